@@ -1,0 +1,252 @@
+package iltod
+
+import "fmt"
+
+// SystemKind names an electoral system.
+type SystemKind string
+
+// The electoral systems a contest can use.
+const (
+	// FPTP: one seat; the most votes wins, subject to optional minimum share and turnout.
+	FPTP SystemKind = "fptp"
+	// BlockVote: each voter marks up to Seats candidates; the top Seats win.
+	BlockVote SystemKind = "block"
+	// TwoRound: one seat; a candidate needs more than Majority of the base, else the top
+	// two go to a second round.
+	TwoRound SystemKind = "two_round"
+	// ListPR: party lists; seats by a divisor or quota Method above a Threshold.
+	ListPR SystemKind = "list_pr"
+)
+
+// Seat allocation methods for ListPR.
+const (
+	DHondt              = "dhondt"
+	SainteLague         = "sainte_lague"
+	ModifiedSainteLague = "modified_sainte_lague"
+	HuntingtonHill      = "huntington_hill"
+	Hare                = "hare"
+	Droop               = "droop"
+)
+
+// Bases for thresholds and majorities: what the share is a share of.
+const (
+	BaseValid         = "valid"           // all valid votes
+	BaseValidAndBlank = "valid_and_blank" // valid votes and blank ballots (Mongolia's presidential rule)
+	BaseListValid     = "list_valid"      // valid votes cast for lists
+)
+
+// Tie rules, applied when two choices have the same claim to a seat.
+const (
+	TieLot         = "lot"          // resolved by lot, outside the system
+	TieMostVotes   = "most_votes"   // the choice with more votes overall
+	TieBallotOrder = "ballot_order" // the choice listed first on the ballot
+)
+
+// System is a contest's electoral system and its parameters. Fields that do not apply to
+// Kind must be zero.
+type System struct {
+	Kind SystemKind `json:"kind"`
+	// Method is the ListPR allocation method (DHondt, SainteLague, …).
+	Method string `json:"method,omitempty"`
+	// Threshold is the least share (0..1) of ThresholdBase a list needs to win seats.
+	Threshold     float64 `json:"threshold,omitempty"`
+	ThresholdBase string  `json:"threshold_base,omitempty"`
+	// Majority is the TwoRound share (0..1) that must be exceeded; MajorityBase what it is of.
+	Majority     float64 `json:"majority,omitempty"`
+	MajorityBase string  `json:"majority_base,omitempty"`
+	// MinShare and MinTurnout are FPTP validity conditions (shares 0..1), 0 meaning none.
+	MinShare   float64 `json:"min_share,omitempty"`
+	MinTurnout float64 `json:"min_turnout,omitempty"`
+	// Ties names the tie rule; empty means TieLot.
+	Ties string `json:"ties,omitempty"`
+}
+
+// Validate reports unknown kinds, methods, bases and tie rules, shares outside 0..1, and
+// parameters given for a system they do not apply to.
+func (s *System) Validate() error {
+	var ps problems
+	share := func(field string, v float64) {
+		if !(v >= 0 && v <= 1) {
+			ps.add(field, "%v is not a share between 0 and 1", v)
+		}
+	}
+	notFor := func(field string, set bool) {
+		if set {
+			ps.add(field, "does not apply to a %s system", s.Kind)
+		}
+	}
+	switch s.Kind {
+	case FPTP, BlockVote, TwoRound, ListPR:
+	default:
+		ps.add("kind", "%q is not one of fptp, block, two_round, list_pr", truncate(string(s.Kind), 30))
+		return ps.list.Err()
+	}
+	share("threshold", s.Threshold)
+	share("majority", s.Majority)
+	share("min_share", s.MinShare)
+	share("min_turnout", s.MinTurnout)
+	if s.Kind == ListPR {
+		switch s.Method {
+		case DHondt, SainteLague, ModifiedSainteLague, HuntingtonHill, Hare, Droop:
+		case "":
+			ps.add("method", "is required for list_pr (dhondt, sainte_lague, modified_sainte_lague, huntington_hill, hare, droop)")
+		default:
+			ps.add("method", "%q is not one of dhondt, sainte_lague, modified_sainte_lague, huntington_hill, hare, droop", truncate(s.Method, 30))
+		}
+		switch s.ThresholdBase {
+		case "", BaseValid, BaseListValid, BaseValidAndBlank:
+		default:
+			ps.add("threshold_base", "%q is not one of valid, list_valid, valid_and_blank", truncate(s.ThresholdBase, 30))
+		}
+		if s.Threshold > 0 && s.ThresholdBase == "" {
+			ps.add("threshold_base", "is required with a threshold: state what the threshold is a share of")
+		}
+	} else {
+		notFor("method", s.Method != "")
+		notFor("threshold", s.Threshold != 0)
+		notFor("threshold_base", s.ThresholdBase != "")
+	}
+	if s.Kind == TwoRound {
+		switch s.MajorityBase {
+		case BaseValid, BaseValidAndBlank:
+		case "":
+			ps.add("majority_base", "is required for two_round (valid or valid_and_blank)")
+		default:
+			ps.add("majority_base", "%q is not one of valid, valid_and_blank", truncate(s.MajorityBase, 30))
+		}
+		if s.Majority == 0 {
+			ps.add("majority", "is required for two_round, e.g. 0.5")
+		}
+	} else {
+		notFor("majority", s.Majority != 0)
+		notFor("majority_base", s.MajorityBase != "")
+	}
+	if s.Kind != FPTP {
+		notFor("min_share", s.MinShare != 0)
+		notFor("min_turnout", s.MinTurnout != 0)
+	}
+	switch s.Ties {
+	case "", TieLot, TieMostVotes, TieBallotOrder:
+	default:
+		ps.add("ties", "%q is not one of lot, most_votes, ballot_order", truncate(s.Ties, 30))
+	}
+	return ps.list.Err()
+}
+
+// ChoiceKind distinguishes candidates from party lists.
+type ChoiceKind string
+
+// The kinds of choice.
+const (
+	Candidate ChoiceKind = "candidate"
+	PartyList ChoiceKind = "list"
+)
+
+// Choice is what a voter can mark: a candidate or a party list.
+type Choice struct {
+	Code string     `json:"code"`
+	Kind ChoiceKind `json:"kind"`
+	Name Text       `json:"name"`
+	// Party is the code of the candidate's party, or of the list's party; "" for an independent.
+	Party string `json:"party,omitempty"`
+	// Ballot is the choice's position on the ballot paper, from 1; 0 if not numbered.
+	Ballot int `json:"ballot,omitempty"`
+}
+
+// Contest is what is elected where: its seats are filled by its System from the votes of
+// the stations in its Areas.
+type Contest struct {
+	Code string `json:"code"`
+	Name Text   `json:"name"`
+	// Body and Tier place the contest in one of the election's bodies; both or neither.
+	Body string `json:"body,omitempty"`
+	Tier string `json:"tier,omitempty"`
+	// Areas lists the codes of the areas that make up the constituency: every station at
+	// or below one of them votes in the contest.
+	Areas   []string `json:"areas"`
+	Seats   int      `json:"seats"`
+	System  System   `json:"system"`
+	Choices []Choice `json:"choices"`
+}
+
+// Validate checks the contest's own fields: seats that fit the system, unique choice codes
+// and ballot numbers, and choice kinds that fit the system. References to areas, parties
+// and tiers are checked by Package.Validate.
+func (c *Contest) Validate() error {
+	var ps problems
+	checkCode(&ps, "code", c.Code)
+	ps.nest("name", c.Name.Validate())
+	if (c.Body == "") != (c.Tier == "") {
+		ps.add("tier", "body and tier must be given together")
+	}
+	if len(c.Areas) == 0 {
+		ps.add("areas", "at least one area is required")
+	}
+	seenArea := map[string]bool{}
+	for i, a := range c.Areas {
+		if seenArea[a] {
+			ps.add(indexField("areas", i), "area %q is listed twice", truncate(a, 70))
+		}
+		seenArea[a] = true
+	}
+	ps.nest("system", c.System.Validate())
+	switch {
+	case c.Seats < 1:
+		ps.add("seats", "must be at least 1")
+	case (c.System.Kind == FPTP || c.System.Kind == TwoRound) && c.Seats != 1:
+		ps.add("seats", "a %s contest fills exactly 1 seat, not %d", c.System.Kind, c.Seats)
+	}
+	if len(c.Choices) == 0 {
+		ps.add("choices", "at least one choice is required")
+	}
+	want := Candidate
+	if c.System.Kind == ListPR {
+		want = PartyList
+	}
+	codes, ballots := map[string]bool{}, map[int]bool{}
+	for i, ch := range c.Choices {
+		f := indexField("choices", i)
+		checkCode(&ps, f+".code", ch.Code)
+		if codes[ch.Code] {
+			ps.add(f+".code", "duplicate choice code %q", ch.Code)
+		}
+		codes[ch.Code] = true
+		ps.nest(f+".name", ch.Name.Validate())
+		switch {
+		case ch.Kind != Candidate && ch.Kind != PartyList:
+			ps.add(f+".kind", "%q is not one of candidate, list", truncate(string(ch.Kind), 30))
+		case ch.Kind != want:
+			ps.add(f+".kind", "a %s contest takes choices of kind %s, not %s", c.System.Kind, want, ch.Kind)
+		}
+		if ch.Kind == PartyList && ch.Party == "" {
+			ps.add(f+".party", "a list must name its party")
+		}
+		switch {
+		case ch.Ballot < 0:
+			ps.add(f+".ballot", "must not be negative")
+		case ch.Ballot > 0 && ballots[ch.Ballot]:
+			ps.add(f+".ballot", "ballot number %d is used twice", ch.Ballot)
+		}
+		ballots[ch.Ballot] = true
+	}
+	return ps.list.Err()
+}
+
+// Choice returns the choice with the given code.
+func (c *Contest) Choice(code string) (Choice, bool) {
+	for _, ch := range c.Choices {
+		if ch.Code == code {
+			return ch, true
+		}
+	}
+	return Choice{}, false
+}
+
+// TierRef returns "body/tier", the form a results question uses to bind to the station's
+// contest in that tier, or "" for a contest outside any body.
+func (c *Contest) TierRef() string {
+	if c.Body == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s/%s", c.Body, c.Tier)
+}

@@ -1,0 +1,171 @@
+package iltod
+
+import (
+	"fmt"
+	"regexp"
+	"time"
+)
+
+// Election is one election day on which observers report: its contests, geography,
+// observers and forms all belong to it. One install holds many elections.
+type Election struct {
+	// ID is the stable identifier, e.g. "mn-2024-sgk". It appears in URLs and in log leaves.
+	ID   string `json:"id"`
+	Name Text   `json:"name"`
+	// Date is election day as YYYY-MM-DD.
+	Date string `json:"date"`
+	// Kind is free text such as "parliamentary", "presidential" or "local".
+	Kind string `json:"kind"`
+	// Country is the ISO 3166-1 alpha-2 code of the country, e.g. "MN".
+	Country string `json:"country"`
+	// Languages lists the languages of the election's texts, the first being the default.
+	Languages []string `json:"languages"`
+	// Demo marks demonstration data; every page and export of it says so.
+	Demo bool `json:"demo,omitempty"`
+	// Parties are the parties and coalitions that candidates and lists belong to.
+	Parties []Party `json:"parties,omitempty"`
+	// Bodies are the bodies elected, each with its tiers (a parallel system has two).
+	Bodies []Body `json:"bodies,omitempty"`
+}
+
+// Party is a party or coalition.
+type Party struct {
+	Code  string `json:"code"`
+	Name  Text   `json:"name"`
+	Short Text   `json:"short,omitempty"`
+	// Color is an optional display colour, "#rrggbb".
+	Color string `json:"color,omitempty"`
+}
+
+// Body is an elected body such as a parliament. Its seats are the sum of its tiers' seats.
+type Body struct {
+	Code  string `json:"code"`
+	Name  Text   `json:"name"`
+	Seats int    `json:"seats"`
+	Tiers []Tier `json:"tiers"`
+}
+
+// Tier is one way of filling some of a body's seats, e.g. the constituency tier or the
+// national list tier of a parallel system. Its seats are the sum of its contests' seats,
+// and a polling station lies in at most one contest of each tier.
+type Tier struct {
+	Code  string `json:"code"`
+	Name  Text   `json:"name"`
+	Seats int    `json:"seats"`
+}
+
+var (
+	electionIDRe = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
+	countryRe    = regexp.MustCompile(`^[A-Z]{2}$`)
+	colorRe      = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
+)
+
+// ValidElectionID reports whether s is 1 to 64 lower-case letters, digits and hyphens.
+func ValidElectionID(s string) bool { return electionIDRe.MatchString(s) }
+
+// Validate checks the election's own fields, its parties and its bodies. That the seats of
+// each tier add up to its contests is checked by Package.Validate.
+func (e *Election) Validate() error {
+	var ps problems
+	if !ValidElectionID(e.ID) {
+		ps.add("id", "%q is not a valid election id (lower-case letters, digits and '-')", truncate(e.ID, 70))
+	}
+	ps.nest("name", e.Name.Validate())
+	if _, err := time.Parse(time.DateOnly, e.Date); err != nil {
+		ps.add("date", "%q is not a date of the form YYYY-MM-DD", truncate(e.Date, 30))
+	}
+	if msg := checkString(e.Kind, 64); msg != "" {
+		ps.add("kind", "%s", msg)
+	}
+	if !countryRe.MatchString(e.Country) {
+		ps.add("country", "%q is not an ISO 3166-1 alpha-2 code such as MN", truncate(e.Country, 10))
+	}
+	if len(e.Languages) == 0 {
+		ps.add("languages", "at least one language is required")
+	}
+	seen := map[string]bool{}
+	for i, l := range e.Languages {
+		if !langRe.MatchString(l) {
+			ps.add(fmt.Sprintf("languages[%d]", i), "%q is not a language code such as mn or en", truncate(l, 10))
+		} else if seen[l] {
+			ps.add(fmt.Sprintf("languages[%d]", i), "%q is listed twice", l)
+		}
+		seen[l] = true
+	}
+	parties := map[string]bool{}
+	for i, p := range e.Parties {
+		f := fmt.Sprintf("parties[%d]", i)
+		checkCode(&ps, f+".code", p.Code)
+		if parties[p.Code] {
+			ps.add(f+".code", "duplicate party code %q", p.Code)
+		}
+		parties[p.Code] = true
+		ps.nest(f+".name", p.Name.Validate())
+		if p.Short != nil {
+			ps.nest(f+".short", p.Short.Validate())
+		}
+		if p.Color != "" && !colorRe.MatchString(p.Color) {
+			ps.add(f+".color", "%q is not a colour of the form #rrggbb", truncate(p.Color, 10))
+		}
+	}
+	bodies := map[string]bool{}
+	for i, b := range e.Bodies {
+		f := fmt.Sprintf("bodies[%d]", i)
+		checkCode(&ps, f+".code", b.Code)
+		if bodies[b.Code] {
+			ps.add(f+".code", "duplicate body code %q", b.Code)
+		}
+		bodies[b.Code] = true
+		ps.nest(f+".name", b.Name.Validate())
+		if b.Seats < 1 {
+			ps.add(f+".seats", "must be at least 1")
+		}
+		if len(b.Tiers) == 0 {
+			ps.add(f+".tiers", "at least one tier is required")
+		}
+		sum := 0
+		tiers := map[string]bool{}
+		for j, t := range b.Tiers {
+			tf := fmt.Sprintf("%s.tiers[%d]", f, j)
+			checkCode(&ps, tf+".code", t.Code)
+			if tiers[t.Code] {
+				ps.add(tf+".code", "duplicate tier code %q", t.Code)
+			}
+			tiers[t.Code] = true
+			ps.nest(tf+".name", t.Name.Validate())
+			if t.Seats < 1 {
+				ps.add(tf+".seats", "must be at least 1")
+			}
+			sum += t.Seats
+		}
+		if len(b.Tiers) > 0 && sum != b.Seats {
+			ps.add(f+".seats", "the body has %d seats but its tiers add up to %d", b.Seats, sum)
+		}
+	}
+	return ps.list.Err()
+}
+
+// Party returns the party with the given code.
+func (e *Election) Party(code string) (Party, bool) {
+	for _, p := range e.Parties {
+		if p.Code == code {
+			return p, true
+		}
+	}
+	return Party{}, false
+}
+
+// Tier returns the tier with the given body and tier codes.
+func (e *Election) Tier(body, tier string) (Tier, bool) {
+	for _, b := range e.Bodies {
+		if b.Code != body {
+			continue
+		}
+		for _, t := range b.Tiers {
+			if t.Code == tier {
+				return t, true
+			}
+		}
+	}
+	return Tier{}, false
+}

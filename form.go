@@ -1,0 +1,285 @@
+package iltod
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// FormKind says what a form records.
+type FormKind string
+
+// The form kinds.
+const (
+	Checklist FormKind = "checklist"
+	Incident  FormKind = "incident"
+	Results   FormKind = "results"
+)
+
+// QuestionType is the type of an answer.
+type QuestionType string
+
+// The question types.
+const (
+	Integer        QuestionType = "integer"
+	YesNo          QuestionType = "yes_no"
+	SelectOne      QuestionType = "select_one"
+	SelectMultiple QuestionType = "select_multiple"
+	TextAnswer     QuestionType = "text"
+	TimeOfDay      QuestionType = "time" // HH:MM
+)
+
+// CountKind binds a results question to a figure of the count.
+type CountKind string
+
+// The figures a results question can record.
+const (
+	CountRegistered CountKind = "registered" // voters on the station's register
+	CountIssued     CountKind = "issued"     // ballots issued to voters
+	CountCast       CountKind = "cast"       // ballots found in the box
+	CountValid      CountKind = "valid"      // valid ballots
+	CountInvalid    CountKind = "invalid"    // invalid (spoilt) ballots
+	CountBlank      CountKind = "blank"      // blank ballots, where counted apart
+	CountChoice     CountKind = "choice"     // votes for one choice
+)
+
+// Tallies, for systems that count twice (Mongolia counts by machine and by hand).
+const (
+	TallyMachine = "machine"
+	TallyManual  = "manual"
+)
+
+// EachChoice, as a question's Choice, expands the question into one per choice of the
+// bound contest; the expanded question's tag is the question's tag followed by the
+// choice's ballot number (tag "C" gives C1, C2, …).
+const EachChoice = "*"
+
+// TierPrefix begins a question's Contest when it binds to the station's contest in a tier
+// rather than to one contest: "tier:sgk/constituency".
+const TierPrefix = "tier:"
+
+// Limits on forms, so that one bad definition cannot exhaust a phone or an SMS.
+const (
+	MaxQuestions  = 500
+	MaxOptions    = 100
+	MaxTextAnswer = 4000
+)
+
+var (
+	tagRe       = regexp.MustCompile(`^[A-Z][A-Z0-9]{0,7}$`)
+	smsPrefixRe = regexp.MustCompile(`^[A-Z]{1,4}$`)
+	optionRe    = regexp.MustCompile(`^[A-Za-z0-9]{1,16}$`)
+)
+
+// Option is one answer of a select question. Code is what an SMS or a submission carries.
+type Option struct {
+	Code  string `json:"code"`
+	Label Text   `json:"label"`
+}
+
+// Question is one item of a form.
+type Question struct {
+	// Tag identifies the question in SMS and submissions: 1 to 8 upper-case letters and
+	// digits starting with a letter, unique within the form.
+	Tag      string       `json:"tag"`
+	Label    Text         `json:"label"`
+	Type     QuestionType `json:"type"`
+	Required bool         `json:"required,omitempty"`
+	// Min and Max bound an integer answer, both inclusive.
+	Min *int64 `json:"min,omitempty"`
+	Max *int64 `json:"max,omitempty"`
+	// Options are the answers of a select question.
+	Options []Option `json:"options,omitempty"`
+	// NotApplicable allows the answer "not applicable", which is excluded from checks and
+	// analysis rather than read as zero.
+	NotApplicable bool `json:"not_applicable,omitempty"`
+	// Count, Contest, Choice and Tally bind a results question to a figure of the count.
+	// Contest is a contest code, or TierPrefix+"body/tier" for the station's contest in that
+	// tier. Choice is a choice code, or EachChoice. Tally is "", TallyMachine or TallyManual.
+	Count   CountKind `json:"count,omitempty"`
+	Contest string    `json:"contest,omitempty"`
+	Choice  string    `json:"choice,omitempty"`
+	Tally   string    `json:"tally,omitempty"`
+}
+
+// Rule is a QA rule written in the form: Expr states what must hold, and a report for
+// which it does not hold is flagged with Message. It never drops the report.
+type Rule struct {
+	Code    string `json:"code"`
+	Expr    string `json:"expr"`
+	Message Text   `json:"message"`
+}
+
+// Form is one version of a form. A new version is a new Form with the same Code; reports
+// name the version they answer.
+type Form struct {
+	Code    string   `json:"code"`
+	Version int      `json:"version"`
+	Kind    FormKind `json:"kind"`
+	Name    Text     `json:"name"`
+	// SMSPrefix begins an SMS report on this form, e.g. "OP"; unique among an election's forms.
+	SMSPrefix string     `json:"sms_prefix,omitempty"`
+	Questions []Question `json:"questions"`
+	Rules     []Rule     `json:"rules,omitempty"`
+}
+
+// Validate checks the form's own fields and each question: types and their parameters,
+// unique tags, and that only results forms bind questions to counts. That bound contests
+// and choices exist is checked by Package.Validate.
+func (f *Form) Validate() error {
+	var ps problems
+	checkCode(&ps, "code", f.Code)
+	if f.Version < 1 {
+		ps.add("version", "must be at least 1")
+	}
+	switch f.Kind {
+	case Checklist, Incident, Results:
+	default:
+		ps.add("kind", "%q is not one of checklist, incident, results", truncate(string(f.Kind), 30))
+	}
+	ps.nest("name", f.Name.Validate())
+	if f.SMSPrefix != "" && !smsPrefixRe.MatchString(f.SMSPrefix) {
+		ps.add("sms_prefix", "%q must be 1 to 4 upper-case letters", truncate(f.SMSPrefix, 10))
+	}
+	switch {
+	case len(f.Questions) == 0:
+		ps.add("questions", "at least one question is required")
+	case len(f.Questions) > MaxQuestions:
+		ps.add("questions", "%d questions; at most %d are allowed", len(f.Questions), MaxQuestions)
+	}
+	tags := map[string]int{}
+	bound := false
+	for i, q := range f.Questions {
+		qf := indexField("questions", i)
+		ps.nest(qf, q.Validate())
+		if j, dup := tags[q.Tag]; dup && q.Tag != "" {
+			ps.add(qf+".tag", "tag %q is already used by questions[%d]", q.Tag, j)
+		}
+		tags[q.Tag] = i
+		if q.Count != "" {
+			bound = true
+			if f.Kind != Results {
+				ps.add(qf+".count", "only a results form binds questions to counts")
+			}
+		}
+	}
+	if f.Kind == Results && len(f.Questions) > 0 && !bound {
+		ps.add("questions", "a results form needs at least one question bound to a count")
+	}
+	codes := map[string]bool{}
+	for i, r := range f.Rules {
+		rf := indexField("rules", i)
+		checkCode(&ps, rf+".code", r.Code)
+		if codes[r.Code] {
+			ps.add(rf+".code", "duplicate rule code %q", r.Code)
+		}
+		codes[r.Code] = true
+		if strings.TrimSpace(r.Expr) == "" {
+			ps.add(rf+".expr", "is required")
+		} else if msg := checkString(r.Expr, 1000); msg != "" {
+			ps.add(rf+".expr", "%s", msg)
+		}
+		ps.nest(rf+".message", r.Message.Validate())
+	}
+	return ps.list.Err()
+}
+
+// Validate checks one question on its own.
+func (q *Question) Validate() error {
+	var ps problems
+	if !tagRe.MatchString(q.Tag) {
+		ps.add("tag", "%q must be 1 to 8 upper-case letters and digits, starting with a letter", truncate(q.Tag, 20))
+	}
+	ps.nest("label", q.Label.Validate())
+	switch q.Type {
+	case Integer:
+		if q.Min != nil && q.Max != nil && *q.Min > *q.Max {
+			ps.add("max", "max %d is below min %d", *q.Max, *q.Min)
+		}
+	case SelectOne, SelectMultiple:
+		if len(q.Options) < 2 {
+			ps.add("options", "a %s question needs at least two options", q.Type)
+		}
+		if len(q.Options) > MaxOptions {
+			ps.add("options", "%d options; at most %d are allowed", len(q.Options), MaxOptions)
+		}
+		seen := map[string]bool{}
+		for i, o := range q.Options {
+			of := indexField("options", i)
+			if !optionRe.MatchString(o.Code) {
+				ps.add(of+".code", "%q must be 1 to 16 letters or digits", truncate(o.Code, 20))
+			} else if seen[o.Code] {
+				ps.add(of+".code", "option %q is listed twice", o.Code)
+			}
+			seen[o.Code] = true
+			ps.nest(of+".label", o.Label.Validate())
+		}
+	case YesNo, TextAnswer, TimeOfDay:
+	default:
+		ps.add("type", "%q is not one of integer, yes_no, select_one, select_multiple, text, time", truncate(string(q.Type), 30))
+	}
+	if q.Type != Integer && (q.Min != nil || q.Max != nil) {
+		ps.add("min", "min and max apply to integer questions only")
+	}
+	if q.Type != SelectOne && q.Type != SelectMultiple && len(q.Options) > 0 {
+		ps.add("options", "options apply to select questions only")
+	}
+	if q.Count == "" {
+		if q.Contest != "" || q.Choice != "" || q.Tally != "" {
+			ps.add("count", "is required when contest, choice or tally is given")
+		}
+		return ps.list.Err()
+	}
+	if q.Type != Integer {
+		ps.add("type", "a question bound to a count must be an integer")
+	}
+	switch q.Count {
+	case CountRegistered, CountIssued, CountCast:
+		if q.Choice != "" {
+			ps.add("choice", "applies only to count choice")
+		}
+	case CountValid, CountInvalid, CountBlank:
+		if q.Choice != "" {
+			ps.add("choice", "applies only to count choice")
+		}
+		if q.Contest == "" {
+			ps.add("contest", "is required for count %s", q.Count)
+		}
+	case CountChoice:
+		if q.Contest == "" {
+			ps.add("contest", "is required for count choice")
+		}
+		if q.Choice == "" {
+			ps.add("choice", "is required for count choice (a choice code, or * for each choice)")
+		}
+	default:
+		ps.add("count", "%q is not one of registered, issued, cast, valid, invalid, blank, choice", truncate(string(q.Count), 30))
+	}
+	if q.Choice == EachChoice && len(q.Tag) > 5 {
+		ps.add("tag", "a tag expanded per choice must be at most 5 characters so the ballot number fits")
+	}
+	switch q.Tally {
+	case "", TallyMachine, TallyManual:
+	default:
+		ps.add("tally", "%q is not one of machine, manual", truncate(q.Tally, 20))
+	}
+	return ps.list.Err()
+}
+
+// IsTierBinding reports whether the question binds to the station's contest in a tier,
+// and returns the tier reference "body/tier".
+func (q *Question) IsTierBinding() (string, bool) {
+	if strings.HasPrefix(q.Contest, TierPrefix) {
+		return strings.TrimPrefix(q.Contest, TierPrefix), true
+	}
+	return "", false
+}
+
+// ExpandedTag returns the tag of the question expanded for a choice with the given ballot
+// number; it is the tag itself for a question not expanded per choice.
+func (q *Question) ExpandedTag(ballot int) string {
+	if q.Choice != EachChoice {
+		return q.Tag
+	}
+	return fmt.Sprintf("%s%d", q.Tag, ballot)
+}

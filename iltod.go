@@ -1,0 +1,289 @@
+// Package iltod holds the domain of an election-observation platform: elections, the area
+// tree and polling stations, contests and their electoral systems, observers and forms, and
+// the contracts (Store) between the parts that keep and serve them.
+//
+// Nothing here is specific to one country. Geography, contests, electoral systems, forms and
+// languages are data, loaded from an election package (see docs/package-format.md).
+//
+// Every type validates itself: Validate returns nil or a Problems value that names each
+// offending field. Package.Validate also checks the references between records.
+package iltod
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode/utf8"
+)
+
+// ErrorCode classifies an Error. One table in the HTTP layer maps codes to status codes.
+type ErrorCode string
+
+// The error codes. Callers read them back with ErrorCodeOf.
+const (
+	EInvalid      ErrorCode = "invalid"
+	ENotFound     ErrorCode = "not_found"
+	EConflict     ErrorCode = "conflict"
+	EUnauthorized ErrorCode = "unauthorized"
+	EForbidden    ErrorCode = "forbidden"
+	ETooLarge     ErrorCode = "too_large"
+	ERateLimited  ErrorCode = "rate_limited"
+	EInternal     ErrorCode = "internal"
+)
+
+// Error is the domain error. Its Message is safe to show to the caller; Err, if set, is
+// the underlying cause and is only logged.
+type Error struct {
+	Code    ErrorCode
+	Message string
+	Err     error
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil && e.Message == "" {
+		return fmt.Sprintf("%s: %v", e.Code, e.Err)
+	}
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %v", e.Message, e.Err)
+	}
+	return e.Message
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf returns an *Error with the given code and a formatted, caller-safe message.
+func Errorf(code ErrorCode, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCodeOf returns the code of the first *Error in err's chain, EInvalid for Problems,
+// and EInternal for any other non-nil error.
+func ErrorCodeOf(err error) ErrorCode {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	var p Problems
+	if errors.As(err, &p) {
+		return EInvalid
+	}
+	return EInternal
+}
+
+// ErrorMessageOf returns the caller-safe message of err: the Message of an *Error, the text
+// of Problems, and "internal error" for anything else, so that internal details never leak.
+func ErrorMessageOf(err error) string {
+	var e *Error
+	if errors.As(err, &e) && e.Message != "" {
+		return e.Message
+	}
+	var p Problems
+	if errors.As(err, &p) {
+		return p.Error()
+	}
+	return "internal error"
+}
+
+// Problem is one validation failure. Record and Index locate the record within a Package
+// (Record is "election", "area", "station", "contest", "observer" or "form"; Index is its
+// position in the Package's slice); Field is a path within the record such as
+// "choices[2].party". A loader maps Record and Index back to a file and line.
+type Problem struct {
+	Record  string `json:"record,omitempty"`
+	Index   int    `json:"index"`
+	Field   string `json:"field,omitempty"`
+	Message string `json:"message"`
+}
+
+func (p Problem) String() string {
+	var b strings.Builder
+	if p.Record != "" {
+		fmt.Fprintf(&b, "%s %d: ", p.Record, p.Index+1)
+	}
+	if p.Field != "" {
+		b.WriteString(p.Field)
+		b.WriteString(": ")
+	}
+	b.WriteString(p.Message)
+	return b.String()
+}
+
+// Problems is a list of validation failures. It is an error; its code is EInvalid.
+type Problems []Problem
+
+func (ps Problems) Error() string {
+	switch len(ps) {
+	case 0:
+		return "no problems"
+	case 1:
+		return ps[0].String()
+	}
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = p.String()
+	}
+	return fmt.Sprintf("%d problems:\n%s", len(ps), strings.Join(lines, "\n"))
+}
+
+// Err returns ps as an error, or nil when ps is empty.
+func (ps Problems) Err() error {
+	if len(ps) == 0 {
+		return nil
+	}
+	return ps
+}
+
+// problems collects Problems for one record; the zero value is ready to use.
+type problems struct{ list Problems }
+
+func (ps *problems) add(field, format string, args ...any) {
+	ps.list = append(ps.list, Problem{Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+// nest adds the problems of err (from a nested Validate) under the field prefix.
+func (ps *problems) nest(prefix string, err error) {
+	if err == nil {
+		return
+	}
+	var sub Problems
+	if !errors.As(err, &sub) {
+		ps.add(prefix, "%v", err)
+		return
+	}
+	for _, p := range sub {
+		f := prefix
+		if p.Field != "" {
+			if strings.HasPrefix(p.Field, "[") {
+				f += p.Field
+			} else {
+				f += "." + p.Field
+			}
+		}
+		ps.list = append(ps.list, Problem{Field: f, Message: p.Message})
+	}
+}
+
+// Text is a short text in several languages, keyed by a lower-case ISO 639 code
+// ("mn", "en"). Its JSON form is an object, e.g. {"en":"Bayangol","mn":"Баянгол"}.
+type Text map[string]string
+
+// MaxTextLen is the longest name, in characters, that any Text value may hold.
+const MaxTextLen = 300
+
+var langRe = regexp.MustCompile(`^[a-z]{2,3}$`)
+
+// Validate reports a Text with no non-empty value, a malformed language code, a value
+// that is not valid UTF-8, holds control characters, or is longer than MaxTextLen.
+func (t Text) Validate() error {
+	var ps problems
+	nonEmpty := false
+	for _, lang := range t.Languages() {
+		v := t[lang]
+		if !langRe.MatchString(lang) {
+			ps.add(lang, "language code must be 2 or 3 lower-case letters")
+		}
+		if err := checkString(v, MaxTextLen); err != "" {
+			ps.add(lang, "%s", err)
+		}
+		if strings.TrimSpace(v) != "" {
+			nonEmpty = true
+		}
+	}
+	if !nonEmpty {
+		ps.add("", "a name is required in at least one language")
+	}
+	return ps.list.Err()
+}
+
+// Languages returns the language codes of t in sorted order.
+func (t Text) Languages() []string {
+	langs := make([]string, 0, len(t))
+	for l := range t {
+		langs = append(langs, l)
+	}
+	sort.Strings(langs)
+	return langs
+}
+
+// In returns the text in lang, falling back to the first of fallbacks that is present,
+// then to any language in sorted order, then to "".
+func (t Text) In(lang string, fallbacks ...string) string {
+	if v := t[lang]; v != "" {
+		return v
+	}
+	for _, f := range fallbacks {
+		if v := t[f]; v != "" {
+			return v
+		}
+	}
+	for _, l := range t.Languages() {
+		if v := t[l]; v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// checkString returns why s is not acceptable as a single-line field value, or "".
+func checkString(s string, max int) string {
+	if !utf8.ValidString(s) {
+		return "is not valid UTF-8"
+	}
+	if n := utf8.RuneCountInString(s); n > max {
+		return fmt.Sprintf("is %d characters long; at most %d are allowed", n, max)
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return fmt.Sprintf("contains the control character %U", r)
+		}
+	}
+	return ""
+}
+
+// Point is a position in WGS 84 decimal degrees.
+type Point struct {
+	Lat float64 `json:"lat"`
+	Lon float64 `json:"lon"`
+}
+
+// Validate reports coordinates out of range.
+func (p Point) Validate() error {
+	var ps problems
+	if !(p.Lat >= -90 && p.Lat <= 90) {
+		ps.add("lat", "latitude %v is outside -90..90", p.Lat)
+	}
+	if !(p.Lon >= -180 && p.Lon <= 180) {
+		ps.add("lon", "longitude %v is outside -180..180", p.Lon)
+	}
+	return ps.list.Err()
+}
+
+// codeRe is the form of every stable code: areas, stations, contests, choices, parties,
+// bodies, tiers and forms. Codes are case-sensitive and appear in URLs unescaped.
+var codeRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9.-]{0,63}$`)
+
+// ValidCode reports whether s has the form of a stable code: 1 to 64 ASCII letters,
+// digits, dots and hyphens, starting with a letter or digit.
+func ValidCode(s string) bool { return codeRe.MatchString(s) }
+
+func checkCode(ps *problems, field, code string) {
+	switch {
+	case code == "":
+		ps.add(field, "is required")
+	case !ValidCode(code):
+		ps.add(field, "%q is not a valid code (1-64 letters, digits, '.' or '-', starting with a letter or digit)", truncate(code, 70))
+	}
+}
+
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n]) + "…"
+}

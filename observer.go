@@ -1,0 +1,88 @@
+package iltod
+
+import (
+	"fmt"
+	"regexp"
+)
+
+// ObserverRole is what an observer does on election day.
+type ObserverRole string
+
+// The observer roles.
+const (
+	// Static observers stay at their assigned station all day.
+	Static ObserverRole = "static"
+	// Mobile observers visit several assigned stations.
+	Mobile ObserverRole = "mobile"
+	// Supervisor observers oversee other observers and may report from any station they supervise.
+	Supervisor ObserverRole = "supervisor"
+)
+
+var (
+	observerCodeRe = regexp.MustCompile(`^[0-9]{3,10}$`)
+	phoneRe        = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+)
+
+// Observer is a citizen observer. Name and Phones identify a person and are sensitive:
+// they MUST NOT appear on a public page, in the log, or in a public export.
+type Observer struct {
+	// Code is the short numeric code the observer types in an SMS report.
+	Code string `json:"code"`
+	Name string `json:"name"`
+	// Phones are E.164 numbers, e.g. "+97699112233"; SMS reports are matched by them.
+	Phones []string `json:"phones,omitempty"`
+	// Stations are the codes of the stations the observer may report from.
+	Stations   []string     `json:"stations,omitempty"`
+	Role       ObserverRole `json:"role"`
+	Supervisor string       `json:"supervisor,omitempty"`
+}
+
+// Validate checks the observer's own fields. Stations and the supervisor are checked by
+// Package.Validate.
+func (o *Observer) Validate() error {
+	var ps problems
+	if !observerCodeRe.MatchString(o.Code) {
+		ps.add("code", "%q is not an observer code of 3 to 10 digits", truncate(o.Code, 20))
+	}
+	if o.Name == "" {
+		ps.add("name", "is required")
+	} else if msg := checkString(o.Name, MaxTextLen); msg != "" {
+		ps.add("name", "%s", msg)
+	}
+	seen := map[string]bool{}
+	for i, p := range o.Phones {
+		f := indexField("phones", i)
+		if !phoneRe.MatchString(p) {
+			ps.add(f, "%q is not an E.164 number such as +97699112233", truncate(p, 20))
+		} else if seen[p] {
+			ps.add(f, "%s is listed twice", p)
+		}
+		seen[p] = true
+	}
+	switch o.Role {
+	case Static, Mobile:
+		if len(o.Stations) == 0 {
+			ps.add("stations", "a %s observer needs at least one assigned station", o.Role)
+		}
+	case Supervisor:
+	default:
+		ps.add("role", "%q is not one of static, mobile, supervisor", truncate(string(o.Role), 20))
+	}
+	if o.Role == Static && len(o.Stations) > 1 {
+		ps.add("stations", "a static observer is assigned one station, not %d", len(o.Stations))
+	}
+	seen = map[string]bool{}
+	for i, s := range o.Stations {
+		if seen[s] {
+			ps.add(indexField("stations", i), "station %q is listed twice", truncate(s, 70))
+		}
+		seen[s] = true
+	}
+	if o.Supervisor != "" && o.Supervisor == o.Code {
+		ps.add("supervisor", "an observer cannot supervise themself")
+	}
+	return ps.list.Err()
+}
+
+// String returns the observer's code only, so that a stray log line cannot leak a name.
+func (o *Observer) String() string { return fmt.Sprintf("observer %s", o.Code) }

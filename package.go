@@ -1,0 +1,412 @@
+package iltod
+
+import (
+	"fmt"
+	"sort"
+)
+
+// Package is a whole election as loaded from, or exported to, an election package: the
+// election with its parties and bodies, the area tree, stations, contests, observers and
+// forms. Order within each slice is kept, so that an export reads like its source.
+type Package struct {
+	Election  Election   `json:"election"`
+	Areas     []Area     `json:"areas"`
+	Stations  []Station  `json:"stations"`
+	Contests  []Contest  `json:"contests"`
+	Observers []Observer `json:"observers"`
+	Forms     []Form     `json:"forms"`
+}
+
+// Record names used in Problem.Record.
+const (
+	RecordElection = "election"
+	RecordArea     = "area"
+	RecordStation  = "station"
+	RecordContest  = "contest"
+	RecordObserver = "observer"
+	RecordForm     = "form"
+)
+
+// Limits on one package, so that a mistaken file cannot exhaust the server.
+const (
+	MaxAreas     = 1_000_000
+	MaxStations  = 2_000_000
+	MaxContests  = 10_000
+	MaxChoices   = 1_000
+	MaxObservers = 4_000_000
+	MaxForms     = 1_000
+)
+
+// Validate checks every record and every reference between records: unique codes, a
+// single country at the root, parents of a higher level, stations in known areas, contests
+// in known tiers and areas with no station in two contests of one tier, seats that add up
+// from contests to tiers to bodies, parties that exist, observers assigned to known
+// stations with supervisors who are supervisors, and results questions that name contests
+// and choices that exist. It returns nil or Problems, each with Record and Index set.
+func (p *Package) Validate() error {
+	v := validator{p: p}
+	v.run()
+	return v.out.Err()
+}
+
+type validator struct {
+	p   *Package
+	out Problems
+}
+
+func (v *validator) add(record string, index int, field, format string, args ...any) {
+	v.out = append(v.out, Problem{Record: record, Index: index, Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+func (v *validator) self(record string, index int, err error) {
+	if err == nil {
+		return
+	}
+	var ps problems
+	ps.nest("", err)
+	for _, p := range ps.list {
+		p.Record, p.Index = record, index
+		if len(p.Field) > 0 && p.Field[0] == '.' {
+			p.Field = p.Field[1:]
+		}
+		v.out = append(v.out, p)
+	}
+}
+
+func (v *validator) run() {
+	p := v.p
+	v.self(RecordElection, 0, p.Election.Validate())
+	if len(p.Areas) > MaxAreas || len(p.Stations) > MaxStations || len(p.Contests) > MaxContests ||
+		len(p.Observers) > MaxObservers || len(p.Forms) > MaxForms {
+		v.add(RecordElection, 0, "", "the package exceeds a size limit (areas %d, stations %d, contests %d, observers %d, forms %d)",
+			MaxAreas, MaxStations, MaxContests, MaxObservers, MaxForms)
+		return
+	}
+	areas := v.areas()
+	stations := v.stations(areas)
+	contests := v.contests(areas)
+	v.observers(stations)
+	v.forms(contests)
+}
+
+func (v *validator) areas() map[string]*Area {
+	byCode := make(map[string]*Area, len(v.p.Areas))
+	first := map[string]int{}
+	roots := 0
+	for i := range v.p.Areas {
+		a := &v.p.Areas[i]
+		v.self(RecordArea, i, a.Validate())
+		if j, dup := first[a.Code]; dup {
+			v.add(RecordArea, i, "code", "duplicate area code %q (first used by area %d)", a.Code, j+1)
+			continue
+		}
+		first[a.Code] = i
+		byCode[a.Code] = a
+		if a.Level == LevelCountry {
+			roots++
+			if roots > 1 {
+				v.add(RecordArea, i, "level", "there is already a country area; an election has exactly one")
+			}
+		}
+	}
+	if roots == 0 && len(v.p.Areas) > 0 {
+		v.add(RecordArea, 0, "level", "no area has level country; the tree needs exactly one root")
+	}
+	if len(v.p.Areas) == 0 {
+		v.add(RecordElection, 0, "areas", "the election has no areas")
+	}
+	for i := range v.p.Areas {
+		a := &v.p.Areas[i]
+		if a.Parent == "" || a.Level.Rank() < 0 {
+			continue
+		}
+		parent, ok := byCode[a.Parent]
+		switch {
+		case !ok:
+			v.add(RecordArea, i, "parent", "unknown parent area %q", truncate(a.Parent, 70))
+		case parent.Level.Rank() >= a.Level.Rank():
+			v.add(RecordArea, i, "parent", "parent %q is a %s, which cannot contain a %s", a.Parent, parent.Level, a.Level)
+		}
+	}
+	return byCode
+}
+
+func (v *validator) stations(areas map[string]*Area) map[string]*Station {
+	byCode := make(map[string]*Station, len(v.p.Stations))
+	for i := range v.p.Stations {
+		s := &v.p.Stations[i]
+		v.self(RecordStation, i, s.Validate())
+		if _, dup := byCode[s.Code]; dup {
+			v.add(RecordStation, i, "code", "duplicate station code %q", s.Code)
+			continue
+		}
+		byCode[s.Code] = s
+		if s.Area == "" {
+			continue
+		}
+		a, ok := areas[s.Area]
+		switch {
+		case !ok:
+			v.add(RecordStation, i, "area", "unknown area %q", truncate(s.Area, 70))
+		case a.Level == LevelCountry:
+			v.add(RecordStation, i, "area", "a station must lie in an area below the country, not in %q", s.Area)
+		}
+	}
+	return byCode
+}
+
+func (v *validator) contests(areas map[string]*Area) map[string]*Contest {
+	e := &v.p.Election
+	ix := NewAreaIndex(v.p.Areas)
+	byCode := make(map[string]*Contest, len(v.p.Contests))
+	tierSeats := map[string]int{}
+	type claim struct {
+		area           string
+		contest, field int
+	}
+	claims := map[string][]claim{} // tier → the areas its contests claim
+	for i := range v.p.Contests {
+		c := &v.p.Contests[i]
+		v.self(RecordContest, i, c.Validate())
+		if _, dup := byCode[c.Code]; dup {
+			v.add(RecordContest, i, "code", "duplicate contest code %q", c.Code)
+			continue
+		}
+		byCode[c.Code] = c
+		if len(c.Choices) > MaxChoices {
+			v.add(RecordContest, i, "choices", "%d choices; at most %d are allowed", len(c.Choices), MaxChoices)
+		}
+		for j, ch := range c.Choices {
+			if ch.Party != "" {
+				if _, ok := e.Party(ch.Party); !ok {
+					v.add(RecordContest, i, fmt.Sprintf("choices[%d].party", j), "unknown party %q", truncate(ch.Party, 70))
+				}
+			}
+		}
+		for j, a := range c.Areas {
+			if _, ok := areas[a]; !ok {
+				v.add(RecordContest, i, fmt.Sprintf("areas[%d]", j), "unknown area %q", truncate(a, 70))
+			}
+		}
+		if c.Body == "" {
+			continue
+		}
+		if _, ok := e.Tier(c.Body, c.Tier); !ok {
+			v.add(RecordContest, i, "tier", "the election has no tier %q in body %q", truncate(c.Tier, 70), truncate(c.Body, 70))
+			continue
+		}
+		ref := c.TierRef()
+		tierSeats[ref] += c.Seats
+		for j, a := range c.Areas {
+			claims[ref] = append(claims[ref], claim{area: a, contest: i, field: j})
+		}
+	}
+	// A station votes in at most one contest of a tier: no area of a contest may lie at
+	// or below an area of another contest of the same tier.
+	for ref, cs := range claims {
+		owner := map[string]int{}
+		for _, cl := range cs {
+			if _, ok := owner[cl.area]; !ok {
+				owner[cl.area] = cl.contest
+			}
+		}
+		for _, cl := range cs {
+			for _, anc := range ix.Path(cl.area) {
+				if o, ok := owner[anc]; ok && o != cl.contest {
+					v.add(RecordContest, cl.contest, fmt.Sprintf("areas[%d]", cl.field), "area %q lies in %q, which votes in contest %q of tier %s",
+						cl.area, anc, v.p.Contests[o].Code, ref)
+					break
+				}
+			}
+		}
+	}
+	for bi, b := range e.Bodies {
+		for ti, t := range b.Tiers {
+			ref := b.Code + "/" + t.Code
+			got, ok := tierSeats[ref]
+			field := fmt.Sprintf("bodies[%d].tiers[%d].seats", bi, ti)
+			switch {
+			case !ok:
+				v.add(RecordElection, 0, field, "tier %s has no contests", ref)
+			case got != t.Seats:
+				v.add(RecordElection, 0, field, "tier %s has %d seats but its contests add up to %d", ref, t.Seats, got)
+			}
+		}
+	}
+	return byCode
+}
+
+func (v *validator) observers(stations map[string]*Station) {
+	byCode := make(map[string]*Observer, len(v.p.Observers))
+	phones := map[string]string{}
+	for i := range v.p.Observers {
+		o := &v.p.Observers[i]
+		v.self(RecordObserver, i, o.Validate())
+		if _, dup := byCode[o.Code]; dup {
+			v.add(RecordObserver, i, "code", "duplicate observer code %q", o.Code)
+			continue
+		}
+		byCode[o.Code] = o
+		for j, s := range o.Stations {
+			if _, ok := stations[s]; !ok {
+				v.add(RecordObserver, i, fmt.Sprintf("stations[%d]", j), "unknown station %q", truncate(s, 70))
+			}
+		}
+		for j, ph := range o.Phones {
+			if other, ok := phones[ph]; ok && other != o.Code {
+				v.add(RecordObserver, i, fmt.Sprintf("phones[%d]", j), "phone number is already used by observer %s", other)
+			}
+			phones[ph] = o.Code
+		}
+	}
+	for i := range v.p.Observers {
+		o := &v.p.Observers[i]
+		if o.Supervisor == "" || o.Supervisor == o.Code {
+			continue
+		}
+		sup, ok := byCode[o.Supervisor]
+		switch {
+		case !ok:
+			v.add(RecordObserver, i, "supervisor", "unknown observer %q", truncate(o.Supervisor, 20))
+			continue
+		case sup.Role != Supervisor:
+			v.add(RecordObserver, i, "supervisor", "observer %s is a %s, not a supervisor", sup.Code, sup.Role)
+			continue
+		}
+		seen := map[string]bool{o.Code: true}
+		for c := o.Supervisor; c != ""; {
+			if seen[c] {
+				v.add(RecordObserver, i, "supervisor", "the chain of supervisors loops back through observer %s", c)
+				break
+			}
+			seen[c] = true
+			next, ok := byCode[c]
+			if !ok {
+				break
+			}
+			c = next.Supervisor
+		}
+	}
+}
+
+func (v *validator) forms(contests map[string]*Contest) {
+	type key struct {
+		code    string
+		version int
+	}
+	seen := map[key]bool{}
+	prefixes := map[string]string{}
+	byTier := map[string][]*Contest{}
+	for _, c := range v.p.Contests {
+		if c.Body != "" {
+			cc := c
+			byTier[c.TierRef()] = append(byTier[c.TierRef()], &cc)
+		}
+	}
+	for i := range v.p.Forms {
+		f := &v.p.Forms[i]
+		v.self(RecordForm, i, f.Validate())
+		k := key{f.Code, f.Version}
+		if seen[k] {
+			v.add(RecordForm, i, "version", "form %q version %d is defined twice", f.Code, f.Version)
+		}
+		seen[k] = true
+		if f.SMSPrefix != "" {
+			if other, ok := prefixes[f.SMSPrefix]; ok && other != f.Code {
+				v.add(RecordForm, i, "sms_prefix", "SMS prefix %q is already used by form %q", f.SMSPrefix, other)
+			}
+			prefixes[f.SMSPrefix] = f.Code
+		}
+		tags := map[string]bool{}
+		for _, q := range f.Questions {
+			if q.Choice != EachChoice {
+				tags[q.Tag] = true
+			}
+		}
+		for j, q := range f.Questions {
+			if q.Contest == "" {
+				continue
+			}
+			qf := fmt.Sprintf("questions[%d]", j)
+			var bound []*Contest
+			if ref, ok := q.IsTierBinding(); ok {
+				bound = byTier[ref]
+				if len(bound) == 0 {
+					v.add(RecordForm, i, qf+".contest", "no contest lies in tier %q", truncate(ref, 70))
+					continue
+				}
+				if q.Count == CountChoice && q.Choice != EachChoice {
+					v.add(RecordForm, i, qf+".choice", "a question bound to a tier must use choice * since the choices differ by contest")
+					continue
+				}
+			} else if c, ok := contests[q.Contest]; ok {
+				bound = []*Contest{c}
+			} else {
+				v.add(RecordForm, i, qf+".contest", "unknown contest %q", truncate(q.Contest, 70))
+				continue
+			}
+			if q.Count != CountChoice {
+				continue
+			}
+			for _, c := range bound {
+				if q.Choice != EachChoice {
+					if _, ok := c.Choice(q.Choice); !ok {
+						v.add(RecordForm, i, qf+".choice", "contest %q has no choice %q", c.Code, truncate(q.Choice, 70))
+					}
+					continue
+				}
+				for _, ch := range c.Choices {
+					if ch.Ballot == 0 {
+						v.add(RecordForm, i, qf+".choice", "choice %q of contest %q has no ballot number, which choice * needs", ch.Code, c.Code)
+						break
+					}
+					if t := q.ExpandedTag(ch.Ballot); tags[t] {
+						v.add(RecordForm, i, qf+".tag", "expanding for contest %q gives tag %s, which another question already uses", c.Code, t)
+						break
+					}
+				}
+			}
+		}
+	}
+}
+
+// Summary counts what an election holds.
+type Summary struct {
+	Areas      int            `json:"areas"`
+	Stations   int            `json:"stations"`
+	Registered int64          `json:"registered"`
+	Contests   int            `json:"contests"`
+	Observers  int            `json:"observers"`
+	Forms      int            `json:"forms"`
+	ByLevel    map[Level]int  `json:"areas_by_level"`
+	BySystem   map[string]int `json:"contests_by_system,omitempty"`
+}
+
+// Summarize counts what p holds.
+func (p *Package) Summarize() Summary {
+	s := Summary{
+		Areas: len(p.Areas), Stations: len(p.Stations), Contests: len(p.Contests),
+		Observers: len(p.Observers), Forms: len(p.Forms),
+		ByLevel: map[Level]int{}, BySystem: map[string]int{},
+	}
+	for _, a := range p.Areas {
+		s.ByLevel[a.Level]++
+	}
+	for _, st := range p.Stations {
+		s.Registered += int64(st.Registered)
+	}
+	for _, c := range p.Contests {
+		s.BySystem[string(c.System.Kind)]++
+	}
+	return s
+}
+
+// SortForms orders forms by code and version, the order stores return them in.
+func SortForms(fs []Form) {
+	sort.Slice(fs, func(i, j int) bool {
+		if fs[i].Code != fs[j].Code {
+			return fs[i].Code < fs[j].Code
+		}
+		return fs[i].Version < fs[j].Version
+	})
+}
