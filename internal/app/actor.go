@@ -1,0 +1,79 @@
+package app
+
+import (
+	"context"
+
+	"github.com/iltod/iltod"
+)
+
+// Role is what a staff member may do.
+type Role string
+
+// The staff roles.
+const (
+	RoleAdmin       Role = "admin"
+	RoleCoordinator Role = "coordinator"
+	RoleAnalyst     Role = "analyst"
+	RoleReviewer    Role = "reviewer"
+	RoleClerk       Role = "clerk"
+)
+
+// Actor is who is asking. The zero Actor is the anonymous public.
+type Actor struct {
+	// System marks the operator's own command line on the server machine, trusted fully.
+	System bool
+	// Staff is the staff member's login name; "" for the public.
+	Staff string
+	Role  Role
+}
+
+type actorKey struct{}
+
+// WithActor returns ctx carrying actor.
+func WithActor(ctx context.Context, actor Actor) context.Context {
+	return context.WithValue(ctx, actorKey{}, actor)
+}
+
+// ActorFrom returns the actor in ctx, or the anonymous public.
+func ActorFrom(ctx context.Context) Actor {
+	a, _ := ctx.Value(actorKey{}).(Actor)
+	return a
+}
+
+// SystemContext returns ctx acting as the system, for the operator's command line.
+func SystemContext(ctx context.Context) context.Context {
+	return WithActor(ctx, Actor{System: true})
+}
+
+type action string
+
+const (
+	actionLoad          action = "load an election package"
+	actionExport        action = "export an election package"
+	actionReadObservers action = "read observers"
+)
+
+// allowed lists, for each action, the staff roles that may take it. The system actor may
+// take every action; the public none of these.
+var allowed = map[action][]Role{
+	actionLoad:          {RoleAdmin},
+	actionExport:        {RoleAdmin},
+	actionReadObservers: {RoleAdmin, RoleCoordinator},
+}
+
+// authorize is the single check every guarded App method makes.
+func authorize(ctx context.Context, act action) error {
+	a := ActorFrom(ctx)
+	if a.System {
+		return nil
+	}
+	if a.Staff == "" {
+		return iltod.Errorf(iltod.EUnauthorized, "you must sign in to %s", act)
+	}
+	for _, r := range allowed[act] {
+		if r == a.Role {
+			return nil
+		}
+	}
+	return iltod.Errorf(iltod.EForbidden, "the %s role may not %s", a.Role, act)
+}

@@ -1,0 +1,124 @@
+package http
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/iltod/iltod"
+)
+
+// codeMethodNotAllowed is the one error code that belongs to HTTP rather than to the
+// domain: a route exists but not for the request's method.
+const codeMethodNotAllowed iltod.ErrorCode = "method_not_allowed"
+
+// statusOf is the one table from error codes to HTTP status codes. A code missing from it
+// is answered as an internal error.
+var statusOf = map[iltod.ErrorCode]int{
+	iltod.EInvalid:       http.StatusBadRequest,
+	iltod.EUnauthorized:  http.StatusUnauthorized,
+	iltod.EForbidden:     http.StatusForbidden,
+	iltod.ENotFound:      http.StatusNotFound,
+	codeMethodNotAllowed: http.StatusMethodNotAllowed,
+	iltod.EConflict:      http.StatusConflict,
+	iltod.ETooLarge:      http.StatusRequestEntityTooLarge,
+	iltod.ERateLimited:   http.StatusTooManyRequests,
+	iltod.EInternal:      http.StatusInternalServerError,
+}
+
+// errorBody is the JSON form of every API error: {"error":{"code":…,"message":…}}.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    iltod.ErrorCode `json:"code"`
+	Message string          `json:"message"`
+}
+
+// Cache-Control values. Public data may be cached briefly, so that a CDN or browser can
+// absorb election-night reading; errors are not cached, so a fixed fault heals at once.
+const (
+	cachePublic = "public, max-age=5"
+	cacheStatic = "public, max-age=3600"
+	cacheNone   = "no-store"
+)
+
+// publicError returns the code, status and caller-safe message for err. Internal errors,
+// and codes the table does not know, are reported as "internal error" only.
+func publicError(err error) (iltod.ErrorCode, int, string) {
+	code := iltod.ErrorCodeOf(err)
+	status, ok := statusOf[code]
+	if !ok || status >= 500 {
+		return iltod.EInternal, http.StatusInternalServerError, "internal error"
+	}
+	return code, status, iltod.ErrorMessageOf(err)
+}
+
+// writeError answers err in the API's JSON format. An internal error is logged in full
+// (the error chain names no observer and no secret: stores and app do not put them in
+// errors) and shown only as "internal error".
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	code, status, msg := publicError(err)
+	s.logError(r, status, err)
+	w.Header().Set("Cache-Control", cacheNone)
+	s.writeJSONStatus(w, r, status, errorBody{Error: errorDetail{Code: code, Message: msg}})
+}
+
+// logError logs the failure of a request: in full at error level when it is the server's
+// fault, and briefly at debug level when it is the caller's.
+func (s *Server) logError(r *http.Request, status int, err error) {
+	ctx := r.Context()
+	switch {
+	case status < 500:
+		s.log.DebugContext(ctx, "http request refused", "method", r.Method, "path", r.URL.Path,
+			"status", status, "err", err)
+	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
+		s.log.DebugContext(ctx, "http request abandoned by client", "method", r.Method, "path", r.URL.Path)
+	default:
+		s.log.ErrorContext(ctx, "http request failed", "method", r.Method, "path", r.URL.Path,
+			"status", status, "err", err)
+	}
+}
+
+// writeJSON answers 200 with v as JSON, cacheable as public data.
+func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, v any) {
+	w.Header().Set("Cache-Control", cachePublic)
+	s.writeJSONStatus(w, r, http.StatusOK, v)
+}
+
+// writeJSONStatus encodes v before writing anything, so that an encoding failure can still
+// be answered as an internal error.
+func (s *Server) writeJSONStatus(w http.ResponseWriter, r *http.Request, status int, v any) {
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(v); err != nil {
+		if _, isErr := v.(errorBody); isErr {
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		s.writeError(w, r, fmt.Errorf("encode json response: %w", err))
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(status)
+	if r.Method == http.MethodHead {
+		return
+	}
+	w.Write(buf.Bytes()) // An error here means the client has gone; there is no one to tell.
+}
+
+// errNoRoute is the error for a path under /api/ that no route serves.
+func errNoRoute(path string) error {
+	return iltod.Errorf(iltod.ENotFound, "no API route for %s", path)
+}
+
+// errMethodNotAllowed is the error for a route asked with a method it does not serve.
+func errMethodNotAllowed(method string) error {
+	return iltod.Errorf(codeMethodNotAllowed, "method %s is not allowed here", method)
+}

@@ -1,0 +1,35 @@
+package http
+
+import "net/http"
+
+// route is one entry of the server's routing table.
+type route struct {
+	// pattern is a net/http ServeMux pattern with a method, e.g. "GET /api/v1/elections".
+	pattern string
+	handler http.Handler
+}
+
+// routes lists every route the server answers. It is the only place routes are declared;
+// docs/openapi.yaml documents each /api/v1/ route here, and a test keeps the two in step.
+// A GET route also answers HEAD.
+func (s *Server) routes() []route {
+	return []route{
+		// Pages and their assets.
+		{"GET /{$}", http.HandlerFunc(s.statusPage)},
+		{"GET /static/{file}", http.HandlerFunc(s.static)},
+		{"GET /healthz", http.HandlerFunc(s.healthz)},
+
+		// The public, read-only JSON API.
+		{"GET /api/v1/elections", http.HandlerFunc(s.listElections)},
+		{"GET /api/v1/elections/{election}", s.election(s.getElection)},
+		{"GET /api/v1/elections/{election}/areas", s.election(s.listAreas)},
+		{"GET /api/v1/elections/{election}/areas/{code}", s.election(s.getArea)},
+		{"GET /api/v1/elections/{election}/stations", s.election(s.listStations)},
+		{"GET /api/v1/elections/{election}/stations/{code}", s.election(s.getStation)},
+		{"GET /api/v1/elections/{election}/contests", s.election(s.listContests)},
+		{"GET /api/v1/elections/{election}/contests/{code}", s.election(s.getContest)},
+		{"GET /api/v1/elections/{election}/forms", s.election(s.listForms)},
+		{"GET /api/v1/elections/{election}/forms/{code}", s.election(s.getForm)},
+		{"GET /api/v1/elections/{election}/forms/{code}/versions/{version}", s.election(s.getFormVersion)},
+	}
+}
