@@ -314,15 +314,19 @@ func flat(n *yaml.Node, max int) bool {
 	if len(n.Content) > 2*max {
 		return false
 	}
-	width := 0
 	for _, c := range n.Content {
 		if c.Kind != yaml.ScalarNode && c.Style != yaml.FlowStyle {
 			return false
 		}
-		width += len(c.Value) + 4
-		for _, cc := range c.Content {
-			width += len(cc.Value) + 4
-		}
 	}
-	return width <= 160
+	return width(n) <= 100
+}
+
+// width estimates the length of n written on one line.
+func width(n *yaml.Node) int {
+	w := len(n.Value) + 4
+	for _, c := range n.Content {
+		w += width(c)
+	}
+	return w
 }
