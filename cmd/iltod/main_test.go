@@ -184,7 +184,7 @@ func TestExportRoundTrip(t *testing.T) {
 				t.Fatal(e)
 			}
 			out := t.TempDir()
-			code, stdout, e := iltodCmd(t, append(append([]string{"export", "package", "-election", "example-2024", "-out", out}, flags...))...)
+			code, stdout, e := iltodCmd(t, append([]string{"export", "package", "-election", "example-2024", "-out", out}, flags...)...)
 			if code != 0 {
 				t.Fatalf("export: %s", e)
 			}
