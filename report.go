@@ -1,0 +1,240 @@
+package iltod
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"sort"
+	"time"
+)
+
+// Channel is how a report reached the server.
+type Channel string
+
+// The channels.
+const (
+	ChannelApp   Channel = "app"   // signed on the observer's enrolled device
+	ChannelSMS   Channel = "sms"   // a coded SMS, attested by the server
+	ChannelODK   Channel = "odk"   // an OpenRosa submission, attested by the server
+	ChannelClerk Channel = "clerk" // entered by a clerk from a phone call or paper, attested by the server
+)
+
+var reportIDRe = regexp.MustCompile(`^[A-Za-z0-9_-]{8,64}$`)
+
+// ValidReportID reports whether s can be a report id: 8 to 64 letters, digits, '_' and '-'
+// (a UUID or a ULID qualifies).
+func ValidReportID(s string) bool { return reportIDRe.MatchString(s) }
+
+// Report is one submission as its author wrote it: the payload that a device signs. Its
+// canonical JSON (package canonjson) is what the signature covers.
+type Report struct {
+	// ID is chosen by the client and makes submission idempotent: the same ID with the
+	// same content is the same report; with other content it is a conflict.
+	ID          string `json:"id"`
+	Election    string `json:"election"`
+	Observer    string `json:"observer"`
+	Station     string `json:"station"`
+	Form        string `json:"form"`
+	FormVersion int    `json:"form_version"`
+	// Answers maps question tags (expanded, as K1, K2 …) to values. A tag that is absent
+	// was not answered; a Value with NA set means "not applicable".
+	Answers map[string]Value `json:"answers"`
+	// DeviceTime is when the author finished the report by their own clock, RFC 3339.
+	DeviceTime string `json:"device_time"`
+}
+
+// ValueKind says what a Value holds.
+type ValueKind uint8
+
+// The kinds of value. JSON: NA is null, Int a number, Bool true or false, Str a string,
+// List an array of strings.
+const (
+	NA ValueKind = iota
+	Int
+	Bool
+	Str
+	List
+)
+
+// Value is one answer. The zero Value is "not applicable".
+type Value struct {
+	Kind ValueKind
+	Int  int64
+	Bool bool
+	Str  string
+	List []string
+}
+
+// Constructors for values.
+func IntValue(i int64) Value     { return Value{Kind: Int, Int: i} }
+func BoolValue(b bool) Value     { return Value{Kind: Bool, Bool: b} }
+func StrValue(s string) Value    { return Value{Kind: Str, Str: s} }
+func ListValue(l []string) Value { return Value{Kind: List, List: l} }
+
+// MaxSafeInt is the largest integer a report may carry, so that every JSON reader agrees.
+const MaxSafeInt = 1<<53 - 1
+
+// MarshalJSON encodes v as null, a number, a boolean, a string or an array of strings.
+func (v Value) MarshalJSON() ([]byte, error) {
+	switch v.Kind {
+	case NA:
+		return []byte("null"), nil
+	case Int:
+		return []byte(fmt.Sprint(v.Int)), nil
+	case Bool:
+		return json.Marshal(v.Bool)
+	case Str:
+		return json.Marshal(v.Str)
+	case List:
+		if v.List == nil {
+			return []byte("[]"), nil
+		}
+		return json.Marshal(v.List)
+	}
+	return nil, fmt.Errorf("value of unknown kind %d", v.Kind)
+}
+
+// UnmarshalJSON decodes what MarshalJSON writes. Numbers must be integers within
+// ±MaxSafeInt; arrays must hold strings.
+func (v *Value) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	switch {
+	case len(b) == 0:
+		return fmt.Errorf("empty value")
+	case string(b) == "null":
+		*v = Value{}
+	case string(b) == "true" || string(b) == "false":
+		*v = BoolValue(string(b) == "true")
+	case b[0] == '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*v = StrValue(s)
+	case b[0] == '[':
+		var l []string
+		if err := json.Unmarshal(b, &l); err != nil {
+			return fmt.Errorf("a list answer must hold only strings")
+		}
+		if l == nil {
+			l = []string{}
+		}
+		*v = ListValue(l)
+	default:
+		var n json.Number
+		if err := json.Unmarshal(b, &n); err != nil {
+			return fmt.Errorf("an answer must be null, a whole number, true, false, a string or a list of strings")
+		}
+		i, err := n.Int64()
+		if err != nil || i > MaxSafeInt || i < -MaxSafeInt {
+			return fmt.Errorf("%s is not a whole number within ±2^53", truncate(n.String(), 30))
+		}
+		*v = IntValue(i)
+	}
+	return nil
+}
+
+func (v Value) String() string {
+	b, _ := v.MarshalJSON()
+	return string(b)
+}
+
+// Equal reports whether v and w are the same answer.
+func (v Value) Equal(w Value) bool {
+	if v.Kind != w.Kind {
+		return false
+	}
+	switch v.Kind {
+	case Int:
+		return v.Int == w.Int
+	case Bool:
+		return v.Bool == w.Bool
+	case Str:
+		return v.Str == w.Str
+	case List:
+		if len(v.List) != len(w.List) {
+			return false
+		}
+		a, b := append([]string(nil), v.List...), append([]string(nil), w.List...)
+		sort.Strings(a)
+		sort.Strings(b)
+		for i := range a {
+			if a[i] != b[i] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// ReviewStatus is where a report or a station record stands in review.
+type ReviewStatus string
+
+// The review statuses.
+const (
+	Unreviewed  ReviewStatus = "unreviewed"
+	Verified    ReviewStatus = "verified"
+	Rejected    ReviewStatus = "rejected"
+	Quarantined ReviewStatus = "quarantined"
+)
+
+// CheckOutcome is the result of one QA check.
+type CheckOutcome string
+
+// The outcomes. A check that could not be evaluated (an answer missing or not
+// applicable) is skipped, never counted as passed or failed.
+const (
+	CheckPass    CheckOutcome = "pass"
+	CheckFail    CheckOutcome = "fail"
+	CheckSkipped CheckOutcome = "skipped"
+)
+
+// CheckResult is one QA check's outcome on one report.
+type CheckResult struct {
+	// Code names the check: a built-in such as "over-voting" or a form rule's code.
+	Code    string       `json:"code"`
+	Outcome CheckOutcome `json:"outcome"`
+	// Contest is the contest the check was about, if any.
+	Contest string `json:"contest,omitempty"`
+	// Detail says, in English, what was compared: "cast 1021 > registered 1000 + 5".
+	Detail string `json:"detail,omitempty"`
+}
+
+// Flagged reports whether any check failed.
+func Flagged(results []CheckResult) bool {
+	for _, r := range results {
+		if r.Outcome == CheckFail {
+			return true
+		}
+	}
+	return false
+}
+
+// Submission is a report as the server accepted it: the envelope it came in, how it was
+// attested, when it arrived, its QA outcome and review status, and where it is in the log.
+// Observer identity stays in the store; only EnvelopeHash reaches the log.
+type Submission struct {
+	Report   Report  `json:"report"`
+	Channel  Channel `json:"channel"`
+	Envelope []byte  `json:"envelope"`
+	// EnvelopeHash is SHA-256 of Envelope, the value committed to the log.
+	EnvelopeHash [32]byte      `json:"envelope_hash"`
+	DeviceKey    string        `json:"device_key,omitempty"`
+	Received     time.Time     `json:"received"`
+	Checks       []CheckResult `json:"checks,omitempty"`
+	Status       ReviewStatus  `json:"status"`
+	// Seq is the store's sequence number of the acceptance event, which orders the log.
+	Seq uint64 `json:"seq"`
+}
+
+// Device is an observer's enrolled signing key.
+type Device struct {
+	// KeyID is the hex SHA-256 of the public key, the device's stable name.
+	KeyID     string     `json:"key_id"`
+	PublicKey []byte     `json:"public_key"`
+	Election  string     `json:"election"`
+	Observer  string     `json:"observer"`
+	Enrolled  time.Time  `json:"enrolled"`
+	Revoked   *time.Time `json:"revoked,omitempty"`
+}
