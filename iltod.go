@@ -31,6 +31,12 @@ const (
 	ETooLarge     ErrorCode = "too_large"
 	ERateLimited  ErrorCode = "rate_limited"
 	EInternal     ErrorCode = "internal"
+
+	// Codes for reports that fail authentication or assignment.
+	EBadSignature ErrorCode = "bad_signature" // the signature does not verify
+	EUnknownKey   ErrorCode = "unknown_key"   // no device is enrolled with the key
+	ERevokedKey   ErrorCode = "revoked_key"   // the device's key was revoked
+	ENotAssigned  ErrorCode = "not_assigned"  // the observer may not report for the station
 )
 
 // Error is the domain error. Its Message is safe to show to the caller; Err, if set, is

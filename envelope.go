@@ -1,0 +1,149 @@
+package iltod
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+
+	"github.com/iltod/iltod/canonjson"
+)
+
+// Envelope is a report as it travels from a device: the canonical JSON of the Report
+// (Payload), the device's Ed25519 public key, and its signature over SignedMessage(Payload).
+//
+// On the wire an envelope is the JSON object {"key": …, "payload": …, "sig": …} with each
+// value in standard base64 (RFC 4648, with padding). The envelope's own bytes, which the
+// server stores and whose SHA-256 the log commits to, are the canonical JSON of that
+// object (package canonjson). See docs/reports.md.
+type Envelope struct {
+	Payload []byte
+	Key     ed25519.PublicKey
+	Sig     []byte
+}
+
+// Limits on envelopes.
+const (
+	// MaxEnvelopeSize bounds the canonical bytes of one envelope.
+	MaxEnvelopeSize = 64 << 10
+	// MaxAnswers bounds the answers of one report.
+	MaxAnswers = 2000
+)
+
+// signingPrefix separates report signatures from any other use of a device key.
+const signingPrefix = "iltod report v1\n"
+
+// SignedMessage returns the bytes a device signs for a payload: "iltod report v1\n"
+// followed by the payload.
+func SignedMessage(payload []byte) []byte {
+	return append([]byte(signingPrefix), payload...)
+}
+
+type wireEnvelope struct {
+	Key     string `json:"key"`
+	Payload string `json:"payload"`
+	Sig     string `json:"sig"`
+}
+
+// Bytes returns the canonical bytes of the envelope.
+func (e *Envelope) Bytes() []byte {
+	b, err := canonjson.Marshal(wireEnvelope{
+		Key:     base64.StdEncoding.EncodeToString(e.Key),
+		Payload: base64.StdEncoding.EncodeToString(e.Payload),
+		Sig:     base64.StdEncoding.EncodeToString(e.Sig),
+	})
+	if err != nil {
+		panic("iltod: canonical envelope: " + err.Error()) // three strings always encode
+	}
+	return b
+}
+
+// Hash returns the SHA-256 of the envelope's canonical bytes.
+func (e *Envelope) Hash() [32]byte { return sha256.Sum256(e.Bytes()) }
+
+// KeyID returns the device key id: the lower-case hex SHA-256 of the public key.
+func KeyID(key ed25519.PublicKey) string {
+	h := sha256.Sum256(key)
+	return hex.EncodeToString(h[:])
+}
+
+// ParseEnvelope reads an envelope in its wire form (any JSON formatting) and checks its
+// shape: exactly the three fields, valid base64, a 32-byte key, a 64-byte signature, a
+// payload that is canonical JSON, and a size within MaxEnvelopeSize. It does not verify
+// the signature; Verify does. Errors have code EInvalid.
+func ParseEnvelope(data []byte) (*Envelope, error) {
+	if len(data) > 2*MaxEnvelopeSize {
+		return nil, Errorf(ETooLarge, "the envelope is larger than %d bytes", MaxEnvelopeSize)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var w wireEnvelope
+	if err := dec.Decode(&w); err != nil {
+		return nil, Errorf(EInvalid, "the envelope is not a JSON object with key, payload and sig: %v", err)
+	}
+	if dec.More() {
+		return nil, Errorf(EInvalid, "unexpected data after the envelope")
+	}
+	key, err1 := base64.StdEncoding.DecodeString(w.Key)
+	payload, err2 := base64.StdEncoding.DecodeString(w.Payload)
+	sig, err3 := base64.StdEncoding.DecodeString(w.Sig)
+	switch {
+	case err1 != nil || len(key) != ed25519.PublicKeySize:
+		return nil, Errorf(EInvalid, "key must be a base64 Ed25519 public key of 32 bytes")
+	case err2 != nil || len(payload) == 0:
+		return nil, Errorf(EInvalid, "payload must be base64 of the report's canonical JSON")
+	case err3 != nil || len(sig) != ed25519.SignatureSize:
+		return nil, Errorf(EInvalid, "sig must be a base64 Ed25519 signature of 64 bytes")
+	}
+	e := &Envelope{Payload: payload, Key: key, Sig: sig}
+	if n := len(e.Bytes()); n > MaxEnvelopeSize {
+		return nil, Errorf(ETooLarge, "the envelope is %d bytes; at most %d are allowed", n, MaxEnvelopeSize)
+	}
+	if err := canonjson.Check(payload); err != nil {
+		return nil, Errorf(EInvalid, "the payload is not canonical JSON: %v", err)
+	}
+	return e, nil
+}
+
+// Verify checks the signature. It returns an *Error with code EBadSignature if it does
+// not verify.
+func (e *Envelope) Verify() error {
+	if !ed25519.Verify(e.Key, SignedMessage(e.Payload), e.Sig) {
+		return Errorf(EBadSignature, "the signature does not verify with the envelope's key")
+	}
+	return nil
+}
+
+// Report decodes the payload. Unknown fields, a missing id and answers that are not
+// values are errors with code EInvalid; the report's own fields are checked by the caller.
+func (e *Envelope) Report() (Report, error) {
+	var r Report
+	dec := json.NewDecoder(bytes.NewReader(e.Payload))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&r); err != nil {
+		return Report{}, Errorf(EInvalid, "the payload is not a report: %v", err)
+	}
+	if !ValidReportID(r.ID) {
+		return Report{}, Errorf(EInvalid, "report id %q must be 8 to 64 letters, digits, '_' or '-'", truncate(r.ID, 70))
+	}
+	if len(r.Answers) > MaxAnswers {
+		return Report{}, Errorf(ETooLarge, "%d answers; at most %d are allowed", len(r.Answers), MaxAnswers)
+	}
+	return r, nil
+}
+
+// SignReport returns the envelope of r signed with priv: what a device sends.
+func SignReport(r Report, priv ed25519.PrivateKey) (*Envelope, error) {
+	payload, err := canonjson.Marshal(r)
+	if err != nil {
+		return nil, fmt.Errorf("canonical report: %w", err)
+	}
+	return &Envelope{
+		Payload: payload,
+		Key:     priv.Public().(ed25519.PublicKey),
+		Sig:     ed25519.Sign(priv, SignedMessage(payload)),
+	}, nil
+}
