@@ -33,6 +33,9 @@ func storeArgs(t *testing.T) map[string][]string {
 	out := map[string][]string{"sqlite": {"-data", t.TempDir()}}
 	dsn := os.Getenv("ILTOD_TEST_POSTGRES")
 	if dsn == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("ILTOD_TEST_POSTGRES not set in CI: the command tests must run on PostgreSQL too")
+		}
 		t.Log("ILTOD_TEST_POSTGRES not set: command tests run on SQLite only")
 		return out
 	}

@@ -1,0 +1,368 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/iltod/iltod"
+	"github.com/jackc/pgx/v5"
+)
+
+// CreateElection stores p in one transaction, copying the records in with COPY: on any
+// error, including a constraint violation or a cancelled ctx, nothing is stored. p must
+// have passed p.Validate. It returns EConflict if the election exists, or is created by
+// another transaction meanwhile, and replace is false; with replace, the old election is
+// deleted in the same transaction.
+func (s *Store) CreateElection(ctx context.Context, p *iltod.Package, replace bool) error {
+	rec, err := encodePackage(p)
+	if err != nil {
+		return internal(fmt.Errorf("create election %s: %w", p.Election.ID, err))
+	}
+	if err := s.create(ctx, rec, replace); err != nil {
+		return internal(fmt.Errorf("create election %s: %w", p.Election.ID, err))
+	}
+	return nil
+}
+
+func (s *Store) create(ctx context.Context, r *records, replace bool) error {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback(ctx)
+	p, id := r.p, r.p.Election.ID
+	if replace {
+		if _, err := tx.Exec(ctx, `DELETE FROM elections WHERE id = $1`, id); err != nil {
+			return fmt.Errorf("delete the old election: %w", err)
+		}
+	}
+	// ON CONFLICT DO NOTHING waits for a concurrent transaction that inserts the same id
+	// and then reports no row, rather than failing with a unique violation.
+	tag, err := tx.Exec(ctx, `INSERT INTO elections (id, date, doc) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING`,
+		id, p.Election.Date, r.election)
+	if err != nil {
+		return fmt.Errorf("store election: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return iltod.Errorf(iltod.EConflict, "election %q already exists", id)
+	}
+	copies := []struct {
+		table string
+		cols  []string
+		n     int
+		row   func(i int) ([]any, error)
+	}{
+		{"areas", []string{"election", "seq", "code", "parent", "level", "path", "doc"}, len(p.Areas),
+			func(i int) ([]any, error) {
+				a := &p.Areas[i]
+				return []any{id, i, a.Code, a.Parent, string(a.Level), r.areaPaths[i], r.areas[i]}, nil
+			}},
+		{"stations", []string{"election", "code", "area", "path", "registered", "stratum", "doc"}, len(p.Stations),
+			func(i int) ([]any, error) {
+				st := &p.Stations[i]
+				return []any{id, st.Code, st.Area, r.stationPaths[i], st.Registered, st.Stratum, r.stations[i]}, nil
+			}},
+		{"contests", []string{"election", "seq", "code", "system", "doc"}, len(p.Contests),
+			func(i int) ([]any, error) {
+				c := &p.Contests[i]
+				return []any{id, i, c.Code, string(c.System.Kind), r.contests[i]}, nil
+			}},
+		{"observers", []string{"election", "seq", "code", "doc"}, len(p.Observers),
+			func(i int) ([]any, error) { return []any{id, i, p.Observers[i].Code, r.observers[i]}, nil }},
+		{"forms", []string{"election", "code", "version", "doc"}, len(p.Forms),
+			func(i int) ([]any, error) { return []any{id, p.Forms[i].Code, p.Forms[i].Version, r.forms[i]}, nil }},
+	}
+	for _, c := range copies {
+		if c.n == 0 {
+			continue
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{c.table}, c.cols, pgx.CopyFromSlice(c.n, c.row)); err != nil {
+			return fmt.Errorf("store %s: %w", c.table, err)
+		}
+	}
+	// Refresh the planner's statistics, which a bulk load leaves stale: without them
+	// PostgreSQL takes an election's many stations for a few and sorts them all to serve
+	// one page. Inside the transaction, the new statistics are committed with the rows
+	// they describe, or not at all.
+	if _, err := tx.Exec(ctx, `ANALYZE areas, stations, contests, observers, forms`); err != nil {
+		return fmt.Errorf("analyze: %w", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// DeleteElection deletes an election and, by cascade, everything it holds. It returns
+// ENotFound if there is no such election.
+func (s *Store) DeleteElection(ctx context.Context, id string) error {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM elections WHERE id = $1`, id)
+	if err != nil {
+		return internal(fmt.Errorf("delete election %s: %w", id, err))
+	}
+	if tag.RowsAffected() == 0 {
+		return electionNotFound(id)
+	}
+	return nil
+}
+
+// Elections returns all elections ordered by date, then id.
+func (s *Store) Elections(ctx context.Context) ([]iltod.Election, error) {
+	rows, err := s.pool.Query(ctx, `SELECT doc FROM elections ORDER BY date, id`)
+	if err != nil {
+		return nil, internal(fmt.Errorf("list elections: %w", err))
+	}
+	out, err := decodeRows[iltod.Election](rows)
+	if err != nil {
+		return nil, internal(fmt.Errorf("list elections: %w", err))
+	}
+	return out, nil
+}
+
+// Election returns one election, or ENotFound.
+func (s *Store) Election(ctx context.Context, id string) (iltod.Election, error) {
+	var doc []byte
+	err := s.pool.QueryRow(ctx, `SELECT doc FROM elections WHERE id = $1`, id).Scan(&doc)
+	var e iltod.Election
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return e, electionNotFound(id)
+	case err != nil:
+		return e, internal(fmt.Errorf("read election %s: %w", id, err))
+	}
+	if err := json.Unmarshal(doc, &e); err != nil {
+		return e, internal(fmt.Errorf("decode election %s: %w", id, err))
+	}
+	return e, nil
+}
+
+// Summary counts what an election holds, in one statement and so from one snapshot.
+func (s *Store) Summary(ctx context.Context, id string) (iltod.Summary, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT 'election', '', count(*), 0 FROM elections WHERE id = $1
+		UNION ALL SELECT 'level', level, count(*), 0 FROM areas WHERE election = $1 GROUP BY level
+		UNION ALL SELECT 'stations', '', count(*), coalesce(sum(registered), 0) FROM stations WHERE election = $1
+		UNION ALL SELECT 'system', system, count(*), 0 FROM contests WHERE election = $1 GROUP BY system
+		UNION ALL SELECT 'observers', '', count(*), 0 FROM observers WHERE election = $1
+		UNION ALL SELECT 'forms', '', count(*), 0 FROM forms WHERE election = $1`, id)
+	if err != nil {
+		return iltod.Summary{}, internal(fmt.Errorf("summarise election %s: %w", id, err))
+	}
+	defer rows.Close()
+	sum := iltod.Summary{ByLevel: map[iltod.Level]int{}, BySystem: map[string]int{}}
+	found := false
+	for rows.Next() {
+		var what, key string
+		var n int
+		var total int64
+		if err := rows.Scan(&what, &key, &n, &total); err != nil {
+			return iltod.Summary{}, internal(fmt.Errorf("summarise election %s: %w", id, err))
+		}
+		switch what {
+		case "election":
+			found = n > 0
+		case "level":
+			sum.ByLevel[iltod.Level(key)] = n
+			sum.Areas += n
+		case "stations":
+			sum.Stations, sum.Registered = n, total
+		case "system":
+			sum.BySystem[key] = n
+			sum.Contests += n
+		case "observers":
+			sum.Observers = n
+		case "forms":
+			sum.Forms = n
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return iltod.Summary{}, internal(fmt.Errorf("summarise election %s: %w", id, err))
+	}
+	if !found {
+		return iltod.Summary{}, electionNotFound(id)
+	}
+	return sum, nil
+}
+
+// Areas returns the areas of an election in load order.
+func (s *Store) Areas(ctx context.Context, election string) ([]iltod.Area, error) {
+	return list[iltod.Area](ctx, s, election, "areas", `
+		SELECT x.doc FROM elections e LEFT JOIN areas x ON x.election = e.id
+		WHERE e.id = $1 ORDER BY x.seq`, election)
+}
+
+// Area returns one area, or ENotFound.
+func (s *Store) Area(ctx context.Context, election, code string) (iltod.Area, error) {
+	return get[iltod.Area](ctx, s, election, fmt.Sprintf("area %q", code), `
+		SELECT x.doc FROM elections e LEFT JOIN areas x ON x.election = e.id AND x.code = $2
+		WHERE e.id = $1`, election, code)
+}
+
+// Stations returns the stations selected by q in code order, reading the area and the
+// stations in one snapshot. It returns ENotFound for an unknown election or q.Area.
+func (s *Store) Stations(ctx context.Context, election string, q iltod.StationQuery) ([]iltod.Station, error) {
+	var out []iltod.Station
+	err := s.readTx(ctx, func(tx pgx.Tx) error {
+		var path *string
+		err := tx.QueryRow(ctx, `
+			SELECT a.path FROM elections e LEFT JOIN areas a ON a.election = e.id AND a.code = $2
+			WHERE e.id = $1`, election, q.Area).Scan(&path)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			return electionNotFound(election)
+		case err != nil:
+			return err
+		case q.Area != "" && path == nil:
+			return iltod.Errorf(iltod.ENotFound, "area %q not found", q.Area)
+		}
+		var rows pgx.Rows
+		if q.Area == "" {
+			rows, err = tx.Query(ctx, `
+				SELECT doc FROM stations WHERE election = $1 AND code > $2
+				ORDER BY code LIMIT $3`, election, q.After, q.EffectiveLimit())
+		} else {
+			lo, hi := pathRange(*path)
+			rows, err = tx.Query(ctx, `
+				SELECT doc FROM stations WHERE election = $1 AND path >= $2 AND path < $3 AND code > $4
+				ORDER BY code LIMIT $5`, election, lo, hi, q.After, q.EffectiveLimit())
+		}
+		if err != nil {
+			return err
+		}
+		out, err = decodeRows[iltod.Station](rows)
+		return err
+	})
+	if err != nil {
+		return nil, internal(fmt.Errorf("list stations of %s: %w", election, err))
+	}
+	return out, nil
+}
+
+// Station returns one station, or ENotFound.
+func (s *Store) Station(ctx context.Context, election, code string) (iltod.Station, error) {
+	return get[iltod.Station](ctx, s, election, fmt.Sprintf("station %q", code), `
+		SELECT x.doc FROM elections e LEFT JOIN stations x ON x.election = e.id AND x.code = $2
+		WHERE e.id = $1`, election, code)
+}
+
+// Contests returns the contests of an election in load order.
+func (s *Store) Contests(ctx context.Context, election string) ([]iltod.Contest, error) {
+	return list[iltod.Contest](ctx, s, election, "contests", `
+		SELECT x.doc FROM elections e LEFT JOIN contests x ON x.election = e.id
+		WHERE e.id = $1 ORDER BY x.seq`, election)
+}
+
+// Contest returns one contest, or ENotFound.
+func (s *Store) Contest(ctx context.Context, election, code string) (iltod.Contest, error) {
+	return get[iltod.Contest](ctx, s, election, fmt.Sprintf("contest %q", code), `
+		SELECT x.doc FROM elections e LEFT JOIN contests x ON x.election = e.id AND x.code = $2
+		WHERE e.id = $1`, election, code)
+}
+
+// Forms returns every version of every form of an election, by code and version.
+func (s *Store) Forms(ctx context.Context, election string) ([]iltod.Form, error) {
+	return list[iltod.Form](ctx, s, election, "forms", `
+		SELECT x.doc FROM elections e LEFT JOIN forms x ON x.election = e.id
+		WHERE e.id = $1 ORDER BY x.code, x.version`, election)
+}
+
+// Form returns one version of a form, the latest for version 0, or ENotFound.
+func (s *Store) Form(ctx context.Context, election, code string, version int) (iltod.Form, error) {
+	if version == 0 {
+		return get[iltod.Form](ctx, s, election, fmt.Sprintf("form %q", code), `
+			SELECT x.doc FROM elections e LEFT JOIN forms x ON x.election = e.id AND x.code = $2
+			WHERE e.id = $1 ORDER BY x.version DESC LIMIT 1`, election, code)
+	}
+	return get[iltod.Form](ctx, s, election, fmt.Sprintf("form %q version %d", code, version), `
+		SELECT x.doc FROM elections e LEFT JOIN forms x ON x.election = e.id AND x.code = $2 AND x.version = $3
+		WHERE e.id = $1`, election, code, version)
+}
+
+// Observers returns the observers of an election in load order.
+func (s *Store) Observers(ctx context.Context, election string) ([]iltod.Observer, error) {
+	return list[iltod.Observer](ctx, s, election, "observers", `
+		SELECT x.doc FROM elections e LEFT JOIN observers x ON x.election = e.id
+		WHERE e.id = $1 ORDER BY x.seq`, election)
+}
+
+// Observer returns one observer, or ENotFound.
+func (s *Store) Observer(ctx context.Context, election, code string) (iltod.Observer, error) {
+	return get[iltod.Observer](ctx, s, election, fmt.Sprintf("observer %q", code), `
+		SELECT x.doc FROM elections e LEFT JOIN observers x ON x.election = e.id AND x.code = $2
+		WHERE e.id = $1`, election, code)
+}
+
+// get runs query, which yields no row for an unknown election and otherwise one row
+// holding the record's doc, NULL if there is no such record; what names the record in
+// the ENotFound message.
+func get[T any](ctx context.Context, s *Store, election, what, query string, args ...any) (T, error) {
+	var v T
+	var doc []byte
+	err := s.pool.QueryRow(ctx, query, args...).Scan(&doc)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return v, electionNotFound(election)
+	case err != nil:
+		return v, internal(fmt.Errorf("read %s of %s: %w", what, election, err))
+	case doc == nil:
+		return v, iltod.Errorf(iltod.ENotFound, "%s not found", what)
+	}
+	if err := json.Unmarshal(doc, &v); err != nil {
+		return v, internal(fmt.Errorf("decode %s of %s: %w", what, election, err))
+	}
+	return v, nil
+}
+
+// list runs query, which yields no row for an unknown election and otherwise one row
+// per record, or a single NULL if there are none.
+func list[T any](ctx context.Context, s *Store, election, what, query string, args ...any) ([]T, error) {
+	rows, err := s.pool.Query(ctx, query, args...)
+	if err != nil {
+		return nil, internal(fmt.Errorf("list %s of %s: %w", what, election, err))
+	}
+	defer rows.Close()
+	out := []T{}
+	found := false
+	for rows.Next() {
+		found = true
+		var doc []byte
+		if err := rows.Scan(&doc); err != nil {
+			return nil, internal(fmt.Errorf("list %s of %s: %w", what, election, err))
+		}
+		if doc == nil {
+			continue
+		}
+		var v T
+		if err := json.Unmarshal(doc, &v); err != nil {
+			return nil, internal(fmt.Errorf("decode %s of %s: %w", what, election, err))
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, internal(fmt.Errorf("list %s of %s: %w", what, election, err))
+	}
+	if !found {
+		return nil, electionNotFound(election)
+	}
+	return out, nil
+}
+
+// decodeRows decodes the single doc column of each row and closes rows.
+func decodeRows[T any](rows pgx.Rows) ([]T, error) {
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		var v T
+		var doc []byte
+		if err := rows.Scan(&doc); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(doc, &v); err != nil {
+			return nil, fmt.Errorf("decode: %w", err)
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
