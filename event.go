@@ -114,8 +114,8 @@ type IntakeStore interface {
 	// ClaimEnrollment consumes the code with the given hash and stores d, bound to the
 	// code's observer, with its event, in one transaction. It returns ENotFound for an
 	// unknown code, EConflict for a code already used or expired at d.Enrolled, and
-	// EConflict if the key is already enrolled. d.Election and d.Observer are set from the
-	// code. The returned Device is as stored.
+	// EConflict if the key is already enrolled. d.Election and d.Observer, and
+	// ev.Election, are set from the code. The returned Device is as stored.
 	ClaimEnrollment(ctx context.Context, codeHash [32]byte, d Device, ev Event) (Device, error)
 	// Device returns the device with the given key id.
 	Device(ctx context.Context, keyID string) (Device, error)
