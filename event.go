@@ -107,6 +107,8 @@ type LogMark struct {
 // IntakeStore keeps devices, reports, review decisions and the events that the log
 // commits to. Every method that changes data also appends its Event in the same
 // transaction, so that the store and the log can never disagree about what happened.
+// The store assigns the event's Seq and sets its Election to that of the record changed;
+// it keeps times to the nanosecond and returns them in UTC. Events are never deleted.
 // Implementations are safe for concurrent use; errors follow Store's conventions.
 type IntakeStore interface {
 	// CreateEnrollment stores a one-time enrollment code (its hash) with its event.

@@ -3,6 +3,7 @@ package iltod
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -121,6 +122,69 @@ type Form struct {
 	SMSPrefix string     `json:"sms_prefix,omitempty"`
 	Questions []Question `json:"questions"`
 	Rules     []Rule     `json:"rules,omitempty"`
+	// Checks configures the built-in QA checks of a results form; nil means the defaults.
+	// Only a results form may set it.
+	Checks *ResultChecks `json:"checks,omitempty"`
+}
+
+// ResultChecks configures the built-in QA checks that run on every report of a results
+// form (internal/qa; docs/qa.md lists them). The zero value, like a nil *ResultChecks,
+// gives the defaults.
+type ResultChecks struct {
+	// OverVoteBallots is how many ballots above the register the over-voting check
+	// allows, 0 to MaxRegistered.
+	OverVoteBallots int64 `json:"over_vote_ballots,omitempty"`
+	// OverVoteShare is the share (0..1) of the registered voters that the over-voting
+	// check allows above the register. With both allowances the larger one applies.
+	OverVoteShare float64 `json:"over_vote_share,omitempty"`
+	// ReconciliationTolerance is the share (0..1) of the ballots issued by which the
+	// ballots in the box may differ from them; nil means DefaultReconciliationTolerance.
+	ReconciliationTolerance *float64 `json:"reconciliation_tolerance,omitempty"`
+	// MachineManualTolerance is the largest difference in votes, 0 to MaxRegistered,
+	// allowed between the machine and the manual count of one choice.
+	MachineManualTolerance int64 `json:"machine_manual_tolerance,omitempty"`
+	// Disable lists the codes of built-in checks that do not run on this form.
+	Disable []string `json:"disable,omitempty"`
+}
+
+// DefaultReconciliationTolerance is the reconciliation tolerance of a form that sets none.
+const DefaultReconciliationTolerance = 0.03
+
+// resultCheckCodes are the codes of the built-in checks, which Disable may name. A test
+// in internal/qa keeps this list equal to the checks it runs.
+var resultCheckCodes = []string{
+	"over-voting", "valid-sum", "cast-sum", "reconciliation",
+	"block-candidate-le-cast", "block-sum-le-seats-valid", "machine-manual",
+}
+
+// Validate reports allowances and tolerances out of range and unknown or repeated codes
+// in Disable.
+func (c *ResultChecks) Validate() error {
+	var ps problems
+	if c.OverVoteBallots < 0 || c.OverVoteBallots > MaxRegistered {
+		ps.add("over_vote_ballots", "%d is outside 0..%d", c.OverVoteBallots, MaxRegistered)
+	}
+	if !(c.OverVoteShare >= 0 && c.OverVoteShare <= 1) {
+		ps.add("over_vote_share", "%v is not a share between 0 and 1", c.OverVoteShare)
+	}
+	if t := c.ReconciliationTolerance; t != nil && !(*t >= 0 && *t <= 1) {
+		ps.add("reconciliation_tolerance", "%v is not a share between 0 and 1", *t)
+	}
+	if c.MachineManualTolerance < 0 || c.MachineManualTolerance > MaxRegistered {
+		ps.add("machine_manual_tolerance", "%d is outside 0..%d", c.MachineManualTolerance, MaxRegistered)
+	}
+	seen := map[string]bool{}
+	for i, code := range c.Disable {
+		f := indexField("disable", i)
+		switch {
+		case !slices.Contains(resultCheckCodes, code):
+			ps.add(f, "%q is not a built-in check (%s)", truncate(code, 40), strings.Join(resultCheckCodes, ", "))
+		case seen[code]:
+			ps.add(f, "%q is listed twice", code)
+		}
+		seen[code] = true
+	}
+	return ps.list.Err()
 }
 
 // Validate checks the form's own fields and each question: types and their parameters,
@@ -165,6 +229,12 @@ func (f *Form) Validate() error {
 	}
 	if f.Kind == Results && len(f.Questions) > 0 && !bound {
 		ps.add("questions", "a results form needs at least one question bound to a count")
+	}
+	if f.Checks != nil {
+		if f.Kind != Results {
+			ps.add("checks", "only a results form configures the built-in checks")
+		}
+		ps.nest("checks", f.Checks.Validate())
 	}
 	codes := map[string]bool{}
 	for i, r := range f.Rules {

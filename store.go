@@ -39,13 +39,19 @@ func (q StationQuery) EffectiveLimit() int {
 // wrap any other failure as EInternal. Stores do not authorise: callers in internal/app do.
 // Slices returned are the caller's to keep.
 type Store interface {
+	// IntakeStore keeps the election's devices, reports, review decisions and events.
+	IntakeStore
+
 	// CreateElection stores p in one transaction: on any error nothing is stored. p MUST
 	// have passed p.Validate; the store need not check it again. It returns EConflict if
 	// an election with the same id exists, unless replace is true, in which case the old
-	// election and everything it holds is replaced in the same transaction.
+	// election and everything it holds is replaced in the same transaction. An election
+	// that has events cannot be replaced (EConflict): the log commits to its events, and
+	// a store MUST NOT delete any.
 	CreateElection(ctx context.Context, p *Package, replace bool) error
 
-	// DeleteElection removes an election and everything it holds.
+	// DeleteElection removes an election and everything it holds. It returns EConflict if
+	// the election has events, which a store MUST NOT delete.
 	DeleteElection(ctx context.Context, id string) error
 
 	// Elections returns all elections ordered by date, then id.

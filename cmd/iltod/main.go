@@ -40,6 +40,11 @@ func commands() []command {
 		{"serve", "serve the elections in a data directory or PostgreSQL", runServe},
 		{"load", "check an election package and store it", runLoad},
 		{"export", "write an election out (export package)", runExport},
+		{"verify", "check receipts, envelopes, datasets and log consistency offline", runVerify},
+		{"enroll", "issue a one-time code to enroll an observer's device", runEnroll},
+		{"devices", "list or revoke observers' devices", runDevices},
+		{"review", "verify, reject, quarantine or reopen a report", runReview},
+		{"record", "show a station record, or resolve one of its conflicts", runRecord},
 	}
 }
 

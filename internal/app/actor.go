@@ -51,6 +51,9 @@ const (
 	actionLoad          action = "load an election package"
 	actionExport        action = "export an election package"
 	actionReadObservers action = "read observers"
+	actionReview        action = "review reports"
+	actionReadReports   action = "read reports"
+	actionManageDevices action = "manage observers' devices"
 )
 
 // allowed lists, for each action, the staff roles that may take it. The system actor may
@@ -59,6 +62,9 @@ var allowed = map[action][]Role{
 	actionLoad:          {RoleAdmin},
 	actionExport:        {RoleAdmin},
 	actionReadObservers: {RoleAdmin, RoleCoordinator},
+	actionReview:        {RoleAdmin, RoleCoordinator, RoleReviewer},
+	actionReadReports:   {RoleAdmin, RoleCoordinator, RoleReviewer, RoleAnalyst},
+	actionManageDevices: {RoleAdmin, RoleCoordinator},
 }
 
 // authorize is the single check every guarded App method makes.

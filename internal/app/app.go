@@ -7,14 +7,24 @@ package app
 import (
 	"context"
 	"log/slog"
+	"sync"
+	"time"
 
 	"github.com/iltod/iltod"
 )
 
-// App holds the parts the rules need. It is safe for concurrent use.
+// App holds the parts the rules need. It is safe for concurrent use. Call Close when done.
 type App struct {
 	store iltod.Store
 	log   *slog.Logger
+	tlog  Log
+	now   func() time.Time
+	cache electionCache
+
+	commitMu  sync.RWMutex
+	closed    bool
+	startOnce sync.Once
+	committer *committer
 }
 
 // New returns an App over store. A nil logger discards.
@@ -22,8 +32,14 @@ func New(store iltod.Store, logger *slog.Logger) *App {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &App{store: store, log: logger}
+	return &App{store: store, log: logger, now: time.Now}
 }
+
+// SetLog makes the app give receipt promises and proofs from l. Call it before use.
+func (a *App) SetLog(l Log) { a.tlog = l }
+
+// SetClock replaces the clock, for tests. Call it before use.
+func (a *App) SetClock(now func() time.Time) { a.now = now }
 
 // Store returns the store behind a, for wiring and tests.
 func (a *App) Store() iltod.Store { return a.store }
@@ -42,6 +58,7 @@ func (a *App) LoadPackage(ctx context.Context, p *iltod.Package, replace bool) e
 	if err := a.store.CreateElection(ctx, p, replace); err != nil {
 		return err
 	}
+	a.cache.drop(p.Election.ID)
 	s := p.Summarize()
 	a.log.InfoContext(ctx, "election loaded", "election", p.Election.ID, "stations", s.Stations,
 		"areas", s.Areas, "contests", s.Contests, "forms", s.Forms, "replace", replace)

@@ -28,6 +28,10 @@ var statusOf = map[iltod.ErrorCode]int{
 	iltod.ETooLarge:      http.StatusRequestEntityTooLarge,
 	iltod.ERateLimited:   http.StatusTooManyRequests,
 	iltod.EInternal:      http.StatusInternalServerError,
+	iltod.EBadSignature:  http.StatusUnauthorized,
+	iltod.EUnknownKey:    http.StatusUnauthorized,
+	iltod.ERevokedKey:    http.StatusForbidden,
+	iltod.ENotAssigned:   http.StatusForbidden,
 }
 
 // errorBody is the JSON form of every API error: {"error":{"code":…,"message":…}}.

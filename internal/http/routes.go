@@ -31,5 +31,13 @@ func (s *Server) routes() []route {
 		{"GET /api/v1/elections/{election}/forms", s.election(s.listForms)},
 		{"GET /api/v1/elections/{election}/forms/{code}", s.election(s.getForm)},
 		{"GET /api/v1/elections/{election}/forms/{code}/versions/{version}", s.election(s.getFormVersion)},
+
+		// Observers' devices: enrollment, reports, receipts.
+		{"POST /api/v1/devices", http.HandlerFunc(s.enrollDevice)},
+		{"POST /api/v1/reports", http.HandlerFunc(s.submitReports)},
+		{"GET /api/v1/reports/{id}/receipt", http.HandlerFunc(s.getReceipt)},
+
+		// The transparency log: the tlog-tiles tree, for partners to verify and mirror.
+		{"GET /log/", http.HandlerFunc(s.logFiles)},
 	}
 }

@@ -43,6 +43,7 @@ type Server struct {
 	mux     *http.ServeMux
 	handler http.Handler
 	areas   *areaCache
+	tiles   http.Handler // the log's tiles, if the server keeps a log
 }
 
 // NewServer returns a Server over a. A nil logger discards. The templates are parsed when

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/postgres"
@@ -132,7 +133,7 @@ func TestMigrationsIdempotent(t *testing.T) {
 	if err := conn.QueryRow(t.Context(), `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
-	if want := 1; n != want {
+	if want := 2; n != want {
 		t.Errorf("schema_migrations holds %d rows, want %d", n, want)
 	}
 	if _, err := conn.Exec(t.Context(), `INSERT INTO schema_migrations (version, applied_at) VALUES (999, now())`); err != nil {
@@ -214,5 +215,65 @@ func TestByteOrder(t *testing.T) {
 	}
 	if n < 14 {
 		t.Errorf("found %d columns to check, want at least 14", n)
+	}
+}
+
+// BenchmarkAcceptReports accepts realistic reports (41 answers, signed envelopes of about
+// 1 KB, QA checks) in batches of 500, each batch one durable transaction, and reports
+// reports/s. The reports are made outside the timed part.
+func BenchmarkAcceptReports(b *testing.B) {
+	storetest.BenchmarkAcceptReports(b, open(b, freshSchema(b)))
+}
+
+// TestInstances runs two stores, each with its own pool, on one schema, as several
+// server instances sharing a PostgreSQL do.
+func TestInstances(t *testing.T) {
+	dsn := freshSchema(t)
+	storetest.Instances(t, open(t, dsn), open(t, dsn))
+}
+
+// TestEventsAppendOnly checks that the database itself refuses to delete or change an
+// event, whatever SQL reaches it, but lets a missing log index be set once.
+func TestEventsAppendOnly(t *testing.T) {
+	dsn := freshSchema(t)
+	s := open(t, dsn)
+	ctx := t.Context()
+	if err := s.CreateElection(ctx, storetest.Fixture("mn"), false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddEvent(ctx, iltod.Event{Election: "mn", Kind: iltod.EventStaff, Hash: [32]byte{1}, Time: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	for _, q := range []string{
+		`DELETE FROM events`,
+		`TRUNCATE events`,
+		`TRUNCATE elections CASCADE`,
+		`DELETE FROM elections WHERE id = 'mn'`,
+		`UPDATE events SET hash = '\x0000000000000000000000000000000000000000000000000000000000000000'`,
+		`UPDATE events SET election = 'other'`,
+		`UPDATE events SET seq = 7`,
+		`UPDATE events SET detail = '\x7b7d'`,
+	} {
+		if _, err := conn.Exec(ctx, q); err == nil {
+			t.Errorf("%s: the database allowed it", q)
+		}
+	}
+	if _, err := conn.Exec(ctx, `UPDATE events SET log_index = 0 WHERE seq = 1`); err != nil {
+		t.Errorf("setting a missing log index: %v", err)
+	}
+	if _, err := conn.Exec(ctx, `UPDATE events SET log_index = 1 WHERE seq = 1`); err == nil {
+		t.Error("the database allowed a log index to change")
+	}
+	if _, err := conn.Exec(ctx, `UPDATE events SET log_index = NULL WHERE seq = 1`); err == nil {
+		t.Error("the database allowed a log index to be removed")
+	}
+	ev, err := s.Event(ctx, 1)
+	if err != nil || ev.LogIndex == nil || *ev.LogIndex != 0 {
+		t.Errorf("the event at the end: %+v, %v", ev, err)
 	}
 }

@@ -14,7 +14,8 @@ import (
 // error, including a constraint violation or a cancelled ctx, nothing is stored. p must
 // have passed p.Validate. It returns EConflict if the election exists, or is created by
 // another transaction meanwhile, and replace is false; with replace, the old election is
-// deleted in the same transaction.
+// deleted in the same transaction, unless it has events (EConflict: the log commits to
+// them).
 func (s *Store) CreateElection(ctx context.Context, p *iltod.Package, replace bool) error {
 	rec, err := encodePackage(p)
 	if err != nil {
@@ -34,6 +35,14 @@ func (s *Store) create(ctx context.Context, r *records, replace bool) error {
 	defer tx.Rollback(ctx)
 	p, id := r.p, r.p.Election.ID
 	if replace {
+		// Under the event lock, no event of the election can be committed between the
+		// check and the deletion.
+		if _, err := tx.Exec(ctx, lockEvents); err != nil {
+			return fmt.Errorf("take the event lock: %w", err)
+		}
+		if err := hasEvents(ctx, tx, id); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `DELETE FROM elections WHERE id = $1`, id); err != nil {
 			return fmt.Errorf("delete the old election: %w", err)
 		}
@@ -96,16 +105,22 @@ func (s *Store) create(ctx context.Context, r *records, replace bool) error {
 }
 
 // DeleteElection deletes an election and, by cascade, everything it holds. It returns
-// ENotFound if there is no such election.
+// ENotFound if there is no such election, and EConflict if it has events.
 func (s *Store) DeleteElection(ctx context.Context, id string) error {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM elections WHERE id = $1`, id)
-	if err != nil {
-		return internal(fmt.Errorf("delete election %s: %w", id, err))
-	}
-	if tag.RowsAffected() == 0 {
-		return electionNotFound(id)
-	}
-	return nil
+	err := s.writeTx(ctx, func(tx pgx.Tx) error {
+		if err := hasEvents(ctx, tx, id); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `DELETE FROM elections WHERE id = $1`, id)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return electionNotFound(id)
+		}
+		return nil
+	})
+	return internal(wrap(err, "delete election "+id))
 }
 
 // Elections returns all elections ordered by date, then id.

@@ -2,7 +2,8 @@
 // pure-Go driver modernc.org/sqlite (no cgo), in WAL mode.
 //
 // A Store keeps two pools of connections to the same file: a single writer, whose
-// transactions begin IMMEDIATE so that a write never fails half-way on a lock, and several
+// transactions begin IMMEDIATE so that a write never fails half-way on a lock, and whose
+// commits are synced to disk before they return (synchronous=FULL), and several
 // query-only readers, which WAL lets run alongside the writer, each reading a consistent
 // snapshot. Other processes may open the same file; they wait for each other's writes for up
 // to BusyTimeout.
@@ -50,8 +51,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("open sqlite: %q is not a plain file path", path)
 	}
 	busy := strconv.FormatInt(BusyTimeout.Milliseconds(), 10)
+	// synchronous=FULL: in WAL mode SQLite then syncs the log at every commit, so that a
+	// commit that returned survives a crash of the machine, not only of the process: an
+	// accepted report must never be lost. (NORMAL would sync only at checkpoints.)
 	write, err := sql.Open("sqlite", path+"?_txlock=immediate&_busy_timeout="+busy+
-		"&_journal_mode=WAL&_synchronous=NORMAL&_foreign_keys=1&_pragma=cache_size(-65536)")
+		"&_journal_mode=WAL&_synchronous=FULL&_foreign_keys=1&_pragma=cache_size(-65536)")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}

@@ -14,7 +14,8 @@ import (
 // CreateElection stores p in one IMMEDIATE transaction: on any error, including a
 // constraint violation or a cancelled ctx, nothing is stored. p must have passed
 // p.Validate. It returns EConflict if the election exists and replace is false; with
-// replace, the old election is deleted in the same transaction.
+// replace, the old election is deleted in the same transaction, unless it has events
+// (EConflict: the log commits to them).
 func (s *Store) CreateElection(ctx context.Context, p *iltod.Package, replace bool) error {
 	rec, err := encodePackage(p)
 	if err != nil {
@@ -41,6 +42,9 @@ func (s *Store) create(ctx context.Context, r *records, replace bool) error {
 		return iltod.Errorf(iltod.EConflict, "election %q already exists", id)
 	}
 	if exists {
+		if err := hasEvents(ctx, tx, id); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM elections WHERE id = ?`, id); err != nil {
 			return fmt.Errorf("delete the old election: %w", err)
 		}
@@ -144,20 +148,24 @@ func insert(ctx context.Context, tx *sql.Tx, table string, cols []string, n int,
 }
 
 // DeleteElection deletes an election and, by cascade, everything it holds. It returns
-// ENotFound if there is no such election.
+// ENotFound if there is no such election, and EConflict if it has events.
 func (s *Store) DeleteElection(ctx context.Context, id string) error {
-	res, err := s.write.ExecContext(ctx, `DELETE FROM elections WHERE id = ?`, id)
-	if err != nil {
-		return internal(fmt.Errorf("delete election %s: %w", id, err))
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return internal(fmt.Errorf("delete election %s: %w", id, err))
-	}
-	if n == 0 {
-		return electionNotFound(id)
-	}
-	return nil
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		if err := hasEvents(ctx, tx, id); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM elections WHERE id = ?`, id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return electionNotFound(id)
+		}
+		return nil
+	})
+	return internal(wrap(err, "delete election "+id))
 }
 
 // Elections returns all elections ordered by date, then id.

@@ -8,6 +8,15 @@
 // conflicts and replacement, atomicity of CreateElection under failure and cancellation,
 // cascading deletion, isolation between elections, consistency for readers during a load,
 // and Summary against Package.Summarize.
+//
+// For the intake part of the contract (iltod.IntakeStore) it checks the round trip of
+// submissions, devices, resolutions and events in full; the outcomes of AcceptReports
+// (accepted, duplicate, conflicting, within a batch and across batches); that a batch is
+// stored entirely or not at all, whichever step a cancellation interrupts; filtering and
+// pagination of submissions; one-time enrollment codes under concurrent claims; log marks;
+// that event sequence numbers are gapless and in commit order under concurrent writers,
+// as a concurrent reader sees them; and that an election that has events can be neither
+// deleted nor replaced.
 package storetest
 
 import (
@@ -53,6 +62,7 @@ func Run(t *testing.T, open func(t *testing.T) iltod.Store) {
 		{"ConcurrentReaders", testConcurrentReaders},
 		{"Summary", testSummary},
 	}
+	tests = append(tests, intakeTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
 	}

@@ -1,0 +1,133 @@
+package app
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/sha256"
+	"strings"
+	"time"
+
+	"github.com/iltod/iltod"
+)
+
+// codeAlphabet avoids letters and digits that read alike (I, L, O, 0, 1) on a phone.
+const codeAlphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+// CodeLength is the number of characters of an enrollment code (about 50 bits).
+const CodeLength = 10
+
+// DefaultEnrollmentTTL is how long an enrollment code stays valid.
+const DefaultEnrollmentTTL = 7 * 24 * time.Hour
+
+// normalizeCode upper-cases a typed code and drops spaces and hyphens.
+func normalizeCode(code string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == ' ' || r == '-':
+			return -1
+		case r >= 'a' && r <= 'z':
+			return r - 'a' + 'A'
+		}
+		return r
+	}, code)
+}
+
+func hashCode(code string) [32]byte {
+	return sha256.Sum256([]byte("iltod enrollment\n" + normalizeCode(code)))
+}
+
+// IssueEnrollment creates a one-time code with which the observer's device can enroll
+// its key, valid for ttl (DefaultEnrollmentTTL if 0). The code is returned once and only
+// its hash is stored. Coordinators and admins may issue codes.
+func (a *App) IssueEnrollment(ctx context.Context, election, observer string, ttl time.Duration) (code string, expires time.Time, err error) {
+	if err := authorize(ctx, actionManageDevices); err != nil {
+		return "", time.Time{}, err
+	}
+	if ttl <= 0 {
+		ttl = DefaultEnrollmentTTL
+	}
+	if _, err := a.store.Observer(ctx, election, observer); err != nil {
+		return "", time.Time{}, err
+	}
+	b := make([]byte, CodeLength)
+	rand.Read(b)
+	var sb strings.Builder
+	for i, x := range b {
+		if i == CodeLength/2 {
+			sb.WriteByte('-')
+		}
+		sb.WriteByte(codeAlphabet[int(x)%len(codeAlphabet)])
+	}
+	code = sb.String()
+	now := a.now().UTC().Truncate(time.Second)
+	e := iltod.Enrollment{CodeHash: hashCode(code), Election: election, Observer: observer,
+		Issued: now, Expires: now.Add(ttl), IssuedBy: actorName(ctx)}
+	ev, err := a.staffEvent(ctx, election, iltod.EventDevice, "observer/"+observer, map[string]any{
+		"action": "issue-enrollment", "expires": e.Expires.Format(time.RFC3339)})
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	if err := a.store.CreateEnrollment(ctx, e, ev); err != nil {
+		return "", time.Time{}, err
+	}
+	return code, e.Expires, nil
+}
+
+// Enroll binds key to the observer for whom code was issued, consuming the code. The
+// code is the authentication: no actor is needed. An unknown code is ENotFound; a used
+// or expired code, or a key already enrolled, EConflict.
+func (a *App) Enroll(ctx context.Context, code string, key ed25519.PublicKey) (iltod.Device, error) {
+	if len(key) != ed25519.PublicKeySize {
+		return iltod.Device{}, iltod.Errorf(iltod.EInvalid, "the key must be an Ed25519 public key of 32 bytes")
+	}
+	if n := len(normalizeCode(code)); n != CodeLength {
+		return iltod.Device{}, iltod.Errorf(iltod.EInvalid, "an enrollment code has %d characters", CodeLength)
+	}
+	d := iltod.Device{KeyID: iltod.KeyID(key), PublicKey: key, Enrolled: a.now().UTC().Truncate(time.Millisecond)}
+	// The store sets the event's election, and the device's, from the code.
+	ev, err := a.staffEvent(WithActor(ctx, Actor{Staff: "device"}), "", iltod.EventDevice, d.KeyID, map[string]any{
+		"action": "enroll", "key_id": d.KeyID})
+	if err != nil {
+		return iltod.Device{}, err
+	}
+	ev.Time = d.Enrolled
+	dev, err := a.store.ClaimEnrollment(ctx, hashCode(code), d, ev)
+	if err != nil {
+		if iltod.ErrorCodeOf(err) == iltod.ENotFound {
+			return iltod.Device{}, iltod.Errorf(iltod.ENotFound, "unknown enrollment code")
+		}
+		return iltod.Device{}, err
+	}
+	return dev, nil
+}
+
+// RevokeDevice revokes a device's key: its later reports are refused. Coordinators and
+// admins may revoke.
+func (a *App) RevokeDevice(ctx context.Context, keyID, reason string) error {
+	if err := authorize(ctx, actionManageDevices); err != nil {
+		return err
+	}
+	if err := checkReason(reason); err != nil {
+		return err
+	}
+	d, err := a.store.Device(ctx, keyID)
+	if err != nil {
+		return err
+	}
+	ev, err := a.staffEvent(ctx, d.Election, iltod.EventDevice, keyID, map[string]any{
+		"action": "revoke", "observer": d.Observer, "reason": reason})
+	if err != nil {
+		return err
+	}
+	return a.store.RevokeDevice(ctx, keyID, ev)
+}
+
+// Devices lists the devices of an observer, or of all observers when observer is "".
+// Coordinators and admins may list devices.
+func (a *App) Devices(ctx context.Context, election, observer string) ([]iltod.Device, error) {
+	if err := authorize(ctx, actionManageDevices); err != nil {
+		return nil, err
+	}
+	return a.store.Devices(ctx, election, observer)
+}

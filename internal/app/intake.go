@@ -1,0 +1,352 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/iltod/iltod"
+)
+
+// Log is what the app needs from the transparency log: a signed promise at once, and the
+// full inclusion proof once a checkpoint covers the event. internal/ledger provides it.
+type Log interface {
+	// Promise returns a signed promise that ev will be in the log.
+	Promise(ev iltod.Event) ([]byte, error)
+	// Proof returns the tlog-proof of the leaf at index, or ENotFound while no published
+	// checkpoint covers it.
+	Proof(ctx context.Context, index uint64) ([]byte, error)
+}
+
+// MaxBatch bounds the envelopes of one submission request.
+const MaxBatch = 1000
+
+// Receipt is what an observer's device gets back for an accepted report.
+type Receipt struct {
+	Election string `json:"election"`
+	ID       string `json:"id"`
+	// Duplicate is true when the same report had already been accepted; the receipt is
+	// the one given then.
+	Duplicate bool                `json:"duplicate,omitempty"`
+	Seq       uint64              `json:"seq"`
+	Hash      string              `json:"envelope_sha256"`
+	Received  time.Time           `json:"received"`
+	Checks    []iltod.CheckResult `json:"checks,omitempty"`
+	Flagged   bool                `json:"flagged"`
+	// Promise is the log's signed promise to include the report (a signed note), if the
+	// app has a log.
+	Promise string `json:"promise,omitempty"`
+}
+
+// SubmitResult is the outcome for one envelope: a Receipt or an error.
+type SubmitResult struct {
+	Receipt *Receipt
+	Err     error
+}
+
+// Submit checks and accepts envelopes, each on its own: one bad envelope does not stop
+// the others. For each it parses the envelope, finds the enrolled device by its key
+// (EUnknownKey, ERevokedKey), verifies the signature (EBadSignature), checks that the
+// report's election and observer are the device's (EForbidden) and that the observer may
+// report for the station (ENotAssigned), checks the answers against the form version
+// (EInvalid), runs the QA checks — a failed check flags the report but never refuses it —
+// and stores the accepted reports durably before returning. A report id seen before with
+// the same envelope gets the earlier receipt; with another envelope, EConflict. Nothing is
+// stored for an envelope that fails. Submit needs no signed-in actor: the device key is
+// the authentication.
+func (a *App) Submit(ctx context.Context, envelopes [][]byte) ([]SubmitResult, error) {
+	if len(envelopes) > MaxBatch {
+		return nil, iltod.Errorf(iltod.ETooLarge, "%d reports in one request; at most %d are allowed", len(envelopes), MaxBatch)
+	}
+	received := a.now().UTC().Truncate(time.Millisecond)
+	subs := make([]*iltod.Submission, len(envelopes))
+	results := make([]SubmitResult, len(envelopes))
+	a.parallel(len(envelopes), func(i int) {
+		subs[i], results[i].Err = a.prepare(ctx, envelopes[i], received)
+	})
+	var batch []iltod.Submission
+	var index []int
+	for i, s := range subs {
+		if results[i].Err == nil {
+			batch = append(batch, *s)
+			index = append(index, i)
+		}
+	}
+	if len(batch) == 0 {
+		return results, nil
+	}
+	accepted, err := a.commit(ctx, batch)
+	if err != nil {
+		return nil, err
+	}
+	for j, ar := range accepted {
+		i := index[j]
+		switch ar.Outcome {
+		case iltod.Accepted, iltod.Duplicate:
+			results[i].Receipt, results[i].Err = a.receipt(ar.Stored, ar.Outcome == iltod.Duplicate)
+		case iltod.Conflicting:
+			results[i].Err = iltod.Errorf(iltod.EConflict, "report %s was already accepted with other content", batch[j].Report.ID)
+		default:
+			results[i].Err = fmt.Errorf("store returned outcome %d", ar.Outcome)
+		}
+	}
+	return results, nil
+}
+
+// parallel runs fn(0..n-1) on up to GOMAXPROCS goroutines.
+func (a *App) parallel(n int, fn func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if workers <= 1 {
+		for i := 0; i < n; i++ {
+			fn(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				fn(i)
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}
+
+// prepare runs every check on one envelope and returns the submission to store.
+func (a *App) prepare(ctx context.Context, raw []byte, received time.Time) (*iltod.Submission, error) {
+	env, err := iltod.ParseEnvelope(raw)
+	if err != nil {
+		return nil, err
+	}
+	dev, err := a.store.Device(ctx, iltod.KeyID(env.Key))
+	switch {
+	case iltod.ErrorCodeOf(err) == iltod.ENotFound:
+		return nil, iltod.Errorf(iltod.EUnknownKey, "no device is enrolled with this key")
+	case err != nil:
+		return nil, err
+	case dev.Revoked != nil:
+		return nil, iltod.Errorf(iltod.ERevokedKey, "this device's key was revoked on %s", dev.Revoked.UTC().Format(time.RFC3339))
+	}
+	if err := env.Verify(); err != nil {
+		return nil, err
+	}
+	r, err := env.Report()
+	if err != nil {
+		return nil, err
+	}
+	if r.Election != dev.Election || r.Observer != dev.Observer {
+		return nil, iltod.Errorf(iltod.EForbidden, "the device is enrolled for observer %s in election %s, not for the report's", dev.Observer, dev.Election)
+	}
+	el, err := a.election(ctx, r.Election)
+	if err != nil {
+		return nil, err
+	}
+	obs, ok := el.observers[r.Observer]
+	if !ok {
+		return nil, iltod.Errorf(iltod.EForbidden, "observer %s is no longer in the election", r.Observer)
+	}
+	st, ok := el.stations[r.Station]
+	if !ok {
+		return nil, iltod.Errorf(iltod.EInvalid, "unknown station %q", r.Station)
+	}
+	if !el.mayReport(obs, st.Code) {
+		return nil, iltod.Errorf(iltod.ENotAssigned, "observer %s is not assigned to station %s", obs.Code, st.Code)
+	}
+	f, ok := el.forms[formKey{r.Form, r.FormVersion}]
+	if !ok {
+		return nil, iltod.Errorf(iltod.EInvalid, "unknown form %q version %d", r.Form, r.FormVersion)
+	}
+	if _, err := time.Parse(time.RFC3339, r.DeviceTime); err != nil {
+		return nil, iltod.Errorf(iltod.EInvalid, "device_time %q is not an RFC 3339 time", r.DeviceTime)
+	}
+	sheet, err := el.sheet(f, st)
+	if err != nil {
+		return nil, err
+	}
+	if ps := sheet.ValidateAnswers(r.Answers); len(ps) > 0 {
+		return nil, ps
+	}
+	return &iltod.Submission{
+		Report:       r,
+		Channel:      iltod.ChannelApp,
+		Envelope:     env.Bytes(),
+		EnvelopeHash: sha256.Sum256(env.Bytes()),
+		DeviceKey:    dev.KeyID,
+		Received:     received,
+		Checks:       sheet.Check(r.Answers),
+		Status:       iltod.Unreviewed,
+	}, nil
+}
+
+// receipt builds the receipt of a stored submission.
+func (a *App) receipt(s iltod.Submission, dup bool) (*Receipt, error) {
+	r := &Receipt{
+		Election:  s.Report.Election,
+		ID:        s.Report.ID,
+		Duplicate: dup,
+		Seq:       s.Seq,
+		Hash:      fmt.Sprintf("%x", s.EnvelopeHash),
+		Received:  s.Received,
+		Checks:    s.Checks,
+		Flagged:   iltod.Flagged(s.Checks),
+	}
+	if a.tlog != nil {
+		p, err := a.tlog.Promise(submissionEvent(s))
+		if err != nil {
+			return nil, fmt.Errorf("sign the receipt promise: %w", err)
+		}
+		r.Promise = string(p)
+	}
+	return r, nil
+}
+
+// submissionEvent is the acceptance event of a stored submission, as the store wrote it.
+func submissionEvent(s iltod.Submission) iltod.Event {
+	return iltod.Event{Seq: s.Seq, Election: s.Report.Election, Kind: iltod.EventReport,
+		Subject: s.Report.ID, Hash: s.EnvelopeHash, Time: s.Received}
+}
+
+// ReceiptProof returns the full receipt (a tlog-proof) of an accepted report, or
+// ENotFound while the log has not yet published a checkpoint that covers it. Public: it
+// reveals only what the log already publishes.
+func (a *App) ReceiptProof(ctx context.Context, election, id string) ([]byte, error) {
+	if a.tlog == nil {
+		return nil, iltod.Errorf(iltod.ENotFound, "this server keeps no log")
+	}
+	s, err := a.store.Submission(ctx, election, id)
+	if err != nil {
+		return nil, err
+	}
+	ev, err := a.store.Event(ctx, s.Seq)
+	if err != nil {
+		return nil, err
+	}
+	if ev.LogIndex == nil {
+		return nil, iltod.Errorf(iltod.ENotFound, "report %s is accepted but not yet in the log; try again in a second", id)
+	}
+	return a.tlog.Proof(ctx, *ev.LogIndex)
+}
+
+// committer groups concurrent submissions into one store transaction, so that many
+// devices' reports share one durable commit.
+type committer struct {
+	in   chan *pendingBatch
+	stop chan struct{}
+	done chan struct{}
+}
+
+type pendingBatch struct {
+	subs []iltod.Submission
+	out  []iltod.AcceptResult
+	err  error
+	done chan struct{}
+}
+
+// maxCommit bounds the submissions in one store transaction.
+const maxCommit = 2000
+
+// commit hands subs to the committer and waits until they are durable.
+func (a *App) commit(ctx context.Context, subs []iltod.Submission) ([]iltod.AcceptResult, error) {
+	p := &pendingBatch{subs: subs, done: make(chan struct{})}
+	a.commitMu.RLock()
+	if a.closed {
+		a.commitMu.RUnlock()
+		return nil, iltod.Errorf(iltod.EInternal, "the server is shutting down")
+	}
+	a.startOnce.Do(a.startCommitter)
+	select {
+	case a.committer.in <- p:
+	case <-ctx.Done():
+		a.commitMu.RUnlock()
+		return nil, ctx.Err()
+	}
+	a.commitMu.RUnlock()
+	<-p.done // once queued, wait for the outcome whatever ctx does: it may be on disk
+	return p.out, p.err
+}
+
+func (a *App) startCommitter() {
+	c := &committer{in: make(chan *pendingBatch, 256), stop: make(chan struct{}), done: make(chan struct{})}
+	a.committer = c
+	go func() {
+		defer close(c.done)
+		for {
+			var first *pendingBatch
+			select {
+			case first = <-c.in:
+			case <-c.stop:
+				// Close holds off new senders; commit what is queued, then stop.
+				for {
+					select {
+					case p := <-c.in:
+						a.commitGroup([]*pendingBatch{p}, len(p.subs))
+					default:
+						return
+					}
+				}
+			}
+			group := []*pendingBatch{first}
+			n := len(first.subs)
+		drain:
+			for n < maxCommit {
+				select {
+				case p := <-c.in:
+					group = append(group, p)
+					n += len(p.subs)
+				default:
+					break drain
+				}
+			}
+			a.commitGroup(group, n)
+		}
+	}()
+}
+
+func (a *App) commitGroup(group []*pendingBatch, n int) {
+	all := make([]iltod.Submission, 0, n)
+	for _, p := range group {
+		all = append(all, p.subs...)
+	}
+	// The commit must finish even if the request that queued it has gone.
+	out, err := a.store.AcceptReports(context.Background(), all)
+	if err == nil && len(out) != len(all) {
+		err = fmt.Errorf("store returned %d results for %d submissions", len(out), len(all))
+	}
+	if err != nil {
+		a.log.Error("accept reports", "reports", len(all), "err", err)
+	}
+	off := 0
+	for _, p := range group {
+		if err != nil {
+			p.err = err
+		} else {
+			p.out = out[off : off+len(p.subs)]
+		}
+		off += len(p.subs)
+		close(p.done)
+	}
+}
+
+// Close commits the batches already queued and stops the committer; Submit fails after
+// it. It does not close the store.
+func (a *App) Close() error {
+	a.commitMu.Lock()
+	a.closed = true
+	a.commitMu.Unlock()
+	if a.committer != nil {
+		close(a.committer.stop)
+		<-a.committer.done
+	}
+	return nil
+}

@@ -1,0 +1,160 @@
+package http
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/iltod/iltod"
+	"github.com/iltod/iltod/internal/app"
+)
+
+// MaxReportBody bounds the body of POST /api/v1/reports.
+const MaxReportBody = 8 << 20
+
+// MaxSmallBody bounds the bodies of other POST requests.
+const MaxSmallBody = 16 << 10
+
+// readBody reads at most limit bytes of the request body; a larger body is ETooLarge.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return nil, iltod.Errorf(iltod.ETooLarge, "the request body is larger than %d bytes", limit)
+	case err != nil:
+		return nil, iltod.Errorf(iltod.EInvalid, "could not read the request body")
+	}
+	return body, nil
+}
+
+type resultBody struct {
+	Receipt *app.Receipt `json:"receipt,omitempty"`
+	Error   *errorDetail `json:"error,omitempty"`
+}
+
+// submitReports accepts one envelope, answered with its receipt (201, or 200 for a
+// report already accepted) or its error; or {"envelopes":[…]}, answered 200 with
+// {"results":[…]} holding a receipt or an error for each, in order.
+func (s *Server) submitReports(w http.ResponseWriter, r *http.Request) {
+	body, err := readBody(w, r, MaxReportBody)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var batch struct {
+		Envelopes []json.RawMessage `json:"envelopes"`
+	}
+	single := !bytes.Contains(body, []byte(`"envelopes"`))
+	var envelopes [][]byte
+	if single {
+		envelopes = [][]byte{body}
+	} else {
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&batch); err != nil || len(batch.Envelopes) == 0 {
+			s.writeError(w, r, iltod.Errorf(iltod.EInvalid, `the body must be one envelope or {"envelopes":[…]} with at least one`))
+			return
+		}
+		for _, e := range batch.Envelopes {
+			envelopes = append(envelopes, e)
+		}
+	}
+	results, err := s.app.Submit(r.Context(), envelopes)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if single {
+		res := results[0]
+		if res.Err != nil {
+			s.writeError(w, r, res.Err)
+			return
+		}
+		status := http.StatusCreated
+		if res.Receipt.Duplicate {
+			status = http.StatusOK
+		}
+		s.writeJSONStatus(w, r, status, resultBody{Receipt: res.Receipt})
+		return
+	}
+	out := make([]resultBody, len(results))
+	for i, res := range results {
+		if res.Err != nil {
+			code, status, msg := publicError(res.Err)
+			if status >= 500 {
+				s.logError(r, status, res.Err)
+			}
+			out[i].Error = &errorDetail{Code: code, Message: msg}
+			continue
+		}
+		out[i].Receipt = res.Receipt
+	}
+	s.writeJSONStatus(w, r, http.StatusOK, struct {
+		Results []resultBody `json:"results"`
+	}{out})
+}
+
+// enrollDevice binds a device key to an observer with a one-time code:
+// {"code": "…", "key": "<base64 Ed25519 public key>"} → 201 {"device": …}.
+func (s *Server) enrollDevice(w http.ResponseWriter, r *http.Request) {
+	body, err := readBody(w, r, MaxSmallBody)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var req struct {
+		Code string `json:"code"`
+		Key  string `json:"key"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		s.writeError(w, r, iltod.Errorf(iltod.EInvalid, `the body must be {"code": …, "key": …}`))
+		return
+	}
+	key, err := base64.StdEncoding.DecodeString(req.Key)
+	if err != nil {
+		s.writeError(w, r, iltod.Errorf(iltod.EInvalid, "key must be standard base64"))
+		return
+	}
+	d, err := s.app.Enroll(r.Context(), req.Code, key)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSONStatus(w, r, http.StatusCreated, struct {
+		Device iltod.Device `json:"device"`
+	}{d})
+}
+
+// getReceipt answers the full receipt of a report (a C2SP tlog-proof, text/plain), or
+// not_found while the log has not yet published a checkpoint that covers it.
+// ?election= narrows the search when the same id is used in two elections.
+func (s *Server) getReceipt(w http.ResponseWriter, r *http.Request) {
+	proof, err := s.app.ReceiptProof(r.Context(), r.URL.Query().Get("election"), r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	h.Set("Cache-Control", cachePublic)
+	w.Write(proof)
+}
+
+// logFiles serves the tlog-tiles tree under /log/, or not_found when the server keeps no log.
+func (s *Server) logFiles(w http.ResponseWriter, r *http.Request) {
+	if s.tiles == nil {
+		s.writeError(w, r, iltod.Errorf(iltod.ENotFound, "this server keeps no log"))
+		return
+	}
+	http.StripPrefix("/log", s.tiles).ServeHTTP(w, r)
+}
+
+// SetLog makes the server serve the log's tiles from h under /log/ (h sees paths such as
+// /checkpoint and /tile/0/000). Call it before serving.
+func (s *Server) SetLog(h http.Handler) { s.tiles = h }

@@ -1,0 +1,820 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/iltod/iltod"
+)
+
+var _ iltod.IntakeStore = (*Store)(nil)
+
+// timeLayout is how the intake tables keep times: UTC, to the nanosecond, in a fixed
+// width so that text order is time order.
+const timeLayout = "2006-01-02T15:04:05.000000000Z"
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+func parseTime(s string) (time.Time, error) { return time.Parse(time.RFC3339Nano, s) }
+
+// writeTx runs f in an IMMEDIATE transaction on the single writer and commits it. The
+// writer's lock is held from the start, so f sees the latest committed state and nothing
+// else writes until the commit: event sequence numbers read as max(seq)+1 are gapless and
+// in commit order, across processes sharing the file too.
+func (s *Store) writeTx(ctx context.Context, f func(tx *sql.Tx) error) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	if err := f(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// electionExists returns ENotFound unless the election exists.
+func electionExists(ctx context.Context, q querier, id string) error {
+	var ok bool
+	if err := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM elections WHERE id = ?)`, id).Scan(&ok); err != nil {
+		return fmt.Errorf("look up election: %w", err)
+	}
+	if !ok {
+		return electionNotFound(id)
+	}
+	return nil
+}
+
+// hasEvents returns EConflict if the election has events: the log commits to them, so
+// the election can be neither deleted nor replaced.
+func hasEvents(ctx context.Context, tx *sql.Tx, id string) error {
+	var ok bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM events WHERE election = ?)`, id).Scan(&ok); err != nil {
+		return fmt.Errorf("look up events: %w", err)
+	}
+	if ok {
+		return iltod.Errorf(iltod.EConflict, "election %q has reports or other logged events; it cannot be replaced or deleted", id)
+	}
+	return nil
+}
+
+// nextSeq returns the sequence number of the next event. The caller holds the writer.
+func nextSeq(ctx context.Context, tx *sql.Tx) (uint64, error) {
+	var seq int64
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) + 1 FROM events`).Scan(&seq); err != nil {
+		return 0, fmt.Errorf("next event number: %w", err)
+	}
+	return uint64(seq), nil
+}
+
+// addEvent stores ev in tx with the next sequence number and returns it as stored.
+func addEvent(ctx context.Context, tx *sql.Tx, ev iltod.Event) (iltod.Event, error) {
+	seq, err := nextSeq(ctx, tx)
+	if err != nil {
+		return ev, err
+	}
+	ev.Seq, ev.Time, ev.LogIndex = seq, ev.Time.UTC(), nil
+	if len(ev.Detail) == 0 {
+		ev.Detail = nil
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO events (seq, election, kind, subject, hash, time, detail)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		int64(seq), ev.Election, string(ev.Kind), ev.Subject, ev.Hash[:], formatTime(ev.Time), nullBytes(ev.Detail)); err != nil {
+		return ev, fmt.Errorf("store event: %w", err)
+	}
+	return ev, nil
+}
+
+// nullBytes returns b, or nil (NULL) when b is empty.
+func nullBytes(b []byte) any {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
+}
+
+// CreateEnrollment stores the enrollment code's hash with its event, whose Election is set
+// to e.Election. It returns ENotFound for an unknown election or observer and EConflict
+// for a code hash already stored.
+func (s *Store) CreateEnrollment(ctx context.Context, e iltod.Enrollment, ev iltod.Event) error {
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		if err := electionExists(ctx, tx, e.Election); err != nil {
+			return err
+		}
+		var ok bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM observers WHERE election = ? AND code = ?)`,
+			e.Election, e.Observer).Scan(&ok); err != nil {
+			return fmt.Errorf("look up observer: %w", err)
+		}
+		if !ok {
+			return iltod.Errorf(iltod.ENotFound, "observer %q not found", e.Observer)
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO enrollments (code_hash, election, observer, issued, expires, issued_by)
+			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (code_hash) DO NOTHING`,
+			e.CodeHash[:], e.Election, e.Observer, formatTime(e.Issued), formatTime(e.Expires), e.IssuedBy)
+		if err != nil {
+			return fmt.Errorf("store enrollment: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return iltod.Errorf(iltod.EConflict, "the enrollment code exists already")
+		}
+		ev.Election = e.Election
+		_, err = addEvent(ctx, tx, ev)
+		return err
+	})
+	return internal(wrap(err, "create enrollment"))
+}
+
+// ClaimEnrollment consumes the code and stores d with its event, in one transaction; see
+// iltod.IntakeStore. ev.Election is set from the code.
+func (s *Store) ClaimEnrollment(ctx context.Context, codeHash [32]byte, d iltod.Device, ev iltod.Event) (iltod.Device, error) {
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		var election, observer, expires string
+		var used sql.NullString
+		err := tx.QueryRowContext(ctx, `SELECT election, observer, expires, used_at FROM enrollments WHERE code_hash = ?`,
+			codeHash[:]).Scan(&election, &observer, &expires, &used)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return iltod.Errorf(iltod.ENotFound, "enrollment code not found")
+		case err != nil:
+			return fmt.Errorf("look up enrollment: %w", err)
+		case used.Valid:
+			return iltod.Errorf(iltod.EConflict, "the enrollment code has been used already")
+		}
+		exp, err := parseTime(expires)
+		if err != nil {
+			return fmt.Errorf("decode enrollment: %w", err)
+		}
+		if !d.Enrolled.Before(exp) {
+			return iltod.Errorf(iltod.EConflict, "the enrollment code expired at %s", exp.Format(time.RFC3339))
+		}
+		var enrolled bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM devices WHERE key_id = ?)`, d.KeyID).Scan(&enrolled); err != nil {
+			return fmt.Errorf("look up device: %w", err)
+		}
+		if enrolled {
+			return iltod.Errorf(iltod.EConflict, "device key %s is enrolled already", d.KeyID)
+		}
+		d = normalDevice(d)
+		d.Election, d.Observer = election, observer
+		if _, err := tx.ExecContext(ctx, `UPDATE enrollments SET used_at = ?, used_by_key = ? WHERE code_hash = ?`,
+			formatTime(d.Enrolled), d.KeyID, codeHash[:]); err != nil {
+			return fmt.Errorf("use enrollment: %w", err)
+		}
+		var revoked any
+		if d.Revoked != nil {
+			revoked = formatTime(*d.Revoked)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO devices (key_id, election, observer, public_key, enrolled, revoked)
+			VALUES (?, ?, ?, ?, ?, ?)`,
+			d.KeyID, d.Election, d.Observer, nonNil(d.PublicKey), formatTime(d.Enrolled), revoked); err != nil {
+			return fmt.Errorf("store device: %w", err)
+		}
+		ev.Election = election
+		_, err = addEvent(ctx, tx, ev)
+		return err
+	})
+	if err != nil {
+		return iltod.Device{}, internal(wrap(err, "claim enrollment"))
+	}
+	return d, nil
+}
+
+// normalDevice returns d as the store gives it back: times in UTC, a copy of the key.
+func normalDevice(d iltod.Device) iltod.Device {
+	d.PublicKey = slices.Clone(d.PublicKey)
+	d.Enrolled = d.Enrolled.UTC()
+	if d.Revoked != nil {
+		r := d.Revoked.UTC()
+		d.Revoked = &r
+	}
+	return d
+}
+
+// nonNil returns b, or an empty slice for nil, for NOT NULL BLOB columns.
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}
+
+const deviceCols = `key_id, election, observer, public_key, enrolled, revoked`
+
+func scanDevice(sc interface{ Scan(...any) error }) (iltod.Device, error) {
+	var d iltod.Device
+	var enrolled string
+	var revoked sql.NullString
+	if err := sc.Scan(&d.KeyID, &d.Election, &d.Observer, &d.PublicKey, &enrolled, &revoked); err != nil {
+		return d, err
+	}
+	var err error
+	if d.Enrolled, err = parseTime(enrolled); err != nil {
+		return d, fmt.Errorf("decode device: %w", err)
+	}
+	if revoked.Valid {
+		t, err := parseTime(revoked.String)
+		if err != nil {
+			return d, fmt.Errorf("decode device: %w", err)
+		}
+		d.Revoked = &t
+	}
+	return d, nil
+}
+
+// Device returns the device with the given key id, or ENotFound.
+func (s *Store) Device(ctx context.Context, keyID string) (iltod.Device, error) {
+	d, err := scanDevice(s.read.QueryRowContext(ctx, `SELECT `+deviceCols+` FROM devices WHERE key_id = ?`, keyID))
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return d, iltod.Errorf(iltod.ENotFound, "device %q not found", keyID)
+	case err != nil:
+		return d, internal(fmt.Errorf("read device %s: %w", keyID, err))
+	}
+	return d, nil
+}
+
+// Devices returns the devices of one observer, or of the whole election when observer is
+// "", in the order they were enrolled. It returns ENotFound for an unknown election or
+// observer.
+func (s *Store) Devices(ctx context.Context, election, observer string) ([]iltod.Device, error) {
+	out, err := s.devices(ctx, election, observer)
+	return out, internal(wrap(err, "list devices of "+election))
+}
+
+func (s *Store) devices(ctx context.Context, election, observer string) ([]iltod.Device, error) {
+	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	if err := electionExists(ctx, tx, election); err != nil {
+		return nil, err
+	}
+	if observer != "" {
+		var ok bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM observers WHERE election = ? AND code = ?)`,
+			election, observer).Scan(&ok); err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, iltod.Errorf(iltod.ENotFound, "observer %q not found", observer)
+		}
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT `+deviceCols+` FROM devices
+		WHERE election = ? AND (observer = ? OR ? = '') ORDER BY enrolled, key_id`, election, observer, observer)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []iltod.Device{}
+	for rows.Next() {
+		d, err := scanDevice(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, tx.Commit()
+}
+
+// RevokeDevice marks the device revoked at ev.Time and stores ev, whose Election is set to
+// the device's. It returns ENotFound for an unknown key and EConflict if the device is
+// revoked already.
+func (s *Store) RevokeDevice(ctx context.Context, keyID string, ev iltod.Event) error {
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		var election string
+		var revoked sql.NullString
+		err := tx.QueryRowContext(ctx, `SELECT election, revoked FROM devices WHERE key_id = ?`, keyID).Scan(&election, &revoked)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return iltod.Errorf(iltod.ENotFound, "device %q not found", keyID)
+		case err != nil:
+			return fmt.Errorf("look up device: %w", err)
+		case revoked.Valid:
+			return iltod.Errorf(iltod.EConflict, "device %q is revoked already", keyID)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE devices SET revoked = ? WHERE key_id = ?`, formatTime(ev.Time), keyID); err != nil {
+			return fmt.Errorf("revoke device: %w", err)
+		}
+		ev.Election = election
+		_, err = addEvent(ctx, tx, ev)
+		return err
+	})
+	return internal(wrap(err, "revoke device "+keyID))
+}
+
+// submissionRow is a submission encoded for its row, before the transaction begins.
+type submissionRow struct {
+	report, checks, received string
+}
+
+func encodeSubmissions(subs []iltod.Submission) ([]submissionRow, error) {
+	rows := make([]submissionRow, len(subs))
+	var buf []byte
+	for i := range subs {
+		sub := &subs[i]
+		var err error
+		if buf, err = appendReport(buf[:0], &sub.Report); err != nil {
+			return nil, iltod.Errorf(iltod.EInvalid, "report %q: %v", sub.Report.ID, err)
+		}
+		r := string(buf)
+		buf = appendChecks(buf[:0], sub.Checks)
+		rows[i] = submissionRow{report: r, checks: string(buf), received: formatTime(sub.Received)}
+	}
+	return rows, nil
+}
+
+var submissionInsertCols = []string{"seq", "election", "id", "station", "form", "form_version", "observer", "channel",
+	"envelope", "envelope_hash", "device_key", "received", "checks", "status", "report"}
+
+var eventInsertCols = []string{"seq", "election", "kind", "subject", "hash", "time"}
+
+// AcceptReports stores the new submissions among subs with their acceptance events, in
+// one IMMEDIATE transaction on a connection with synchronous=FULL, so that the commit is
+// on disk when it returns; see iltod.IntakeStore. The Stored submission of an Accepted
+// result is subs[i] with Seq set and Received in UTC. Duplicate and Conflicting results
+// hold the submission stored before, or accepted earlier in subs. It returns ENotFound,
+// and stores nothing, if the election of any submission does not exist.
+func (s *Store) AcceptReports(ctx context.Context, subs []iltod.Submission) ([]iltod.AcceptResult, error) {
+	if len(subs) == 0 {
+		return []iltod.AcceptResult{}, nil
+	}
+	enc, err := encodeSubmissions(subs)
+	if err != nil {
+		return nil, err
+	}
+	type key struct{ election, id string }
+	byElection := map[string][]string{} // ids to look for, by election
+	var elections []string
+	for i := range subs {
+		r := &subs[i].Report
+		if _, ok := byElection[r.Election]; !ok {
+			elections = append(elections, r.Election)
+		}
+		byElection[r.Election] = append(byElection[r.Election], r.ID)
+	}
+	results := make([]iltod.AcceptResult, len(subs))
+	err = s.writeTx(ctx, func(tx *sql.Tx) error {
+		stored := make(map[key]iltod.Submission)
+		for _, e := range elections {
+			if err := electionExists(ctx, tx, e); err != nil {
+				return err
+			}
+			ids, err := json.Marshal(byElection[e])
+			if err != nil {
+				return err
+			}
+			rows, err := tx.QueryContext(ctx, `SELECT `+submissionCols+` FROM submissions
+				WHERE id IN (SELECT value FROM json_each(?)) AND election = ?`, string(ids), e)
+			if err != nil {
+				return fmt.Errorf("look up stored reports: %w", err)
+			}
+			err = eachSubmission(rows, func(sub iltod.Submission) { stored[key{e, sub.Report.ID}] = sub })
+			if err != nil {
+				return fmt.Errorf("look up stored reports: %w", err)
+			}
+		}
+		seq, err := nextSeq(ctx, tx)
+		if err != nil {
+			return err
+		}
+		var fresh []int
+		for i, sub := range subs {
+			k := key{sub.Report.Election, sub.Report.ID}
+			if prev, ok := stored[k]; ok {
+				outcome := iltod.Duplicate
+				if prev.EnvelopeHash != sub.EnvelopeHash {
+					outcome = iltod.Conflicting
+				}
+				results[i] = iltod.AcceptResult{Outcome: outcome, Stored: prev}
+				continue
+			}
+			sub.Seq, sub.Received = seq, sub.Received.UTC()
+			seq++
+			stored[k] = sub
+			results[i] = iltod.AcceptResult{Outcome: iltod.Accepted, Stored: sub}
+			fresh = append(fresh, i)
+		}
+		if err := insert(ctx, tx, "submissions", submissionInsertCols, len(fresh), func(j int, row []any) []any {
+			i := fresh[j]
+			sub, r := &results[i].Stored, &subs[i].Report
+			return append(row, int64(sub.Seq), r.Election, r.ID, r.Station, r.Form, r.FormVersion, r.Observer,
+				string(sub.Channel), nonNil(sub.Envelope), sub.EnvelopeHash[:], sub.DeviceKey, enc[i].received,
+				enc[i].checks, string(sub.Status), enc[i].report)
+		}); err != nil {
+			return fmt.Errorf("store reports: %w", err)
+		}
+		if err := insert(ctx, tx, "events", eventInsertCols, len(fresh), func(j int, row []any) []any {
+			i := fresh[j]
+			sub := &results[i].Stored
+			return append(row, int64(sub.Seq), sub.Report.Election, string(iltod.EventReport), sub.Report.ID,
+				sub.EnvelopeHash[:], enc[i].received)
+		}); err != nil {
+			return fmt.Errorf("store events: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, internal(wrap(err, "accept reports"))
+	}
+	return results, nil
+}
+
+const submissionCols = `seq, election, id, channel, envelope, envelope_hash, device_key, received, checks, status, report`
+
+func scanSubmission(sc interface{ Scan(...any) error }) (iltod.Submission, error) {
+	var sub iltod.Submission
+	var seq int64
+	var election, id, channel, deviceKey, received, status string
+	var hash, checks, report []byte
+	if err := sc.Scan(&seq, &election, &id, &channel, &sub.Envelope, &hash, &deviceKey, &received, &checks, &status, &report); err != nil {
+		return sub, err
+	}
+	if len(hash) != len(sub.EnvelopeHash) {
+		return sub, fmt.Errorf("report %s of %s: the envelope hash has %d bytes", id, election, len(hash))
+	}
+	if err := json.Unmarshal(report, &sub.Report); err != nil {
+		return sub, fmt.Errorf("decode report %s of %s: %w", id, election, err)
+	}
+	if err := json.Unmarshal(checks, &sub.Checks); err != nil {
+		return sub, fmt.Errorf("decode checks of report %s of %s: %w", id, election, err)
+	}
+	t, err := parseTime(received)
+	if err != nil {
+		return sub, fmt.Errorf("decode report %s of %s: %w", id, election, err)
+	}
+	sub.Seq, sub.Channel, sub.DeviceKey, sub.Received, sub.Status = uint64(seq), iltod.Channel(channel), deviceKey, t, iltod.ReviewStatus(status)
+	copy(sub.EnvelopeHash[:], hash)
+	return sub, nil
+}
+
+// eachSubmission decodes every row, calls f with each, and closes rows.
+func eachSubmission(rows *sql.Rows, f func(iltod.Submission)) error {
+	defer rows.Close()
+	for rows.Next() {
+		sub, err := scanSubmission(rows)
+		if err != nil {
+			return err
+		}
+		f(sub)
+	}
+	return rows.Err()
+}
+
+// Submission returns one stored submission. An empty election matches any election; if
+// the id is stored in more than one, it returns EConflict. It returns ENotFound for an
+// unknown election or report.
+func (s *Store) Submission(ctx context.Context, election, id string) (iltod.Submission, error) {
+	var rows *sql.Rows
+	var err error
+	if election == "" {
+		rows, err = s.read.QueryContext(ctx, `SELECT `+submissionCols+` FROM submissions WHERE id = ? LIMIT 2`, id)
+	} else {
+		rows, err = s.read.QueryContext(ctx, `SELECT `+submissionCols+` FROM submissions WHERE id = ? AND election = ?`, id, election)
+	}
+	if err != nil {
+		return iltod.Submission{}, internal(fmt.Errorf("read report %s: %w", id, err))
+	}
+	var found []iltod.Submission
+	if err := eachSubmission(rows, func(sub iltod.Submission) { found = append(found, sub) }); err != nil {
+		return iltod.Submission{}, internal(fmt.Errorf("read report %s: %w", id, err))
+	}
+	switch len(found) {
+	case 1:
+		return found[0], nil
+	case 0:
+		if election != "" {
+			if err := electionExists(ctx, s.read, election); err != nil {
+				return iltod.Submission{}, internal(err)
+			}
+		}
+		return iltod.Submission{}, iltod.Errorf(iltod.ENotFound, "report %q not found", id)
+	}
+	return iltod.Submission{}, iltod.Errorf(iltod.EConflict, "report %q is stored in more than one election", id)
+}
+
+// Limits on one page of submissions.
+const (
+	defaultSubmissionLimit = 1000
+	maxSubmissionLimit     = 10_000
+)
+
+func submissionLimit(q iltod.SubmissionQuery) int {
+	switch {
+	case q.Limit <= 0:
+		return defaultSubmissionLimit
+	case q.Limit > maxSubmissionLimit:
+		return maxSubmissionLimit
+	}
+	return q.Limit
+}
+
+// Submissions returns the submissions of an election that q selects, in Seq order: at
+// most 1000 when q.Limit is 0, and never more than 10,000. It returns ENotFound for an
+// unknown election.
+func (s *Store) Submissions(ctx context.Context, election string, q iltod.SubmissionQuery) ([]iltod.Submission, error) {
+	query := `SELECT ` + submissionCols + ` FROM submissions WHERE election = ? AND seq > ?`
+	args := []any{election, int64(min(q.AfterSeq, math.MaxInt64))}
+	if q.Station != "" {
+		// A station has few reports: find them by station, then sort them, rather than
+		// walk the whole election in seq order, which is the planner's guess without
+		// statistics.
+		query = `SELECT ` + submissionCols + ` FROM submissions INDEXED BY submissions_station
+			WHERE election = ? AND seq > ? AND station = ?`
+		args = append(args, q.Station)
+	}
+	if q.Form != "" {
+		query += ` AND form = ?`
+		args = append(args, q.Form)
+	}
+	query += ` ORDER BY seq LIMIT ?`
+	args = append(args, submissionLimit(q))
+	rows, err := s.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, internal(fmt.Errorf("list reports of %s: %w", election, err))
+	}
+	out := []iltod.Submission{}
+	if err := eachSubmission(rows, func(sub iltod.Submission) { out = append(out, sub) }); err != nil {
+		return nil, internal(fmt.Errorf("list reports of %s: %w", election, err))
+	}
+	if len(out) == 0 {
+		if err := electionExists(ctx, s.read, election); err != nil {
+			return nil, internal(err)
+		}
+	}
+	return out, nil
+}
+
+// SetStatus sets a submission's review status and stores ev, whose Election is set to
+// election. It returns ENotFound for an unknown election or report.
+func (s *Store) SetStatus(ctx context.Context, election, id string, status iltod.ReviewStatus, ev iltod.Event) error {
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE submissions SET status = ? WHERE id = ? AND election = ?`, string(status), id, election)
+		if err != nil {
+			return fmt.Errorf("set status: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			if err := electionExists(ctx, tx, election); err != nil {
+				return err
+			}
+			return iltod.Errorf(iltod.ENotFound, "report %q not found", id)
+		}
+		ev.Election = election
+		_, err = addEvent(ctx, tx, ev)
+		return err
+	})
+	return internal(wrap(err, "set status of report "+id))
+}
+
+// Resolve stores r with ev, whose Election is set to r.Election; r's Seq is the event's.
+// It returns ENotFound for an unknown election.
+func (s *Store) Resolve(ctx context.Context, r iltod.Resolution, ev iltod.Event) error {
+	value, err := json.Marshal(r.Value)
+	if err != nil {
+		return iltod.Errorf(iltod.EInvalid, "resolution of %s: %v", r.Tag, err)
+	}
+	err = s.writeTx(ctx, func(tx *sql.Tx) error {
+		if err := electionExists(ctx, tx, r.Election); err != nil {
+			return err
+		}
+		ev.Election = r.Election
+		ev, err := addEvent(ctx, tx, ev)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO resolutions (seq, election, station, form, tag, value)
+			VALUES (?, ?, ?, ?, ?, ?)`, int64(ev.Seq), r.Election, r.Station, r.Form, r.Tag, string(value)); err != nil {
+			return fmt.Errorf("store resolution: %w", err)
+		}
+		return nil
+	})
+	return internal(wrap(err, "resolve"))
+}
+
+// Resolutions returns the resolutions for a station and form, latest last. It returns
+// ENotFound for an unknown election.
+func (s *Store) Resolutions(ctx context.Context, election, station, form string) ([]iltod.Resolution, error) {
+	out, err := s.resolutions(ctx, election, station, form)
+	return out, internal(wrap(err, "list resolutions of "+election))
+}
+
+func (s *Store) resolutions(ctx context.Context, election, station, form string) ([]iltod.Resolution, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT seq, tag, value FROM resolutions
+		WHERE election = ? AND station = ? AND form = ? ORDER BY seq`, election, station, form)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []iltod.Resolution{}
+	for rows.Next() {
+		r := iltod.Resolution{Election: election, Station: station, Form: form}
+		var seq int64
+		var value []byte
+		if err := rows.Scan(&seq, &r.Tag, &value); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(value, &r.Value); err != nil {
+			return nil, fmt.Errorf("decode resolution %d: %w", seq, err)
+		}
+		r.Seq = uint64(seq)
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		if err := electionExists(ctx, s.read, election); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// AddEvent stores ev and returns it as stored, with its Seq. It returns ENotFound for an
+// unknown election.
+func (s *Store) AddEvent(ctx context.Context, ev iltod.Event) (iltod.Event, error) {
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		if err := electionExists(ctx, tx, ev.Election); err != nil {
+			return err
+		}
+		var err error
+		ev, err = addEvent(ctx, tx, ev)
+		return err
+	})
+	if err != nil {
+		return iltod.Event{}, internal(wrap(err, "add event"))
+	}
+	return ev, nil
+}
+
+const eventCols = `seq, election, kind, subject, hash, time, detail, log_index`
+
+func scanEvent(sc interface{ Scan(...any) error }) (iltod.Event, error) {
+	var ev iltod.Event
+	var seq int64
+	var kind, t string
+	var hash, detail []byte
+	var index sql.NullInt64
+	if err := sc.Scan(&seq, &ev.Election, &kind, &ev.Subject, &hash, &t, &detail, &index); err != nil {
+		return ev, err
+	}
+	if len(hash) != len(ev.Hash) {
+		return ev, fmt.Errorf("event %d: the hash has %d bytes", seq, len(hash))
+	}
+	var err error
+	if ev.Time, err = parseTime(t); err != nil {
+		return ev, fmt.Errorf("decode event %d: %w", seq, err)
+	}
+	ev.Seq, ev.Kind = uint64(seq), iltod.EventKind(kind)
+	copy(ev.Hash[:], hash)
+	if len(detail) > 0 {
+		ev.Detail = detail
+	}
+	if index.Valid {
+		i := uint64(index.Int64)
+		ev.LogIndex = &i
+	}
+	return ev, nil
+}
+
+// Event returns the event with the given sequence number, or ENotFound.
+func (s *Store) Event(ctx context.Context, seq uint64) (iltod.Event, error) {
+	if seq > math.MaxInt64 {
+		return iltod.Event{}, iltod.Errorf(iltod.ENotFound, "event %d not found", seq)
+	}
+	ev, err := scanEvent(s.read.QueryRowContext(ctx, `SELECT `+eventCols+` FROM events WHERE seq = ?`, int64(seq)))
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return iltod.Event{}, iltod.Errorf(iltod.ENotFound, "event %d not found", seq)
+	case err != nil:
+		return iltod.Event{}, internal(fmt.Errorf("read event %d: %w", seq, err))
+	}
+	return ev, nil
+}
+
+// maxUnlogged bounds the events one call of Unlogged returns.
+const maxUnlogged = 10_000
+
+// Unlogged returns up to limit events that have no log index, in Seq order; limit must be
+// positive (EInvalid otherwise), and at most 10,000 are returned.
+func (s *Store) Unlogged(ctx context.Context, limit int) ([]iltod.Event, error) {
+	if limit <= 0 {
+		return nil, iltod.Errorf(iltod.EInvalid, "the limit must be positive")
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT `+eventCols+` FROM events WHERE log_index IS NULL ORDER BY seq LIMIT ?`,
+		min(limit, maxUnlogged))
+	if err != nil {
+		return nil, internal(fmt.Errorf("list unlogged events: %w", err))
+	}
+	defer rows.Close()
+	out := []iltod.Event{}
+	for rows.Next() {
+		ev, err := scanEvent(rows)
+		if err != nil {
+			return nil, internal(fmt.Errorf("list unlogged events: %w", err))
+		}
+		out = append(out, ev)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, internal(fmt.Errorf("list unlogged events: %w", err))
+	}
+	return out, nil
+}
+
+// MarkLogged records the log indexes of marks in one transaction: either all are
+// recorded or, on any error, none. Marking an event again with the same index is a
+// no-op. It returns ENotFound for an unknown event, and EConflict for an event that has
+// another index, or an index that another event has (marks included).
+func (s *Store) MarkLogged(ctx context.Context, marks []iltod.LogMark) error {
+	if len(marks) == 0 {
+		return nil
+	}
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		get, err := tx.PrepareContext(ctx, `SELECT log_index FROM events WHERE seq = ?`)
+		if err != nil {
+			return err
+		}
+		defer get.Close()
+		owner, err := tx.PrepareContext(ctx, `SELECT seq FROM events WHERE log_index = ?`)
+		if err != nil {
+			return err
+		}
+		defer owner.Close()
+		set, err := tx.PrepareContext(ctx, `UPDATE events SET log_index = ? WHERE seq = ?`)
+		if err != nil {
+			return err
+		}
+		defer set.Close()
+		for _, m := range marks {
+			if m.Index > math.MaxInt64 {
+				return iltod.Errorf(iltod.EInvalid, "log index %d is out of range", m.Index)
+			}
+			if m.Seq > math.MaxInt64 {
+				return iltod.Errorf(iltod.ENotFound, "event %d not found", m.Seq)
+			}
+			var index sql.NullInt64
+			err := get.QueryRowContext(ctx, int64(m.Seq)).Scan(&index)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				return iltod.Errorf(iltod.ENotFound, "event %d not found", m.Seq)
+			case err != nil:
+				return fmt.Errorf("look up event %d: %w", m.Seq, err)
+			case index.Valid && uint64(index.Int64) == m.Index:
+				continue
+			case index.Valid:
+				return iltod.Errorf(iltod.EConflict, "event %d is at log index %d, not %d", m.Seq, index.Int64, m.Index)
+			}
+			var other int64
+			err = owner.QueryRowContext(ctx, int64(m.Index)).Scan(&other)
+			switch {
+			case err == nil:
+				return iltod.Errorf(iltod.EConflict, "log index %d is event %d's, not event %d's", m.Index, other, m.Seq)
+			case !errors.Is(err, sql.ErrNoRows):
+				return fmt.Errorf("look up log index %d: %w", m.Index, err)
+			}
+			if _, err := set.ExecContext(ctx, int64(m.Index), int64(m.Seq)); err != nil {
+				return fmt.Errorf("mark event %d: %w", m.Seq, err)
+			}
+		}
+		return nil
+	})
+	return internal(wrap(err, "mark logged"))
+}
+
+// LastSeq returns the highest event sequence number, 0 if there is none.
+func (s *Store) LastSeq(ctx context.Context) (uint64, error) {
+	var seq int64
+	if err := s.read.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM events`).Scan(&seq); err != nil {
+		return 0, internal(fmt.Errorf("last event number: %w", err))
+	}
+	return uint64(seq), nil
+}
+
+// wrap adds context to err, keeping nil nil.
+func wrap(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}

@@ -1,0 +1,119 @@
+package sqlite
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/iltod/iltod"
+)
+
+// appendReport appends the JSON of r: what json.Marshal writes, answers in tag order,
+// but written directly, since AcceptReports encodes every report of a batch while the
+// caller waits and encoding/json spends most of its time on reflection and on checking
+// the output of Value.MarshalJSON. TestReportJSON checks that json.Unmarshal reads the
+// same Report back from both.
+func appendReport(b []byte, r *iltod.Report) ([]byte, error) {
+	b = append(b, `{"id":`...)
+	b = appendString(b, r.ID)
+	b = append(b, `,"election":`...)
+	b = appendString(b, r.Election)
+	b = append(b, `,"observer":`...)
+	b = appendString(b, r.Observer)
+	b = append(b, `,"station":`...)
+	b = appendString(b, r.Station)
+	b = append(b, `,"form":`...)
+	b = appendString(b, r.Form)
+	b = append(b, `,"form_version":`...)
+	b = strconv.AppendInt(b, int64(r.FormVersion), 10)
+	b = append(b, `,"answers":`...)
+	if r.Answers == nil {
+		b = append(b, "null"...)
+	} else {
+		tags := make([]string, 0, len(r.Answers))
+		for tag := range r.Answers {
+			tags = append(tags, tag)
+		}
+		slices.Sort(tags)
+		b = append(b, '{')
+		for i, tag := range tags {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, tag)
+			b = append(b, ':')
+			v := r.Answers[tag]
+			switch v.Kind {
+			case iltod.NA:
+				b = append(b, "null"...)
+			case iltod.Int:
+				b = strconv.AppendInt(b, v.Int, 10)
+			case iltod.Bool:
+				b = strconv.AppendBool(b, v.Bool)
+			case iltod.Str:
+				b = appendString(b, v.Str)
+			case iltod.List:
+				b = append(b, '[')
+				for j, s := range v.List {
+					if j > 0 {
+						b = append(b, ',')
+					}
+					b = appendString(b, s)
+				}
+				b = append(b, ']')
+			default:
+				return nil, fmt.Errorf("answer %s: value of unknown kind %d", tag, v.Kind)
+			}
+		}
+		b = append(b, '}')
+	}
+	b = append(b, `,"device_time":`...)
+	b = appendString(b, r.DeviceTime)
+	return append(b, '}'), nil
+}
+
+// appendChecks appends the JSON of cs, as json.Marshal writes it.
+func appendChecks(b []byte, cs []iltod.CheckResult) []byte {
+	if cs == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i, c := range cs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"code":`...)
+		b = appendString(b, c.Code)
+		b = append(b, `,"outcome":`...)
+		b = appendString(b, string(c.Outcome))
+		if c.Contest != "" {
+			b = append(b, `,"contest":`...)
+			b = appendString(b, c.Contest)
+		}
+		if c.Detail != "" {
+			b = append(b, `,"detail":`...)
+			b = appendString(b, c.Detail)
+		}
+		b = append(b, '}')
+	}
+	return append(b, ']')
+}
+
+// appendString appends s as a JSON string. Printable ASCII other than '"' and '\\' is
+// written as it is; any other string is left to encoding/json, which escapes what must
+// be and replaces invalid UTF-8.
+func appendString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			q, err := json.Marshal(s)
+			if err != nil {
+				panic("sqlite: a string does not encode: " + err.Error()) // encoding/json encodes every string
+			}
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}

@@ -1,0 +1,112 @@
+package tlog_test
+
+import (
+	"bytes"
+	"os"
+	"reflect"
+	"testing"
+
+	"github.com/iltod/iltod/tlog"
+)
+
+func seedFile(f *testing.F, path string) []byte {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b)
+	return b
+}
+
+func FuzzParseReceipt(f *testing.F) {
+	r := seedFile(f, "testdata/example/receipt.tlog-proof")
+	f.Add(bytes.Replace(r, []byte("index 1"), []byte("index 01"), 1))
+	f.Add([]byte("c2sp.org/tlog-proof@v1\nextra eA==\nindex 0\n\nx\n"))
+	f.Add([]byte("c2sp.org/tlog-proof@v1\nindex 0\n\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r, err := tlog.ParseReceipt(b)
+		if err != nil {
+			return
+		}
+		if out := r.Marshal(); !bytes.Equal(out, b) {
+			t.Fatalf("ParseReceipt(%q).Marshal() = %q", b, out)
+		}
+	})
+}
+
+func FuzzVerifyReceipt(f *testing.F) {
+	vkey, _ := os.ReadFile("testdata/example/log.vkey")
+	v, err := tlog.NewVerifier(string(vkey), nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	seedFile(f, "testdata/example/receipt.tlog-proof")
+	seedFile(f, "testdata/example/promise.txt")
+	f.Fuzz(func(t *testing.T, b []byte) {
+		res, err := v.VerifyReceipt(b)
+		if err == nil && res == nil {
+			t.Fatal("no result and no error")
+		}
+		if err != nil {
+			if _, ok := err.(*tlog.Error); !ok {
+				t.Fatalf("error %T, want *tlog.Error", err)
+			}
+		}
+	})
+}
+
+func FuzzParsePromiseText(f *testing.F) {
+	p := seedFile(f, "testdata/example/promise.txt")
+	text, _, _ := bytes.Cut(p, []byte("\n\n"))
+	f.Add(append(text, '\n'))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p, err := tlog.ParsePromiseText(b)
+		if err != nil {
+			return
+		}
+		if out := p.Text(); !bytes.Equal(out, b) {
+			t.Fatalf("ParsePromiseText(%q).Text() = %q", b, out)
+		}
+	})
+}
+
+func FuzzParseLeaf(f *testing.F) {
+	f.Add([]byte(`{"e":"mn-2024","h":"3d4f2bf07dc1be38b20cd6e46949a1071f9d0e3d2b1f0e2c3d4e5f60718293a4","n":17,"t":"report"}`))
+	f.Add([]byte(`{"e":"a","h":"0000000000000000000000000000000000000000000000000000000000000000","n":9007199254740991,"t":"x"}`))
+	f.Add([]byte(`{}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		l, err := tlog.ParseLeaf(b)
+		if err != nil {
+			return
+		}
+		if out := l.Marshal(); !bytes.Equal(out, b) {
+			t.Fatalf("ParseLeaf(%q).Marshal() = %q", b, out)
+		}
+	})
+}
+
+func FuzzParsePolicy(f *testing.F) {
+	vkey, _ := os.ReadFile("testdata/example/log.vkey")
+	f.Add([]byte("quorum none\n"))
+	f.Add([]byte("# c\nlog " + string(bytes.TrimSpace(vkey)) + "\n" +
+		"witness a partner-a.example/witness+b78265bb+BBi9l8kXZPNhJtVciYWf9mw96+QzDF8xLbW5n6wpWtk/ https://a.example/w\n" +
+		"witness b partner-b.example/witness+171e8f96+BAWft898Tm/sKIUzBQiEuTrEEmTUpFzmb+VI0d73OOxy\n" +
+		"group g 1 a b\n\tgroup h all g\nquorum h\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p, err := tlog.ParsePolicy(b)
+		if err != nil {
+			return
+		}
+		m := p.Marshal()
+		q, err := tlog.ParsePolicy(m)
+		if err != nil {
+			t.Fatalf("Marshal of a parsed policy does not parse: %v\n%q", err, m)
+		}
+		if !bytes.Equal(q.Marshal(), m) {
+			t.Fatalf("Marshal is not stable:\n%q\n%q", m, q.Marshal())
+		}
+		if !reflect.DeepEqual(p.Witnesses, q.Witnesses) || !reflect.DeepEqual(p.Groups, q.Groups) || p.Quorum != q.Quorum {
+			t.Fatalf("policy changed through Marshal:\n%q", m)
+		}
+	})
+}

@@ -1,0 +1,111 @@
+package tlog
+
+import (
+	"bytes"
+	"encoding/hex"
+	"fmt"
+	"regexp"
+
+	"github.com/iltod/iltod"
+	"github.com/iltod/iltod/canonjson"
+	"github.com/transparency-dev/merkle/rfc6962"
+)
+
+// LeafData is the content of one log leaf: what the log makes public about an event.
+type LeafData struct {
+	// Election is the election the event belongs to ("e").
+	Election string
+	// Hash is what the event commits to ("h"): for a report, the SHA-256 of its envelope.
+	Hash [32]byte
+	// Seq is the store's event sequence number ("n"). The leaf at index i has Seq i+1.
+	Seq uint64
+	// Kind is the event kind ("t").
+	Kind iltod.EventKind
+}
+
+// MaxLeafSize bounds the bytes of a leaf that ParseLeaf accepts.
+const MaxLeafSize = 1024
+
+// Leaf returns the log leaf of ev: the canonical JSON of
+//
+//	{"e": election, "h": lower-case hex of ev.Hash, "n": ev.Seq, "t": ev.Kind}
+//
+// It never holds an event's content or who caused it. Leaf does not validate ev; the
+// result parses with ParseLeaf whenever ev's fields are valid (see LeafData.Marshal).
+func Leaf(ev iltod.Event) []byte {
+	return LeafData{Election: ev.Election, Hash: ev.Hash, Seq: ev.Seq, Kind: ev.Kind}.Marshal()
+}
+
+// Marshal returns the canonical JSON of l, the bytes the log holds.
+func (l LeafData) Marshal() []byte {
+	b, err := canonjson.Marshal(struct {
+		E string `json:"e"`
+		H string `json:"h"`
+		N uint64 `json:"n"`
+		T string `json:"t"`
+	}{l.Election, hex.EncodeToString(l.Hash[:]), l.Seq, string(l.Kind)})
+	if err != nil {
+		// Only a Seq above 2^53-1 or invalid UTF-8 gets here; write it anyway so that
+		// the caller's checks (ParseLeaf) reject it rather than a panic.
+		return fmt.Appendf(nil, `{"e":%q,"h":"%x","n":%d,"t":%q}`, l.Election, l.Hash, l.Seq, l.Kind)
+	}
+	return b
+}
+
+// LeafHash returns the RFC 6962 leaf hash of leaf: SHA-256(0x00 ‖ leaf).
+func LeafHash(leaf []byte) [32]byte {
+	return [32]byte(rfc6962.DefaultHasher.HashLeaf(leaf))
+}
+
+var (
+	leafElectionRe = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
+	leafKindRe     = regexp.MustCompile(`^[a-z][a-z0-9-]{0,31}$`)
+	leafRe         = regexp.MustCompile(`^\{"e":"([^"\\]*)","h":"([0-9a-f]{64})","n":([1-9][0-9]{0,15}),"t":"([^"\\]*)"\}$`)
+)
+
+// ParseLeaf parses a log leaf. It accepts exactly the bytes Leaf writes for a valid
+// event: canonical JSON with the four members e, h, n and t and nothing else; an election
+// id of lower-case letters, digits and '-'; 64 lower-case hex digits; a sequence number
+// from 1 to 2^53-1; and a kind of lower-case letters, digits and '-' (kinds unknown today
+// are accepted, so that old verifiers read new logs). Marshal of the result returns b.
+// It returns an error describing the first problem.
+func ParseLeaf(b []byte) (LeafData, error) {
+	if len(b) > MaxLeafSize {
+		return LeafData{}, fmt.Errorf("leaf is %d bytes; at most %d are allowed", len(b), MaxLeafSize)
+	}
+	m := leafRe.FindSubmatch(b)
+	if m == nil {
+		return LeafData{}, fmt.Errorf("leaf %q is not of the form {\"e\":ELECTION,\"h\":HEX,\"n\":SEQ,\"t\":KIND}", truncate(b, 120))
+	}
+	var l LeafData
+	l.Election = string(m[1])
+	if !leafElectionRe.MatchString(l.Election) {
+		return LeafData{}, fmt.Errorf("leaf election %q is not a valid election id", l.Election)
+	}
+	if _, err := hex.Decode(l.Hash[:], m[2]); err != nil {
+		return LeafData{}, fmt.Errorf("leaf hash: %v", err)
+	}
+	var n uint64
+	for _, c := range m[3] {
+		n = n*10 + uint64(c-'0')
+	}
+	if n > canonjson.MaxInt {
+		return LeafData{}, fmt.Errorf("leaf sequence number %d is above 2^53-1", n)
+	}
+	l.Seq = n
+	l.Kind = iltod.EventKind(m[4])
+	if !leafKindRe.MatchString(string(l.Kind)) {
+		return LeafData{}, fmt.Errorf("leaf kind %q is not valid", l.Kind)
+	}
+	if !bytes.Equal(l.Marshal(), b) {
+		return LeafData{}, fmt.Errorf("leaf %q is not in canonical form", truncate(b, 120))
+	}
+	return l, nil
+}
+
+func truncate(b []byte, n int) string {
+	if len(b) <= n {
+		return string(b)
+	}
+	return string(b[:n]) + "…"
+}
