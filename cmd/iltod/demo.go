@@ -8,12 +8,13 @@ import (
 	"github.com/iltod/iltod/demo"
 	"github.com/iltod/iltod/internal/app"
 	"github.com/iltod/iltod/internal/electionpkg"
+	"github.com/iltod/iltod/internal/qa"
 )
 
 // loadDemo loads the embedded demo package into m's store, replacing an earlier copy so
 // that every demo starts from the same state.
 func loadDemo(ctx context.Context, m *Main) error {
-	p, err := electionpkg.Read(demo.Package())
+	p, err := electionpkg.Read(demo.Package(), qa.ValidateForms)
 	if err != nil {
 		return fmt.Errorf("read the embedded demo package: %w", err)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/iltod/iltod/internal/app"
 	"github.com/iltod/iltod/internal/electionpkg"
+	"github.com/iltod/iltod/internal/qa"
 )
 
 func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -22,7 +23,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return usagef("give exactly one package folder")
 	}
 	dir := fs.Arg(0)
-	p, err := electionpkg.ReadDir(dir)
+	p, err := electionpkg.ReadDir(dir, qa.ValidateForms)
 	if err != nil {
 		return err
 	}

@@ -137,21 +137,13 @@ func results(parties []iltod.Party) iltod.Form {
 		Code: "results", Version: 1, Kind: iltod.Results, SMSPrefix: "P",
 		Name:      t("Санал тооллогын дүн", "Results"),
 		Questions: qs,
+		// The built-in checks already cover over-voting, cast = valid + invalid and
+		// valid = the parties' sum; rules add only what they do not.
 		Rules: []iltod.Rule{
-			{Code: "issued-le-registered", Expr: "VS <= RV",
-				Message: t("Саналын хуудас авсан сонгогч бүртгэлтэй сонгогчоос олон байна", "More voters signed for a ballot than are on the register")},
-			{Code: "cast-le-registered", Expr: "CB <= RV",
-				Message: t("Хайрцагт бүртгэлтэй сонгогчоос олон тойргийн саналын хуудас байна", "More constituency ballots in the box than registered voters")},
 			{Code: "cast-le-issued", Expr: "CB <= VS",
 				Message: t("Хайрцагт саналын хуудас авсан сонгогчоос олон тойргийн хуудас байна", "More constituency ballots in the box than voters who signed for one")},
 			{Code: "list-cast-le-issued", Expr: "PB <= VS",
 				Message: t("Хайрцагт саналын хуудас авсан сонгогчоос олон жагсаалтын хуудас байна", "More party-list ballots in the box than voters who signed for one")},
-			{Code: "constituency-adds-up", Expr: "CV + CX == CB",
-				Message: t("Хүчинтэй, хүчингүй тойргийн хуудасны нийлбэр хайрцагт байсантай тэнцэхгүй байна", "Valid and invalid constituency ballots do not add up to the ballots in the box")},
-			{Code: "list-adds-up", Expr: "PV + PX == PB",
-				Message: t("Хүчинтэй, хүчингүй жагсаалтын хуудасны нийлбэр хайрцагт байсантай тэнцэхгүй байна", "Valid and invalid party-list ballots do not add up to the ballots in the box")},
-			{Code: "list-votes-add-up", Expr: strings.Join(manual, " + ") + " == PV",
-				Message: t("Намуудын саналын нийлбэр хүчинтэй жагсаалтын хуудастай тэнцэхгүй байна", "The parties' hand-counted votes do not add up to the valid party-list ballots")},
 			{Code: "list-machine-le-cast", Expr: strings.Join(machine, " + ") + " <= PB",
 				Message: t("Машины тоолсон намын санал хайрцагт байсан хуудаснаас олон байна", "The machine count gives the parties more votes than ballots in the box")},
 		},

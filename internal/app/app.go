@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/iltod/iltod"
+	"github.com/iltod/iltod/internal/qa"
 )
 
 // App holds the parts the rules need. It is safe for concurrent use. Call Close when done.
@@ -53,6 +54,9 @@ func (a *App) LoadPackage(ctx context.Context, p *iltod.Package, replace bool) e
 		return err
 	}
 	if err := p.Validate(); err != nil {
+		return err
+	}
+	if err := qa.ValidateForms(p); err != nil {
 		return err
 	}
 	if err := a.store.CreateElection(ctx, p, replace); err != nil {

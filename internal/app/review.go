@@ -109,12 +109,8 @@ func (a *App) Resolve(ctx context.Context, election, station, form, tag string, 
 	if err != nil {
 		return err
 	}
-	if ps := sheet.ValidateAnswers(map[string]iltod.Value{tag: value}); len(ps) > 0 {
-		for _, p := range ps {
-			if p.Field == tag && !strings.Contains(p.Message, "required") {
-				return iltod.Problems{p}
-			}
-		}
+	if ps := sheet.ValidateAnswer(tag, value); len(ps) > 0 {
+		return ps
 	}
 	ev, err := a.staffEvent(ctx, election, iltod.EventReview, station+"/"+form, map[string]any{
 		"action": "resolve", "tag": tag, "value": value, "reason": reason})

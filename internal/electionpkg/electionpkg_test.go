@@ -11,6 +11,7 @@ import (
 
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/electionpkg"
+	"github.com/iltod/iltod/internal/qa"
 )
 
 const exampleDir = "../../docs/example"
@@ -227,5 +228,21 @@ func TestNoManifest(t *testing.T) {
 	_, err := electionpkg.Read(fstest.MapFS{"areas.csv": {Data: []byte("code\n")}})
 	if err == nil || !strings.Contains(err.Error(), "election.yaml: no manifest") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestFormRulesLocated checks that a further check (the QA rule compiler) reports a bad
+// rule at its file and line, as the command line loads packages.
+func TestFormRulesLocated(t *testing.T) {
+	m := example(t)
+	edit(t, m, "forms/results.yaml", `expr: "BC <= RV"`, `expr: "BC <= QQ"`)
+	if _, err := electionpkg.Read(m); err != nil {
+		t.Fatalf("without the QA check the package is valid: %v", err)
+	}
+	_, err := electionpkg.Read(m, qa.ValidateForms)
+	var pe *electionpkg.Error
+	if !errors.As(err, &pe) || len(pe.Problems) != 1 || !strings.HasPrefix(pe.Problems[0].String(), "forms/results.yaml:17: rules[0].expr: ") ||
+		!strings.Contains(pe.Problems[0].String(), "QQ") {
+		t.Fatalf("want one problem at forms/results.yaml:17 naming QQ, got %v", err)
 	}
 }

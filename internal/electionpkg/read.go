@@ -89,10 +89,14 @@ type reader struct {
 	forms        []origin
 }
 
-// Read reads the package rooted at fsys. On any problem it returns nil and an *Error
-// listing every problem found with its file and line; it never returns a partly read
-// package.
-func Read(fsys fs.FS) (*iltod.Package, error) {
+// Check is a further check of a package that passed Package.Validate, such as
+// qa.ValidateForms. It returns nil or iltod.Problems with Record and Index set.
+type Check func(*iltod.Package) error
+
+// Read reads the package rooted at fsys and validates it with Package.Validate and then
+// with each of checks. On any problem it returns nil and an *Error listing every problem
+// found with its file and line; it never returns a partly read package.
+func Read(fsys fs.FS, checks ...Check) (*iltod.Package, error) {
 	r := &reader{fsys: fsys}
 	if !r.readManifest() {
 		return nil, r.ps.err()
@@ -101,7 +105,7 @@ func Read(fsys fs.FS) (*iltod.Package, error) {
 	if err := r.ps.err(); err != nil {
 		return nil, err
 	}
-	if err := r.pkg.Validate(); err != nil {
+	if err := r.validate(checks); err != nil {
 		var list iltod.Problems
 		if !errors.As(err, &list) {
 			return nil, err
@@ -562,9 +566,22 @@ func (r *reader) readObservers(name string) {
 	})
 }
 
-// ReadDir reads the package in the folder dir.
-func ReadDir(dir string) (*iltod.Package, error) {
-	return Read(os.DirFS(dir))
+// ReadDir reads the package in the folder dir, as Read does.
+func ReadDir(dir string, checks ...Check) (*iltod.Package, error) {
+	return Read(os.DirFS(dir), checks...)
+}
+
+// validate runs Package.Validate, then each check while none fails.
+func (r *reader) validate(checks []Check) error {
+	if err := r.pkg.Validate(); err != nil {
+		return err
+	}
+	for _, c := range checks {
+		if err := c(&r.pkg); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // endsOn notes where a CSV record that spans lines ends, since the fault may lie there.

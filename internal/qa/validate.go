@@ -320,3 +320,17 @@ func (t *typer) option(x node, lit *strLit) error {
 	}
 	return nil
 }
+
+// ValidateForms checks every form of p with ValidateForm: its QA configuration and its
+// rules. It returns nil or iltod.Problems with Record and Index set, so that a loader can
+// locate each problem. Call it after p.Validate has passed.
+func ValidateForms(p *iltod.Package) error {
+	var out iltod.Problems
+	for i := range p.Forms {
+		for _, prob := range ValidateForm(&p.Forms[i]) {
+			prob.Record, prob.Index = iltod.RecordForm, i
+			out = append(out, prob)
+		}
+	}
+	return out.Err()
+}

@@ -27,7 +27,6 @@ CREATE TABLE events (
 CREATE INDEX events_unlogged ON events (seq) WHERE log_index IS NULL;
 -- A log index is one event's (partial: new events, with none, cost the index nothing).
 CREATE UNIQUE INDEX events_log_index ON events (log_index) WHERE log_index IS NOT NULL;
-CREATE INDEX events_election ON events (election);
 
 CREATE TRIGGER events_no_delete BEFORE DELETE ON events
 BEGIN
@@ -94,7 +93,6 @@ CREATE TABLE submissions (
 ) STRICT;
 
 CREATE INDEX submissions_station ON submissions (election, station, form, seq);
-CREATE INDEX submissions_seq ON submissions (election, seq);
 
 -- Reviewers' decisions on conflicting fields of station records; seq is the review
 -- event that made the decision, and a later one supersedes it.
