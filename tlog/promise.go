@@ -44,7 +44,7 @@ type Promise struct {
 
 // NewPromise returns the promise of the log with the given origin for the event ev.
 // ev.Time is the received time.
-func NewPromise(origin string, ev Event) Promise {
+func NewPromise(origin string, ev iltod.Event) Promise {
 	leaf := Leaf(ev)
 	return Promise{
 		Origin:   origin,
@@ -55,10 +55,6 @@ func NewPromise(origin string, ev Event) Promise {
 		Received: ev.Time.UTC(),
 	}
 }
-
-// Event is iltod.Event, named here so that the documentation of this package reads on
-// its own.
-type Event = iltod.Event
 
 // Text returns the note text of p (without signatures).
 func (p Promise) Text() []byte {

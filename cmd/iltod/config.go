@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"k8s.io/klog/v2"
+
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/postgres"
 	"github.com/iltod/iltod/internal/sqlite"
@@ -31,6 +33,8 @@ const (
 	envDataDir = "ILTOD_DATA"
 	envDSN     = "ILTOD_POSTGRES"
 	envAddr    = "ILTOD_ADDR"
+	envOrigin  = "ILTOD_LOG_ORIGIN"
+	envPolicy  = "ILTOD_WITNESS_POLICY"
 )
 
 // env returns the value of name, or of the file named by name_FILE, or def.
@@ -81,13 +85,17 @@ func (c *StoreConfig) open(ctx context.Context) (iltod.Store, error) {
 	return s, nil
 }
 
-// newLogger returns the process logger: text lines on w at the given level.
+// newLogger returns the process logger: text lines on w at the given level. The log
+// engine's own messages (Tessera logs through klog) are routed into it, so the process
+// has one log.
 func newLogger(w io.Writer, level string) (*slog.Logger, error) {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(level)); err != nil {
 		return nil, usagef("-log-level %q: want debug, info, warn or error", level)
 	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+	logger := slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+	klog.SetSlogLogger(logger.With("component", "tessera"))
+	return logger, nil
 }
 
 // newFlagSet returns a flag set that reports errors instead of exiting.

@@ -254,18 +254,18 @@ func TestDemo(t *testing.T) {
 	for _, s := range pkg.Stations {
 		total += int64(s.Registered)
 	}
-	m := &Main{Config: ServeConfig{Store: StoreConfig{DataDir: t.TempDir()}, Addr: "127.0.0.1:0"}}
+	m := &Main{Config: ServeConfig{Store: StoreConfig{DataDir: t.TempDir()}, Addr: "127.0.0.1:0", Origin: DemoOrigin}}
 	defer m.Close()
 	ctx := context.Background()
 	if err := m.Open(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := loadDemo(ctx, m); err != nil {
+	if _, err := loadDemo(ctx, m); err != nil {
 		t.Fatal(err)
 	}
 	// A second start replaces the demo rather than failing.
-	if err := loadDemo(ctx, m); err != nil {
-		t.Fatalf("reloading the demo: %v", err)
+	if kept, err := loadDemo(ctx, m); err != nil || kept {
+		t.Fatalf("reloading the demo: kept %v, %v", kept, err)
 	}
 	if err := m.Serve(ctx); err != nil {
 		t.Fatal(err)

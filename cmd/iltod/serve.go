@@ -7,10 +7,13 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
+	"path/filepath"
 
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/app"
 	iltodhttp "github.com/iltod/iltod/internal/http"
+	"github.com/iltod/iltod/internal/ledger"
 )
 
 // ServeConfig configures a running server.
@@ -18,14 +21,26 @@ type ServeConfig struct {
 	Store    StoreConfig
 	Addr     string
 	LogLevel string
+	// Origin names the transparency log; it never changes once the log exists.
+	Origin string
+	// PolicyFile, if set, is a tlog-policy naming the witnesses that must cosign.
+	PolicyFile string
 }
 
 func (c *ServeConfig) register(fs interface {
 	StringVar(p *string, name, value, usage string)
-}, defaultAddr string) {
+}, defaultAddr, defaultOrigin string) {
 	fs.StringVar(&c.Addr, "addr", env(envAddr, defaultAddr), "address to listen on; port 0 picks a free one (env "+envAddr+")")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&c.Origin, "origin", env(envOrigin, defaultOrigin), "the transparency log's origin, e.g. observers.example.mn/log (env "+envOrigin+")")
+	fs.StringVar(&c.PolicyFile, "witness-policy", env(envPolicy, ""), "tlog-policy file naming the witnesses and quorum that must cosign checkpoints (env "+envPolicy+")")
 }
+
+// LogDir and LogKeyFile are where the transparency log lives inside the data directory.
+const (
+	LogDir     = "log"
+	LogKeyFile = "log.key"
+)
 
 // Main is a running iltod server: the store, the app over it, and the HTTP server. Tests
 // start the real thing on 127.0.0.1:0 with a temporary data directory.
@@ -34,8 +49,9 @@ type Main struct {
 	Logger *slog.Logger
 
 	// Set by Open.
-	Store iltod.Store
-	App   *app.App
+	Store  iltod.Store
+	App    *app.App
+	Ledger *ledger.Ledger
 	// Set by Serve.
 	Addr net.Addr
 
@@ -54,6 +70,31 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.Store = s
 	m.App = app.New(s, m.Logger)
+	dir := m.Config.Store.DataDir
+	if dir == "" {
+		return usagef("the transparency log needs a data directory: give -data DIR")
+	}
+	var policy []byte
+	if m.Config.PolicyFile != "" {
+		if policy, err = os.ReadFile(m.Config.PolicyFile); err != nil {
+			return fmt.Errorf("read the witness policy: %w", err)
+		}
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create data directory: %w", err)
+	}
+	l, err := ledger.Open(ctx, ledger.Config{
+		Dir:     filepath.Join(dir, LogDir),
+		KeyFile: filepath.Join(dir, LogKeyFile),
+		Origin:  m.Config.Origin,
+		Policy:  policy,
+		Logger:  m.Logger,
+	}, s)
+	if err != nil {
+		return fmt.Errorf("open the transparency log: %w", err)
+	}
+	m.Ledger = l
+	m.App.SetLog(l)
 	return nil
 }
 
@@ -61,7 +102,11 @@ func (m *Main) Open(ctx context.Context) error {
 // holds its address.
 func (m *Main) Serve(ctx context.Context) error {
 	ctx, m.cancel = context.WithCancel(ctx)
-	addr, done, err := iltodhttp.NewServer(m.App, m.Logger).Start(ctx, m.Config.Addr)
+	srv := iltodhttp.NewServer(m.App, m.Logger)
+	if m.Ledger != nil {
+		srv.SetLog(m.Ledger.Handler())
+	}
+	addr, done, err := srv.Start(ctx, m.Config.Addr)
 	if err != nil {
 		m.cancel()
 		return err
@@ -78,15 +123,26 @@ func (m *Main) Wait() error {
 	return <-m.done
 }
 
-// Close stops the server, waits for requests in flight, and closes the store.
+// Close stops the server and waits for requests in flight, commits the reports already
+// queued, lets the log catch up with the store, and closes the store, in that order.
 func (m *Main) Close() error {
 	var errs []error
 	if m.cancel != nil {
 		m.cancel()
 		errs = append(errs, m.Wait())
+		m.cancel = nil
+	}
+	if m.App != nil {
+		errs = append(errs, m.App.Close())
+		m.App = nil
+	}
+	if m.Ledger != nil {
+		errs = append(errs, m.Ledger.Close())
+		m.Ledger = nil
 	}
 	if m.Store != nil {
 		errs = append(errs, m.Store.Close())
+		m.Store = nil
 	}
 	return errors.Join(errs...)
 }
@@ -98,9 +154,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlagSet("serve", stderr, "[flags]")
 	var c ServeConfig
 	c.Store.register(fs, "data")
-	c.register(fs, "127.0.0.1:8080")
+	c.register(fs, "127.0.0.1:8080", "")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if c.Origin == "" {
+		return usagef("give the transparency log's origin with -origin (e.g. observers.example.mn/log); it never changes")
 	}
 	logger, err := newLogger(stderr, c.LogLevel)
 	if err != nil {

@@ -19,6 +19,8 @@ type Log interface {
 	// Proof returns the tlog-proof of the leaf at index, or ENotFound while no published
 	// checkpoint covers it.
 	Proof(ctx context.Context, index uint64) ([]byte, error)
+	// Notify tells the log that the store has new events, so it need not wait to poll.
+	Notify()
 }
 
 // MaxBatch bounds the envelopes of one submission request.
@@ -325,6 +327,8 @@ func (a *App) commitGroup(group []*pendingBatch, n int) {
 	}
 	if err != nil {
 		a.log.Error("accept reports", "reports", len(all), "err", err)
+	} else if a.tlog != nil {
+		a.tlog.Notify()
 	}
 	off := 0
 	for _, p := range group {

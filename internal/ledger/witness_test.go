@@ -256,7 +256,25 @@ func TestWitness(t *testing.T) {
 	}
 	vNoPolicy, _ := tlog.NewVerifier(vkey, nil)
 
+	// Watch every checkpoint the honest log publishes while the test runs: each must
+	// carry the witness's cosignature.
 	ctx := testCtx(t, 30*time.Second)
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	watched := make(chan []string)
+	go func() {
+		var bad []string
+		seen := map[string]bool{}
+		for watchCtx.Err() == nil {
+			if cp, err := os.ReadFile(filepath.Join(cfgA.Dir, "checkpoint")); err == nil && !seen[string(cp)] {
+				seen[string(cp)] = true
+				if _, err := v.VerifyCheckpoint(cp); err != nil {
+					bad = append(bad, fmt.Sprintf("%v\n%s", err, cp))
+				}
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		watched <- append(bad, fmt.Sprintf("%d checkpoints seen", len(seen)))
+	}()
 	for i := 1; i <= 6; i++ {
 		evA.addReport("mn-2024", envelope(i))
 	}
@@ -325,6 +343,12 @@ func TestWitness(t *testing.T) {
 	if c, err := v.VerifyCheckpoint(cpA); err != nil || c.Size != 8 {
 		t.Fatalf("honest checkpoint %q: %v", cpA, err)
 	}
+	stopWatch()
+	res := <-watched
+	for _, b := range res[:len(res)-1] {
+		t.Errorf("a published checkpoint fails the policy: %s", b)
+	}
+	t.Log(res[len(res)-1], "on the honest log, all cosigned")
 }
 
 func stripSignature(b []byte, name string) []byte {

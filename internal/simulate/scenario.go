@@ -659,12 +659,16 @@ func (pl *planner) devices() {
 		g := seeded(pl.seed, "device", o.Code)
 		d := DevicePlan{Observer: o.Code}
 		if len(reports) > 0 {
-			d.Enroll = reports[0].At.Add(-time.Duration(5+g.IntN(25)) * time.Minute)
-			if d.Enroll.Before(sc.Start) {
-				d.Enroll = sc.Start.Add(time.Duration(g.IntN(120)) * time.Second)
+			// Some time after 07:00 and before the first report, so that the morning's
+			// enrollments spread out rather than all arriving at 07:00.
+			first := reports[0].At
+			from := first.Add(-45 * time.Minute)
+			if from.Before(sc.Start) {
+				from = sc.Start
 			}
-			if d.Enroll.After(reports[0].At) {
-				d.Enroll = reports[0].At
+			d.Enroll = within(g, from, first.Add(-time.Minute))
+			if d.Enroll.After(first) {
+				d.Enroll = first
 			}
 		} else {
 			d.Enroll = within(g, sc.Start, sc.Start.Add(time.Hour))

@@ -301,21 +301,20 @@ func (r *runner) device(ctx context.Context, d *DevicePlan, code string) {
 	if err == nil {
 		err = r.enroll(ctx, code, pub)
 	}
+	if ctx.Err() != nil {
+		return
+	}
+	if err == nil {
+		r.note(func(s *Stats) { s.Enrolled++ })
+	}
+	r.progress(PhaseEnroll)
 	if err != nil {
-		if ctx.Err() == nil {
-			r.mu.Lock()
-			r.stats.Failed += envelopes
-			r.mu.Unlock()
-			for range envelopes {
-				r.progress(PhaseReports)
-			}
+		r.failed(envelopes)
+		for range envelopes {
+			r.progress(PhaseReports)
 		}
 		return
 	}
-	r.mu.Lock()
-	r.stats.Enrolled++
-	r.mu.Unlock()
-	r.progress(PhaseEnroll)
 	signed := map[*PlannedReport][]byte{}
 	for _, s := range d.Sends {
 		if r.wait(ctx, s.At) != nil {

@@ -27,7 +27,7 @@ func TestScratchPhases(t *testing.T) {
 		t.Fatal(err)
 	}
 	var enc, encCPU, total, totalCPU time.Duration
-	const n = 60
+	const n = 200
 	for i := range n {
 		subs := storetest.Submissions(p, 500, uint64(i))
 		t0, c0 := time.Now(), cpu()

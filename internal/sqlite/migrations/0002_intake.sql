@@ -93,6 +93,7 @@ CREATE TABLE submissions (
 ) STRICT;
 
 CREATE INDEX submissions_station ON submissions (election, station, form, seq);
+CREATE INDEX submissions_seq ON submissions (election, seq);
 
 -- Reviewers' decisions on conflicting fields of station records; seq is the review
 -- event that made the decision, and a later one supersedes it.
