@@ -1,0 +1,288 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/iltod/iltod"
+	"github.com/iltod/iltod/tlog"
+)
+
+// buildIltod compiles the command once per test binary run.
+var buildOnce struct {
+	sync.Once
+	path string
+	err  error
+}
+
+func buildIltod(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "iltod-bin")
+		if err != nil {
+			buildOnce.err = err
+			return
+		}
+		buildOnce.path = filepath.Join(dir, "iltod")
+		out, err := exec.Command("go", "build", "-o", buildOnce.path, ".").CombinedOutput()
+		if err != nil {
+			buildOnce.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildOnce.err != nil {
+		t.Fatal(buildOnce.err)
+	}
+	return buildOnce.path
+}
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// serverProcess is iltod serve running as a separate process.
+type serverProcess struct {
+	cmd  *exec.Cmd
+	logs *bytes.Buffer
+	base string
+}
+
+func startServer(t *testing.T, bin, data, addr string) *serverProcess {
+	t.Helper()
+	cmd := exec.Command(bin, "serve", "-data", data, "-addr", addr, "-origin", "crash.test/log", "-log-level", "warn")
+	logs := &bytes.Buffer{}
+	cmd.Stdout, cmd.Stderr = logs, logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &serverProcess{cmd: cmd, logs: logs, base: "http://" + addr}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get(p.base + "/healthz"); err == nil {
+			resp.Body.Close()
+			return p
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("the server did not start:\n%s", logs)
+	return nil
+}
+
+var codeRe = regexp.MustCompile(`: ([A-Z0-9]{5}-[A-Z0-9]{5}) `)
+
+// TestCrashLosesNoAcknowledgedReport sends signed reports concurrently to a server in
+// another process, kills it with SIGKILL mid-stream, restarts it, and checks that every
+// report it acknowledged is kept and reaches the log with a valid proof, and that the
+// log after the restart extends every checkpoint published before the crash.
+func TestCrashLosesNoAcknowledgedReport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the crash test builds and runs the server as a separate process")
+	}
+	bin := buildIltod(t)
+	data := t.TempDir()
+	if out, err := exec.Command(bin, "load", "-data", data, exampleDir).CombinedOutput(); err != nil {
+		t.Fatalf("load: %v\n%s", err, out)
+	}
+	const devices = 8
+	var codes []string
+	for i := 0; i < devices; i++ {
+		out, err := exec.Command(bin, "enroll", "-data", data, "-election", "example-2024", "-observer", "1001").CombinedOutput()
+		m := codeRe.FindSubmatch(out)
+		if err != nil || m == nil {
+			t.Fatalf("enroll: %v\n%s", err, out)
+		}
+		codes = append(codes, string(m[1]))
+	}
+	addr := freePort(t)
+	srv := startServer(t, bin, data, addr)
+
+	keys := make([]ed25519.PrivateKey, devices)
+	for i, code := range codes {
+		pub, priv, _ := ed25519.GenerateKey(rand.Reader)
+		body, _ := json.Marshal(map[string]string{"code": code, "key": base64.StdEncoding.EncodeToString(pub)})
+		resp, err := http.Post(srv.base+"/api/v1/devices", "application/json", bytes.NewReader(body))
+		if err != nil || resp.StatusCode != http.StatusCreated {
+			t.Fatalf("enroll device: %v %v", err, resp)
+		}
+		resp.Body.Close()
+		keys[i] = priv
+	}
+
+	// Watch the checkpoints published before the crash.
+	var mu sync.Mutex
+	var checkpoints [][]byte
+	stopWatch := make(chan struct{})
+	var watch sync.WaitGroup
+	watch.Add(1)
+	go func() {
+		defer watch.Done()
+		for {
+			select {
+			case <-stopWatch:
+				return
+			case <-time.After(50 * time.Millisecond):
+			}
+			resp, err := http.Get(srv.base + "/log/checkpoint")
+			if err != nil {
+				continue
+			}
+			cp, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			mu.Lock()
+			if resp.StatusCode == 200 && (len(checkpoints) == 0 || !bytes.Equal(cp, checkpoints[len(checkpoints)-1])) {
+				checkpoints = append(checkpoints, cp)
+			}
+			mu.Unlock()
+		}
+	}()
+
+	type acked struct {
+		id       string
+		envelope []byte
+	}
+	var acks []acked
+	var send sync.WaitGroup
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	client := &http.Client{Timeout: 5 * time.Second}
+	for d := 0; d < devices; d++ {
+		send.Add(1)
+		go func(d int) {
+			defer send.Done()
+			for n := 0; ctx.Err() == nil; n++ {
+				var envs []json.RawMessage
+				var ids []string
+				for k := 0; k < 10; k++ {
+					r := iltod.Report{ID: fmt.Sprintf("crash-%d-%06d-%d", d, n, k), Election: "example-2024", Observer: "1001",
+						Station: "UB-001", Form: "results", FormVersion: 1, DeviceTime: "2024-06-28T22:00:00+08:00",
+						Answers: goodAnswersFor(n)}
+					env, err := iltod.SignReport(r, keys[d])
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					envs = append(envs, env.Bytes())
+					ids = append(ids, r.ID)
+				}
+				body, _ := json.Marshal(map[string]any{"envelopes": envs})
+				resp, err := client.Post(srv.base+"/api/v1/reports", "application/json", bytes.NewReader(body))
+				if err != nil {
+					return // the server is gone
+				}
+				var out struct {
+					Results []struct {
+						Receipt *struct{ ID string } `json:"receipt"`
+					} `json:"results"`
+				}
+				err = json.NewDecoder(resp.Body).Decode(&out)
+				resp.Body.Close()
+				if err != nil || resp.StatusCode != 200 {
+					return // cut off mid-response: nothing acknowledged
+				}
+				mu.Lock()
+				for i, res := range out.Results {
+					if res.Receipt != nil {
+						acks = append(acks, acked{ids[i], envs[i]})
+					}
+				}
+				mu.Unlock()
+			}
+		}(d)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	if err := srv.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	srv.cmd.Wait()
+	close(stopWatch)
+	watch.Wait()
+	cancel()
+	send.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	if len(acks) < 100 {
+		t.Fatalf("only %d reports were acknowledged before the crash; the test proves little\n%s", len(acks), srv.logs)
+	}
+	if len(checkpoints) < 2 {
+		t.Fatalf("only %d checkpoints seen before the crash", len(checkpoints))
+	}
+
+	srv2 := startServer(t, bin, data, addr)
+	vkey, err := os.ReadFile(filepath.Join(data, "log.vkey"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := tlog.NewVerifier(strings.TrimSpace(string(vkey)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for _, a := range acks {
+		var receipt []byte
+		for {
+			resp, err := http.Get(srv2.base + "/api/v1/reports/" + a.id + "/receipt")
+			if err == nil {
+				receipt, _ = io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode == 200 {
+					break
+				}
+				if resp.StatusCode != http.StatusNotFound || !strings.Contains(string(receipt), "not yet in the log") {
+					t.Fatalf("acknowledged report %s lost after the crash: %s %s", a.id, resp.Status, receipt)
+				}
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("acknowledged report %s did not reach the log after the restart", a.id)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		if _, err := v.VerifyEnvelope(a.envelope, receipt); err != nil {
+			t.Fatalf("report %s: the receipt does not verify against its envelope: %v", a.id, err)
+		}
+	}
+	resp, err := http.Get(srv2.base + "/log/checkpoint")
+	if err != nil {
+		t.Fatal(err)
+	}
+	latest, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	tiles, err := tlog.OpenTiles(srv2.base+"/log/", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cp := range checkpoints {
+		if _, err := v.VerifyConsistency(context.Background(), cp, latest, tiles); err != nil {
+			t.Fatalf("the log after the crash does not extend a checkpoint published before it: %v", err)
+		}
+	}
+	t.Logf("%d reports acknowledged before SIGKILL, all kept and proved in the log; %d pre-crash checkpoints consistent with the new one", len(acks), len(checkpoints))
+}
+
+func goodAnswersFor(n int) map[string]iltod.Value {
+	i := iltod.IntValue
+	return map[string]iltod.Value{"RV": i(1320), "BI": i(900), "BC": i(898), "CV": i(880), "CI": i(18),
+		"C1": i(500 + int64(n%7)), "C2": i(420), "C3": i(390), "C4": i(300), "LV": i(870), "PB": i(500), "PR": i(370)}
+}
