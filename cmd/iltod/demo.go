@@ -5,12 +5,15 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
+	"time"
 
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/demo"
 	"github.com/iltod/iltod/internal/app"
 	"github.com/iltod/iltod/internal/electionpkg"
 	"github.com/iltod/iltod/internal/qa"
+	"github.com/iltod/iltod/internal/simulate"
 )
 
 // DemoOrigin names the demo's transparency log.
@@ -39,6 +42,8 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	c.Store.register(fs, "data/demo")
 	c.register(fs, "127.0.0.1:8080", DemoOrigin)
 	fresh := fs.Bool("fresh", false, "delete the demo's data directory first and start over")
+	simulateDay := fs.Bool("simulate", true, "simulate election day against the server: devices enroll and report")
+	duration := fs.Duration("duration", simulate.DefaultDuration, "real time onto which the simulated day (07:00 to 24:00) is mapped")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -75,8 +80,55 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	fmt.Fprintf(stdout, "iltod demo: DEMONSTRATION DATA (fictional parties, candidates and observers)\n"+
 		"  election %s: %d stations, %d registered voters, %d contests, %d forms, stored in %s\n"+
-		"  serving %s  (API: %sapi/v1/elections/%s)\n  press Ctrl-C to stop\n",
+		"  serving %s  (API: %sapi/v1/elections/%s, log: %slog/checkpoint)\n  press Ctrl-C to stop\n",
 		demo.ElectionID, sum.Stations, sum.Registered, sum.Contests, sum.Forms, c.Store.describe(),
-		m.URL(), m.URL(), demo.ElectionID)
+		m.URL(), m.URL(), demo.ElectionID, m.URL())
+	switch {
+	case !*simulateDay:
+	case kept:
+		fmt.Fprintln(stdout, "  election day was simulated in an earlier run; use -fresh to simulate it again")
+	default:
+		if err := simulateElectionDay(ctx, m, *duration, stdout); err != nil {
+			return err
+		}
+	}
 	return m.Wait()
+}
+
+// simulateElectionDay runs the demo's election day against m's own server over HTTP,
+// printing progress, and says what happened.
+func simulateElectionDay(ctx context.Context, m *Main, d time.Duration, stdout io.Writer) error {
+	p, err := electionpkg.Read(demo.Package())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "  simulating election day (07:00 to 24:00) in %s: devices enroll, then send checklists, incidents and results\n", d)
+	var last time.Time
+	st, err := simulate.Run(ctx, simulate.Config{
+		BaseURL: strings.TrimSuffix(m.URL(), "/"), Package: p, Duration: d,
+		Issue: func(ctx context.Context, observer string) (string, error) {
+			code, _, err := m.App.IssueEnrollment(app.SystemContext(ctx), demo.ElectionID, observer, 0)
+			return code, err
+		},
+		Progress: func(phase string, done, total int) {
+			if now := time.Now(); now.Sub(last) > 5*time.Second || done == total {
+				last = now
+				fmt.Fprintf(stdout, "  %-8s %5d / %d\n", phase, done, total)
+			}
+		},
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return fmt.Errorf("simulate election day: %w", err)
+	}
+	fmt.Fprintf(stdout, "  election day done in %s: %d devices enrolled, %d reports accepted (%d resent, answered as duplicates), %d flagged by QA checks\n"+
+		"  planned: %d stations silent, %d with observers who disagree (%d fields in conflict), %d results that do not add up, %d incidents\n",
+		st.Elapsed.Round(time.Second), st.Enrolled, st.Accepted, st.Duplicate, st.Flagged,
+		st.Silent, st.Disagreements, st.Typos, st.ArithmeticBreaks, st.Incidents)
+	if st.Refused > 0 || st.Failed > 0 {
+		fmt.Fprintf(stdout, "  WARNING: %d refused and %d failed: %s\n", st.Refused, st.Failed, strings.Join(st.Problems, "; "))
+	}
+	return nil
 }

@@ -2,10 +2,16 @@ package simulate
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -194,7 +200,7 @@ func TestRun(t *testing.T) {
 		t.Fatalf("the scenario is too small to test: %+v", c)
 	}
 	if stats.Refused != 0 || stats.Failed != 0 {
-		t.Fatalf("%d refused, %d failed: %s", stats.Refused, stats.Failed, strings.Join(stats.Refusals, "; "))
+		t.Fatalf("%d refused, %d failed: %s", stats.Refused, stats.Failed, strings.Join(stats.Problems, "; "))
 	}
 	if stats.Enrolled != c.Devices || stats.Sent != c.Reports+c.Resends || stats.Accepted != c.Reports {
 		t.Errorf("enrolled %d of %d devices; sent %d of %d envelopes; %d of %d reports accepted",
@@ -218,8 +224,17 @@ func TestRun(t *testing.T) {
 	// The server's side.
 	ctx := app.SystemContext(context.Background())
 	planned := map[string]*PlannedReport{}
+	roles := map[string]iltod.ObserverRole{}
+	for _, o := range p.Observers {
+		roles[o.Code] = o.Role
+	}
+	byRole := map[iltod.ObserverRole]int{}
 	for _, r := range sc.Reports {
 		planned[r.Report.ID] = r
+		byRole[roles[r.Report.Observer]]++
+	}
+	if byRole[iltod.Static] == 0 || byRole[iltod.Mobile] == 0 || byRole[iltod.Supervisor] == 0 {
+		t.Errorf("want reports from static and mobile observers and supervisors: %v", byRole)
 	}
 	var subs []iltod.Submission
 	for q := (iltod.SubmissionQuery{Limit: 10_000}); ; {
@@ -302,5 +317,130 @@ func TestRun(t *testing.T) {
 	}
 	if conflicted != c.Disagreements || conflicts != c.Typos {
 		t.Errorf("%d stations with %d conflicting fields, want %d with %d", conflicted, conflicts, c.Disagreements, c.Typos)
+	}
+}
+
+// flaky stands between the simulator and a real server and misbehaves as a poor mobile
+// network does: every seventh request is answered 503 before the server sees it, and
+// every eleventh report request (and thirteenth enrollment) reaches the server but its
+// answer is lost, the connection cut.
+type flaky struct {
+	next http.Handler
+	n    atomic.Int64
+
+	mu sync.Mutex
+	// lostFirst counts receipts of first acceptances that never reached the device: its
+	// retry must get a duplicate receipt.
+	lostFirst, lostEnroll, failed int
+}
+
+func (f *flaky) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	k := f.n.Add(1)
+	lose := (r.URL.Path == "/api/v1/reports" && k%11 == 0) || (r.URL.Path == "/api/v1/devices" && k%13 == 0)
+	switch {
+	case k%7 == 0:
+		f.mu.Lock()
+		f.failed++
+		f.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		io.WriteString(w, `{"error":{"code":"internal","message":"injected by the test"}}`)
+		return
+	case !lose:
+		f.next.ServeHTTP(w, r)
+		return
+	}
+	rec := httptest.NewRecorder()
+	f.next.ServeHTTP(rec, r)
+	var single struct{ Receipt *app.Receipt }
+	var batch struct {
+		Results []struct{ Receipt *app.Receipt }
+	}
+	f.mu.Lock()
+	switch {
+	case r.URL.Path == "/api/v1/devices":
+		if rec.Code == http.StatusCreated {
+			f.lostEnroll++
+		}
+	case json.Unmarshal(rec.Body.Bytes(), &single) == nil && single.Receipt != nil:
+		if !single.Receipt.Duplicate {
+			f.lostFirst++
+		}
+	case json.Unmarshal(rec.Body.Bytes(), &batch) == nil:
+		for _, res := range batch.Results {
+			if res.Receipt != nil && !res.Receipt.Duplicate {
+				f.lostFirst++
+			}
+		}
+	}
+	f.mu.Unlock()
+	conn, _, err := w.(http.Hijacker).Hijack()
+	if err == nil {
+		conn.Close()
+	}
+}
+
+// TestRunFlakyNetwork plays a day through a network that fails requests and loses
+// answers, and checks that retrying the same bytes, with the server's idempotency by
+// report id, neither loses nor doubles a report.
+func TestRunFlakyNetwork(t *testing.T) {
+	p := cut(t, demoPackage(t), "MN-GS", "MN-DU")
+	ctx := context.Background()
+	srv := startServer(t, p)
+	f := &flaky{next: iltodhttp.NewServer(srv.app, nil).Handler()}
+	hs := httptest.NewServer(f)
+	defer hs.Close()
+	const seed = 99
+	stats, err := Run(ctx, Config{BaseURL: hs.URL, Package: p, Issue: srv.issue(p.Election.ID), Seed: seed, Duration: 3 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%+v; lost %d first receipts and %d enrollments, failed %d requests", stats, f.lostFirst, f.lostEnroll, f.failed)
+	c := stats.Counts
+	if stats.Refused != 0 || stats.Failed != 0 {
+		t.Fatalf("%d refused, %d failed: %s", stats.Refused, stats.Failed, strings.Join(stats.Problems, "; "))
+	}
+	if f.lostFirst == 0 || f.lostEnroll == 0 || f.failed == 0 || stats.Retries < f.failed+f.lostFirst {
+		t.Fatalf("the network was not flaky enough to test: %+v", f)
+	}
+	if stats.Enrolled != c.Devices || stats.Accepted != c.Reports || stats.Flagged != c.ExpectFlagged {
+		t.Errorf("enrolled %d of %d, accepted %d of %d, flagged %d of %d", stats.Enrolled, c.Devices, stats.Accepted, c.Reports, stats.Flagged, c.ExpectFlagged)
+	}
+	if want := c.Resends + f.lostFirst; stats.Duplicate != want {
+		t.Errorf("%d duplicate receipts, want %d resends + %d retries of lost receipts", stats.Duplicate, c.Resends, f.lostFirst)
+	}
+	subs, err := srv.app.Submissions(app.SystemContext(ctx), p.Election.ID, iltod.SubmissionQuery{Limit: 10_000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(subs) != c.Reports {
+		t.Errorf("the server holds %d reports, %d were planned", len(subs), c.Reports)
+	}
+}
+
+// TestRunCancel checks that Run stops promptly when its context ends, with the context's
+// error.
+func TestRunCancel(t *testing.T) {
+	p := cut(t, demoPackage(t), "MN-GS")
+	srv := startServer(t, p)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var once sync.Once
+	var cancelled time.Time
+	cfg := Config{BaseURL: srv.base, Package: p, Issue: srv.issue(p.Election.ID), Duration: time.Minute,
+		Progress: func(phase string, done, total int) {
+			if phase == PhaseReports && done == 5 {
+				once.Do(func() { cancelled = time.Now(); cancel() })
+			}
+		}}
+	stats, err := Run(ctx, cfg)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("run: %v, want context.Canceled", err)
+	}
+	if took := time.Since(cancelled); took > 2*time.Second {
+		t.Errorf("Run took %v to stop", took)
+	}
+	if stats.Sent >= stats.Reports || stats.Refused != 0 {
+		t.Errorf("after cancelling: %+v", stats)
 	}
 }

@@ -259,7 +259,6 @@ type planner struct {
 	truth   *Results
 	seed    int64
 	rates   Rates
-	loc     *time.Location
 	g       *rand.Rand
 	forms   forms
 	areas   *iltod.AreaIndex
@@ -281,6 +280,30 @@ type planner struct {
 // given rates, with times in loc (nil means Mongolia). The same arguments always give the
 // same Scenario, report ids and answers included.
 //
+// It uses the latest version of four forms: a checklist whose code contains "open" and
+// one whose code contains "clos" (else the first two checklists), the first incident
+// form and the first results form; a kind of report whose form is missing is not sent.
+// Static observers report at their station; a mobile observer sends the opening
+// checklist at the first station of its list and stays for the count at the last;
+// supervisors enroll and report some of the incidents of the stations they supervise.
+//
+// The day, in the election's time zone:
+//   - 07:00: voting begins (10–60 minutes late at some troubled stations). Devices enroll
+//     between 07:00 and their first report.
+//   - Opening checklists 4–50 minutes after voting begins; a mobile observer's 20 minutes
+//     to 2 hours after.
+//   - Incidents between 07:40 and 21:30.
+//   - 22:00: voting closes. The count ends between 22:15 and 23:20, later at larger
+//     stations. The closing checklist, which asks when the count ended, follows 1–6
+//     minutes after; the results 2–20 minutes after that, or for some (Rates.Late)
+//     between 23:30 and 23:55.
+//   - A correction follows the broken report by 15–45 minutes; a resend follows the
+//     first sending by 1–10 minutes; an offline device sends its reports from before
+//     noon in one batch 5–60 minutes after the last of them. Nothing is later than
+//     23:59:30.
+//
+// Report ids are ULIDs of the report's time and the seed's randomness.
+//
 // Plan returns an error if truth is not of p, the election's date does not parse, or a
 // form cannot be filled at a station (which Answers explains).
 func Plan(p *iltod.Package, truth *Results, seed int64, rates Rates, loc *time.Location) (*Scenario, error) {
@@ -294,7 +317,7 @@ func Plan(p *iltod.Package, truth *Results, seed int64, rates Rates, loc *time.L
 	if err != nil {
 		return nil, fmt.Errorf("election date: %w", err)
 	}
-	pl := &planner{p: p, truth: truth, seed: seed, rates: rates, loc: loc, g: seeded(seed, "scenario"),
+	pl := &planner{p: p, truth: truth, seed: seed, rates: rates, g: seeded(seed, "scenario"),
 		forms: pickForms(p.Forms), areas: iltod.NewAreaIndex(p.Areas), sheets: map[[2]string]*qa.Sheet{},
 		day: date, byObs: map[string][]*PlannedReport{}, ids: map[string]bool{}, station: map[string]int{},
 		lang: map[string]string{}, superOf: map[string]string{}}
@@ -366,6 +389,9 @@ func (pl *planner) run() error {
 		}
 		switch o.Role {
 		case iltod.Static, iltod.Mobile:
+			if len(o.Stations) == 0 {
+				continue
+			}
 			for _, s := range o.Stations {
 				if j, ok := pl.station[s]; ok {
 					sc.Stations[j].Observers = append(sc.Stations[j].Observers, o.Code)

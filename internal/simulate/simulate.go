@@ -118,20 +118,27 @@ type Stats struct {
 	Duplicate int
 	// Flagged is the distinct reports whose receipt lists a failed check.
 	Flagged int
-	// Refused is the requests (enrollments or envelopes) the server refused with a 4xx
-	// other than 429. Each is a bug in the simulator or the server: it should be 0.
-	// Refusals describes the first few.
-	Refused   int
-	Refusals  []string
-	Failed    int // envelopes not delivered: retries exhausted, or the device could not enroll
-	Retries   int // requests sent again after a network error, a 5xx or a 429
+	// Refused is the enrollments and envelopes the server refused with a 4xx other than
+	// 429 (or answered with no receipt). Each is a bug in the simulator or the server: it
+	// should be 0.
+	Refused int
+	// Failed is the envelopes never delivered: retries ran out, the device could not
+	// enroll, or the report could not be signed. It should be 0.
+	Failed int
+	// Problems describes the first few refusals and failures, naming reports by id and
+	// observers by code.
+	Problems []string
+	// Retries is the requests sent again after a network error, a 5xx or a 429.
+	Retries int
+	// MaxBehind is the most that a device's step started later than planned because the
+	// server, or the simulator, could not keep up with the accelerated clock.
 	MaxBehind time.Duration
 	// Elapsed is the real time of the run, codes included.
 	Elapsed time.Duration
 }
 
-// maxRefusals bounds Stats.Refusals.
-const maxRefusals = 10
+// maxProblems bounds Stats.Problems.
+const maxProblems = 10
 
 // Run plans the day for cfg.Package from cfg.Seed and plays it against the server at
 // cfg.BaseURL: it has the coordinator issue a code for each device (cfg.Issue), then
@@ -146,7 +153,8 @@ const maxRefusals = 10
 // returns an error if cfg is incomplete, the day cannot be planned, or a code cannot be
 // issued; and ctx's error if ctx ends first, with the Stats so far. Requests the server
 // refused and envelopes it never received are not errors of Run: they are counted in
-// Stats.Refused and Stats.Failed, which the caller should check.
+// Stats.Refused and Stats.Failed, and described in Stats.Problems, which the caller
+// should check.
 func Run(ctx context.Context, cfg Config) (Stats, error) {
 	began := time.Now()
 	if cfg.BaseURL == "" || cfg.Package == nil || cfg.Issue == nil {
@@ -309,7 +317,7 @@ func (r *runner) device(ctx context.Context, d *DevicePlan, code string) {
 	}
 	r.progress(PhaseEnroll)
 	if err != nil {
-		r.failed(envelopes)
+		r.fail(envelopes, fmt.Sprintf("observer %s: %d reports not sent: %v", d.Observer, envelopes, err))
 		for range envelopes {
 			r.progress(PhaseReports)
 		}
@@ -327,7 +335,8 @@ func (r *runner) device(ctx context.Context, d *DevicePlan, code string) {
 			if !ok {
 				env, err := iltod.SignReport(p.Report, priv)
 				if err != nil {
-					r.refuse(fmt.Sprintf("report %s: sign: %v", p.Report.ID, err))
+					r.fail(1, fmt.Sprintf("report %s: sign: %v", p.Report.ID, err))
+					r.progress(PhaseReports)
 					continue
 				}
 				b = env.Bytes()
@@ -373,16 +382,30 @@ func (r *runner) enroll(ctx context.Context, code string, key ed25519.PublicKey)
 	case status == http.StatusCreated, status == http.StatusConflict && attempts > 1:
 		return nil
 	}
-	r.refuse("enroll: " + describe(status, resp))
-	return fmt.Errorf("enroll: %d", status)
+	r.refuse(1, "enroll: "+describe(status, resp))
+	return fmt.Errorf("enrollment refused with %d", status)
 }
 
-func (r *runner) refuse(what string) {
+// refuse counts n refusals, described by what.
+func (r *runner) refuse(n int, what string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.stats.Refused++
-	if len(r.stats.Refusals) < maxRefusals {
-		r.stats.Refusals = append(r.stats.Refusals, what)
+	r.stats.Refused += n
+	r.problem(what)
+}
+
+// fail counts n envelopes not delivered, described by what.
+func (r *runner) fail(n int, what string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.stats.Failed += n
+	r.problem(what)
+}
+
+// problem notes what went wrong, if the list is not full. r.mu must be held.
+func (r *runner) problem(what string) {
+	if len(r.stats.Problems) < maxProblems {
+		r.stats.Problems = append(r.stats.Problems, what)
 	}
 }
 
@@ -408,12 +431,6 @@ func (r *runner) sent(n int) {
 	r.mu.Unlock()
 }
 
-func (r *runner) failed(n int) {
-	r.mu.Lock()
-	r.stats.Failed += n
-	r.mu.Unlock()
-}
-
 // sendOne posts one envelope.
 func (r *runner) sendOne(ctx context.Context, id string, env []byte) {
 	r.sent(1)
@@ -421,19 +438,19 @@ func (r *runner) sendOne(ctx context.Context, id string, env []byte) {
 	status, body, _, err := r.post(ctx, "/api/v1/reports", env)
 	if err != nil {
 		if ctx.Err() == nil {
-			r.failed(1)
+			r.fail(1, fmt.Sprintf("report %s: %v", id, err))
 		}
 		return
 	}
 	if status != http.StatusCreated && status != http.StatusOK {
-		r.refuse(fmt.Sprintf("report %s: %s", id, describe(status, body)))
+		r.refuse(1, fmt.Sprintf("report %s: %s", id, describe(status, body)))
 		return
 	}
 	var out struct {
 		Receipt *app.Receipt `json:"receipt"`
 	}
 	if err := json.Unmarshal(body, &out); err != nil || out.Receipt == nil || out.Receipt.ID != id {
-		r.refuse(fmt.Sprintf("report %s: %d with no receipt for it", id, status))
+		r.refuse(1, fmt.Sprintf("report %s: %d with no receipt for it", id, status))
 		return
 	}
 	r.receipt(out.Receipt)
@@ -454,7 +471,7 @@ func (r *runner) sendBatch(ctx context.Context, ids []string, envs [][]byte) {
 	}()
 	for attempt := 0; len(pending) > 0; attempt++ {
 		if attempt >= maxAttempts {
-			r.failed(len(pending))
+			r.fail(len(pending), fmt.Sprintf("batch of %d: server errors on %d after %d attempts", len(envs), len(pending), attempt))
 			return
 		}
 		if attempt > 0 {
@@ -471,17 +488,12 @@ func (r *runner) sendBatch(ctx context.Context, ids []string, envs [][]byte) {
 		status, resp, _, err := r.post(ctx, "/api/v1/reports", body)
 		if err != nil {
 			if ctx.Err() == nil {
-				r.failed(len(pending))
+				r.fail(len(pending), fmt.Sprintf("batch of %d: %v", len(pending), err))
 			}
 			return
 		}
 		if status != http.StatusOK {
-			r.mu.Lock()
-			r.stats.Refused += len(pending)
-			if len(r.stats.Refusals) < maxRefusals {
-				r.stats.Refusals = append(r.stats.Refusals, "batch: "+describe(status, resp))
-			}
-			r.mu.Unlock()
+			r.refuse(len(pending), fmt.Sprintf("batch of %d: %s", len(pending), describe(status, resp)))
 			return
 		}
 		var out struct {
@@ -494,7 +506,7 @@ func (r *runner) sendBatch(ctx context.Context, ids []string, envs [][]byte) {
 			} `json:"results"`
 		}
 		if err := json.Unmarshal(resp, &out); err != nil || len(out.Results) != len(pending) {
-			r.refuse(fmt.Sprintf("batch: %d results for %d envelopes", len(out.Results), len(pending)))
+			r.refuse(len(pending), fmt.Sprintf("batch: %d results for %d envelopes", len(out.Results), len(pending)))
 			return
 		}
 		var again []int
@@ -506,9 +518,9 @@ func (r *runner) sendBatch(ctx context.Context, ids []string, envs [][]byte) {
 			case res.Error != nil && (res.Error.Code == string(iltod.EInternal) || res.Error.Code == string(iltod.ERateLimited)):
 				again = append(again, i)
 			case res.Error != nil:
-				r.refuse(fmt.Sprintf("report %s (batch): %s: %s", ids[i], res.Error.Code, res.Error.Message))
+				r.refuse(1, fmt.Sprintf("report %s (batch): %s: %s", ids[i], res.Error.Code, res.Error.Message))
 			default:
-				r.refuse(fmt.Sprintf("report %s (batch): no receipt for it", ids[i]))
+				r.refuse(1, fmt.Sprintf("report %s (batch): no receipt for it", ids[i]))
 			}
 		}
 		pending = again
