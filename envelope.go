@@ -23,6 +23,8 @@ type Envelope struct {
 	Payload []byte
 	Key     ed25519.PublicKey
 	Sig     []byte
+
+	raw []byte // the canonical bytes, once computed
 }
 
 // Limits on envelopes.
@@ -48,16 +50,24 @@ type wireEnvelope struct {
 	Sig     string `json:"sig"`
 }
 
-// Bytes returns the canonical bytes of the envelope.
+// Bytes returns the canonical bytes of the envelope. Standard base64 needs no escaping
+// in JSON, and the keys are already in order, so the canonical form is written directly;
+// a test checks it against canonjson. The result is computed once; do not modify the
+// fields after calling Bytes.
 func (e *Envelope) Bytes() []byte {
-	b, err := canonjson.Marshal(wireEnvelope{
-		Key:     base64.StdEncoding.EncodeToString(e.Key),
-		Payload: base64.StdEncoding.EncodeToString(e.Payload),
-		Sig:     base64.StdEncoding.EncodeToString(e.Sig),
-	})
-	if err != nil {
-		panic("iltod: canonical envelope: " + err.Error()) // three strings always encode
+	if e.raw != nil {
+		return e.raw
 	}
+	enc := base64.StdEncoding
+	b := make([]byte, 0, 32+enc.EncodedLen(len(e.Key))+enc.EncodedLen(len(e.Payload))+enc.EncodedLen(len(e.Sig)))
+	b = append(b, `{"key":"`...)
+	b = enc.AppendEncode(b, e.Key)
+	b = append(b, `","payload":"`...)
+	b = enc.AppendEncode(b, e.Payload)
+	b = append(b, `","sig":"`...)
+	b = enc.AppendEncode(b, e.Sig)
+	b = append(b, `"}`...)
+	e.raw = b
 	return b
 }
 

@@ -21,6 +21,8 @@ type App struct {
 	tlog  Log
 	now   func() time.Time
 	cache electionCache
+	// devices caches enrolled devices by key id (see deviceTTL).
+	devices sync.Map
 
 	commitMu  sync.RWMutex
 	closed    bool

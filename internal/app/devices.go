@@ -120,7 +120,11 @@ func (a *App) RevokeDevice(ctx context.Context, keyID, reason string) error {
 	if err != nil {
 		return err
 	}
-	return a.store.RevokeDevice(ctx, keyID, ev)
+	if err := a.store.RevokeDevice(ctx, keyID, ev); err != nil {
+		return err
+	}
+	a.devices.Delete(keyID)
+	return nil
 }
 
 // Devices lists the devices of an observer, or of all observers when observer is "".

@@ -131,7 +131,7 @@ func (a *App) prepare(ctx context.Context, raw []byte, received time.Time) (*ilt
 	if err != nil {
 		return nil, err
 	}
-	dev, err := a.store.Device(ctx, iltod.KeyID(env.Key))
+	dev, err := a.device(ctx, iltod.KeyID(env.Key))
 	switch {
 	case iltod.ErrorCodeOf(err) == iltod.ENotFound:
 		return nil, iltod.Errorf(iltod.EUnknownKey, "no device is enrolled with this key")
@@ -353,4 +353,28 @@ func (a *App) Close() error {
 		<-a.committer.done
 	}
 	return nil
+}
+
+// deviceTTL bounds how long an enrolled device is cached for intake. A revocation on this
+// instance takes effect at once; one made on another instance within deviceTTL.
+const deviceTTL = 2 * time.Second
+
+type cachedDevice struct {
+	d  iltod.Device
+	at time.Time
+}
+
+// device returns the enrolled device with the given key id, from a short-lived cache:
+// every report names its device, and most devices send several reports.
+func (a *App) device(ctx context.Context, keyID string) (iltod.Device, error) {
+	now := a.now()
+	if c, ok := a.devices.Load(keyID); ok && now.Sub(c.(cachedDevice).at) < deviceTTL {
+		return c.(cachedDevice).d, nil
+	}
+	d, err := a.store.Device(ctx, keyID)
+	if err != nil {
+		return d, err
+	}
+	a.devices.Store(keyID, cachedDevice{d, now})
+	return d, nil
 }

@@ -74,7 +74,7 @@ type Config struct {
 	Policy []byte
 
 	// CheckpointInterval is how often a checkpoint is published while the log grows:
-	// default 500 ms, between 100 ms and 1 s.
+	// default 250 ms, between 100 ms and 1 s.
 	CheckpointInterval time.Duration
 	// BatchMaxAge is how long Tessera gathers entries before writing a batch: default
 	// 50 ms.
@@ -96,7 +96,7 @@ type Config struct {
 // batchLimit is the most events the sequencer appends at once. It is below Tessera's
 // batch size, so that Tessera cuts batches only by age, one at a time, and the order of
 // the appends is the order of the log.
-const batchLimit = 250
+const batchLimit = 2000
 
 // Ledger is the log of one iltod installation. Its methods are safe for concurrent
 // use. Exactly one Ledger may run on a log directory: Open takes an exclusive lock.
@@ -233,7 +233,7 @@ func (c *Config) setDefaults() error {
 		return errors.New(msg)
 	}
 	if c.CheckpointInterval == 0 {
-		c.CheckpointInterval = 500 * time.Millisecond
+		c.CheckpointInterval = 250 * time.Millisecond
 	}
 	if c.CheckpointInterval < 100*time.Millisecond || c.CheckpointInterval > time.Second {
 		return fmt.Errorf("checkpoint interval %v is not between 100ms and 1s", c.CheckpointInterval)
