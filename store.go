@@ -39,7 +39,8 @@ func (q StationQuery) EffectiveLimit() int {
 // wrap any other failure as EInternal. Stores do not authorise: callers in internal/app do.
 // Slices returned are the caller's to keep.
 type Store interface {
-	// IntakeStore keeps the election's devices, reports, review decisions and events.
+	// IntakeStore keeps devices, reports, review decisions and the events the log
+	// commits to.
 	IntakeStore
 
 	// CreateElection stores p in one transaction: on any error nothing is stored. p MUST

@@ -54,8 +54,9 @@ func (s *Store) writeTx(ctx context.Context, f func(tx pgx.Tx) error) error {
 	if err := f(tx); err != nil {
 		return err
 	}
-	// Once the commit is sent it is seen through: cancelling ctx then would only leave
-	// the caller unsure whether it happened. (database/sql's Tx.Commit behaves so too.)
+	// Once f has succeeded the commit is seen through, even if ctx is cancelled: a
+	// cancellation during the commit would only leave the caller unsure whether it
+	// happened, and the error returned must mean that it did not.
 	if err := tx.Commit(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
@@ -350,8 +351,6 @@ func encodeSubmissions(subs []iltod.Submission) ([]submissionRow, error) {
 var submissionInsertCols = []string{"seq", "election", "id", "station", "form", "form_version", "observer", "channel",
 	"envelope", "envelope_hash", "device_key", "received", "checks", "status", "report"}
 
-var eventInsertCols = []string{"seq", "election", "kind", "subject", "hash", "time"}
-
 // AcceptReports stores the new submissions among subs with their acceptance events, in
 // one transaction copied in with COPY, durably (see lockEvents); see iltod.IntakeStore.
 // The Stored submission of an Accepted result is subs[i] with Seq set and Received in
@@ -427,12 +426,11 @@ func (s *Store) AcceptReports(ctx context.Context, subs []iltod.Submission) ([]i
 			})); err != nil {
 			return fmt.Errorf("store reports: %w", err)
 		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"events"}, eventInsertCols,
-			pgx.CopyFromSlice(len(fresh), func(j int) ([]any, error) {
-				sub := &results[fresh[j]].Stored
-				return []any{int64(sub.Seq), sub.Report.Election, string(iltod.EventReport), sub.Report.ID,
-					sub.EnvelopeHash[:], enc[fresh[j]].received}, nil
-			})); err != nil {
+		// The acceptance events, made from the rows just stored: the new reports have
+		// the sequence numbers from the first one on.
+		if _, err := tx.Exec(ctx, `INSERT INTO events (seq, election, kind, subject, hash, time)
+			SELECT seq, election, $1, id, envelope_hash, received FROM submissions WHERE seq >= $2 ORDER BY seq`,
+			string(iltod.EventReport), int64(results[fresh[0]].Stored.Seq)); err != nil {
 			return fmt.Errorf("store events: %w", err)
 		}
 		return nil

@@ -6,6 +6,12 @@
 // are bulk-loaded with COPY. Reads that take more than one statement run in a read-only
 // REPEATABLE READ transaction, so each call sees one consistent snapshot.
 //
+// Every transaction that appends events (or marks them logged, or deletes or replaces an
+// election) first takes one transaction-level advisory lock, and numbers its events from
+// max(seq)+1, so that sequence numbers are gapless and in commit order however many
+// server instances share the database. Such transactions therefore commit one at a
+// time, as on SQLite; reads do not wait for them.
+//
 // The schema is created and upgraded by the migrations embedded from migrations/, each
 // applied in its own transaction, under a transaction-level advisory lock so that instances
 // starting together do not race, and recorded in the table schema_migrations.

@@ -39,6 +39,7 @@ func (s *Store) writeTx(ctx context.Context, f func(tx *sql.Tx) error) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	s.committed()
 	return nil
 }
 
@@ -346,8 +347,6 @@ func encodeSubmissions(subs []iltod.Submission) ([]submissionRow, error) {
 var submissionInsertCols = []string{"seq", "election", "id", "station", "form", "form_version", "observer", "channel",
 	"envelope", "envelope_hash", "device_key", "received", "checks", "status", "report"}
 
-var eventInsertCols = []string{"seq", "election", "kind", "subject", "hash", "time"}
-
 // AcceptReports stores the new submissions among subs with their acceptance events, in
 // one IMMEDIATE transaction on a connection with synchronous=FULL, so that the commit is
 // on disk when it returns; see iltod.IntakeStore. The Stored submission of an Accepted
@@ -423,12 +422,14 @@ func (s *Store) AcceptReports(ctx context.Context, subs []iltod.Submission) ([]i
 		}); err != nil {
 			return fmt.Errorf("store reports: %w", err)
 		}
-		if err := insert(ctx, tx, "events", eventInsertCols, len(fresh), func(j int, row []any) []any {
-			i := fresh[j]
-			sub := &results[i].Stored
-			return append(row, int64(sub.Seq), sub.Report.Election, string(iltod.EventReport), sub.Report.ID,
-				sub.EnvelopeHash[:], enc[i].received)
-		}); err != nil {
+		if len(fresh) == 0 {
+			return nil
+		}
+		// The acceptance events, made from the rows just stored: the new reports have
+		// the sequence numbers from the first one on.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO events (seq, election, kind, subject, hash, time)
+			SELECT seq, election, ?, id, envelope_hash, received FROM submissions WHERE seq >= ? ORDER BY seq`,
+			string(iltod.EventReport), int64(results[fresh[0]].Stored.Seq)); err != nil {
 			return fmt.Errorf("store events: %w", err)
 		}
 		return nil

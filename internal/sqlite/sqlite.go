@@ -8,6 +8,9 @@
 // snapshot. Other processes may open the same file; they wait for each other's writes for up
 // to BusyTimeout.
 //
+// Checkpoints, which copy committed pages from the WAL into the database file, run in the
+// background on a connection of their own, so that a commit does not wait for them.
+//
 // The schema is created and upgraded by the migrations embedded from migrations/, each
 // applied in its own transaction and recorded in the table schema_migrations.
 package sqlite
@@ -26,7 +29,8 @@ import (
 	"time"
 
 	"github.com/iltod/iltod"
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite" // registers the "sqlite" driver
+	sqlite3lib "modernc.org/sqlite/lib"
 )
 
 // BusyTimeout is how long a statement waits for a lock held by another connection or
@@ -37,6 +41,11 @@ const BusyTimeout = 10 * time.Second
 type Store struct {
 	write *sql.DB // one connection: SQLite has one writer at a time
 	read  *sql.DB // query-only connections
+	ckpt  *sql.DB // one connection, for checkpoints (see checkpoints)
+
+	kick chan struct{} // a commit happened (buffered, 1)
+	stop chan struct{} // closed by Close
+	done chan struct{} // closed when checkpoints returns
 }
 
 var _ iltod.Store = (*Store)(nil)
@@ -54,8 +63,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// synchronous=FULL: in WAL mode SQLite then syncs the log at every commit, so that a
 	// commit that returned survives a crash of the machine, not only of the process: an
 	// accepted report must never be lost. (NORMAL would sync only at checkpoints.)
+	// wal_autocheckpoint(0): the writer does not checkpoint; checkpoints does.
 	write, err := sql.Open("sqlite", path+"?_txlock=immediate&_busy_timeout="+busy+
-		"&_journal_mode=WAL&_synchronous=FULL&_foreign_keys=1&_pragma=cache_size(-65536)")
+		"&_journal_mode=WAL&_synchronous=FULL&_foreign_keys=1&_pragma=cache_size(-65536)&_pragma=wal_autocheckpoint(0)")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
@@ -64,7 +74,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	write.SetConnMaxIdleTime(0)
 	write.SetConnMaxLifetime(0)
 	s := &Store{write: write}
-	if err := write.PingContext(ctx); err != nil {
+	if err := ping(ctx, write); err != nil {
 		write.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
@@ -84,15 +94,83 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
+	s.ckpt, err = sql.Open("sqlite", path+"?_busy_timeout="+busy+"&_synchronous=FULL")
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	s.ckpt.SetMaxOpenConns(1)
+	s.kick, s.stop, s.done = make(chan struct{}, 1), make(chan struct{}), make(chan struct{})
+	go s.checkpoints()
 	return s, nil
+}
+
+// ping opens a connection of db, retrying for up to BusyTimeout while SQLite reports the
+// database busy: setting up a connection in WAL mode can fail so at once, without waiting
+// as statements do, while another process closes the database's last connection (which
+// checkpoints and removes the WAL under an exclusive lock).
+func ping(ctx context.Context, db *sql.DB) error {
+	for start := time.Now(); ; {
+		err := db.PingContext(ctx)
+		var e *sqlite3.Error
+		if err == nil || !errors.As(err, &e) || e.Code()&0xff != sqlite3lib.SQLITE_BUSY || time.Since(start) > BusyTimeout {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
+
+// checkpointInterval is the shortest time between two checkpoints.
+const checkpointInterval = 100 * time.Millisecond
+
+// checkpoints copies committed pages from the WAL into the database file, after a commit
+// and at most once every checkpointInterval, until Close. A checkpoint on a connection of
+// its own lets a commit return without waiting for one, as it would with the writer's
+// automatic checkpoints, and lets it run on another core; being PASSIVE, it waits for no
+// reader and no writer. Committed pages are safe in the WAL, so a checkpoint that fails
+// loses nothing: the next one copies them.
+func (s *Store) checkpoints() {
+	defer close(s.done)
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-s.kick:
+		}
+		var busy, log, copied int
+		_ = s.ckpt.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &log, &copied)
+		select {
+		case <-s.stop:
+			return
+		case <-time.After(checkpointInterval):
+		}
+	}
+}
+
+// committed tells checkpoints that a transaction has committed.
+func (s *Store) committed() {
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
 }
 
 // Close closes the database. Calls in progress may fail; the Store must not be used after.
 func (s *Store) Close() error {
 	var errs []error
+	if s.stop != nil {
+		close(s.stop)
+		<-s.done
+		errs = append(errs, s.ckpt.Close())
+	}
 	if s.read != nil {
 		errs = append(errs, s.read.Close())
 	}
+	// The writer is the last connection to close, which checkpoints the whole WAL.
 	errs = append(errs, s.write.Close())
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("close sqlite: %w", err)

@@ -90,6 +90,7 @@ func (s *Store) create(ctx context.Context, r *records, replace bool) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	s.committed()
 	return nil
 }
 

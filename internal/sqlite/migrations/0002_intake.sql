@@ -27,6 +27,7 @@ CREATE TABLE events (
 CREATE INDEX events_unlogged ON events (seq) WHERE log_index IS NULL;
 -- A log index is one event's (partial: new events, with none, cost the index nothing).
 CREATE UNIQUE INDEX events_log_index ON events (log_index) WHERE log_index IS NOT NULL;
+CREATE INDEX events_election ON events (election);
 
 CREATE TRIGGER events_no_delete BEFORE DELETE ON events
 BEGIN
