@@ -12,7 +12,7 @@ import (
 
 func TestEnvelope(t *testing.T) {
 	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
-	r := iltod.Report{ID: "report-0001", Election: "e", Observer: "101", Station: "S1", Form: "f", FormVersion: 1,
+	r := iltod.Report{ID: "report-0001", Election: "e", Station: "S1", Form: "f", FormVersion: 1,
 		DeviceTime: "2024-06-28T07:00:00+08:00", Answers: map[string]iltod.Value{"A": iltod.IntValue(3), "B": {}, "C": iltod.StrValue("Сайн / <ok>")}}
 	env, err := iltod.SignReport(r, priv)
 	if err != nil {

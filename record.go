@@ -50,8 +50,8 @@ func MergeRecord(election, station, form string, subs []Submission, res []Resolu
 		if s.Report.Station != station || s.Report.Form != form || s.Status == Rejected || s.Status == Quarantined {
 			continue
 		}
-		if prev, ok := latest[s.Report.Observer]; !ok || s.Seq > prev.Seq {
-			latest[s.Report.Observer] = s
+		if prev, ok := latest[s.Observer]; !ok || s.Seq > prev.Seq {
+			latest[s.Observer] = s
 		}
 	}
 	counted := make([]Submission, 0, len(latest))

@@ -8,7 +8,7 @@ import (
 )
 
 func sub(id, observer string, seq uint64, status iltod.ReviewStatus, answers map[string]iltod.Value) iltod.Submission {
-	return iltod.Submission{Seq: seq, Status: status, Report: iltod.Report{ID: id, Observer: observer,
+	return iltod.Submission{Seq: seq, Status: status, Observer: observer, Report: iltod.Report{ID: id,
 		Station: "S1", Form: "results", Answers: answers}}
 }
 

@@ -28,12 +28,16 @@ func ValidReportID(s string) bool { return reportIDRe.MatchString(s) }
 
 // Report is one submission as its author wrote it: the payload that a device signs. Its
 // canonical JSON (package canonjson) is what the signature covers.
+//
+// A report does not name its observer: the server knows the observer from the enrolled
+// device (see Submission.Observer), and a report published with its envelope and proof
+// then carries no observer identity, only the device's key, a pseudonym that the store
+// alone can link to a person.
 type Report struct {
 	// ID is chosen by the client and makes submission idempotent: the same ID with the
 	// same content is the same report; with other content it is a conflict.
 	ID          string `json:"id"`
 	Election    string `json:"election"`
-	Observer    string `json:"observer"`
 	Station     string `json:"station"`
 	Form        string `json:"form"`
 	FormVersion int    `json:"form_version"`
@@ -215,7 +219,10 @@ func Flagged(results []CheckResult) bool {
 // attested, when it arrived, its QA outcome and review status, and where it is in the log.
 // Observer identity stays in the store; only EnvelopeHash reaches the log.
 type Submission struct {
-	Report   Report  `json:"report"`
+	Report Report `json:"report"`
+	// Observer is the code of the observer who sent the report: for the app channel, the
+	// observer the device was enrolled for. Sensitive: never published.
+	Observer string  `json:"observer"`
 	Channel  Channel `json:"channel"`
 	Envelope []byte  `json:"envelope"`
 	// EnvelopeHash is SHA-256 of Envelope, the value committed to the log.

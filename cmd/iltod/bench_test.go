@@ -94,7 +94,7 @@ func BenchmarkIngest(b *testing.B) {
 	for r := range bodies {
 		var envs []json.RawMessage
 		for k := 0; k < batch; k++ {
-			r := iltod.Report{ID: fmt.Sprintf("bench-%08d-%02d", r, k), Election: "example-2024", Observer: "1001",
+			r := iltod.Report{ID: fmt.Sprintf("bench-%08d-%02d", r, k), Election: "example-2024",
 				Station: "UB-001", Form: "results", FormVersion: 1, DeviceTime: "2024-06-28T22:00:00+08:00", Answers: goodAnswersFor(k)}
 			env, err := iltod.SignReport(r, keys[k%devices])
 			if err != nil {

@@ -176,7 +176,7 @@ func TestCrashLosesNoAcknowledgedReport(t *testing.T) {
 				var envs []json.RawMessage
 				var ids []string
 				for k := 0; k < 10; k++ {
-					r := iltod.Report{ID: fmt.Sprintf("crash-%d-%06d-%d", d, n, k), Election: "example-2024", Observer: "1001",
+					r := iltod.Report{ID: fmt.Sprintf("crash-%d-%06d-%d", d, n, k), Election: "example-2024",
 						Station: "UB-001", Form: "results", FormVersion: 1, DeviceTime: "2024-06-28T22:00:00+08:00",
 						Answers: goodAnswersFor(n)}
 					env, err := iltod.SignReport(r, keys[d])

@@ -52,7 +52,7 @@ type SubmitResult struct {
 // Submit checks and accepts envelopes, each on its own: one bad envelope does not stop
 // the others. For each it parses the envelope, finds the enrolled device by its key
 // (EUnknownKey, ERevokedKey), verifies the signature (EBadSignature), checks that the
-// report's election and observer are the device's (EForbidden) and that the observer may
+// report's election is the device's (EForbidden) and that the device's observer may
 // report for the station (ENotAssigned), checks the answers against the form version
 // (EInvalid), runs the QA checks — a failed check flags the report but never refuses it —
 // and stores the accepted reports durably before returning. A report id seen before with
@@ -147,16 +147,16 @@ func (a *App) prepare(ctx context.Context, raw []byte, received time.Time) (*ilt
 	if err != nil {
 		return nil, err
 	}
-	if r.Election != dev.Election || r.Observer != dev.Observer {
-		return nil, iltod.Errorf(iltod.EForbidden, "the device is enrolled for observer %s in election %s, not for the report's", dev.Observer, dev.Election)
+	if r.Election != dev.Election {
+		return nil, iltod.Errorf(iltod.EForbidden, "the device is enrolled for election %s, not for the report's", dev.Election)
 	}
 	el, err := a.election(ctx, r.Election)
 	if err != nil {
 		return nil, err
 	}
-	obs, ok := el.observers[r.Observer]
+	obs, ok := el.observers[dev.Observer]
 	if !ok {
-		return nil, iltod.Errorf(iltod.EForbidden, "observer %s is no longer in the election", r.Observer)
+		return nil, iltod.Errorf(iltod.EForbidden, "the device's observer is no longer in the election")
 	}
 	st, ok := el.stations[r.Station]
 	if !ok {
@@ -181,6 +181,7 @@ func (a *App) prepare(ctx context.Context, raw []byte, received time.Time) (*ilt
 	}
 	return &iltod.Submission{
 		Report:       r,
+		Observer:     obs.Code,
 		Channel:      iltod.ChannelApp,
 		Envelope:     env.Bytes(),
 		EnvelopeHash: sha256.Sum256(env.Bytes()),

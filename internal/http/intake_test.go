@@ -60,7 +60,7 @@ var reportSeq int
 
 func (d device) report(station string, answers map[string]iltod.Value) iltod.Report {
 	reportSeq++
-	return iltod.Report{ID: fmt.Sprintf("test-report-%04d", reportSeq), Election: "example-2024", Observer: d.observer,
+	return iltod.Report{ID: fmt.Sprintf("test-report-%04d", reportSeq), Election: "example-2024",
 		Station: station, Form: "results", FormVersion: 1, Answers: answers, DeviceTime: "2024-06-28T22:00:00+08:00"}
 }
 
@@ -164,8 +164,8 @@ func TestSubmitReports(t *testing.T) {
 	unknownTag["ZZ"] = iltod.IntValue(1)
 	missing := goodAnswers()
 	delete(missing, "RV")
-	otherObserver := bold.report("UB-001", goodAnswers())
-	otherObserver.Observer = "1002"
+	otherElection := bold.report("UB-001", goodAnswers())
+	otherElection.Election = "another-election"
 
 	cases := []struct {
 		name   string
@@ -181,7 +181,7 @@ func TestSubmitReports(t *testing.T) {
 		{"unknown key", device{priv: stranger, observer: "1001"}.sign(t, bold.report("UB-001", goodAnswers())), 401, iltod.EUnknownKey},
 		{"revoked key", revoked.sign(t, revoked.report("UB-002", goodAnswers())), 403, iltod.ERevokedKey},
 		{"station not assigned", bold.sign(t, bold.report("DA-001", goodAnswers())), 403, iltod.ENotAssigned},
-		{"another observer's report", bold.sign(t, otherObserver), 403, iltod.EForbidden},
+		{"another election's report", bold.sign(t, otherElection), 403, iltod.EForbidden},
 		{"replay with altered content", bold.sign(t, altered), 409, iltod.EConflict},
 		{"out of range", bold.sign(t, bold.report("UB-001", outOfRange)), 400, iltod.EInvalid},
 		{"wrong type", bold.sign(t, bold.report("UB-001", wrongType)), 400, iltod.EInvalid},

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/iltod/iltod"
+	"github.com/iltod/iltod/internal/reportjson"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -339,11 +340,11 @@ func encodeSubmissions(subs []iltod.Submission) ([]submissionRow, error) {
 	rows := make([]submissionRow, len(subs))
 	for i := range subs {
 		sub := &subs[i]
-		r, err := appendReport(nil, &sub.Report)
+		r, err := reportjson.AppendReport(nil, &sub.Report)
 		if err != nil {
 			return nil, iltod.Errorf(iltod.EInvalid, "report %q: %v", sub.Report.ID, err)
 		}
-		rows[i] = submissionRow{report: r, checks: appendChecks(nil, sub.Checks), received: formatTime(sub.Received)}
+		rows[i] = submissionRow{report: r, checks: reportjson.AppendChecks(nil, sub.Checks), received: formatTime(sub.Received)}
 	}
 	return rows, nil
 }
@@ -420,7 +421,7 @@ func (s *Store) AcceptReports(ctx context.Context, subs []iltod.Submission) ([]i
 			pgx.CopyFromSlice(len(fresh), func(j int) ([]any, error) {
 				i := fresh[j]
 				sub, r := &results[i].Stored, &subs[i].Report
-				return []any{int64(sub.Seq), r.Election, r.ID, r.Station, r.Form, r.FormVersion, r.Observer,
+				return []any{int64(sub.Seq), r.Election, r.ID, r.Station, r.Form, r.FormVersion, sub.Observer,
 					string(sub.Channel), nonNil(sub.Envelope), sub.EnvelopeHash[:], sub.DeviceKey, enc[i].received,
 					enc[i].checks, string(sub.Status), enc[i].report}, nil
 			})); err != nil {
@@ -441,14 +442,14 @@ func (s *Store) AcceptReports(ctx context.Context, subs []iltod.Submission) ([]i
 	return results, nil
 }
 
-const submissionCols = `seq, election, id, channel, envelope, envelope_hash, device_key, received, checks, status, report`
+const submissionCols = `seq, election, id, channel, envelope, envelope_hash, device_key, received, checks, status, report, observer`
 
 func scanSubmission(row pgx.Row) (iltod.Submission, error) {
 	var sub iltod.Submission
 	var seq int64
 	var election, id, channel, deviceKey, received, status string
 	var hash, checks, report []byte
-	if err := row.Scan(&seq, &election, &id, &channel, &sub.Envelope, &hash, &deviceKey, &received, &checks, &status, &report); err != nil {
+	if err := row.Scan(&seq, &election, &id, &channel, &sub.Envelope, &hash, &deviceKey, &received, &checks, &status, &report, &sub.Observer); err != nil {
 		return sub, err
 	}
 	if len(hash) != len(sub.EnvelopeHash) {

@@ -231,7 +231,7 @@ func TestRun(t *testing.T) {
 	byRole := map[iltod.ObserverRole]int{}
 	for _, r := range sc.Reports {
 		planned[r.Report.ID] = r
-		byRole[roles[r.Report.Observer]]++
+		byRole[roles[r.Observer]]++
 	}
 	if byRole[iltod.Static] == 0 || byRole[iltod.Mobile] == 0 || byRole[iltod.Supervisor] == 0 {
 		t.Errorf("want reports from static and mobile observers and supervisors: %v", byRole)
@@ -293,7 +293,7 @@ func TestRun(t *testing.T) {
 		for _, id := range rec.Reports {
 			r := planned[id]
 			want = append(want, r.Typo...)
-			final[r.Report.Observer] = r
+			final[r.Observer] = r
 			if r.Corrected != "" {
 				t.Errorf("station %s: the record counts report %s, which %s corrects", s.Station, id, r.Corrected)
 			}

@@ -151,7 +151,9 @@ type Send struct {
 // PlannedReport is one report and what the server should make of it.
 type PlannedReport struct {
 	Report iltod.Report
-	Kind   iltod.FormKind
+	// Observer is who sends the report (from the device they enrolled).
+	Observer string
+	Kind     iltod.FormKind
 	// At is when the observer finished the report (its device time).
 	At time.Time
 	// Break names the arithmetic break injected (BreakCastSum …), or "".
@@ -507,8 +509,8 @@ func (pl *planner) add(observer string, st *iltod.Station, f *iltod.Form, t time
 	if err != nil {
 		return nil, fmt.Errorf("form %s at station %s: %w", f.Code, st.Code, err)
 	}
-	r := &PlannedReport{Kind: f.Kind, At: t, Report: iltod.Report{
-		Election: pl.p.Election.ID, Observer: observer, Station: st.Code, Form: f.Code, FormVersion: f.Version,
+	r := &PlannedReport{Kind: f.Kind, At: t, Observer: observer, Report: iltod.Report{
+		Election: pl.p.Election.ID, Station: st.Code, Form: f.Code, FormVersion: f.Version,
 		Answers: answers, DeviceTime: t.Format(time.RFC3339)}}
 	if f.Kind == iltod.Results {
 		r.ExpectFlagged = machineFlag(sheet, answers)
@@ -638,7 +640,7 @@ func (pl *planner) breaks() error {
 		i := pl.station[r.Report.Station]
 		t := r.At.Add(time.Duration(15+pl.g.IntN(30)) * time.Minute)
 		// The same observation and generator as the original give its honest answers.
-		c, err := pl.add(r.Report.Observer, &pl.p.Stations[i], pl.forms.results, t, observation(&sc.Stations[i]), "")
+		c, err := pl.add(r.Observer, &pl.p.Stations[i], pl.forms.results, t, observation(&sc.Stations[i]), "")
 		if err != nil {
 			return err
 		}

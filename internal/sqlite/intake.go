@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/iltod/iltod"
+	"github.com/iltod/iltod/internal/reportjson"
 )
 
 var _ iltod.IntakeStore = (*Store)(nil)
@@ -334,11 +335,11 @@ func encodeSubmissions(subs []iltod.Submission) ([]submissionRow, error) {
 	for i := range subs {
 		sub := &subs[i]
 		var err error
-		if buf, err = appendReport(buf[:0], &sub.Report); err != nil {
+		if buf, err = reportjson.AppendReport(buf[:0], &sub.Report); err != nil {
 			return nil, iltod.Errorf(iltod.EInvalid, "report %q: %v", sub.Report.ID, err)
 		}
 		r := string(buf)
-		buf = appendChecks(buf[:0], sub.Checks)
+		buf = reportjson.AppendChecks(buf[:0], sub.Checks)
 		rows[i] = submissionRow{report: r, checks: string(buf), received: formatTime(sub.Received)}
 	}
 	return rows, nil
@@ -416,7 +417,7 @@ func (s *Store) AcceptReports(ctx context.Context, subs []iltod.Submission) ([]i
 		if err := insert(ctx, tx, "submissions", submissionInsertCols, len(fresh), func(j int, row []any) []any {
 			i := fresh[j]
 			sub, r := &results[i].Stored, &subs[i].Report
-			return append(row, int64(sub.Seq), r.Election, r.ID, r.Station, r.Form, r.FormVersion, r.Observer,
+			return append(row, int64(sub.Seq), r.Election, r.ID, r.Station, r.Form, r.FormVersion, sub.Observer,
 				string(sub.Channel), nonNil(sub.Envelope), sub.EnvelopeHash[:], sub.DeviceKey, enc[i].received,
 				enc[i].checks, string(sub.Status), enc[i].report)
 		}); err != nil {
@@ -440,14 +441,14 @@ func (s *Store) AcceptReports(ctx context.Context, subs []iltod.Submission) ([]i
 	return results, nil
 }
 
-const submissionCols = `seq, election, id, channel, envelope, envelope_hash, device_key, received, checks, status, report`
+const submissionCols = `seq, election, id, channel, envelope, envelope_hash, device_key, received, checks, status, report, observer`
 
 func scanSubmission(sc interface{ Scan(...any) error }) (iltod.Submission, error) {
 	var sub iltod.Submission
 	var seq int64
 	var election, id, channel, deviceKey, received, status string
 	var hash, checks, report []byte
-	if err := sc.Scan(&seq, &election, &id, &channel, &sub.Envelope, &hash, &deviceKey, &received, &checks, &status, &report); err != nil {
+	if err := sc.Scan(&seq, &election, &id, &channel, &sub.Envelope, &hash, &deviceKey, &received, &checks, &status, &report, &sub.Observer); err != nil {
 		return sub, err
 	}
 	if len(hash) != len(sub.EnvelopeHash) {

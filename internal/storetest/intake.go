@@ -127,7 +127,7 @@ func testIntakeRoundTrip(t *testing.T, s iltod.Store) {
 	}
 	one := iltod.Submission{
 		Report: iltod.Report{
-			ID: "01J1ROUND-trip_0001", Election: "mn", Observer: "101", Station: "0101", Form: "RES", FormVersion: 1,
+			ID: "01J1ROUND-trip_0001", Election: "mn", Station: "0101", Form: "RES", FormVersion: 1,
 			Answers: map[string]iltod.Value{
 				"NA": {}, "ZERO": iltod.IntValue(0), "NEG": iltod.IntValue(-5),
 				"MAX": iltod.IntValue(iltod.MaxSafeInt), "MIN": iltod.IntValue(-iltod.MaxSafeInt),
@@ -140,6 +140,7 @@ func testIntakeRoundTrip(t *testing.T, s iltod.Store) {
 			},
 			DeviceTime: "2024-06-28T20:14:59+08:00",
 		},
+		Observer:     "101",
 		Channel:      iltod.ChannelApp,
 		Envelope:     envelope,
 		EnvelopeHash: sha256.Sum256(envelope),
@@ -153,9 +154,9 @@ func testIntakeRoundTrip(t *testing.T, s iltod.Store) {
 	}
 	// Another channel: no device, no checks, a time in UTC, an empty answer set.
 	two := iltod.Submission{
-		Report: iltod.Report{ID: "sms-00000002", Election: "mn", Observer: "0042", Station: "UB2.1", Form: "OPEN",
+		Report: iltod.Report{ID: "sms-00000002", Election: "mn", Station: "UB2.1", Form: "OPEN",
 			FormVersion: 2, Answers: map[string]iltod.Value{}},
-		Channel: iltod.ChannelSMS, Envelope: []byte(`{"from":"+97699112233","text":"OP 1 2"}`),
+		Observer: "0042", Channel: iltod.ChannelSMS, Envelope: []byte(`{"from":"+97699112233","text":"OP 1 2"}`),
 		Received: time.Date(2024, 6, 28, 7, 0, 0, 1, time.UTC), Status: iltod.Unreviewed,
 	}
 	two.EnvelopeHash = sha256.Sum256(two.Envelope)

@@ -44,7 +44,6 @@ func Submissions(p *iltod.Package, n int, seed uint64) []iltod.Submission {
 		r := iltod.Report{
 			ID:          fmt.Sprintf("r%x-%06d", seed, i),
 			Election:    p.Election.ID,
-			Observer:    a.code,
 			Station:     a.stations[rng.IntN(len(a.stations))],
 			Form:        "RES",
 			FormVersion: 1,
@@ -58,6 +57,7 @@ func Submissions(p *iltod.Package, n int, seed uint64) []iltod.Submission {
 		b := env.Bytes()
 		out[i] = iltod.Submission{
 			Report:       r,
+			Observer:     a.code,
 			Channel:      iltod.ChannelApp,
 			Envelope:     b,
 			EnvelopeHash: sha256.Sum256(b),

@@ -1,4 +1,8 @@
-package sqlite
+// Package reportjson writes the JSON the stores keep for reports and their QA checks:
+// the same JSON encoding/json writes, written directly, because a store encodes every
+// report of a batch while the devices wait and encoding/json spends most of its time on
+// reflection. Both stores use it, so they store the same bytes.
+package reportjson
 
 import (
 	"encoding/json"
@@ -8,18 +12,16 @@ import (
 	"github.com/iltod/iltod"
 )
 
-// appendReport appends the JSON of r: what json.Marshal writes, but with the answers in
+// AppendReport appends the JSON of r: what json.Marshal writes, but with the answers in
 // no particular order, and written directly, since AcceptReports encodes every report of
 // a batch while the caller waits and encoding/json spends most of its time on reflection,
 // on sorting the answers and on checking the output of Value.MarshalJSON. TestReportJSON
 // checks that json.Unmarshal reads the same Report back from both.
-func appendReport(b []byte, r *iltod.Report) ([]byte, error) {
+func AppendReport(b []byte, r *iltod.Report) ([]byte, error) {
 	b = append(b, `{"id":`...)
 	b = appendString(b, r.ID)
 	b = append(b, `,"election":`...)
 	b = appendString(b, r.Election)
-	b = append(b, `,"observer":`...)
-	b = appendString(b, r.Observer)
 	b = append(b, `,"station":`...)
 	b = appendString(b, r.Station)
 	b = append(b, `,"form":`...)
@@ -68,8 +70,8 @@ func appendReport(b []byte, r *iltod.Report) ([]byte, error) {
 	return append(b, '}'), nil
 }
 
-// appendChecks appends the JSON of cs, as json.Marshal writes it.
-func appendChecks(b []byte, cs []iltod.CheckResult) []byte {
+// AppendChecks appends the JSON of cs, as json.Marshal writes it.
+func AppendChecks(b []byte, cs []iltod.CheckResult) []byte {
 	if cs == nil {
 		return append(b, "null"...)
 	}
@@ -103,7 +105,7 @@ func appendString(b []byte, s string) []byte {
 		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
 			q, err := json.Marshal(s)
 			if err != nil {
-				panic("sqlite: a string does not encode: " + err.Error()) // encoding/json encodes every string
+				panic("reportjson: a string does not encode: " + err.Error()) // encoding/json encodes every string
 			}
 			return append(b, q...)
 		}

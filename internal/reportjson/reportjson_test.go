@@ -1,4 +1,4 @@
-package sqlite
+package reportjson
 
 import (
 	"encoding/json"
@@ -13,7 +13,7 @@ import (
 // json.Unmarshal reads what it reads from json.Marshal's.
 func checkReportJSON(t *testing.T, sub iltod.Submission) {
 	t.Helper()
-	got, err := appendReport(nil, &sub.Report)
+	got, err := AppendReport(nil, &sub.Report)
 	if err != nil {
 		t.Fatalf("appendReport: %v", err)
 	}
@@ -31,7 +31,7 @@ func checkReportJSON(t *testing.T, sub iltod.Submission) {
 	if !reflect.DeepEqual(a, b) {
 		t.Errorf("appendReport and json.Marshal differ:\n%s\n%s", got, want)
 	}
-	gotChecks, wantChecks := appendChecks(nil, sub.Checks), must(json.Marshal(sub.Checks))
+	gotChecks, wantChecks := AppendChecks(nil, sub.Checks), must(json.Marshal(sub.Checks))
 	var c, d []iltod.CheckResult
 	if err := json.Unmarshal(gotChecks, &c); err != nil {
 		t.Fatalf("the JSON of appendChecks does not decode: %v\n%s", err, gotChecks)
@@ -58,14 +58,14 @@ func TestReportJSON(t *testing.T) {
 	odd := []string{"", " ", `"`, `\`, "<>&", "\x00\x01\x1f\x7f", "\u2028\u2029", "Сүхбаатар 😀", "\xff\xfe invalid", "tab\there\nnewline"}
 	for _, s := range odd {
 		checkReportJSON(t, iltod.Submission{
-			Report: iltod.Report{ID: s, Election: s, Observer: s, Station: s, Form: s, FormVersion: -3, DeviceTime: s,
+			Report: iltod.Report{ID: s, Election: s, Station: s, Form: s, FormVersion: -3, DeviceTime: s,
 				Answers: map[string]iltod.Value{s: iltod.StrValue(s), "L": iltod.ListValue([]string{s, s}), "N": iltod.ListValue(nil),
 					"I": iltod.IntValue(-iltod.MaxSafeInt), "B": iltod.BoolValue(false), "X": {}}},
 			Checks: []iltod.CheckResult{{Code: s, Outcome: iltod.CheckOutcome(s), Contest: s, Detail: s}, {}},
 		})
 	}
 	checkReportJSON(t, iltod.Submission{Checks: []iltod.CheckResult{}})
-	if _, err := appendReport(nil, &iltod.Report{Answers: map[string]iltod.Value{"K": {Kind: 99}}}); err == nil {
+	if _, err := AppendReport(nil, &iltod.Report{Answers: map[string]iltod.Value{"K": {Kind: 99}}}); err == nil {
 		t.Error("appendReport encoded a value of an unknown kind")
 	}
 }
