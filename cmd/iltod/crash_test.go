@@ -279,6 +279,78 @@ func TestCrashLosesNoAcknowledgedReport(t *testing.T) {
 		}
 	}
 	t.Logf("%d reports acknowledged before SIGKILL, all kept and proved in the log; %d pre-crash checkpoints consistent with the new one", len(acks), len(checkpoints))
+
+	checkDataset(t, bin, data, len(acks))
+}
+
+// checkDataset exports the election's public dataset beside the running server, checks
+// that it verifies and names no observer, and that altering, removing or adding a single
+// envelope makes "iltod verify dataset" fail.
+func checkDataset(t *testing.T, bin, data string, atLeast int) {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "dataset")
+	if b, err := exec.Command(bin, "export", "dataset", "-data", data, "-election", "example-2024", "-out", out).CombinedOutput(); err != nil {
+		t.Fatalf("export dataset: %v\n%s", err, b)
+	}
+	verify := func() (bool, string) {
+		b, err := exec.Command(bin, "verify", "dataset", out).CombinedOutput()
+		return err == nil, string(b)
+	}
+	if ok, msg := verify(); !ok {
+		t.Fatalf("the exported dataset does not verify:\n%s", msg)
+	}
+	path := filepath.Join(out, "envelopes.jsonl")
+	orig, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(orig), "\n"), "\n")
+	if len(lines) < atLeast {
+		t.Fatalf("the dataset holds %d envelopes; %d reports were acknowledged", len(lines), atLeast)
+	}
+	// The public envelopes name no observer: not as a field, not by code.
+	for _, l := range lines[:50] {
+		var e struct{ Envelope []byte }
+		json.Unmarshal([]byte(l), &e)
+		env, err := iltod.ParseEnvelope(e.Envelope)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(env.Payload, []byte(`"observer"`)) || bytes.Contains(env.Payload, []byte(`"1001"`)) {
+			t.Fatalf("a public envelope names its observer: %s", env.Payload)
+		}
+	}
+	var one struct {
+		Seq      uint64 `json:"seq"`
+		Envelope []byte `json:"envelope"`
+	}
+	json.Unmarshal([]byte(lines[1]), &one)
+	env, err := iltod.ParseEnvelope(one.Envelope)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := &iltod.Envelope{Payload: bytes.Replace(env.Payload, []byte(`"C2":420`), []byte(`"C2":421`), 1), Key: env.Key, Sig: env.Sig}
+	if bytes.Equal(changed.Payload, env.Payload) {
+		t.Fatal("the test's alteration did not apply")
+	}
+	one.Envelope = changed.Bytes()
+	altered, _ := json.Marshal(one)
+	one.Seq = 1 << 40
+	added, _ := json.Marshal(one)
+	for name, edit := range map[string][]string{
+		"altered": append([]string{lines[0], string(altered)}, lines[2:]...),
+		"removed": append([]string{lines[0]}, lines[2:]...),
+		"added":   append(append([]string(nil), lines...), string(added)),
+	} {
+		os.WriteFile(path, []byte(strings.Join(edit, "\n")+"\n"), 0o644)
+		if ok, msg := verify(); ok || !strings.Contains(msg, "FAILED") {
+			t.Errorf("a dataset with one envelope %s verified:\n%s", name, msg)
+		}
+	}
+	os.WriteFile(path, orig, 0o644)
+	if ok, msg := verify(); !ok {
+		t.Fatalf("the restored dataset does not verify:\n%s", msg)
+	}
 }
 
 func goodAnswersFor(n int) map[string]iltod.Value {
