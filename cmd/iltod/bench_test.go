@@ -18,6 +18,7 @@ import (
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/app"
 	"github.com/iltod/iltod/internal/electionpkg"
+	"github.com/iltod/iltod/internal/synth"
 )
 
 // ed25519Rate measures how many Ed25519 signatures this machine verifies per second on
@@ -191,4 +192,27 @@ func BenchmarkIngest(b *testing.B) {
 	b.ReportMetric(float64(delays[len(delays)/2].Microseconds())/1000, "p50-receipt-ms")
 	b.ReportMetric(verify, "ed25519-verify/s")
 	b.ReportMetric(rate/verify, "ingest/verify")
+}
+
+// BenchmarkLoad100k runs "iltod load" on a generated package of 100,000 stations written
+// to disk, into each store: reading, validating and storing in one transaction. It
+// reports stations per second. PostgreSQL runs when ILTOD_TEST_POSTGRES is set.
+func BenchmarkLoad100k(b *testing.B) {
+	p := synth.Package(100_000, 1)
+	dir := b.TempDir()
+	if err := electionpkg.Write(dir, p); err != nil {
+		b.Fatal(err)
+	}
+	for name, flags := range storeArgsB(b) {
+		b.Run(name, func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				args := append(append([]string{"load", "-replace"}, flags...), dir)
+				var out, errOut bytes.Buffer
+				if code := run(context.Background(), args, &out, &errOut); code != 0 {
+					b.Fatalf("load: %s", errOut.String())
+				}
+			}
+			b.ReportMetric(float64(b.N*100_000)/b.Elapsed().Seconds(), "stations/s")
+		})
+	}
 }

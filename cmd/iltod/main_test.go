@@ -30,6 +30,12 @@ const exampleDir = "../../docs/example"
 // in a fresh schema when ILTOD_TEST_POSTGRES is set.
 func storeArgs(t *testing.T) map[string][]string {
 	t.Helper()
+	return storeArgsB(t)
+}
+
+// storeArgsB is storeArgs for tests and benchmarks alike.
+func storeArgsB(t testing.TB) map[string][]string {
+	t.Helper()
 	out := map[string][]string{"sqlite": {"-data", t.TempDir()}}
 	dsn := os.Getenv("ILTOD_TEST_POSTGRES")
 	if dsn == "" {
