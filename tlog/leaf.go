@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"regexp"
+	"strconv"
 
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/canonjson"
@@ -36,8 +37,24 @@ func Leaf(ev iltod.Event) []byte {
 	return LeafData{Election: ev.Election, Hash: ev.Hash, Seq: ev.Seq, Kind: ev.Kind}.Marshal()
 }
 
-// Marshal returns the canonical JSON of l, the bytes the log holds.
+// Marshal returns the canonical JSON of l, the bytes the log holds. A valid leaf's
+// strings need no escaping (ParseLeaf admits only lower-case letters, digits and '-'), so
+// it is written directly; a leaf with anything else goes through canonjson, and a leaf
+// that cannot be canonical is written anyway so that ParseLeaf rejects it rather than a
+// panic. TestLeaf checks the direct form against canonjson.
 func (l LeafData) Marshal() []byte {
+	if plain(l.Election) && plain(string(l.Kind)) && l.Seq <= canonjson.MaxInt {
+		b := make([]byte, 0, 96+len(l.Election)+len(l.Kind))
+		b = append(b, `{"e":"`...)
+		b = append(b, l.Election...)
+		b = append(b, `","h":"`...)
+		b = hex.AppendEncode(b, l.Hash[:])
+		b = append(b, `","n":`...)
+		b = strconv.AppendUint(b, l.Seq, 10)
+		b = append(b, `,"t":"`...)
+		b = append(b, l.Kind...)
+		return append(b, `"}`...)
+	}
 	b, err := canonjson.Marshal(struct {
 		E string `json:"e"`
 		H string `json:"h"`
@@ -45,11 +62,21 @@ func (l LeafData) Marshal() []byte {
 		T string `json:"t"`
 	}{l.Election, hex.EncodeToString(l.Hash[:]), l.Seq, string(l.Kind)})
 	if err != nil {
-		// Only a Seq above 2^53-1 or invalid UTF-8 gets here; write it anyway so that
-		// the caller's checks (ParseLeaf) reject it rather than a panic.
 		return fmt.Appendf(nil, `{"e":%q,"h":"%x","n":%d,"t":%q}`, l.Election, l.Hash, l.Seq, l.Kind)
 	}
 	return b
+}
+
+// plain reports whether s is written as itself in canonical JSON and is already NFC:
+// lower-case ASCII letters, digits and '-' only.
+func plain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // LeafHash returns the RFC 6962 leaf hash of leaf: SHA-256(0x00 ‖ leaf).
