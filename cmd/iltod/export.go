@@ -84,20 +84,13 @@ func runExportDataset(ctx context.Context, args []string, stdout, stderr io.Writ
 		}
 	}
 	return withApp(ctx, sc, func(ctx context.Context, a *app.App) error {
-		var envs []tlog.DatasetEnvelope
-		q := iltod.SubmissionQuery{Limit: 10_000}
-		for {
-			page, err := a.Submissions(ctx, *id, q)
-			if err != nil {
-				return err
-			}
-			for _, s := range page {
-				envs = append(envs, tlog.DatasetEnvelope{Seq: s.Seq, Envelope: s.Envelope})
-			}
-			if len(page) < q.Limit {
-				break
-			}
-			q.AfterSeq = page[len(page)-1].Seq
+		subs, err := a.AllSubmissions(ctx, *id, iltod.SubmissionQuery{})
+		if err != nil {
+			return err
+		}
+		envs := make([]tlog.DatasetEnvelope, len(subs))
+		for i, s := range subs {
+			envs[i] = tlog.DatasetEnvelope{Seq: s.Seq, Envelope: s.Envelope}
 		}
 		sum, err := tlog.WriteDataset(ctx, *out, tlog.DatasetSource{
 			LogDir: filepath.Join(sc.DataDir, LogDir), VKey: strings.TrimSpace(string(vkey)),

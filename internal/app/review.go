@@ -137,12 +137,22 @@ func (a *App) StationRecord(ctx context.Context, election, station, form string)
 	return iltod.MergeRecord(election, station, form, subs, res), nil
 }
 
-// Submissions returns the reports q selects. Staff only: reports name observers.
+// Submissions returns the reports q selects, one page of at most q.Limit. Staff only:
+// reports name observers.
 func (a *App) Submissions(ctx context.Context, election string, q iltod.SubmissionQuery) ([]iltod.Submission, error) {
 	if err := authorize(ctx, actionReadReports); err != nil {
 		return nil, err
 	}
 	return a.store.Submissions(ctx, election, q)
+}
+
+// AllSubmissions returns every report q selects, in Seq order, reading page by page.
+// Staff only, as Submissions.
+func (a *App) AllSubmissions(ctx context.Context, election string, q iltod.SubmissionQuery) ([]iltod.Submission, error) {
+	if err := authorize(ctx, actionReadReports); err != nil {
+		return nil, err
+	}
+	return a.allSubmissions(ctx, election, q)
 }
 
 // allSubmissions pages through every submission q selects.
