@@ -25,6 +25,7 @@ type Envelope struct {
 	Sig     []byte
 
 	raw []byte // the canonical bytes, once computed
+	doc any    // the parsed payload, once ParseEnvelope has checked it
 }
 
 // Limits on envelopes.
@@ -112,9 +113,11 @@ func ParseEnvelope(data []byte) (*Envelope, error) {
 	if n := len(e.Bytes()); n > MaxEnvelopeSize {
 		return nil, Errorf(ETooLarge, "the envelope is %d bytes; at most %d are allowed", n, MaxEnvelopeSize)
 	}
-	if err := canonjson.Check(payload); err != nil {
+	doc, err := canonjson.Parse(payload)
+	if err != nil {
 		return nil, Errorf(EInvalid, "the payload is not canonical JSON: %v", err)
 	}
+	e.doc = doc
 	return e, nil
 }
 
@@ -127,13 +130,19 @@ func (e *Envelope) Verify() error {
 	return nil
 }
 
-// Report decodes the payload. Unknown fields, a missing id and answers that are not
-// values are errors with code EInvalid; the report's own fields are checked by the caller.
+// Report decodes the payload. Unknown fields, fields of the wrong type, a missing id and
+// answers that are not values are errors with code EInvalid; the report's own fields are
+// checked by the caller.
 func (e *Envelope) Report() (Report, error) {
-	var r Report
-	dec := json.NewDecoder(bytes.NewReader(e.Payload))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&r); err != nil {
+	doc := e.doc
+	if doc == nil {
+		var err error
+		if doc, err = canonjson.Parse(e.Payload); err != nil {
+			return Report{}, Errorf(EInvalid, "the payload is not canonical JSON: %v", err)
+		}
+	}
+	r, err := reportFrom(doc)
+	if err != nil {
 		return Report{}, Errorf(EInvalid, "the payload is not a report: %v", err)
 	}
 	if !ValidReportID(r.ID) {
@@ -143,6 +152,96 @@ func (e *Envelope) Report() (Report, error) {
 		return Report{}, Errorf(ETooLarge, "%d answers; at most %d are allowed", len(r.Answers), MaxAnswers)
 	}
 	return r, nil
+}
+
+// reportFrom builds a Report from a parsed canonical payload, as encoding/json would
+// decode it with unknown fields disallowed.
+func reportFrom(doc any) (Report, error) {
+	var r Report
+	obj, ok := doc.(map[string]any)
+	if !ok {
+		return r, fmt.Errorf("a report is a JSON object")
+	}
+	str := func(key string, dst *string) error {
+		v, ok := obj[key]
+		if !ok || v == nil {
+			return nil
+		}
+		s, ok := v.(string)
+		if !ok {
+			return fmt.Errorf("%s must be a string", key)
+		}
+		*dst = s
+		return nil
+	}
+	for key, v := range obj {
+		var err error
+		switch key {
+		case "id":
+			err = str(key, &r.ID)
+		case "election":
+			err = str(key, &r.Election)
+		case "station":
+			err = str(key, &r.Station)
+		case "form":
+			err = str(key, &r.Form)
+		case "device_time":
+			err = str(key, &r.DeviceTime)
+		case "form_version":
+			n, ok := v.(int64)
+			if v != nil && (!ok || n < -1<<31 || n > 1<<31-1) {
+				err = fmt.Errorf("form_version must be a whole number")
+			}
+			r.FormVersion = int(n)
+		case "answers":
+			if v == nil {
+				continue
+			}
+			m, ok := v.(map[string]any)
+			if !ok {
+				return r, fmt.Errorf("answers must be an object")
+			}
+			r.Answers = make(map[string]Value, len(m))
+			for tag, a := range m {
+				val, err := valueFrom(a)
+				if err != nil {
+					return r, fmt.Errorf("answer %s: %v", truncate(tag, 20), err)
+				}
+				r.Answers[tag] = val
+			}
+		default:
+			err = fmt.Errorf("unknown field %q", truncate(key, 40))
+		}
+		if err != nil {
+			return r, err
+		}
+	}
+	return r, nil
+}
+
+// valueFrom converts a parsed canonical JSON value to an answer, as Value.UnmarshalJSON.
+func valueFrom(v any) (Value, error) {
+	switch x := v.(type) {
+	case nil:
+		return Value{}, nil
+	case bool:
+		return BoolValue(x), nil
+	case int64:
+		return IntValue(x), nil
+	case string:
+		return StrValue(x), nil
+	case []any:
+		l := make([]string, len(x))
+		for i, s := range x {
+			str, ok := s.(string)
+			if !ok {
+				return Value{}, fmt.Errorf("a list answer must hold only strings")
+			}
+			l[i] = str
+		}
+		return ListValue(l), nil
+	}
+	return Value{}, fmt.Errorf("an answer must be null, a whole number, true, false, a string or a list of strings")
 }
 
 // SignReport returns the envelope of r signed with priv: what a device sends.

@@ -2,6 +2,8 @@ package iltod_test
 
 import (
 	"bytes"
+	"encoding/json"
+	"reflect"
 	"crypto/ed25519"
 	"crypto/rand"
 	"testing"
@@ -55,6 +57,12 @@ func FuzzParseEnvelope(f *testing.F) {
 	env, _ := iltod.SignReport(iltod.Report{ID: "report-0001", Answers: map[string]iltod.Value{"A": iltod.IntValue(1)}}, priv)
 	f.Add(env.Bytes())
 	f.Add([]byte(`{"key":"","payload":"","sig":""}`))
+	for _, payload := range []string{
+		`{"answers":{"A":1,"B":null,"C":"x","D":["a"],"E":true},"device_time":"t","election":"e","form":"f","form_version":2,"id":"report-0001","station":"s"}`,
+		`{"answers":{"A":[1]},"id":"report-0001"}`, `{"form_version":"2","id":"report-0001"}`, `{"ID":"report-0001"}`, `[]`,
+	} {
+		f.Add((&iltod.Envelope{Payload: []byte(payload), Key: make([]byte, 32), Sig: make([]byte, 64)}).Bytes())
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		e, err := iltod.ParseEnvelope(data)
 		if err != nil {
@@ -68,6 +76,20 @@ func FuzzParseEnvelope(f *testing.F) {
 		if err != nil || !bytes.Equal(e2.Bytes(), raw) {
 			t.Fatalf("canonical bytes do not parse back: %v", err)
 		}
-		e.Report() // must not panic
+		// The report decoded from the parsed payload is what encoding/json reads, and
+		// nothing encoding/json refuses is accepted.
+		r, err := e.Report()
+		if err != nil {
+			return
+		}
+		var want iltod.Report
+		dec := json.NewDecoder(bytes.NewReader(e.Payload))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&want); err != nil {
+			t.Fatalf("Report accepted %s, which encoding/json refuses: %v", e.Payload, err)
+		}
+		if !reflect.DeepEqual(r, want) {
+			t.Fatalf("Report = %+v, encoding/json reads %+v", r, want)
+		}
 	})
 }

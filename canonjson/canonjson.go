@@ -450,3 +450,52 @@ func Check(data []byte) error {
 	}
 	return nil
 }
+
+// Parse reads a text that must already be canonical and returns its value as Go values:
+// map[string]any for objects, []any for arrays, string, int64, bool, and nil for null.
+// It returns ErrNotCanonical for a valid text that is not in canonical form, and a
+// *SyntaxError for one that is not acceptable at all. It parses once, where Check
+// followed by encoding/json would parse twice.
+func Parse(data []byte) (any, error) {
+	p := parser{data: data}
+	p.space()
+	n, err := p.value(0)
+	if err != nil {
+		return nil, err
+	}
+	p.space()
+	if p.pos != len(data) {
+		return nil, p.errorf("unexpected data after the value")
+	}
+	var out bytes.Buffer
+	out.Grow(len(data))
+	write(&out, n)
+	if !bytes.Equal(out.Bytes(), data) {
+		return nil, ErrNotCanonical
+	}
+	return n.goValue(), nil
+}
+
+func (n *node) goValue() any {
+	switch n.kind {
+	case kBool:
+		return n.b
+	case kNum:
+		return n.num
+	case kStr:
+		return n.str
+	case kArr:
+		a := make([]any, len(n.arr))
+		for i, v := range n.arr {
+			a[i] = v.goValue()
+		}
+		return a
+	case kObj:
+		m := make(map[string]any, len(n.obj))
+		for _, mem := range n.obj {
+			m[mem.key] = mem.val.goValue()
+		}
+		return m
+	}
+	return nil
+}

@@ -123,3 +123,21 @@ func nfc(v any) any {
 	}
 	return v
 }
+
+func TestParse(t *testing.T) {
+	v, err := canonjson.Parse([]byte(`{"a":[1,"x",null,true],"b":{"c":-7}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"a": []any{int64(1), "x", nil, true}, "b": map[string]any{"c": int64(-7)}}
+	if !reflect.DeepEqual(v, want) {
+		t.Fatalf("Parse = %#v", v)
+	}
+	if _, err := canonjson.Parse([]byte(`{"b":1,"a":2}`)); !errors.Is(err, canonjson.ErrNotCanonical) {
+		t.Errorf("unsorted keys: %v", err)
+	}
+	var se *canonjson.SyntaxError
+	if _, err := canonjson.Parse([]byte(`{"a":1.5}`)); !errors.As(err, &se) {
+		t.Errorf("fraction: %v", err)
+	}
+}
