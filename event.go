@@ -117,7 +117,9 @@ type IntakeStore interface {
 	// code's observer, with its event, in one transaction. It returns ENotFound for an
 	// unknown code, EConflict for a code already used or expired at d.Enrolled, and
 	// EConflict if the key is already enrolled. d.Election and d.Observer, and
-	// ev.Election, are set from the code. The returned Device is as stored.
+	// ev.Election, are set from the code. The returned Device is as stored. A claim of a
+	// code that the same key already used returns that device and changes nothing, so a
+	// phone that lost the answer can simply try again.
 	ClaimEnrollment(ctx context.Context, codeHash [32]byte, d Device, ev Event) (Device, error)
 	// Device returns the device with the given key id.
 	Device(ctx context.Context, keyID string) (Device, error)

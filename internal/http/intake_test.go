@@ -48,8 +48,15 @@ func (env *testEnv) enroll(election, observer string) device {
 	if resp.StatusCode != http.StatusCreated {
 		env.t.Fatalf("enroll: %s %s", resp.Status, out)
 	}
-	// The code is single use.
-	resp, out = env.post("/api/v1/devices", body)
+	// A phone that lost the answer tries again with the same key: the same device.
+	resp, out2 := env.post("/api/v1/devices", body)
+	if resp.StatusCode != http.StatusCreated || !bytes.Equal(out, out2) {
+		env.t.Fatalf("retry with the same key: %s %s", resp.Status, out2)
+	}
+	// The code is single use: another key is refused.
+	other, _, _ := ed25519.GenerateKey(rand.Reader)
+	body2, _ := json.Marshal(map[string]string{"code": code, "key": base64.StdEncoding.EncodeToString(other)})
+	resp, out = env.post("/api/v1/devices", body2)
 	if resp.StatusCode != http.StatusConflict {
 		env.t.Fatalf("second use of a code: %s %s", resp.Status, out)
 	}

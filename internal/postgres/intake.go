@@ -156,16 +156,21 @@ func (s *Store) CreateEnrollment(ctx context.Context, e iltod.Enrollment, ev ilt
 // iltod.IntakeStore. ev.Election is set from the code. Claims are serialised by the event
 // lock, so of two claims of one code exactly one succeeds.
 func (s *Store) ClaimEnrollment(ctx context.Context, codeHash [32]byte, d iltod.Device, ev iltod.Event) (iltod.Device, error) {
+	retry := false
 	err := s.writeTx(ctx, func(tx pgx.Tx) error {
 		var election, observer, expires string
+		var usedBy *string
 		var used *string
-		err := tx.QueryRow(ctx, `SELECT election, observer, expires, used_at FROM enrollments WHERE code_hash = $1`,
-			codeHash[:]).Scan(&election, &observer, &expires, &used)
+		err := tx.QueryRow(ctx, `SELECT election, observer, expires, used_at, used_by_key FROM enrollments WHERE code_hash = $1`,
+			codeHash[:]).Scan(&election, &observer, &expires, &used, &usedBy)
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
 			return iltod.Errorf(iltod.ENotFound, "enrollment code not found")
 		case err != nil:
 			return fmt.Errorf("look up enrollment: %w", err)
+		case used != nil && usedBy != nil && *usedBy == d.KeyID:
+			retry = true // the same phone again, after a lost answer: change nothing
+			return nil
 		case used != nil:
 			return iltod.Errorf(iltod.EConflict, "the enrollment code has been used already")
 		}
@@ -205,6 +210,9 @@ func (s *Store) ClaimEnrollment(ctx context.Context, codeHash [32]byte, d iltod.
 	})
 	if err != nil {
 		return iltod.Device{}, internal(wrap(err, "claim enrollment"))
+	}
+	if retry {
+		return s.Device(ctx, d.KeyID)
 	}
 	return d, nil
 }

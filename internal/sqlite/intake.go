@@ -145,16 +145,21 @@ func (s *Store) CreateEnrollment(ctx context.Context, e iltod.Enrollment, ev ilt
 // ClaimEnrollment consumes the code and stores d with its event, in one transaction; see
 // iltod.IntakeStore. ev.Election is set from the code.
 func (s *Store) ClaimEnrollment(ctx context.Context, codeHash [32]byte, d iltod.Device, ev iltod.Event) (iltod.Device, error) {
+	retry := false
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		var election, observer, expires string
+		var usedBy sql.NullString
 		var used sql.NullString
-		err := tx.QueryRowContext(ctx, `SELECT election, observer, expires, used_at FROM enrollments WHERE code_hash = ?`,
-			codeHash[:]).Scan(&election, &observer, &expires, &used)
+		err := tx.QueryRowContext(ctx, `SELECT election, observer, expires, used_at, used_by_key FROM enrollments WHERE code_hash = ?`,
+			codeHash[:]).Scan(&election, &observer, &expires, &used, &usedBy)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			return iltod.Errorf(iltod.ENotFound, "enrollment code not found")
 		case err != nil:
 			return fmt.Errorf("look up enrollment: %w", err)
+		case used.Valid && usedBy.Valid && usedBy.String == d.KeyID:
+			retry = true // the same phone again, after a lost answer: change nothing
+			return nil
 		case used.Valid:
 			return iltod.Errorf(iltod.EConflict, "the enrollment code has been used already")
 		}
@@ -193,6 +198,9 @@ func (s *Store) ClaimEnrollment(ctx context.Context, codeHash [32]byte, d iltod.
 	})
 	if err != nil {
 		return iltod.Device{}, internal(wrap(err, "claim enrollment"))
+	}
+	if retry {
+		return s.Device(ctx, d.KeyID)
 	}
 	return d, nil
 }

@@ -616,6 +616,16 @@ func testEnrollment(t *testing.T, s iltod.Store) {
 		t.Errorf("Event(2): %v", err)
 	}
 
+	// The same phone again (its answer was lost): the same device, and nothing written.
+	lastBefore, _ := s.LastSeq(ctx)
+	retry := d
+	retry.Enrolled = d.Enrolled.Add(time.Minute)
+	if got, err := s.ClaimEnrollment(ctx, code, retry, staffEvent("", iltod.EventDevice, d.KeyID, "enroll")); err != nil || !equal(t, "a retried claim", got, want) {
+		t.Errorf("ClaimEnrollment retried with the same key: %v", err)
+	}
+	if last, _ := s.LastSeq(ctx); last != lastBefore {
+		t.Errorf("a retried claim wrote event %d", last)
+	}
 	again := device("another phone", eventTime)
 	_, err = s.ClaimEnrollment(ctx, code, again, staffEvent("", iltod.EventDevice, again.KeyID, "enroll"))
 	wantCode(t, "ClaimEnrollment of a used code", err, iltod.EConflict)
