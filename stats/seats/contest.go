@@ -1,0 +1,493 @@
+package seats
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"math/big"
+	"slices"
+	"strconv"
+
+	"github.com/iltod/iltod"
+)
+
+// Totals are the counted figures of one contest: over the whole constituency to allocate
+// its seats, or over any set of stations to see what they alone would give.
+type Totals struct {
+	// Votes maps a choice code to its votes. A choice of the contest that is missing has
+	// no votes; a code that is not the contest's is an error.
+	Votes map[string]int64
+	// Valid is the number of valid ballots, blank ones not included. It is required: in a
+	// single-choice system (fptp, two_round, list_pr) it is at least the sum of Votes; in
+	// a block vote no candidate has more votes than Valid, and Votes add up to at most
+	// Seats × Valid.
+	Valid int64
+	// Blank is the number of blank ballots counted apart from valid ones. It is used by
+	// the base iltod.BaseValidAndBlank.
+	Blank int64
+	// Cast is the number of ballots cast and Registered the number of registered voters.
+	// They are used by an FPTP minimum turnout (turnout = Cast / Registered). Cast, when
+	// not 0, is at least Valid + Blank.
+	Cast, Registered int64
+}
+
+// Options are what Allocate needs beyond the contest and its totals.
+type Options struct {
+	// Round is 1 (or 0) for the first round of a two-round contest and 2 for the runoff;
+	// it must be 0 for other systems.
+	Round int
+	// Lot is the order drawn by lot among the contest's choices, as choice codes, the
+	// first preferred (see DrawLot). Nil means no lot has been drawn; a choice missing
+	// from a non-nil Lot has not been drawn either.
+	Lot []string
+}
+
+// Outcome is what an election in one contest came to.
+type Outcome string
+
+// The outcomes.
+const (
+	// OutcomeElected: every seat is filled.
+	OutcomeElected Outcome = "elected"
+	// OutcomeUnfilled: some or all seats stay unfilled, for the Reason given: no votes,
+	// an FPTP minimum share or turnout not met, fewer candidates with votes than seats, no
+	// list above the threshold, or no second candidate for a runoff.
+	OutcomeUnfilled Outcome = "unfilled"
+	// OutcomeRunoff: a two-round first round without a winner; the two in Runoff go to
+	// the second round.
+	OutcomeRunoff Outcome = "runoff"
+	// OutcomeVoid: a two-round runoff without a winner; the election is void.
+	OutcomeVoid Outcome = "void"
+	// OutcomeTie: a tie that the tie rule and the lot cannot break decides seats (or, in a
+	// two-round first round, places in the runoff); see Result.Tied.
+	OutcomeTie Outcome = "tie"
+)
+
+// Result is the outcome of Allocate for one contest.
+type Result struct {
+	Contest string
+	Kind    iltod.SystemKind
+	Outcome Outcome
+	// Reason says in English why a seat is unfilled, a runoff is needed, the election is
+	// void or a tie remains; "" when every seat is filled.
+	Reason string
+	// Seats maps every choice of the contest to the seats it won (0 for most).
+	Seats map[string]int
+	// Elected lists the choices that won seats: by votes, most first, for fptp,
+	// two_round and block; in the contest's order of choices for list_pr.
+	Elected []string
+	// Runoff lists, after a two-round first round, the choices in the runoff, most votes
+	// first.
+	Runoff []string
+	// Tied lists, in contest order, the choices tied for TiedSeats seats (or runoff
+	// places) that nothing could break.
+	Tied      []string
+	TiedSeats int
+	// Unfilled is the number of the contest's seats not filled: seats left unfilled, in
+	// a tie, or awaiting a runoff or a new election.
+	Unfilled int
+	// Base names what Shares and the system's conditions are shares of (an iltod.Base…
+	// constant), and BaseVotes is its size: the threshold base for list_pr (list_valid
+	// without a threshold), the majority base for two_round, valid for fptp and block.
+	// In a block vote the share is of ballots, each of which marks up to Seats candidates.
+	Base      string
+	BaseVotes int64
+	// Shares maps every choice to its votes divided by BaseVotes, for display; 0 when
+	// BaseVotes is 0.
+	Shares map[string]float64
+	// Excluded lists the lists below the threshold, in the contest's order of choices.
+	Excluded []string
+}
+
+// Allocate fills the seats of contest c from its totals t by the contest's System:
+//
+//   - fptp: the candidate with the most votes wins, if the system's conditions hold:
+//     at least MinShare of Valid, and turnout Cast/Registered at least MinTurnout.
+//     Otherwise the seat stays unfilled (OutcomeUnfilled) and Reason says why.
+//   - block: the Seats candidates with the most votes win. A candidate with no votes is
+//     not elected, so with fewer candidates with votes than seats some stay unfilled.
+//   - two_round: a candidate with more than Majority of the MajorityBase wins. Otherwise,
+//     in the first round (o.Round 0 or 1) the two with the most votes go to a runoff
+//     (OutcomeRunoff), and in the runoff (o.Round 2) the election is void (OutcomeVoid).
+//     With base valid_and_blank blank ballots count against every candidate, which is
+//     how Mongolia elects its president.
+//   - list_pr: lists below Threshold of ThresholdBase win no seats; the others share
+//     Seats by Method (see Apportion), the quota's total being their votes alone.
+//
+// Shares are compared exactly and a threshold, minimum share or turnout is met when
+// reached ("at least"), a majority only when exceeded ("more than"). Ties are broken by
+// System.Ties (empty meaning iltod.TieLot) with ballot positions from Choice.Ballot and
+// o.Lot as the lot; a tie they cannot break gives OutcomeTie, with the seats not in
+// dispute filled. Ties, runoffs, void elections and unfilled seats are outcomes, not
+// errors.
+//
+// Allocate returns the error of c.Validate, wrapped, for an invalid contest, and an
+// *iltod.Error with code iltod.EInvalid for totals that do not fit the contest (an
+// unknown choice code, negative counts, Valid too small for the votes, Cast smaller than
+// Valid + Blank, a turnout condition without Registered and Cast), a Round given where it
+// does not apply, or a Lot naming unknown or repeated choices.
+func Allocate(c *iltod.Contest, t Totals, o Options) (Result, error) {
+	if err := c.Validate(); err != nil {
+		return Result{}, fmt.Errorf("contest %s: %w", c.Code, err)
+	}
+	in, err := prepare(c, t, o)
+	if err != nil {
+		return Result{}, err
+	}
+	r := Result{
+		Contest: c.Code,
+		Kind:    c.System.Kind,
+		Seats:   make(map[string]int, len(c.Choices)),
+	}
+	for _, ch := range c.Choices {
+		r.Seats[ch.Code] = 0
+	}
+	switch c.System.Kind {
+	case iltod.FPTP:
+		in.fptp(&r)
+	case iltod.BlockVote:
+		in.block(&r)
+	case iltod.TwoRound:
+		in.twoRound(&r, o.Round == 2)
+	case iltod.ListPR:
+		if err := in.listPR(&r); err != nil {
+			return Result{}, err
+		}
+	}
+	r.Shares = make(map[string]float64, len(c.Choices))
+	for i, ch := range c.Choices {
+		r.Shares[ch.Code] = ratio(in.votes[i], r.BaseVotes)
+	}
+	if r.Outcome == "" {
+		r.Outcome = OutcomeElected
+	}
+	return r, nil
+}
+
+// input is a contest's totals by choice index, checked.
+type input struct {
+	c     *iltod.Contest
+	t     Totals
+	votes []int64
+	total int64
+	ties  Ties
+}
+
+func prepare(c *iltod.Contest, t Totals, o Options) (*input, error) {
+	bad := func(format string, args ...any) (*input, error) {
+		return nil, iltod.Errorf(iltod.EInvalid, "contest %s: "+format, append([]any{c.Code}, args...)...)
+	}
+	in := &input{c: c, t: t, votes: make([]int64, len(c.Choices))}
+	index := make(map[string]int, len(c.Choices))
+	in.ties = Ties{Rule: c.System.Ties, Ballot: make([]int, len(c.Choices))}
+	for i, ch := range c.Choices {
+		index[ch.Code] = i
+		in.ties.Ballot[i] = ch.Ballot
+	}
+	for code, v := range t.Votes {
+		i, ok := index[code]
+		if !ok {
+			return bad("votes are given for %q, which is not one of its choices", code)
+		}
+		if v < 0 {
+			return bad("%s has %d votes; votes cannot be negative", code, v)
+		}
+		in.votes[i] = v
+	}
+	total, ok := sum(in.votes)
+	if !ok {
+		return bad("the votes add up to more than %d", int64(math.MaxInt64))
+	}
+	in.total = total
+	for _, f := range []struct {
+		name string
+		n    int64
+	}{{"valid", t.Valid}, {"blank", t.Blank}, {"cast", t.Cast}, {"registered", t.Registered}} {
+		if f.n < 0 {
+			return bad("%s is %d; counts cannot be negative", f.name, f.n)
+		}
+	}
+	if t.Blank > math.MaxInt64-t.Valid {
+		return bad("valid and blank ballots add up to more than %d", int64(math.MaxInt64))
+	}
+	if c.System.Kind == iltod.BlockVote {
+		for i, v := range in.votes {
+			if v > t.Valid {
+				return bad("%s has %d votes, more than the %d valid ballots", c.Choices[i].Code, v, t.Valid)
+			}
+		}
+		max := new(big.Int).Mul(big.NewInt(t.Valid), big.NewInt(int64(c.Seats)))
+		if big.NewInt(total).Cmp(max) > 0 {
+			return bad("the votes add up to %d, more than %d seats × %d valid ballots", total, c.Seats, t.Valid)
+		}
+	} else if total > t.Valid {
+		return bad("the votes add up to %d, more than the %d valid ballots", total, t.Valid)
+	}
+	if t.Cast != 0 && t.Cast < t.Valid+t.Blank {
+		return bad("%d ballots cast are fewer than the %d valid and %d blank ones", t.Cast, t.Valid, t.Blank)
+	}
+	if c.System.MinTurnout > 0 && (t.Registered == 0 || t.Cast == 0) {
+		return bad("a minimum turnout needs the numbers of registered voters and of ballots cast")
+	}
+	switch {
+	case o.Round < 0 || o.Round > 2:
+		return bad("round %d is neither 1 (the first round) nor 2 (the runoff)", o.Round)
+	case o.Round != 0 && c.System.Kind != iltod.TwoRound:
+		return bad("a round is given for a %s contest", c.System.Kind)
+	}
+	if o.Lot != nil {
+		in.ties.Lot = make([]int, len(c.Choices))
+		for i := range in.ties.Lot {
+			in.ties.Lot[i] = -1
+		}
+		for place, code := range o.Lot {
+			i, ok := index[code]
+			if !ok {
+				return bad("the lot names %q, which is not one of its choices", code)
+			}
+			if in.ties.Lot[i] >= 0 {
+				return bad("the lot names %q twice", code)
+			}
+			in.ties.Lot[i] = place
+		}
+	}
+	return in, nil
+}
+
+// withVotes returns the indices of the choices with votes.
+func (in *input) withVotes() []int {
+	var out []int
+	for i, v := range in.votes {
+		if v > 0 {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// byVotes compares two choices by their votes.
+func (in *input) byVotes(a, b int) int { return cmp.Compare(in.votes[a], in.votes[b]) }
+
+// codes returns the choice codes of indices.
+func (in *input) codes(indices []int) []string {
+	out := make([]string, len(indices))
+	for j, i := range indices {
+		out[j] = in.c.Choices[i].Code
+	}
+	return out
+}
+
+// tied records an unbroken tie in r, for seats or, with runoff, places in the runoff.
+func (in *input) tied(r *Result, tie *Tie, runoff bool) {
+	r.Outcome = OutcomeTie
+	r.Tied, r.TiedSeats = in.codes(tie.Among), tie.Seats
+	rule := in.ties.Rule
+	if rule == "" {
+		rule = iltod.TieLot
+	}
+	what := "seat"
+	if runoff {
+		what = "place"
+	}
+	if tie.Seats != 1 {
+		what += "s"
+	}
+	if runoff {
+		what += " in the runoff"
+	}
+	r.Reason = fmt.Sprintf("%d choices tie for %d %s, and the tie rule (%s) and the lot do not break the tie", len(tie.Among), tie.Seats, what, rule)
+}
+
+// elect gives one seat to each of winners, most votes first.
+func (in *input) elect(r *Result, winners []int) {
+	w := append([]int(nil), winners...)
+	sortByVotes(w, in.votes)
+	for _, i := range w {
+		r.Seats[in.c.Choices[i].Code]++
+	}
+	r.Elected = in.codes(w)
+}
+
+func (in *input) fptp(r *Result) {
+	s := in.c.System
+	r.Base, r.BaseVotes = iltod.BaseValid, in.t.Valid
+	r.Unfilled = 1
+	cands := in.withVotes()
+	if len(cands) == 0 {
+		r.Outcome, r.Reason = OutcomeUnfilled, "no candidate has votes"
+		return
+	}
+	winners, tie := pick(cands, 1, in.byVotes, in.votes, in.ties)
+	top := in.votes[cands[0]]
+	for _, i := range cands {
+		top = max(top, in.votes[i])
+	}
+	var why []string
+	if s.MinTurnout > 0 && !atLeast(in.t.Cast, in.t.Registered, s.MinTurnout) {
+		why = append(why, fmt.Sprintf("turnout is %s, less than the %s required", pctBelow(in.t.Cast, in.t.Registered, s.MinTurnout), percent(s.MinTurnout)))
+	}
+	if s.MinShare > 0 && !atLeast(top, in.t.Valid, s.MinShare) {
+		why = append(why, fmt.Sprintf("the most votes are %s of valid votes, less than the %s required", pctBelow(top, in.t.Valid, s.MinShare), percent(s.MinShare)))
+	}
+	if len(why) > 0 {
+		r.Outcome, r.Reason = OutcomeUnfilled, joinReasons(why)
+		return
+	}
+	if tie != nil {
+		in.tied(r, tie, false)
+		return
+	}
+	in.elect(r, winners)
+	r.Unfilled = 0
+}
+
+func (in *input) block(r *Result) {
+	seats := in.c.Seats
+	r.Base, r.BaseVotes = iltod.BaseValid, in.t.Valid
+	cands := in.withVotes()
+	winners, tie := pick(cands, seats, in.byVotes, in.votes, in.ties)
+	in.elect(r, winners)
+	r.Unfilled = seats - len(winners)
+	switch {
+	case tie != nil:
+		in.tied(r, tie, false)
+	case len(cands) == 0:
+		r.Outcome, r.Reason = OutcomeUnfilled, "no candidate has votes"
+	case r.Unfilled > 0:
+		r.Outcome = OutcomeUnfilled
+		r.Reason = fmt.Sprintf("only %d candidates have votes for %d seats", len(cands), seats)
+	}
+}
+
+func (in *input) twoRound(r *Result, runoff bool) {
+	s := in.c.System
+	r.Base, r.BaseVotes = s.MajorityBase, in.base(s.MajorityBase)
+	r.Unfilled = 1
+	cands := in.withVotes()
+	var top int64
+	for _, i := range cands {
+		top = max(top, in.votes[i])
+	}
+	if moreThan(top, r.BaseVotes, s.Majority) {
+		// Only a Majority below one half lets two candidates pass; the most votes win.
+		winners, tie := pick(cands, 1, in.byVotes, in.votes, in.ties)
+		if tie != nil {
+			in.tied(r, tie, false)
+			return
+		}
+		in.elect(r, winners)
+		r.Unfilled = 0
+		return
+	}
+	short := fmt.Sprintf("no candidate has more than %s %s (the most votes are %s)", percent(s.Majority), baseText[s.MajorityBase], pct(top, r.BaseVotes))
+	if runoff {
+		r.Outcome, r.Reason = OutcomeVoid, short+": the runoff is void"
+		return
+	}
+	if len(cands) < 2 {
+		r.Outcome = OutcomeUnfilled
+		r.Reason = short + fmt.Sprintf(", and %d candidates have votes: there is no one to run off against", len(cands))
+		return
+	}
+	two, tie := pick(cands, 2, in.byVotes, in.votes, in.ties)
+	sortByVotes(two, in.votes)
+	r.Runoff = in.codes(two)
+	if tie != nil {
+		in.tied(r, tie, true)
+		return
+	}
+	r.Outcome, r.Reason = OutcomeRunoff, short+": the top two go to a runoff"
+}
+
+func (in *input) listPR(r *Result) error {
+	s := in.c.System
+	r.Base = s.ThresholdBase
+	if r.Base == "" {
+		r.Base = iltod.BaseListValid
+	}
+	r.BaseVotes = in.base(r.Base)
+	votes := append([]int64(nil), in.votes...)
+	if s.Threshold > 0 {
+		for i, ok := range Eligible(in.votes, r.BaseVotes, s.Threshold) {
+			if !ok {
+				votes[i] = 0
+				r.Excluded = append(r.Excluded, in.c.Choices[i].Code)
+			}
+		}
+	}
+	if t, _ := sum(votes); t == 0 {
+		r.Outcome, r.Unfilled = OutcomeUnfilled, in.c.Seats
+		r.Reason = "no list has votes"
+		if in.total > 0 {
+			r.Reason = fmt.Sprintf("no list reaches the threshold of %s %s", percent(s.Threshold), baseText[r.Base])
+		}
+		return nil
+	}
+	a, err := Apportion(s.Method, votes, in.c.Seats, in.ties)
+	if err != nil {
+		return fmt.Errorf("contest %s: %w", in.c.Code, err)
+	}
+	for i, n := range a.Seats {
+		if n > 0 {
+			r.Seats[in.c.Choices[i].Code] = n
+			r.Elected = append(r.Elected, in.c.Choices[i].Code)
+		}
+	}
+	if a.Tie != nil {
+		in.tied(r, a.Tie, false)
+		r.Unfilled = a.Tie.Seats
+	}
+	return nil
+}
+
+// base returns the size of a base.
+func (in *input) base(name string) int64 {
+	switch name {
+	case iltod.BaseValidAndBlank:
+		return in.t.Valid + in.t.Blank
+	case iltod.BaseListValid:
+		return in.total
+	default:
+		return in.t.Valid
+	}
+}
+
+var baseText = map[string]string{
+	iltod.BaseValid:         "of valid votes",
+	iltod.BaseValidAndBlank: "of valid votes and blank ballots",
+	iltod.BaseListValid:     "of the votes for lists",
+}
+
+// sortByVotes sorts indices by votes, most first, keeping the order of equal ones.
+func sortByVotes(indices []int, votes []int64) {
+	slices.SortStableFunc(indices, func(a, b int) int { return cmp.Compare(votes[b], votes[a]) })
+}
+
+// pct formats v/base as a percentage with two decimals.
+func pct(v, base int64) string {
+	return strconv.FormatFloat(100*ratio(v, base), 'f', 2, 64) + "%"
+}
+
+// pctBelow formats v/base, which is less than share, as a percentage with two decimals,
+// or with more if two would round it up to share (49.995% is not shown as 50.00%).
+func pctBelow(v, base int64, share float64) string {
+	for d := 2; ; d++ {
+		s := strconv.FormatFloat(100*ratio(v, base), 'f', d, 64)
+		if f, _ := strconv.ParseFloat(s, 64); f < 100*share || d == 6 {
+			return s + "%"
+		}
+	}
+}
+
+// percent formats a share such as 0.28 as "28%".
+func percent(share float64) string {
+	return strconv.FormatFloat(share*100, 'g', 10, 64) + "%"
+}
+
+func joinReasons(why []string) string {
+	s := why[0]
+	for _, w := range why[1:] {
+		s += ", and " + w
+	}
+	return s
+}
