@@ -86,7 +86,7 @@ func (a *App) Enroll(ctx context.Context, code string, key ed25519.PublicKey) (i
 	}
 	d := iltod.Device{KeyID: iltod.KeyID(key), PublicKey: key, Enrolled: a.now().UTC().Truncate(time.Millisecond)}
 	// The store sets the event's election, and the device's, from the code.
-	ev, err := a.staffEvent(WithActor(ctx, Actor{Staff: "device"}), "", iltod.EventDevice, d.KeyID, map[string]any{
+	ev, err := a.event("device", "", iltod.EventDevice, d.KeyID, map[string]any{
 		"action": "enroll", "key_id": d.KeyID})
 	if err != nil {
 		return iltod.Device{}, err

@@ -48,10 +48,16 @@ func actorName(ctx context.Context) string {
 	return a.Staff
 }
 
-// staffEvent builds an event whose hash commits to its canonical detail.
+// staffEvent builds an event by the actor in ctx whose hash commits to its canonical detail.
 func (a *App) staffEvent(ctx context.Context, election string, kind iltod.EventKind, subject string, detail map[string]any) (iltod.Event, error) {
+	return a.event(actorName(ctx), election, kind, subject, detail)
+}
+
+// event builds an event by actor whose hash commits to its canonical detail: the detail
+// given plus the actor, the time, the election and the subject.
+func (a *App) event(actor, election string, kind iltod.EventKind, subject string, detail map[string]any) (iltod.Event, error) {
 	now := a.now().UTC().Truncate(time.Millisecond)
-	detail["actor"] = actorName(ctx)
+	detail["actor"] = actor
 	detail["time"] = now.Format(time.RFC3339Nano)
 	detail["election"] = election
 	detail["subject"] = subject
