@@ -2,10 +2,10 @@ package iltod_test
 
 import (
 	"bytes"
-	"encoding/json"
-	"reflect"
 	"crypto/ed25519"
 	"crypto/rand"
+	"encoding/json"
+	"reflect"
 	"testing"
 
 	"github.com/iltod/iltod"

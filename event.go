@@ -20,6 +20,11 @@ const (
 	EventDevice EventKind = "device"
 	// EventStaff is any other staff action that changes data. Its Hash is the SHA-256 of Detail.
 	EventStaff EventKind = "staff"
+	// EventImport is the import of a release of official results. Its Subject is
+	// "official/VERSION" and its Hash is OfficialDigest of the release and its results, so
+	// that the log commits to exactly what was imported; Detail (who imported what file) is
+	// not covered by the hash.
+	EventImport EventKind = "import"
 )
 
 // Event is one change to an election's data, in the order the store accepted it. The

@@ -144,6 +144,33 @@ func (ps Problems) Err() error {
 	return ps
 }
 
+// MaxListed is how many problems the message of AsError spells out; the rest are counted.
+const MaxListed = 20
+
+// AsError returns ps as an *Error with code EInvalid, for a caller that needs the domain
+// error: its Message begins with what (e.g. "the official results") and lists the first
+// MaxListed problems, and its Err is ps, so that errors.As still finds every problem.
+func (ps Problems) AsError(what string) *Error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %d problem", what, len(ps))
+	if len(ps) != 1 {
+		b.WriteString("s")
+	}
+	for i, p := range ps {
+		if i == MaxListed {
+			fmt.Fprintf(&b, "; … and %d more", len(ps)-MaxListed)
+			break
+		}
+		if i == 0 {
+			b.WriteString(": ")
+		} else {
+			b.WriteString("; ")
+		}
+		b.WriteString(p.String())
+	}
+	return &Error{Code: EInvalid, Message: b.String(), Err: ps}
+}
+
 // problems collects Problems for one record; the zero value is ready to use.
 type problems struct{ list Problems }
 
@@ -269,13 +296,28 @@ func (p Point) Validate() error {
 	return ps.list.Err()
 }
 
-// codeRe is the form of every stable code: areas, stations, contests, choices, parties,
-// bodies, tiers and forms. Codes are case-sensitive and appear in URLs unescaped.
-var codeRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9.-]{0,63}$`)
-
 // ValidCode reports whether s has the form of a stable code: 1 to 64 ASCII letters,
-// digits, dots and hyphens, starting with a letter or digit.
-func ValidCode(s string) bool { return codeRe.MatchString(s) }
+// digits, dots and hyphens, starting with a letter or digit. Every stable code has this
+// form: areas, stations, contests, choices, parties, bodies, tiers and forms. Codes are
+// case-sensitive and appear in URLs unescaped.
+//
+// It is the regular expression ^[A-Za-z0-9][A-Za-z0-9.-]{0,63}$ written out as a loop,
+// since an import of official results checks millions of codes.
+func ValidCode(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case (c == '.' || c == '-') && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 func checkCode(ps *problems, field, code string) {
 	switch {

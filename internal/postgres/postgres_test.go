@@ -133,7 +133,7 @@ func TestMigrationsIdempotent(t *testing.T) {
 	if err := conn.QueryRow(t.Context(), `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
-	if want := 2; n != want {
+	if want := 3; n != want {
 		t.Errorf("schema_migrations holds %d rows, want %d", n, want)
 	}
 	if _, err := conn.Exec(t.Context(), `INSERT INTO schema_migrations (version, applied_at) VALUES (999, now())`); err != nil {
@@ -178,6 +178,17 @@ func BenchmarkCreateElection(b *testing.B) {
 		loads++
 	}
 	b.ReportMetric(float64(len(p.Stations)*loads)/b.Elapsed().Seconds(), "stations/s")
+}
+
+// BenchmarkImportOfficial imports releases of 100,000 stations × 8 candidates into one
+// schema, each a new version. Run it with -benchtime 3x.
+func BenchmarkImportOfficial(b *testing.B) {
+	storetest.BenchmarkImportOfficial(b, open(b, freshSchema(b)))
+}
+
+// BenchmarkOfficialResults reads back a release of 100,000 stations × 8 candidates.
+func BenchmarkOfficialResults(b *testing.B) {
+	storetest.BenchmarkOfficialResults(b, open(b, freshSchema(b)))
 }
 
 // TestByteOrder checks that every column holding codes or paths compares bytes, as the

@@ -69,7 +69,7 @@ func TestMigrationsIdempotent(t *testing.T) {
 	if err := db.QueryRow(`SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
-	if want := 2; n != want {
+	if want := 3; n != want {
 		t.Errorf("schema_migrations holds %d rows, want %d", n, want)
 	}
 	var mode string
@@ -183,4 +183,25 @@ func TestEventsAppendOnly(t *testing.T) {
 	if err != nil || ev.LogIndex == nil || *ev.LogIndex != 0 {
 		t.Errorf("the event at the end: %+v, %v", ev, err)
 	}
+}
+
+// BenchmarkImportOfficial imports releases of 100,000 stations × 8 candidates into one
+// database, each a new version. Run it with -benchtime 3x.
+func BenchmarkImportOfficial(b *testing.B) {
+	s, err := sqlite.Open(b.Context(), filepath.Join(b.TempDir(), "iltod.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	storetest.BenchmarkImportOfficial(b, s)
+}
+
+// BenchmarkOfficialResults reads back a release of 100,000 stations × 8 candidates.
+func BenchmarkOfficialResults(b *testing.B) {
+	s, err := sqlite.Open(b.Context(), filepath.Join(b.TempDir(), "iltod.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	storetest.BenchmarkOfficialResults(b, s)
 }

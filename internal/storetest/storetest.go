@@ -17,6 +17,14 @@
 // that event sequence numbers are gapless and in commit order under concurrent writers,
 // as a concurrent reader sees them; and that an election that has events can be neither
 // deleted nor replaced.
+//
+// For official results (iltod.OfficialStore) it checks the round trip of releases and
+// results in full, with the import event and the digest a verifier recomputes; that
+// every release is kept and numbered in commit order, version 0 being the latest;
+// filtering by contest, station and area and pagination by station; that results that
+// fail iltod.CheckResults are refused and change nothing; that an import is stored
+// entirely or not at all, whichever step a cancellation interrupts; and that 100,000
+// stations × 8 candidates import within a few seconds (LargeElection).
 package storetest
 
 import (
@@ -63,6 +71,7 @@ func Run(t *testing.T, open func(t *testing.T) iltod.Store) {
 		{"Summary", testSummary},
 	}
 	tests = append(tests, intakeTests...)
+	tests = append(tests, officialTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
 	}

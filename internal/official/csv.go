@@ -1,0 +1,554 @@
+package official
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/iltod/iltod"
+)
+
+// MaxFileSize bounds a file to import.
+const MaxFileSize = 512 << 20
+
+// ReadCSV reads official results from a CSV file laid out as m describes, and checks
+// every row against the election p, which passed Package.Validate: that its station and
+// contest exist (after m's aliases), that the station votes in the contest, that its
+// choice is one of the contest's, and that its numbers are whole numbers from 0 to
+// iltod.MaxResultCount; and that no figure, and in a wide file no station and contest,
+// is given twice. name names the file in problems.
+//
+// On any problem ReadCSV returns nil and an *Error listing every problem found (up to
+// MaxProblems), each as "file:line: column: message"; it never returns part of a file. A
+// CSV syntax error stops the reading. Results come in the order of their first row, and
+// pass iltod.CheckResults against p.
+func ReadCSV(r io.Reader, name string, p *iltod.Package, m Mapping) ([]iltod.StationResult, error) {
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	rd := &csvReader{ps: &problems{file: name}, m: m.normal(), ix: iltod.NewResultIndex(p), p: p,
+		index: map[resultKey]int{}}
+	data, ok := readAll(r, rd.ps)
+	if !ok {
+		return nil, rd.ps.err()
+	}
+	rd.read(data)
+	if err := rd.ps.err(); err != nil {
+		return nil, err
+	}
+	if len(rd.results) == 0 {
+		rd.ps.add(1, "", "the file holds no results")
+		return nil, rd.ps.err()
+	}
+	// Every row was checked as it was read; this is the domain's own check, which must
+	// agree.
+	if err := rd.ix.Check(rd.results); err != nil {
+		var list iltod.Problems
+		errors.As(err, &list)
+		for _, pr := range list {
+			rd.ps.add(rd.lines[pr.Index], pr.Field, "%s", pr.Message)
+		}
+		return nil, rd.ps.err()
+	}
+	return rd.results, nil
+}
+
+// readAll reads r up to MaxFileSize, drops a byte-order mark, and checks that it is
+// UTF-8, reporting the first line that is not.
+func readAll(r io.Reader, ps *problems) ([]byte, bool) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
+	if err != nil {
+		ps.add(0, "", "cannot read: %v", err)
+		return nil, false
+	}
+	if len(data) > MaxFileSize {
+		ps.add(0, "", "the file is larger than %d MiB", MaxFileSize>>20)
+		return nil, false
+	}
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	if !utf8.Valid(data) {
+		line := 1
+		for len(data) > 0 {
+			r, size := utf8.DecodeRune(data)
+			if r == utf8.RuneError && size <= 1 {
+				ps.add(line, "", "is not valid UTF-8 (byte 0x%02x)", data[0])
+				return nil, false
+			}
+			if r == '\n' {
+				line++
+			}
+			data = data[size:]
+		}
+	}
+	return data, true
+}
+
+type resultKey struct{ station, contest string }
+
+// figureKey is one figure of a result: a count ('c' and its kind) or votes ('v' and the
+// choice).
+type figureKey struct {
+	station, contest string
+	kind             byte
+	item             string
+}
+
+// column roles in a wide file.
+const (
+	roleOther = iota
+	roleCount
+	roleChoice
+	roleIgnore
+)
+
+type csvReader struct {
+	ps *problems
+	m  Mapping
+	ix *iltod.ResultIndex
+	p  *iltod.Package
+
+	header []string
+	cols   map[string]int
+	// In a wide file, the role of each column, and its count or choice code.
+	roles   []int
+	targets []string
+
+	results []iltod.StationResult
+	lines   []int        // the first line of each result
+	figures [][]figureAt // the figures of each result and their lines (long)
+	index   map[resultKey]int
+	votesIn map[resultKey]bool
+
+	// The previous row's station and contest cells and where they led, since a long file
+	// gives a result's figures on consecutive rows.
+	prevStation, prevContest string
+	prevKey                  resultKey
+	prevOK                   bool
+}
+
+// figureAt is a figure of a result, a count ('c' and its kind) or votes ('v' and the
+// choice), and the line that gave it.
+type figureAt struct {
+	kind byte
+	item string
+	line int
+}
+
+func (rd *csvReader) read(data []byte) {
+	cr := csv.NewReader(bytes.NewReader(data))
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	switch {
+	case err == io.EOF:
+		rd.ps.add(1, "", "the file is empty; it needs a header row")
+		return
+	case err != nil:
+		rd.csvError(err)
+		return
+	}
+	if !rd.readHeader(header) {
+		return
+	}
+	if rd.m.ContestCode != "" && !rd.ix.HasContest(rd.m.ContestCode) {
+		rd.ps.add(0, "contest_code", "unknown contest %q", rd.m.ContestCode)
+		return
+	}
+	rd.votesIn = map[resultKey]bool{}
+	cells := make([]string, len(rd.header))
+	for !rd.ps.full() {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			rd.csvError(err)
+			return
+		}
+		line, _ := cr.FieldPos(0)
+		for i, c := range rec {
+			cells[i] = norm.NFC.String(strings.TrimSpace(c))
+		}
+		if rd.m.Format == Wide {
+			rd.wideRow(line, cells)
+		} else {
+			rd.longRow(line, cells)
+		}
+	}
+}
+
+func (rd *csvReader) csvError(err error) {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		end := ""
+		if pe.Line != pe.StartLine {
+			end = fmt.Sprintf(" (the record ends on line %d)", pe.Line)
+		}
+		rd.ps.add(pe.StartLine, "", "not valid CSV: %v%s", pe.Err, end)
+		return
+	}
+	rd.ps.add(0, "", "not valid CSV: %v", err)
+}
+
+// readHeader records the columns and checks that those the mapping names are present.
+func (rd *csvReader) readHeader(header []string) bool {
+	m := &rd.m
+	rd.header = make([]string, len(header))
+	rd.cols = map[string]int{}
+	ok := true
+	for i, h := range header {
+		h = norm.NFC.String(strings.TrimSpace(h))
+		rd.header[i] = h
+		if _, dup := rd.cols[h]; dup {
+			rd.ps.add(1, h, "the column is given twice")
+			ok = false
+		}
+		rd.cols[h] = i
+	}
+	need := func(cols ...string) {
+		for _, c := range cols {
+			if _, found := rd.cols[c]; !found {
+				rd.ps.add(1, c, "the column is missing (columns: %s)", trunc(strings.Join(rd.header, ", ")))
+				ok = false
+			}
+		}
+	}
+	need(m.Station...)
+	need(m.Contest...)
+	if m.Format == Long {
+		need(m.Choice...)
+		need(m.Votes)
+		return ok
+	}
+	// Wide: every column is the station, the contest, a count, a choice, or ignored.
+	need(m.Ignore...)
+	for _, c := range sortedKeys(m.Counts) {
+		need(c)
+	}
+	for _, c := range sortedKeys(m.Choices) {
+		need(c)
+	}
+	own := map[string]bool{}
+	for _, c := range m.Station {
+		own[c] = true
+	}
+	for _, c := range m.Contest {
+		own[c] = true
+	}
+	ignored := map[string]bool{}
+	for _, c := range m.Ignore {
+		ignored[c] = true
+	}
+	choices := map[string]bool{} // every choice code of the election
+	for _, c := range rd.p.Contests {
+		for _, ch := range c.Choices {
+			choices[ch.Code] = true
+		}
+	}
+	rd.roles, rd.targets = make([]int, len(rd.header)), make([]string, len(rd.header))
+	for i, h := range rd.header {
+		switch {
+		case own[h]:
+			rd.roles[i] = roleOther
+		case ignored[h]:
+			rd.roles[i] = roleIgnore
+		case h == "":
+			rd.ps.add(1, fmt.Sprintf("column %d", i+1), "the column has no name; name it, or leave it out")
+			ok = false
+		default:
+			if k, isCount := m.countOf(h); isCount {
+				rd.roles[i], rd.targets[i] = roleCount, string(k)
+				continue
+			}
+			if len(m.Choices) > 0 {
+				code, mapped := m.Choices[h]
+				switch {
+				case !mapped:
+					rd.ps.add(1, h, "the column is not mapped: list it under choices, counts or ignore")
+					ok = false
+				case code == Skip:
+					rd.roles[i] = roleIgnore
+				default:
+					rd.roles[i], rd.targets[i] = roleChoice, code
+				}
+				continue
+			}
+			if !choices[h] {
+				rd.ps.add(1, h, "the column is neither a count (registered, issued, cast, valid, invalid, blank) nor a choice of any contest")
+				ok = false
+				continue
+			}
+			rd.roles[i], rd.targets[i] = roleChoice, h
+		}
+	}
+	return ok
+}
+
+// get returns the value of cols in the current row: the cells joined with '|', or "" if
+// every one is empty.
+func (rd *csvReader) get(cells []string, cols Columns) string {
+	if len(cols) == 1 {
+		return cells[rd.cols[cols[0]]]
+	}
+	empty := true
+	parts := make([]string, len(cols))
+	for i, c := range cols {
+		parts[i] = cells[rd.cols[c]]
+		empty = empty && parts[i] == ""
+	}
+	if empty {
+		return ""
+	}
+	return strings.Join(parts, "|")
+}
+
+// place resolves the station and contest of a row. skip is set for a row whose station
+// or contest is mapped to Skip; ok is false after a problem.
+func (rd *csvReader) place(line int, cells []string) (k resultKey, skip, ok bool) {
+	m := &rd.m
+	rawStation, rawContest := rd.get(cells, m.Station), ""
+	if m.ContestCode == "" {
+		rawContest = rd.get(cells, m.Contest)
+	}
+	if rd.prevOK && rawStation == rd.prevStation && rawContest == rd.prevContest {
+		return rd.prevKey, false, true
+	}
+	k, skip, ok = rd.resolve(line, rawStation, rawContest)
+	rd.prevStation, rd.prevContest, rd.prevKey, rd.prevOK = rawStation, rawContest, k, ok && !skip
+	return k, skip, ok
+}
+
+// resolve maps a row's station and contest cells to codes, and checks them.
+func (rd *csvReader) resolve(line int, raw, rawContest string) (k resultKey, skip, ok bool) {
+	m := &rd.m
+	stationCol := m.Station.String()
+	if raw == "" {
+		rd.ps.add(line, stationCol, "is empty; every row names a station")
+		return k, false, false
+	}
+	k.station = alias(m.Stations, raw)
+	if k.station == Skip {
+		return k, true, true
+	}
+	if !rd.ix.HasStation(k.station) {
+		rd.ps.add(line, stationCol, "unknown station %q%s", trunc(k.station), mappedFrom(raw, k.station))
+		return k, false, false
+	}
+	contestCol := m.Contest.String()
+	if m.ContestCode != "" {
+		k.contest, contestCol = m.ContestCode, stationCol
+	} else {
+		raw = rawContest
+		if raw == "" {
+			rd.ps.add(line, contestCol, "is empty; every row names a contest")
+			return k, false, false
+		}
+		k.contest = alias(m.Contests, raw)
+		if k.contest == Skip {
+			return k, true, true
+		}
+		if !rd.ix.HasContest(k.contest) {
+			rd.ps.add(line, contestCol, "unknown contest %q%s", trunc(k.contest), mappedFrom(raw, k.contest))
+			return k, false, false
+		}
+	}
+	in, seen := rd.votesIn[k]
+	if !seen {
+		in = rd.ix.VotesIn(k.station, k.contest)
+		rd.votesIn[k] = in
+	}
+	if !in {
+		rd.ps.add(line, contestCol, "%s", rd.ix.NotVotingIn(k.station, k.contest))
+		return k, false, false
+	}
+	return k, false, true
+}
+
+func mappedFrom(raw, code string) string {
+	if raw == code {
+		return ""
+	}
+	return fmt.Sprintf(" (mapped from %q)", trunc(raw))
+}
+
+// result returns the index of the result of k, adding it, first seen on line, if it is
+// new.
+func (rd *csvReader) result(k resultKey, line int) int {
+	if n := len(rd.results); n > 0 && rd.results[n-1].Station == k.station && rd.results[n-1].Contest == k.contest {
+		return n - 1
+	}
+	i, ok := rd.index[k]
+	if !ok {
+		i = len(rd.results)
+		rd.index[k] = i
+		rd.results = append(rd.results, iltod.StationResult{Station: k.station, Contest: k.contest,
+			Counts: map[iltod.CountKind]int{}, Votes: map[string]int{}})
+		rd.lines = append(rd.lines, line)
+		rd.figures = append(rd.figures, nil)
+	}
+	return i
+}
+
+func (rd *csvReader) longRow(line int, cells []string) {
+	m := &rd.m
+	k, skip, ok := rd.place(line, cells)
+	if skip || !ok {
+		return
+	}
+	choiceCol := m.Choice.String()
+	item := rd.get(cells, m.Choice)
+	if item == "" {
+		rd.ps.add(line, choiceCol, "is empty; name a choice, or a count such as registered")
+		return
+	}
+	var fig figureAt
+	what := ""
+	if kind, isCount := m.countOf(item); isCount {
+		fig.kind, fig.item = 'c', string(kind)
+		what = fmt.Sprintf("the %s count at station %s in contest %s is", kind, k.station, k.contest)
+	} else {
+		code := alias(m.Choices, item)
+		if code == Skip {
+			return
+		}
+		if !rd.ix.HasChoice(k.contest, code) {
+			rd.ps.add(line, choiceCol, "contest %q has no choice %q%s, and it is not a count (%s)",
+				k.contest, trunc(code), mappedFrom(item, code), rd.countNames())
+			return
+		}
+		fig.kind, fig.item = 'v', code
+		what = fmt.Sprintf("the votes for %s at station %s in contest %s are", code, k.station, k.contest)
+	}
+	n, ok := rd.number(line, m.Votes, cells[rd.cols[m.Votes]], true)
+	if !ok {
+		return
+	}
+	i := rd.result(k, line)
+	r := &rd.results[i]
+	var dup bool
+	if fig.kind == 'c' {
+		_, dup = r.Counts[iltod.CountKind(fig.item)]
+	} else {
+		_, dup = r.Votes[fig.item]
+	}
+	if dup {
+		for _, f := range rd.figures[i] {
+			if f.kind == fig.kind && f.item == fig.item {
+				rd.ps.add(line, choiceCol, "%s given twice (first on line %d)", what, f.line)
+			}
+		}
+		return
+	}
+	fig.line = line
+	rd.figures[i] = append(rd.figures[i], fig)
+	if fig.kind == 'c' {
+		r.Counts[iltod.CountKind(fig.item)] = n
+	} else {
+		r.Votes[fig.item] = n
+	}
+}
+
+// countNames lists the names that are counts in the choice column.
+func (rd *csvReader) countNames() string {
+	if len(rd.m.Counts) > 0 {
+		return "mapped under counts: " + trunc(strings.Join(sortedKeys(rd.m.Counts), ", "))
+	}
+	return "registered, issued, cast, valid, invalid, blank"
+}
+
+func (rd *csvReader) wideRow(line int, cells []string) {
+	k, skip, ok := rd.place(line, cells)
+	if skip || !ok {
+		return
+	}
+	if i, dup := rd.index[k]; dup {
+		rd.ps.add(line, rd.m.Station.String(), "station %s and contest %s are given twice (first on line %d)", k.station, k.contest, rd.lines[i])
+		return
+	}
+	r := iltod.StationResult{Station: k.station, Contest: k.contest, Counts: map[iltod.CountKind]int{}, Votes: map[string]int{}}
+	good := true
+	for i, role := range rd.roles {
+		if role != roleCount && role != roleChoice {
+			continue
+		}
+		cell := cells[i]
+		if cell == "" {
+			continue // not given
+		}
+		if role == roleChoice && !rd.ix.HasChoice(k.contest, rd.targets[i]) {
+			rd.ps.add(line, rd.header[i], "contest %s has no choice %s; leave the cell empty", k.contest, rd.targets[i])
+			good = false
+			continue
+		}
+		n, ok := rd.number(line, rd.header[i], cell, false)
+		if !ok {
+			good = false
+			continue
+		}
+		if role == roleCount {
+			if _, dup := r.Counts[iltod.CountKind(rd.targets[i])]; dup {
+				rd.ps.add(line, rd.header[i], "the %s count is given by two columns", rd.targets[i])
+				good = false
+			}
+			r.Counts[iltod.CountKind(rd.targets[i])] = n
+		} else {
+			if _, dup := r.Votes[rd.targets[i]]; dup {
+				rd.ps.add(line, rd.header[i], "the votes for %s are given by two columns", rd.targets[i])
+				good = false
+			}
+			r.Votes[rd.targets[i]] = n
+		}
+	}
+	if !good {
+		return
+	}
+	if len(r.Counts) == 0 && len(r.Votes) == 0 {
+		rd.ps.add(line, rd.m.Station.String(), "the row gives no figure: every count and choice cell is empty")
+		return
+	}
+	rd.results[rd.result(k, line)] = r
+}
+
+// number parses a figure: a whole number from 0 to iltod.MaxResultCount, digits only.
+func (rd *csvReader) number(line int, col, s string, required bool) (int, bool) {
+	msg := numberProblem(s)
+	if msg == "" {
+		n, _ := strconv.Atoi(s)
+		return n, true
+	}
+	if s == "" && !required {
+		return 0, false
+	}
+	rd.ps.add(line, col, "%s", msg)
+	return 0, false
+}
+
+// numberProblem says why s is not a figure, or returns "".
+func numberProblem(s string) string {
+	if s == "" {
+		return "is empty; give a whole number"
+	}
+	digits := strings.TrimPrefix(s, "-")
+	for i := 0; i < len(digits); i++ {
+		if digits[i] < '0' || digits[i] > '9' {
+			return fmt.Sprintf("%q is not a whole number", trunc(s))
+		}
+	}
+	if digits == "" {
+		return fmt.Sprintf("%q is not a whole number", trunc(s))
+	}
+	if len(digits) < len(s) {
+		return fmt.Sprintf("%s is negative", trunc(s))
+	}
+	n, err := strconv.Atoi(digits)
+	if err != nil || n > iltod.MaxResultCount {
+		return fmt.Sprintf("%s is above the limit of %d", trunc(s), iltod.MaxResultCount)
+	}
+	return ""
+}

@@ -1,0 +1,338 @@
+package postgres
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/iltod/iltod"
+	"github.com/jackc/pgx/v5"
+)
+
+var _ iltod.OfficialStore = (*Store)(nil)
+
+// ImportOfficial stores a release and its results with its import event in one
+// transaction that holds the event lock, copying the results in with COPY, after checking
+// them against the election as stored in that transaction; see iltod.OfficialStore. The
+// results are encoded, and the digest computed for the version the release will most
+// likely get, before the transaction begins.
+func (s *Store) ImportOfficial(ctx context.Context, r iltod.OfficialRelease, results []iltod.StationResult, ev iltod.Event) (iltod.OfficialRelease, error) {
+	enc, err := encodeOfficial(r, results)
+	if err != nil {
+		return iltod.OfficialRelease{}, err
+	}
+	// The version the release will get unless another import commits first; the digest
+	// covers the version, so it is computed again in the transaction if it differs.
+	guess, err := nextVersion(ctx, s.pool, r.Election)
+	if err != nil {
+		return iltod.OfficialRelease{}, internal(fmt.Errorf("import official results: %w", err))
+	}
+	r.Published, r.Imported, r.Results, r.Version = r.Published.UTC(), ev.Time.UTC(), len(results), guess
+	digest, err := iltod.OfficialDigest(r, results)
+	if err != nil {
+		return iltod.OfficialRelease{}, internal(fmt.Errorf("import official results: %w", err))
+	}
+	err = s.writeTx(ctx, func(tx pgx.Tx) error {
+		if err := electionExists(ctx, tx, r.Election); err != nil {
+			return err
+		}
+		p, err := checkedElection(ctx, tx, r.Election)
+		if err != nil {
+			return err
+		}
+		if err := iltod.NewResultIndex(p).Check(results); err != nil {
+			return asInvalid(err, "the official results")
+		}
+		if r.Version, err = nextVersion(ctx, tx, r.Election); err != nil {
+			return err
+		}
+		if r.Version != guess {
+			if digest, err = iltod.OfficialDigest(r, results); err != nil {
+				return err
+			}
+		}
+		r.Hash = digest
+		ev.Election, ev.Kind, ev.Subject, ev.Hash = r.Election, iltod.EventImport, iltod.OfficialSubject(r.Version), digest
+		if ev, err = addEvent(ctx, tx, ev); err != nil {
+			return err
+		}
+		r.Seq = ev.Seq
+		if _, err := tx.Exec(ctx, `INSERT INTO official_releases
+			(election, version, seq, hash, source, published, imported, note, results)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			r.Election, r.Version, int64(r.Seq), r.Hash[:], r.Source, formatTime(r.Published), formatTime(r.Imported),
+			r.Note, r.Results); err != nil {
+			return fmt.Errorf("store release: %w", err)
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"official_results"}, []string{"election", "version", "station", "contest", "doc"},
+			pgx.CopyFromSlice(len(enc.order), func(j int) ([]any, error) {
+				i := enc.order[j]
+				return []any{r.Election, r.Version, results[i].Station, results[i].Contest, enc.docs[i]}, nil
+			})); err != nil {
+			return fmt.Errorf("store results: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return iltod.OfficialRelease{}, internal(wrap(err, "import official results"))
+	}
+	return r, nil
+}
+
+// encodedOfficial is a release's results encoded for their rows before the transaction
+// begins: each result's canonical JSON, and the order of the results by station and
+// contest, the order of the table's key.
+type encodedOfficial struct {
+	docs  [][]byte
+	order []int
+}
+
+// encodeOfficial validates the release and each result on its own (references are
+// checked in the transaction) and encodes the results.
+func encodeOfficial(r iltod.OfficialRelease, results []iltod.StationResult) (*encodedOfficial, error) {
+	if err := r.Validate(); err != nil {
+		return nil, asInvalid(err, "the official release")
+	}
+	if len(results) == 0 {
+		return nil, iltod.Errorf(iltod.EInvalid, "the official release holds no station result")
+	}
+	var ps iltod.Problems
+	enc := &encodedOfficial{docs: make([][]byte, len(results)), order: make([]int, len(results))}
+	for i := range results {
+		if err := results[i].Validate(); err != nil {
+			var sub iltod.Problems
+			errors.As(err, &sub)
+			for _, p := range sub {
+				p.Record, p.Index = iltod.RecordResult, i
+				ps = append(ps, p)
+			}
+			continue
+		}
+		enc.docs[i] = iltod.AppendResultJSON(nil, &results[i])
+		enc.order[i] = i
+	}
+	if len(ps) > 0 {
+		return nil, ps.AsError("the official results")
+	}
+	slices.SortFunc(enc.order, func(a, b int) int {
+		ra, rb := &results[a], &results[b]
+		return cmp.Or(strings.Compare(ra.Station, rb.Station), strings.Compare(ra.Contest, rb.Contest))
+	})
+	return enc, nil
+}
+
+// asInvalid returns err, Problems, as an EInvalid *iltod.Error; other errors as they are.
+func asInvalid(err error, what string) error {
+	var ps iltod.Problems
+	if errors.As(err, &ps) {
+		return ps.AsError(what)
+	}
+	return err
+}
+
+// nextVersion returns the version the next release of an election gets.
+func nextVersion(ctx context.Context, q querier, election string) (int, error) {
+	var v int
+	if err := q.QueryRow(ctx, `SELECT coalesce(max(version), 0) + 1 FROM official_releases WHERE election = $1`,
+		election).Scan(&v); err != nil {
+		return 0, fmt.Errorf("next release version: %w", err)
+	}
+	return v, nil
+}
+
+// checkedElection reads what iltod.ResultIndex needs of an election: the codes and
+// parents of its areas, the codes and areas of its stations, and its contests.
+func checkedElection(ctx context.Context, tx pgx.Tx, election string) (*iltod.Package, error) {
+	p := &iltod.Package{}
+	rows, err := tx.Query(ctx, `SELECT code, parent FROM areas WHERE election = $1 ORDER BY seq`, election)
+	if err != nil {
+		return nil, fmt.Errorf("read areas: %w", err)
+	}
+	var a iltod.Area
+	if _, err := pgx.ForEachRow(rows, []any{&a.Code, &a.Parent}, func() error {
+		p.Areas = append(p.Areas, a)
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("read areas: %w", err)
+	}
+	rows, err = tx.Query(ctx, `SELECT code, area FROM stations WHERE election = $1`, election)
+	if err != nil {
+		return nil, fmt.Errorf("read stations: %w", err)
+	}
+	var st iltod.Station
+	if _, err := pgx.ForEachRow(rows, []any{&st.Code, &st.Area}, func() error {
+		p.Stations = append(p.Stations, st)
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("read stations: %w", err)
+	}
+	rows, err = tx.Query(ctx, `SELECT doc FROM contests WHERE election = $1 ORDER BY seq`, election)
+	if err != nil {
+		return nil, fmt.Errorf("read contests: %w", err)
+	}
+	if p.Contests, err = decodeRows[iltod.Contest](rows); err != nil {
+		return nil, fmt.Errorf("read contests: %w", err)
+	}
+	return p, nil
+}
+
+const releaseCols = `election, version, seq, hash, source, published, imported, note, results`
+
+func scanRelease(row pgx.Row) (iltod.OfficialRelease, error) {
+	var r iltod.OfficialRelease
+	var seq int64
+	var hash []byte
+	var published, imported string
+	if err := row.Scan(&r.Election, &r.Version, &seq, &hash, &r.Source, &published, &imported, &r.Note, &r.Results); err != nil {
+		return r, err
+	}
+	if len(hash) != len(r.Hash) {
+		return r, fmt.Errorf("release %d of %s: the hash has %d bytes", r.Version, r.Election, len(hash))
+	}
+	copy(r.Hash[:], hash)
+	r.Seq = uint64(seq)
+	var err error
+	if r.Published, err = parseTime(published); err != nil {
+		return r, fmt.Errorf("decode release %d of %s: %w", r.Version, r.Election, err)
+	}
+	if r.Imported, err = parseTime(imported); err != nil {
+		return r, fmt.Errorf("decode release %d of %s: %w", r.Version, r.Election, err)
+	}
+	return r, nil
+}
+
+// OfficialReleases returns the releases of an election in version order. It returns
+// ENotFound for an unknown election.
+func (s *Store) OfficialReleases(ctx context.Context, election string) ([]iltod.OfficialRelease, error) {
+	var out []iltod.OfficialRelease
+	err := s.readTx(ctx, func(tx pgx.Tx) error {
+		if err := electionExists(ctx, tx, election); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT `+releaseCols+` FROM official_releases WHERE election = $1 ORDER BY version`, election)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		out = []iltod.OfficialRelease{}
+		for rows.Next() {
+			r, err := scanRelease(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, r)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, internal(wrap(err, "list official releases of "+election))
+	}
+	return out, nil
+}
+
+// OfficialResults returns the results of one release that q selects, read in one
+// snapshot; see iltod.OfficialStore.
+func (s *Store) OfficialResults(ctx context.Context, election string, version int, q iltod.OfficialQuery) ([]iltod.StationResult, error) {
+	var out []iltod.StationResult
+	err := s.readTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		out, err = officialResults(ctx, tx, election, version, q)
+		return err
+	})
+	if err != nil {
+		return nil, internal(wrap(err, "read official results of "+election))
+	}
+	return out, nil
+}
+
+func officialResults(ctx context.Context, tx pgx.Tx, election string, version int, q iltod.OfficialQuery) ([]iltod.StationResult, error) {
+	if err := electionExists(ctx, tx, election); err != nil {
+		return nil, err
+	}
+	version, err := releaseVersion(ctx, tx, election, version)
+	if err != nil {
+		return nil, err
+	}
+	args := []any{election, version}
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	where := ` WHERE r.election = $1 AND r.version = $2`
+	if q.Contest != "" {
+		where += ` AND r.contest = ` + arg(q.Contest)
+	}
+	if q.Station != "" {
+		where += ` AND r.station = ` + arg(q.Station)
+	}
+	if q.After != "" {
+		where += ` AND r.station > ` + arg(q.After)
+	}
+	if q.Area != "" {
+		var path string
+		err := tx.QueryRow(ctx, `SELECT path FROM areas WHERE election = $1 AND code = $2`, election, q.Area).Scan(&path)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			return nil, iltod.Errorf(iltod.ENotFound, "area %q not found", q.Area)
+		case err != nil:
+			return nil, err
+		}
+		lo, hi := pathRange(path)
+		where += ` AND r.station IN (SELECT code FROM stations WHERE election = $1 AND path >= ` + arg(lo) + ` AND path < ` + arg(hi) + `)`
+	}
+	if q.Limit > 0 {
+		// The last station of the page: every result up to it is on the page.
+		var last *string
+		limit := arg(q.Limit)
+		if err := tx.QueryRow(ctx, `SELECT max(station) FROM (SELECT DISTINCT r.station FROM official_results r`+
+			where+` ORDER BY r.station LIMIT `+limit+`) page`, args...).Scan(&last); err != nil {
+			return nil, err
+		}
+		args = args[:len(args)-1]
+		if last == nil {
+			return []iltod.StationResult{}, nil
+		}
+		where += ` AND r.station <= ` + arg(*last)
+	}
+	rows, err := tx.Query(ctx, `SELECT r.doc FROM official_results r`+where+` ORDER BY r.station, r.contest`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []iltod.StationResult{}
+	for rows.Next() {
+		var doc []byte
+		if err := rows.Scan(&doc); err != nil {
+			return nil, err
+		}
+		var r iltod.StationResult
+		if err := json.Unmarshal(doc, &r); err != nil {
+			return nil, fmt.Errorf("decode official result: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// releaseVersion returns version if the election has that release, or its latest
+// release for version 0; ENotFound otherwise.
+func releaseVersion(ctx context.Context, tx pgx.Tx, election string, version int) (int, error) {
+	var latest int
+	if err := tx.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM official_releases WHERE election = $1`,
+		election).Scan(&latest); err != nil {
+		return 0, err
+	}
+	switch {
+	case latest == 0:
+		return 0, iltod.Errorf(iltod.ENotFound, "election %q has no official results", election)
+	case version == 0:
+		return latest, nil
+	case version < 0 || version > latest:
+		return 0, iltod.Errorf(iltod.ENotFound, "official results version %d of election %q not found", version, election)
+	}
+	return version, nil
+}

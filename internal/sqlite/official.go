@@ -1,0 +1,355 @@
+package sqlite
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/iltod/iltod"
+)
+
+var _ iltod.OfficialStore = (*Store)(nil)
+
+// ImportOfficial stores a release and its results with its import event in one IMMEDIATE
+// transaction, after checking them against the election as stored in that transaction;
+// see iltod.OfficialStore. The results are encoded, and the digest computed for the
+// version the release will most likely get, before the transaction begins, so that the
+// writer is held mainly for the inserts.
+func (s *Store) ImportOfficial(ctx context.Context, r iltod.OfficialRelease, results []iltod.StationResult, ev iltod.Event) (iltod.OfficialRelease, error) {
+	enc, err := encodeOfficial(r, results)
+	if err != nil {
+		return iltod.OfficialRelease{}, err
+	}
+	// The version the release will get unless another import commits first; the digest
+	// covers the version, so it is computed again in the transaction if it differs.
+	guess, err := s.nextVersion(ctx, s.read, r.Election)
+	if err != nil {
+		return iltod.OfficialRelease{}, internal(fmt.Errorf("import official results: %w", err))
+	}
+	r.Published, r.Imported, r.Results, r.Version = r.Published.UTC(), ev.Time.UTC(), len(results), guess
+	digest, err := iltod.OfficialDigest(r, results)
+	if err != nil {
+		return iltod.OfficialRelease{}, internal(fmt.Errorf("import official results: %w", err))
+	}
+	err = s.writeTx(ctx, func(tx *sql.Tx) error {
+		if err := electionExists(ctx, tx, r.Election); err != nil {
+			return err
+		}
+		p, err := checkedElection(ctx, tx, r.Election)
+		if err != nil {
+			return err
+		}
+		if err := iltod.NewResultIndex(p).Check(results); err != nil {
+			return asInvalid(err, "the official results")
+		}
+		if r.Version, err = s.nextVersion(ctx, tx, r.Election); err != nil {
+			return err
+		}
+		if r.Version != guess {
+			if digest, err = iltod.OfficialDigest(r, results); err != nil {
+				return err
+			}
+		}
+		r.Hash = digest
+		ev.Election, ev.Kind, ev.Subject, ev.Hash = r.Election, iltod.EventImport, iltod.OfficialSubject(r.Version), digest
+		if ev, err = addEvent(ctx, tx, ev); err != nil {
+			return err
+		}
+		r.Seq = ev.Seq
+		if _, err := tx.ExecContext(ctx, `INSERT INTO official_releases
+			(election, version, seq, hash, source, published, imported, note, results)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			r.Election, r.Version, int64(r.Seq), r.Hash[:], r.Source, formatTime(r.Published), formatTime(r.Imported),
+			r.Note, r.Results); err != nil {
+			return fmt.Errorf("store release: %w", err)
+		}
+		if err := insert(ctx, tx, "official_results", []string{"election", "version", "station", "contest", "doc"}, len(enc.order),
+			func(j int, row []any) []any {
+				i := enc.order[j]
+				return append(row, r.Election, r.Version, results[i].Station, results[i].Contest, enc.docs[i])
+			}); err != nil {
+			return fmt.Errorf("store results: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return iltod.OfficialRelease{}, internal(wrap(err, "import official results"))
+	}
+	return r, nil
+}
+
+// encodedOfficial is a release's results encoded for their rows before the transaction
+// begins: each result's canonical JSON, and the order of the results by station and
+// contest, the order of the table's key, in which rows are inserted fastest.
+type encodedOfficial struct {
+	docs  []string
+	order []int
+}
+
+// encodeOfficial validates the release and each result on its own (references are
+// checked in the transaction) and encodes the results.
+func encodeOfficial(r iltod.OfficialRelease, results []iltod.StationResult) (*encodedOfficial, error) {
+	if err := r.Validate(); err != nil {
+		return nil, asInvalid(err, "the official release")
+	}
+	if len(results) == 0 {
+		return nil, iltod.Errorf(iltod.EInvalid, "the official release holds no station result")
+	}
+	var ps iltod.Problems
+	enc := &encodedOfficial{docs: make([]string, len(results)), order: make([]int, len(results))}
+	var buf []byte
+	for i := range results {
+		if err := results[i].Validate(); err != nil {
+			var sub iltod.Problems
+			errors.As(err, &sub)
+			for _, p := range sub {
+				p.Record, p.Index = iltod.RecordResult, i
+				ps = append(ps, p)
+			}
+			continue
+		}
+		buf = iltod.AppendResultJSON(buf[:0], &results[i])
+		enc.docs[i] = string(buf)
+		enc.order[i] = i
+	}
+	if len(ps) > 0 {
+		return nil, ps.AsError("the official results")
+	}
+	slices.SortFunc(enc.order, func(a, b int) int {
+		ra, rb := &results[a], &results[b]
+		return cmp.Or(strings.Compare(ra.Station, rb.Station), strings.Compare(ra.Contest, rb.Contest))
+	})
+	return enc, nil
+}
+
+// asInvalid returns err, Problems, as an EInvalid *iltod.Error; other errors as they are.
+func asInvalid(err error, what string) error {
+	var ps iltod.Problems
+	if errors.As(err, &ps) {
+		return ps.AsError(what)
+	}
+	return err
+}
+
+// nextVersion returns the version the next release of an election gets.
+func (s *Store) nextVersion(ctx context.Context, q querier, election string) (int, error) {
+	var v int
+	if err := q.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) + 1 FROM official_releases WHERE election = ?`,
+		election).Scan(&v); err != nil {
+		return 0, fmt.Errorf("next release version: %w", err)
+	}
+	return v, nil
+}
+
+// checkedElection reads what iltod.ResultIndex needs of an election: the codes and
+// parents of its areas, the codes and areas of its stations, and its contests.
+func checkedElection(ctx context.Context, tx *sql.Tx, election string) (*iltod.Package, error) {
+	p := &iltod.Package{}
+	rows, err := tx.QueryContext(ctx, `SELECT code, parent FROM areas WHERE election = ? ORDER BY seq`, election)
+	if err != nil {
+		return nil, fmt.Errorf("read areas: %w", err)
+	}
+	for rows.Next() {
+		var a iltod.Area
+		if err := rows.Scan(&a.Code, &a.Parent); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("read areas: %w", err)
+		}
+		p.Areas = append(p.Areas, a)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read areas: %w", err)
+	}
+	rows, err = tx.QueryContext(ctx, `SELECT code, area FROM stations WHERE election = ?`, election)
+	if err != nil {
+		return nil, fmt.Errorf("read stations: %w", err)
+	}
+	for rows.Next() {
+		var st iltod.Station
+		if err := rows.Scan(&st.Code, &st.Area); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("read stations: %w", err)
+		}
+		p.Stations = append(p.Stations, st)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read stations: %w", err)
+	}
+	rows, err = tx.QueryContext(ctx, `SELECT doc FROM contests WHERE election = ? ORDER BY seq`, election)
+	if err != nil {
+		return nil, fmt.Errorf("read contests: %w", err)
+	}
+	if p.Contests, err = decodeRows[iltod.Contest](rows); err != nil {
+		return nil, fmt.Errorf("read contests: %w", err)
+	}
+	return p, nil
+}
+
+const releaseCols = `election, version, seq, hash, source, published, imported, note, results`
+
+func scanRelease(sc interface{ Scan(...any) error }) (iltod.OfficialRelease, error) {
+	var r iltod.OfficialRelease
+	var seq int64
+	var hash []byte
+	var published, imported string
+	if err := sc.Scan(&r.Election, &r.Version, &seq, &hash, &r.Source, &published, &imported, &r.Note, &r.Results); err != nil {
+		return r, err
+	}
+	if len(hash) != len(r.Hash) {
+		return r, fmt.Errorf("release %d of %s: the hash has %d bytes", r.Version, r.Election, len(hash))
+	}
+	copy(r.Hash[:], hash)
+	r.Seq = uint64(seq)
+	var err error
+	if r.Published, err = parseTime(published); err != nil {
+		return r, fmt.Errorf("decode release %d of %s: %w", r.Version, r.Election, err)
+	}
+	if r.Imported, err = parseTime(imported); err != nil {
+		return r, fmt.Errorf("decode release %d of %s: %w", r.Version, r.Election, err)
+	}
+	return r, nil
+}
+
+// OfficialReleases returns the releases of an election in version order. It returns
+// ENotFound for an unknown election.
+func (s *Store) OfficialReleases(ctx context.Context, election string) ([]iltod.OfficialRelease, error) {
+	out, err := s.releases(ctx, election)
+	return out, internal(wrap(err, "list official releases of "+election))
+}
+
+func (s *Store) releases(ctx context.Context, election string) ([]iltod.OfficialRelease, error) {
+	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	if err := electionExists(ctx, tx, election); err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT `+releaseCols+` FROM official_releases WHERE election = ? ORDER BY version`, election)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []iltod.OfficialRelease{}
+	for rows.Next() {
+		r, err := scanRelease(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, tx.Commit()
+}
+
+// OfficialResults returns the results of one release that q selects, read in one
+// snapshot; see iltod.OfficialStore.
+func (s *Store) OfficialResults(ctx context.Context, election string, version int, q iltod.OfficialQuery) ([]iltod.StationResult, error) {
+	out, err := s.officialResults(ctx, election, version, q)
+	return out, internal(wrap(err, "read official results of "+election))
+}
+
+func (s *Store) officialResults(ctx context.Context, election string, version int, q iltod.OfficialQuery) ([]iltod.StationResult, error) {
+	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	if err := electionExists(ctx, tx, election); err != nil {
+		return nil, err
+	}
+	if version, err = releaseVersion(ctx, tx, election, version); err != nil {
+		return nil, err
+	}
+	where := ` WHERE r.election = ? AND r.version = ?`
+	args := []any{election, version}
+	if q.Contest != "" {
+		where += ` AND r.contest = ?`
+		args = append(args, q.Contest)
+	}
+	if q.Station != "" {
+		where += ` AND r.station = ?`
+		args = append(args, q.Station)
+	}
+	if q.After != "" {
+		where += ` AND r.station > ?`
+		args = append(args, q.After)
+	}
+	if q.Area != "" {
+		var path string
+		err := tx.QueryRowContext(ctx, `SELECT path FROM areas WHERE election = ? AND code = ?`, election, q.Area).Scan(&path)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return nil, iltod.Errorf(iltod.ENotFound, "area %q not found", q.Area)
+		case err != nil:
+			return nil, err
+		}
+		lo, hi := pathRange(path)
+		where += ` AND r.station IN (SELECT code FROM stations WHERE election = ? AND path >= ? AND path < ?)`
+		args = append(args, election, lo, hi)
+	}
+	if q.Limit > 0 {
+		// The last station of the page: every result up to it is on the page.
+		var last sql.NullString
+		err := tx.QueryRowContext(ctx, `SELECT max(station) FROM (SELECT DISTINCT r.station FROM official_results r`+
+			where+` ORDER BY r.station LIMIT ?)`, append(slices.Clone(args), q.Limit)...).Scan(&last)
+		if err != nil {
+			return nil, err
+		}
+		if !last.Valid {
+			return []iltod.StationResult{}, tx.Commit()
+		}
+		where += ` AND r.station <= ?`
+		args = append(args, last.String)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT r.doc FROM official_results r`+where+` ORDER BY r.station, r.contest`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []iltod.StationResult{}
+	for rows.Next() {
+		var doc []byte
+		if err := rows.Scan(&doc); err != nil {
+			return nil, err
+		}
+		var r iltod.StationResult
+		if err := json.Unmarshal(doc, &r); err != nil {
+			return nil, fmt.Errorf("decode official result: %w", err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, tx.Commit()
+}
+
+// releaseVersion returns version if the election has that release, or its latest
+// release for version 0; ENotFound otherwise.
+func releaseVersion(ctx context.Context, tx *sql.Tx, election string, version int) (int, error) {
+	var latest int
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM official_releases WHERE election = ?`,
+		election).Scan(&latest); err != nil {
+		return 0, err
+	}
+	switch {
+	case latest == 0:
+		return 0, iltod.Errorf(iltod.ENotFound, "election %q has no official results", election)
+	case version == 0:
+		return latest, nil
+	case version < 0 || version > latest:
+		return 0, iltod.Errorf(iltod.ENotFound, "official results version %d of election %q not found", version, election)
+	}
+	return version, nil
+}

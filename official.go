@@ -1,0 +1,581 @@
+package iltod
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/iltod/iltod/canonjson"
+)
+
+// ResultCounts lists the ballot figures a StationResult may give, in the order exports
+// write them.
+var ResultCounts = []CountKind{CountRegistered, CountIssued, CountCast, CountValid, CountInvalid, CountBlank}
+
+// IsResultCount reports whether k is one of ResultCounts.
+func IsResultCount(k CountKind) bool { return slices.Contains(ResultCounts, k) }
+
+// MaxResultCount bounds every figure of a station result: it catches typing errors, and
+// keeps the sum of a figure over MaxStations stations far below 2^53.
+const MaxResultCount = 100_000_000
+
+// RecordResult is the Record of a Problem that CheckResults finds; its Index is the
+// position of the result in the slice checked.
+const RecordResult = "result"
+
+// StationResult is the count of one contest at one polling station: the ballot figures
+// and the votes of each choice, as one source gives them. An official release holds one
+// per station and contest; observers' station records can be expressed the same way, so
+// that the two compare figure by figure.
+type StationResult struct {
+	Station string `json:"station"`
+	Contest string `json:"contest"`
+	// Counts holds the ballot figures the source gives, keyed by the kinds of
+	// ResultCounts. A figure the source does not give is absent; it is never read as 0.
+	Counts map[CountKind]int `json:"counts"`
+	// Votes maps choice codes of the contest to their votes. A choice the source does not
+	// give is absent; it is never read as 0.
+	Votes map[string]int `json:"votes"`
+}
+
+// Validate checks the result's own fields: valid station, contest and choice codes,
+// counts of the kinds in ResultCounts, every figure within 0..MaxResultCount, and at least
+// one figure. Whether the station, contest and choices exist is checked by CheckResults.
+func (r *StationResult) Validate() error {
+	if r.valid() {
+		return nil
+	}
+	var ps problems
+	checkCode(&ps, "station", r.Station)
+	checkCode(&ps, "contest", r.Contest)
+	figure := func(field string, v int) {
+		switch {
+		case v < 0:
+			ps.add(field, "%d is negative", v)
+		case v > MaxResultCount:
+			ps.add(field, "%d is above the limit of %d", v, MaxResultCount)
+		}
+	}
+	for _, k := range sortedKeys(r.Counts) {
+		field := "counts." + truncate(string(k), 30)
+		if !IsResultCount(k) {
+			ps.add(field, "%q is not one of registered, issued, cast, valid, invalid, blank", truncate(string(k), 30))
+			continue
+		}
+		figure(field, r.Counts[k])
+	}
+	for _, c := range sortedKeys(r.Votes) {
+		if !ValidCode(c) {
+			ps.add("votes", "%q is not a valid choice code", truncate(c, 70))
+			continue
+		}
+		figure("votes."+c, r.Votes[c])
+	}
+	if len(r.Counts) == 0 && len(r.Votes) == 0 {
+		ps.add("", "the result gives no figure: neither counts nor votes")
+	}
+	return ps.list.Err()
+}
+
+// valid reports whether r passes Validate, without allocating: an import checks
+// millions of figures, and Validate sorts the keys only to report problems in order.
+func (r *StationResult) valid() bool {
+	if !ValidCode(r.Station) || !ValidCode(r.Contest) || len(r.Counts)+len(r.Votes) == 0 {
+		return false
+	}
+	for k, v := range r.Counts {
+		if !IsResultCount(k) || v < 0 || v > MaxResultCount {
+			return false
+		}
+	}
+	for c, v := range r.Votes {
+		if !ValidCode(c) || v < 0 || v > MaxResultCount {
+			return false
+		}
+	}
+	return true
+}
+
+func sortedKeys[K ~string, V any](m map[K]V) []K {
+	keys := make([]K, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// Clone returns a deep copy of r.
+func (r *StationResult) Clone() StationResult {
+	c := *r
+	if r.Counts != nil {
+		c.Counts = make(map[CountKind]int, len(r.Counts))
+		for k, v := range r.Counts {
+			c.Counts[k] = v
+		}
+	}
+	if r.Votes != nil {
+		c.Votes = make(map[string]int, len(r.Votes))
+		for k, v := range r.Votes {
+			c.Votes[k] = v
+		}
+	}
+	return c
+}
+
+// SortResults sorts results by station and then contest, comparing codes byte by byte:
+// the order in which stores return them and MarshalOfficial writes them.
+func SortResults(results []StationResult) {
+	slices.SortFunc(results, compareResults)
+}
+
+func compareResults(a, b StationResult) int {
+	if c := strings.Compare(a.Station, b.Station); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Contest, b.Contest)
+}
+
+// Limits on the texts of a release.
+const (
+	MaxSourceLen = 500
+	MaxNoteLen   = 4000
+)
+
+// OfficialRelease is one publication of official results for an election, as imported:
+// where the figures come from, when the authority published them and when they were
+// imported. A release is complete in itself: it holds every station result the source
+// gave at that time. A newer release supersedes it without erasing it; stores keep every
+// release and never change one.
+type OfficialRelease struct {
+	Election string `json:"election"`
+	// Version is assigned by the store: 1 for the election's first release, then 2, 3 …
+	Version int `json:"version"`
+	// Source says where the figures come from: the authority and the document or URL.
+	Source string `json:"source"`
+	// Published is when the authority published the figures.
+	Published time.Time `json:"published"`
+	// Imported is when the release was imported; the store sets it to its event's time.
+	Imported time.Time `json:"imported"`
+	// Note is free text from the person who imported the release, e.g. what changed.
+	Note string `json:"note,omitempty"`
+	// Results is the number of station results in the release; the store sets it.
+	Results int `json:"results"`
+	// Seq is the sequence number of the import event; the store sets it.
+	Seq uint64 `json:"seq"`
+	// Hash is OfficialDigest of the release and its results, which the import event's Hash
+	// repeats and the log commits to; the store sets it.
+	Hash [32]byte `json:"hash"`
+}
+
+// Validate checks the fields a caller gives: the election id, a single-line Source of
+// 1 to MaxSourceLen characters, a Published time, a Note of at most MaxNoteLen characters
+// (new lines and tabs allowed), and a Version that is not negative.
+func (r *OfficialRelease) Validate() error {
+	var ps problems
+	if !ValidElectionID(r.Election) {
+		ps.add("election", "%q is not a valid election id", truncate(r.Election, 70))
+	}
+	if r.Version < 0 {
+		ps.add("version", "must not be negative")
+	}
+	switch {
+	case strings.TrimSpace(r.Source) == "":
+		ps.add("source", "is required: name the authority and the document the figures come from")
+	default:
+		if msg := checkString(r.Source, MaxSourceLen); msg != "" {
+			ps.add("source", "%s", msg)
+		}
+	}
+	if r.Published.IsZero() {
+		ps.add("published", "is required: when the authority published the figures")
+	}
+	if msg := checkString(strings.NewReplacer("\n", " ", "\t", " ").Replace(r.Note), MaxNoteLen); msg != "" {
+		ps.add("note", "%s", msg)
+	}
+	return ps.list.Err()
+}
+
+// OfficialSubject returns the Subject of the import event of a release: "official/VERSION".
+func OfficialSubject(version int) string { return "official/" + strconv.Itoa(version) }
+
+// OfficialQuery selects the results of one release. Empty fields do not filter.
+type OfficialQuery struct {
+	// Contest keeps only the results of this contest.
+	Contest string
+	// Station keeps only the results of this station.
+	Station string
+	// Area keeps only stations at or below this area, which must exist.
+	Area string
+	// After, if set, starts after every result of the station with this code (keyset
+	// pagination by station).
+	After string
+	// Limit, if positive, keeps the results of at most this many stations, so that a
+	// page never splits a station's contests; 0 means no limit.
+	Limit int
+}
+
+// OfficialStore keeps releases of official results. Every release is stored with an
+// import event (EventImport) in the same transaction, and a store never changes or deletes
+// a release, so the log commits to the full history of what was imported. Implementations
+// are safe for concurrent use; errors follow Store's conventions.
+type OfficialStore interface {
+	// ImportOfficial stores a release and its results with its event, in one transaction:
+	// on any error, including a cancelled ctx, nothing is stored. In that transaction it
+	// checks r (OfficialRelease.Validate) and the results against the election as stored
+	// (CheckResults), and on any problem returns EInvalid with the Problems in its chain;
+	// a release with no result is EInvalid too. It returns ENotFound for an unknown
+	// election.
+	//
+	// The store assigns the Version, one more than the election's latest (from 1); sets
+	// Imported to ev.Time, Results to len(results), Hash to OfficialDigest of the release
+	// and results, and Seq to the event's; and sets ev's Election, Kind (EventImport),
+	// Subject (OfficialSubject) and Hash (the same digest), keeping ev's Time and Detail.
+	// It returns the release as stored. Concurrent imports get distinct versions in commit
+	// order.
+	ImportOfficial(ctx context.Context, r OfficialRelease, results []StationResult, ev Event) (OfficialRelease, error)
+
+	// OfficialReleases returns the releases of an election in version order; none if
+	// nothing has been imported.
+	OfficialReleases(ctx context.Context, election string) ([]OfficialRelease, error)
+
+	// OfficialResults returns the results of one release, version 0 meaning the latest,
+	// that q selects, ordered by station and then contest in byte order. It returns
+	// ENotFound for an unknown election, version or q.Area, and for version 0 if the
+	// election has no release. Results are exactly as imported: a figure not given is
+	// absent, and Counts and Votes are never nil.
+	OfficialResults(ctx context.Context, election string, version int, q OfficialQuery) ([]StationResult, error)
+}
+
+// ResultIndex checks station results against an election. Build it with NewResultIndex
+// from a package that passed Package.Validate; it is safe for concurrent reads.
+type ResultIndex struct {
+	stationArea map[string]string   // station → its area
+	paths       map[string][]string // area → the codes from the root down to it
+	contests    map[string]*indexedContest
+	order       []string // contest codes in load order
+}
+
+type indexedContest struct {
+	choices map[string]bool
+	areas   map[string]bool
+}
+
+// NewResultIndex indexes the areas, stations and contests of p. Only the codes, the
+// stations' areas, the areas' parents and the contests' areas and choices are read.
+func NewResultIndex(p *Package) *ResultIndex {
+	ix := &ResultIndex{
+		stationArea: make(map[string]string, len(p.Stations)),
+		paths:       make(map[string][]string, len(p.Areas)),
+		contests:    make(map[string]*indexedContest, len(p.Contests)),
+	}
+	areas := NewAreaIndex(p.Areas)
+	for _, a := range p.Areas {
+		ix.paths[a.Code] = areas.Path(a.Code)
+	}
+	for _, s := range p.Stations {
+		ix.stationArea[s.Code] = s.Area
+	}
+	for _, c := range p.Contests {
+		ic := &indexedContest{choices: make(map[string]bool, len(c.Choices)), areas: make(map[string]bool, len(c.Areas))}
+		for _, ch := range c.Choices {
+			ic.choices[ch.Code] = true
+		}
+		for _, a := range c.Areas {
+			ic.areas[a] = true
+		}
+		if _, dup := ix.contests[c.Code]; !dup {
+			ix.order = append(ix.order, c.Code)
+		}
+		ix.contests[c.Code] = ic
+	}
+	return ix
+}
+
+// HasStation reports whether the election has a station with this code.
+func (ix *ResultIndex) HasStation(code string) bool {
+	_, ok := ix.stationArea[code]
+	return ok
+}
+
+// HasContest reports whether the election has a contest with this code.
+func (ix *ResultIndex) HasContest(code string) bool {
+	_, ok := ix.contests[code]
+	return ok
+}
+
+// HasChoice reports whether the contest has a choice with this code.
+func (ix *ResultIndex) HasChoice(contest, choice string) bool {
+	c, ok := ix.contests[contest]
+	return ok && c.choices[choice]
+}
+
+// VotesIn reports whether the station votes in the contest: whether it lies at or below
+// one of the contest's areas.
+func (ix *ResultIndex) VotesIn(station, contest string) bool {
+	c, ok := ix.contests[contest]
+	if !ok {
+		return false
+	}
+	area, ok := ix.stationArea[station]
+	if !ok {
+		return false
+	}
+	path, ok := ix.paths[area]
+	if !ok {
+		path = []string{area}
+	}
+	for _, a := range path {
+		if c.areas[a] {
+			return true
+		}
+	}
+	return false
+}
+
+// StationContests returns the codes of the contests the station votes in, in load order.
+func (ix *ResultIndex) StationContests(station string) []string {
+	var out []string
+	for _, c := range ix.order {
+		if ix.VotesIn(station, c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Check checks results: each must pass StationResult.Validate, name a station and a
+// contest of the election, vote only for choices of the contest, at a station that votes
+// in the contest; and no station and contest may appear twice. It returns nil or
+// Problems with Record RecordResult and Index the position of the result in results.
+func (ix *ResultIndex) Check(results []StationResult) error {
+	var out Problems
+	type key struct{ station, contest string }
+	first := make(map[key]int, len(results))
+	for i := range results {
+		r := &results[i]
+		add := func(field, format string, args ...any) {
+			out = append(out, Problem{Record: RecordResult, Index: i, Field: field, Message: fmt.Sprintf(format, args...)})
+		}
+		if err := r.Validate(); err != nil {
+			var ps problems
+			ps.nest("", err)
+			for _, p := range ps.list {
+				add(strings.TrimPrefix(p.Field, "."), "%s", p.Message)
+			}
+			continue
+		}
+		k := key{r.Station, r.Contest}
+		if j, dup := first[k]; dup {
+			add("", "station %q and contest %q are given twice (first in result %d)", r.Station, r.Contest, j+1)
+			continue
+		}
+		first[k] = i
+		station, contest := ix.HasStation(r.Station), ix.HasContest(r.Contest)
+		if !station {
+			add("station", "unknown station %q", r.Station)
+		}
+		if !contest {
+			add("contest", "unknown contest %q", r.Contest)
+		}
+		if !station || !contest {
+			continue
+		}
+		if !ix.VotesIn(r.Station, r.Contest) {
+			add("contest", "%s", ix.NotVotingIn(r.Station, r.Contest))
+			continue
+		}
+		c := ix.contests[r.Contest]
+		bad := false
+		for ch := range r.Votes {
+			bad = bad || !c.choices[ch]
+		}
+		if bad {
+			for _, ch := range sortedKeys(r.Votes) {
+				if !c.choices[ch] {
+					add("votes."+ch, "contest %q has no choice %q", r.Contest, ch)
+				}
+			}
+		}
+	}
+	return out.Err()
+}
+
+// NotVotingIn returns the message for a station that does not vote in a contest, naming
+// the contests it does vote in.
+func (ix *ResultIndex) NotVotingIn(station, contest string) string {
+	in := ix.StationContests(station)
+	if len(in) == 0 {
+		return fmt.Sprintf("station %q does not vote in contest %q (it votes in no contest)", station, contest)
+	}
+	return fmt.Sprintf("station %q does not vote in contest %q (it votes in %s)", station, contest, strings.Join(in, ", "))
+}
+
+// CheckResults checks results against the election p, which passed Package.Validate, as
+// ResultIndex.Check does.
+func CheckResults(p *Package, results []StationResult) error {
+	return NewResultIndex(p).Check(results)
+}
+
+// MarshalOfficial returns the canonical JSON (package canonjson) of a release and its
+// results, the document whose SHA-256 is OfficialDigest:
+//
+//	{"election":…,"imported":…,"note":…,"published":…,"results":[…],"source":…,"version":…}
+//
+// Times are in UTC, written as time.RFC3339Nano writes them; note is "" when there is
+// none. Results are sorted by station and then contest, each written as
+//
+//	{"contest":…,"counts":{"cast":…,…},"station":…,"votes":{"C01-01":…,…}}
+//
+// with counts and votes always present, possibly empty. The release's Results, Seq and
+// Hash are not part of it: they are derived from it. MarshalOfficial returns an error if
+// a result does not pass StationResult.Validate. Anyone holding a release, as
+// OfficialReleases and OfficialResults return it, can recompute the document and its hash.
+func MarshalOfficial(r OfficialRelease, results []StationResult) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := writeOfficial(&buf, r, results); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// OfficialDigest returns the SHA-256 of MarshalOfficial(r, results), computed without
+// holding the whole document in memory.
+func OfficialDigest(r OfficialRelease, results []StationResult) ([32]byte, error) {
+	h := sha256.New()
+	if err := writeOfficial(h, r, results); err != nil {
+		return [32]byte{}, err
+	}
+	return [32]byte(h.Sum(nil)), nil
+}
+
+func writeOfficial(w io.Writer, r OfficialRelease, results []StationResult) error {
+	order := make([]int, len(results))
+	for i := range results {
+		if err := results[i].Validate(); err != nil {
+			return fmt.Errorf("result %d: %w", i+1, err)
+		}
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return compareResults(results[a], results[b]) })
+	bw := bufio.NewWriterSize(w, 64<<10)
+	var b []byte
+	var err error
+	b = append(b, `{"election":`...)
+	if b, err = appendString(b, r.Election); err != nil {
+		return err
+	}
+	b = append(b, `,"imported":"`...)
+	b = r.Imported.UTC().AppendFormat(b, time.RFC3339Nano)
+	b = append(b, `","note":`...)
+	if b, err = appendString(b, r.Note); err != nil {
+		return err
+	}
+	b = append(b, `,"published":"`...)
+	b = r.Published.UTC().AppendFormat(b, time.RFC3339Nano)
+	b = append(b, `","results":[`...)
+	bw.Write(b)
+	for n, i := range order {
+		b = b[:0]
+		if n > 0 {
+			b = append(b, ',')
+		}
+		b = AppendResultJSON(b, &results[i])
+		bw.Write(b)
+	}
+	b = append(b[:0], `],"source":`...)
+	if b, err = appendString(b, r.Source); err != nil {
+		return err
+	}
+	b = append(b, `,"version":`...)
+	b = strconv.AppendInt(b, int64(r.Version), 10)
+	b = append(b, '}')
+	bw.Write(b)
+	return bw.Flush()
+}
+
+// AppendResultJSON appends the canonical JSON of r, as MarshalOfficial writes it, to b.
+// r must pass StationResult.Validate; otherwise the output is valid JSON but may not be
+// canonical.
+func AppendResultJSON(b []byte, r *StationResult) []byte {
+	var scratch [32]string
+	b = append(b, `{"contest":`...)
+	b = appendCode(b, r.Contest)
+	b = append(b, `,"counts":{`...)
+	keys := scratch[:0]
+	for k := range r.Counts {
+		keys = insertSorted(keys, string(k))
+	}
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendCode(b, k)
+		b = append(b, ':')
+		b = strconv.AppendInt(b, int64(r.Counts[CountKind(k)]), 10)
+	}
+	b = append(b, `},"station":`...)
+	b = appendCode(b, r.Station)
+	b = append(b, `,"votes":{`...)
+	keys = scratch[:0]
+	for c := range r.Votes {
+		keys = insertSorted(keys, c)
+	}
+	for i, c := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendCode(b, c)
+		b = append(b, ':')
+		b = strconv.AppendInt(b, int64(r.Votes[c]), 10)
+	}
+	return append(b, "}}"...)
+}
+
+// insertSorted inserts s into the sorted slice keys. A result has few keys, and sorting
+// by insertion into a buffer on the caller's stack allocates nothing for up to 32.
+func insertSorted(keys []string, s string) []string {
+	keys = append(keys, s)
+	i := len(keys) - 1
+	for ; i > 0 && keys[i-1] > s; i-- {
+		keys[i] = keys[i-1]
+	}
+	keys[i] = s
+	return keys
+}
+
+// appendCode appends s as a JSON string. A valid code needs no escaping; anything else is
+// written in canonical form if it has one, and otherwise by encoding/json, which replaces
+// invalid UTF-8: the output is always valid JSON.
+func appendCode(b []byte, s string) []byte {
+	if ValidCode(s) {
+		b = append(b, '"')
+		b = append(b, s...)
+		return append(b, '"')
+	}
+	if c, err := canonjson.Marshal(s); err == nil {
+		return append(b, c...)
+	}
+	c, _ := json.Marshal(s) // a string always encodes
+	return append(b, c...)
+}
+
+// appendString appends the canonical JSON form of s (NFC, minimal escapes).
+func appendString(b []byte, s string) ([]byte, error) {
+	if ValidCode(s) {
+		return appendCode(b, s), nil
+	}
+	c, err := canonjson.Marshal(s)
+	if err != nil {
+		return b, err
+	}
+	return append(b, c...), nil
+}
