@@ -51,20 +51,26 @@ func (e *SyntaxError) Error() string {
 // not integers within ±MaxInt, invalid UTF-8, nesting deeper than MaxDepth, and anything
 // after the value.
 func Canonicalize(data []byte) ([]byte, error) {
+	_, out, err := parse(data)
+	return out, err
+}
+
+// parse reads one JSON value filling all of data and returns it with its canonical form.
+func parse(data []byte) (*node, []byte, error) {
 	p := parser{data: data}
 	p.space()
 	v, err := p.value(0)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	p.space()
 	if p.pos != len(data) {
-		return nil, p.errorf("unexpected data after the value")
+		return nil, nil, p.errorf("unexpected data after the value")
 	}
 	var out bytes.Buffer
 	out.Grow(len(data))
 	write(&out, v)
-	return out.Bytes(), nil
+	return v, out.Bytes(), nil
 }
 
 // IsCanonical reports whether data is exactly the canonical form of itself.
@@ -457,20 +463,11 @@ func Check(data []byte) error {
 // *SyntaxError for one that is not acceptable at all. It parses once, where Check
 // followed by encoding/json would parse twice.
 func Parse(data []byte) (any, error) {
-	p := parser{data: data}
-	p.space()
-	n, err := p.value(0)
+	n, canonical, err := parse(data)
 	if err != nil {
 		return nil, err
 	}
-	p.space()
-	if p.pos != len(data) {
-		return nil, p.errorf("unexpected data after the value")
-	}
-	var out bytes.Buffer
-	out.Grow(len(data))
-	write(&out, n)
-	if !bytes.Equal(out.Bytes(), data) {
+	if !bytes.Equal(canonical, data) {
 		return nil, ErrNotCanonical
 	}
 	return n.goValue(), nil
