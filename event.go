@@ -89,7 +89,26 @@ type SubmissionQuery struct {
 	Form    string
 	// AfterSeq, if set, starts after the submission with this Seq; results are in Seq order.
 	AfterSeq uint64
-	Limit    int // 0 means 1000; at most 10,000
+	// Limit caps the number returned; 0 means DefaultSubmissionLimit, and it is never
+	// above MaxSubmissionLimit.
+	Limit int
+}
+
+// Limits on one page of submissions.
+const (
+	DefaultSubmissionLimit = 1000
+	MaxSubmissionLimit     = 10_000
+)
+
+// EffectiveLimit returns the limit a store applies for q.
+func (q SubmissionQuery) EffectiveLimit() int {
+	switch {
+	case q.Limit <= 0:
+		return DefaultSubmissionLimit
+	case q.Limit > MaxSubmissionLimit:
+		return MaxSubmissionLimit
+	}
+	return q.Limit
 }
 
 // Resolution is a reviewer's decision on a conflicting field of a station record.

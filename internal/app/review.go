@@ -164,7 +164,7 @@ func (a *App) AllSubmissions(ctx context.Context, election string, q iltod.Submi
 // allSubmissions pages through every submission q selects.
 func (a *App) allSubmissions(ctx context.Context, election string, q iltod.SubmissionQuery) ([]iltod.Submission, error) {
 	var out []iltod.Submission
-	q.Limit = 10_000
+	q.Limit = iltod.MaxSubmissionLimit
 	for {
 		page, err := a.store.Submissions(ctx, election, q)
 		if err != nil {

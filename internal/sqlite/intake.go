@@ -522,22 +522,6 @@ func (s *Store) Submission(ctx context.Context, election, id string) (iltod.Subm
 	return iltod.Submission{}, iltod.Errorf(iltod.EConflict, "report %q is stored in more than one election", id)
 }
 
-// Limits on one page of submissions.
-const (
-	defaultSubmissionLimit = 1000
-	maxSubmissionLimit     = 10_000
-)
-
-func submissionLimit(q iltod.SubmissionQuery) int {
-	switch {
-	case q.Limit <= 0:
-		return defaultSubmissionLimit
-	case q.Limit > maxSubmissionLimit:
-		return maxSubmissionLimit
-	}
-	return q.Limit
-}
-
 // Submissions returns the submissions of an election that q selects, in Seq order: at
 // most 1000 when q.Limit is 0, and never more than 10,000. It returns ENotFound for an
 // unknown election.
@@ -557,7 +541,7 @@ func (s *Store) Submissions(ctx context.Context, election string, q iltod.Submis
 		args = append(args, q.Form)
 	}
 	query += ` ORDER BY seq LIMIT ?`
-	args = append(args, submissionLimit(q))
+	args = append(args, q.EffectiveLimit())
 	rows, err := s.read.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, internal(fmt.Errorf("list reports of %s: %w", election, err))
