@@ -11,7 +11,7 @@ import (
 // Problem is one fault in a package, located at a file and line.
 type Problem struct {
 	File    string `json:"file"`
-	Line    int    `json:"line"`
+	Line    int    `json:"line,omitempty"`
 	Field   string `json:"field,omitempty"`
 	Message string `json:"message"`
 }

@@ -6,37 +6,15 @@ import (
 	"unicode/utf8"
 
 	"github.com/iltod/iltod"
+	"github.com/iltod/iltod/internal/electionpkg"
 )
 
-// Problem is one fault in a file being imported, located at a CSV line and column, or at
-// a path within a JSON document.
-type Problem struct {
-	File string `json:"file"`
-	// Line is the line of the CSV record (the header is line 1) or of the mapping file; 0
-	// when the fault has no line, as in a JSON document.
-	Line int `json:"line,omitempty"`
-	// Field is the CSV column (several joined by '|'), the JSON path of the value, e.g.
-	// Election[0].Contest[2].ContestSelection[1].VoteCounts[0].Count, or the key of a
-	// mapping file.
-	Field   string `json:"field,omitempty"`
-	Message string `json:"message"`
-}
-
-// String formats p as "file:line: field: message", the form editors and terminals link.
-func (p Problem) String() string {
-	var b strings.Builder
-	b.WriteString(p.File)
-	if p.Line > 0 {
-		fmt.Fprintf(&b, ":%d", p.Line)
-	}
-	b.WriteString(": ")
-	if p.Field != "" {
-		b.WriteString(p.Field)
-		b.WriteString(": ")
-	}
-	b.WriteString(p.Message)
-	return b.String()
-}
+// Problem is one fault in a file being imported, located at a CSV line and column (the
+// header is line 1), or at a path within a JSON document (Line 0, Field the path, e.g.
+// Election[0].Contest[2].ContestSelection[1].VoteCounts[0].Count), or at a key of a
+// mapping file. It is the election package reader's located problem, so every import
+// error in iltod prints the same way: "file:line: field: message".
+type Problem = electionpkg.Problem
 
 // MaxProblems is how many problems a reader collects before it stops reading; MaxReported
 // is how many Error spells out.
