@@ -19,12 +19,20 @@ const (
 	// EventDevice is a device enrolled or revoked. Its Hash is the SHA-256 of Detail.
 	EventDevice EventKind = "device"
 	// EventStaff is any other staff action that changes data. Its Hash is the SHA-256 of Detail.
+	// A change to a staff account (AdminStore.CreateStaff, UpdateStaff) is one too: its
+	// Election is "", since accounts belong to no election, and its Subject is
+	// "staff/LOGIN" (StaffSubject).
 	EventStaff EventKind = "staff"
 	// EventImport is the import of a release of official results. Its Subject is
 	// "official/VERSION" and its Hash is OfficialDigest of the release and its results, so
 	// that the log commits to exactly what was imported; Detail (who imported what file) is
 	// not covered by the hash.
 	EventImport EventKind = "import"
+	// EventSample is the saving of a PVT sample for an election (AdminStore.SaveSample).
+	// Its Subject is "sample/VERSION" (SampleSubject) and its Hash is the SHA-256 of the
+	// sample's canonical JSON, so that the log shows which stations were drawn before any
+	// result was known; Detail (who saved it, and why) is not covered by the hash.
+	EventSample EventKind = "sample"
 )
 
 // Event is one change to an election's data, in the order the store accepted it. The
@@ -34,7 +42,10 @@ const (
 type Event struct {
 	// Seq is assigned by the store: 1, 2, 3 … across all elections, without gaps, in
 	// commit order. The log's order follows it.
-	Seq      uint64    `json:"seq"`
+	Seq uint64 `json:"seq"`
+	// Election is the election whose data the event changes, or "" for an event of the
+	// installation as a whole: a change to a staff account. Only stores' admin methods
+	// (AdminStore) write events with the Election "".
 	Election string    `json:"election"`
 	Kind     EventKind `json:"kind"`
 	// Subject is what the event is about: a report id, a device key id, or

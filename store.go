@@ -46,6 +46,9 @@ type Store interface {
 	// OfficialStore keeps the releases of official results, each with its import event.
 	OfficialStore
 
+	// AdminStore keeps PVT samples, staff accounts and sign-in sessions.
+	AdminStore
+
 	// CreateElection stores p in one transaction: on any error nothing is stored. p MUST
 	// have passed p.Validate; the store need not check it again. It returns EConflict if
 	// an election with the same id exists, unless replace is true, in which case the old

@@ -359,6 +359,9 @@ func VerifyDataset(ctx context.Context, dir string) (*DatasetSummary, error) {
 			what := "beyond the checkpoint"
 			if l, ok := kinds[e.Seq]; ok {
 				what = fmt.Sprintf("a %s event of election %s", l.Kind, l.Election)
+				if l.Election == "" {
+					what = fmt.Sprintf("a %s event of the installation", l.Kind)
+				}
 				fail.with(fmt.Sprintf("leaf %d", e.Seq), l.Marshal())
 			}
 			fail.with(fmt.Sprintf("envelope %d SHA-256", e.Seq), fmt.Appendf(nil, "%x", h))

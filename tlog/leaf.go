@@ -14,7 +14,8 @@ import (
 
 // LeafData is the content of one log leaf: what the log makes public about an event.
 type LeafData struct {
-	// Election is the election the event belongs to ("e").
+	// Election is the election the event belongs to ("e"), or "" for an event of the
+	// installation as a whole (a change to a staff account). A report always has one.
 	Election string
 	// Hash is what the event commits to ("h"): for a report, the SHA-256 of its envelope.
 	Hash [32]byte
@@ -92,10 +93,11 @@ var (
 
 // ParseLeaf parses a log leaf. It accepts exactly the bytes Leaf writes for a valid
 // event: canonical JSON with the four members e, h, n and t and nothing else; an election
-// id of lower-case letters, digits and '-'; 64 lower-case hex digits; a sequence number
-// from 1 to 2^53-1; and a kind of lower-case letters, digits and '-' (kinds unknown today
-// are accepted, so that old verifiers read new logs). Marshal of the result returns b.
-// It returns an error describing the first problem.
+// id of lower-case letters, digits and '-', or "" for an event of the installation (never
+// for a report); 64 lower-case hex digits; a sequence number from 1 to 2^53-1; and a kind
+// of lower-case letters, digits and '-' (kinds unknown today are accepted, so that old
+// verifiers read new logs). Marshal of the result returns b. It returns an error
+// describing the first problem.
 func ParseLeaf(b []byte) (LeafData, error) {
 	if len(b) > MaxLeafSize {
 		return LeafData{}, fmt.Errorf("leaf is %d bytes; at most %d are allowed", len(b), MaxLeafSize)
@@ -106,7 +108,7 @@ func ParseLeaf(b []byte) (LeafData, error) {
 	}
 	var l LeafData
 	l.Election = string(m[1])
-	if !leafElectionRe.MatchString(l.Election) {
+	if l.Election != "" && !leafElectionRe.MatchString(l.Election) {
 		return LeafData{}, fmt.Errorf("leaf election %q is not a valid election id", l.Election)
 	}
 	if _, err := hex.Decode(l.Hash[:], m[2]); err != nil {
@@ -123,6 +125,9 @@ func ParseLeaf(b []byte) (LeafData, error) {
 	l.Kind = iltod.EventKind(m[4])
 	if !leafKindRe.MatchString(string(l.Kind)) {
 		return LeafData{}, fmt.Errorf("leaf kind %q is not valid", l.Kind)
+	}
+	if l.Election == "" && l.Kind == iltod.EventReport {
+		return LeafData{}, fmt.Errorf("leaf of a report names no election")
 	}
 	if !bytes.Equal(l.Marshal(), b) {
 		return LeafData{}, fmt.Errorf("leaf %q is not in canonical form", truncate(b, 120))
