@@ -3,6 +3,7 @@ package iltod
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
@@ -31,12 +32,27 @@ const MaxResultCount = 100_000_000
 // position of the result in the slice checked.
 const RecordResult = "result"
 
-// StationResult is the count of one contest at one polling station: the ballot figures
-// and the votes of each choice, as one source gives them. An official release holds one
-// per station and contest; observers' station records can be expressed the same way, so
-// that the two compare figure by figure.
+// StationResult is the count of one contest at one polling station, or the collated
+// total of one contest in one area: the ballot figures and the votes of each choice, as
+// one source gives them. A result has exactly one of Station and Area.
+//
+// A result with Station is the count at that station. An official release holds one per
+// station and contest; observers' station records can be expressed the same way, so that
+// the two compare figure by figure.
+//
+// A result with Area is the total the source published for that area (a district, a
+// region, the country) and contest, as collated by the authority: it is what the
+// authority says the area's stations add up to, not a sum iltod computed. An official
+// release holds at most one per area and contest. Comparing it with the sum of the
+// station figures below it, or with observers' figures, is the collation test of a
+// parallel vote tabulation: a total that differs was changed at collation.
+//
+// The name is older than area totals; IsTotal tells the two kinds apart.
 type StationResult struct {
-	Station string `json:"station"`
+	Station string `json:"station,omitempty"`
+	// Area is the code of the area whose collated total this is; empty for a station's
+	// result.
+	Area    string `json:"area,omitempty"`
 	Contest string `json:"contest"`
 	// Counts holds the ballot figures the source gives, keyed by the kinds of
 	// ResultCounts. A figure the source does not give is absent; it is never read as 0.
@@ -46,15 +62,31 @@ type StationResult struct {
 	Votes map[string]int `json:"votes"`
 }
 
-// Validate checks the result's own fields: valid station, contest and choice codes,
-// counts of the kinds in ResultCounts, every figure within 0..MaxResultCount, and at least
-// one figure. Whether the station, contest and choices exist is checked by CheckResults.
+// IsTotal reports whether r is an area's collated total (it has an Area) rather than a
+// station's result.
+func (r *StationResult) IsTotal() bool { return r.Area != "" }
+
+// Validate checks the result's own fields: exactly one of a station and an area, valid
+// station or area, contest and choice codes, counts of the kinds in ResultCounts, every
+// figure within 0..MaxResultCount, and at least one figure. Whether the station or area,
+// the contest and the choices exist is checked by CheckResults.
 func (r *StationResult) Validate() error {
 	if r.valid() {
 		return nil
 	}
 	var ps problems
-	checkCode(&ps, "station", r.Station)
+	switch {
+	case r.Station == "" && r.Area == "":
+		ps.add("station", "is required: give a station, or an area for the area's collated total")
+	case r.Station != "" && r.Area != "":
+		ps.add("area", "a result is a station's or an area's total, not both: give either station or area")
+		checkCode(&ps, "station", r.Station)
+		checkCode(&ps, "area", r.Area)
+	case r.Area != "":
+		checkCode(&ps, "area", r.Area)
+	default:
+		checkCode(&ps, "station", r.Station)
+	}
 	checkCode(&ps, "contest", r.Contest)
 	figure := func(field string, v int) {
 		switch {
@@ -88,7 +120,14 @@ func (r *StationResult) Validate() error {
 // valid reports whether r passes Validate, without allocating: an import checks
 // millions of figures, and Validate sorts the keys only to report problems in order.
 func (r *StationResult) valid() bool {
-	if !ValidCode(r.Station) || !ValidCode(r.Contest) || len(r.Counts)+len(r.Votes) == 0 {
+	if !ValidCode(r.Contest) || len(r.Counts)+len(r.Votes) == 0 {
+		return false
+	}
+	if r.Area == "" {
+		if !ValidCode(r.Station) {
+			return false
+		}
+	} else if r.Station != "" || !ValidCode(r.Area) {
 		return false
 	}
 	for k, v := range r.Counts {
@@ -131,17 +170,21 @@ func (r *StationResult) Clone() StationResult {
 	return c
 }
 
-// SortResults sorts results by station and then contest, comparing codes byte by byte:
-// the order in which stores return them and MarshalOfficial writes them.
+// SortResults sorts results in their canonical order: station results first, by station
+// and then contest, then area totals, by area and then contest, comparing codes byte by
+// byte. It is the order in which stores return them and MarshalOfficial writes them.
 func SortResults(results []StationResult) {
 	slices.SortFunc(results, compareResults)
 }
 
 func compareResults(a, b StationResult) int {
-	if c := strings.Compare(a.Station, b.Station); c != 0 {
-		return c
+	if at, bt := a.IsTotal(), b.IsTotal(); at != bt {
+		if at {
+			return 1
+		}
+		return -1
 	}
-	return strings.Compare(a.Contest, b.Contest)
+	return cmp.Or(strings.Compare(a.Station, b.Station), strings.Compare(a.Area, b.Area), strings.Compare(a.Contest, b.Contest))
 }
 
 // Limits on the texts of a release.
@@ -152,9 +195,9 @@ const (
 
 // OfficialRelease is one publication of official results for an election, as imported:
 // where the figures come from, when the authority published them and when they were
-// imported. A release is complete in itself: it holds every station result the source
-// gave at that time. A newer release supersedes it without erasing it; stores keep every
-// release and never change one.
+// imported. A release is complete in itself: it holds every station result and every
+// area total (see StationResult) the source gave at that time. A newer release supersedes
+// it without erasing it; stores keep every release and never change one.
 type OfficialRelease struct {
 	Election string `json:"election"`
 	// Version is assigned by the store: 1 for the election's first release, then 2, 3 …
@@ -169,6 +212,8 @@ type OfficialRelease struct {
 	Note string `json:"note,omitempty"`
 	// Results is the number of station results in the release; the store sets it.
 	Results int `json:"results"`
+	// Totals is the number of area totals in the release; the store sets it.
+	Totals int `json:"totals"`
 	// Seq is the sequence number of the import event; the store sets it.
 	Seq uint64 `json:"seq"`
 	// Hash is OfficialDigest of the release and its results, which the import event's Hash
@@ -207,19 +252,26 @@ func (r *OfficialRelease) Validate() error {
 // OfficialSubject returns the Subject of the import event of a release: "official/VERSION".
 func OfficialSubject(version int) string { return "official/" + strconv.Itoa(version) }
 
-// OfficialQuery selects the results of one release. Empty fields do not filter.
+// OfficialQuery selects the results of one release: its station results (the default),
+// or with Totals its area totals, never both at once. Empty fields do not filter.
 type OfficialQuery struct {
+	// Totals selects the release's area totals instead of its station results. Then
+	// Area, After and Limit apply to the totals' areas as they otherwise apply to
+	// stations, and Station selects nothing.
+	Totals bool
 	// Contest keeps only the results of this contest.
 	Contest string
 	// Station keeps only the results of this station.
 	Station string
-	// Area keeps only stations at or below this area, which must exist.
+	// Area, which must exist, keeps only the results of stations at or below this area,
+	// or with Totals, the totals of this area and of the areas below it.
 	Area string
-	// After, if set, starts after every result of the station with this code (keyset
-	// pagination by station).
+	// After, if set, starts after every result of the station (with Totals, the area)
+	// with this code: keyset pagination by station, or by area.
 	After string
-	// Limit, if positive, keeps the results of at most this many stations, so that a
-	// page never splits a station's contests; 0 means no limit.
+	// Limit, if positive, keeps the results of at most this many stations (with Totals,
+	// areas), so that a page never splits a station's or an area's contests; 0 means no
+	// limit.
 	Limit int
 }
 
@@ -228,17 +280,19 @@ type OfficialQuery struct {
 // a release, so the log commits to the full history of what was imported. Implementations
 // are safe for concurrent use; errors follow Store's conventions.
 type OfficialStore interface {
-	// ImportOfficial stores a release and its results with its event, in one transaction:
-	// on any error, including a cancelled ctx, nothing is stored. In that transaction it
-	// checks r (OfficialRelease.Validate) and the results against the election as stored
-	// (CheckResults), and on any problem returns EInvalid with the Problems in its chain;
-	// a release with no result is EInvalid too. It returns ENotFound for an unknown
-	// election.
+	// ImportOfficial stores a release and its results, station results and area totals
+	// alike, with its event, in one transaction: on any error, including a cancelled ctx,
+	// nothing is stored. In that transaction it checks r (OfficialRelease.Validate) and
+	// the results against the election as stored (CheckResults), and on any problem
+	// returns EInvalid with the Problems in its chain; a release with no result of either
+	// kind is EInvalid too (one of area totals only is not). It returns ENotFound for an
+	// unknown election.
 	//
 	// The store assigns the Version, one more than the election's latest (from 1); sets
-	// Imported to ev.Time, Results to len(results), Hash to OfficialDigest of the release
-	// and results, and Seq to the event's; and sets ev's Election, Kind (EventImport),
-	// Subject (OfficialSubject) and Hash (the same digest), keeping ev's Time and Detail.
+	// Imported to ev.Time, Results to the number of station results and Totals to the
+	// number of area totals, Hash to OfficialDigest of the release and all its results,
+	// and Seq to the event's; and sets ev's Election, Kind (EventImport), Subject
+	// (OfficialSubject) and Hash (the same digest), keeping ev's Time and Detail.
 	// It returns the release as stored. Concurrent imports get distinct versions in commit
 	// order.
 	ImportOfficial(ctx context.Context, r OfficialRelease, results []StationResult, ev Event) (OfficialRelease, error)
@@ -248,15 +302,19 @@ type OfficialStore interface {
 	OfficialReleases(ctx context.Context, election string) ([]OfficialRelease, error)
 
 	// OfficialResults returns the results of one release, version 0 meaning the latest,
-	// that q selects, ordered by station and then contest in byte order. It returns
-	// ENotFound for an unknown election, version or q.Area, and for version 0 if the
-	// election has no release. Results are exactly as imported: a figure not given is
-	// absent, and Counts and Votes are never nil.
+	// that q selects: its station results, ordered by station and then contest in byte
+	// order, or with q.Totals its area totals, ordered by area and then contest. It
+	// returns ENotFound for an unknown election, version or q.Area, and for version 0 if
+	// the election has no release. Results are exactly as imported: a figure not given is
+	// absent, and Counts and Votes are never nil. The station results followed by the
+	// totals are the release's results in the order of SortResults, those that
+	// OfficialDigest covers.
 	OfficialResults(ctx context.Context, election string, version int, q OfficialQuery) ([]StationResult, error)
 }
 
-// ResultIndex checks station results against an election. Build it with NewResultIndex
-// from a package that passed Package.Validate; it is safe for concurrent reads.
+// ResultIndex checks station results and area totals against an election. Build it with
+// NewResultIndex from a package that passed Package.Validate; it is safe for concurrent
+// reads.
 type ResultIndex struct {
 	stationArea map[string]string   // station → its area
 	paths       map[string][]string // area → the codes from the root down to it
@@ -267,6 +325,8 @@ type ResultIndex struct {
 type indexedContest struct {
 	choices map[string]bool
 	areas   map[string]bool
+	above   map[string]bool // the contest's areas and every area above one of them
+	list    []string        // the contest's areas, in load order
 }
 
 // NewResultIndex indexes the areas, stations and contests of p. Only the codes, the
@@ -285,12 +345,17 @@ func NewResultIndex(p *Package) *ResultIndex {
 		ix.stationArea[s.Code] = s.Area
 	}
 	for _, c := range p.Contests {
-		ic := &indexedContest{choices: make(map[string]bool, len(c.Choices)), areas: make(map[string]bool, len(c.Areas))}
+		ic := &indexedContest{choices: make(map[string]bool, len(c.Choices)), areas: make(map[string]bool, len(c.Areas)),
+			above: make(map[string]bool, len(c.Areas)), list: c.Areas}
 		for _, ch := range c.Choices {
 			ic.choices[ch.Code] = true
 		}
 		for _, a := range c.Areas {
 			ic.areas[a] = true
+			ic.above[a] = true
+			for _, up := range ix.paths[a] {
+				ic.above[up] = true
+			}
 		}
 		if _, dup := ix.contests[c.Code]; !dup {
 			ix.order = append(ix.order, c.Code)
@@ -303,6 +368,12 @@ func NewResultIndex(p *Package) *ResultIndex {
 // HasStation reports whether the election has a station with this code.
 func (ix *ResultIndex) HasStation(code string) bool {
 	_, ok := ix.stationArea[code]
+	return ok
+}
+
+// HasArea reports whether the election has an area with this code.
+func (ix *ResultIndex) HasArea(code string) bool {
+	_, ok := ix.paths[code]
 	return ok
 }
 
@@ -341,6 +412,42 @@ func (ix *ResultIndex) VotesIn(station, contest string) bool {
 	return false
 }
 
+// AreaVotesIn reports whether the contest is voted in the area, so that the area can have
+// a total of it: whether the area is one of the contest's areas, lies below one, or
+// contains one. A region's total of a national contest, and the country's total of a
+// constituency's contest, both qualify; a region that is neither within nor above any of
+// the contest's areas does not.
+func (ix *ResultIndex) AreaVotesIn(area, contest string) bool {
+	c, ok := ix.contests[contest]
+	if !ok {
+		return false
+	}
+	path, ok := ix.paths[area]
+	if !ok {
+		return false
+	}
+	if c.above[area] {
+		return true
+	}
+	for _, a := range path {
+		if c.areas[a] {
+			return true
+		}
+	}
+	return false
+}
+
+// NotVotedInArea returns the message for an area in which a contest is not voted (see
+// AreaVotesIn), naming the contest's areas.
+func (ix *ResultIndex) NotVotedInArea(area, contest string) string {
+	var in []string
+	if c, ok := ix.contests[contest]; ok {
+		in = c.list
+	}
+	return fmt.Sprintf("contest %q is not voted in area %q: the area is neither within nor above the contest's areas (%s)",
+		contest, area, strings.Join(in, ", "))
+}
+
 // StationContests returns the codes of the contests the station votes in, in load order.
 func (ix *ResultIndex) StationContests(station string) []string {
 	var out []string
@@ -352,13 +459,15 @@ func (ix *ResultIndex) StationContests(station string) []string {
 	return out
 }
 
-// Check checks results: each must pass StationResult.Validate, name a station and a
-// contest of the election, vote only for choices of the contest, at a station that votes
-// in the contest; and no station and contest may appear twice. It returns nil or
-// Problems with Record RecordResult and Index the position of the result in results.
+// Check checks results: each must pass StationResult.Validate, name a station (or for an
+// area total, an area) and a contest of the election, and vote only for choices of the
+// contest; a station must vote in the contest (VotesIn), and the contest must be voted in
+// an area that has a total of it (AreaVotesIn); and no station and contest, nor area and
+// contest, may appear twice. It returns nil or Problems with Record RecordResult and Index
+// the position of the result in results.
 func (ix *ResultIndex) Check(results []StationResult) error {
 	var out Problems
-	type key struct{ station, contest string }
+	type key struct{ station, area, contest string }
 	first := make(map[key]int, len(results))
 	for i := range results {
 		r := &results[i]
@@ -373,23 +482,37 @@ func (ix *ResultIndex) Check(results []StationResult) error {
 			}
 			continue
 		}
-		k := key{r.Station, r.Contest}
+		k := key{r.Station, r.Area, r.Contest}
 		if j, dup := first[k]; dup {
-			add("", "station %q and contest %q are given twice (first in result %d)", r.Station, r.Contest, j+1)
+			if r.IsTotal() {
+				add("", "area %q and contest %q are given twice (first in result %d)", r.Area, r.Contest, j+1)
+			} else {
+				add("", "station %q and contest %q are given twice (first in result %d)", r.Station, r.Contest, j+1)
+			}
 			continue
 		}
 		first[k] = i
-		station, contest := ix.HasStation(r.Station), ix.HasContest(r.Contest)
-		if !station {
+		var place bool
+		if r.IsTotal() {
+			if place = ix.HasArea(r.Area); !place {
+				add("area", "unknown area %q", r.Area)
+			}
+		} else if place = ix.HasStation(r.Station); !place {
 			add("station", "unknown station %q", r.Station)
 		}
+		contest := ix.HasContest(r.Contest)
 		if !contest {
 			add("contest", "unknown contest %q", r.Contest)
 		}
-		if !station || !contest {
+		if !place || !contest {
 			continue
 		}
-		if !ix.VotesIn(r.Station, r.Contest) {
+		if r.IsTotal() {
+			if !ix.AreaVotesIn(r.Area, r.Contest) {
+				add("contest", "%s", ix.NotVotedInArea(r.Area, r.Contest))
+				continue
+			}
+		} else if !ix.VotesIn(r.Station, r.Contest) {
 			add("contest", "%s", ix.NotVotingIn(r.Station, r.Contest))
 			continue
 		}
@@ -431,14 +554,20 @@ func CheckResults(p *Package, results []StationResult) error {
 //	{"election":…,"imported":…,"note":…,"published":…,"results":[…],"source":…,"version":…}
 //
 // Times are in UTC, written as time.RFC3339Nano writes them; note is "" when there is
-// none. Results are sorted by station and then contest, each written as
+// none. Results are in the order of SortResults, station results first, each written as
 //
 //	{"contest":…,"counts":{"cast":…,…},"station":…,"votes":{"C01-01":…,…}}
 //
-// with counts and votes always present, possibly empty. The release's Results, Seq and
-// Hash are not part of it: they are derived from it. MarshalOfficial returns an error if
-// a result does not pass StationResult.Validate. Anyone holding a release, as
-// OfficialReleases and OfficialResults return it, can recompute the document and its hash.
+// and then area totals, each written as
+//
+//	{"area":…,"contest":…,"counts":{…},"votes":{…}}
+//
+// with counts and votes always present, possibly empty. A release of station results
+// only has the document it had before area totals existed. The release's Results,
+// Totals, Seq and Hash are not part of it: they are derived from it. MarshalOfficial
+// returns an error if a result does not pass StationResult.Validate. Anyone holding a
+// release, as OfficialReleases and OfficialResults (without and with Totals) return it,
+// can recompute the document and its hash.
 func MarshalOfficial(r OfficialRelease, results []StationResult) ([]byte, error) {
 	var buf bytes.Buffer
 	if err := writeOfficial(&buf, r, results); err != nil {
@@ -502,12 +631,19 @@ func writeOfficial(w io.Writer, r OfficialRelease, results []StationResult) erro
 	return bw.Flush()
 }
 
-// AppendResultJSON appends the canonical JSON of r, as MarshalOfficial writes it, to b.
-// r must pass StationResult.Validate; otherwise the output is valid JSON but may not be
+// AppendResultJSON appends the canonical JSON of r, as MarshalOfficial writes it, to b:
+// the key "area" only for an area total, and "station" only for a station's result. r
+// must pass StationResult.Validate; otherwise the output is valid JSON but may not be
 // canonical.
 func AppendResultJSON(b []byte, r *StationResult) []byte {
 	var scratch [32]string
-	b = append(b, `{"contest":`...)
+	if r.Area != "" {
+		b = append(b, `{"area":`...)
+		b = appendCode(b, r.Area)
+		b = append(b, `,"contest":`...)
+	} else {
+		b = append(b, `{"contest":`...)
+	}
 	b = appendCode(b, r.Contest)
 	b = append(b, `,"counts":{`...)
 	keys := scratch[:0]
@@ -522,8 +658,11 @@ func AppendResultJSON(b []byte, r *StationResult) []byte {
 		b = append(b, ':')
 		b = strconv.AppendInt(b, int64(r.Counts[CountKind(k)]), 10)
 	}
-	b = append(b, `},"station":`...)
-	b = appendCode(b, r.Station)
+	b = append(b, '}')
+	if r.Station != "" || r.Area == "" {
+		b = append(b, `,"station":`...)
+		b = appendCode(b, r.Station)
+	}
 	b = append(b, `,"votes":{`...)
 	keys = scratch[:0]
 	for c := range r.Votes {

@@ -3,10 +3,12 @@ package iltod_test
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -186,5 +188,151 @@ func TestAppendResultJSONInvalid(t *testing.T) {
 		if !json.Valid(b) {
 			t.Errorf("%q gives %s", s, b)
 		}
+		b = iltod.AppendResultJSON(nil, &iltod.StationResult{Station: s, Area: s, Contest: "C", Votes: map[string]int{s: 1}})
+		if !json.Valid(b) {
+			t.Errorf("%q as station and area gives %s", s, b)
+		}
+	}
+}
+
+func total(area, contest string, counts map[iltod.CountKind]int, votes map[string]int) iltod.StationResult {
+	return iltod.StationResult{Area: area, Contest: contest, Counts: counts, Votes: votes}
+}
+
+// TestCheckResultsTotals checks area totals: the area must exist and the contest be voted
+// in it (the area at, below or above one of the contest's areas), and an area and contest
+// may be given once.
+func TestCheckResultsTotals(t *testing.T) {
+	p := election()
+	good := []iltod.StationResult{
+		res("S1", "C1", nil, map[string]int{"A": 6}),
+		total("R1", "C1", map[iltod.CountKind]int{iltod.CountValid: 10}, map[string]int{"A": 6, "B": 4}),
+		total("D1", "C1", nil, map[string]int{"A": 6}), // below the contest's area
+		total("ZZ", "C1", nil, map[string]int{"B": 4}), // above it: the country's total of a regional contest
+		total("R2", "L", nil, map[string]int{"P": 1}),  // a region's total of a national contest
+		total("ZZ", "L", map[iltod.CountKind]int{iltod.CountRegistered: 2000}, nil),
+	}
+	if err := iltod.CheckResults(p, good); err != nil {
+		t.Fatalf("good results: %v", err)
+	}
+	bad := append(slices.Clone(good),
+		total("R2", "C1", nil, map[string]int{"A": 1}),
+		total("R9", "L", nil, map[string]int{"P": 1}),
+		total("R1", "C1", nil, map[string]int{"A": 1}),
+		total("D1", "L", nil, map[string]int{"A": 1}),
+		iltod.StationResult{Station: "S2", Area: "D1", Contest: "C1", Votes: map[string]int{"A": 1}},
+		iltod.StationResult{Contest: "C1", Votes: map[string]int{"A": 1}},
+		total("x/y", "C1", nil, map[string]int{"A": 1}),
+		total("S1", "C1", nil, map[string]int{"A": 1}), // a station's code is not an area's
+	)
+	err := iltod.CheckResults(p, bad)
+	var ps iltod.Problems
+	if !errors.As(err, &ps) {
+		t.Fatalf("got %v, want Problems", err)
+	}
+	var got []string
+	for _, pr := range ps {
+		got = append(got, pr.String())
+	}
+	want := []string{
+		`result 7: contest: contest "C1" is not voted in area "R2": the area is neither within nor above the contest's areas (R1)`,
+		`result 8: area: unknown area "R9"`,
+		`result 9: area "R1" and contest "C1" are given twice (first in result 2)`,
+		`result 10: votes.A: contest "L" has no choice "A"`,
+		`result 11: area: a result is a station's or an area's total, not both: give either station or area`,
+		`result 12: station: is required: give a station, or an area for the area's collated total`,
+		`result 13: area: "x/y" is not a valid code (1-64 letters, digits, '.' or '-', starting with a letter or digit)`,
+		`result 14: area: unknown area "S1"`,
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got\n\t%s\nwant\n\t%s", strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
+	}
+}
+
+// TestSortResults checks the canonical order: station results by station and contest,
+// then area totals by area and contest, codes compared byte by byte.
+func TestSortResults(t *testing.T) {
+	v := map[string]int{"A": 1}
+	rs := []iltod.StationResult{
+		total("ZZ", "C1", nil, v), res("b", "C1", nil, v), total("R1", "L", nil, v), res("S1", "L", nil, v),
+		total("R1", "C1", nil, v), res("S1", "C1", nil, v), total("D1", "C1", nil, v),
+	}
+	iltod.SortResults(rs)
+	var got []string
+	for _, r := range rs {
+		got = append(got, r.Station+"/"+r.Area+"/"+r.Contest)
+	}
+	want := []string{"S1//C1", "S1//L", "b//C1", "/D1/C1", "/R1/C1", "/R1/L", "/ZZ/C1"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+// TestMarshalOfficialTotals checks the document of a release with area totals against
+// canonjson: the totals come after the station results, with "area" and no "station".
+func TestMarshalOfficialTotals(t *testing.T) {
+	r := iltod.OfficialRelease{Election: "mn-2024", Version: 2, Source: "GEC, table 5",
+		Published: time.Date(2024, 6, 29, 10, 0, 0, 0, time.UTC), Imported: time.Date(2024, 6, 30, 1, 2, 3, 0, time.UTC)}
+	results := []iltod.StationResult{
+		total("ZZ", "L", map[iltod.CountKind]int{iltod.CountCast: 7000}, map[string]int{"P": 4000, "Q": 2900}),
+		res("S1", "L", nil, map[string]int{"P": 3}),
+		total("R1", "C1", nil, map[string]int{"A": 12}),
+	}
+	got, err := iltod.MarshalOfficial(r, results)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sorted := []iltod.StationResult{results[1], results[2], results[0]}
+	sorted[0].Counts = map[iltod.CountKind]int{}
+	sorted[1].Counts = map[iltod.CountKind]int{}
+	raw, err := json.Marshal(map[string]any{"election": r.Election, "imported": "2024-06-30T01:02:03Z", "note": "",
+		"published": "2024-06-29T10:00:00Z", "results": sorted, "source": r.Source, "version": 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := canonjson.Canonicalize(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("MarshalOfficial\n got %s\nwant %s", got, want)
+	}
+	if !bytes.Contains(got, []byte(`{"area":"R1","contest":"C1","counts":{},"votes":{"A":12}}`)) {
+		t.Errorf("the document does not hold the total as expected: %s", got)
+	}
+	// The digest covers the totals.
+	d1, _ := iltod.OfficialDigest(r, results)
+	changed := slices.Clone(results)
+	changed[2] = total("R1", "C1", nil, map[string]int{"A": 13})
+	if d2, _ := iltod.OfficialDigest(r, changed); d1 == d2 {
+		t.Error("the digest does not cover the area totals")
+	}
+	// A total read back from its JSON is the same total.
+	var back iltod.StationResult
+	if err := json.Unmarshal(iltod.AppendResultJSON(nil, &results[2]), &back); err != nil || !reflect.DeepEqual(back, sorted[1]) {
+		t.Errorf("a total read back from its JSON: %+v, %v", back, err)
+	}
+}
+
+// TestOfficialDigestVector checks the digest of a release of station results only
+// against the value that the code computed before releases could hold area totals:
+// adding them must not change any digest already in a log.
+func TestOfficialDigestVector(t *testing.T) {
+	r := iltod.OfficialRelease{Election: "mn-2024", Version: 1, Source: "GEC, table 4",
+		Published: time.Date(2024, 6, 29, 10, 0, 0, 0, time.UTC), Imported: time.Date(2024, 6, 30, 1, 2, 3, 0, time.UTC)}
+	rs := []iltod.StationResult{
+		res("S2", "L", nil, map[string]int{"P": 3}),
+		res("S1", "C1", map[iltod.CountKind]int{iltod.CountRegistered: 900, iltod.CountCast: 610}, map[string]int{"A": 400, "B": 200}),
+	}
+	const doc = `{"election":"mn-2024","imported":"2024-06-30T01:02:03Z","note":"","published":"2024-06-29T10:00:00Z",` +
+		`"results":[{"contest":"C1","counts":{"cast":610,"registered":900},"station":"S1","votes":{"A":400,"B":200}},` +
+		`{"contest":"L","counts":{},"station":"S2","votes":{"P":3}}],"source":"GEC, table 4","version":1}`
+	got, err := iltod.MarshalOfficial(r, rs)
+	if err != nil || string(got) != doc {
+		t.Errorf("MarshalOfficial = %s, %v\nwant %s", got, err, doc)
+	}
+	d, err := iltod.OfficialDigest(r, rs)
+	if want := "5ff23e86661a4c9e7c85ef63cdbb3edb7f7d92979a4d3f48efc74bcb0076d22f"; err != nil || hex.EncodeToString(d[:]) != want {
+		t.Errorf("OfficialDigest = %x, %v; want %s", d, err, want)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -19,11 +20,15 @@ import (
 const MaxFileSize = 512 << 20
 
 // ReadCSV reads official results from a CSV file laid out as m describes, and checks
-// every row against the election p, which passed Package.Validate: that its station and
-// contest exist (after m's aliases), that the station votes in the contest, that its
-// choice is one of the contest's, and that its numbers are whole numbers from 0 to
-// iltod.MaxResultCount; and that no figure, and in a wide file no station and contest,
-// is given twice. name names the file in problems.
+// every row against the election p, which passed Package.Validate. A row that names a
+// station is that station's result; a row that names an area (m.Area) instead is the
+// area's collated total, an iltod.StationResult with Area set; a row that names both is a
+// problem. ReadCSV checks that the station or area and the contest exist (after m's
+// aliases), that the station votes in the contest (iltod.ResultIndex.VotesIn) or the
+// contest is voted in the area (AreaVotesIn), that the choice is one of the contest's,
+// and that the numbers are whole numbers from 0 to iltod.MaxResultCount; and that no
+// figure, and in a wide file no station or area and contest, is given twice. name names
+// the file in problems.
 //
 // On any problem ReadCSV returns nil and an *Error listing every problem found (up to
 // MaxProblems), each as "file:line: column: message"; it never returns part of a file. A
@@ -34,7 +39,7 @@ func ReadCSV(r io.Reader, name string, p *iltod.Package, m Mapping) ([]iltod.Sta
 		return nil, err
 	}
 	rd := &csvReader{ps: &problems{file: name}, m: m.normal(), ix: iltod.NewResultIndex(p), p: p,
-		index: map[resultKey]int{}}
+		index: map[resultKey]int{}, stationGiven: len(m.Station) > 0, areaGiven: len(m.Area) > 0}
 	data, ok := readAll(r, rd.ps)
 	if !ok {
 		return nil, rd.ps.err()
@@ -90,14 +95,31 @@ func readAll(r io.Reader, ps *problems) ([]byte, bool) {
 	return data, true
 }
 
-type resultKey struct{ station, contest string }
+// resultKey is the station or, for an area total, the area of a result, and its contest.
+type resultKey struct{ station, area, contest string }
+
+// at describes where the result's figures were counted or collated, for messages.
+func (k resultKey) at() string {
+	if k.area != "" {
+		return "for area " + k.area
+	}
+	return "at station " + k.station
+}
+
+// name names the station or area, for messages.
+func (k resultKey) name() string {
+	if k.area != "" {
+		return "area " + k.area
+	}
+	return "station " + k.station
+}
 
 // figureKey is one figure of a result: a count ('c' and its kind) or votes ('v' and the
 // choice).
 type figureKey struct {
-	station, contest string
-	kind             byte
-	item             string
+	station, area, contest string
+	kind                   byte
+	item                   string
 }
 
 // column roles in a wide file.
@@ -114,6 +136,9 @@ type csvReader struct {
 	ix *iltod.ResultIndex
 	p  *iltod.Package
 
+	// Whether the mapping named the station and area columns itself.
+	stationGiven, areaGiven bool
+
 	header []string
 	cols   map[string]int
 	// In a wide file, the role of each column, and its count or choice code.
@@ -126,11 +151,11 @@ type csvReader struct {
 	index   map[resultKey]int
 	votesIn map[resultKey]bool
 
-	// The previous row's station and contest cells and where they led, since a long file
-	// gives a result's figures on consecutive rows.
-	prevStation, prevContest string
-	prevKey                  resultKey
-	prevOK                   bool
+	// The previous row's station, area and contest cells and where they led, since a long
+	// file gives a result's figures on consecutive rows.
+	prevStation, prevArea, prevContest string
+	prevKey                            resultKey
+	prevOK                             bool
 }
 
 // figureAt is a figure of a result, a count ('c' and its kind) or votes ('v' and the
@@ -211,6 +236,7 @@ func (rd *csvReader) readHeader(header []string) bool {
 		}
 		rd.cols[h] = i
 	}
+	rd.areaColumns()
 	need := func(cols ...string) {
 		for _, c := range cols {
 			if _, found := rd.cols[c]; !found {
@@ -220,6 +246,7 @@ func (rd *csvReader) readHeader(header []string) bool {
 		}
 	}
 	need(m.Station...)
+	need(m.Area...)
 	need(m.Contest...)
 	if m.Format == Long {
 		need(m.Choice...)
@@ -236,6 +263,9 @@ func (rd *csvReader) readHeader(header []string) bool {
 	}
 	own := map[string]bool{}
 	for _, c := range m.Station {
+		own[c] = true
+	}
+	for _, c := range m.Area {
 		own[c] = true
 	}
 	for _, c := range m.Contest {
@@ -290,9 +320,36 @@ func (rd *csvReader) readHeader(header []string) bool {
 	return ok
 }
 
+// areaColumns settles the station and area columns once the header is known: the default
+// area column is "area" if the file has one that no other key of the mapping claims; and
+// a file with area columns whose mapping does not name the station needs no station
+// column, every row then being an area's total.
+func (rd *csvReader) areaColumns() {
+	m := &rd.m
+	has := func(c string) bool { _, ok := rd.cols[c]; return ok }
+	if !rd.areaGiven && has("area") && !rd.claims("area") {
+		m.Area = Columns{"area"}
+	}
+	if !rd.stationGiven && len(m.Area) > 0 && !has("station") {
+		m.Station = nil
+	}
+}
+
+// claims reports whether the mapping gives column c a role other than the area.
+func (rd *csvReader) claims(c string) bool {
+	m := &rd.m
+	_, count := m.Counts[c]
+	_, choice := m.Choices[c]
+	return slices.Contains(m.Station, c) || slices.Contains(m.Contest, c) || slices.Contains(m.Choice, c) ||
+		m.Votes == c || slices.Contains(m.Ignore, c) || (m.Format == Wide && (count || choice))
+}
+
 // get returns the value of cols in the current row: the cells joined with '|', or "" if
-// every one is empty.
+// every one is empty or there are no such columns.
 func (rd *csvReader) get(cells []string, cols Columns) string {
+	if len(cols) == 0 {
+		return ""
+	}
 	if len(cols) == 1 {
 		return cells[rd.cols[cols[0]]]
 	}
@@ -308,43 +365,75 @@ func (rd *csvReader) get(cells []string, cols Columns) string {
 	return strings.Join(parts, "|")
 }
 
-// place resolves the station and contest of a row. skip is set for a row whose station
-// or contest is mapped to Skip; ok is false after a problem.
+// place resolves the station or area, and the contest, of a row. skip is set for a row
+// whose station, area or contest is mapped to Skip; ok is false after a problem.
 func (rd *csvReader) place(line int, cells []string) (k resultKey, skip, ok bool) {
 	m := &rd.m
-	rawStation, rawContest := rd.get(cells, m.Station), ""
+	rawStation, rawArea, rawContest := rd.get(cells, m.Station), rd.get(cells, m.Area), ""
 	if m.ContestCode == "" {
 		rawContest = rd.get(cells, m.Contest)
 	}
-	if rd.prevOK && rawStation == rd.prevStation && rawContest == rd.prevContest {
+	if rd.prevOK && rawStation == rd.prevStation && rawArea == rd.prevArea && rawContest == rd.prevContest {
 		return rd.prevKey, false, true
 	}
-	k, skip, ok = rd.resolve(line, rawStation, rawContest)
-	rd.prevStation, rd.prevContest, rd.prevKey, rd.prevOK = rawStation, rawContest, k, ok && !skip
+	k, skip, ok = rd.resolve(line, rawStation, rawArea, rawContest)
+	rd.prevStation, rd.prevArea, rd.prevContest, rd.prevKey, rd.prevOK = rawStation, rawArea, rawContest, k, ok && !skip
 	return k, skip, ok
 }
 
-// resolve maps a row's station and contest cells to codes, and checks them.
-func (rd *csvReader) resolve(line int, raw, rawContest string) (k resultKey, skip, ok bool) {
+// placeCol returns the column(s) that name the station, or for an area total the area.
+func (rd *csvReader) placeCol(k resultKey) string {
+	if k.area != "" {
+		return rd.m.Area.String()
+	}
+	return rd.m.Station.String()
+}
+
+// resolve maps a row's station, area and contest cells to codes, and checks them.
+func (rd *csvReader) resolve(line int, rawStation, rawArea, rawContest string) (k resultKey, skip, ok bool) {
 	m := &rd.m
-	stationCol := m.Station.String()
-	if raw == "" {
-		rd.ps.add(line, stationCol, "is empty; every row names a station")
-		return k, false, false
+	stationCol, areaCol := m.Station.String(), m.Area.String()
+	if rawStation != "" {
+		if k.station = alias(m.Stations, rawStation); k.station == Skip {
+			return k, true, true
+		}
 	}
-	k.station = alias(m.Stations, raw)
-	if k.station == Skip {
-		return k, true, true
+	if rawArea != "" {
+		if k.area = alias(m.Areas, rawArea); k.area == Skip {
+			return k, true, true
+		}
 	}
-	if !rd.ix.HasStation(k.station) {
-		rd.ps.add(line, stationCol, "unknown station %q%s", trunc(k.station), mappedFrom(raw, k.station))
+	switch {
+	case rawStation != "" && rawArea != "":
+		rd.ps.add(line, areaCol, "the row names station %q and area %q: a row is a station's result or an area's total, not both; leave one empty",
+			trunc(rawStation), trunc(rawArea))
 		return k, false, false
+	case rawStation == "" && rawArea == "":
+		switch {
+		case len(m.Area) == 0:
+			rd.ps.add(line, stationCol, "is empty; every row names a station")
+		case len(m.Station) == 0:
+			rd.ps.add(line, areaCol, "is empty; every row names an area")
+		default:
+			rd.ps.add(line, stationCol, "is empty, and so is %s; every row names a station, or an area for the area's total", areaCol)
+		}
+		return k, false, false
+	case rawArea != "":
+		if !rd.ix.HasArea(k.area) {
+			rd.ps.add(line, areaCol, "unknown area %q%s", trunc(k.area), mappedFrom(rawArea, k.area))
+			return k, false, false
+		}
+	default:
+		if !rd.ix.HasStation(k.station) {
+			rd.ps.add(line, stationCol, "unknown station %q%s", trunc(k.station), mappedFrom(rawStation, k.station))
+			return k, false, false
+		}
 	}
 	contestCol := m.Contest.String()
 	if m.ContestCode != "" {
-		k.contest, contestCol = m.ContestCode, stationCol
+		k.contest, contestCol = m.ContestCode, rd.placeCol(k)
 	} else {
-		raw = rawContest
+		raw := rawContest
 		if raw == "" {
 			rd.ps.add(line, contestCol, "is empty; every row names a contest")
 			return k, false, false
@@ -360,11 +449,19 @@ func (rd *csvReader) resolve(line int, raw, rawContest string) (k resultKey, ski
 	}
 	in, seen := rd.votesIn[k]
 	if !seen {
-		in = rd.ix.VotesIn(k.station, k.contest)
+		if k.area != "" {
+			in = rd.ix.AreaVotesIn(k.area, k.contest)
+		} else {
+			in = rd.ix.VotesIn(k.station, k.contest)
+		}
 		rd.votesIn[k] = in
 	}
 	if !in {
-		rd.ps.add(line, contestCol, "%s", rd.ix.NotVotingIn(k.station, k.contest))
+		if k.area != "" {
+			rd.ps.add(line, contestCol, "%s", rd.ix.NotVotedInArea(k.area, k.contest))
+		} else {
+			rd.ps.add(line, contestCol, "%s", rd.ix.NotVotingIn(k.station, k.contest))
+		}
 		return k, false, false
 	}
 	return k, false, true
@@ -380,14 +477,16 @@ func mappedFrom(raw, code string) string {
 // result returns the index of the result of k, adding it, first seen on line, if it is
 // new.
 func (rd *csvReader) result(k resultKey, line int) int {
-	if n := len(rd.results); n > 0 && rd.results[n-1].Station == k.station && rd.results[n-1].Contest == k.contest {
-		return n - 1
+	if n := len(rd.results); n > 0 {
+		if r := &rd.results[n-1]; r.Station == k.station && r.Area == k.area && r.Contest == k.contest {
+			return n - 1
+		}
 	}
 	i, ok := rd.index[k]
 	if !ok {
 		i = len(rd.results)
 		rd.index[k] = i
-		rd.results = append(rd.results, iltod.StationResult{Station: k.station, Contest: k.contest,
+		rd.results = append(rd.results, iltod.StationResult{Station: k.station, Area: k.area, Contest: k.contest,
 			Counts: map[iltod.CountKind]int{}, Votes: map[string]int{}})
 		rd.lines = append(rd.lines, line)
 		rd.figures = append(rd.figures, nil)
@@ -408,10 +507,8 @@ func (rd *csvReader) longRow(line int, cells []string) {
 		return
 	}
 	var fig figureAt
-	what := ""
 	if kind, isCount := m.countOf(item); isCount {
 		fig.kind, fig.item = 'c', string(kind)
-		what = fmt.Sprintf("the %s count at station %s in contest %s is", kind, k.station, k.contest)
 	} else {
 		code := alias(m.Choices, item)
 		if code == Skip {
@@ -423,7 +520,6 @@ func (rd *csvReader) longRow(line int, cells []string) {
 			return
 		}
 		fig.kind, fig.item = 'v', code
-		what = fmt.Sprintf("the votes for %s at station %s in contest %s are", code, k.station, k.contest)
 	}
 	n, ok := rd.number(line, m.Votes, cells[rd.cols[m.Votes]], true)
 	if !ok {
@@ -440,6 +536,10 @@ func (rd *csvReader) longRow(line int, cells []string) {
 	if dup {
 		for _, f := range rd.figures[i] {
 			if f.kind == fig.kind && f.item == fig.item {
+				what := fmt.Sprintf("the votes for %s %s in contest %s are", fig.item, k.at(), k.contest)
+				if fig.kind == 'c' {
+					what = fmt.Sprintf("the %s count %s in contest %s is", fig.item, k.at(), k.contest)
+				}
 				rd.ps.add(line, choiceCol, "%s given twice (first on line %d)", what, f.line)
 			}
 		}
@@ -468,10 +568,10 @@ func (rd *csvReader) wideRow(line int, cells []string) {
 		return
 	}
 	if i, dup := rd.index[k]; dup {
-		rd.ps.add(line, rd.m.Station.String(), "station %s and contest %s are given twice (first on line %d)", k.station, k.contest, rd.lines[i])
+		rd.ps.add(line, rd.placeCol(k), "%s and contest %s are given twice (first on line %d)", k.name(), k.contest, rd.lines[i])
 		return
 	}
-	r := iltod.StationResult{Station: k.station, Contest: k.contest, Counts: map[iltod.CountKind]int{}, Votes: map[string]int{}}
+	r := iltod.StationResult{Station: k.station, Area: k.area, Contest: k.contest, Counts: map[iltod.CountKind]int{}, Votes: map[string]int{}}
 	good := true
 	for i, role := range rd.roles {
 		if role != roleCount && role != roleChoice {
@@ -509,7 +609,7 @@ func (rd *csvReader) wideRow(line int, cells []string) {
 		return
 	}
 	if len(r.Counts) == 0 && len(r.Votes) == 0 {
-		rd.ps.add(line, rd.m.Station.String(), "the row gives no figure: every count and choice cell is empty")
+		rd.ps.add(line, rd.placeCol(k), "the row gives no figure: every count and choice cell is empty")
 		return
 	}
 	rd.results[rd.result(k, line)] = r

@@ -73,6 +73,9 @@ func FuzzReadCSV(f *testing.F) {
 	f.Add(longHeader+"0101,C01,registered,1500\n0101,C01,C01-1,3\nUB2.1,C02,C02-2,0\n", "long")
 	f.Add("station,contest,valid,C01-1,C02-1\n0101,C01,5,4,\nUB2.1,C02,,,3\n", "wide")
 	f.Add("station,contest,choice,votes\n\"01\"\"01\",C01,\"C01-1\",\"7\"\n", "long")
+	f.Add(areaHeader+"0101,,C01,C01-1,4\n,UB,C01,registered,4000\n,UB,C01,C01-1,1200\n,MN,PRES,P1,9\n", "long")
+	f.Add("station,area,contest,valid,C01-1,P1\n0101,,C01,5,4,\n,UB,C01,9,8,\n,MN,PRES,,,3\n", "wide")
+	f.Add("area,contest,choice,votes\nUB2,LIST,L-DP,1\nMN,C02,C02-1,2\n", "long")
 	p := fixture()
 	f.Fuzz(func(t *testing.T, text, format string) {
 		m := Mapping{Format: Format(format)}
@@ -92,6 +95,7 @@ func FuzzParseMapping(f *testing.F) {
 	f.Add("format: wide\nstation: [a, b]\ncontest_code: LIST\ncounts: {R: registered}\nchoices: {M: L-MPP, O: '-'}\nignore: [T]\n")
 	f.Add("station: precinct\ncontest: [office, district]\ncontests: {'x|1': C01}\nstations: {TOTAL: '-'}\n")
 	f.Add(`{"format": "long", "votes": "n", "choice": ["candidate"]}`)
+	f.Add("area: [a, b]\nareas: {'x|y': UB, 'T|': '-'}\nstation: station\n")
 	f.Add("format: [long\n")
 	p := fixture()
 	f.Fuzz(func(t *testing.T, text string) {
@@ -115,6 +119,11 @@ func FuzzReadNIST(f *testing.F) {
 	p := fixture()
 	var buf bytes.Buffer
 	if err := WriteNIST(&buf, p, nistResults(), NISTOptions{Generated: generated}); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(buf.Bytes())
+	buf.Reset()
+	if err := WriteNIST(&buf, p, append(nistTotals(), nistResults()...), NISTOptions{Generated: generated}); err != nil {
 		f.Fatal(err)
 	}
 	f.Add(buf.Bytes())

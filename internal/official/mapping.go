@@ -26,9 +26,9 @@ const (
 	Wide Format = "wide"
 )
 
-// Skip, as the target of an alias, skips the value: the rows of a station or contest
-// mapped to it (aggregate rows such as "TOTAL", or contests iltod does not track), or the
-// rows (long) or counts (NIST) of a choice mapped to it.
+// Skip, as the target of an alias, skips the value: the rows of a station, area or
+// contest mapped to it (aggregate rows such as "TOTAL", or contests iltod does not
+// track), or the rows (long) or counts (NIST) of a choice mapped to it.
 const Skip = "-"
 
 // Columns names one or more CSV columns. The values of several columns are joined with
@@ -55,13 +55,21 @@ func (c Columns) String() string { return strings.Join(c, "|") }
 
 // Mapping says how a file's columns, or a NIST document's ids, map to an election's
 // codes. The zero Mapping is the default long layout: columns station, contest, choice
-// and votes, with the count names of iltod.ResultCounts in the choice column. It is
-// documented, with examples, in docs/official-results.md.
+// and votes, and area if the file has it, with the count names of iltod.ResultCounts in
+// the choice column. It is documented, with examples, in docs/official-results.md.
 type Mapping struct {
 	// Format is Long (the default) or Wide. NIST documents ignore it.
 	Format Format `yaml:"format"`
-	// Station names the column(s) holding the station; default "station".
+	// Station names the column(s) holding the station; default "station". A file with
+	// Area columns and no Station given needs no station column: then every row is an
+	// area's total.
 	Station Columns `yaml:"station"`
+	// Area names the column(s) holding the area of a row that is the collated total the
+	// authority published for that area (see iltod.StationResult), rather than a station's
+	// result; default "area", if the file has a column of that name that no other key
+	// claims. Every row names either a station or an area: a row with both is a problem,
+	// unless one of them is mapped to Skip, which skips the row.
+	Area Columns `yaml:"area"`
 	// Contest names the column(s) holding the contest; default "contest". ContestCode
 	// instead names the one contest of every row of a file that has no contest column.
 	Contest     Columns `yaml:"contest"`
@@ -81,9 +89,11 @@ type Mapping struct {
 	// listed is taken as a choice code itself, except that a wide file with Choices
 	// given has no other choice columns. Skip skips a choice.
 	Choices map[string]string `yaml:"choices"`
-	// Stations and Contests map values (CSV) or GpUnit and Contest ids (NIST) to station
-	// and contest codes; a value not listed is taken as a code itself. Skip skips it.
+	// Stations, Areas and Contests map values (CSV) or GpUnit and Contest ids (NIST) to
+	// station, area and contest codes; a value not listed is taken as a code itself
+	// (except that a NIST GpUnit is an area only as ReadNIST describes). Skip skips it.
 	Stations map[string]string `yaml:"stations"`
+	Areas    map[string]string `yaml:"areas"`
 	Contests map[string]string `yaml:"contests"`
 	// Ignore lists the columns of a wide file that are neither choices nor counts, such as
 	// a total or a name. A long file may have any other columns.
@@ -181,7 +191,13 @@ func (m Mapping) check(ps *problems, n *yaml.Node) {
 		}
 	}
 	cols("station", m.Station)
+	cols("area", m.Area)
 	cols("contest", m.Contest)
+	for _, c := range m.Area {
+		if slices.Contains(m.Station, c) {
+			ps.add(at("area"), "area", "column %q names both the station and the area; a row gives one or the other", trunc(c))
+		}
+	}
 	cols("choice", m.Choice)
 	if m.ContestCode != "" {
 		if !iltod.ValidCode(m.ContestCode) {
@@ -215,6 +231,7 @@ func (m Mapping) check(ps *problems, n *yaml.Node) {
 	}
 	targets("choices", "choice", m.Choices)
 	targets("stations", "station", m.Stations)
+	targets("areas", "area", m.Areas)
 	targets("contests", "contest", m.Contests)
 	if m.Format == Wide {
 		seen := map[string]string{}
@@ -226,6 +243,11 @@ func (m Mapping) check(ps *problems, n *yaml.Node) {
 		}
 		for _, c := range m.Station {
 			claim(c, "the station")
+		}
+		for _, c := range m.Area {
+			if !slices.Contains(m.Station, c) { // reported above
+				claim(c, "the area")
+			}
 		}
 		for _, c := range m.Contest {
 			claim(c, "the contest")
@@ -281,12 +303,13 @@ func (m Mapping) normal() Mapping {
 		}
 		return out
 	}
-	m.Station, m.Contest, m.Choice = trimCols(m.Station), trimCols(m.Contest), trimCols(m.Choice)
+	m.Station, m.Area, m.Contest, m.Choice = trimCols(m.Station), trimCols(m.Area), trimCols(m.Contest), trimCols(m.Choice)
 	m.Votes = strings.TrimSpace(m.Votes)
 	m.Ignore = trimCols(m.Ignore)
 	m.Counts = normalKeys(m.Counts)
 	m.Choices = normalKeys(m.Choices)
 	m.Stations = normalKeys(m.Stations)
+	m.Areas = normalKeys(m.Areas)
 	m.Contests = normalKeys(m.Contests)
 	return m
 }

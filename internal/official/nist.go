@@ -210,9 +210,9 @@ type NISTInfo struct {
 	Generated time.Time
 	Notes     string
 	IsTest    bool
-	// Skipped counts the VoteCounts not read: those of a unit that is not a polling
-	// station (an aggregate, or a reporting device), of a Type other than total, or
-	// suppressed for privacy.
+	// Skipped counts the VoteCounts not read: those of a unit that is neither a polling
+	// station nor an area of the election (an aggregate iltod does not know, or a
+	// reporting device), of a Type other than total, or suppressed for privacy.
 	Skipped int
 }
 
@@ -223,16 +223,20 @@ var stationUnitTypes = map[string]bool{
 
 // ReadNIST reads official results from a NIST SP 1500-100 v2 election report in JSON,
 // which must validate against the schema, and checks them against the election p, which
-// passed Package.Validate. m's Stations, Contests and Choices aliases map the document's
-// GpUnit, Contest and ContestSelection ids; its other fields are ignored. name names the
-// document in problems, which give the JSON path of each fault.
+// passed Package.Validate. m's Stations, Areas, Contests and Choices aliases map the
+// document's GpUnit, Contest and ContestSelection ids; its other fields are ignored. name
+// names the document in problems, which give the JSON path of each fault.
 //
 // The report must hold exactly one Election. Each CandidateContest or PartyContest maps
 // to a contest of p; each of its selections to a choice; and each VoteCounts of Type
-// total, to the votes of the choice at the polling station its GpUnitId names. The ballot
-// figures of a station (VotersRegistered, VotersParticipated, and BallotsCast and
-// BallotsRejected of the Election's BallotCounts of Type total) go to every result of the
-// station. See docs/official-results.md for how ids map to codes, and what is skipped.
+// total, to the votes of the choice at the polling station its GpUnitId names, or, for a
+// unit that is an area of p, to the area's collated total (an iltod.StationResult with
+// Area set). A ReportingUnit is an area by m.Areas, else by an ExternalIdentifier
+// other/iltod-area, else if its id is the one AreaGpUnitID gives an area of p; a unit
+// that is a station is never an area. The ballot figures of a station or area
+// (VotersRegistered, VotersParticipated, and BallotsCast and BallotsRejected of the
+// Election's BallotCounts of Type total) go to every result of the station or area. See
+// docs/official-results.md for how ids map to codes, and what is skipped.
 //
 // On any problem ReadNIST returns no results and an *Error listing every problem found.
 func ReadNIST(r io.Reader, name string, p *iltod.Package, m Mapping) ([]iltod.StationResult, NISTInfo, error) {
@@ -254,13 +258,17 @@ func ReadNIST(r io.Reader, name string, p *iltod.Package, m Mapping) ([]iltod.St
 		return nil, NISTInfo{}, ps.err()
 	}
 	nr := &nistReader{ps: ps, m: m.normal(), ix: iltod.NewResultIndex(p), country: p.Election.Country,
-		index: map[resultKey]int{}, seen: map[figureKey]string{}, notIn: map[resultKey]bool{}}
+		index: map[resultKey]int{}, seen: map[figureKey]string{}, notIn: map[resultKey]bool{},
+		areaIDs: make(map[string]string, len(p.Areas))}
+	for _, a := range p.Areas {
+		nr.areaIDs[AreaGpUnitID(p.Election.Country, a)] = a.Code
+	}
 	info := nr.read(&rep)
 	if err := ps.err(); err != nil {
 		return nil, NISTInfo{}, err
 	}
 	if len(nr.results) == 0 {
-		ps.add(0, "Election[0].Contest", "the report holds no vote count for a polling station of the election (%d skipped)", info.Skipped)
+		ps.add(0, "Election[0].Contest", "the report holds no vote count for a polling station or an area of the election (%d skipped)", info.Skipped)
 		return nil, NISTInfo{}, ps.err()
 	}
 	if err := nr.ix.Check(nr.results); err != nil {
@@ -280,13 +288,28 @@ type nistReader struct {
 	ix      *iltod.ResultIndex
 	country string
 
+	areaIDs map[string]string // the GpUnit id AreaGpUnitID gives each area → its code
+
 	units   map[string]*nistGpUnit
 	station map[string]string // GpUnit id → station code, or "" for a unit that is not a station
+	area    map[string]string // GpUnit id → area code, for a unit that is an area
 	results []iltod.StationResult
 	paths   []string // the path of the first vote count of each result
 	index   map[resultKey]int
 	seen    map[figureKey]string // the path of each figure
-	notIn   map[resultKey]bool   // station and contest pairs reported as not voting
+	notIn   map[resultKey]bool   // station (or area) and contest pairs reported as not voting
+}
+
+// placeOf returns the station or area of a GpUnit, as the key of its results in contest;
+// ok is false for a unit that is neither.
+func (nr *nistReader) placeOf(id, contest string) (k resultKey, ok bool) {
+	if st := nr.station[id]; st != "" {
+		return resultKey{station: st, contest: contest}, true
+	}
+	if a := nr.area[id]; a != "" {
+		return resultKey{area: a, contest: contest}, true
+	}
+	return k, false
 }
 
 func (nr *nistReader) read(rep *nistReport) NISTInfo {
@@ -299,6 +322,7 @@ func (nr *nistReader) read(rep *nistReport) NISTInfo {
 	}
 	nr.units = make(map[string]*nistGpUnit, len(rep.GpUnit))
 	nr.station = make(map[string]string, len(rep.GpUnit))
+	nr.area = map[string]string{}
 	for i := range rep.GpUnit {
 		u := &rep.GpUnit[i]
 		path := fmt.Sprintf("GpUnit[%d]", i)
@@ -307,7 +331,11 @@ func (nr *nistReader) read(rep *nistReport) NISTInfo {
 			continue
 		}
 		nr.units[u.ID] = u
-		nr.station[u.ID] = nr.stationOf(path, u)
+		if nr.station[u.ID] = nr.stationOf(path, u); nr.station[u.ID] == "" {
+			if a := nr.areaOf(path, u); a != "" {
+				nr.area[u.ID] = a
+			}
+		}
 	}
 	e := &rep.Election[0]
 	for i := range e.Contest {
@@ -342,6 +370,34 @@ func (nr *nistReader) stationOf(path string, u *nistGpUnit) string {
 	case stationUnitTypes[u.Type]:
 		nr.ps.add(0, path+".@id", "unknown station %q: the %s is not a station of the election (map it under stations)", trunc(code), u.Type)
 	}
+	return ""
+}
+
+// areaOf returns the area code of a GpUnit that is not a station, or "" for a unit that
+// is not an area of the election: a ReportingDevice, a unit mapped to Skip, or one that
+// neither the mapping, nor an ExternalIdentifier other/iltod-area, nor its id as
+// AreaGpUnitID writes it names as an area. A unit that the mapping or an
+// ExternalIdentifier names as an area the election does not have is a problem.
+func (nr *nistReader) areaOf(path string, u *nistGpUnit) string {
+	if u.AtType != typeReportingUnit {
+		return ""
+	}
+	code, named := nr.m.Areas[u.ID]
+	if !named {
+		code = externalID(u.ExternalIdentifier, extArea)
+		named = code != ""
+	}
+	if !named {
+		return nr.areaIDs[u.ID]
+	}
+	switch {
+	case code == Skip:
+		return ""
+	case nr.ix.HasArea(code):
+		return code
+	}
+	nr.ps.add(0, path+".@id", "unknown area %q%s: the unit is not an area of the election (map it under areas, or to %s to skip it)",
+		trunc(code), mappedFrom(u.ID, code), Skip)
 	return ""
 }
 
@@ -409,8 +465,8 @@ func (nr *nistReader) voteCount(path string, vc *nistVoteCounts, contest, choice
 		nr.ps.add(0, path+".GpUnitId", "GpUnit %q is not declared in the report's GpUnit", trunc(vc.GpUnitID))
 		return
 	}
-	station := nr.station[vc.GpUnitID]
-	if station == "" {
+	k, ok := nr.placeOf(vc.GpUnitID, contest)
+	if !ok {
 		info.Skipped++
 		return
 	}
@@ -418,17 +474,23 @@ func (nr *nistReader) voteCount(path string, vc *nistVoteCounts, contest, choice
 	if !ok {
 		return
 	}
-	k := resultKey{station, contest}
-	if !nr.ix.VotesIn(station, contest) {
+	switch {
+	case k.area != "" && !nr.ix.AreaVotesIn(k.area, contest):
+		if !nr.notIn[k] { // once per area and contest
+			nr.notIn[k] = true
+			nr.ps.add(0, path+".GpUnitId", "%s", nr.ix.NotVotedInArea(k.area, contest))
+		}
+		return
+	case k.area == "" && !nr.ix.VotesIn(k.station, contest):
 		if !nr.notIn[k] { // once per station and contest
 			nr.notIn[k] = true
-			nr.ps.add(0, path+".GpUnitId", "%s", nr.ix.NotVotingIn(station, contest))
+			nr.ps.add(0, path+".GpUnitId", "%s", nr.ix.NotVotingIn(k.station, contest))
 		}
 		return
 	}
-	fig := figureKey{station: station, contest: contest, kind: 'v', item: choice}
+	fig := figureKey{station: k.station, area: k.area, contest: contest, kind: 'v', item: choice}
 	if first, dup := nr.seen[fig]; dup {
-		nr.ps.add(0, path, "a total for choice %s at station %s is given twice (first at %s)", choice, station, first)
+		nr.ps.add(0, path, "a total for choice %s %s is given twice (first at %s)", choice, k.at(), first)
 		return
 	}
 	nr.seen[fig] = path
@@ -436,7 +498,7 @@ func (nr *nistReader) voteCount(path string, vc *nistVoteCounts, contest, choice
 	if !ok {
 		i = len(nr.results)
 		nr.index[k] = i
-		nr.results = append(nr.results, iltod.StationResult{Station: station, Contest: contest,
+		nr.results = append(nr.results, iltod.StationResult{Station: k.station, Area: k.area, Contest: contest,
 			Counts: map[iltod.CountKind]int{}, Votes: map[string]int{}})
 		nr.paths = append(nr.paths, path)
 	}
@@ -461,36 +523,36 @@ func (nr *nistReader) number(path string, n json.Number) (int, bool) {
 	return 0, false
 }
 
-// ballotFigures sets the counts of every result from its station's unit and the
-// Election's BallotCounts.
+// ballotFigures sets the counts of every result from its station's or area's unit and
+// the Election's BallotCounts.
 func (nr *nistReader) ballotFigures(rep *nistReport, e *nistElection) {
 	type figures map[iltod.CountKind]int
-	byStation := map[string]figures{}
-	add := func(station string, k iltod.CountKind, n int) {
-		if byStation[station] == nil {
-			byStation[station] = figures{}
+	byPlace := map[resultKey]figures{} // by station or area, without the contest
+	add := func(place resultKey, k iltod.CountKind, n int) {
+		if byPlace[place] == nil {
+			byPlace[place] = figures{}
 		}
-		byStation[station][k] = n
+		byPlace[place][k] = n
 	}
 	for i := range rep.GpUnit {
 		u := &rep.GpUnit[i]
-		station := nr.station[u.ID]
-		if station == "" {
+		place, ok := nr.placeOf(u.ID, "")
+		if !ok {
 			continue
 		}
 		path := fmt.Sprintf("GpUnit[%d]", i)
 		if u.VotersRegistered != "" {
 			if n, ok := nr.number(path+".VotersRegistered", u.VotersRegistered); ok {
-				add(station, iltod.CountRegistered, n)
+				add(place, iltod.CountRegistered, n)
 			}
 		}
 		if u.VotersParticipated != "" {
 			if n, ok := nr.number(path+".VotersParticipated", u.VotersParticipated); ok {
-				add(station, iltod.CountIssued, n)
+				add(place, iltod.CountIssued, n)
 			}
 		}
 	}
-	firstBC := map[string]string{}
+	firstBC := map[resultKey]string{}
 	for i := range e.BallotCounts {
 		bc := &e.BallotCounts[i]
 		path := fmt.Sprintf("Election[0].BallotCounts[%d]", i)
@@ -501,29 +563,30 @@ func (nr *nistReader) ballotFigures(rep *nistReport, e *nistElection) {
 			nr.ps.add(0, path+".GpUnitId", "GpUnit %q is not declared in the report's GpUnit", trunc(bc.GpUnitID))
 			continue
 		}
-		station := nr.station[bc.GpUnitID]
-		if station == "" {
+		place, ok := nr.placeOf(bc.GpUnitID, "")
+		if !ok {
 			continue
 		}
-		if first, dup := firstBC[station]; dup {
-			nr.ps.add(0, path, "the total ballot counts of station %s are given twice (first at %s)", station, first)
+		if first, dup := firstBC[place]; dup {
+			nr.ps.add(0, path, "the total ballot counts of %s are given twice (first at %s)", place.name(), first)
 			continue
 		}
-		firstBC[station] = path
+		firstBC[place] = path
 		if bc.BallotsCast != "" {
 			if n, ok := nr.number(path+".BallotsCast", bc.BallotsCast); ok {
-				add(station, iltod.CountCast, n)
+				add(place, iltod.CountCast, n)
 			}
 		}
 		if bc.BallotsRejected != "" {
 			if n, ok := nr.number(path+".BallotsRejected", bc.BallotsRejected); ok {
-				add(station, iltod.CountInvalid, n)
+				add(place, iltod.CountInvalid, n)
 			}
 		}
 	}
 	for i := range nr.results {
-		for k, n := range byStation[nr.results[i].Station] {
-			nr.results[i].Counts[k] = n
+		r := &nr.results[i]
+		for k, n := range byPlace[resultKey{station: r.Station, area: r.Area}] {
+			r.Counts[k] = n
 		}
 	}
 }

@@ -120,8 +120,10 @@ func TestNISTRoundTrip(t *testing.T) {
 		}
 	})
 	t.Run("any results", func(t *testing.T) {
-		// Seeded results of every station: what comes back is NISTProfile of them.
+		// Seeded results of every station, and totals of every area: what comes back is
+		// NISTProfile of them.
 		rs := storetest.StationResults(p, 11)
+		rs = append(rs, storetest.AreaTotals(p, rs, 11)...)
 		data := writeNIST(t, p, rs)
 		if err := ValidateNIST("x.json", data); err != nil {
 			t.Fatalf("the report does not validate: %v", err)
@@ -157,6 +159,101 @@ func TestNISTRoundTrip(t *testing.T) {
 			if got := at(doc, c.path...); got != c.want && got != json.Number(c.want) {
 				t.Errorf("%v = %v, want %s", c.path, got, c.want)
 			}
+		}
+	})
+}
+
+// nistTotals are area totals of the fixture. UB's totals agree on the registered voters
+// but not on the ballots cast; MN's disagree on the registered voters.
+func nistTotals() []iltod.StationResult {
+	return []iltod.StationResult{
+		total("UB", "C01", counts{"registered": 4000, "cast": 2500, "invalid": 20, "valid": 2480}, votes{"C01-1": 1200, "C01-2": 900, "C01-3": 380}),
+		total("UB", "LIST", counts{"registered": 4000, "invalid": 20}, votes{"L-MPP": 1300, "L-DP": 1180}),
+		total("MN", "PRES", nil, votes{"P1": 9000, "P2": 8000}),
+		total("MN", "C02", counts{"registered": 900}, votes{"C02-1": 40, "C02-2": 30}),
+		total("UB2", "LIST", counts{"blank": 3}, nil), // no votes: not carried
+	}
+}
+
+// TestNISTTotals writes area totals with station results, and reads them back.
+func TestNISTTotals(t *testing.T) {
+	p := fixture()
+	rs := append(nistTotals(), nistResults()...)
+	data := writeNIST(t, p, rs)
+	if err := ValidateNIST("x.json", data); err != nil {
+		t.Fatalf("the report does not validate: %v", err)
+	}
+	got, info, err := ReadNIST(bytes.NewReader(data), "x.json", p, Mapping{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []iltod.StationResult{
+		result("0101", "C01", counts{"registered": 1500, "cast": 900, "invalid": 10}, votes{"C01-1": 400, "C01-2": 300, "C01-3": 180}),
+		result("0101", "LIST", counts{"registered": 1500, "cast": 900, "invalid": 10}, votes{"L-MPP": 500, "L-DP": 390}),
+		result("UB2.1", "C02", counts{"registered": 33}, votes{"C02-1": 12, "C02-2": 8}),
+		total("MN", "C02", nil, votes{"C02-1": 40, "C02-2": 30}),
+		total("MN", "PRES", nil, votes{"P1": 9000, "P2": 8000}),
+		total("UB", "C01", counts{"registered": 4000, "invalid": 20}, votes{"C01-1": 1200, "C01-2": 900, "C01-3": 380}),
+		total("UB", "LIST", counts{"registered": 4000, "invalid": 20}, votes{"L-MPP": 1300, "L-DP": 1180}),
+	}
+	iltod.SortResults(got)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("read back\n got %v\nwant %v", got, want)
+	}
+	if !reflect.DeepEqual(NISTProfile(rs), want) {
+		t.Errorf("NISTProfile = %v", NISTProfile(rs))
+	}
+	if info.Skipped != 0 {
+		t.Errorf("%d vote counts skipped", info.Skipped)
+	}
+	doc := decodeDoc(t, data)
+	for _, c := range []struct {
+		path []any
+		want string
+	}{
+		{[]any{"GpUnit", 1, "@id"}, "ocd-division/country:mn/iltod-area:UB"},
+		{[]any{"GpUnit", 1, "VotersRegistered"}, "4000"},
+		{[]any{"Election", 0, "BallotCounts", 1, "GpUnitId"}, "ocd-division/country:mn/iltod-area:UB"},
+		{[]any{"Election", 0, "BallotCounts", 1, "BallotsRejected"}, "20"},
+		{[]any{"Election", 0, "Contest", 0, "ContestSelection", 0, "VoteCounts", 1, "GpUnitId"}, "ocd-division/country:mn/iltod-area:UB"},
+		{[]any{"Election", 0, "Contest", 0, "ContestSelection", 0, "VoteCounts", 1, "Count"}, "1200"},
+	} {
+		if got := at(doc, c.path...); got != c.want && got != json.Number(c.want) {
+			t.Errorf("%v = %v, want %s", c.path, got, c.want)
+		}
+	}
+	if _, ok := obj(doc, "GpUnit", 0)["VotersRegistered"]; ok {
+		t.Error("MN's totals disagree on the registered voters, but its unit gives them")
+	}
+
+	t.Run("areas by id", func(t *testing.T) {
+		// Without their ExternalIdentifiers, the areas' units are known by the ids
+		// AreaGpUnitID gives them.
+		doc := decodeDoc(t, data)
+		for _, u := range at(doc, "GpUnit").([]any) {
+			if strings.Contains(u.(map[string]any)["@id"].(string), "iltod-area:") || u.(map[string]any)["Type"] == "country" {
+				delete(u.(map[string]any), "ExternalIdentifier")
+			}
+		}
+		got, _, err := ReadNIST(bytes.NewReader(encodeDoc(t, doc)), "x.json", p, Mapping{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		iltod.SortResults(got)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("read back\n got %v\nwant %v", got, want)
+		}
+	})
+	t.Run("areas skipped", func(t *testing.T) {
+		// Areas mapped to Skip are aggregates again, whose counts are skipped.
+		m := Mapping{Areas: map[string]string{"ocd-division/country:mn": Skip, "ocd-division/country:mn/iltod-area:UB": Skip}}
+		got, info, err := ReadNIST(bytes.NewReader(data), "x.json", p, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		iltod.SortResults(got)
+		if want := NISTProfile(nistResults()); !reflect.DeepEqual(got, want) || info.Skipped != 9 {
+			t.Errorf("read back, %d skipped\n got %v\nwant %v, 9 skipped (the totals' votes)", info.Skipped, got, want)
 		}
 	})
 }
@@ -288,6 +385,18 @@ func TestReadNISTProblems(t *testing.T) {
 		}, []string{`x.json: Election[0].Contest[3].@type: iltod reads candidate and party contests, not BallotMeasureContest (map its id to - under contests to skip it)`}},
 		{"unit declared twice", func(doc map[string]any) { doc["GpUnit"] = append(doc["GpUnit"].([]any), at(doc, "GpUnit", 11)) },
 			[]string{`x.json: GpUnit[13].@id: GpUnit "ocd-division/country:mn/iltod-station:0101" is declared twice`}},
+		{"area outside the contest", func(doc map[string]any) {
+			obj(doc, append(vc, 0)...)["GpUnitId"] = "ocd-division/country:mn/iltod-area:UB2"
+		}, []string{vc0 + `.GpUnitId: contest "C01" is not voted in area "UB2": the area is neither within nor above the contest's areas (UB)`}},
+		{"area total given twice", func(doc map[string]any) {
+			s := obj(doc, "Election", 0, "Contest", 0, "ContestSelection", 0)
+			total := map[string]any{"@type": "ElectionResults.VoteCounts", "GpUnitId": "ocd-division/country:mn/iltod-area:UB", "Type": "total", "Count": 5}
+			s["VoteCounts"] = append(s["VoteCounts"].([]any), total, total)
+		}, []string{`x.json: Election[0].Contest[0].ContestSelection[0].VoteCounts[2]: a total for choice C01-1 for area UB is given twice (first at Election[0].Contest[0].ContestSelection[0].VoteCounts[1])`}},
+		{"unknown area", func(doc map[string]any) { obj(doc, "GpUnit", 2, "ExternalIdentifier", 0)["Value"] = "UB-XX" },
+			[]string{`x.json: GpUnit[2].@id: unknown area "UB-XX" (mapped from "ocd-division/country:mn/iltod-area:UB-BZD"): the unit is not an area of the election (map it under areas, or to - to skip it)`}},
+		{"area's registered voters negative", func(doc map[string]any) { obj(doc, "GpUnit", 1)["VotersRegistered"] = -1 },
+			[]string{`x.json: GpUnit[1].VotersRegistered: -1 is negative`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			doc := decodeDoc(t, data)
@@ -382,6 +491,24 @@ func TestReadNISTForeign(t *testing.T) {
 	if !reflect.DeepEqual(info, wantInfo) {
 		t.Errorf("info %+v, want %+v", info, wantInfo)
 	}
+	// With the county mapped to an area, its aggregate is the area's total.
+	m.Areas = map[string]string{"ru-ub": "UB"}
+	got, info, err = ReadNIST(bytes.NewReader(data), "gec.json", p, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = append(want, total("UB", "PRES", nil, votes{"P1": 650}))
+	if !reflect.DeepEqual(got, want) || info.Skipped != 1 {
+		t.Errorf("with the county an area: %d skipped\n got  %v\nwant %v, 1 skipped", info.Skipped, got, want)
+	}
+	m.Areas = map[string]string{"ru-ub": "nope"}
+	_, _, err = ReadNIST(bytes.NewReader(data), "gec.json", p, m)
+	if err == nil {
+		t.Fatal("read with the county mapped to an unknown area")
+	}
+	if lines, want := problemLines(t, err), []string{`gec.json: GpUnit[0].@id: unknown area "nope" (mapped from "ru-ub"): the unit is not an area of the election (map it under areas, or to - to skip it)`}; !reflect.DeepEqual(lines, want) {
+		t.Errorf("got %q, want %q", lines, want)
+	}
 	// Without the mapping, the precincts are unknown stations.
 	_, _, err = ReadNIST(bytes.NewReader(data), "gec.json", p, Mapping{})
 	if err == nil {
@@ -406,7 +533,8 @@ func TestSchemaEquivalence(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := fixture()
-	docs := [][]byte{writeNIST(t, p, nistResults()), writeNIST(t, p, storetest.StationResults(p, 2)), []byte(foreignReport)}
+	docs := [][]byte{writeNIST(t, p, nistResults()), writeNIST(t, p, storetest.StationResults(p, 2)), []byte(foreignReport),
+		writeNIST(t, p, append(nistTotals(), nistResults()...))}
 	// Every way of breaking a report at the first object of each class: drop a
 	// property, set @type to another class, add a property, change a value's type.
 	var variants []any

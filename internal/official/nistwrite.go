@@ -40,18 +40,20 @@ func ReleaseNotes(r iltod.OfficialRelease) string {
 		r.Election, r.Version, r.Source, r.Published.UTC().Format(time.RFC3339), r.Imported.UTC().Format(time.RFC3339), r.Hash)
 }
 
-// WriteNIST writes per-station results of the election p, from any source (an official
-// release, or observers' station records), as a NIST SP 1500-100 v2 election report in
-// JSON that validates against the schema. It writes the election with its parties,
-// candidates and contests, every area as a ReportingUnit, and a polling-place unit per
-// station that has a result; ids are minted as docs/official-results.md describes.
+// WriteNIST writes per-station results and area totals of the election p, from any
+// source (an official release, or observers' station records), as a NIST SP 1500-100 v2
+// election report in JSON that validates against the schema. It writes the election with
+// its parties, candidates and contests, every area as a ReportingUnit, and a
+// polling-place unit per station that has a result; ids are minted as
+// docs/official-results.md describes.
 //
 // A report carries what NISTProfile keeps of the results: every vote, as a VoteCounts of
-// Type total; and, for a station whose results all agree on them, its registered voters
-// (the unit's VotersRegistered), ballots issued (VotersParticipated), and ballots cast
-// and invalid (BallotsCast and BallotsRejected of a BallotCounts of Type total). NIST's
-// model has no place for a contest's valid and blank ballots. ReadNIST of the report
-// gives NISTProfile(results) back.
+// Type total whose GpUnitId is the station's unit, or for an area total the area's; and,
+// for a station or area whose results all agree on them, its registered voters (the
+// unit's VotersRegistered), ballots issued (VotersParticipated), and ballots cast and
+// invalid (BallotsCast and BallotsRejected of a BallotCounts of Type total). NIST's model
+// has no place for a contest's valid and blank ballots. ReadNIST of the report gives
+// NISTProfile(results) back.
 //
 // It returns an error, having written nothing, if the results do not pass
 // iltod.CheckResults against p or the options are not valid.
@@ -69,10 +71,10 @@ func WriteNIST(w io.Writer, p *iltod.Package, results []iltod.StationResult, opt
 	return bw.Flush()
 }
 
-// NISTProfile returns results as a NIST report carries them (see WriteNIST), sorted by
-// station and contest: only results that give votes; their votes; and of their counts,
-// registered, issued, cast and invalid where every result of the station that gives votes
-// gives the same figure.
+// NISTProfile returns results as a NIST report carries them (see WriteNIST), in the order
+// of iltod.SortResults: only results that give votes; their votes; and of their counts,
+// registered, issued, cast and invalid where every result of the station (for an area
+// total, of the area) that gives votes gives the same figure.
 func NISTProfile(results []iltod.StationResult) []iltod.StationResult {
 	var out []iltod.StationResult
 	for i := range results {
@@ -83,36 +85,40 @@ func NISTProfile(results []iltod.StationResult) []iltod.StationResult {
 		}
 	}
 	iltod.SortResults(out)
-	shared := stationFigures(results)
+	shared := unitFigures(results)
 	for i := range out {
 		out[i].Counts = map[iltod.CountKind]int{}
-		for k, n := range shared[out[i].Station] {
+		for k, n := range shared[unitOf(&out[i])] {
 			out[i].Counts[k] = n
 		}
 	}
 	return out
 }
 
-// stationCounts are the counts NIST keeps per station rather than per contest.
+// stationCounts are the counts NIST keeps per reporting unit (station or area) rather
+// than per contest.
 var stationCounts = []iltod.CountKind{iltod.CountRegistered, iltod.CountIssued, iltod.CountCast, iltod.CountInvalid}
 
-// stationFigures returns, for each station, the station counts on which all of its
-// results that give votes agree.
-func stationFigures(results []iltod.StationResult) map[string]map[iltod.CountKind]int {
+// unitOf returns the key of the reporting unit of r: its station, or its area.
+func unitOf(r *iltod.StationResult) resultKey { return resultKey{station: r.Station, area: r.Area} }
+
+// unitFigures returns, for each station and area, the counts of stationCounts on which
+// all of its results that give votes agree.
+func unitFigures(results []iltod.StationResult) map[resultKey]map[iltod.CountKind]int {
 	type tally struct {
 		n       int
 		figures map[iltod.CountKind][]int
 	}
-	by := map[string]*tally{}
+	by := map[resultKey]*tally{}
 	for i := range results {
 		r := &results[i]
 		if len(r.Votes) == 0 {
 			continue
 		}
-		t := by[r.Station]
+		t := by[unitOf(r)]
 		if t == nil {
 			t = &tally{figures: map[iltod.CountKind][]int{}}
-			by[r.Station] = t
+			by[unitOf(r)] = t
 		}
 		t.n++
 		for _, k := range stationCounts {
@@ -121,7 +127,7 @@ func stationFigures(results []iltod.StationResult) map[string]map[iltod.CountKin
 			}
 		}
 	}
-	out := make(map[string]map[iltod.CountKind]int, len(by))
+	out := make(map[resultKey]map[iltod.CountKind]int, len(by))
 	for st, t := range by {
 		m := map[iltod.CountKind]int{}
 		for k, vs := range t.figures {
@@ -206,7 +212,7 @@ func buildNIST(p *iltod.Package, results []iltod.StationResult, opt NISTOptions)
 	var stations []string
 	hasResult := map[string]bool{}
 	for _, r := range results {
-		if !hasResult[r.Station] {
+		if !r.IsTotal() && !hasResult[r.Station] {
 			hasResult[r.Station] = true
 			stations = append(stations, r.Station)
 		}
@@ -228,6 +234,28 @@ func buildNIST(p *iltod.Package, results []iltod.StationResult, opt NISTOptions)
 		a := stationOf[st].Area
 		children[a] = append(children[a], StationGpUnitID(country, st))
 	}
+	shared := unitFigures(results)
+	// setFigures sets a unit's VotersRegistered and VotersParticipated from f, and returns
+	// the BallotCounts that give its cast and invalid ballots, if f gives either.
+	setFigures := func(u *nistGpUnit, f map[iltod.CountKind]int) (nistBallotCounts, bool) {
+		if v, ok := f[iltod.CountRegistered]; ok {
+			u.VotersRegistered = json.Number(strconv.Itoa(v))
+		}
+		if v, ok := f[iltod.CountIssued]; ok {
+			u.VotersParticipated = json.Number(strconv.Itoa(v))
+		}
+		cast, castOK := f[iltod.CountCast]
+		invalid, invalidOK := f[iltod.CountInvalid]
+		bc := nistBallotCounts{AtType: typeBallotCounts, GpUnitID: u.ID, Type: "total"}
+		if castOK {
+			bc.BallotsCast = json.Number(strconv.Itoa(cast))
+		}
+		if invalidOK {
+			bc.BallotsRejected = json.Number(strconv.Itoa(invalid))
+		}
+		return bc, castOK || invalidOK
+	}
+	var ballots, areaBallots []nistBallotCounts
 	scope := ""
 	for _, a := range p.Areas {
 		u := nistGpUnit{AtType: typeReportingUnit, ID: AreaGpUnitID(country, a), ComposingGpUnitIDs: children[a.Code]}
@@ -240,6 +268,9 @@ func buildNIST(p *iltod.Package, results []iltod.StationResult, opt NISTOptions)
 		n := text(a.Name)
 		u.Name = &n
 		u.ExternalIdentifier = []nistExternalID{{AtType: typeExternalID, Type: "other", OtherType: extArea, Value: a.Code}}
+		if bc, ok := setFigures(&u, shared[resultKey{area: a.Code}]); ok {
+			areaBallots = append(areaBallots, bc)
+		}
 		rep.GpUnit = append(rep.GpUnit, u)
 	}
 	district := map[string]string{}
@@ -257,34 +288,18 @@ func buildNIST(p *iltod.Package, results []iltod.StationResult, opt NISTOptions)
 		rep.GpUnit = append(rep.GpUnit, u)
 		district[c.Code] = u.ID
 	}
-	shared := stationFigures(results)
-	var ballots []nistBallotCounts
 	for _, st := range stations {
 		u := nistGpUnit{AtType: typeReportingUnit, ID: StationGpUnitID(country, st), Type: "polling-place",
 			ExternalIdentifier: []nistExternalID{{AtType: typeExternalID, Type: "other", OtherType: extStation, Value: st}}}
 		n := text(stationOf[st].Name)
 		u.Name = &n
-		f := shared[st]
-		if v, ok := f[iltod.CountRegistered]; ok {
-			u.VotersRegistered = json.Number(strconv.Itoa(v))
-		}
-		if v, ok := f[iltod.CountIssued]; ok {
-			u.VotersParticipated = json.Number(strconv.Itoa(v))
-		}
-		rep.GpUnit = append(rep.GpUnit, u)
-		_, cast := f[iltod.CountCast]
-		_, invalid := f[iltod.CountInvalid]
-		if cast || invalid {
-			bc := nistBallotCounts{AtType: typeBallotCounts, GpUnitID: u.ID, Type: "total"}
-			if cast {
-				bc.BallotsCast = json.Number(strconv.Itoa(f[iltod.CountCast]))
-			}
-			if invalid {
-				bc.BallotsRejected = json.Number(strconv.Itoa(f[iltod.CountInvalid]))
-			}
+		if bc, ok := setFigures(&u, shared[resultKey{station: st}]); ok {
 			ballots = append(ballots, bc)
 		}
+		rep.GpUnit = append(rep.GpUnit, u)
 	}
+	// The stations' ballot counts first, as before reports carried area totals.
+	ballots = append(ballots, areaBallots...)
 
 	// The election, its candidates and contests, and the votes.
 	ne := nistElection{AtType: typeElection, Name: text(e.Name), StartDate: e.Date, EndDate: e.Date, Type: "general",
@@ -295,7 +310,7 @@ func buildNIST(p *iltod.Package, results []iltod.StationResult, opt NISTOptions)
 		byContest[r.Contest] = append(byContest[r.Contest], r)
 	}
 	for _, rs := range byContest {
-		slices.SortFunc(rs, func(a, b *iltod.StationResult) int { return strings.Compare(a.Station, b.Station) })
+		slices.SortFunc(rs, compareResults)
 	}
 	for _, c := range p.Contests {
 		nc := nistContest{AtType: typeCandidateContest, ID: prefixContest + c.Code, Name: name(c.Name),
@@ -342,8 +357,12 @@ func buildNIST(p *iltod.Package, results []iltod.StationResult, opt NISTOptions)
 			}
 			for _, r := range byContest[c.Code] {
 				if v, ok := r.Votes[ch.Code]; ok {
+					unit := StationGpUnitID(country, r.Station)
+					if r.IsTotal() {
+						unit = AreaGpUnitID(country, areaByCode[r.Area])
+					}
 					sel.VoteCounts = append(sel.VoteCounts, nistVoteCounts{AtType: typeVoteCounts,
-						GpUnitID: StationGpUnitID(country, r.Station), Type: "total", Count: json.Number(strconv.Itoa(v))})
+						GpUnitID: unit, Type: "total", Count: json.Number(strconv.Itoa(v))})
 				}
 			}
 			nc.ContestSelection = append(nc.ContestSelection, sel)

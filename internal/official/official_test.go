@@ -29,6 +29,13 @@ func result(station, contest string, c counts, v votes) iltod.StationResult {
 	return iltod.StationResult{Station: station, Contest: contest, Counts: c, Votes: v}
 }
 
+// total returns the collated total of area in contest.
+func total(area, contest string, c counts, v votes) iltod.StationResult {
+	r := result("", contest, c, v)
+	r.Area = area
+	return r
+}
+
 func readCSV(t *testing.T, text string, m Mapping) ([]iltod.StationResult, error) {
 	t.Helper()
 	return ReadCSV(strings.NewReader(text), "r.csv", fixture(), m)
@@ -259,17 +266,144 @@ var badCSV = []struct {
 	{"bad mapping", Mapping{Format: "tall", Counts: map[string]iltod.CountKind{"Reg": "regstered"}}, longHeader,
 		[]string{`mapping: format: "tall" is not one of long, wide`,
 			`mapping: counts.Reg: "regstered" is not one of registered, issued, cast, valid, invalid, blank`}},
+
+	// Area totals.
+	{"station and area", Mapping{}, areaHeader + "0101,UB,C01,C01-1,4\n",
+		[]string{`r.csv:2: area: the row names station "0101" and area "UB": a row is a station's result or an area's total, not both; leave one empty`}},
+	{"neither station nor area", Mapping{}, areaHeader + ",,C01,C01-1,4\n",
+		[]string{`r.csv:2: station: is empty, and so is area; every row names a station, or an area for the area's total`}},
+	{"empty area", Mapping{}, "area,contest,choice,votes\n,C01,C01-1,4\n",
+		[]string{`r.csv:2: area: is empty; every row names an area`}},
+	{"unknown area", Mapping{}, areaHeader + ",UB,C01,C01-1,4\n,XX,C01,C01-1,4\n",
+		[]string{`r.csv:3: area: unknown area "XX"`}},
+	{"area outside the contest", Mapping{}, areaHeader + ",UB2,C01,C01-1,4\n",
+		[]string{`r.csv:2: contest: contest "C01" is not voted in area "UB2": the area is neither within nor above the contest's areas (UB)`}},
+	{"duplicate total", Mapping{}, areaHeader + ",UB,C01,C01-1,4\n0101,,C01,C01-1,4\n,UB,C01,C01-1,5\n",
+		[]string{`r.csv:4: choice: the votes for C01-1 for area UB in contest C01 are given twice (first on line 2)`}},
+	{"a station's code as area", Mapping{}, areaHeader + ",0101,C01,C01-1,4\n",
+		[]string{`r.csv:2: area: unknown area "0101"`}},
+	{"alias to an unknown area", Mapping{Areas: map[string]string{"Ulaanbaatar": "UBX"}}, areaHeader + ",Ulaanbaatar,C01,C01-1,4\n",
+		[]string{`r.csv:2: area: unknown area "UBX" (mapped from "Ulaanbaatar")`}},
+	{"area column missing", Mapping{Area: Columns{"region"}}, longHeader + "0101,C01,C01-1,4\n",
+		[]string{`r.csv:1: region: the column is missing (columns: station, contest, choice, votes)`}},
+	{"fixed contest, area outside it", Mapping{ContestCode: "C02"}, "area,choice,votes\nUB,C02-1,4\n",
+		[]string{`r.csv:2: area: contest "C02" is not voted in area "UB": the area is neither within nor above the contest's areas (UB2, OCV)`}},
+	{"an area column on a station's row", Mapping{}, "station,contest,choice,votes,area\n0101,C01,C01-1,4,Bayanzürkh\n",
+		[]string{`r.csv:2: area: the row names station "0101" and area "Bayanzürkh": a row is a station's result or an area's total, not both; leave one empty`}},
+	{"wide: area twice", Mapping{Format: Wide}, "station,area,contest,C01-1\n,UB,C01,1\n0101,,C01,1\n,UB,C01,2\n",
+		[]string{`r.csv:4: area: area UB and contest C01 are given twice (first on line 2)`}},
+	{"wide: total with no figure", Mapping{Format: Wide}, "area,contest,valid,C01-1\nUB,C01,,\n",
+		[]string{`r.csv:2: area: the row gives no figure: every count and choice cell is empty`}},
+	{"area and station in one column", Mapping{Station: Columns{"place"}, Area: Columns{"place"}}, longHeader,
+		[]string{`mapping: area: column "place" names both the station and the area; a row gives one or the other`}},
+}
+
+const areaHeader = "station,area,contest,choice,votes\n"
+
+// TestReadCSVTotals reads area totals, the collated figures an authority publishes for
+// districts, regions and the country, beside station results and on their own.
+func TestReadCSVTotals(t *testing.T) {
+	got, err := readCSV(t, areaHeader+
+		"0101,,C01,registered,1500\n"+
+		"0101,,C01,C01-1,400\n"+
+		",UB,C01,registered,4000\n"+
+		",UB,C01,C01-1,1200\n"+
+		",MN,PRES,P1,9000\n"+
+		",MN,C02,C02-1,40\n"+ // the country holds the constituency's areas
+		",UB2,LIST,L-MPP,30\n"+ // a region's total of the national list
+		",UB-BZD.1,C01,C01-2,7\n"+ // a subdistrict's total of a regional contest
+		",UB,C01,cast,2500\n", Mapping{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []iltod.StationResult{
+		result("0101", "C01", counts{"registered": 1500}, votes{"C01-1": 400}),
+		total("UB", "C01", counts{"registered": 4000, "cast": 2500}, votes{"C01-1": 1200}),
+		total("MN", "PRES", nil, votes{"P1": 9000}),
+		total("MN", "C02", nil, votes{"C02-1": 40}),
+		total("UB2", "LIST", nil, votes{"L-MPP": 30}),
+		total("UB-BZD.1", "C01", nil, votes{"C01-2": 7}),
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("long:\n got  %v\nwant %v", got, want)
+	}
+
+	got, err = readCSV(t, "station,area,contest,registered,C01-1,C01-2,P1\n"+
+		"0101,,C01,1500,400,300,\n"+
+		",UB,C01,4000,1200,,\n"+
+		",MN,PRES,,,,9000\n", Mapping{Format: Wide})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = []iltod.StationResult{
+		result("0101", "C01", counts{"registered": 1500}, votes{"C01-1": 400, "C01-2": 300}),
+		total("UB", "C01", counts{"registered": 4000}, votes{"C01-1": 1200}),
+		total("MN", "PRES", nil, votes{"P1": 9000}),
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("wide:\n got  %v\nwant %v", got, want)
+	}
+
+	// A file of regional totals only: areas named by aimag and district, mapped to
+	// codes; no station column; the grand total's rows skipped.
+	m, err := ParseMapping("m.yaml", []byte(`
+area: [aimag, district]
+contest_code: PRES
+choice: candidate
+areas:
+  "Ulaanbaatar|": UB
+  "Ulaanbaatar|Bayanzürkh": UB-BZD
+  "Total|": "-"
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err = ReadCSV(strings.NewReader("aimag,district,candidate,votes\n"+
+		"Ulaanbaatar,,P1,5000\n"+
+		"Ulaanbaatar,Bayanzürkh,P1,1200\n"+
+		"Total,,P1,99999\n"+
+		"Ulaanbaatar,,P2,4000\n"), "regions.csv", fixture(), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = []iltod.StationResult{
+		total("UB", "PRES", nil, votes{"P1": 5000, "P2": 4000}),
+		total("UB-BZD", "PRES", nil, votes{"P1": 1200}),
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("regions:\n got  %v\nwant %v", got, want)
+	}
+
+	// A station mapped to Skip skips its row, whatever the area cell holds.
+	got, err = readCSV(t, areaHeader+"TOTAL,UB,C01,C01-1,9\n0101,,C01,C01-1,4\n", Mapping{Stations: map[string]string{"TOTAL": Skip}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []iltod.StationResult{result("0101", "C01", nil, votes{"C01-1": 4})}; !reflect.DeepEqual(got, want) {
+		t.Errorf("skipped rows:\n got  %v\nwant %v", got, want)
+	}
+
+	// A column named area that the mapping gives another role is not the area.
+	got, err = readCSV(t, "station,contest,area,C01-1\n0101,C01,Bayanzürkh,4\n", Mapping{Format: Wide, Ignore: []string{"area"}})
+	if err != nil {
+		t.Fatalf("a wide file that ignores its area column: %v", err)
+	}
+	if want := []iltod.StationResult{result("0101", "C01", nil, votes{"C01-1": 4})}; !reflect.DeepEqual(got, want) {
+		t.Errorf("ignored area column:\n got  %v\nwant %v", got, want)
+	}
 }
 
 func TestParseMapping(t *testing.T) {
 	m, err := ParseMapping("m.yaml", []byte("format: wide\nstation: [aimag, soum, station]\ncontest_code: LIST\n"+
-		"counts: {Reg: registered}\nignore: [Total]\nchoices: {MPP: L-MPP, Other: '-'}\n"))
+		"counts: {Reg: registered}\nignore: [Total]\nchoices: {MPP: L-MPP, Other: '-'}\n"+
+		"area: region\nareas: {Ulaanbaatar: UB, All: '-'}\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := Mapping{Format: Wide, Station: Columns{"aimag", "soum", "station"}, ContestCode: "LIST",
 		Counts: map[string]iltod.CountKind{"Reg": "registered"}, Ignore: []string{"Total"},
-		Choices: map[string]string{"MPP": "L-MPP", "Other": Skip}}
+		Choices: map[string]string{"MPP": "L-MPP", "Other": Skip},
+		Area:    Columns{"region"}, Areas: map[string]string{"Ulaanbaatar": "UB", "All": Skip}}
 	if !reflect.DeepEqual(m, want) {
 		t.Errorf("got  %+v\nwant %+v", m, want)
 	}
@@ -293,6 +427,9 @@ func TestParseMapping(t *testing.T) {
 				`m.yaml:2: votes: a wide file has no votes column: the votes are in the choices' columns`}},
 		{"long with ignore", "ignore: [x]\n", []string{`m.yaml:1: ignore: a long file may have any other columns; ignore applies to wide files`}},
 		{"column twice", "format: wide\ncounts: {X: valid}\nchoices: {X: C01-1}\n", []string{`m.yaml: column "X" is mapped both as a count and as a choice`}},
+		{"bad area", "area: ['']\nareas:\n  UB: 'U B'\n",
+			[]string{`m.yaml:1: area: a column name is empty`, `m.yaml:3: areas.UB: "U B" is not a valid area code, nor - to skip it`}},
+		{"wide: area as a choice", "format: wide\narea: X\nchoices: {X: C01-1}\n", []string{`m.yaml: column "X" is mapped both as the area and as a choice`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := ParseMapping("m.yaml", []byte(tc.text))
@@ -314,7 +451,7 @@ func TestCSVRoundTrip(t *testing.T) {
 	if err := WriteCSV(&buf, rs); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(buf.String(), "station,contest,choice,votes\n0101,C01,") {
+	if !strings.HasPrefix(buf.String(), "station,area,contest,choice,votes\n0101,,C01,") {
 		t.Errorf("the file begins %q", buf.String()[:60])
 	}
 	got, err := ReadCSV(bytes.NewReader(buf.Bytes()), "out.csv", p, Mapping{})
@@ -332,6 +469,31 @@ func TestCSVRoundTrip(t *testing.T) {
 	if err := WriteCSV(&buf, bad); err == nil {
 		t.Error("WriteCSV wrote a choice named like a count")
 	}
+
+	t.Run("totals", func(t *testing.T) {
+		stations := storetest.StationResults(p, 8)
+		rs := append(storetest.AreaTotals(p, stations, 8), stations...)
+		var buf bytes.Buffer
+		if err := WriteCSV(&buf, rs); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(buf.String(), "\n,MN,C01,registered,") {
+			t.Errorf("the file holds no total of MN for C01 as expected:\n%s", buf.String())
+		}
+		got, err := ReadCSV(bytes.NewReader(buf.Bytes()), "out.csv", p, Mapping{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := clones(rs)
+		iltod.SortResults(want)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("the results read back differ")
+		}
+		var again bytes.Buffer
+		if err := WriteCSV(&again, got); err != nil || !bytes.Equal(again.Bytes(), buf.Bytes()) {
+			t.Errorf("writing the results read back gives another file (%v)", err)
+		}
+	})
 }
 
 func clones(rs []iltod.StationResult) []iltod.StationResult {

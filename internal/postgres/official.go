@@ -15,9 +15,10 @@ import (
 
 var _ iltod.OfficialStore = (*Store)(nil)
 
-// ImportOfficial stores a release and its results with its import event in one
-// transaction that holds the event lock, copying the results in with COPY, after checking
-// them against the election as stored in that transaction; see iltod.OfficialStore. The
+// ImportOfficial stores a release, its station results (in official_results) and its area
+// totals (in official_totals) with its import event in one transaction that holds the
+// event lock, copying the results in with COPY, after checking them against the election
+// as stored in that transaction; see iltod.OfficialStore. The
 // results are encoded, and the digest computed for the version the release will most
 // likely get, before the transaction begins.
 func (s *Store) ImportOfficial(ctx context.Context, r iltod.OfficialRelease, results []iltod.StationResult, ev iltod.Event) (iltod.OfficialRelease, error) {
@@ -31,7 +32,8 @@ func (s *Store) ImportOfficial(ctx context.Context, r iltod.OfficialRelease, res
 	if err != nil {
 		return iltod.OfficialRelease{}, internal(fmt.Errorf("import official results: %w", err))
 	}
-	r.Published, r.Imported, r.Results, r.Version = r.Published.UTC(), ev.Time.UTC(), len(results), guess
+	r.Published, r.Imported, r.Version = r.Published.UTC(), ev.Time.UTC(), guess
+	r.Results, r.Totals = enc.stations, len(results)-enc.stations
 	digest, err := iltod.OfficialDigest(r, results)
 	if err != nil {
 		return iltod.OfficialRelease{}, internal(fmt.Errorf("import official results: %w", err))
@@ -62,18 +64,29 @@ func (s *Store) ImportOfficial(ctx context.Context, r iltod.OfficialRelease, res
 		}
 		r.Seq = ev.Seq
 		if _, err := tx.Exec(ctx, `INSERT INTO official_releases
-			(election, version, seq, hash, source, published, imported, note, results)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			(election, version, seq, hash, source, published, imported, note, results, totals)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 			r.Election, r.Version, int64(r.Seq), r.Hash[:], r.Source, formatTime(r.Published), formatTime(r.Imported),
-			r.Note, r.Results); err != nil {
+			r.Note, r.Results, r.Totals); err != nil {
 			return fmt.Errorf("store release: %w", err)
 		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"official_results"}, []string{"election", "version", "station", "contest", "doc"},
-			pgx.CopyFromSlice(len(enc.order), func(j int) ([]any, error) {
-				i := enc.order[j]
-				return []any{r.Election, r.Version, results[i].Station, results[i].Contest, enc.docs[i]}, nil
-			})); err != nil {
-			return fmt.Errorf("store results: %w", err)
+		if enc.stations > 0 {
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"official_results"}, []string{"election", "version", "station", "contest", "doc"},
+				pgx.CopyFromSlice(enc.stations, func(j int) ([]any, error) {
+					i := enc.order[j]
+					return []any{r.Election, r.Version, results[i].Station, results[i].Contest, enc.docs[i]}, nil
+				})); err != nil {
+				return fmt.Errorf("store results: %w", err)
+			}
+		}
+		if totals := enc.order[enc.stations:]; len(totals) > 0 {
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"official_totals"}, []string{"election", "version", "area", "contest", "doc"},
+				pgx.CopyFromSlice(len(totals), func(j int) ([]any, error) {
+					i := totals[j]
+					return []any{r.Election, r.Version, results[i].Area, results[i].Contest, enc.docs[i]}, nil
+				})); err != nil {
+				return fmt.Errorf("store totals: %w", err)
+			}
 		}
 		return nil
 	})
@@ -84,11 +97,13 @@ func (s *Store) ImportOfficial(ctx context.Context, r iltod.OfficialRelease, res
 }
 
 // encodedOfficial is a release's results encoded for their rows before the transaction
-// begins: each result's canonical JSON, and the order of the results by station and
-// contest, the order of the table's key.
+// begins: each result's canonical JSON, and the order of the results (iltod.SortResults),
+// the station results first, by station and contest, then the area totals, by area and
+// contest: the order of each table's key.
 type encodedOfficial struct {
-	docs  [][]byte
-	order []int
+	docs     [][]byte
+	order    []int
+	stations int // the number of station results, which order lists first
 }
 
 // encodeOfficial validates the release and each result on its own (references are
@@ -98,7 +113,7 @@ func encodeOfficial(r iltod.OfficialRelease, results []iltod.StationResult) (*en
 		return nil, asInvalid(err, "the official release")
 	}
 	if len(results) == 0 {
-		return nil, iltod.Errorf(iltod.EInvalid, "the official release holds no station result")
+		return nil, iltod.Errorf(iltod.EInvalid, "the official release holds no result: neither a station result nor an area total")
 	}
 	var ps iltod.Problems
 	enc := &encodedOfficial{docs: make([][]byte, len(results)), order: make([]int, len(results))}
@@ -114,15 +129,30 @@ func encodeOfficial(r iltod.OfficialRelease, results []iltod.StationResult) (*en
 		}
 		enc.docs[i] = iltod.AppendResultJSON(nil, &results[i])
 		enc.order[i] = i
+		if !results[i].IsTotal() {
+			enc.stations++
+		}
 	}
 	if len(ps) > 0 {
 		return nil, ps.AsError("the official results")
 	}
 	slices.SortFunc(enc.order, func(a, b int) int {
 		ra, rb := &results[a], &results[b]
-		return cmp.Or(strings.Compare(ra.Station, rb.Station), strings.Compare(ra.Contest, rb.Contest))
+		return cmp.Or(cmpBool(ra.IsTotal(), rb.IsTotal()), strings.Compare(ra.Station, rb.Station),
+			strings.Compare(ra.Area, rb.Area), strings.Compare(ra.Contest, rb.Contest))
 	})
 	return enc, nil
+}
+
+// cmpBool orders false before true.
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
 }
 
 // asInvalid returns err, Problems, as an EInvalid *iltod.Error; other errors as they are.
@@ -180,14 +210,14 @@ func checkedElection(ctx context.Context, tx pgx.Tx, election string) (*iltod.Pa
 	return p, nil
 }
 
-const releaseCols = `election, version, seq, hash, source, published, imported, note, results`
+const releaseCols = `election, version, seq, hash, source, published, imported, note, results, totals`
 
 func scanRelease(row pgx.Row) (iltod.OfficialRelease, error) {
 	var r iltod.OfficialRelease
 	var seq int64
 	var hash []byte
 	var published, imported string
-	if err := row.Scan(&r.Election, &r.Version, &seq, &hash, &r.Source, &published, &imported, &r.Note, &r.Results); err != nil {
+	if err := row.Scan(&r.Election, &r.Version, &seq, &hash, &r.Source, &published, &imported, &r.Note, &r.Results, &r.Totals); err != nil {
 		return r, err
 	}
 	if len(hash) != len(r.Hash) {
@@ -234,8 +264,8 @@ func (s *Store) OfficialReleases(ctx context.Context, election string) ([]iltod.
 	return out, nil
 }
 
-// OfficialResults returns the results of one release that q selects, read in one
-// snapshot; see iltod.OfficialStore.
+// OfficialResults returns the station results, or with q.Totals the area totals, of one
+// release that q selects, read in one snapshot; see iltod.OfficialStore.
 func (s *Store) OfficialResults(ctx context.Context, election string, version int, q iltod.OfficialQuery) ([]iltod.StationResult, error) {
 	var out []iltod.StationResult
 	err := s.readTx(ctx, func(tx pgx.Tx) error {
@@ -262,15 +292,24 @@ func officialResults(ctx context.Context, tx pgx.Tx, election string, version in
 		args = append(args, v)
 		return fmt.Sprintf("$%d", len(args))
 	}
+	// Station results are keyed and paged by station, area totals by area.
+	table, place, places := "official_results", "station", "stations"
+	if q.Totals {
+		table, place, places = "official_totals", "area", "areas"
+	}
 	where := ` WHERE r.election = $1 AND r.version = $2`
 	if q.Contest != "" {
 		where += ` AND r.contest = ` + arg(q.Contest)
 	}
 	if q.Station != "" {
-		where += ` AND r.station = ` + arg(q.Station)
+		if q.Totals {
+			where += ` AND false` // an area total has no station
+		} else {
+			where += ` AND r.station = ` + arg(q.Station)
+		}
 	}
 	if q.After != "" {
-		where += ` AND r.station > ` + arg(q.After)
+		where += ` AND r.` + place + ` > ` + arg(q.After)
 	}
 	if q.Area != "" {
 		var path string
@@ -282,23 +321,23 @@ func officialResults(ctx context.Context, tx pgx.Tx, election string, version in
 			return nil, err
 		}
 		lo, hi := pathRange(path)
-		where += ` AND r.station IN (SELECT code FROM stations WHERE election = $1 AND path >= ` + arg(lo) + ` AND path < ` + arg(hi) + `)`
+		where += ` AND r.` + place + ` IN (SELECT code FROM ` + places + ` WHERE election = $1 AND path >= ` + arg(lo) + ` AND path < ` + arg(hi) + `)`
 	}
 	if q.Limit > 0 {
-		// The last station of the page: every result up to it is on the page.
+		// The last station (or area) of the page: every result up to it is on the page.
 		var last *string
 		limit := arg(q.Limit)
-		if err := tx.QueryRow(ctx, `SELECT max(station) FROM (SELECT DISTINCT r.station FROM official_results r`+
-			where+` ORDER BY r.station LIMIT `+limit+`) page`, args...).Scan(&last); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT max(`+place+`) FROM (SELECT DISTINCT r.`+place+` FROM `+table+` r`+
+			where+` ORDER BY r.`+place+` LIMIT `+limit+`) page`, args...).Scan(&last); err != nil {
 			return nil, err
 		}
 		args = args[:len(args)-1]
 		if last == nil {
 			return []iltod.StationResult{}, nil
 		}
-		where += ` AND r.station <= ` + arg(*last)
+		where += ` AND r.` + place + ` <= ` + arg(*last)
 	}
-	rows, err := tx.Query(ctx, `SELECT r.doc FROM official_results r`+where+` ORDER BY r.station, r.contest`, args...)
+	rows, err := tx.Query(ctx, `SELECT r.doc FROM `+table+` r`+where+` ORDER BY r.`+place+`, r.contest`, args...)
 	if err != nil {
 		return nil, err
 	}

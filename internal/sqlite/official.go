@@ -15,9 +15,10 @@ import (
 
 var _ iltod.OfficialStore = (*Store)(nil)
 
-// ImportOfficial stores a release and its results with its import event in one IMMEDIATE
-// transaction, after checking them against the election as stored in that transaction;
-// see iltod.OfficialStore. The results are encoded, and the digest computed for the
+// ImportOfficial stores a release, its station results (in official_results) and its area
+// totals (in official_totals) with its import event in one IMMEDIATE transaction, after
+// checking them against the election as stored in that transaction; see
+// iltod.OfficialStore. The results are encoded, and the digest computed for the
 // version the release will most likely get, before the transaction begins, so that the
 // writer is held mainly for the inserts.
 func (s *Store) ImportOfficial(ctx context.Context, r iltod.OfficialRelease, results []iltod.StationResult, ev iltod.Event) (iltod.OfficialRelease, error) {
@@ -31,7 +32,8 @@ func (s *Store) ImportOfficial(ctx context.Context, r iltod.OfficialRelease, res
 	if err != nil {
 		return iltod.OfficialRelease{}, internal(fmt.Errorf("import official results: %w", err))
 	}
-	r.Published, r.Imported, r.Results, r.Version = r.Published.UTC(), ev.Time.UTC(), len(results), guess
+	r.Published, r.Imported, r.Version = r.Published.UTC(), ev.Time.UTC(), guess
+	r.Results, r.Totals = enc.stations, len(results)-enc.stations
 	digest, err := iltod.OfficialDigest(r, results)
 	if err != nil {
 		return iltod.OfficialRelease{}, internal(fmt.Errorf("import official results: %w", err))
@@ -62,18 +64,26 @@ func (s *Store) ImportOfficial(ctx context.Context, r iltod.OfficialRelease, res
 		}
 		r.Seq = ev.Seq
 		if _, err := tx.ExecContext(ctx, `INSERT INTO official_releases
-			(election, version, seq, hash, source, published, imported, note, results)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			(election, version, seq, hash, source, published, imported, note, results, totals)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			r.Election, r.Version, int64(r.Seq), r.Hash[:], r.Source, formatTime(r.Published), formatTime(r.Imported),
-			r.Note, r.Results); err != nil {
+			r.Note, r.Results, r.Totals); err != nil {
 			return fmt.Errorf("store release: %w", err)
 		}
-		if err := insert(ctx, tx, "official_results", []string{"election", "version", "station", "contest", "doc"}, len(enc.order),
+		if err := insert(ctx, tx, "official_results", []string{"election", "version", "station", "contest", "doc"}, enc.stations,
 			func(j int, row []any) []any {
 				i := enc.order[j]
 				return append(row, r.Election, r.Version, results[i].Station, results[i].Contest, enc.docs[i])
 			}); err != nil {
 			return fmt.Errorf("store results: %w", err)
+		}
+		totals := enc.order[enc.stations:]
+		if err := insert(ctx, tx, "official_totals", []string{"election", "version", "area", "contest", "doc"}, len(totals),
+			func(j int, row []any) []any {
+				i := totals[j]
+				return append(row, r.Election, r.Version, results[i].Area, results[i].Contest, enc.docs[i])
+			}); err != nil {
+			return fmt.Errorf("store totals: %w", err)
 		}
 		return nil
 	})
@@ -84,11 +94,13 @@ func (s *Store) ImportOfficial(ctx context.Context, r iltod.OfficialRelease, res
 }
 
 // encodedOfficial is a release's results encoded for their rows before the transaction
-// begins: each result's canonical JSON, and the order of the results by station and
-// contest, the order of the table's key, in which rows are inserted fastest.
+// begins: each result's canonical JSON, and the order of the results (iltod.SortResults),
+// the station results first, by station and contest, then the area totals, by area and
+// contest: the order of each table's key, in which rows are inserted fastest.
 type encodedOfficial struct {
-	docs  []string
-	order []int
+	docs     []string
+	order    []int
+	stations int // the number of station results, which order lists first
 }
 
 // encodeOfficial validates the release and each result on its own (references are
@@ -98,7 +110,7 @@ func encodeOfficial(r iltod.OfficialRelease, results []iltod.StationResult) (*en
 		return nil, asInvalid(err, "the official release")
 	}
 	if len(results) == 0 {
-		return nil, iltod.Errorf(iltod.EInvalid, "the official release holds no station result")
+		return nil, iltod.Errorf(iltod.EInvalid, "the official release holds no result: neither a station result nor an area total")
 	}
 	var ps iltod.Problems
 	enc := &encodedOfficial{docs: make([]string, len(results)), order: make([]int, len(results))}
@@ -116,15 +128,30 @@ func encodeOfficial(r iltod.OfficialRelease, results []iltod.StationResult) (*en
 		buf = iltod.AppendResultJSON(buf[:0], &results[i])
 		enc.docs[i] = string(buf)
 		enc.order[i] = i
+		if !results[i].IsTotal() {
+			enc.stations++
+		}
 	}
 	if len(ps) > 0 {
 		return nil, ps.AsError("the official results")
 	}
 	slices.SortFunc(enc.order, func(a, b int) int {
 		ra, rb := &results[a], &results[b]
-		return cmp.Or(strings.Compare(ra.Station, rb.Station), strings.Compare(ra.Contest, rb.Contest))
+		return cmp.Or(cmpBool(ra.IsTotal(), rb.IsTotal()), strings.Compare(ra.Station, rb.Station),
+			strings.Compare(ra.Area, rb.Area), strings.Compare(ra.Contest, rb.Contest))
 	})
 	return enc, nil
+}
+
+// cmpBool orders false before true.
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
 }
 
 // asInvalid returns err, Problems, as an EInvalid *iltod.Error; other errors as they are.
@@ -192,14 +219,14 @@ func checkedElection(ctx context.Context, tx *sql.Tx, election string) (*iltod.P
 	return p, nil
 }
 
-const releaseCols = `election, version, seq, hash, source, published, imported, note, results`
+const releaseCols = `election, version, seq, hash, source, published, imported, note, results, totals`
 
 func scanRelease(sc interface{ Scan(...any) error }) (iltod.OfficialRelease, error) {
 	var r iltod.OfficialRelease
 	var seq int64
 	var hash []byte
 	var published, imported string
-	if err := sc.Scan(&r.Election, &r.Version, &seq, &hash, &r.Source, &published, &imported, &r.Note, &r.Results); err != nil {
+	if err := sc.Scan(&r.Election, &r.Version, &seq, &hash, &r.Source, &published, &imported, &r.Note, &r.Results, &r.Totals); err != nil {
 		return r, err
 	}
 	if len(hash) != len(r.Hash) {
@@ -252,8 +279,8 @@ func (s *Store) releases(ctx context.Context, election string) ([]iltod.Official
 	return out, tx.Commit()
 }
 
-// OfficialResults returns the results of one release that q selects, read in one
-// snapshot; see iltod.OfficialStore.
+// OfficialResults returns the station results, or with q.Totals the area totals, of one
+// release that q selects, read in one snapshot; see iltod.OfficialStore.
 func (s *Store) OfficialResults(ctx context.Context, election string, version int, q iltod.OfficialQuery) ([]iltod.StationResult, error) {
 	out, err := s.officialResults(ctx, election, version, q)
 	return out, internal(wrap(err, "read official results of "+election))
@@ -271,6 +298,11 @@ func (s *Store) officialResults(ctx context.Context, election string, version in
 	if version, err = releaseVersion(ctx, tx, election, version); err != nil {
 		return nil, err
 	}
+	// Station results are keyed and paged by station, area totals by area.
+	table, place, places := "official_results", "station", "stations"
+	if q.Totals {
+		table, place, places = "official_totals", "area", "areas"
+	}
 	where := ` WHERE r.election = ? AND r.version = ?`
 	args := []any{election, version}
 	if q.Contest != "" {
@@ -278,11 +310,15 @@ func (s *Store) officialResults(ctx context.Context, election string, version in
 		args = append(args, q.Contest)
 	}
 	if q.Station != "" {
-		where += ` AND r.station = ?`
-		args = append(args, q.Station)
+		if q.Totals {
+			where += ` AND false` // an area total has no station
+		} else {
+			where += ` AND r.station = ?`
+			args = append(args, q.Station)
+		}
 	}
 	if q.After != "" {
-		where += ` AND r.station > ?`
+		where += ` AND r.` + place + ` > ?`
 		args = append(args, q.After)
 	}
 	if q.Area != "" {
@@ -295,24 +331,24 @@ func (s *Store) officialResults(ctx context.Context, election string, version in
 			return nil, err
 		}
 		lo, hi := pathRange(path)
-		where += ` AND r.station IN (SELECT code FROM stations WHERE election = ? AND path >= ? AND path < ?)`
+		where += ` AND r.` + place + ` IN (SELECT code FROM ` + places + ` WHERE election = ? AND path >= ? AND path < ?)`
 		args = append(args, election, lo, hi)
 	}
 	if q.Limit > 0 {
-		// The last station of the page: every result up to it is on the page.
+		// The last station (or area) of the page: every result up to it is on the page.
 		var last sql.NullString
-		err := tx.QueryRowContext(ctx, `SELECT max(station) FROM (SELECT DISTINCT r.station FROM official_results r`+
-			where+` ORDER BY r.station LIMIT ?)`, append(slices.Clone(args), q.Limit)...).Scan(&last)
+		err := tx.QueryRowContext(ctx, `SELECT max(`+place+`) FROM (SELECT DISTINCT r.`+place+` FROM `+table+` r`+
+			where+` ORDER BY r.`+place+` LIMIT ?)`, append(slices.Clone(args), q.Limit)...).Scan(&last)
 		if err != nil {
 			return nil, err
 		}
 		if !last.Valid {
 			return []iltod.StationResult{}, tx.Commit()
 		}
-		where += ` AND r.station <= ?`
+		where += ` AND r.` + place + ` <= ?`
 		args = append(args, last.String)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT r.doc FROM official_results r`+where+` ORDER BY r.station, r.contest`, args...)
+	rows, err := tx.QueryContext(ctx, `SELECT r.doc FROM `+table+` r`+where+` ORDER BY r.`+place+`, r.contest`, args...)
 	if err != nil {
 		return nil, err
 	}
