@@ -88,7 +88,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	case kept:
 		fmt.Fprintln(stdout, "  election day was simulated in an earlier run; use -fresh to simulate it again")
 	default:
-		if err := simulateElectionDay(ctx, m, *duration, stdout); err != nil {
+		if _, err := simulateElectionDay(ctx, m, *duration, stdout); err != nil {
 			return err
 		}
 	}
@@ -96,11 +96,16 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 // simulateElectionDay runs the demo's election day against m's own server over HTTP,
-// printing progress, and says what happened.
-func simulateElectionDay(ctx context.Context, m *Main, d time.Duration, stdout io.Writer) error {
+// printing progress, and says what happened: it draws the PVT sample first, and after the
+// day imports the simulated official results and prints what the analysis finds. It
+// returns the stations whose official results were tampered with.
+func simulateElectionDay(ctx context.Context, m *Main, d time.Duration, stdout io.Writer) ([]string, error) {
 	p, err := electionpkg.Read(demo.Package())
 	if err != nil {
-		return err
+		return nil, err
+	}
+	if err := drawDemoSample(ctx, m.App, stdout); err != nil {
+		return nil, err
 	}
 	fmt.Fprintf(stdout, "  simulating election day (07:00 to 24:00) in %s: devices enroll, then send checklists, incidents and results\n", d)
 	var last time.Time
@@ -119,9 +124,9 @@ func simulateElectionDay(ctx context.Context, m *Main, d time.Duration, stdout i
 	})
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil
+			return nil, nil
 		}
-		return fmt.Errorf("simulate election day: %w", err)
+		return nil, fmt.Errorf("simulate election day: %w", err)
 	}
 	fmt.Fprintf(stdout, "  election day done in %s: %d devices enrolled, %d reports accepted (%d resent, answered as duplicates), %d flagged by QA checks\n"+
 		"  planned: %d stations silent, %d with observers who disagree (%d fields in conflict), %d results that do not add up, %d incidents\n",
@@ -130,5 +135,9 @@ func simulateElectionDay(ctx context.Context, m *Main, d time.Duration, stdout i
 	if st.Refused > 0 || st.Failed > 0 {
 		fmt.Fprintf(stdout, "  WARNING: %d refused and %d failed: %s\n", st.Refused, st.Failed, strings.Join(st.Problems, "; "))
 	}
-	return nil
+	tampered, err := importDemoOfficial(ctx, m.App, p, stdout)
+	if err != nil {
+		return nil, err
+	}
+	return tampered, printDemoVerification(ctx, m.App, m.URL(), stdout)
 }

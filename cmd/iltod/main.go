@@ -6,6 +6,10 @@
 //	iltod load DIR               check an election package and store it
 //	iltod export package -election ID -out DIR
 //	                             write an election back out as a package
+//	iltod import -election ID -file FILE -source TEXT
+//	                             import a release of official results
+//	iltod sample|pvt|compare|forensics|seats -election ID
+//	                             verify the results (or -in FILE on a plain CSV file)
 //
 // Run "iltod COMMAND -h" for a command's flags.
 package main
@@ -45,6 +49,12 @@ func commands() []command {
 		{"devices", "list or revoke observers' devices", runDevices},
 		{"review", "verify, reject, quarantine or reopen a report", runReview},
 		{"record", "show a station record, or resolve one of its conflicts", runRecord},
+		{"import", "import a release of official results (CSV or NIST JSON)", runImport},
+		{"sample", "draw the PVT sample, or size one from a previous election", runSample},
+		{"pvt", "estimate results from the PVT sample, with intervals and calls", runPVT},
+		{"compare", "compare observers' and official results: matches, paired and collation tests", runCompare},
+		{"forensics", "screen station results: integer percentages, fingerprint, digits, flags", runForensics},
+		{"seats", "allocate seats from official results and project them from the PVT", runSeats},
 	}
 }
 
@@ -84,7 +94,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "iltod: election observation, results verification and accountability")
 	fmt.Fprintln(w, "\nUsage: iltod COMMAND [flags]\n\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun 'iltod COMMAND -h' for a command's flags.")
 }

@@ -48,12 +48,15 @@ func SystemContext(ctx context.Context) context.Context {
 type action string
 
 const (
-	actionLoad          action = "load an election package"
-	actionExport        action = "export an election package"
-	actionReadObservers action = "read observers"
-	actionReview        action = "review reports"
-	actionReadReports   action = "read reports"
-	actionManageDevices action = "manage observers' devices"
+	actionLoad           action = "load an election package"
+	actionExport         action = "export an election package"
+	actionReadObservers  action = "read observers"
+	actionReview         action = "review reports"
+	actionReadReports    action = "read reports"
+	actionManageDevices  action = "manage observers' devices"
+	actionImportOfficial action = "import official results"
+	actionDrawSample     action = "draw a PVT sample"
+	actionReadSample     action = "read the PVT sample"
 )
 
 // allowed lists, for each action, the staff roles that may take it. The system actor may
@@ -65,6 +68,10 @@ var allowed = map[action][]Role{
 	actionReview:        {RoleAdmin, RoleCoordinator, RoleReviewer},
 	actionReadReports:   {RoleAdmin, RoleCoordinator, RoleReviewer, RoleAnalyst},
 	actionManageDevices: {RoleAdmin, RoleCoordinator},
+	// Official results and the sample are national: no area-bound role handles them.
+	actionImportOfficial: {RoleAdmin, RoleAnalyst},
+	actionDrawSample:     {RoleAdmin, RoleAnalyst},
+	actionReadSample:     {RoleAdmin, RoleAnalyst},
 }
 
 // authorize is the single check every guarded App method makes.

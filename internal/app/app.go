@@ -21,6 +21,8 @@ type App struct {
 	tlog  Log
 	now   func() time.Time
 	cache electionCache
+	// inputsCache caches what analyses read (see analysisTTL).
+	inputsCache inputCache
 	// devices caches enrolled devices by key id (see deviceTTL).
 	devices sync.Map
 

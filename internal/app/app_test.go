@@ -14,6 +14,7 @@ import (
 	"github.com/iltod/iltod/internal/app"
 	"github.com/iltod/iltod/internal/electionpkg"
 	"github.com/iltod/iltod/internal/sqlite"
+	"github.com/iltod/iltod/stats/pvt"
 )
 
 // newApp returns an app over a real SQLite store holding the documented example.
@@ -70,6 +71,19 @@ func TestAuthorization(t *testing.T) {
 		}},
 		"reports": {[]app.Role{app.RoleAdmin, app.RoleCoordinator, app.RoleReviewer, app.RoleAnalyst}, func(ctx context.Context) error {
 			_, err := a.Submissions(ctx, "example-2024", iltod.SubmissionQuery{})
+			return err
+		}},
+		"import official": {[]app.Role{app.RoleAdmin, app.RoleAnalyst}, func(ctx context.Context) error {
+			// No results: an authorised actor gets invalid, others are refused first.
+			_, err := a.ImportOfficial(ctx, iltod.OfficialRelease{Election: "example-2024", Source: "test"}, nil, nil)
+			return err
+		}},
+		"draw sample": {[]app.Role{app.RoleAdmin, app.RoleAnalyst}, func(ctx context.Context) error {
+			_, _, err := a.DrawSample(ctx, "example-2024", "none", pvt.DrawOptions{Size: 2, Seed: 1}, "")
+			return err
+		}},
+		"read sample": {[]app.Role{app.RoleAdmin, app.RoleAnalyst}, func(ctx context.Context) error {
+			_, _, err := a.Sample(ctx, "example-2024", 0)
 			return err
 		}},
 		"review": {[]app.Role{app.RoleAdmin, app.RoleCoordinator, app.RoleReviewer}, func(ctx context.Context) error {

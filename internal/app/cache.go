@@ -3,10 +3,12 @@ package app
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/iltod/iltod"
+	"github.com/iltod/iltod/internal/analysis"
 	"github.com/iltod/iltod/internal/qa"
 )
 
@@ -26,6 +28,13 @@ type election struct {
 	supervised map[string]map[string]bool
 	forms      map[formKey]*iltod.Form
 	loaded     time.Time
+	// areaList and stationOrder keep the package's order, which a sampling frame follows.
+	areaList     []iltod.Area
+	stationOrder []string
+
+	analysisOnce sync.Once
+	analysis     *analysis.Election
+	analysisErr  error
 
 	sheets sync.Map // sheetKey → *qa.Sheet
 }
@@ -85,8 +94,10 @@ func indexElection(p *iltod.Package, now time.Time) *election {
 		forms:      map[formKey]*iltod.Form{},
 		loaded:     now,
 	}
+	el.areaList = p.Areas
 	for i := range p.Stations {
 		el.stations[p.Stations[i].Code] = &p.Stations[i]
+		el.stationOrder = append(el.stationOrder, p.Stations[i].Code)
 	}
 	for i := range p.Observers {
 		o := &p.Observers[i]
@@ -143,4 +154,23 @@ func (el *election) latestForm(code string) (*iltod.Form, bool) {
 		}
 	}
 	return best, best != nil
+}
+
+// resultsForms returns the codes of the forms whose latest version counts results, sorted.
+func (el *election) resultsForms() []string {
+	var out []string
+	for k := range el.forms {
+		f, _ := el.latestForm(k.code)
+		if f.Version != k.version || slices.Contains(out, k.code) {
+			continue
+		}
+		for _, q := range f.Questions {
+			if q.Count != "" {
+				out = append(out, k.code)
+				break
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
 }

@@ -32,6 +32,17 @@ func (s *Server) routes() []route {
 		{"GET /api/v1/elections/{election}/forms/{code}", s.election(s.getForm)},
 		{"GET /api/v1/elections/{election}/forms/{code}/versions/{version}", s.election(s.getFormVersion)},
 
+		// Results verification: the analyses, and the results they read as downloads.
+		{"GET /api/v1/elections/{election}/analysis", s.election(s.getAnalysis)},
+		{"GET /api/v1/elections/{election}/analysis/pvt", s.election(s.getPVT)},
+		{"GET /api/v1/elections/{election}/analysis/comparison", s.election(s.getComparison)},
+		{"GET /api/v1/elections/{election}/analysis/forensics", s.election(s.getForensics)},
+		{"GET /api/v1/elections/{election}/analysis/seats", s.election(s.getSeats)},
+		{"GET /api/v1/elections/{election}/official", s.election(s.listOfficial)},
+		{"GET /api/v1/elections/{election}/official/{version}", http.HandlerFunc(s.getOfficialResults)},
+		{"GET /api/v1/elections/{election}/observed", http.HandlerFunc(s.getObserved)},
+		{"GET /api/v1/elections/{election}/comparison", http.HandlerFunc(s.getStationComparison)},
+
 		// Observers' devices: enrollment, reports, receipts.
 		{"POST /api/v1/devices", http.HandlerFunc(s.enrollDevice)},
 		{"POST /api/v1/reports", http.HandlerFunc(s.submitReports)},

@@ -40,7 +40,6 @@ import (
 	"time"
 
 	"github.com/iltod/iltod"
-	"github.com/iltod/iltod/internal/app"
 )
 
 // Defaults of Config.
@@ -76,7 +75,7 @@ type Config struct {
 	// Package is the election the server has loaded.
 	Package *iltod.Package
 	// Issue returns a one-time enrollment code for an observer: the coordinator's act,
-	// which `iltod demo` does in-process (app.IssueEnrollment as the system). Run calls it
+	// which `iltod demo` does in-process (the app's IssueEnrollment as the system). Run calls it
 	// for every device before the day starts, from up to Concurrency goroutines at once,
 	// so it MUST be safe for concurrent use.
 	Issue func(ctx context.Context, observer string) (code string, err error)
@@ -409,8 +408,17 @@ func (r *runner) problem(what string) {
 	}
 }
 
+// receipt is the part of the server's receipt (app.Receipt) the simulator reads. The
+// simulator speaks to the server over HTTP only, as a phone does, and so does not import
+// the server's packages.
+type receipt struct {
+	ID        string `json:"id"`
+	Duplicate bool   `json:"duplicate"`
+	Flagged   bool   `json:"flagged"`
+}
+
 // receipt notes a receipt the server gave.
-func (r *runner) receipt(rc *app.Receipt) {
+func (r *runner) receipt(rc *receipt) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if rc.Duplicate {
@@ -447,7 +455,7 @@ func (r *runner) sendOne(ctx context.Context, id string, env []byte) {
 		return
 	}
 	var out struct {
-		Receipt *app.Receipt `json:"receipt"`
+		Receipt *receipt `json:"receipt"`
 	}
 	if err := json.Unmarshal(body, &out); err != nil || out.Receipt == nil || out.Receipt.ID != id {
 		r.refuse(1, fmt.Sprintf("report %s: %d with no receipt for it", id, status))
@@ -498,7 +506,7 @@ func (r *runner) sendBatch(ctx context.Context, ids []string, envs [][]byte) {
 		}
 		var out struct {
 			Results []struct {
-				Receipt *app.Receipt `json:"receipt"`
+				Receipt *receipt `json:"receipt"`
 				Error   *struct {
 					Code    string `json:"code"`
 					Message string `json:"message"`

@@ -1,0 +1,158 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"io"
+	"net/http"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/iltod/iltod/demo"
+	"github.com/iltod/iltod/internal/analysis"
+	"github.com/iltod/iltod/internal/electionpkg"
+	"github.com/iltod/iltod/internal/official"
+	"github.com/iltod/iltod/internal/simulate"
+	"github.com/iltod/iltod/stats/pvt"
+)
+
+// TestDemoFindsTampering runs the demo's election day (on a short clock) and checks what
+// the issue asks of it: the PVT sample is drawn and stored, the simulated official results
+// are imported, and the analysis — over the public API — finds the tampered stations and
+// the tampered region, and nothing else, while its estimates cover the true results. The
+// public downloads name no observer.
+func TestDemoFindsTampering(t *testing.T) {
+	if testing.Short() {
+		t.Skip("simulates election day")
+	}
+	m := &Main{Config: ServeConfig{Store: StoreConfig{DataDir: t.TempDir()}, Addr: "127.0.0.1:0", Origin: DemoOrigin}}
+	defer m.Close()
+	ctx := context.Background()
+	if err := m.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loadDemo(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Serve(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	tampered, err := simulateElectionDay(ctx, m, 4*time.Second, &out)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	t.Logf("demo output:\n%s", out.String())
+
+	base := m.URL() + "api/v1/elections/" + demo.ElectionID
+	var rep analysis.Report
+	getJSON(t, base+"/analysis?contest="+demoContest, &rep)
+	if rep.Sample == nil || rep.Sample.Size != demoSampleSize || rep.Official == nil {
+		t.Fatalf("sample %+v, official %+v", rep.Sample, rep.Official)
+	}
+	c := rep.Contests[0]
+	top := c.Areas[0]
+
+	// The tampered stations are exactly the largest discrepancies.
+	slices.Sort(tampered)
+	if len(tampered) != demoStations || len(top.Comparison.Match.Worst) < demoStations {
+		t.Fatalf("tampered %v, flagged %v", tampered, top.Comparison.Match.Worst)
+	}
+	var worst []string
+	for _, d := range top.Comparison.Match.Worst[:len(tampered)] {
+		worst = append(worst, d.Station)
+	}
+	slices.Sort(worst)
+	if !slices.Equal(worst, tampered) {
+		t.Errorf("largest discrepancies %v, want the tampered stations %v", worst, tampered)
+	}
+	// The tampered region is found, as a collation problem, and no other region is.
+	for _, ar := range c.Areas[1:] {
+		if ar.Comparison == nil {
+			continue
+		}
+		bad := ar.Comparison.Verdict == pvt.Inconsistent
+		if bad != (ar.Area == demoRegion) {
+			t.Errorf("region %s: comparison %s: %s", ar.Area, ar.Comparison.Verdict, ar.Comparison.Note)
+		}
+		if ar.Area == demoRegion {
+			collation := false
+			for _, ct := range ar.Comparison.Choices {
+				collation = collation || (ct.Collation != nil && ct.Collation.Verdict == pvt.Inconsistent && ct.Paired.Verdict == pvt.Consistent)
+			}
+			if !collation {
+				t.Errorf("region %s: no choice diagnosed as a collation problem", ar.Area)
+			}
+		}
+	}
+	// The PVT, from observers' reports over HTTP, covers the true national shares.
+	p, err := electionpkg.Read(demo.Package())
+	if err != nil {
+		t.Fatal(err)
+	}
+	truth := simulate.Truth(p, simulate.DefaultSeed).Total(demoContest)
+	misses := 0
+	for k, code := range c.Choices {
+		share := float64(truth.Votes[code]) / float64(truth.Valid)
+		if e := top.PVT.Shares[k]; share < e.Low99 || share > e.High99 {
+			misses++
+			t.Logf("%s: true share %.4f outside [%.4f, %.4f]", code, share, e.Low99, e.High99)
+		}
+	}
+	if misses > 1 {
+		t.Errorf("%d of %d true shares outside the PVT's 99%% intervals", misses, len(c.Choices))
+	}
+
+	// Downloads: the official NIST report validates against the schema; nothing public
+	// names an observer.
+	nist := get(t, base+"/official/latest?format=nist")
+	if err := official.ValidateNIST("official.json", nist); err != nil {
+		t.Errorf("official NIST download: %v", err)
+	}
+	observedCSV := get(t, base+"/observed?format=csv")
+	rows, err := csv.NewReader(bytes.NewReader(observedCSV)).ReadAll()
+	if err != nil || len(rows) < 1000 {
+		t.Errorf("observed CSV: %d rows, %v", len(rows), err)
+	}
+	if err := official.ValidateNIST("observed.json", get(t, base+"/observed?format=nist")); err != nil {
+		t.Errorf("observed NIST download: %v", err)
+	}
+	public := [][]byte{nist, observedCSV, get(t, base+"/comparison?format=csv"), get(t, base+"/analysis?levels=all"), get(t, base+"/analysis/forensics"), get(t, base+"/analysis/seats")}
+	// A fictional observer may share a name with a fictional candidate: such a name is
+	// public anyway and proves nothing.
+	pub := *p
+	pub.Observers = nil
+	pubJSON, err := json.Marshal(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range p.Observers {
+		for _, needle := range append([]string{o.Name}, o.Phones...) {
+			if len(needle) < 6 || bytes.Contains(pubJSON, []byte(needle)) {
+				continue
+			}
+			for i, body := range public {
+				if bytes.Contains(body, []byte(needle)) {
+					t.Fatalf("public download %d names observer %s", i, o.Code)
+				}
+			}
+		}
+	}
+}
+
+func get(t *testing.T, url string) []byte {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET %s: %s: %s", url, resp.Status, body)
+	}
+	return body
+}

@@ -1,0 +1,166 @@
+package analysis
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/iltod/iltod"
+)
+
+// The ballot figures of a station result, in iltod.ResultCounts order.
+const (
+	fRegistered = iota
+	fIssued
+	fCast
+	fValid
+	fInvalid
+	fBlank
+	nFigures
+)
+
+// absent marks a figure the source does not give.
+const absent = -1
+
+// tally is one source's figures for one contest at one station: the ballot figures by
+// the f… constants and the votes per choice in contest order, absent where not given.
+type tally struct {
+	ok      bool
+	figures [nFigures]int64
+	votes   []int64
+}
+
+func (t *tally) figure(f int) (int64, bool) { v := t.figures[f]; return v, v != absent }
+
+// valid returns the valid votes: the Valid figure, else the sum of the votes.
+func (t *tally) valid() int64 {
+	if v, ok := t.figure(fValid); ok {
+		return v
+	}
+	var s int64
+	for _, v := range t.votes {
+		if v > 0 {
+			s += v
+		}
+	}
+	return s
+}
+
+// cast returns the ballots found in the box: Cast, else Valid + Invalid + Blank as far as
+// they are given.
+func (t *tally) cast() int64 {
+	if v, ok := t.figure(fCast); ok {
+		return v
+	}
+	s := t.valid()
+	for _, f := range []int{fInvalid, fBlank} {
+		if v, ok := t.figure(f); ok {
+			s += v
+		}
+	}
+	return s
+}
+
+// source holds one source's results for every contest, each slice parallel to the
+// contest's voters, and area totals where the source publishes them.
+type source struct {
+	byContest [][]tally
+	totals    []map[int32]*tally // per contest: area index → published total
+	stations  int                // station results read
+}
+
+// newSource spreads results over the election's contests. Results for stations, contests
+// or choices the election does not have, or for a station outside a contest, are errors:
+// callers pass results that passed iltod.CheckResults.
+func (x *Election) newSource(results []iltod.StationResult) (*source, error) {
+	src := &source{byContest: make([][]tally, len(x.Contests)), totals: make([]map[int32]*tally, len(x.Contests))}
+	contest := make(map[string]int, len(x.Contests))
+	for c := range x.Contests {
+		contest[x.Contests[c].Code] = c
+	}
+	// One slab holds every result's votes: a million small slices would cost more in
+	// allocation and garbage collection than the analysis itself.
+	need := 0
+	for i := range results {
+		if c, ok := contest[results[i].Contest]; ok {
+			need += len(x.Contests[c].Choices)
+		}
+	}
+	slab := make([]int64, need)
+	for i := range results {
+		r := &results[i]
+		c, ok := contest[r.Contest]
+		if !ok {
+			return nil, fmt.Errorf("analysis: result %d: unknown contest %q", i, r.Contest)
+		}
+		k := len(x.Contests[c].Choices)
+		t := &tally{ok: true, votes: slab[:k:k]}
+		slab = slab[k:]
+		for f := range t.figures {
+			t.figures[f] = absent
+		}
+		for k := range t.votes {
+			t.votes[k] = absent
+		}
+		for f, kind := range iltod.ResultCounts {
+			if v, ok := r.Counts[kind]; ok {
+				t.figures[f] = int64(v)
+			}
+		}
+		for code, v := range r.Votes {
+			k, ok := x.choice[c][code]
+			if !ok {
+				return nil, fmt.Errorf("analysis: result %d: contest %q has no choice %q", i, r.Contest, code)
+			}
+			t.votes[k] = int64(v)
+		}
+		if r.Area != "" {
+			a, ok := x.area[r.Area]
+			if !ok {
+				return nil, fmt.Errorf("analysis: result %d: unknown area %q", i, r.Area)
+			}
+			if src.totals[c] == nil {
+				src.totals[c] = map[int32]*tally{}
+			}
+			src.totals[c][a] = t
+			continue
+		}
+		s, ok := x.station[r.Station]
+		if !ok {
+			return nil, fmt.Errorf("analysis: result %d: unknown station %q", i, r.Station)
+		}
+		pos, ok := x.position(c, s)
+		if !ok {
+			return nil, fmt.Errorf("analysis: result %d: station %q does not vote in contest %q", i, r.Station, r.Contest)
+		}
+		if src.byContest[c] == nil {
+			src.byContest[c] = make([]tally, len(x.voters[c]))
+		}
+		src.byContest[c][pos] = *t
+		src.stations++
+		_ = t
+	}
+	return src, nil
+}
+
+// position returns the index of station s among the voters of contest c.
+func (x *Election) position(c int, s int32) (int, bool) {
+	v := x.voters[c]
+	i := sort.Search(len(v), func(i int) bool { return v[i] >= s })
+	return i, i < len(v) && v[i] == s
+}
+
+// at returns the tally of the station at position pos of contest c, or nil.
+func (src *source) at(c, pos int) *tally {
+	if src == nil || src.byContest[c] == nil || !src.byContest[c][pos].ok {
+		return nil
+	}
+	return &src.byContest[c][pos]
+}
+
+// total returns the published total of area a in contest c, or nil.
+func (src *source) total(c int, a int32) *tally {
+	if src == nil || src.totals[c] == nil {
+		return nil
+	}
+	return src.totals[c][a]
+}

@@ -1,0 +1,243 @@
+package analysis
+
+import (
+	"maps"
+	"math"
+
+	"github.com/iltod/iltod"
+	"github.com/iltod/iltod/stats/pvt"
+	"github.com/iltod/iltod/stats/seats"
+)
+
+// BodyReport projects the seats of one elected body: from the official results and from
+// the PVT's estimates.
+type BodyReport struct {
+	Body  string     `json:"body"`
+	Name  iltod.Text `json:"name"`
+	Seats int        `json:"seats"`
+	// Official allocates the seats from the official totals (published totals where the
+	// authority gave them for every area of a contest, else the sum of station results).
+	Official      *SeatOutcome `json:"official,omitempty"`
+	OfficialError string       `json:"official_error,omitempty"`
+	// PVT allocates the seats from the PVT's point estimates of every contest's shares;
+	// its Low and High say how far they move with the estimates' uncertainty.
+	PVT      *SeatOutcome `json:"pvt,omitempty"`
+	PVTError string       `json:"pvt_error,omitempty"`
+}
+
+// SeatOutcome is a body's seats by party.
+type SeatOutcome struct {
+	// Parties maps a party code ("" for independents) to its seats over all tiers.
+	Parties map[string]int `json:"parties"`
+	// Tiers maps a tier code to its seats by party.
+	Tiers map[string]map[string]int `json:"tiers"`
+	// Unfilled counts seats not filled: ties, runoffs, void contests.
+	Unfilled int `json:"unfilled"`
+	// Low and High, for a projection, are the fewest and most seats each party wins when
+	// any one choice's share in any one contest moves to either end of its 95% interval,
+	// the others staying at their estimates: a sensitivity range, not a confidence
+	// interval for the seats.
+	Low  map[string]int `json:"low,omitempty"`
+	High map[string]int `json:"high,omitempty"`
+	// Contests are the contests' outcomes, in package order.
+	Contests []ContestSeats `json:"contests"`
+	Note     string         `json:"note"`
+}
+
+// ContestSeats is one contest's outcome.
+type ContestSeats struct {
+	Contest string         `json:"contest"`
+	Outcome seats.Outcome  `json:"outcome"`
+	Seats   map[string]int `json:"seats"`
+	Elected []string       `json:"elected"`
+	Runoff  []string       `json:"runoff,omitempty"`
+	Reason  string         `json:"reason,omitempty"`
+}
+
+// projectionScale is the number of "votes" a PVT projection allocates: shares × scale.
+const projectionScale = 10_000_000
+
+// bodies projects every body's seats from the contest reports of a whole-election run.
+func (x *Election) bodies(rep *Report, official *source) []BodyReport {
+	byCode := make(map[string]*ContestReport, len(rep.Contests))
+	for i := range rep.Contests {
+		byCode[rep.Contests[i].Contest] = &rep.Contests[i]
+	}
+	var out []BodyReport
+	for _, b := range x.Election.Bodies {
+		br := BodyReport{Body: b.Code, Name: b.Name, Seats: b.Seats}
+		var offTotals, pvtTotals []seats.ContestTotals
+		var offErr, pvtErr string
+		for c := range x.Contests {
+			con := &x.Contests[c]
+			if con.Body != b.Code {
+				continue
+			}
+			cr := byCode[con.Code]
+			if official != nil {
+				if t, ok := x.contestTotals(c, official); ok {
+					offTotals = append(offTotals, seats.ContestTotals{Contest: con, Totals: t})
+				} else if offErr == "" {
+					offErr = "contest " + con.Code + " has no official results"
+				}
+			}
+			if cr != nil && len(cr.Areas) > 0 && cr.Areas[0].PVT != nil {
+				pvtTotals = append(pvtTotals, seats.ContestTotals{Contest: con, Totals: projected(con, cr.Areas[0].PVT, -1, 0)})
+			} else if pvtErr == "" {
+				pvtErr = "contest " + con.Code + " has no PVT estimate"
+				if cr != nil && len(cr.Areas) > 0 && cr.Areas[0].PVTError != "" {
+					pvtErr += ": " + cr.Areas[0].PVTError
+				}
+			}
+		}
+		if official != nil {
+			if offErr == "" {
+				if r, err := seats.AllocateBody(b, offTotals); err == nil {
+					br.Official = outcome(r)
+					br.Official.Note = "Seats from the official results as imported."
+				} else {
+					offErr = err.Error()
+				}
+			}
+			br.OfficialError = offErr
+		}
+		if pvtErr == "" {
+			br.PVT, pvtErr = x.projectBody(b, pvtTotals, byCode)
+		}
+		br.PVTError = pvtErr
+		out = append(out, br)
+	}
+	return out
+}
+
+// projectBody allocates a body from the PVT's point estimates, then finds each party's
+// range by moving every choice of every contest, one at a time, to each end of its 95%
+// interval. A contest's seats do not depend on other contests (there is no compensation
+// between tiers), so each variation re-allocates only its own contest.
+func (x *Election) projectBody(b iltod.Body, totals []seats.ContestTotals, byCode map[string]*ContestReport) (*SeatOutcome, string) {
+	r, err := seats.AllocateBody(b, totals)
+	if err != nil {
+		return nil, err.Error()
+	}
+	o := outcome(r)
+	o.Low, o.High = maps.Clone(o.Parties), maps.Clone(o.Parties)
+	partySeats := func(con *iltod.Contest, res seats.Result) map[string]int {
+		m := map[string]int{}
+		for _, ch := range con.Choices {
+			if n := res.Seats[ch.Code]; n > 0 {
+				m[ch.Party] += n
+			}
+		}
+		return m
+	}
+	for i, ct := range totals {
+		con, est := ct.Contest, byCode[ct.Contest.Code].Areas[0].PVT
+		base := partySeats(con, r.Contests[i])
+		for k := range con.Choices {
+			for _, end := range []int{-1, 1} {
+				res, err := seats.Allocate(con, projected(con, est, k, end), seats.Options{})
+				if err != nil {
+					continue
+				}
+				varied := partySeats(con, res)
+				for p := range varied {
+					if _, ok := o.Low[p]; !ok {
+						o.Low[p], o.High[p] = 0, 0
+					}
+				}
+				for p := range o.Low {
+					n := o.Parties[p] - base[p] + varied[p]
+					o.Low[p] = min(o.Low[p], n)
+					o.High[p] = max(o.High[p], n)
+				}
+			}
+		}
+	}
+	o.Note = "Seats if every contest's shares were exactly the PVT's estimates; Low and High move one share at a time to either end of its 95% interval. A projection, not a result: close contests can go either way."
+	return o, ""
+}
+
+// projected returns totals proportional to a PVT's estimated shares, scaled to
+// projectionScale valid votes. If k ≥ 0, choice k's share is set to the lower (end < 0) or
+// upper (end > 0) end of its 95% interval, clipped to [0, 1].
+func projected(con *iltod.Contest, r *pvt.Result, k, end int) seats.Totals {
+	t := seats.Totals{Votes: make(map[string]int64, len(r.Shares))}
+	var sum int64
+	for i, s := range r.Shares {
+		v := s.Value
+		if i == k {
+			if end < 0 {
+				v = s.Low95
+			} else {
+				v = s.High95
+			}
+		}
+		v = math.Min(math.Max(v, 0), 1)
+		n := int64(math.Round(v * projectionScale))
+		t.Votes[con.Choices[i].Code] = n
+		sum += n
+	}
+	// Rounding can push the votes a hair past what Valid allows: one vote per valid
+	// ballot, or Seats in a block vote.
+	perBallot := int64(1)
+	if con.System.Kind == iltod.BlockVote {
+		perBallot = int64(max(con.Seats, 1))
+	}
+	t.Valid = max(projectionScale, (sum+perBallot-1)/perBallot)
+	return t
+}
+
+// contestTotals returns the official totals of contest c over its whole constituency: the
+// sum of the totals published for its areas when every one has one, else the sum of its
+// official station results.
+func (x *Election) contestTotals(c int, src *source) (seats.Totals, bool) {
+	con := &x.Contests[c]
+	t := seats.Totals{Votes: make(map[string]int64, len(con.Choices))}
+	add := func(r *tally) {
+		for k, v := range r.votes {
+			t.Votes[con.Choices[k].Code] += max(v, 0)
+		}
+		t.Valid += r.valid()
+		if v, ok := r.figure(fBlank); ok {
+			t.Blank += v
+		}
+		if v, ok := r.figure(fCast); ok {
+			t.Cast += v
+		}
+		if v, ok := r.figure(fRegistered); ok {
+			t.Registered += v
+		}
+	}
+	published := len(con.Areas) > 0
+	for _, code := range con.Areas {
+		if src.total(c, x.area[code]) == nil {
+			published = false
+		}
+	}
+	n := 0
+	if published {
+		for _, code := range con.Areas {
+			add(src.total(c, x.area[code]))
+			n++
+		}
+	} else {
+		for pos := range x.voters[c] {
+			if r := src.at(c, pos); r != nil {
+				add(r)
+				n++
+			}
+		}
+	}
+	if t.Cast < t.Valid+t.Blank {
+		t.Cast = 0 // not given everywhere: leave turnout conditions without it
+	}
+	return t, n > 0
+}
+
+func outcome(r seats.BodyResult) *SeatOutcome {
+	o := &SeatOutcome{Parties: r.Parties, Tiers: r.Tiers, Unfilled: r.Unfilled}
+	for _, c := range r.Contests {
+		o.Contests = append(o.Contests, ContestSeats{Contest: c.Contest, Outcome: c.Outcome, Seats: c.Seats, Elected: c.Elected, Runoff: c.Runoff, Reason: c.Reason})
+	}
+	return o
+}

@@ -1,0 +1,383 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/iltod/iltod"
+	"github.com/iltod/iltod/internal/analysis"
+	"github.com/iltod/iltod/internal/qa"
+	"github.com/iltod/iltod/stats/pvt"
+)
+
+// analysisTTL bounds how stale the inputs of an analysis may be: observers' results, the
+// latest official release and the sample are read again after it.
+const analysisTTL = 2 * time.Second
+
+// ImportOfficial stores a release of official results with its import event. It checks the
+// results against the election again in the store's transaction; on any problem nothing is
+// stored and the error (EInvalid) carries the problems. detail says where the file came
+// from (its name, format and mapping) and goes into the event, which names the actor.
+func (a *App) ImportOfficial(ctx context.Context, r iltod.OfficialRelease, results []iltod.StationResult, detail map[string]any) (iltod.OfficialRelease, error) {
+	if err := authorize(ctx, actionImportOfficial); err != nil {
+		return iltod.OfficialRelease{}, err
+	}
+	if detail == nil {
+		detail = map[string]any{}
+	}
+	detail["source"] = r.Source
+	detail["results"] = len(results)
+	ev, err := a.staffEvent(ctx, r.Election, iltod.EventImport, "official", detail)
+	if err != nil {
+		return iltod.OfficialRelease{}, err
+	}
+	r.Imported = ev.Time
+	out, err := a.store.ImportOfficial(ctx, r, results, ev)
+	if err != nil {
+		return iltod.OfficialRelease{}, err
+	}
+	a.dropInputs(r.Election)
+	a.log.Info("official results imported", "election", out.Election, "version", out.Version, "results", out.Results, "actor", actorName(ctx))
+	a.notifyLog()
+	return out, nil
+}
+
+// OfficialReleases lists an election's official releases. Official results are public.
+func (a *App) OfficialReleases(ctx context.Context, election string) ([]iltod.OfficialRelease, error) {
+	return a.store.OfficialReleases(ctx, election)
+}
+
+// OfficialResults returns the results of one release (version 0: the latest). Public.
+func (a *App) OfficialResults(ctx context.Context, election string, version int, q iltod.OfficialQuery) ([]iltod.StationResult, error) {
+	return a.store.OfficialResults(ctx, election, version, q)
+}
+
+// DrawSample draws a PVT sample from the election's stations stratified by `by` (see
+// analysis.SampleDoc) and saves it with its event, which the log commits to: the record
+// shows the sample was fixed before any result was known.
+func (a *App) DrawSample(ctx context.Context, election, by string, opt pvt.DrawOptions, note string) (iltod.SampleRecord, analysis.SampleDoc, error) {
+	if err := authorize(ctx, actionDrawSample); err != nil {
+		return iltod.SampleRecord{}, analysis.SampleDoc{}, err
+	}
+	x, err := a.analysisElection(ctx, election)
+	if err != nil {
+		return iltod.SampleRecord{}, analysis.SampleDoc{}, err
+	}
+	doc, err := x.Draw(by, opt)
+	if err != nil {
+		return iltod.SampleRecord{}, analysis.SampleDoc{}, err
+	}
+	data, err := doc.Marshal()
+	if err != nil {
+		return iltod.SampleRecord{}, analysis.SampleDoc{}, err
+	}
+	n := 0
+	for _, st := range doc.Sample.Strata {
+		n += len(st.Stations) + len(st.Reserves)
+	}
+	sum := sha256.Sum256(data)
+	ev, err := a.staffEvent(ctx, election, iltod.EventSample, "sample", map[string]any{
+		"stratify_by": by, "size": opt.Size, "reserves": opt.Reserves, "frame": doc.Sample.Frame,
+		"sample_sha256": fmt.Sprintf("%x", sum),
+	})
+	if err != nil {
+		return iltod.SampleRecord{}, analysis.SampleDoc{}, err
+	}
+	rec, err := a.store.SaveSample(ctx, iltod.SampleRecord{Election: election, Note: note, Sample: data, Stations: n}, ev)
+	if err != nil {
+		return iltod.SampleRecord{}, analysis.SampleDoc{}, err
+	}
+	a.dropInputs(election)
+	a.log.Info("PVT sample drawn", "election", election, "version", rec.Version, "stations", n, "actor", actorName(ctx))
+	a.notifyLog()
+	return rec, doc, nil
+}
+
+// Sample returns a stored sample (version 0: the latest). Staff only: until the polls
+// close, knowing which stations are sampled would tell a fraudster where not to cheat.
+func (a *App) Sample(ctx context.Context, election string, version int) (iltod.SampleRecord, analysis.SampleDoc, error) {
+	if err := authorize(ctx, actionReadSample); err != nil {
+		return iltod.SampleRecord{}, analysis.SampleDoc{}, err
+	}
+	rec, err := a.store.Sample(ctx, election, version)
+	if err != nil {
+		return iltod.SampleRecord{}, analysis.SampleDoc{}, err
+	}
+	doc, err := analysis.ParseSample(rec.Sample)
+	return rec, doc, err
+}
+
+// ObservedResults returns the observers' station results: for every station, the figures
+// of its merged results records (iltod.MergeRecord) that observers agree on or a reviewer
+// resolved, as station results. Fields in conflict, not applicable, or counted by machine
+// where a manual count is the count of record, are left out; rejected and quarantined
+// reports take no part. Public: it names stations, never observers.
+func (a *App) ObservedResults(ctx context.Context, election string) ([]iltod.StationResult, error) {
+	in, err := a.inputs(ctx, election)
+	if err != nil {
+		return nil, err
+	}
+	return in.observed, nil
+}
+
+// Analyze runs the results verification (package analysis) over an election: the PVT
+// estimates, the comparison with the latest official release, the forensic screens and the
+// seat projection. Public: the report names stations but not observers, and its sample
+// description leaves out the seed. Inputs are at most analysisTTL old.
+func (a *App) Analyze(ctx context.Context, election string, opt analysis.Options) (*analysis.Report, error) {
+	in, err := a.inputs(ctx, election)
+	if err != nil {
+		return nil, err
+	}
+	return analysis.Run(analysis.Input{Election: in.x, Sample: in.sample, Observed: in.observed, Official: in.official, Release: in.release}, opt)
+}
+
+// inputs are what analyses of one election read, cached for analysisTTL.
+type inputs struct {
+	x        *analysis.Election
+	sample   *analysis.SampleDoc
+	observed []iltod.StationResult
+	official []iltod.StationResult
+	release  *iltod.OfficialRelease
+	loaded   time.Time
+}
+
+type inputCache struct {
+	mu sync.Mutex
+	m  map[string]*inputs
+	// building serialises rebuilding per election so that a burst of requests reads the
+	// store once.
+	building map[string]*sync.Mutex
+}
+
+func (a *App) dropInputs(election string) {
+	a.inputsCache.mu.Lock()
+	delete(a.inputsCache.m, election)
+	a.inputsCache.mu.Unlock()
+}
+
+func (a *App) inputs(ctx context.Context, election string) (*inputs, error) {
+	c := &a.inputsCache
+	c.mu.Lock()
+	in := c.m[election]
+	if in != nil && a.now().Sub(in.loaded) < analysisTTL {
+		c.mu.Unlock()
+		return in, nil
+	}
+	if c.building == nil {
+		c.building, c.m = map[string]*sync.Mutex{}, map[string]*inputs{}
+	}
+	b := c.building[election]
+	if b == nil {
+		b = &sync.Mutex{}
+		c.building[election] = b
+	}
+	c.mu.Unlock()
+	b.Lock()
+	defer b.Unlock()
+	c.mu.Lock()
+	in = c.m[election]
+	c.mu.Unlock()
+	if in != nil && a.now().Sub(in.loaded) < analysisTTL {
+		return in, nil
+	}
+	in, err := a.loadInputs(ctx, election)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.m[election] = in
+	c.mu.Unlock()
+	return in, nil
+}
+
+func (a *App) loadInputs(ctx context.Context, election string) (*inputs, error) {
+	x, err := a.analysisElection(ctx, election)
+	if err != nil {
+		return nil, err
+	}
+	in := &inputs{x: x, loaded: a.now()}
+	if rec, err := a.store.Sample(ctx, election, 0); err == nil {
+		doc, err := analysis.ParseSample(rec.Sample)
+		if err != nil {
+			return nil, err
+		}
+		in.sample = &doc
+	} else if iltod.ErrorCodeOf(err) != iltod.ENotFound {
+		return nil, err
+	}
+	releases, err := a.store.OfficialReleases(ctx, election)
+	if err != nil {
+		return nil, err
+	}
+	if len(releases) > 0 {
+		r := releases[len(releases)-1]
+		in.release = &r
+		stations, err := a.store.OfficialResults(ctx, election, r.Version, iltod.OfficialQuery{})
+		if err != nil {
+			return nil, err
+		}
+		totals, err := a.store.OfficialResults(ctx, election, r.Version, iltod.OfficialQuery{Totals: true})
+		if err != nil {
+			return nil, err
+		}
+		in.official = append(stations, totals...)
+	}
+	if in.observed, err = a.observedResults(ctx, election); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+// analysisElection returns the election indexed for analysis, built once per cached
+// election.
+func (a *App) analysisElection(ctx context.Context, election string) (*analysis.Election, error) {
+	el, err := a.election(ctx, election)
+	if err != nil {
+		return nil, err
+	}
+	el.analysisOnce.Do(func() {
+		stations := make([]iltod.Station, 0, len(el.stations))
+		for _, s := range el.stationOrder {
+			stations = append(stations, *el.stations[s])
+		}
+		el.analysis, el.analysisErr = analysis.NewElection(el.e, el.areaList, stations, el.contests)
+	})
+	return el.analysis, el.analysisErr
+}
+
+// observedResults merges every results record of an election into station results.
+func (a *App) observedResults(ctx context.Context, election string) ([]iltod.StationResult, error) {
+	el, err := a.election(ctx, election)
+	if err != nil {
+		return nil, err
+	}
+	type key struct{ station, contest string }
+	results := map[key]*iltod.StationResult{}
+	for _, code := range el.resultsForms() {
+		form, _ := el.latestForm(code)
+		subs, err := a.allSubmissions(ctx, election, iltod.SubmissionQuery{Form: code})
+		if err != nil {
+			return nil, err
+		}
+		byStation := map[string][]iltod.Submission{}
+		for _, s := range subs {
+			byStation[s.Report.Station] = append(byStation[s.Report.Station], s)
+		}
+		stations := make([]string, 0, len(byStation))
+		for st := range byStation {
+			stations = append(stations, st)
+		}
+		slices.Sort(stations)
+		for _, code := range stations {
+			st, ok := el.stations[code]
+			if !ok {
+				continue
+			}
+			res, err := a.store.Resolutions(ctx, election, code, form.Code)
+			if err != nil {
+				return nil, err
+			}
+			rec := iltod.MergeRecord(election, code, form.Code, byStation[code], res)
+			sheet, err := el.sheet(form, st)
+			if err != nil {
+				return nil, err
+			}
+			contests := sheetContests(sheet.Questions)
+			for _, item := range sheet.Questions {
+				b := item.Binding
+				if b.Count == "" || b.Tally == iltod.TallyMachine {
+					continue
+				}
+				f, ok := rec.Fields[item.Tag]
+				if !ok || f.Conflict || f.Value.Kind != iltod.Int || f.Value.Int < 0 || f.Value.Int > iltod.MaxResultCount {
+					continue
+				}
+				v := int(f.Value.Int)
+				targets := []string{b.Contest}
+				if b.Contest == "" {
+					targets = contests // a station-wide figure belongs to every contest
+				}
+				for _, c := range targets {
+					k := key{code, c}
+					r := results[k]
+					if r == nil {
+						r = &iltod.StationResult{Station: code, Contest: c, Counts: map[iltod.CountKind]int{}, Votes: map[string]int{}}
+						results[k] = r
+					}
+					if b.Count == iltod.CountChoice {
+						r.Votes[b.Choice] = v
+					} else if _, set := r.Counts[b.Count]; !set || b.Contest != "" {
+						r.Counts[b.Count] = v
+					}
+				}
+			}
+		}
+	}
+	out := make([]iltod.StationResult, 0, len(results))
+	for _, r := range results {
+		if len(r.Votes) > 0 || len(r.Counts) > 0 {
+			out = append(out, *r)
+		}
+	}
+	iltod.SortResults(out)
+	return out, nil
+}
+
+// sheetContests lists the contests a sheet's questions count, in order of appearance.
+func sheetContests(items []qa.Item) []string {
+	var out []string
+	for _, it := range items {
+		if c := it.Binding.Contest; c != "" && !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// notifyLog tells the log that the store has a new event.
+func (a *App) notifyLog() {
+	if a.tlog != nil {
+		a.tlog.Notify()
+	}
+}
+
+// PublicPackage returns the public part of an election package: everything but the
+// observers, as exports of results need it (NIST reports name the election's areas,
+// contests and stations).
+func (a *App) PublicPackage(ctx context.Context, election string) (*iltod.Package, error) {
+	x, err := a.analysisElection(ctx, election)
+	if err != nil {
+		return nil, err
+	}
+	el, err := a.election(ctx, election)
+	if err != nil {
+		return nil, err
+	}
+	p := &iltod.Package{Election: x.Election, Areas: x.Areas, Stations: x.Stations, Contests: x.Contests}
+	for _, f := range el.forms {
+		p.Forms = append(p.Forms, *f)
+	}
+	slices.SortFunc(p.Forms, func(a, b iltod.Form) int {
+		if a.Code != b.Code {
+			return strings.Compare(a.Code, b.Code)
+		}
+		return a.Version - b.Version
+	})
+	return p, nil
+}
+
+// Comparison returns, station by station, the observers' and the latest official results
+// side by side (see analysis.CompareStations). Public.
+func (a *App) Comparison(ctx context.Context, election string) ([]analysis.StationComparison, error) {
+	in, err := a.inputs(ctx, election)
+	if err != nil {
+		return nil, err
+	}
+	return in.x.CompareStations(in.observed, in.official)
+}
