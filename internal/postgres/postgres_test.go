@@ -133,7 +133,7 @@ func TestMigrationsIdempotent(t *testing.T) {
 	if err := conn.QueryRow(t.Context(), `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
-	files, err := migrationFiles.ReadDir("migrations")
+	files, err := os.ReadDir("migrations")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"database/sql"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -69,7 +70,7 @@ func TestMigrationsIdempotent(t *testing.T) {
 	if err := db.QueryRow(`SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
-	files, err := migrationFiles.ReadDir("migrations")
+	files, err := os.ReadDir("migrations")
 	if err != nil {
 		t.Fatal(err)
 	}
