@@ -67,14 +67,14 @@ type plainFlags struct {
 // plainFlagUsage describes each shared flag.
 var plainFlagUsage = map[string]string{
 	"in":         "the input CSV `FILE` (gzip if it ends in .gz); its first row names the columns",
-	"station":    "the `COL`umn of station codes (unique)",
-	"stratum":    "the `COL`umn of stratum labels; without it the stations form one stratum",
-	"registered": "the `COL`umn of registered voters",
-	"cast":       "the `COL`umn of ballots found in the box (valid and invalid)",
-	"issued":     "the `COL`umn of ballots issued to voters",
-	"valid":      "the `COL`umn of valid votes",
-	"choices":    "the `COL,COL,…`umns of votes, one per choice; a choice's name is its column's",
-	"area":       "the `COL`umn of areas whose stations are compared with each other (flags)",
+	"station":    "`COL`: the column of station codes (unique)",
+	"stratum":    "`COL`: the column of stratum labels; without it the stations form one stratum",
+	"registered": "`COL`: the column of registered voters",
+	"cast":       "`COL`: the column of ballots found in the box (valid and invalid)",
+	"issued":     "`COL`: the column of ballots issued to voters",
+	"valid":      "`COL`: the column of valid votes",
+	"choices":    "`COL,COL,…`: the columns of votes, one per choice; a choice's name is its column's",
+	"area":       "`COL`: the column of areas whose stations are compared with each other (flags)",
 }
 
 func (p *plainFlags) register(fs *flag.FlagSet, names ...string) {
@@ -124,8 +124,8 @@ func plainParse(fs *flag.FlagSet, args []string, out *output) (map[string]bool, 
 	return set, nil
 }
 
-// need returns a usage error asking for flag unless v is set.
-func need(v, flag, what string) error {
+// plainNeed returns a usage error asking for flag unless v is set.
+func plainNeed(v, flag, what string) error {
 	if v == "" {
 		return usagef("give %s %s", flag, what)
 	}
@@ -238,10 +238,12 @@ func openPlainCSV(name string) (*plainCSV, error) {
 	return c, nil
 }
 
+// close closes the file; it may be called more than once.
 func (c *plainCSV) close() {
 	for i := len(c.closers) - 1; i >= 0; i-- {
 		c.closers[i].Close()
 	}
+	c.closers = nil
 }
 
 // errPlainTooLarge is returned by plainCapReader past plainMaxBytes.
@@ -348,7 +350,7 @@ func (c *plainCSV) count(col int) (v int64, given bool, err error) {
 	v, err = strconv.ParseInt(s, 10, 64)
 	switch {
 	case err != nil:
-		return 0, false, fmt.Errorf("%s: %q is not a whole number (leave the cell empty if the count is not known)", c.at(col), truncText(s, 30))
+		return 0, false, fmt.Errorf("%s: %q is not a whole number (leave the cell empty if the count is not known)", c.at(col), plainTrunc(s, 30))
 	case v < 0:
 		return 0, false, fmt.Errorf("%s: %d is negative; a count is a whole number from 0 (leave the cell empty if it is not known)", c.at(col), v)
 	case v > plainMaxCount:
@@ -378,12 +380,20 @@ func (c *plainCSV) label(col int, what string) (string, error) {
 		return "", fmt.Errorf("%s: empty; every row needs %s", c.at(col), what)
 	}
 	if len(s) > 200 || strings.ContainsAny(s, "\t\n\r") {
-		return "", fmt.Errorf("%s: %q is not a usable %s (a tab or line break, or over 200 bytes)", c.at(col), truncText(s, 30), what)
+		return "", fmt.Errorf("%s: %q is not a usable %s (a tab or line break, or over 200 bytes)", c.at(col), plainTrunc(s, 30), what)
 	}
 	return s, nil
 }
 
-func truncText(s string, n int) string {
+// plainPlural returns "1 seat" or "n seats".
+func plainPlural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+func plainTrunc(s string, n int) string {
 	if r := []rune(s); len(r) > n {
 		return string(r[:n]) + "…"
 	}
@@ -437,10 +447,12 @@ const plainSampleUsage = `-in FILE -station COL [-stratum COL] -size N -seed S [
    or: iltod sample -plan -in FILE -choices COL[,COL] -valid COL [-moe E] [-confidence C] [-report-rate R] [-json|-csv]
 
 Draws a stratified PVT sample from the stations of FILE, in file order (the frame), with
-pvt.Draw; -json prints the pvt.Sample, which "iltod verify"-style checks can redraw.
+pvt.Draw; -json prints the pvt.Sample, which pvt.Sample.Verify redraws from the same file.
 With -plan, sizes a simple random sample from a previous election's results instead
 (pvt.PlanSize): -choices names the choice that matters, or two choices for their margin.`
 
+// plainSample draws a PVT sample from a frame file with pvt.Draw, or with -plan sizes one
+// from a previous election's results with pvt.PlanSize.
 func plainSample(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var p plainFlags
 	fs := newFlagSet("sample", stderr, plainSampleUsage)
@@ -457,7 +469,7 @@ func plainSample(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	if err := need(p.in, "-in FILE", "(the stations, one per row)"); err != nil {
+	if err := plainNeed(p.in, "-in FILE", "(the stations, one per row)"); err != nil {
 		return err
 	}
 	if *plan {
@@ -473,7 +485,7 @@ func plainSample(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return usagef("-%s applies only with -plan", f)
 		}
 	}
-	if err := need(p.station, "-station COL", "(the column of station codes)"); err != nil {
+	if err := plainNeed(p.station, "-station COL", "(the column of station codes)"); err != nil {
 		return err
 	}
 	if !set["size"] {
@@ -563,11 +575,13 @@ type plainPlanOut struct {
 	Plan       pvt.SizePlan `json:"plan"`
 }
 
+// plainPlan is sample -plan: the units are the choice's votes (or the difference of two
+// choices' votes) over the valid votes of every station with both given.
 func plainPlan(ctx context.Context, p *plainFlags, moe, conf, rate float64, stdout io.Writer) error {
-	if err := need(p.choices, "-choices COL", "(the votes of the choice that matters, or two columns for their margin)"); err != nil {
+	if err := plainNeed(p.choices, "-choices COL", "(the votes of the choice that matters, or two columns for their margin)"); err != nil {
 		return err
 	}
-	if err := need(p.valid, "-valid COL", "(the column of valid votes)"); err != nil {
+	if err := plainNeed(p.valid, "-valid COL", "(the column of valid votes)"); err != nil {
 		return err
 	}
 	names, err := plainNames("choices", p.choices)
@@ -707,6 +721,8 @@ type plainCheck struct {
 	Call   pvt.Call `json:"call"`
 }
 
+// plainPVT estimates a contest from the sampled stations of a file with pvt.Analyze, and
+// turnout with pvt.Ratio over the rows that give ballots cast and registered voters.
 func plainPVT(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var p plainFlags
 	fs := newFlagSet("pvt", stderr, plainPVTUsage)
@@ -725,7 +741,7 @@ func plainPVT(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		{p.choices, "-choices COL,COL,…", "(the columns of votes, one per choice)"},
 		{p.valid, "-valid COL", "(the column of valid votes)"},
 	} {
-		if err := need(c.v, c.flag, c.what); err != nil {
+		if err := plainNeed(c.v, c.flag, c.what); err != nil {
 			return err
 		}
 	}
@@ -883,7 +899,7 @@ func plainPVT(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			for _, s := range ce.Thin {
 				fmt.Fprintf(stderr, "stratum %q: %d of %d sampled stations reported (%d in the population)\n", s.Stratum, s.Reported, s.Sampled, s.Population)
 			}
-			return fmt.Errorf("estimate from %s: %w; wait for more reports, or merge each thin stratum with a similar one (in -in and -strata) and run again", p.in, err)
+			return fmt.Errorf("estimate from %s: %w (merge a stratum by giving its stations one label in -in and adding up its population in -strata)", p.in, err)
 		}
 		return fmt.Errorf("estimate from %s: %w", p.in, err)
 	}
@@ -893,7 +909,6 @@ func plainPVT(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			out.TurnoutError = err.Error()
 		} else {
-			e.Sampled = res.Shares[0].Sampled
 			res.Turnout = &e
 		}
 	}
@@ -953,8 +968,10 @@ func plainPVT(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "Official %s %s: %s. %s\n", ch.Choice, pct(ch.Share), ch.Call.Verdict, ch.Call.Note)
 	}
 	cov := &table{header: []string{"stratum", "population", "sampled", "reported"}}
-	for _, s := range res.Coverage.Strata {
-		cov.add(s.Stratum, s.Population, s.Sampled, s.Reported)
+	if sCol >= 0 {
+		for _, s := range res.Coverage.Strata {
+			cov.add(s.Stratum, s.Population, s.Sampled, s.Reported)
+		}
 	}
 	cov.add("(all)", res.Coverage.Population, res.Coverage.Sampled, res.Coverage.Reported)
 	return o.section(stdout, fmt.Sprintf("Coverage: %s of sampled stations reported.", pct(res.Coverage.Rate())), cov)
@@ -1074,8 +1091,8 @@ type plainFlagged struct {
 // plainTests are the tests of one choice.
 type plainTests struct {
 	Choice string `json:"choice"`
-	// NationalSource says where the national share came from: "official file" or
-	// "-official-share".
+	// NationalSource says where the national share came from: "the official file's totals"
+	// or "-official-share".
 	NationalSource string   `json:"national_source"`
 	Paired         pvt.Test `json:"paired"`
 	Collation      pvt.Test `json:"collation"`
@@ -1090,6 +1107,8 @@ type plainOfficialRow struct {
 	given   bool // every count given
 }
 
+// plainCompare compares observers' results with official ones station by station
+// (pvt.Match) and per choice (pvt.Paired, pvt.Collation, pvt.Diagnose).
 func plainCompare(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var p plainFlags
 	fs := newFlagSet("compare", stderr, plainCompareUsage)
@@ -1108,7 +1127,7 @@ func plainCompare(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		{p.choices, "-choices COL,COL,…", "(the columns of votes, in both files)"},
 		{p.valid, "-valid COL", "(the column of valid votes, in both files)"},
 	} {
-		if err := need(c.v, c.flag, c.what); err != nil {
+		if err := plainNeed(c.v, c.flag, c.what); err != nil {
 			return err
 		}
 	}
@@ -1258,12 +1277,15 @@ func plainCompare(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		pairs = append(pairs, pr)
 	}
 	out.Observed = in.rows
-	if len(missing) > 0 {
-		more := ""
-		if len(missing) > plainTop {
-			missing, more = missing[:plainTop], fmt.Sprintf(" and %d more", len(missing)-plainTop)
+	if n := len(missing); n > 0 {
+		what, more := "stations", ""
+		if n == 1 {
+			what = "station"
 		}
-		return fmt.Errorf("%s: %d observed stations are not in %s: %s%s", p.in, len(missing)+max(0, len(missing)-plainTop), *officialFile, strings.Join(missing, ", "), more)
+		if n > plainTop {
+			missing, more = missing[:plainTop], fmt.Sprintf(" and %d more", n-plainTop)
+		}
+		return fmt.Errorf("%s: %d observed %s not in %s: %s%s", p.in, n, what, *officialFile, strings.Join(missing, ", "), more)
 	}
 	if len(pairs) == 0 {
 		return fmt.Errorf("%s: no station to compare (%d rows, %d without the observers' counts, %d without the official ones)", p.in, out.Observed, out.SkippedObserved, out.SkippedOfficial)
@@ -1295,7 +1317,7 @@ func plainCompare(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		if err != nil {
 			return fmt.Errorf("collation test of %s: %w", name, err)
 		}
-		national, source := totals[c]/totalValid, "official file"
+		national, source := totals[c]/totalValid, "the official file's totals"
 		if s, ok := published[c]; ok {
 			national, source = s, "-official-share"
 		}
@@ -1343,8 +1365,21 @@ func plainCompare(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := o.section(stdout, "Paired test (observed − official, share of valid votes) and collation test (official stations vs national share), per choice:", tests); err != nil {
 		return err
 	}
+	// The notes: once for the choices where both tests are consistent, in full for the others.
+	var clean []string
 	for _, t := range out.Tests {
-		fmt.Fprintf(stdout, "\n%s (national share from the %s):\n  paired: %s\n  collation: %s\n  diagnosis: %s\n", t.Choice, t.NationalSource, t.Paired.Note, t.Collation.Note, t.Diagnosis.Note)
+		if t.Diagnosis.Verdict == pvt.Consistent {
+			clean = append(clean, t.Choice)
+			continue
+		}
+		fmt.Fprintf(stdout, "\n%s (national share from %s):\n  paired: %s\n  collation: %s\n  diagnosis: %s\n", t.Choice, t.NationalSource, t.Paired.Note, t.Collation.Note, t.Diagnosis.Note)
+	}
+	if len(clean) > 0 {
+		i := slices.IndexFunc(out.Tests, func(t plainTests) bool { return t.Diagnosis.Verdict == pvt.Consistent })
+		fmt.Fprintf(stdout, "\n%s: %s\n", strings.Join(clean, ", "), out.Tests[i].Diagnosis.Note)
+	}
+	if len(out.Tests) > 1 {
+		fmt.Fprintf(stdout, "\nEach test flags a correct figure about one time in twenty; with %d choices, read first the choices that decide the outcome.\n", len(out.Tests))
 	}
 	return nil
 }
@@ -1376,11 +1411,12 @@ type plainForensicsOut struct {
 	Flags        forensics.Flags       `json:"flags"`
 }
 
+// plainForensics runs every screen of package forensics on the stations of a file.
 func plainForensics(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var p plainFlags
 	fs := newFlagSet("forensics", stderr, plainForensicsUsage)
 	p.register(fs, "in", "station", "area", "registered", "cast", "issued", "choices")
-	leader := fs.String("leader", "", "the `COL`umn of the leader's votes (the national winner)")
+	leader := fs.String("leader", "", "`COL`: the column of the leader's votes (the national winner)")
 	mc := fs.Int("mc", 0, "also run the integer-percentage test with a Monte Carlo null of `N` replications")
 	seed := fs.Uint64("seed", 1, "the seed of the Monte Carlo replications")
 	set, err := plainParse(fs, args, &p.out)
@@ -1393,7 +1429,7 @@ func plainForensics(ctx context.Context, args []string, stdout, stderr io.Writer
 		{p.cast, "-cast COL", "(the column of ballots found in the box, valid and invalid)"},
 		{*leader, "-leader COL", "(the column of the national winner's votes)"},
 	} {
-		if err := need(c.v, c.flag, c.what); err != nil {
+		if err := plainNeed(c.v, c.flag, c.what); err != nil {
 			return err
 		}
 	}
@@ -1617,14 +1653,16 @@ func plainForensics(ctx context.Context, args []string, stdout, stderr io.Writer
 
 // -------------------------------------------------------------------------------- seats
 
-const plainSeatsUsage = `-in FILE -choice COL -votes COL [-party COL] -seats N -system list_pr|fptp|block|two_round
+const plainSeatsUsage = `-in FILE (-choice COL -votes COL [-party COL] | -choices COL,COL,…) -seats N -system list_pr|fptp|block|two_round
        [-method dhondt|sainte_lague|modified_sainte_lague|huntington_hill|hare|droop]
        [-threshold T -threshold-base valid|list_valid|valid_and_blank] [-majority M -majority-base valid|valid_and_blank]
        [-min-share S] [-min-turnout T -cast N -registered N] [-valid N] [-blank N] [-ties lot|most_votes|ballot_order]
        [-lot SEED] [-round 1|2] [-json|-csv]
 
-Allocates seats from the votes in FILE (package seats). Rows with the same choice are added
-up, so FILE may hold votes by station or district. -valid defaults to the sum of the votes.`
+Allocates seats from the votes in FILE (package seats). FILE has a row per choice, named in
+-choice with its votes in -votes, or a column of votes per choice, named by -choices. Votes
+are added up over the rows, so FILE may hold votes by station or district. -valid defaults
+to the sum of the votes.`
 
 // plainSeatsOut is seats' JSON.
 type plainSeatsOut struct {
@@ -1645,13 +1683,15 @@ type plainSeat struct {
 	Seats int     `json:"seats"`
 }
 
+// plainSeats builds an iltod.Contest from its flags and allocates its seats from the votes
+// of a file with seats.Allocate.
 func plainSeats(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var p plainFlags
 	fs := newFlagSet("seats", stderr, plainSeatsUsage)
-	p.register(fs, "in")
-	choiceCol := fs.String("choice", "", "the `COL`umn naming the choice (candidate or list)")
-	votesCol := fs.String("votes", "", "the `COL`umn of votes")
-	partyCol := fs.String("party", "", "the `COL`umn of the choice's party (optional)")
+	p.register(fs, "in", "choices")
+	choiceCol := fs.String("choice", "", "`COL`: the column naming the choice (candidate or list)")
+	votesCol := fs.String("votes", "", "`COL`: the column of votes")
+	partyCol := fs.String("party", "", "`COL`: the column of the choice's party (optional)")
 	nseats := fs.Int("seats", 0, "the number of seats to fill")
 	var sys iltod.System
 	fs.StringVar((*string)(&sys.Kind), "system", "", "the electoral system: list_pr, fptp, block or two_round")
@@ -1672,15 +1712,18 @@ func plainSeats(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if _, err := plainParse(fs, args, &p.out); err != nil {
 		return err
 	}
-	for _, c := range []struct{ v, flag, what string }{
-		{p.in, "-in FILE", "(the votes, one row per choice, or per choice and station)"},
-		{*choiceCol, "-choice COL", "(the column naming the choice)"},
-		{*votesCol, "-votes COL", "(the column of votes)"},
-		{string(sys.Kind), "-system", "list_pr, fptp, block or two_round"},
-	} {
-		if err := need(c.v, c.flag, c.what); err != nil {
-			return err
-		}
+	if err := plainNeed(p.in, "-in FILE", "(the votes: a row per choice with -choice and -votes, or a column per choice with -choices)"); err != nil {
+		return err
+	}
+	wide := p.choices != ""
+	switch {
+	case wide && (*choiceCol != "" || *votesCol != "" || *partyCol != ""):
+		return usagef("give -choices COL,COL,… (a column per choice) or -choice COL -votes COL (a row per choice), not both")
+	case !wide && (*choiceCol == "" || *votesCol == ""):
+		return usagef("give -choice COL and -votes COL (a row per choice: its name and votes), or -choices COL,COL,… (a column of votes per choice)")
+	}
+	if err := plainNeed(string(sys.Kind), "-system", "list_pr, fptp, block or two_round"); err != nil {
+		return err
 	}
 	if *nseats < 1 {
 		return usagef("give -seats N, the number of seats to fill")
@@ -1691,69 +1734,30 @@ func plainSeats(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if sys.Kind == iltod.BlockVote && *valid < 0 {
 		return usagef("a block vote needs -valid N, the number of valid ballots (each marks up to %d candidates)", *nseats)
 	}
+	var names []string
+	if wide {
+		var err error
+		if names, err = plainNames("choices", p.choices); err != nil {
+			return err
+		}
+	}
 
 	in, err := openPlainCSV(p.in)
 	if err != nil {
 		return err
 	}
 	defer in.close()
-	cCol, err := in.column("choice", *choiceCol)
-	if err != nil {
-		return err
-	}
-	vCol, err := in.column("votes", *votesCol)
-	if err != nil {
-		return err
-	}
-	pCol := -1
-	if *partyCol != "" {
-		if pCol, err = in.column("party", *partyCol); err != nil {
-			return err
-		}
-	}
 	var list []plainSeat
-	index := map[string]int{}
-	partyLine := map[string]int{}
-	skipped := 0
-	for {
-		ok, err := in.next(ctx)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			break
-		}
-		name, err := in.label(cCol, "a choice")
-		if err != nil {
-			return err
-		}
-		v, given, err := in.count(vCol)
-		if err != nil {
-			return err
-		}
-		i, seen := index[name]
-		if !seen {
-			i = len(list)
-			index[name] = i
-			list = append(list, plainSeat{Name: name})
-		}
-		if pCol >= 0 {
-			party := in.text(pCol)
-			switch {
-			case !seen:
-				list[i].Party, partyLine[name] = party, in.line(pCol)
-			case party != list[i].Party:
-				return fmt.Errorf("%s: %q is %q here but %q on line %d", in.at(pCol), name, party, list[i].Party, partyLine[name])
-			}
-		}
-		if !given {
-			skipped++
-			continue
-		}
-		list[i].Votes += v
-		if list[i].Votes > plainMaxCount {
-			return fmt.Errorf("%s: %q has more than %d votes", in.at(vCol), name, int64(plainMaxCount))
-		}
+	var skipped int
+	skipWhat := "row"
+	if wide {
+		list, skipped, err = plainVotesWide(ctx, in, names)
+		skipWhat = "empty cell"
+	} else {
+		list, skipped, err = plainVotesLong(ctx, in, *choiceCol, *votesCol, *partyCol)
+	}
+	if err != nil {
+		return err
 	}
 	if len(list) == 0 {
 		return fmt.Errorf("%s: no choices", p.in)
@@ -1769,7 +1773,7 @@ func plainSeats(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		kind = iltod.PartyList
 	}
 	contest := &iltod.Contest{
-		Code: "plain", Name: iltod.Text{"en": truncText(filepath.Base(p.in), iltod.MaxTextLen)},
+		Code: "plain", Name: iltod.Text{"en": plainTrunc(filepath.Base(p.in), iltod.MaxTextLen)},
 		Areas: []string{"all"}, Seats: *nseats, System: sys,
 	}
 	totals := seats.Totals{Votes: map[string]int64{}, Valid: *valid, Blank: *blank, Cast: *cast, Registered: *registered}
@@ -1831,13 +1835,13 @@ func plainSeats(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if o.csv {
 		return o.print(stdout, t, nil)
 	}
-	fmt.Fprintf(stdout, "%d seats by %s", *nseats, sys.Kind)
+	fmt.Fprintf(stdout, "%s by %s", plainPlural(*nseats, "seat"), sys.Kind)
 	if sys.Method != "" {
 		fmt.Fprintf(stdout, " (%s)", sys.Method)
 	}
 	fmt.Fprintf(stdout, " from %s: %d choices, %d votes; shares of %s (%d).", p.in, len(list), sum, res.Base, res.BaseVotes)
 	if skipped > 0 {
-		fmt.Fprintf(stdout, " %d rows without votes skipped.", skipped)
+		fmt.Fprintf(stdout, " Skipped %s without votes.", plainPlural(skipped, skipWhat))
 	}
 	fmt.Fprintln(stdout)
 	fmt.Fprintln(stdout)
@@ -1846,13 +1850,113 @@ func plainSeats(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	fmt.Fprintf(stdout, "\nOutcome: %s.", res.Outcome)
 	if res.Reason != "" {
-		fmt.Fprintf(stdout, " %s", res.Reason)
+		fmt.Fprintf(stdout, " %s.", strings.TrimSuffix(res.Reason, "."))
 	}
 	if res.Unfilled > 0 {
-		fmt.Fprintf(stdout, " Unfilled seats: %d.", res.Unfilled)
+		fmt.Fprintf(stdout, " %s unfilled.", plainPlural(res.Unfilled, "seat"))
 	}
 	fmt.Fprintln(stdout)
 	return nil
+}
+
+// plainVotesLong adds up the votes of in, a row per choice (or per choice and station):
+// the choice's name in column choiceCol, its votes in votesCol and optionally its party in
+// partyCol. It returns the choices in order of first appearance and the number of rows
+// without votes.
+func plainVotesLong(ctx context.Context, in *plainCSV, choiceCol, votesCol, partyCol string) ([]plainSeat, int, error) {
+	cCol, err := in.column("choice", choiceCol)
+	if err != nil {
+		return nil, 0, err
+	}
+	vCol, err := in.column("votes", votesCol)
+	if err != nil {
+		return nil, 0, err
+	}
+	pCol := -1
+	if partyCol != "" {
+		if pCol, err = in.column("party", partyCol); err != nil {
+			return nil, 0, err
+		}
+	}
+	var list []plainSeat
+	index, partyLine := map[string]int{}, map[string]int{}
+	skipped := 0
+	for {
+		ok, err := in.next(ctx)
+		if err != nil {
+			return nil, 0, err
+		}
+		if !ok {
+			return list, skipped, nil
+		}
+		name, err := in.label(cCol, "a choice")
+		if err != nil {
+			return nil, 0, err
+		}
+		v, given, err := in.count(vCol)
+		if err != nil {
+			return nil, 0, err
+		}
+		i, seen := index[name]
+		if !seen {
+			i = len(list)
+			index[name] = i
+			list = append(list, plainSeat{Name: name})
+		}
+		if pCol >= 0 {
+			party := in.text(pCol)
+			switch {
+			case !seen:
+				list[i].Party, partyLine[name] = party, in.line(pCol)
+			case party != list[i].Party:
+				return nil, 0, fmt.Errorf("%s: %q is %q here but %q on line %d", in.at(pCol), name, party, list[i].Party, partyLine[name])
+			}
+		}
+		if !given {
+			skipped++
+			continue
+		}
+		if list[i].Votes += v; list[i].Votes > plainMaxCount {
+			return nil, 0, fmt.Errorf("%s: %q has more than %d votes", in.at(vCol), name, int64(plainMaxCount))
+		}
+	}
+}
+
+// plainVotesWide adds up the votes of in, a column per choice named by names (station
+// results, say). It returns the choices in the order of names and the number of empty
+// cells.
+func plainVotesWide(ctx context.Context, in *plainCSV, names []string) ([]plainSeat, int, error) {
+	cols, err := in.columns("choices", names)
+	if err != nil {
+		return nil, 0, err
+	}
+	list := make([]plainSeat, len(names))
+	for i, n := range names {
+		list[i].Name = n
+	}
+	skipped := 0
+	for {
+		ok, err := in.next(ctx)
+		if err != nil {
+			return nil, 0, err
+		}
+		if !ok {
+			return list, skipped, nil
+		}
+		for i, col := range cols {
+			v, given, err := in.count(col)
+			if err != nil {
+				return nil, 0, err
+			}
+			if !given {
+				skipped++
+				continue
+			}
+			if list[i].Votes += v; list[i].Votes > plainMaxCount {
+				return nil, 0, fmt.Errorf("%s: %q has more than %d votes", in.at(col), names[i], int64(plainMaxCount))
+			}
+		}
+	}
 }
 
 // plainFlagNames rewrites the field names of a contest's validation problems as the flags

@@ -21,18 +21,19 @@ import (
 	"github.com/iltod/iltod/stats/pvt"
 )
 
-// Input is the data one analysis reads. Only the Election is required: without a Sample
-// there is no PVT, without Observed no comparison, and without Official no comparison,
-// no official figures and no forensic screens of official results.
+// Input is the data one analysis reads, prepared for the Election (Prepare, Place) so that
+// many analyses of the same data share that work. Only the Election is required: without
+// a Sample there is no PVT, without Observed no comparison, and without Official no
+// comparison, no official figures and no forensic screens of official results.
 type Input struct {
 	Election *Election
 	// Sample is the PVT sample stored with the election.
-	Sample *SampleDoc
-	// Observed are the observers' station results, one per station and contest at most.
-	Observed []iltod.StationResult
+	Sample *Sample
+	// Observed are the observers' station results.
+	Observed *Results
 	// Official are the station results and area totals of one official release, and
 	// Release describes it.
-	Official []iltod.StationResult
+	Official *Results
 	Release  *iltod.OfficialRelease
 }
 
@@ -195,22 +196,21 @@ func Run(in Input, opt Options) (*Report, error) {
 	}
 	var sample *drawn
 	if in.Sample != nil {
-		var err error
-		if sample, err = x.place(*in.Sample); err != nil {
-			return nil, err
+		if in.Sample.x != x {
+			return nil, fmt.Errorf("analysis: the sample was placed on another election")
 		}
-		s := in.Sample.Sample
-		rep.Sample = &SampleInfo{Method: s.Method, StratifyBy: in.Sample.StratifyBy, Size: s.Size, Strata: len(s.Strata), Frame: s.Frame}
+		sample = in.Sample.d
+		s := sample.doc.Sample
+		rep.Sample = &SampleInfo{Method: s.Method, StratifyBy: sample.doc.StratifyBy, Size: s.Size, Strata: len(s.Strata), Frame: s.Frame}
 	}
-	observed, err := x.newSource(in.Observed)
-	if err != nil {
-		return nil, err
-	}
-	var official *source
-	if len(in.Official) > 0 {
-		if official, err = x.newSource(in.Official); err != nil {
-			return nil, err
+	observed, official := in.Observed.source(), in.Official.source()
+	for _, r := range []*Results{in.Observed, in.Official} {
+		if r != nil && r.x != x {
+			return nil, fmt.Errorf("analysis: results were prepared for another election")
 		}
+	}
+	if observed == nil {
+		observed = x.emptySource()
 	}
 	areas := x.areasBelow(a, opt.Levels)
 	// Contests are independent: analyse them side by side, keeping package order.

@@ -17,7 +17,7 @@ type fixture struct {
 	p     *iltod.Package
 	truth *simulate.Results
 	x     *Election
-	obs   []iltod.StationResult
+	obs   *Results
 }
 
 var (
@@ -37,25 +37,37 @@ func newFixture(t testing.TB, stations int) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{p: p, truth: truth, x: x, obs: truth.StationResults()}
+	obs, err := x.Prepare(truth.StationResults())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{p: p, truth: truth, x: x, obs: obs}
 	fixtures[stations] = f
 	return f
 }
 
-func (f *fixture) sample(t testing.TB, size int, seed uint64) *SampleDoc {
+func (f *fixture) sample(t testing.TB, size int, seed uint64) *Sample {
 	d, err := f.x.Draw(string(iltod.LevelRegion), pvt.DrawOptions{Size: size, Seed: seed, Reserves: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &d
+	s, err := f.x.Place(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
-func (f *fixture) official(t testing.TB, tm simulate.Tampering) []iltod.StationResult {
+func (f *fixture) official(t testing.TB, tm simulate.Tampering) *Results {
 	off, err := simulate.Official(f.p, f.truth, tm)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return off
+	r, err := f.x.Prepare(off)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
 
 func contest(t *testing.T, r *Report, code string) *ContestReport {
@@ -257,13 +269,23 @@ func TestAreaScope(t *testing.T) {
 	}
 }
 
-// TestSampleMustFit: a sample drawn from another election's frame is refused.
+// TestSampleMustFit: a sample drawn from another election's frame is refused, and so are
+// results and samples prepared for another election.
 func TestSampleMustFit(t *testing.T) {
 	f := newFixture(t, 20_000)
 	g := newFixture(t, 2_000)
 	s := g.sample(t, 200, 1)
-	if _, err := Run(Input{Election: f.x, Sample: s}, Options{}); iltod.ErrorCodeOf(err) != iltod.EInvalid {
+	if _, err := f.x.Place(s.Doc()); iltod.ErrorCodeOf(err) != iltod.EInvalid {
 		t.Fatalf("foreign sample: %v", err)
+	}
+	if _, err := Run(Input{Election: f.x, Sample: s}, Options{}); err == nil {
+		t.Fatal("a sample placed on another election was used")
+	}
+	if _, err := Run(Input{Election: f.x, Observed: g.obs}, Options{}); err == nil {
+		t.Fatal("results prepared for another election were used")
+	}
+	if _, err := f.x.Prepare([]iltod.StationResult{{Station: "nowhere", Contest: synth.ContestList, Votes: map[string]int{}}}); err == nil {
+		t.Fatal("a result for an unknown station was prepared")
 	}
 }
 

@@ -39,6 +39,31 @@ func BenchmarkRun(b *testing.B) {
 	}
 }
 
+// BenchmarkPrepare is the step before Run that the app does once per refresh of its
+// inputs: indexing observers' and official results (two million station results and
+// area totals for a million stations).
+func BenchmarkPrepare(b *testing.B) {
+	for _, n := range []int{100_000, 1_000_000} {
+		b.Run(fmt.Sprintf("stations=%d", n), func(b *testing.B) {
+			f := newFixture(b, n)
+			obs := f.truth.StationResults()
+			off, err := simulate.Official(f.p, f.truth, simulate.Tampering{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			for b.Loop() {
+				if _, err := f.x.Prepare(obs); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := f.x.Prepare(off); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkIntegerExactVsMC compares the integer-percentage test's exact expectation with
 // a Monte Carlo of 1,000 replications on the same stations (the list contest's official
 // results of a 100,000-station election).
@@ -50,10 +75,7 @@ func BenchmarkIntegerExactVsMC(b *testing.B) {
 		b.Fatal(err)
 	}
 	_ = r
-	official, err := f.x.newSource(in.Official)
-	if err != nil {
-		b.Fatal(err)
-	}
+	official := in.Official.src
 	c := f.x.contestIndex(synth.ContestList)
 	members := make([]int, len(f.x.voters[c]))
 	for i := range members {

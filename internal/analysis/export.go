@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"encoding/csv"
+	"fmt"
 	"io"
 	"strconv"
 
@@ -30,16 +31,15 @@ type FigurePair struct {
 
 // CompareStations sets observers' station results against official ones for every
 // station and contest that has both, in contest then station order (package order).
-// Area totals among official are ignored.
-func (x *Election) CompareStations(observed, official []iltod.StationResult) ([]StationComparison, error) {
-	obs, err := x.newSource(observed)
-	if err != nil {
-		return nil, err
+// Area totals among official are ignored. Both must be prepared for x.
+func (x *Election) CompareStations(observed, official *Results) ([]StationComparison, error) {
+	if observed == nil || official == nil {
+		return nil, nil
 	}
-	off, err := x.newSource(official)
-	if err != nil {
-		return nil, err
+	if observed.x != x || official.x != x {
+		return nil, fmt.Errorf("analysis: results were prepared for another election")
 	}
+	obs, off := observed.src, official.src
 	var out []StationComparison
 	for c := range x.Contests {
 		con := &x.Contests[c]

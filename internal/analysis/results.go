@@ -2,7 +2,10 @@ package analysis
 
 import (
 	"fmt"
+	"runtime"
 	"sort"
+	"sync"
+	"sync/atomic"
 
 	"github.com/iltod/iltod"
 )
@@ -69,37 +72,73 @@ type source struct {
 }
 
 // newSource spreads results over the election's contests. Results for stations, contests
-// or choices the election does not have, or for a station outside a contest, are errors:
-// callers pass results that passed iltod.CheckResults.
+// or choices the election does not have, for a station outside a contest, or for a station
+// or area given twice in a contest, are errors, the one of the lowest index reported:
+// callers pass results that passed iltod.CheckResults. Contests are indexed side by side.
 func (x *Election) newSource(results []iltod.StationResult) (*source, error) {
 	src := &source{byContest: make([][]tally, len(x.Contests)), totals: make([]map[int32]*tally, len(x.Contests))}
 	contest := make(map[string]int, len(x.Contests))
 	for c := range x.Contests {
 		contest[x.Contests[c].Code] = c
 	}
-	// One slab holds every result's votes: a million small slices would cost more in
-	// allocation and garbage collection than the analysis itself.
-	need := 0
+	byContest := make([][]int32, len(x.Contests))
 	for i := range results {
-		if c, ok := contest[results[i].Contest]; ok {
-			need += len(x.Contests[c].Choices)
+		c, ok := contest[results[i].Contest]
+		if !ok {
+			return nil, fmt.Errorf("analysis: result %d: unknown contest %q", i, results[i].Contest)
+		}
+		byContest[c] = append(byContest[c], int32(i))
+	}
+	type outcome struct {
+		stations int
+		errAt    int
+		err      error
+	}
+	outcomes := make([]outcome, len(x.Contests))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(x.Contests)) {
+		wg.Go(func() {
+			for c := int(next.Add(1) - 1); c < len(x.Contests); c = int(next.Add(1) - 1) {
+				if len(byContest[c]) > 0 {
+					n, at, err := x.fillContest(src, c, results, byContest[c])
+					outcomes[c] = outcome{n, at, err}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	var first *outcome
+	for c := range outcomes {
+		o := &outcomes[c]
+		src.stations += o.stations
+		if o.err != nil && (first == nil || o.errAt < first.errAt) {
+			first = o
 		}
 	}
-	slab := make([]int64, need)
-	for i := range results {
+	if first != nil {
+		return nil, first.err
+	}
+	return src, nil
+}
+
+// fillContest indexes the results of contest c (their indexes, ascending) into src. It
+// returns the number of station results, or the first error and the index of its result.
+func (x *Election) fillContest(src *source, c int, results []iltod.StationResult, idx []int32) (int, int, error) {
+	k := len(x.Contests[c].Choices)
+	// One slab holds every result's votes: a million small slices would cost more in
+	// allocation and garbage collection than the analysis itself.
+	slab := make([]int64, len(idx)*k)
+	stations := 0
+	for _, i := range idx {
 		r := &results[i]
-		c, ok := contest[r.Contest]
-		if !ok {
-			return nil, fmt.Errorf("analysis: result %d: unknown contest %q", i, r.Contest)
-		}
-		k := len(x.Contests[c].Choices)
-		t := &tally{ok: true, votes: slab[:k:k]}
+		t := tally{ok: true, votes: slab[:k:k]}
 		slab = slab[k:]
 		for f := range t.figures {
 			t.figures[f] = absent
 		}
-		for k := range t.votes {
-			t.votes[k] = absent
+		for j := range t.votes {
+			t.votes[j] = absent
 		}
 		for f, kind := range iltod.ResultCounts {
 			if v, ok := r.Counts[kind]; ok {
@@ -107,39 +146,44 @@ func (x *Election) newSource(results []iltod.StationResult) (*source, error) {
 			}
 		}
 		for code, v := range r.Votes {
-			k, ok := x.choice[c][code]
+			j, ok := x.choice[c][code]
 			if !ok {
-				return nil, fmt.Errorf("analysis: result %d: contest %q has no choice %q", i, r.Contest, code)
+				return 0, int(i), fmt.Errorf("analysis: result %d: contest %q has no choice %q", i, r.Contest, code)
 			}
-			t.votes[k] = int64(v)
+			t.votes[j] = int64(v)
 		}
 		if r.Area != "" {
 			a, ok := x.area[r.Area]
 			if !ok {
-				return nil, fmt.Errorf("analysis: result %d: unknown area %q", i, r.Area)
+				return 0, int(i), fmt.Errorf("analysis: result %d: unknown area %q", i, r.Area)
 			}
 			if src.totals[c] == nil {
 				src.totals[c] = map[int32]*tally{}
 			}
-			src.totals[c][a] = t
+			if src.totals[c][a] != nil {
+				return 0, int(i), fmt.Errorf("analysis: result %d: area %q is given twice in contest %q", i, r.Area, r.Contest)
+			}
+			src.totals[c][a] = &t
 			continue
 		}
 		s, ok := x.station[r.Station]
 		if !ok {
-			return nil, fmt.Errorf("analysis: result %d: unknown station %q", i, r.Station)
+			return 0, int(i), fmt.Errorf("analysis: result %d: unknown station %q", i, r.Station)
 		}
 		pos, ok := x.position(c, s)
 		if !ok {
-			return nil, fmt.Errorf("analysis: result %d: station %q does not vote in contest %q", i, r.Station, r.Contest)
+			return 0, int(i), fmt.Errorf("analysis: result %d: station %q does not vote in contest %q", i, r.Station, r.Contest)
 		}
 		if src.byContest[c] == nil {
 			src.byContest[c] = make([]tally, len(x.voters[c]))
 		}
-		src.byContest[c][pos] = *t
-		src.stations++
-		_ = t
+		if src.byContest[c][pos].ok {
+			return 0, int(i), fmt.Errorf("analysis: result %d: station %q is given twice in contest %q", i, r.Station, r.Contest)
+		}
+		src.byContest[c][pos] = t
+		stations++
 	}
-	return src, nil
+	return stations, 0, nil
 }
 
 // position returns the index of station s among the voters of contest c.
@@ -163,4 +207,42 @@ func (src *source) total(c int, a int32) *tally {
 		return nil
 	}
 	return src.totals[c][a]
+}
+
+// Results are station results and area totals from one source, prepared for analysis by
+// Election.Prepare. They are read-only and safe for concurrent use.
+type Results struct {
+	x   *Election
+	src *source
+}
+
+// Prepare checks results against the election and indexes them for Run and
+// CompareStations: results for stations, areas, contests or choices the election does not
+// have, or for a station outside a contest, are errors (callers pass results that passed
+// iltod.CheckResults). A nil or empty slice gives empty Results.
+func (x *Election) Prepare(results []iltod.StationResult) (*Results, error) {
+	src, err := x.newSource(results)
+	if err != nil {
+		return nil, err
+	}
+	return &Results{x: x, src: src}, nil
+}
+
+// Len returns the number of station results (not area totals) prepared.
+func (r *Results) Len() int {
+	if r == nil {
+		return 0
+	}
+	return r.src.stations
+}
+
+func (r *Results) source() *source {
+	if r == nil {
+		return nil
+	}
+	return r.src
+}
+
+func (x *Election) emptySource() *source {
+	return &source{byContest: make([][]tally, len(x.Contests)), totals: make([]map[int32]*tally, len(x.Contests))}
 }

@@ -91,6 +91,26 @@ type drawn struct {
 	sampled map[int32]bool // station index → drawn (primary, not reserve)
 }
 
+// Sample is a SampleDoc placed on an election by Election.Place: checked against the
+// election's frame and indexed. It is read-only and safe for concurrent use.
+type Sample struct {
+	x *Election
+	d *drawn
+}
+
+// Doc returns the sample as stored.
+func (s *Sample) Doc() SampleDoc { return s.d.doc }
+
+// Place checks that d was drawn from this election's frame (pvt.Sample.Verify) and
+// indexes it for Run. A sample that does not fit is EInvalid.
+func (x *Election) Place(d SampleDoc) (*Sample, error) {
+	p, err := x.place(d)
+	if err != nil {
+		return nil, err
+	}
+	return &Sample{x: x, d: p}, nil
+}
+
 // place checks the sample against the election's frame and indexes it.
 func (x *Election) place(d SampleDoc) (*drawn, error) {
 	frame, err := x.Frame(d.StratifyBy)

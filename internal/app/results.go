@@ -122,7 +122,7 @@ func (a *App) ObservedResults(ctx context.Context, election string) ([]iltod.Sta
 	if err != nil {
 		return nil, err
 	}
-	return in.observed, nil
+	return in.observedRaw, nil
 }
 
 // Analyze runs the results verification (package analysis) over an election: the PVT
@@ -137,14 +137,15 @@ func (a *App) Analyze(ctx context.Context, election string, opt analysis.Options
 	return analysis.Run(analysis.Input{Election: in.x, Sample: in.sample, Observed: in.observed, Official: in.official, Release: in.release}, opt)
 }
 
-// inputs are what analyses of one election read, cached for analysisTTL.
+// inputs are what analyses of one election read, prepared and cached for analysisTTL.
 type inputs struct {
-	x        *analysis.Election
-	sample   *analysis.SampleDoc
-	observed []iltod.StationResult
-	official []iltod.StationResult
-	release  *iltod.OfficialRelease
-	loaded   time.Time
+	x           *analysis.Election
+	sample      *analysis.Sample
+	observedRaw []iltod.StationResult
+	observed    *analysis.Results
+	official    *analysis.Results // nil without a release
+	release     *iltod.OfficialRelease
+	loaded      time.Time
 }
 
 type inputCache struct {
@@ -207,7 +208,9 @@ func (a *App) loadInputs(ctx context.Context, election string) (*inputs, error) 
 		if err != nil {
 			return nil, err
 		}
-		in.sample = &doc
+		if in.sample, err = x.Place(doc); err != nil {
+			return nil, err
+		}
 	} else if iltod.ErrorCodeOf(err) != iltod.ENotFound {
 		return nil, err
 	}
@@ -226,9 +229,14 @@ func (a *App) loadInputs(ctx context.Context, election string) (*inputs, error) 
 		if err != nil {
 			return nil, err
 		}
-		in.official = append(stations, totals...)
+		if in.official, err = x.Prepare(append(stations, totals...)); err != nil {
+			return nil, err
+		}
 	}
-	if in.observed, err = a.observedResults(ctx, election); err != nil {
+	if in.observedRaw, err = a.observedResults(ctx, election); err != nil {
+		return nil, err
+	}
+	if in.observed, err = x.Prepare(in.observedRaw); err != nil {
 		return nil, err
 	}
 	return in, nil
