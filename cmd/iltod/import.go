@@ -96,7 +96,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		prog.stop()
 		if err != nil {
-			return fmt.Errorf("nothing imported:\n%w", err)
+			return err // it lists every problem, and says nothing was imported
 		}
 		prog = startProgress(stderr, "importing")
 		r, err := a.ImportOfficial(ctx, iltod.OfficialRelease{Election: *election, Source: *source, Published: pub, Note: *note},
