@@ -25,6 +25,9 @@ type Actor struct {
 	// Staff is the staff member's login name; "" for the public.
 	Staff string
 	Role  Role
+	// Areas limit a coordinator to these areas and everything below them; none means
+	// every area.
+	Areas []string
 }
 
 type actorKey struct{}
@@ -57,6 +60,8 @@ const (
 	actionImportOfficial action = "import official results"
 	actionDrawSample     action = "draw a PVT sample"
 	actionReadSample     action = "read the PVT sample"
+	actionManageStaff    action = "manage staff accounts"
+	actionClerkEntry     action = "enter a report received by phone or on paper"
 )
 
 // allowed lists, for each action, the staff roles that may take it. The system actor may
@@ -72,6 +77,8 @@ var allowed = map[action][]Role{
 	actionImportOfficial: {RoleAdmin, RoleAnalyst},
 	actionDrawSample:     {RoleAdmin, RoleAnalyst},
 	actionReadSample:     {RoleAdmin, RoleAnalyst},
+	actionManageStaff:    {RoleAdmin},
+	actionClerkEntry:     {RoleAdmin, RoleCoordinator, RoleClerk},
 }
 
 // authorize is the single check every guarded App method makes.
@@ -89,4 +96,42 @@ func authorize(ctx context.Context, act action) error {
 		}
 	}
 	return iltod.Errorf(iltod.EForbidden, "the %s role may not %s", a.Role, act)
+}
+
+// authorizeStation is authorize for an action on one station of an election: a
+// coordinator limited to areas may act only on stations at or below one of them.
+func (a *App) authorizeStation(ctx context.Context, act action, election, station string) error {
+	if err := authorize(ctx, act); err != nil {
+		return err
+	}
+	actor := ActorFrom(ctx)
+	if len(actor.Areas) == 0 {
+		return nil
+	}
+	el, err := a.election(ctx, election)
+	if err != nil {
+		return err
+	}
+	st, ok := el.stations[station]
+	if !ok {
+		return iltod.Errorf(iltod.ENotFound, "election %s has no station %q", election, station)
+	}
+	if !actor.covers(el.areas, st.Area) {
+		return iltod.Errorf(iltod.EForbidden, "station %s is outside your areas", station)
+	}
+	return nil
+}
+
+// covers reports whether area lies at or below one of the actor's areas (always, for an
+// actor not limited to areas).
+func (actor Actor) covers(ix *iltod.AreaIndex, area string) bool {
+	if len(actor.Areas) == 0 {
+		return true
+	}
+	for _, a := range actor.Areas {
+		if ix.Within(area, a) {
+			return true
+		}
+	}
+	return false
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/iltod/iltod"
+	"github.com/iltod/iltod/internal/auth"
 	"github.com/iltod/iltod/internal/qa"
 )
 
@@ -23,6 +24,10 @@ type App struct {
 	cache electionCache
 	// inputsCache caches what analyses read (see analysisTTL).
 	inputsCache inputCache
+
+	signInOnce     sync.Once
+	signin         *signIn
+	passwordParams auth.Params
 	// devices caches enrolled devices by key id (see deviceTTL).
 	devices sync.Map
 
@@ -37,7 +42,7 @@ func New(store iltod.Store, logger *slog.Logger) *App {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &App{store: store, log: logger, now: time.Now}
+	return &App{store: store, log: logger, now: time.Now, passwordParams: auth.DefaultParams}
 }
 
 // SetLog makes the app give receipt promises and proofs from l. Call it before use.

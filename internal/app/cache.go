@@ -29,8 +29,9 @@ type election struct {
 	forms      map[formKey]*iltod.Form
 	loaded     time.Time
 	// areaList and stationOrder keep the package's order, which a sampling frame follows.
-	areaList     []iltod.Area
-	stationOrder []string
+	areaList      []iltod.Area
+	stationOrder  []string
+	observerOrder []string
 
 	analysisOnce sync.Once
 	analysis     *analysis.Election
@@ -102,6 +103,7 @@ func indexElection(p *iltod.Package, now time.Time) *election {
 	for i := range p.Observers {
 		o := &p.Observers[i]
 		el.observers[o.Code] = o
+		el.observerOrder = append(el.observerOrder, o.Code)
 		if o.Supervisor != "" {
 			set := el.supervised[o.Supervisor]
 			if set == nil {
@@ -169,6 +171,18 @@ func (el *election) resultsForms() []string {
 				out = append(out, k.code)
 				break
 			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// formCodes returns the codes of the election's forms, sorted, each once.
+func (el *election) formCodes() []string {
+	var out []string
+	for k := range el.forms {
+		if !slices.Contains(out, k.code) {
+			out = append(out, k.code)
 		}
 	}
 	slices.Sort(out)

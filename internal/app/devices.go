@@ -47,7 +47,11 @@ func (a *App) IssueEnrollment(ctx context.Context, election, observer string, tt
 	if ttl <= 0 {
 		ttl = DefaultEnrollmentTTL
 	}
-	if _, err := a.store.Observer(ctx, election, observer); err != nil {
+	obs, err := a.store.Observer(ctx, election, observer)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	if err := a.authorizeObserver(ctx, actionManageDevices, election, obs); err != nil {
 		return "", time.Time{}, err
 	}
 	b := make([]byte, CodeLength)
@@ -115,6 +119,15 @@ func (a *App) RevokeDevice(ctx context.Context, keyID, reason string) error {
 	if err != nil {
 		return err
 	}
+	if len(ActorFrom(ctx).Areas) > 0 {
+		obs, err := a.store.Observer(ctx, d.Election, d.Observer)
+		if err != nil {
+			return err
+		}
+		if err := a.authorizeObserver(ctx, actionManageDevices, d.Election, obs); err != nil {
+			return err
+		}
+	}
 	ev, err := a.staffEvent(ctx, d.Election, iltod.EventDevice, keyID, map[string]any{
 		"action": "revoke", "observer": d.Observer, "reason": reason})
 	if err != nil {
@@ -134,4 +147,26 @@ func (a *App) Devices(ctx context.Context, election, observer string) ([]iltod.D
 		return nil, err
 	}
 	return a.store.Devices(ctx, election, observer)
+}
+
+// authorizeObserver is authorize for an action on an observer: a coordinator limited to
+// areas may act only on observers with a station in one of them.
+func (a *App) authorizeObserver(ctx context.Context, act action, election string, obs iltod.Observer) error {
+	if err := authorize(ctx, act); err != nil {
+		return err
+	}
+	actor := ActorFrom(ctx)
+	if len(actor.Areas) == 0 {
+		return nil
+	}
+	el, err := a.election(ctx, election)
+	if err != nil {
+		return err
+	}
+	for _, code := range obs.Stations {
+		if st, ok := el.stations[code]; ok && actor.covers(el.areas, st.Area) {
+			return nil
+		}
+	}
+	return iltod.Errorf(iltod.EForbidden, "observer %s reports from no station in your areas", obs.Code)
 }

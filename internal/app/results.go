@@ -139,6 +139,10 @@ func (a *App) Analyze(ctx context.Context, election string, opt analysis.Options
 
 // inputs are what analyses of one election read, prepared and cached for analysisTTL.
 type inputs struct {
+	// subs are every submission of the election, in Seq order.
+	subs        []iltod.Submission
+	coverage    []AreaCoverage
+	incidents   []IncidentSummary
 	x           *analysis.Election
 	sample      *analysis.Sample
 	observedRaw []iltod.StationResult
@@ -233,9 +237,17 @@ func (a *App) loadInputs(ctx context.Context, election string) (*inputs, error) 
 			return nil, err
 		}
 	}
-	if in.observedRaw, err = a.observedResults(ctx, election); err != nil {
+	if in.subs, err = a.allSubmissions(ctx, election, iltod.SubmissionQuery{}); err != nil {
 		return nil, err
 	}
+	el, err := a.election(ctx, election)
+	if err != nil {
+		return nil, err
+	}
+	if in.observedRaw, err = a.observedResults(ctx, el, in.subs); err != nil {
+		return nil, err
+	}
+	in.summarise(el, in.subs)
 	if in.observed, err = x.Prepare(in.observedRaw); err != nil {
 		return nil, err
 	}
@@ -259,23 +271,19 @@ func (a *App) analysisElection(ctx context.Context, election string) (*analysis.
 	return el.analysis, el.analysisErr
 }
 
-// observedResults merges every results record of an election into station results.
-func (a *App) observedResults(ctx context.Context, election string) ([]iltod.StationResult, error) {
-	el, err := a.election(ctx, election)
-	if err != nil {
-		return nil, err
-	}
+// observedResults merges every results record of an election, from its submissions
+// subs, into station results.
+func (a *App) observedResults(ctx context.Context, el *election, subs []iltod.Submission) ([]iltod.StationResult, error) {
+	election := el.e.ID
 	type key struct{ station, contest string }
 	results := map[key]*iltod.StationResult{}
 	for _, code := range el.resultsForms() {
 		form, _ := el.latestForm(code)
-		subs, err := a.allSubmissions(ctx, election, iltod.SubmissionQuery{Form: code})
-		if err != nil {
-			return nil, err
-		}
 		byStation := map[string][]iltod.Submission{}
 		for _, s := range subs {
-			byStation[s.Report.Station] = append(byStation[s.Report.Station], s)
+			if s.Report.Form == code {
+				byStation[s.Report.Station] = append(byStation[s.Report.Station], s)
+			}
 		}
 		stations := make([]string, 0, len(byStation))
 		for st := range byStation {

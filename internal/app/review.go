@@ -74,6 +74,15 @@ func (a *App) Review(ctx context.Context, election, reportID string, action Revi
 	if err := authorize(ctx, actionReview); err != nil {
 		return err
 	}
+	if len(ActorFrom(ctx).Areas) > 0 {
+		sub, err := a.store.Submission(ctx, election, reportID)
+		if err != nil {
+			return err
+		}
+		if err := a.authorizeStation(ctx, actionReview, election, sub.Report.Station); err != nil {
+			return err
+		}
+	}
 	status, ok := actionStatus[action]
 	if !ok {
 		return iltod.Errorf(iltod.EInvalid, "unknown review action %q (verify, reject, quarantine, reopen)", action)
@@ -93,7 +102,7 @@ func (a *App) Review(ctx context.Context, election, reportID string, action Revi
 // chose, with who, when and why, as a logged event. The value must be one an answer could
 // take; it need not be one an observer reported (a reviewer may have called the station).
 func (a *App) Resolve(ctx context.Context, election, station, form, tag string, value iltod.Value, reason string) error {
-	if err := authorize(ctx, actionReview); err != nil {
+	if err := a.authorizeStation(ctx, actionReview, election, station); err != nil {
 		return err
 	}
 	if err := checkReason(reason); err != nil {
@@ -129,7 +138,7 @@ func (a *App) Resolve(ctx context.Context, election, station, form, tag string, 
 // StationRecord returns the merged record of a station's reports on a form. Staff only:
 // it names the reports.
 func (a *App) StationRecord(ctx context.Context, election, station, form string) (iltod.StationRecord, error) {
-	if err := authorize(ctx, actionReadReports); err != nil {
+	if err := a.authorizeStation(ctx, actionReadReports, election, station); err != nil {
 		return iltod.StationRecord{}, err
 	}
 	subs, err := a.allSubmissions(ctx, election, iltod.SubmissionQuery{Station: station, Form: form})

@@ -13,7 +13,7 @@ type route struct {
 // docs/openapi.yaml documents each /api/v1/ route here, and a test keeps the two in step.
 // A GET route also answers HEAD.
 func (s *Server) routes() []route {
-	return []route{
+	rs := []route{
 		// Pages and their assets.
 		{"GET /{$}", http.HandlerFunc(s.statusPage)},
 		{"GET /static/{file}", http.HandlerFunc(s.static)},
@@ -50,5 +50,13 @@ func (s *Server) routes() []route {
 
 		// The transparency log: the tlog-tiles tree, for partners to verify and mirror.
 		{"GET /log/", http.HandlerFunc(s.logFiles)},
+
+		// Staff sign-in (web_signin.go).
+		{"GET /staff/login", http.HandlerFunc(s.signInPage)},
+		{"POST /staff/login", http.HandlerFunc(s.signIn)},
+		{"POST /staff/logout", s.staff(s.signOut)},
 	}
+	// The public results site (public*.go) and the staff console (console*.go).
+	rs = append(rs, s.publicRoutes()...)
+	return append(rs, s.consoleRoutes()...)
 }

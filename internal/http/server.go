@@ -44,6 +44,8 @@ type Server struct {
 	handler http.Handler
 	areas   *areaCache
 	tiles   http.Handler // the log's tiles, if the server keeps a log
+	pages   pageCache    // rendered public pages
+	web     WebConfig    // the staff console's origin and cookies
 }
 
 // NewServer returns a Server over a. A nil logger discards. The templates are parsed when

@@ -1,0 +1,325 @@
+package http
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"fmt"
+	"html/template"
+	xmaps "maps"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/iltod/iltod"
+	"github.com/iltod/iltod/internal/app"
+	"github.com/iltod/iltod/internal/auth"
+)
+
+// The web pages — the public results site and the staff console — share this file's
+// foundation: one template set (templates/web/*.html) with a common layout, the labels of
+// both languages, page rendering with a short-lived cache for public pages, and the staff
+// session guard (cookie, CSRF token, same-origin check).
+//
+// Pages use no JavaScript: the Content-Security-Policy allows none. Charts and the map are
+// SVG drawn on the server (internal/svgchart, internal/topomap), inline in the page.
+
+// webLabels are the pages' own words by language and key. Each part of the site adds its
+// own with addLabels from an init function; a test checks that both languages have every
+// key.
+var webLabels = map[string]map[string]string{"en": {}, "mn": {}}
+
+// addLabels merges labels into webLabels. It panics on a key defined twice, so that two
+// parts of the site cannot silently overwrite each other's words.
+func addLabels(labels map[string]map[string]string) {
+	for lang, m := range labels {
+		if webLabels[lang] == nil {
+			webLabels[lang] = map[string]string{}
+		}
+		for k, v := range m {
+			if _, dup := webLabels[lang][k]; dup {
+				panic(fmt.Sprintf("web label %s/%q defined twice", lang, k))
+			}
+			webLabels[lang][k] = v
+		}
+	}
+}
+
+// webFuncs are the template functions of the web pages, beyond those of page.
+var webFuncs = template.FuncMap{
+	// svg marks server-drawn SVG (from internal/svgchart or internal/topomap) as safe.
+	"svg": func(s any) template.HTML {
+		switch v := s.(type) {
+		case template.HTML:
+			return v
+		case string:
+			return template.HTML(v)
+		}
+		return ""
+	},
+	"pct": func(x float64) string { return strconv.FormatFloat(100*x, 'f', 2, 64) + "%" },
+	"add": func(a, b int) int { return a + b },
+}
+
+//go:embed templates/web/*.html
+var webTemplateFS embed.FS
+
+// webTemplates holds every web page, parsed once when the package is initialised.
+var webTemplates = func() *template.Template {
+	t := template.New("").Funcs(webFuncs)
+	return template.Must(t.ParseFS(webTemplateFS, "templates/web/*.html"))
+}()
+
+// page is what every web template gets. Part-specific data goes in Data.
+type page struct {
+	Lang   string
+	Title  string
+	Switch []langLink
+	// Election is the election the page is about, if any; Demo shows the banner.
+	Election *iltod.Election
+	Demo     bool
+	// Session is the signed-in staff member on console pages; nil on public ones.
+	Session *app.Session
+	// CSRF is the token forms on console pages must send as the field "csrf".
+	CSRF string
+	// Path is the request's path, for links back to the same page.
+	Path string
+	// Flash is a one-line message to show at the top (an outcome of a form).
+	Flash, FlashError string
+	Data              any
+}
+
+// L returns the label for key in the page's language; an unknown key is an error, which
+// stops the rendering (a test renders every page in every language).
+func (p *page) L(key string) (string, error) {
+	v, ok := webLabels[p.Lang][key]
+	if !ok {
+		return "", fmt.Errorf("no %s label %q", p.Lang, key)
+	}
+	return v, nil
+}
+
+// T returns a text in the page's language, else in the first language it has.
+func (p *page) T(t iltod.Text) string { return t.In(p.Lang) }
+
+// N formats a count with its thousands grouped for the page's language.
+func (p *page) N(n any) string {
+	switch v := n.(type) {
+	case int:
+		return formatCount(p.Lang, int64(v))
+	case int64:
+		return formatCount(p.Lang, v)
+	}
+	return fmt.Sprint(n)
+}
+
+// newPage starts a page for r: its language (see pageLang), the switch to the others, and
+// the election if one is given.
+func newPage(r *http.Request, e *iltod.Election, title string) *page {
+	var es []iltod.Election
+	if e != nil {
+		es = []iltod.Election{*e}
+	}
+	p := &page{Lang: pageLang(r, es), Title: title, Election: e, Path: r.URL.Path}
+	if e != nil {
+		p.Demo = e.Demo
+	}
+	for _, l := range pageLangs {
+		q := xmaps.Clone(r.URL.Query())
+		if q == nil {
+			q = url.Values{}
+		}
+		q.Set("lang", l)
+		p.Switch = append(p.Switch, langLink{Lang: l, Label: webLabels[l]["lang_name"], Href: r.URL.Path + "?" + q.Encode(), Current: l == p.Lang})
+	}
+	return p
+}
+
+// render writes template name with p, status 200. Public pages may be cached briefly by
+// browsers and proxies; console pages never.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, p *page) {
+	var buf bytes.Buffer
+	if err := webTemplates.ExecuteTemplate(&buf, name, p); err != nil {
+		s.pageError(w, r, fmt.Errorf("render %s: %w", name, err))
+		return
+	}
+	s.writePage(w, r, buf.Bytes(), p.Session == nil)
+}
+
+func (s *Server) writePage(w http.ResponseWriter, r *http.Request, body []byte, public bool) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	if public {
+		h.Set("Cache-Control", cachePublic)
+	} else {
+		h.Set("Cache-Control", cacheNone)
+	}
+	if r.Method == http.MethodHead {
+		return
+	}
+	w.Write(body)
+}
+
+// pageCacheTTL is how long a rendered public page is served before it is rendered again.
+// Election-night readers far outnumber changes; two seconds of staleness buys serving
+// every reader from memory.
+const pageCacheTTL = 2 * time.Second
+
+// pageCache keeps rendered public pages by key (path, query and language). A key being
+// rendered is rendered once; readers arriving meanwhile wait for it.
+type pageCache struct {
+	mu sync.Mutex
+	m  map[string]*cachedPage
+}
+
+type cachedPage struct {
+	ready chan struct{}
+	body  []byte
+	err   error
+	until time.Time
+}
+
+// cached returns the page for key, rendering it with build if it is missing or stale.
+func (c *pageCache) cached(key string, build func() ([]byte, error)) ([]byte, error) {
+	now := time.Now()
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = map[string]*cachedPage{}
+	}
+	e := c.m[key]
+	if e != nil {
+		select {
+		case <-e.ready:
+			if now.Before(e.until) && e.err == nil {
+				c.mu.Unlock()
+				return e.body, nil
+			}
+		default:
+			c.mu.Unlock()
+			<-e.ready
+			return e.body, e.err
+		}
+	}
+	if len(c.m) > 10_000 { // bound memory against keys made up by clients
+		clear(c.m)
+	}
+	e = &cachedPage{ready: make(chan struct{})}
+	c.m[key] = e
+	c.mu.Unlock()
+	e.body, e.err = build()
+	e.until = time.Now().Add(pageCacheTTL)
+	close(e.ready)
+	return e.body, e.err
+}
+
+// renderCached serves a public page from the page cache, rendering it with fill (which
+// sets the page's Data) when it is missing or stale. The key is the path, the query and
+// the language.
+func (s *Server) renderCached(w http.ResponseWriter, r *http.Request, name string, p *page, fill func(ctx context.Context, p *page) error) {
+	key := p.Lang + " " + r.URL.Path + "?" + r.URL.RawQuery
+	body, err := s.pages.cached(key, func() ([]byte, error) {
+		// The render must finish for every waiting reader even if this one goes away.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), time.Minute)
+		defer cancel()
+		if err := fill(ctx, p); err != nil {
+			return nil, err
+		}
+		var buf bytes.Buffer
+		if err := webTemplates.ExecuteTemplate(&buf, name, p); err != nil {
+			return nil, fmt.Errorf("render %s: %w", name, err)
+		}
+		return buf.Bytes(), nil
+	})
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.writePage(w, r, body, true)
+}
+
+// WebConfig says how the staff console's cookies and same-origin check behave.
+type WebConfig struct {
+	// Origin is the site's origin as browsers see it, e.g. "https://iltod.example.org" or
+	// "http://127.0.0.1:8080"; form posts from any other origin are refused. "" means the
+	// origin of the request's Host (https when SecureCookies is set): enough against
+	// cross-site forms, since a browser sends the Host of the site it posts to.
+	Origin string
+	// SecureCookies marks the session cookie Secure (and names it with the __Host-
+	// prefix): set it whenever the site is served over HTTPS.
+	SecureCookies bool
+}
+
+// SetWebConfig configures the staff console. Call it before serving.
+func (s *Server) SetWebConfig(c WebConfig) { s.web = c }
+
+// staffHandler is a console handler: it runs with the signed-in staff member's actor in
+// r's context, and with the session.
+type staffHandler func(w http.ResponseWriter, r *http.Request, sess app.Session)
+
+// staff guards a console handler: without a valid session it redirects to the sign-in
+// page (or answers 401 to anything but GET); a POST must come from the site's own origin
+// and carry the session's CSRF token in the form field "csrf", else 403 and nothing
+// happens. The handler runs with the staff member as the actor, so internal/app
+// authorises each action.
+func (s *Server) staff(h staffHandler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", cacheNone)
+		var token string
+		if c, err := r.Cookie(auth.CookieName(s.web.SecureCookies)); err == nil {
+			token = c.Value
+		}
+		sess, err := s.app.SessionFor(r.Context(), token)
+		if err != nil {
+			if iltod.ErrorCodeOf(err) != iltod.EUnauthorized {
+				s.pageError(w, r, err)
+				return
+			}
+			if r.Method == http.MethodGet || r.Method == http.MethodHead {
+				http.Redirect(w, r, "/staff/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				return
+			}
+			s.pageError(w, r, err)
+			return
+		}
+		if r.Method == http.MethodPost {
+			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+			if !auth.SameOrigin(r, s.origin(r)) {
+				s.pageError(w, r, iltod.Errorf(iltod.EForbidden, "the form was not sent from this site"))
+				return
+			}
+			if err := r.ParseMultipartForm(maxFormBytes); err != nil && err != http.ErrNotMultipart {
+				s.pageError(w, r, iltod.Errorf(iltod.EInvalid, "the form could not be read: %v", err))
+				return
+			}
+			if !auth.CheckCSRF(sess.CSRF, r.PostFormValue("csrf")) {
+				s.pageError(w, r, iltod.Errorf(iltod.EForbidden, "the form has expired; reload the page and try again"))
+				return
+			}
+		}
+		h(w, r.WithContext(app.WithActor(r.Context(), sess.Actor)), sess)
+	})
+}
+
+// maxFormBytes bounds a console form, an official-results upload included.
+const maxFormBytes = 64 << 20
+
+// staffPage starts a console page for a signed-in staff member.
+func staffPage(r *http.Request, sess app.Session, e *iltod.Election, title string) *page {
+	p := newPage(r, e, title)
+	p.Session, p.CSRF = &sess, sess.CSRF
+	return p
+}
+
+// origin is the origin form posts must come from (see WebConfig.Origin).
+func (s *Server) origin(r *http.Request) string {
+	if s.web.Origin != "" {
+		return s.web.Origin
+	}
+	if s.web.SecureCookies {
+		return "https://" + r.Host
+	}
+	return "http://" + r.Host
+}
