@@ -55,6 +55,7 @@ func commands() []command {
 		{"compare", "compare observers' and official results: matches, paired and collation tests", runCompare},
 		{"forensics", "screen station results: integer percentages, fingerprint, digits, flags", runForensics},
 		{"seats", "allocate seats from official results and project them from the PVT", runSeats},
+		{"bench", "measure the public results page under load on loopback, against a static file", runBench},
 	}
 }
 
