@@ -56,6 +56,7 @@ func commands() []command {
 		{"forensics", "screen station results: integer percentages, fingerprint, digits, flags", runForensics},
 		{"seats", "allocate seats from official results and project them from the PVT", runSeats},
 		{"bench", "measure the public results page under load on loopback, against a static file", runBench},
+		{"staff", "add, list, reset, disable or enable staff accounts; print a TOTP code (demo)", runStaff},
 	}
 }
 

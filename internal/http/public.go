@@ -1,4 +1,294 @@
 package http
 
-// publicRoutes are the routes of the public results site (owned by public*.go).
-func (s *Server) publicRoutes() []route { return nil }
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/iltod/iltod"
+)
+
+// The public results site: server-rendered pages about one election under /e/{election}/,
+// in Mongolian and English, for journalists, diplomats and the public on election night.
+//
+// Every page is public data only. The pages name stations by code and areas by name; they
+// never name an observer, nor show an observer's phone, code or device key: they read
+// only what internal/app makes public (analyses, coverage counts, incident counts, the
+// station comparison) and the log's checkpoint.
+//
+// Pages are served from the page cache (renderCached), so that a reader costs a map
+// lookup, not an analysis. What runs before the cache on every request is kept cheap:
+// the election and its area snapshot come from the site's own caches (public_cache.go),
+// and query parameters are checked against them so that an unknown election, area or
+// contest is answered with a 404 page rather than cached.
+
+// publicSite holds the state of the public site's handlers: the data they read, kept
+// stale-while-revalidate (public_cache.go). It is safe for concurrent use.
+type publicSite struct {
+	s     *Server
+	cache publicData
+}
+
+// publicElection is an election and its contests, as the site's handlers check requests
+// against them. It is never modified once built.
+type publicElection struct {
+	e        iltod.Election
+	contests []iltod.Contest
+	byCode   map[string]int // contest code → index in contests
+}
+
+// publicRoutes are the routes of the public results site. A GET route also answers HEAD.
+func (s *Server) publicRoutes() []route {
+	ps := &publicSite{s: s}
+	return []route{
+		{"GET /e/", http.HandlerFunc(ps.unknownPage)},
+		{"GET /e/{election}", http.HandlerFunc(ps.redirectToOverview)},
+		{"GET /e/{election}/{$}", http.HandlerFunc(ps.overview)},
+		{"GET /e/{election}/areas/{area}", http.HandlerFunc(ps.areaPage)},
+		{"GET /e/{election}/stations", http.HandlerFunc(ps.stations)},
+		{"GET /e/{election}/forensics", http.HandlerFunc(ps.forensics)},
+		{"GET /e/{election}/incidents", http.HandlerFunc(ps.incidents)},
+		{"GET /e/{election}/log", http.HandlerFunc(ps.logPage)},
+		{"GET /e/{election}/data", http.HandlerFunc(ps.data)},
+	}
+}
+
+func newPublicElection(e iltod.Election, cs []iltod.Contest) *publicElection {
+	pe := &publicElection{e: e, contests: cs, byCode: make(map[string]int, len(cs))}
+	for i, c := range cs {
+		pe.byCode[c.Code] = i
+	}
+	return pe
+}
+
+// contest returns the contest with code, if the election has it.
+func (pe *publicElection) contest(code string) (*iltod.Contest, bool) {
+	i, ok := pe.byCode[code]
+	if !ok {
+		return nil, false
+	}
+	return &pe.contests[i], true
+}
+
+// start begins a public page: it finds the election of the request's path (answering a
+// 404 page if there is none), and returns it with a new page whose navigation marks
+// current. ok is false if the response has been written.
+func (ps *publicSite) start(w http.ResponseWriter, r *http.Request, current string) (pe *publicElection, p *page, ok bool) {
+	pe, err := ps.election(r.Context(), r.PathValue("election"))
+	if err != nil {
+		ps.fail(w, r, nil, err)
+		return nil, nil, false
+	}
+	p = newPage(r, &pe.e, "")
+	p.Title = pubLabel(p.Lang, "pub_nav_"+current) + " · " + p.T(pe.e.Name)
+	return pe, p, true
+}
+
+// unknownPage answers a path under /e/ that no page of the site serves with a 404 page,
+// with the election's navigation if the path names an election.
+func (ps *publicSite) unknownPage(w http.ResponseWriter, r *http.Request) {
+	id, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/e/"), "/")
+	var e *iltod.Election
+	if id != "" && iltod.ValidElectionID(id) {
+		if pe, err := ps.election(r.Context(), id); err == nil {
+			e = &pe.e
+		}
+	}
+	ps.notFound(w, r, e, "no page at %s", r.URL.Path)
+}
+
+// redirectToOverview sends /e/{election} to /e/{election}/, keeping the query.
+func (ps *publicSite) redirectToOverview(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("election")
+	if !iltod.ValidElectionID(id) {
+		ps.fail(w, r, nil, iltod.Errorf(iltod.ENotFound, "no election %q", id))
+		return
+	}
+	target := "/e/" + id + "/"
+	if r.URL.RawQuery != "" {
+		target += "?" + r.URL.RawQuery
+	}
+	http.Redirect(w, r, target, http.StatusMovedPermanently)
+}
+
+// pubNav is the sub-navigation of an election's public pages.
+type pubNav struct {
+	Label string
+	Items []pubLink
+}
+
+// pubLink is a link; Current marks the page the reader is on.
+type pubLink struct {
+	Href, Label string
+	Current     bool
+}
+
+// pubCommon is what every public page's data holds: the sub-navigation and the links'
+// shared parts.
+type pubCommon struct {
+	Nav pubNav
+	// Base is the site's root, "/e/{election}", and LangQ the query that keeps the page's
+	// language in links ("lang=mn").
+	Base, LangQ, Lang string
+}
+
+func (c *pubCommon) publicNav() *pubNav { return &c.Nav }
+
+// PubNav returns the public site's navigation if p is a public page, else nil. The layout's
+// "nav" block shows it.
+func (p *page) PubNav() *pubNav {
+	if p.Session != nil {
+		return nil
+	}
+	if d, ok := p.Data.(interface{ publicNav() *pubNav }); ok {
+		if n := d.publicNav(); len(n.Items) > 0 {
+			return n
+		}
+	}
+	return nil
+}
+
+// pubPages are the pages of the sub-navigation, in order: the key of each page's label is
+// "pub_nav_"+name and its path is "/e/{election}/"+path.
+var pubPages = []struct{ name, path string }{
+	{"overview", ""},
+	{"stations", "stations"},
+	{"forensics", "forensics"},
+	{"incidents", "incidents"},
+	{"log", "log"},
+	{"data", "data"},
+}
+
+// common returns the shared data of a page of election e in lang, current naming the page
+// (one of pubPages, or "area" for an area page, which belongs to the overview).
+func common(e *iltod.Election, lang, current string) pubCommon {
+	c := pubCommon{Base: "/e/" + e.ID, LangQ: "lang=" + lang, Lang: lang}
+	c.Nav.Label = pubLabel(lang, "pub_nav_label")
+	for _, pg := range pubPages {
+		c.Nav.Items = append(c.Nav.Items, pubLink{
+			Href:    c.Base + "/" + pg.path + "?" + c.LangQ,
+			Label:   pubLabel(lang, "pub_nav_"+pg.name),
+			Current: pg.name == current,
+		})
+	}
+	return c
+}
+
+// href returns the site's path rest (such as "stations") with the page's language and the
+// given query pairs (key, value, …; empty values are left out).
+func (c *pubCommon) href(rest string, kv ...string) string {
+	q := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] != "" {
+			q.Set(kv[i], kv[i+1])
+		}
+	}
+	q.Set("lang", c.Lang)
+	return c.Base + "/" + rest + "?" + q.Encode()
+}
+
+// pubError is what the error page shows.
+type pubError struct {
+	pubCommon
+	HasNav         bool
+	Status         int
+	Heading, Text  string
+	Detail, Return string
+	ReturnHref     string
+}
+
+// fail answers a failed public page with an HTML error page in the reader's language: the
+// status of err's code, a plain explanation, and for a caller's error the caller-safe
+// message. Internal errors are logged in full and shown as "internal error" only. Error
+// pages are not cached.
+func (ps *publicSite) fail(w http.ResponseWriter, r *http.Request, e *iltod.Election, err error) {
+	_, status, msg := publicError(err)
+	ps.s.logError(r, status, err)
+	p := newPage(r, e, "")
+	d := &pubError{Status: status}
+	kind := "other"
+	switch status {
+	case http.StatusNotFound:
+		kind = "404"
+	case http.StatusBadRequest:
+		kind = "400"
+	case http.StatusInternalServerError:
+		kind = "500"
+	}
+	d.Heading = pubLabel(p.Lang, "pub_err_"+kind+"_title")
+	d.Text = pubLabel(p.Lang, "pub_err_"+kind+"_text")
+	if status < 500 {
+		d.Detail = msg
+	}
+	if e != nil {
+		d.pubCommon = common(e, p.Lang, "")
+		d.HasNav = true
+		d.Return, d.ReturnHref = pubLabel(p.Lang, "pub_err_back_election"), d.href("")
+	} else {
+		d.Return, d.ReturnHref = pubLabel(p.Lang, "pub_err_back_home"), "/?lang="+p.Lang
+	}
+	p.Title = d.Heading
+	p.Data = d
+	var buf bytes.Buffer
+	if err := webTemplates.ExecuteTemplate(&buf, "public_error", p); err != nil {
+		ps.s.pageError(w, r, fmt.Errorf("render error page: %w", err))
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	h.Set("Cache-Control", cacheNone)
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		w.Write(buf.Bytes())
+	}
+}
+
+// notFound answers a 404 page about election e.
+func (ps *publicSite) notFound(w http.ResponseWriter, r *http.Request, e *iltod.Election, format string, args ...any) {
+	ps.fail(w, r, e, iltod.Errorf(iltod.ENotFound, format, args...))
+}
+
+// pubLabel returns the label key in lang. A missing key shows as the key itself, so that a
+// gap is visible; a test checks that every language has every key.
+func pubLabel(lang, key string) string {
+	if v, ok := webLabels[lang][key]; ok {
+		return v
+	}
+	return key
+}
+
+// pubFormat returns the label key in lang with each {name} replaced: kv holds name, value
+// pairs.
+func pubFormat(lang, key string, kv ...string) string {
+	s := pubLabel(lang, key)
+	for i := 0; i+1 < len(kv); i += 2 {
+		s = strings.ReplaceAll(s, "{"+kv[i]+"}", kv[i+1])
+	}
+	return s
+}
+
+// fmtPct formats a fraction as a percentage with two decimals: 0.41234 is "41.23%".
+func fmtPct(x float64) string { return strconv.FormatFloat(100*x, 'f', 2, 64) + "%" }
+
+// fmtPct1 formats a fraction as a percentage with one decimal.
+func fmtPct1(x float64) string { return strconv.FormatFloat(100*x, 'f', 1, 64) + "%" }
+
+// fmtRange formats an interval of fractions as percentages, clipped to [0, 100]%.
+func fmtRange(lo, hi float64) string {
+	return fmtPct(max(lo, 0)) + " – " + fmtPct(min(hi, 1))
+}
+
+// fmtFloat formats x with the given number of decimals.
+func fmtFloat(x float64, dec int) string { return strconv.FormatFloat(x, 'f', dec, 64) }
+
+// ratio returns n/d, or 0 when d is 0.
+func ratio(n, d int) float64 {
+	if d == 0 {
+		return 0
+	}
+	return float64(n) / float64(d)
+}

@@ -1,0 +1,213 @@
+package http
+
+import (
+	"cmp"
+	"context"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/iltod/iltod"
+	"github.com/iltod/iltod/internal/analysis"
+)
+
+// The station table (/e/{election}/stations): observers' and official results side by
+// side, station by station, filtered by ?area=, ?contest= and ?differ=1, 100 a page.
+
+// stationsPerPage is the number of station results on one page of the station table.
+const stationsPerPage = 100
+
+type pubStations struct {
+	pubCommon
+	Filter         pubFilter
+	Rows           []pubStationRow
+	Summary, Empty string
+	Page, Pages    int
+	PageOf         string
+	Prev, Next     string
+	CSV            string
+}
+
+// pubFilter is the station table's filter form.
+type pubFilter struct {
+	Action, Lang            string
+	AreaLabel, ContestLabel string
+	DifferLabel, Submit     string
+	Areas, Contests         []pubOption
+	Differ                  bool
+}
+
+type pubStationRow struct {
+	Station, Area, AreaHref, Contest string
+	Exact                            bool
+	Status                           string
+	Figures                          []pubFigure
+}
+
+type pubFigure struct {
+	Label, Observed, Official, Diff string
+	Differs                         bool
+}
+
+func (ps *publicSite) stations(w http.ResponseWriter, r *http.Request) {
+	pe, p, ok := ps.start(w, r, "stations")
+	if !ok {
+		return
+	}
+	e := &pe.e
+	snap, err := ps.snapshot(r.Context(), e.ID)
+	if err != nil {
+		ps.fail(w, r, e, err)
+		return
+	}
+	q := r.URL.Query()
+	area, contest, differ := q.Get("area"), q.Get("contest"), q.Get("differ") == "1"
+	if area != "" {
+		if _, ok := snap.pos[area]; !ok {
+			ps.notFound(w, r, e, "election %s has no area %q", e.ID, area)
+			return
+		}
+	}
+	if contest != "" {
+		if _, ok := pe.contest(contest); !ok {
+			ps.notFound(w, r, e, "election %s has no contest %q", e.ID, contest)
+			return
+		}
+	}
+	pageNo := 1
+	if v := q.Get("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			ps.fail(w, r, e, iltod.Errorf(iltod.EInvalid, "page must be a whole number from 1"))
+			return
+		}
+		pageNo = n
+	}
+	ps.s.renderCached(w, r, "public_stations", p, func(ctx context.Context, p *page) error {
+		rows, err := ps.comparison(ctx, e.ID)
+		if err != nil {
+			return err
+		}
+		p.Data = buildStations(p.Lang, pe, snap, rows, area, contest, differ, pageNo)
+		return nil
+	})
+}
+
+// buildStations gathers one page of the station table. A page past the last shows no rows
+// and says so, with a link back to the first.
+func buildStations(lang string, pe *publicElection, snap *areaSnapshot, all []analysis.StationComparison, area, contest string, differ bool, pageNo int) *pubStations {
+	e := &pe.e
+	d := &pubStations{pubCommon: common(e, lang, "stations"), Page: pageNo}
+	d.CSV = "/api/v1/elections/" + e.ID + "/comparison?format=csv"
+
+	// The filter form: the whole election and its regions, and the chosen area if deeper.
+	f := pubFilter{Action: d.Base + "/stations", Lang: lang, Differ: differ}
+	f.AreaLabel, f.ContestLabel = pubLabel(lang, "pub_filter_area"), pubLabel(lang, "pub_filter_contest")
+	f.DifferLabel, f.Submit = pubLabel(lang, "pub_filter_differ"), pubLabel(lang, "pub_show")
+	f.Areas = []pubOption{{Value: "", Label: pubLabel(lang, "pub_all_areas"), Selected: area == ""}}
+	listed := map[string]bool{}
+	for _, code := range snap.index.Children(snap.root.Code) {
+		if i, ok := snap.pos[code]; ok {
+			f.Areas = append(f.Areas, pubOption{Value: code, Label: snap.areas[i].Name.In(lang), Selected: code == area})
+			listed[code] = true
+		}
+	}
+	if area != "" && !listed[area] {
+		f.Areas = append(f.Areas, pubOption{Value: area, Label: snap.areas[snap.pos[area]].Name.In(lang), Selected: true})
+	}
+	f.Contests = []pubOption{{Value: "", Label: pubLabel(lang, "pub_all_contests"), Selected: contest == ""}}
+	for _, c := range byRank(pe.contests) {
+		f.Contests = append(f.Contests, pubOption{Value: c.Code, Label: c.Name.In(lang), Selected: c.Code == contest})
+	}
+	d.Filter = f
+
+	// The rows that pass the filter.
+	var rows []*analysis.StationComparison
+	for i := range all {
+		sc := &all[i]
+		if contest != "" && sc.Contest != contest {
+			continue
+		}
+		if differ && sc.Exact {
+			continue
+		}
+		if area != "" && !snap.index.Within(sc.Area, area) {
+			continue
+		}
+		rows = append(rows, sc)
+	}
+	if differ {
+		slices.SortStableFunc(rows, func(x, y *analysis.StationComparison) int { return cmp.Compare(y.D, x.D) })
+	}
+	d.Pages = max(1, (len(rows)+stationsPerPage-1)/stationsPerPage)
+	d.PageOf = pubFormat(lang, "pub_page_of", "page", strconv.Itoa(pageNo), "pages", strconv.Itoa(d.Pages))
+	keep := []string{"area", area, "contest", contest}
+	if differ {
+		keep = append(keep, "differ", "1")
+	}
+	if pageNo > 1 {
+		d.Prev = d.href("stations", append(keep, "page", strconv.Itoa(pageNo-1))...)
+	}
+	if len(rows) == 0 {
+		if len(all) == 0 {
+			d.Empty = pubLabel(lang, "pub_stations_none")
+		} else {
+			d.Empty = pubLabel(lang, "pub_stations_none_match")
+		}
+		d.Prev, d.Next = "", ""
+		return d
+	}
+	if pageNo > d.Pages {
+		d.Prev = d.href("stations", keep...)
+		d.Empty = pubFormat(lang, "pub_page_past", "pages", strconv.Itoa(d.Pages))
+		return d
+	}
+	if pageNo < d.Pages {
+		d.Next = d.href("stations", append(keep, "page", strconv.Itoa(pageNo+1))...)
+	}
+	from, to := (pageNo-1)*stationsPerPage, min(pageNo*stationsPerPage, len(rows))
+	d.Summary = pubFormat(lang, "pub_stations_summary", "from", formatCount(lang, int64(from+1)),
+		"to", formatCount(lang, int64(to)), "total", formatCount(lang, int64(len(rows))))
+
+	names := choiceNames(lang, e, pe.contests)
+	contestName := make(map[string]string, len(pe.contests))
+	for _, c := range pe.contests {
+		contestName[c.Code] = c.Name.In(lang)
+	}
+	num := func(v *int64) string {
+		if v == nil {
+			return "—"
+		}
+		return formatCount(lang, *v)
+	}
+	for _, sc := range rows[from:to] {
+		row := pubStationRow{Station: sc.Station, Contest: contestName[sc.Contest], Exact: sc.Exact}
+		if i, ok := snap.pos[sc.Area]; ok {
+			row.Area = snap.areas[i].Name.In(lang)
+			row.AreaHref = d.href("areas/" + sc.Area)
+		}
+		if sc.Exact {
+			row.Status = pubLabel(lang, "pub_same")
+		} else {
+			row.Status = pubFormat(lang, "pub_differs_by", "n", formatCount(lang, sc.D))
+		}
+		for _, fp := range sc.Figures {
+			label := names[sc.Contest][fp.Figure]
+			if label == "" {
+				label = pubLabel(lang, "pub_figure_"+fp.Figure)
+			}
+			fig := pubFigure{Label: label, Observed: num(fp.Observed), Official: num(fp.Official)}
+			if fp.Observed != nil && fp.Official != nil && *fp.Observed != *fp.Official {
+				fig.Differs = true
+				diff := *fp.Observed - *fp.Official
+				fig.Diff = formatCount(lang, diff)
+				if diff > 0 {
+					fig.Diff = "+" + fig.Diff
+				}
+			}
+			row.Figures = append(row.Figures, fig)
+		}
+		d.Rows = append(d.Rows, row)
+	}
+	return d
+}
