@@ -84,6 +84,10 @@ func (ps *publicSite) start(w http.ResponseWriter, r *http.Request, current stri
 	}
 	p = newPage(r, &pe.e, "")
 	p.Title = pubLabel(p.Lang, "pub_nav_"+current) + " · " + p.T(pe.e.Name)
+	// Without ?lang= the language follows Accept-Language: shared caches must know.
+	h := w.Header()
+	h.Set("Content-Language", p.Lang)
+	h.Set("Vary", "Accept-Language")
 	return pe, p, true
 }
 

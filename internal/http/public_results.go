@@ -70,11 +70,7 @@ type pubPicker struct {
 	Action, Name, ID, Label, Submit string
 	Lang                            string
 	Options                         []pubOption
-	// Hidden are other parameters the form keeps.
-	Hidden []pubHidden
 }
-
-type pubHidden struct{ Name, Value string }
 
 type pubOption struct {
 	Value, Label string

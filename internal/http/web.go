@@ -168,21 +168,25 @@ func (s *Server) writePage(w http.ResponseWriter, r *http.Request, body []byte, 
 // every reader from memory.
 const pageCacheTTL = 2 * time.Second
 
-// pageCache keeps rendered public pages by key (path, query and language). A key being
-// rendered is rendered once; readers arriving meanwhile wait for it.
+// pageCache keeps rendered public pages by key (path, query and language). The first
+// reader of a key renders it while others wait; afterwards a page older than pageCacheTTL
+// is served as it is while one goroutine renders it again, so that on election night no
+// reader waits for a render. A failed render is not kept.
 type pageCache struct {
 	mu sync.Mutex
 	m  map[string]*cachedPage
 }
 
 type cachedPage struct {
-	ready chan struct{}
-	body  []byte
-	err   error
-	until time.Time
+	ready     chan struct{} // closed once the first render ends
+	body      []byte
+	err       error
+	until     time.Time
+	rendering bool
 }
 
-// cached returns the page for key, rendering it with build if it is missing or stale.
+// cached returns the page for key, rendering it with build if it is missing, and again in
+// the background if it is stale.
 func (c *pageCache) cached(key string, build func() ([]byte, error)) ([]byte, error) {
 	now := time.Now()
 	c.mu.Lock()
@@ -193,9 +197,14 @@ func (c *pageCache) cached(key string, build func() ([]byte, error)) ([]byte, er
 	if e != nil {
 		select {
 		case <-e.ready:
-			if now.Before(e.until) && e.err == nil {
+			if e.err == nil {
+				body := e.body
+				if now.After(e.until) && !e.rendering {
+					e.rendering = true
+					go c.refresh(key, e, build)
+				}
 				c.mu.Unlock()
-				return e.body, nil
+				return body, nil
 			}
 		default:
 			c.mu.Unlock()
@@ -209,10 +218,29 @@ func (c *pageCache) cached(key string, build func() ([]byte, error)) ([]byte, er
 	e = &cachedPage{ready: make(chan struct{})}
 	c.m[key] = e
 	c.mu.Unlock()
-	e.body, e.err = build()
-	e.until = time.Now().Add(pageCacheTTL)
+	body, err := build()
+	c.mu.Lock()
+	e.body, e.err, e.until = body, err, time.Now().Add(pageCacheTTL)
+	if err != nil && c.m[key] == e {
+		delete(c.m, key)
+	}
+	c.mu.Unlock()
 	close(e.ready)
-	return e.body, e.err
+	return body, err
+}
+
+// refresh renders e's page again and keeps it, unless the render fails, in which case the
+// old page stays and the next reader after a second tries again.
+func (c *pageCache) refresh(key string, e *cachedPage, build func() ([]byte, error)) {
+	body, err := build()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e.rendering = false
+	if err != nil {
+		e.until = time.Now().Add(time.Second)
+		return
+	}
+	e.body, e.until = body, time.Now().Add(pageCacheTTL)
 }
 
 // renderCached serves a public page from the page cache, rendering it with fill (which
