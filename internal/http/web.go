@@ -2,6 +2,7 @@ package http
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"embed"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -179,7 +181,7 @@ type pageCache struct {
 
 type cachedPage struct {
 	ready     chan struct{} // closed once the first render ends
-	body      []byte
+	body      *rendered
 	err       error
 	until     time.Time
 	rendering bool
@@ -187,7 +189,7 @@ type cachedPage struct {
 
 // cached returns the page for key, rendering it with build if it is missing, and again in
 // the background if it is stale.
-func (c *pageCache) cached(key string, build func() ([]byte, error)) ([]byte, error) {
+func (c *pageCache) cached(key string, build func() (*rendered, error)) (*rendered, error) {
 	now := time.Now()
 	c.mu.Lock()
 	if c.m == nil {
@@ -231,7 +233,7 @@ func (c *pageCache) cached(key string, build func() ([]byte, error)) ([]byte, er
 
 // refresh renders e's page again and keeps it, unless the render fails, in which case the
 // old page stays and the next reader after a second tries again.
-func (c *pageCache) refresh(key string, e *cachedPage, build func() ([]byte, error)) {
+func (c *pageCache) refresh(key string, e *cachedPage, build func() (*rendered, error)) {
 	body, err := build()
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -248,7 +250,7 @@ func (c *pageCache) refresh(key string, e *cachedPage, build func() ([]byte, err
 // the language.
 func (s *Server) renderCached(w http.ResponseWriter, r *http.Request, name string, p *page, fill func(ctx context.Context, p *page) error) {
 	key := p.Lang + " " + r.URL.Path + "?" + r.URL.RawQuery
-	body, err := s.pages.cached(key, func() ([]byte, error) {
+	body, err := s.pages.cached(key, func() (*rendered, error) {
 		// The render must finish for every waiting reader even if this one goes away.
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), time.Minute)
 		defer cancel()
@@ -259,13 +261,52 @@ func (s *Server) renderCached(w http.ResponseWriter, r *http.Request, name strin
 		if err := webTemplates.ExecuteTemplate(&buf, name, p); err != nil {
 			return nil, fmt.Errorf("render %s: %w", name, err)
 		}
-		return buf.Bytes(), nil
+		return newRendered(buf.Bytes()), nil
 	})
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
-	s.writePage(w, r, body, true)
+	h := w.Header()
+	h.Set("Vary", "Accept-Encoding")
+	if body.gz != nil && acceptsGzip(r) {
+		h.Set("Content-Encoding", "gzip")
+		s.writePage(w, r, body.gz, true)
+		return
+	}
+	s.writePage(w, r, body.raw, true)
+}
+
+// rendered is a page as rendered, and gzipped once for the many readers whose browsers
+// accept it (a results page shrinks about sixfold).
+type rendered struct {
+	raw, gz []byte
+}
+
+func newRendered(raw []byte) *rendered {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	if _, err := zw.Write(raw); err != nil || zw.Close() != nil {
+		return &rendered{raw: raw}
+	}
+	return &rendered{raw: raw, gz: buf.Bytes()}
+}
+
+// acceptsGzip reports whether the request's Accept-Encoding allows gzip.
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		enc, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if !strings.EqualFold(strings.TrimSpace(enc), "gzip") {
+			continue
+		}
+		q, ok := strings.CutPrefix(strings.TrimSpace(params), "q=")
+		if !ok {
+			return true
+		}
+		f, err := strconv.ParseFloat(q, 64)
+		return err == nil && f > 0
+	}
+	return false
 }
 
 // WebConfig says how the staff console's cookies and same-origin check behave.
