@@ -181,12 +181,7 @@ func runPVT(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		if err := f.out.print(stdout, t, rep); err != nil {
 			return err
 		}
-		if !f.out.json && !f.out.csv {
-			fmt.Fprintln(stdout)
-			for _, n := range notes {
-				fmt.Fprintln(stdout, n)
-			}
-		}
+		f.out.notes(stdout, "", notes)
 		return nil
 	})
 }
@@ -343,12 +338,7 @@ func runForensics(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		if err := f.out.print(stdout, t, rep); err != nil {
 			return err
 		}
-		if !f.out.json && !f.out.csv {
-			fmt.Fprintln(stdout, "\nScreens, never verdicts:")
-			for _, n := range notes {
-				fmt.Fprintln(stdout, n)
-			}
-		}
+		f.out.notes(stdout, "Screens, never verdicts:", notes)
 		return nil
 	})
 }

@@ -84,6 +84,21 @@ func (o *output) print(w io.Writer, t *table, v any) error {
 	return tw.Flush()
 }
 
+// notes prints plain-language notes under a table, after a blank line and an optional
+// heading; JSON and CSV output leave them out (they carry the notes in their data).
+func (o *output) notes(w io.Writer, heading string, notes []string) {
+	if o.json || o.csv || len(notes) == 0 {
+		return
+	}
+	fmt.Fprintln(w)
+	if heading != "" {
+		fmt.Fprintln(w, heading)
+	}
+	for _, n := range notes {
+		fmt.Fprintln(w, n)
+	}
+}
+
 // pct formats a fraction as a percentage with two decimals.
 func pct(x float64) string { return fmt.Sprintf("%.2f%%", 100*x) }
 

@@ -74,10 +74,7 @@ func (in *inputs) summarise(el *election, subs []iltod.Submission) {
 			reporting[subs[i].Report.Station] = true
 		}
 	}
-	results := map[string]bool{}
-	for _, r := range in.observedRaw {
-		results[r.Station] = true
-	}
+	results := in.stationsWithResults()
 	pos := make(map[string]int, len(el.areaList))
 	in.coverage = make([]AreaCoverage, len(el.areaList))
 	for i, ar := range el.areaList {
@@ -160,11 +157,7 @@ func (a *App) ObserverStatuses(ctx context.Context, election string) ([]Observer
 	if err := authorize(ctx, actionReadObservers); err != nil {
 		return nil, err
 	}
-	el, err := a.election(ctx, election)
-	if err != nil {
-		return nil, err
-	}
-	in, err := a.inputs(ctx, election)
+	el, in, err := a.electionInputs(ctx, election)
 	if err != nil {
 		return nil, err
 	}
@@ -178,10 +171,7 @@ func (a *App) ObserverStatuses(ctx context.Context, election string) ([]Observer
 			active[d.Observer]++
 		}
 	}
-	results := map[string]bool{}
-	for _, r := range in.observedRaw {
-		results[r.Station] = true
-	}
+	results := in.stationsWithResults()
 	type tally struct {
 		n    int
 		last time.Time
@@ -242,18 +232,11 @@ func (a *App) MissingStations(ctx context.Context, election string) ([]MissingSt
 	if err := authorize(ctx, actionReadReports); err != nil {
 		return nil, err
 	}
-	el, err := a.election(ctx, election)
+	el, in, err := a.electionInputs(ctx, election)
 	if err != nil {
 		return nil, err
 	}
-	in, err := a.inputs(ctx, election)
-	if err != nil {
-		return nil, err
-	}
-	results := map[string]bool{}
-	for _, r := range in.observedRaw {
-		results[r.Station] = true
-	}
+	results := in.stationsWithResults()
 	reporting := map[string]bool{}
 	for i := range in.subs {
 		reporting[in.subs[i].Report.Station] = true
@@ -292,11 +275,7 @@ func (a *App) ReviewQueue(ctx context.Context, election string) ([]QueueItem, er
 	if err := authorize(ctx, actionReview); err != nil {
 		return nil, err
 	}
-	el, err := a.election(ctx, election)
-	if err != nil {
-		return nil, err
-	}
-	in, err := a.inputs(ctx, election)
+	el, in, err := a.electionInputs(ctx, election)
 	if err != nil {
 		return nil, err
 	}
@@ -440,4 +419,23 @@ func (a *App) ClerkSubmit(ctx context.Context, e ClerkEntry) (SubmitResult, erro
 		return SubmitResult{}, err
 	}
 	return SubmitResult{Receipt: rc}, nil
+}
+
+// electionInputs returns an election's reference data and its analysis inputs.
+func (a *App) electionInputs(ctx context.Context, election string) (*election, *inputs, error) {
+	el, err := a.election(ctx, election)
+	if err != nil {
+		return nil, nil, err
+	}
+	in, err := a.inputs(ctx, election)
+	return el, in, err
+}
+
+// stationsWithResults returns the set of stations with observers' results.
+func (in *inputs) stationsWithResults() map[string]bool {
+	results := make(map[string]bool, len(in.observedRaw))
+	for _, r := range in.observedRaw {
+		results[r.Station] = true
+	}
+	return results
 }
