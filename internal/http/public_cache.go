@@ -2,30 +2,27 @@ package http
 
 import (
 	"context"
-	"strconv"
 	"sync"
 	"time"
 
 	"github.com/iltod/iltod"
-	"github.com/iltod/iltod/internal/analysis"
-	"github.com/iltod/iltod/internal/app"
 )
 
-// The public site's data, kept stale-while-revalidate.
+// What the public site reads on every request, before the page cache: the election (to
+// choose the page's language and check the query) and its area snapshot (to check ?area=).
 //
-// The page cache renders a page again every pageCacheTTL, and readers of that page wait
-// for the render. The data a render reads comes from internal/app, whose inputs expire
-// every two seconds too; reloading them takes tens of milliseconds on the demo and more on
-// a busy election night, and whoever asks first waits for it. On the request path that
-// wait would fall on every reader who arrives meanwhile. So the site keeps what it read
-// from app here, and once a value is older than publicDataTTL it is served as it is while
-// one goroutine reloads it: renders never wait for app after the first, and a page shows
-// data at most publicDataTTL plus one reload old.
+// The page cache renders pages again in the background, so a render may wait for
+// internal/app without any reader waiting. These two lookups run on every request, though,
+// and the stores' own caches make whoever comes first after they expire wait for a reload
+// (the area snapshot reads every station: tens of milliseconds). So the site keeps them
+// here, and once a value is older than publicDataTTL it is served as it is while one
+// goroutine reloads it: after the first request no reader waits for the store.
 
 // Lifetimes of the site's data.
 const (
-	// publicDataTTL is the age after which a value is reloaded in the background.
-	publicDataTTL = 2 * time.Second
+	// publicDataTTL is the age after which a value is reloaded in the background: that of
+	// a rendered page.
+	publicDataTTL = pageCacheTTL
 	// publicDataMaxStale is the age beyond which a value is no longer served while it
 	// is reloaded: the reader waits for a fresh one. It bounds how stale a page can be
 	// when reloads keep failing.
@@ -142,18 +139,13 @@ func (c *staleCache[T]) reload(key string, old *staleEntry[T], load func(context
 	}
 }
 
-// publicData is what the site reads from internal/app, each kind in its own cache.
+// publicData is what the site keeps of internal/app, each kind in its own cache.
 type publicData struct {
-	elections  staleCache[*publicElection]
-	snapshots  staleCache[*areaSnapshot]
-	reports    staleCache[*analysis.Report]
-	coverage   staleCache[map[string]app.AreaCoverage]
-	comparison staleCache[[]analysis.StationComparison]
-	incidents  staleCache[[]app.IncidentSummary]
-	releases   staleCache[[]iltod.OfficialRelease]
+	elections staleCache[*publicElection]
+	snapshots staleCache[*areaSnapshot]
 }
 
-// reloadFailed logs a failed background reload; the page goes on showing the last data.
+// reloadFailed logs a failed background reload; the site goes on with the last value.
 func (ps *publicSite) reloadFailed(err error) {
 	ps.s.log.Error("public site: reload data", "err", err)
 }
@@ -183,49 +175,5 @@ func (ps *publicSite) snapshot(ctx context.Context, election string) (*areaSnaps
 		return ps.s.areas.get(ctx, election, func(ctx context.Context) (*areaSnapshot, error) {
 			return buildAreaSnapshot(ctx, ps.s.app, election)
 		})
-	}, ps.reloadFailed)
-}
-
-// analyze returns the analysis of an election with opt. Callers MUST NOT modify it.
-func (ps *publicSite) analyze(ctx context.Context, election string, opt analysis.Options) (*analysis.Report, error) {
-	key := election + "\x00" + opt.Area + "\x00" + opt.Contest + "\x00" + strconv.FormatBool(opt.NoForensics)
-	return ps.cache.reports.get(ctx, key, func(ctx context.Context) (*analysis.Report, error) {
-		return ps.s.app.Analyze(ctx, election, opt)
-	}, ps.reloadFailed)
-}
-
-// coverage returns the election's reporting coverage by area code.
-func (ps *publicSite) coverage(ctx context.Context, election string) (map[string]app.AreaCoverage, error) {
-	return ps.cache.coverage.get(ctx, election, func(ctx context.Context) (map[string]app.AreaCoverage, error) {
-		list, err := ps.s.app.Coverage(ctx, election)
-		if err != nil {
-			return nil, err
-		}
-		m := make(map[string]app.AreaCoverage, len(list))
-		for _, c := range list {
-			m[c.Area] = c
-		}
-		return m, nil
-	}, ps.reloadFailed)
-}
-
-// comparison returns the station-by-station comparison of the election.
-func (ps *publicSite) comparison(ctx context.Context, election string) ([]analysis.StationComparison, error) {
-	return ps.cache.comparison.get(ctx, election, func(ctx context.Context) ([]analysis.StationComparison, error) {
-		return ps.s.app.Comparison(ctx, election)
-	}, ps.reloadFailed)
-}
-
-// incidentCounts returns the election's incident counts.
-func (ps *publicSite) incidentCounts(ctx context.Context, election string) ([]app.IncidentSummary, error) {
-	return ps.cache.incidents.get(ctx, election, func(ctx context.Context) ([]app.IncidentSummary, error) {
-		return ps.s.app.Incidents(ctx, election)
-	}, ps.reloadFailed)
-}
-
-// releases returns the election's official releases.
-func (ps *publicSite) releases(ctx context.Context, election string) ([]iltod.OfficialRelease, error) {
-	return ps.cache.releases.get(ctx, election, func(ctx context.Context) ([]iltod.OfficialRelease, error) {
-		return ps.s.app.OfficialReleases(ctx, election)
 	}, ps.reloadFailed)
 }

@@ -28,7 +28,7 @@ func (ps *publicSite) data(w http.ResponseWriter, r *http.Request) {
 	}
 	e := &pe.e
 	ps.s.renderCached(w, r, "public_data", p, func(ctx context.Context, p *page) error {
-		rels, err := ps.releases(ctx, e.ID)
+		rels, err := ps.s.app.OfficialReleases(ctx, e.ID)
 		if err != nil {
 			return err
 		}

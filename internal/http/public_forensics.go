@@ -91,7 +91,7 @@ func (ps *publicSite) forensics(w http.ResponseWriter, r *http.Request) {
 			d.None = pubLabel(p.Lang, "pub_forensics_none")
 			return nil
 		}
-		rep, err := ps.analyze(ctx, e.ID, analysis.Options{Contest: contest})
+		rep, err := ps.s.app.Analyze(ctx, e.ID, analysis.Options{Contest: contest})
 		if err != nil {
 			return err
 		}

@@ -44,7 +44,7 @@ func (ps *publicSite) incidents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ps.s.renderCached(w, r, "public_incidents", p, func(ctx context.Context, p *page) error {
-		sums, err := ps.incidentCounts(ctx, e.ID)
+		sums, err := ps.s.app.Incidents(ctx, e.ID)
 		if err != nil {
 			return err
 		}

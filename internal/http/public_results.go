@@ -177,13 +177,17 @@ func (ps *publicSite) results(w http.ResponseWriter, r *http.Request, area strin
 
 // buildResults gathers the results page of area (contest "" meaning every contest).
 func (ps *publicSite) buildResults(ctx context.Context, pe *publicElection, snap *areaSnapshot, lang, area, contest string, isRoot bool) (*pubResults, error) {
-	rep, err := ps.analyze(ctx, pe.e.ID, analysis.Options{Area: area, Contest: contest, NoForensics: true})
+	rep, err := ps.s.app.Analyze(ctx, pe.e.ID, analysis.Options{Area: area, Contest: contest, NoForensics: true})
 	if err != nil {
 		return nil, err
 	}
-	cov, err := ps.coverage(ctx, pe.e.ID)
+	list, err := ps.s.app.Coverage(ctx, pe.e.ID)
 	if err != nil {
 		return nil, err
+	}
+	cov := make(map[string]app.AreaCoverage, len(list))
+	for _, c := range list {
+		cov[c.Area] = c
 	}
 	return assembleResults(lang, pe, snap, rep, cov, area, contest, isRoot), nil
 }

@@ -84,7 +84,7 @@ func (ps *publicSite) stations(w http.ResponseWriter, r *http.Request) {
 		pageNo = n
 	}
 	ps.s.renderCached(w, r, "public_stations", p, func(ctx context.Context, p *page) error {
-		rows, err := ps.comparison(ctx, e.ID)
+		rows, err := ps.s.app.Comparison(ctx, e.ID)
 		if err != nil {
 			return err
 		}

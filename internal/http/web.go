@@ -268,7 +268,7 @@ func (s *Server) renderCached(w http.ResponseWriter, r *http.Request, name strin
 		return
 	}
 	h := w.Header()
-	h.Set("Vary", "Accept-Encoding")
+	h.Add("Vary", "Accept-Encoding")
 	if body.gz != nil && acceptsGzip(r) {
 		h.Set("Content-Encoding", "gzip")
 		s.writePage(w, r, body.gz, true)
