@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
@@ -83,6 +85,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		"  serving %s  (API: %sapi/v1/elections/%s, log: %slog/checkpoint)\n  press Ctrl-C to stop\n",
 		demo.ElectionID, sum.Stations, sum.Registered, sum.Contests, sum.Forms, c.Store.describe(),
 		m.URL(), m.URL(), demo.ElectionID, m.URL())
+	if !kept {
+		if err := createDemoStaff(ctx, m, stdout); err != nil {
+			return err
+		}
+	}
 	switch {
 	case !*simulateDay:
 	case kept:
@@ -140,4 +147,36 @@ func simulateElectionDay(ctx context.Context, m *Main, d time.Duration, stdout i
 		return nil, err
 	}
 	return tampered, printDemoVerification(ctx, m.App, m.URL(), stdout)
+}
+
+// createDemoStaff creates the demo's staff accounts, one per role (the coordinator limited
+// to Ulaanbaatar), with a fresh random password and TOTP secret each, and prints them once:
+// they exist only in the demo's own data directory.
+func createDemoStaff(ctx context.Context, m *Main, stdout io.Writer) error {
+	pw := make([]byte, 12)
+	rand.Read(pw)
+	password := "demo-" + hex.EncodeToString(pw)
+	fmt.Fprintf(stdout, "  staff console: %sstaff/  (demonstration accounts; password %s for each; the code is `go run ./cmd/iltod staff code -secret SECRET`)\n", m.URL(), password)
+	for _, a := range []struct {
+		login string
+		role  app.Role
+		areas []string
+	}{
+		{"demo-admin", app.RoleAdmin, nil},
+		{"demo-coordinator", app.RoleCoordinator, []string{"MN-UB"}},
+		{"demo-analyst", app.RoleAnalyst, nil},
+		{"demo-reviewer", app.RoleReviewer, nil},
+		{"demo-clerk", app.RoleClerk, nil},
+	} {
+		secret, _, err := m.App.CreateStaff(app.SystemContext(ctx), app.NewStaff{Login: a.login, Name: "Demo " + string(a.role), Role: a.role, Areas: a.areas, Password: password})
+		if iltod.ErrorCodeOf(err) == iltod.EConflict {
+			fmt.Fprintf(stdout, "    %-17s already exists (reset it with iltod staff reset)\n", a.login)
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("create demo staff: %w", err)
+		}
+		fmt.Fprintf(stdout, "    %-17s %-12s TOTP secret %s\n", a.login, a.role, secret)
+	}
+	return nil
 }
