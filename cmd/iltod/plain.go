@@ -60,8 +60,11 @@ func runPlain(ctx context.Context, cmd string, args []string, stdout, stderr io.
 // plainFlags are the flags shared by the plain-file commands: the input file and the
 // columns that hold each figure. A command registers only those it reads.
 type plainFlags struct {
+	// in is the -in file; each of the others names a column, its field by its flag.
 	in, station, stratum, registered, cast, issued, valid, choices, area string
-	out                                                                  output
+	leader, choice, votes, party                                         string
+
+	out output
 }
 
 // plainFlagUsage describes each shared flag.
@@ -75,31 +78,28 @@ var plainFlagUsage = map[string]string{
 	"valid":      "`COL`: the column of valid votes",
 	"choices":    "`COL,COL,…`: the columns of votes, one per choice; a choice's name is its column's",
 	"area":       "`COL`: the column of areas whose stations are compared with each other (flags)",
+	"leader":     "`COL`: the column of the leader's votes (the national winner)",
+	"choice":     "`COL`: the column naming the choice (candidate or list)",
+	"votes":      "`COL`: the column of votes",
+	"party":      "`COL`: the column of the choice's party (optional)",
 }
 
+// field returns the field that holds the value of the shared flag name, or nil if there
+// is no such flag.
+func (p *plainFlags) field(name string) *string {
+	return map[string]*string{
+		"in": &p.in, "station": &p.station, "stratum": &p.stratum, "registered": &p.registered,
+		"cast": &p.cast, "issued": &p.issued, "valid": &p.valid, "choices": &p.choices,
+		"area": &p.area, "leader": &p.leader, "choice": &p.choice, "votes": &p.votes, "party": &p.party,
+	}[name]
+}
+
+// register adds the shared flags names to fs, with the output flags. It panics on a name
+// that is not a shared flag: that is a programming error.
 func (p *plainFlags) register(fs *flag.FlagSet, names ...string) {
 	for _, n := range names {
-		var v *string
-		switch n {
-		case "in":
-			v = &p.in
-		case "station":
-			v = &p.station
-		case "stratum":
-			v = &p.stratum
-		case "registered":
-			v = &p.registered
-		case "cast":
-			v = &p.cast
-		case "issued":
-			v = &p.issued
-		case "valid":
-			v = &p.valid
-		case "choices":
-			v = &p.choices
-		case "area":
-			v = &p.area
-		default:
+		v := p.field(n)
+		if v == nil {
 			panic("plainFlags: unknown flag " + n)
 		}
 		fs.StringVar(v, n, "", plainFlagUsage[n])
@@ -124,10 +124,17 @@ func plainParse(fs *flag.FlagSet, args []string, out *output) (map[string]bool, 
 	return set, nil
 }
 
-// plainNeed returns a usage error asking for flag unless v is set.
-func plainNeed(v, flag, what string) error {
-	if v == "" {
-		return usagef("give %s %s", flag, what)
+// plainWant is a flag a command requires: its value v, the flag as usage names it
+// ("-in FILE") and what it holds.
+type plainWant struct{ v, flag, what string }
+
+// plainNeed returns a usage error asking for the first of wants whose value is empty, or
+// nil if every one is set.
+func plainNeed(wants ...plainWant) error {
+	for _, w := range wants {
+		if w.v == "" {
+			return usagef("give %s %s", w.flag, w.what)
+		}
 	}
 	return nil
 }
@@ -149,8 +156,12 @@ func plainNames(flag, s string) ([]string, error) {
 }
 
 // plainShares reads CHOICE=SHARE,… for flag: every CHOICE one of choices, every SHARE a
-// fraction (0.52) or a percentage (52%). It returns the shares by choice index.
+// fraction (0.52) or a percentage (52%). It returns the shares by choice index, and nil
+// if s is empty (the flag was not given).
 func plainShares(flag, s string, choices []string) (map[int]float64, error) {
+	if s == "" {
+		return nil, nil
+	}
 	out := map[int]float64{}
 	for _, item := range strings.Split(s, ",") {
 		i := strings.LastIndex(item, "=")
@@ -238,6 +249,21 @@ func openPlainCSV(name string) (*plainCSV, error) {
 	return c, nil
 }
 
+// openPlainLayout opens file name as openPlainCSV does and finds in it the columns that
+// p's flags name, as plainCSV.layout does. The caller MUST close the file it returns.
+func openPlainLayout(name string, p *plainFlags, choices []string, flags ...string) (*plainCSV, plainLayout, error) {
+	in, err := openPlainCSV(name)
+	if err != nil {
+		return nil, plainLayout{}, err
+	}
+	l, err := in.layout(p, choices, flags...)
+	if err != nil {
+		in.close()
+		return nil, plainLayout{}, err
+	}
+	return in, l, nil
+}
+
 // close closes the file; it may be called more than once.
 func (c *plainCSV) close() {
 	for i := len(c.closers) - 1; i >= 0; i-- {
@@ -302,6 +328,66 @@ func (c *plainCSV) columns(flag string, names []string) ([]int, error) {
 		}
 	}
 	return idx, nil
+}
+
+// plainLayout is where a file holds the figures a command reads: the index of each
+// column, or -1 for a column that the command's flags do not name.
+type plainLayout struct {
+	station, stratum, registered, cast, issued, valid, area, leader, choice, votes, party int
+
+	// choices are the columns of the choices' votes, in the order of their names.
+	choices []int
+}
+
+// fields returns the index fields of l by the name of the flag that names their column.
+func (l *plainLayout) fields() map[string]*int {
+	return map[string]*int{
+		"station": &l.station, "stratum": &l.stratum, "registered": &l.registered, "cast": &l.cast,
+		"issued": &l.issued, "valid": &l.valid, "area": &l.area, "leader": &l.leader,
+		"choice": &l.choice, "votes": &l.votes, "party": &l.party,
+	}
+}
+
+// layout finds the columns that p's flags name, flag by flag in the order of flags, so
+// that an error is about the first flag whose column is missing. The flag "choices"
+// stands for the columns choices (the names from -choices, or others a command reads in
+// their place). A flag not in flags, or not given, gets -1. It panics on a flag that does
+// not name a column: that is a programming error.
+func (c *plainCSV) layout(p *plainFlags, choices []string, flags ...string) (plainLayout, error) {
+	var l plainLayout
+	fields := l.fields()
+	for _, at := range fields {
+		*at = -1
+	}
+	for _, f := range flags {
+		var err error
+		switch at := fields[f]; {
+		case f == "choices":
+			l.choices, err = c.columns(f, choices)
+		case at == nil:
+			panic("plainCSV.layout: no column flag " + f)
+		case *p.field(f) != "":
+			*at, err = c.column(f, *p.field(f))
+		}
+		if err != nil {
+			return plainLayout{}, err
+		}
+	}
+	return l, nil
+}
+
+// each calls row for every data row of c in turn (the current row while it runs) until
+// the end of the file. It returns the first error from reading or from row.
+func (c *plainCSV) each(ctx context.Context, row func() error) error {
+	for {
+		ok, err := c.next(ctx)
+		if err != nil || !ok {
+			return err
+		}
+		if err := row(); err != nil {
+			return err
+		}
+	}
 }
 
 // next reads the next row; it returns false at the end of the file.
@@ -372,6 +458,28 @@ func (c *plainCSV) counts(cols []int) (vs []int64, all bool, err error) {
 	return vs, all, nil
 }
 
+// results reads the current row's votes in the columns l.choices and its valid votes in
+// column l.valid; all is false unless every one of them is given.
+func (c *plainCSV) results(l *plainLayout) (votes []int64, valid int64, all bool, err error) {
+	if votes, all, err = c.counts(l.choices); err != nil {
+		return nil, 0, false, err
+	}
+	valid, given, err := c.count(l.valid)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	return votes, valid, all && given, nil
+}
+
+// stratum reads the current row's stratum, a required label, from column col; with col
+// -1 (no -stratum) every row is in the one stratum "".
+func (c *plainCSV) stratum(col int) (string, error) {
+	if col < 0 {
+		return "", nil
+	}
+	return c.label(col, "a stratum")
+}
+
 // label reads the current row's cell in column col as a required label (a station code,
 // a stratum, a choice).
 func (c *plainCSV) label(col int, what string) (string, error) {
@@ -403,8 +511,12 @@ func plainTrunc(s string, n int) string {
 // plainCodes checks that station codes are unique across rows.
 type plainCodes map[string]int // code → line
 
-// add reads the current row's station code from column col.
+// add reads the current row's station code from column col and fails if an earlier row
+// has it. With col -1 (no -station) it returns "" and no error.
 func (p plainCodes) add(c *plainCSV, col int) (string, error) {
+	if col < 0 {
+		return "", nil
+	}
 	code, err := c.label(col, "a station code")
 	if err != nil {
 		return "", err
@@ -433,6 +545,16 @@ func plainZ(z float64) string {
 		return "-inf"
 	}
 	return fmt.Sprintf("%+.2f", z)
+}
+
+// plainMachine prints v as JSON (t's rows if v is nil) or t as CSV when the output asks
+// for either, and reports whether it did; for people it prints nothing, and the caller
+// prints its own text around t.
+func (o *output) plainMachine(w io.Writer, t *table, v any) (bool, error) {
+	if !o.json && !o.csv {
+		return false, nil
+	}
+	return true, o.print(w, t, v)
 }
 
 // section prints a titled table for people; for -csv and -json the caller prints once.
@@ -469,7 +591,7 @@ func plainSample(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	if err := plainNeed(p.in, "-in FILE", "(the stations, one per row)"); err != nil {
+	if err := plainNeed(plainWant{p.in, "-in FILE", "(the stations, one per row)"}); err != nil {
 		return err
 	}
 	if *plan {
@@ -485,7 +607,7 @@ func plainSample(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return usagef("-%s applies only with -plan", f)
 		}
 	}
-	if err := plainNeed(p.station, "-station COL", "(the column of station codes)"); err != nil {
+	if err := plainNeed(plainWant{p.station, "-station COL", "(the column of station codes)"}); err != nil {
 		return err
 	}
 	if !set["size"] {
@@ -495,45 +617,9 @@ func plainSample(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return usagef("give -seed S: a number fixed in public before the draw (dice, a lottery draw); it makes the sample reproducible")
 	}
 
-	in, err := openPlainCSV(p.in)
+	frame, err := plainFrame(ctx, &p)
 	if err != nil {
 		return err
-	}
-	defer in.close()
-	stCol, err := in.column("station", p.station)
-	if err != nil {
-		return err
-	}
-	sCol := -1
-	if p.stratum != "" {
-		if sCol, err = in.column("stratum", p.stratum); err != nil {
-			return err
-		}
-	}
-	var frame []pvt.FrameStation
-	codes := plainCodes{}
-	for {
-		ok, err := in.next(ctx)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			break
-		}
-		code, err := codes.add(in, stCol)
-		if err != nil {
-			return err
-		}
-		fsn := pvt.FrameStation{Code: code}
-		if sCol >= 0 {
-			if fsn.Stratum, err = in.label(sCol, "a stratum"); err != nil {
-				return err
-			}
-		}
-		frame = append(frame, fsn)
-	}
-	if len(frame) == 0 {
-		return fmt.Errorf("%s: no stations", p.in)
 	}
 	if *size < 1 || *size > len(frame) {
 		return usagef("-size %d: give a number of stations from 1 to %d, the stations in %s", *size, len(frame), p.in)
@@ -553,15 +639,44 @@ func plainSample(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		nres += len(h.Reserves)
 	}
-	if p.out.json {
-		return p.out.print(stdout, t, s)
+	if done, err := p.out.plainMachine(stdout, t, s); done {
+		return err
 	}
-	if !p.out.csv {
-		fmt.Fprintf(stdout, "Drew %d stations and %d reserves from the %d stations of %s in %d strata, seed %d (%s).\n",
-			s.Size, nres, len(frame), p.in, len(s.Strata), s.Seed, s.Method)
-		fmt.Fprintf(stdout, "Frame %s: keep the -json form of this sample; anyone can redraw it from the same file.\n\n", s.Frame)
-	}
+	fmt.Fprintf(stdout, "Drew %d stations and %d reserves from the %d stations of %s in %d strata, seed %d (%s).\n",
+		s.Size, nres, len(frame), p.in, len(s.Strata), s.Seed, s.Method)
+	fmt.Fprintf(stdout, "Frame %s: keep the -json form of this sample; anyone can redraw it from the same file.\n\n", s.Frame)
 	return p.out.print(stdout, t, nil)
+}
+
+// plainFrame reads the sampling frame: the stations of p.in, in file order, each with its
+// stratum if -stratum is given. It fails on a file without stations.
+func plainFrame(ctx context.Context, p *plainFlags) ([]pvt.FrameStation, error) {
+	in, l, err := openPlainLayout(p.in, p, nil, "station", "stratum")
+	if err != nil {
+		return nil, err
+	}
+	defer in.close()
+	var frame []pvt.FrameStation
+	codes := plainCodes{}
+	err = in.each(ctx, func() error {
+		code, err := codes.add(in, l.station)
+		if err != nil {
+			return err
+		}
+		stratum, err := in.stratum(l.stratum)
+		if err != nil {
+			return err
+		}
+		frame = append(frame, pvt.FrameStation{Code: code, Stratum: stratum})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(frame) == 0 {
+		return nil, fmt.Errorf("%s: no stations", p.in)
+	}
+	return frame, nil
 }
 
 // plainPlanOut is sample -plan's JSON.
@@ -578,10 +693,10 @@ type plainPlanOut struct {
 // plainPlan is sample -plan: the units are the choice's votes (or the difference of two
 // choices' votes) over the valid votes of every station with both given.
 func plainPlan(ctx context.Context, p *plainFlags, moe, conf, rate float64, stdout io.Writer) error {
-	if err := plainNeed(p.choices, "-choices COL", "(the votes of the choice that matters, or two columns for their margin)"); err != nil {
-		return err
-	}
-	if err := plainNeed(p.valid, "-valid COL", "(the column of valid votes)"); err != nil {
+	if err := plainNeed(
+		plainWant{p.choices, "-choices COL", "(the votes of the choice that matters, or two columns for their margin)"},
+		plainWant{p.valid, "-valid COL", "(the column of valid votes)"},
+	); err != nil {
 		return err
 	}
 	names, err := plainNames("choices", p.choices)
@@ -600,58 +715,9 @@ func plainPlan(ctx context.Context, p *plainFlags, moe, conf, rate float64, stdo
 	if !(rate > 0 && rate <= 1) {
 		return usagef("-report-rate %v: give the share of sampled stations expected to report, above 0 and at most 1", rate)
 	}
-	in, err := openPlainCSV(p.in)
+	units, skipped, err := plainPlanUnits(ctx, p, names)
 	if err != nil {
 		return err
-	}
-	defer in.close()
-	cols, err := in.columns("choices", names)
-	if err != nil {
-		return err
-	}
-	vCol, err := in.column("valid", p.valid)
-	if err != nil {
-		return err
-	}
-	stCol := -1
-	if p.station != "" {
-		if stCol, err = in.column("station", p.station); err != nil {
-			return err
-		}
-	}
-	codes := plainCodes{}
-	var units []pvt.Unit
-	skipped := 0
-	for {
-		ok, err := in.next(ctx)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			break
-		}
-		if stCol >= 0 {
-			if _, err := codes.add(in, stCol); err != nil {
-				return err
-			}
-		}
-		votes, all, err := in.counts(cols)
-		if err != nil {
-			return err
-		}
-		valid, given, err := in.count(vCol)
-		if err != nil {
-			return err
-		}
-		if !all || !given {
-			skipped++
-			continue
-		}
-		a := float64(votes[0])
-		if len(votes) == 2 {
-			a -= float64(votes[1])
-		}
-		units = append(units, pvt.Unit{Num: a, Den: float64(valid)})
 	}
 	z := pvt.Z(conf)
 	plan, err := pvt.PlanSize(units, moe, z, rate)
@@ -673,19 +739,52 @@ func plainPlan(ctx context.Context, p *plainFlags, moe, conf, rate float64, stdo
 	t.add("k: reporting stations needed", fmt.Sprintf("%.1f", plan.K))
 	t.add("expected report rate", f(plan.ReportRate))
 	t.add("stations to draw (k / report rate)", plan.Draw)
-	if p.out.json {
-		return p.out.print(stdout, t, plainPlanOut{In: p.in, Choices: names, MOE: moe, Confidence: conf, Z: z, Skipped: skipped, Plan: plan})
+	out := plainPlanOut{In: p.in, Choices: names, MOE: moe, Confidence: conf, Z: z, Skipped: skipped, Plan: plan}
+	if done, err := p.out.plainMachine(stdout, t, out); done {
+		return err
 	}
-	if !p.out.csv {
-		fmt.Fprintf(stdout, "Sample size for ±%s at %s confidence (z = %.3f) for %s, simple random sample of stations:\n\n", pct(moe), pct(conf), z, what)
-	}
+	fmt.Fprintf(stdout, "Sample size for ±%s at %s confidence (z = %.3f) for %s, simple random sample of stations:\n\n", pct(moe), pct(conf), z, what)
 	if err := p.out.print(stdout, t, nil); err != nil {
 		return err
 	}
-	if !p.out.csv {
-		fmt.Fprintln(stdout, "\nA stratified sample usually needs fewer stations than this plan; the plan is the safe side.")
-	}
+	fmt.Fprintln(stdout, "\nA stratified sample usually needs fewer stations than this plan; the plan is the safe side.")
 	return nil
+}
+
+// plainPlanUnits reads sample -plan's units from p.in: per station, the votes of choice
+// names[0] (less those of names[1], if given) over the valid votes. It skips and counts
+// the rows without all of those counts; station codes, if -station is given, must be
+// unique.
+func plainPlanUnits(ctx context.Context, p *plainFlags, names []string) (units []pvt.Unit, skipped int, err error) {
+	in, l, err := openPlainLayout(p.in, p, names, "choices", "valid", "station")
+	if err != nil {
+		return nil, 0, err
+	}
+	defer in.close()
+	codes := plainCodes{}
+	err = in.each(ctx, func() error {
+		if _, err := codes.add(in, l.station); err != nil {
+			return err
+		}
+		votes, valid, all, err := in.results(&l)
+		if err != nil {
+			return err
+		}
+		if !all {
+			skipped++
+			return nil
+		}
+		a := float64(votes[0])
+		if len(votes) == 2 {
+			a -= float64(votes[1])
+		}
+		units = append(units, pvt.Unit{Num: a, Den: float64(valid)})
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return units, skipped, nil
 }
 
 // -------------------------------------------------------------------------------- pvt
@@ -735,15 +834,13 @@ func plainPVT(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	for _, c := range []struct{ v, flag, what string }{
-		{p.in, "-in FILE", "(the sampled stations' results, one per row)"},
-		{p.station, "-station COL", "(the column of station codes)"},
-		{p.choices, "-choices COL,COL,…", "(the columns of votes, one per choice)"},
-		{p.valid, "-valid COL", "(the column of valid votes)"},
-	} {
-		if err := plainNeed(c.v, c.flag, c.what); err != nil {
-			return err
-		}
+	if err := plainNeed(
+		plainWant{p.in, "-in FILE", "(the sampled stations' results, one per row)"},
+		plainWant{p.station, "-station COL", "(the column of station codes)"},
+		plainWant{p.choices, "-choices COL,COL,…", "(the columns of votes, one per choice)"},
+		plainWant{p.valid, "-valid COL", "(the column of valid votes)"},
+	); err != nil {
+		return err
 	}
 	if (p.cast == "") != (p.registered == "") {
 		return usagef("give -cast COL and -registered COL together (turnout is ballots cast over registered voters), or neither")
@@ -767,162 +864,153 @@ func plainPVT(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if len(names) < 2 {
 		return usagef("-choices: give at least two columns of votes; a PVT estimates shares and the margin between the top two")
 	}
-	var checks map[int]float64
-	if *official != "" {
-		if checks, err = plainShares("official", *official, names); err != nil {
-			return err
-		}
+	checks, err := plainShares("official", *official, names)
+	if err != nil {
+		return err
 	}
 
-	in, err := openPlainCSV(p.in)
+	out := plainPVTOut{In: p.in, Choices: names}
+	rows, err := plainPVTRead(ctx, &p, names, &out)
 	if err != nil {
 		return err
 	}
-	defer in.close()
-	stCol, err := in.column("station", p.station)
-	if err != nil {
+	if out.Design, err = plainDesign(ctx, &p, rows, *population, *strataFile); err != nil {
 		return err
 	}
-	cols, err := in.columns("choices", names)
-	if err != nil {
+	if out.Result, err = plainEstimate(rows, out.Design, *majority, p.in, stderr); err != nil {
 		return err
-	}
-	vCol, err := in.column("valid", p.valid)
-	if err != nil {
-		return err
-	}
-	sCol, cCol, rCol := -1, -1, -1
-	if p.stratum != "" {
-		if sCol, err = in.column("stratum", p.stratum); err != nil {
-			return err
-		}
 	}
 	if p.cast != "" {
-		if cCol, err = in.column("cast", p.cast); err != nil {
-			return err
-		}
-		if rCol, err = in.column("registered", p.registered); err != nil {
-			return err
+		// Turnout needs only cast and registered: its own rows, the same estimator.
+		e, err := pvt.Ratio(rows.turnout, out.Design)
+		if err != nil {
+			out.TurnoutError = err.Error()
+		} else {
+			out.Result.Turnout = &e
 		}
 	}
-	out := plainPVTOut{In: p.in, Choices: names}
-	sampled := map[string]int{}
-	firstLine := map[string]int{}
-	var stations []pvt.Station
-	var turnout []pvt.Unit
+	for c := range names {
+		if share, ok := checks[c]; ok {
+			out.Official = append(out.Official, plainCheck{Choice: names[c], Share: share, Call: pvt.CheckOfficial(out.Result.Shares[c], share, 0)})
+		}
+	}
+	return plainPVTPrint(stdout, &p, &out)
+}
+
+// plainPVTRows are the sampled stations that pvt reads from its input file.
+type plainPVTRows struct {
+	stations  []pvt.Station  // the stations that report every choice's votes and the valid votes
+	turnout   []pvt.Unit     // ballots cast over registered voters, where both are given
+	sampled   map[string]int // the sampled stations by stratum, reporting or not
+	firstLine map[string]int // the line on which each stratum first appears
+}
+
+// plainPVTRead reads the sampled stations of p.in, with choices names, and counts on out
+// the rows it reads and those it skips. It fails on a file without stations.
+func plainPVTRead(ctx context.Context, p *plainFlags, names []string, out *plainPVTOut) (*plainPVTRows, error) {
+	in, l, err := openPlainLayout(p.in, p, names, "station", "choices", "valid", "stratum", "cast", "registered")
+	if err != nil {
+		return nil, err
+	}
+	defer in.close()
+	rows := &plainPVTRows{sampled: map[string]int{}, firstLine: map[string]int{}}
 	codes := plainCodes{}
-	for {
-		ok, err := in.next(ctx)
+	err = in.each(ctx, func() error {
+		if _, err := codes.add(in, l.station); err != nil {
+			return err
+		}
+		stratum, err := in.stratum(l.stratum)
 		if err != nil {
 			return err
 		}
-		if !ok {
-			break
+		if _, seen := rows.firstLine[stratum]; !seen {
+			rows.firstLine[stratum] = in.line(0)
 		}
-		if _, err := codes.add(in, stCol); err != nil {
-			return err
-		}
-		stratum := ""
-		if sCol >= 0 {
-			if stratum, err = in.label(sCol, "a stratum"); err != nil {
-				return err
-			}
-		}
-		if _, seen := firstLine[stratum]; !seen {
-			firstLine[stratum] = in.line(0)
-		}
-		sampled[stratum]++
-		votes, all, err := in.counts(cols)
+		rows.sampled[stratum]++
+		votes, valid, all, err := in.results(&l)
 		if err != nil {
 			return err
 		}
-		valid, vGiven, err := in.count(vCol)
-		if err != nil {
-			return err
-		}
-		if cCol >= 0 {
-			cast, cGiven, err := in.count(cCol)
+		if l.cast >= 0 {
+			t, given, err := in.counts([]int{l.cast, l.registered})
 			if err != nil {
 				return err
 			}
-			reg, rGiven, err := in.count(rCol)
-			if err != nil {
-				return err
-			}
-			if cGiven && rGiven {
-				turnout = append(turnout, pvt.Unit{Stratum: stratum, Num: float64(cast), Den: float64(reg)})
+			if given {
+				rows.turnout = append(rows.turnout, pvt.Unit{Stratum: stratum, Num: float64(t[0]), Den: float64(t[1])})
 			} else {
 				out.TurnoutSkipped++
 			}
 		}
-		if !all || !vGiven {
+		if !all {
 			out.Skipped++
-			continue
+			return nil
 		}
 		st := pvt.Station{Stratum: stratum, Votes: make([]float64, len(votes)), Valid: float64(valid)}
 		for i, v := range votes {
 			st.Votes[i] = float64(v)
 		}
-		stations = append(stations, st)
-	}
-	out.Rows, out.Reporting = in.rows, len(stations)
-	if out.Rows == 0 {
-		return fmt.Errorf("%s: no stations", p.in)
-	}
-
-	d := pvt.Design{Strata: map[string]int{}, Sampled: sampled}
-	if sCol < 0 {
-		if *population < out.Rows {
-			return usagef("-population %d is fewer than the %d sampled stations in %s", *population, out.Rows, p.in)
-		}
-		d.Strata[""] = *population
-	} else {
-		if d.Strata, err = plainStrata(ctx, *strataFile); err != nil {
-			return err
-		}
-		for h, n := range sampled {
-			N, ok := d.Strata[h]
-			switch {
-			case !ok:
-				return fmt.Errorf("%s:%d: stratum %q is not in %s", p.in, firstLine[h], h, *strataFile)
-			case N < n:
-				return fmt.Errorf("%s: stratum %q has %d sampled stations but %s gives it a population of %d", p.in, h, n, *strataFile, N)
-			}
-		}
-	}
-	out.Design = d
-
-	res, err := pvt.Analyze(stations, d, pvt.Options{Majority: *majority})
+		rows.stations = append(rows.stations, st)
+		return nil
+	})
 	if err != nil {
-		var ce *pvt.CoverageError
-		if errors.As(err, &ce) {
-			for _, s := range ce.Thin {
-				fmt.Fprintf(stderr, "stratum %q: %d of %d sampled stations reported (%d in the population)\n", s.Stratum, s.Reported, s.Sampled, s.Population)
-			}
-			return fmt.Errorf("estimate from %s: %w (merge a stratum by giving its stations one label in -in and adding up its population in -strata)", p.in, err)
-		}
-		return fmt.Errorf("estimate from %s: %w", p.in, err)
+		return nil, err
 	}
-	if cCol >= 0 {
-		// Turnout needs only cast and registered: its own rows, the same estimator.
-		e, err := pvt.Ratio(turnout, d)
-		if err != nil {
-			out.TurnoutError = err.Error()
-		} else {
-			res.Turnout = &e
-		}
+	out.Rows, out.Reporting = in.rows, len(rows.stations)
+	if out.Rows == 0 {
+		return nil, fmt.Errorf("%s: no stations", p.in)
 	}
-	out.Result = res
-	for c := range names {
-		if share, ok := checks[c]; ok {
-			out.Official = append(out.Official, plainCheck{Choice: names[c], Share: share, Call: pvt.CheckOfficial(res.Shares[c], share, 0)})
-		}
-	}
-	if p.out.json {
-		return p.out.print(stdout, nil, out)
-	}
+	return rows, nil
+}
 
-	o := &p.out
+// plainDesign returns the sample design of rows: one stratum of population stations
+// without -stratum, else the strata of strataFile, which must hold every sampled stratum
+// with at least its sampled stations.
+func plainDesign(ctx context.Context, p *plainFlags, rows *plainPVTRows, population int, strataFile string) (pvt.Design, error) {
+	d := pvt.Design{Strata: map[string]int{}, Sampled: rows.sampled}
+	if p.stratum == "" {
+		if n := rows.sampled[""]; population < n {
+			return d, usagef("-population %d is fewer than the %d sampled stations in %s", population, n, p.in)
+		}
+		d.Strata[""] = population
+		return d, nil
+	}
+	var err error
+	if d.Strata, err = plainStrata(ctx, strataFile); err != nil {
+		return d, err
+	}
+	for h, n := range rows.sampled {
+		N, ok := d.Strata[h]
+		switch {
+		case !ok:
+			return d, fmt.Errorf("%s:%d: stratum %q is not in %s", p.in, rows.firstLine[h], h, strataFile)
+		case N < n:
+			return d, fmt.Errorf("%s: stratum %q has %d sampled stations but %s gives it a population of %d", p.in, h, n, strataFile, N)
+		}
+	}
+	return d, nil
+}
+
+// plainEstimate runs pvt.Analyze on the stations of rows, read from file in. When too few
+// stations of a stratum report, it lists those strata on stderr and says how to merge them.
+func plainEstimate(rows *plainPVTRows, d pvt.Design, majority float64, in string, stderr io.Writer) (pvt.Result, error) {
+	res, err := pvt.Analyze(rows.stations, d, pvt.Options{Majority: majority})
+	var ce *pvt.CoverageError
+	switch {
+	case errors.As(err, &ce):
+		for _, s := range ce.Thin {
+			fmt.Fprintf(stderr, "stratum %q: %d of %d sampled stations reported (%d in the population)\n", s.Stratum, s.Reported, s.Sampled, s.Population)
+		}
+		return res, fmt.Errorf("estimate from %s: %w (merge a stratum by giving its stations one label in -in and adding up its population in -strata)", in, err)
+	case err != nil:
+		return res, fmt.Errorf("estimate from %s: %w", in, err)
+	}
+	return res, nil
+}
+
+// plainPVTPrint prints pvt's estimates in out as p's output flags ask.
+func plainPVTPrint(stdout io.Writer, p *plainFlags, out *plainPVTOut) error {
+	o, res, names := &p.out, out.Result, out.Choices
 	t := &table{header: []string{"figure", "estimate", "SE", "95% interval", "99% interval", "reported"}}
 	if o.csv {
 		t.header = []string{"figure", "estimate", "se", "low95", "high95", "low99", "high99", "reported"}
@@ -944,8 +1032,8 @@ func plainPVT(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if res.Runoff != nil {
 		row(fmt.Sprintf("%s's share against the %s majority", names[res.Leader], pct(res.Runoff.Majority)), res.Runoff.Share)
 	}
-	if o.csv {
-		return o.print(stdout, t, nil)
+	if done, err := o.plainMachine(stdout, t, out); done {
+		return err
 	}
 	fmt.Fprintf(stdout, "PVT estimate from %s: %d sampled stations, %d reporting, %d skipped (valid votes or a choice's votes not given).\n\n",
 		p.in, out.Rows, out.Reporting, out.Skipped)
@@ -958,7 +1046,7 @@ func plainPVT(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "Runoff: %s. %s\n", res.Runoff.Call.Verdict, named(res.Runoff.Call.Note))
 	}
 	switch {
-	case cCol < 0:
+	case p.cast == "":
 	case res.Turnout == nil:
 		fmt.Fprintf(stdout, "Turnout: not estimated: %s\n", out.TurnoutError)
 	case out.TurnoutSkipped > 0:
@@ -968,7 +1056,7 @@ func plainPVT(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "Official %s %s: %s. %s\n", ch.Choice, pct(ch.Share), ch.Call.Verdict, ch.Call.Note)
 	}
 	cov := &table{header: []string{"stratum", "population", "sampled", "reported"}}
-	if sCol >= 0 {
+	if p.stratum != "" {
 		for _, s := range res.Coverage.Strata {
 			cov.add(s.Stratum, s.Population, s.Sampled, s.Reported)
 		}
@@ -993,29 +1081,26 @@ func plainStrata(ctx context.Context, name string) (map[string]int, error) {
 		return nil, err
 	}
 	strata, lines := map[string]int{}, map[string]int{}
-	for {
-		ok, err := in.next(ctx)
+	err = in.each(ctx, func() error {
+		h, err := in.stratum(sCol)
 		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			break
-		}
-		h, err := in.label(sCol, "a stratum")
-		if err != nil {
-			return nil, err
+			return err
 		}
 		if prev, dup := lines[h]; dup {
-			return nil, fmt.Errorf("%s: stratum %q is also on line %d", in.at(sCol), h, prev)
+			return fmt.Errorf("%s: stratum %q is also on line %d", in.at(sCol), h, prev)
 		}
 		n, given, err := in.count(nCol)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if !given {
-			return nil, fmt.Errorf("%s: empty; give the number of stations in the stratum", in.at(nCol))
+			return fmt.Errorf("%s: empty; give the number of stations in the stratum", in.at(nCol))
 		}
 		strata[h], lines[h] = int(n), in.line(sCol)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(strata) == 0 {
 		return nil, fmt.Errorf("%s: no strata", name)
@@ -1107,6 +1192,16 @@ type plainOfficialRow struct {
 	given   bool // every count given
 }
 
+// plainOfficial is compare's official file: its stations by code, the number of them in
+// each stratum (the population), and the national totals over the stations with every
+// count given.
+type plainOfficial struct {
+	rows       map[string]*plainOfficialRow
+	population map[string]int
+	totals     []float64 // by choice
+	totalValid float64
+}
+
 // plainCompare compares observers' results with official ones station by station
 // (pvt.Match) and per choice (pvt.Paired, pvt.Collation, pvt.Diagnose).
 func plainCompare(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -1116,20 +1211,17 @@ func plainCompare(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	officialFile := fs.String("official", "", "the official results `FILE`, every station, with the same columns as -in")
 	tolerance := fs.Float64("tolerance", 0, "flag stations whose discrepancy D = Σ|observed − official| is above this (0 flags any difference)")
 	shares := fs.String("official-share", "", "the published national shares, `CHOICE=SHARE,…`, when they differ from the official file's totals")
-	_, err := plainParse(fs, args, &p.out)
-	if err != nil {
+	if _, err := plainParse(fs, args, &p.out); err != nil {
 		return err
 	}
-	for _, c := range []struct{ v, flag, what string }{
-		{p.in, "-in FILE", "(the observers' results of the sampled stations)"},
-		{*officialFile, "-official FILE", "(the official results of every station)"},
-		{p.station, "-station COL", "(the column of station codes, in both files)"},
-		{p.choices, "-choices COL,COL,…", "(the columns of votes, in both files)"},
-		{p.valid, "-valid COL", "(the column of valid votes, in both files)"},
-	} {
-		if err := plainNeed(c.v, c.flag, c.what); err != nil {
-			return err
-		}
+	if err := plainNeed(
+		plainWant{p.in, "-in FILE", "(the observers' results of the sampled stations)"},
+		plainWant{*officialFile, "-official FILE", "(the official results of every station)"},
+		plainWant{p.station, "-station COL", "(the column of station codes, in both files)"},
+		plainWant{p.choices, "-choices COL,COL,…", "(the columns of votes, in both files)"},
+		plainWant{p.valid, "-valid COL", "(the column of valid votes, in both files)"},
+	); err != nil {
+		return err
 	}
 	if !(*tolerance >= 0) || math.IsInf(*tolerance, 0) {
 		return usagef("-tolerance %v: give a number of votes from 0", *tolerance)
@@ -1138,143 +1230,123 @@ func plainCompare(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	var published map[int]float64
-	if *shares != "" {
-		if published, err = plainShares("official-share", *shares, names); err != nil {
-			return err
-		}
+	published, err := plainShares("official-share", *shares, names)
+	if err != nil {
+		return err
 	}
 
-	// The official file: every station, the population and the national totals.
-	off, err := openPlainCSV(*officialFile)
-	if err != nil {
-		return err
-	}
-	defer off.close()
-	oSt, err := off.column("station", p.station)
-	if err != nil {
-		return err
-	}
-	oCols, err := off.columns("choices", names)
-	if err != nil {
-		return err
-	}
-	oValid, err := off.column("valid", p.valid)
-	if err != nil {
-		return err
-	}
-	oStratum := -1
-	if p.stratum != "" {
-		if oStratum, err = off.column("stratum", p.stratum); err != nil {
-			return err
-		}
-	}
-	official := map[string]*plainOfficialRow{}
-	population := map[string]int{}
-	totals, totalValid := make([]float64, len(names)), 0.0
-	codes := plainCodes{}
-	for {
-		ok, err := off.next(ctx)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			break
-		}
-		code, err := codes.add(off, oSt)
-		if err != nil {
-			return err
-		}
-		r := &plainOfficialRow{}
-		if oStratum >= 0 {
-			if r.stratum, err = off.label(oStratum, "a stratum"); err != nil {
-				return err
-			}
-		}
-		var vGiven bool
-		if r.votes, r.given, err = off.counts(oCols); err != nil {
-			return err
-		}
-		if r.valid, vGiven, err = off.count(oValid); err != nil {
-			return err
-		}
-		r.given = r.given && vGiven
-		if r.given {
-			for c, v := range r.votes {
-				totals[c] += float64(v)
-			}
-			totalValid += float64(r.valid)
-		}
-		official[code] = r
-		population[r.stratum]++
-	}
-	if len(official) == 0 {
-		return fmt.Errorf("%s: no stations", *officialFile)
-	}
-	off.close()
-
-	// The observed file: the sample.
-	in, err := openPlainCSV(p.in)
-	if err != nil {
-		return err
-	}
-	defer in.close()
-	iSt, err := in.column("station", p.station)
-	if err != nil {
-		return err
-	}
-	iCols, err := in.columns("choices", names)
-	if err != nil {
-		return err
-	}
-	iValid, err := in.column("valid", p.valid)
+	off, err := plainOfficialRead(ctx, &p, *officialFile, names)
 	if err != nil {
 		return err
 	}
 	out := plainCompareOut{In: p.in, Official: *officialFile, Choices: names}
+	pairs, err := plainPairs(ctx, &p, off, &out)
+	if err != nil {
+		return err
+	}
+	if out.Match, err = pvt.Match(pairs, *tolerance); err != nil {
+		return fmt.Errorf("match: %w", err)
+	}
+	for i, di := range out.Match.Discrepancies {
+		if di.Flagged {
+			out.Flagged = append(out.Flagged, plainFlagged{Station: di.Station, Stratum: pairs[i].Stratum, D: di.D, Observed: pairs[i].Observed, Official: pairs[i].Official})
+		}
+	}
+	sort.SliceStable(out.Flagged, func(i, j int) bool { return out.Flagged[i].D > out.Flagged[j].D })
+	if out.Tests, err = plainCompareTests(pairs, off, out.Design, names, published); err != nil {
+		return err
+	}
+	return plainComparePrint(stdout, &p, &out, len(off.rows))
+}
+
+// plainOfficialRead reads compare's official file, name, with the columns p names and
+// choices names. It fails on a file without stations.
+func plainOfficialRead(ctx context.Context, p *plainFlags, name string, names []string) (*plainOfficial, error) {
+	in, l, err := openPlainLayout(name, p, names, "station", "choices", "valid", "stratum")
+	if err != nil {
+		return nil, err
+	}
+	defer in.close()
+	off := &plainOfficial{rows: map[string]*plainOfficialRow{}, population: map[string]int{}, totals: make([]float64, len(names))}
+	codes := plainCodes{}
+	err = in.each(ctx, func() error {
+		code, err := codes.add(in, l.station)
+		if err != nil {
+			return err
+		}
+		r := &plainOfficialRow{}
+		if r.stratum, err = in.stratum(l.stratum); err != nil {
+			return err
+		}
+		if r.votes, r.valid, r.given, err = in.results(&l); err != nil {
+			return err
+		}
+		if r.given {
+			for c, v := range r.votes {
+				off.totals[c] += float64(v)
+			}
+			off.totalValid += float64(r.valid)
+		}
+		off.rows[code] = r
+		off.population[r.stratum]++
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(off.rows) == 0 {
+		return nil, fmt.Errorf("%s: no stations", name)
+	}
+	return off, nil
+}
+
+// plainPairs reads the observed file, p.in, and pairs each station with its official
+// row, counting on out the rows read, compared and skipped, and setting out's design: the
+// official stations are the population, the observed ones the sample. It fails if a
+// station is not in the official file, or if no station has every count in both.
+func plainPairs(ctx context.Context, p *plainFlags, off *plainOfficial, out *plainCompareOut) ([]pvt.Pair, error) {
+	names := out.Choices
+	in, l, err := openPlainLayout(p.in, p, names, "station", "choices", "valid")
+	if err != nil {
+		return nil, err
+	}
+	defer in.close()
 	sampled := map[string]int{}
 	var pairs []pvt.Pair
 	var missing []string
-	codes = plainCodes{}
-	for {
-		ok, err := in.next(ctx)
+	codes := plainCodes{}
+	err = in.each(ctx, func() error {
+		code, err := codes.add(in, l.station)
 		if err != nil {
 			return err
 		}
+		votes, valid, all, err := in.results(&l)
+		if err != nil {
+			return err
+		}
+		r, ok := off.rows[code]
 		if !ok {
-			break
-		}
-		code, err := codes.add(in, iSt)
-		if err != nil {
-			return err
-		}
-		votes, all, err := in.counts(iCols)
-		if err != nil {
-			return err
-		}
-		valid, vGiven, err := in.count(iValid)
-		if err != nil {
-			return err
-		}
-		r, ok := official[code]
-		if !ok {
-			missing = append(missing, fmt.Sprintf("%q (line %d)", code, in.line(iSt)))
-			continue
+			missing = append(missing, fmt.Sprintf("%q (line %d)", code, in.line(l.station)))
+			return nil
 		}
 		sampled[r.stratum]++
 		switch {
-		case !all || !vGiven:
+		case !all:
 			out.SkippedObserved++
-			continue
+			return nil
 		case !r.given:
 			out.SkippedOfficial++
-			continue
+			return nil
 		}
 		pr := pvt.Pair{Station: code, Stratum: r.stratum, Observed: make([]float64, len(names)), Official: make([]float64, len(names)), Den: float64(valid)}
 		for c := range names {
 			pr.Observed[c], pr.Official[c] = float64(votes[c]), float64(r.votes[c])
 		}
 		pairs = append(pairs, pr)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	out.Observed = in.rows
 	if n := len(missing); n > 0 {
@@ -1285,55 +1357,50 @@ func plainCompare(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		if n > plainTop {
 			missing, more = missing[:plainTop], fmt.Sprintf(" and %d more", n-plainTop)
 		}
-		return fmt.Errorf("%s: %d observed %s not in %s: %s%s", p.in, n, what, *officialFile, strings.Join(missing, ", "), more)
+		return nil, fmt.Errorf("%s: %d observed %s not in %s: %s%s", p.in, n, what, out.Official, strings.Join(missing, ", "), more)
 	}
 	if len(pairs) == 0 {
-		return fmt.Errorf("%s: no station to compare (%d rows, %d without the observers' counts, %d without the official ones)", p.in, out.Observed, out.SkippedObserved, out.SkippedOfficial)
+		return nil, fmt.Errorf("%s: no station to compare (%d rows, %d without the observers' counts, %d without the official ones)", p.in, out.Observed, out.SkippedObserved, out.SkippedOfficial)
 	}
 	out.Compared = len(pairs)
-	d := pvt.Design{Strata: population, Sampled: sampled}
-	out.Design = d
+	out.Design = pvt.Design{Strata: off.population, Sampled: sampled}
+	return pairs, nil
+}
 
-	if out.Match, err = pvt.Match(pairs, *tolerance); err != nil {
-		return fmt.Errorf("match: %w", err)
-	}
-	for i, di := range out.Match.Discrepancies {
-		if di.Flagged {
-			out.Flagged = append(out.Flagged, plainFlagged{Station: di.Station, Stratum: pairs[i].Stratum, D: di.D, Observed: pairs[i].Observed, Official: pairs[i].Official})
-		}
-	}
-	sort.SliceStable(out.Flagged, func(i, j int) bool { return out.Flagged[i].D > out.Flagged[j].D })
-
+// plainCompareTests runs, for each choice in names, the paired test on pairs and the
+// collation test of their official shares against the national share: published's if it
+// has the choice, else the official file's totals.
+func plainCompareTests(pairs []pvt.Pair, off *plainOfficial, d pvt.Design, names []string, published map[int]float64) ([]plainTests, error) {
+	var tests []plainTests
 	for c, name := range names {
 		paired, err := pvt.Paired(pairs, c, d, 0)
 		if err != nil {
-			return fmt.Errorf("paired test of %s: %w", name, err)
+			return nil, fmt.Errorf("paired test of %s: %w", name, err)
 		}
 		units := make([]pvt.Unit, len(pairs))
 		for i, pr := range pairs {
-			units[i] = pvt.Unit{Stratum: pr.Stratum, Num: pr.Official[c], Den: float64(official[pr.Station].valid)}
+			units[i] = pvt.Unit{Stratum: pr.Stratum, Num: pr.Official[c], Den: float64(off.rows[pr.Station].valid)}
 		}
 		est, err := pvt.Ratio(units, d)
 		if err != nil {
-			return fmt.Errorf("collation test of %s: %w", name, err)
+			return nil, fmt.Errorf("collation test of %s: %w", name, err)
 		}
-		national, source := totals[c]/totalValid, "the official file's totals"
+		national, source := off.totals[c]/off.totalValid, "the official file's totals"
 		if s, ok := published[c]; ok {
 			national, source = s, "-official-share"
 		}
 		coll := pvt.Collation(est, national, 0)
-		out.Tests = append(out.Tests, plainTests{Choice: name, NationalSource: source, Paired: paired, Collation: coll, Diagnosis: pvt.Diagnose(paired, coll)})
+		tests = append(tests, plainTests{Choice: name, NationalSource: source, Paired: paired, Collation: coll, Diagnosis: pvt.Diagnose(paired, coll)})
 	}
-	if p.out.json {
-		return p.out.print(stdout, nil, out)
-	}
+	return tests, nil
+}
 
-	o := &p.out
+// plainComparePrint prints compare's findings in out as p's output flags ask; official is
+// the number of stations in the official file.
+func plainComparePrint(stdout io.Writer, p *plainFlags, out *plainCompareOut, official int) error {
+	o, names := &p.out, out.Choices
 	flagged := &table{header: []string{"station", "stratum", "D", "differences (observed → official)"}}
-	for i, f := range out.Flagged {
-		if i == plainTop && !o.csv {
-			break
-		}
+	for _, f := range plainFirst(o, out.Flagged) {
 		var diffs []string
 		for c := range names {
 			if f.Observed[c] != f.Official[c] {
@@ -1342,11 +1409,11 @@ func plainCompare(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 		flagged.add(f.Station, f.Stratum, fmt.Sprintf("%g", f.D), strings.Join(diffs, "; "))
 	}
-	if o.csv {
-		return o.print(stdout, flagged, nil)
+	if done, err := o.plainMachine(stdout, flagged, out); done {
+		return err
 	}
 	fmt.Fprintf(stdout, "Compared %d of %d observed stations (%s) with the official results of %d stations (%s); skipped %d without the observers' counts and %d without the official ones.\n",
-		out.Compared, out.Observed, p.in, len(official), *officialFile, out.SkippedObserved, out.SkippedOfficial)
+		out.Compared, out.Observed, p.in, official, out.Official, out.SkippedObserved, out.SkippedOfficial)
 	fmt.Fprintf(stdout, "\nStation match: %s\n", out.Match.Note)
 	if len(out.Flagged) > 0 {
 		title := fmt.Sprintf("Flagged stations, largest discrepancy first (%d; -csv lists all):", len(out.Flagged))
@@ -1365,9 +1432,15 @@ func plainCompare(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := o.section(stdout, "Paired test (observed − official, share of valid votes) and collation test (official stations vs national share), per choice:", tests); err != nil {
 		return err
 	}
-	// The notes: once for the choices where both tests are consistent, in full for the others.
+	plainCompareNotes(stdout, out.Tests)
+	return nil
+}
+
+// plainCompareNotes prints the tests' notes: once for the choices where both tests are
+// consistent, in full for the others.
+func plainCompareNotes(stdout io.Writer, tests []plainTests) {
 	var clean []string
-	for _, t := range out.Tests {
+	for _, t := range tests {
 		if t.Diagnosis.Verdict == pvt.Consistent {
 			clean = append(clean, t.Choice)
 			continue
@@ -1375,13 +1448,21 @@ func plainCompare(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		fmt.Fprintf(stdout, "\n%s (national share from %s):\n  paired: %s\n  collation: %s\n  diagnosis: %s\n", t.Choice, t.NationalSource, t.Paired.Note, t.Collation.Note, t.Diagnosis.Note)
 	}
 	if len(clean) > 0 {
-		i := slices.IndexFunc(out.Tests, func(t plainTests) bool { return t.Diagnosis.Verdict == pvt.Consistent })
-		fmt.Fprintf(stdout, "\n%s: %s\n", strings.Join(clean, ", "), out.Tests[i].Diagnosis.Note)
+		i := slices.IndexFunc(tests, func(t plainTests) bool { return t.Diagnosis.Verdict == pvt.Consistent })
+		fmt.Fprintf(stdout, "\n%s: %s\n", strings.Join(clean, ", "), tests[i].Diagnosis.Note)
 	}
-	if len(out.Tests) > 1 {
-		fmt.Fprintf(stdout, "\nEach test flags a correct figure about one time in twenty; with %d choices, read first the choices that decide the outcome.\n", len(out.Tests))
+	if len(tests) > 1 {
+		fmt.Fprintf(stdout, "\nEach test flags a correct figure about one time in twenty; with %d choices, read first the choices that decide the outcome.\n", len(tests))
 	}
-	return nil
+}
+
+// plainFirst returns the first plainTop of list for a table people read, and all of it
+// for -csv (and -json).
+func plainFirst[T any](o *output, list []T) []T {
+	if o.csv || o.json || len(list) <= plainTop {
+		return list
+	}
+	return list[:plainTop]
 }
 
 // -------------------------------------------------------------------------------- forensics
@@ -1415,23 +1496,20 @@ type plainForensicsOut struct {
 func plainForensics(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var p plainFlags
 	fs := newFlagSet("forensics", stderr, plainForensicsUsage)
-	p.register(fs, "in", "station", "area", "registered", "cast", "issued", "choices")
-	leader := fs.String("leader", "", "`COL`: the column of the leader's votes (the national winner)")
+	p.register(fs, "in", "station", "area", "registered", "cast", "issued", "choices", "leader")
 	mc := fs.Int("mc", 0, "also run the integer-percentage test with a Monte Carlo null of `N` replications")
 	seed := fs.Uint64("seed", 1, "the seed of the Monte Carlo replications")
 	set, err := plainParse(fs, args, &p.out)
 	if err != nil {
 		return err
 	}
-	for _, c := range []struct{ v, flag, what string }{
-		{p.in, "-in FILE", "(the results of every station, one per row)"},
-		{p.registered, "-registered COL", "(the column of registered voters)"},
-		{p.cast, "-cast COL", "(the column of ballots found in the box, valid and invalid)"},
-		{*leader, "-leader COL", "(the column of the national winner's votes)"},
-	} {
-		if err := plainNeed(c.v, c.flag, c.what); err != nil {
-			return err
-		}
+	if err := plainNeed(
+		plainWant{p.in, "-in FILE", "(the results of every station, one per row)"},
+		plainWant{p.registered, "-registered COL", "(the column of registered voters)"},
+		plainWant{p.cast, "-cast COL", "(the column of ballots found in the box, valid and invalid)"},
+		plainWant{p.leader, "-leader COL", "(the column of the national winner's votes)"},
+	); err != nil {
+		return err
 	}
 	if *mc < 0 || *mc > 100000 {
 		return usagef("-mc %d: give a number of replications from 1 to 100000", *mc)
@@ -1439,93 +1517,18 @@ func plainForensics(ctx context.Context, args []string, stdout, stderr io.Writer
 	if set["seed"] && *mc == 0 {
 		return usagef("-seed applies only with -mc N")
 	}
-	var digitNames []string
+	digitNames := []string{p.leader}
 	if p.choices != "" {
 		if digitNames, err = plainNames("choices", p.choices); err != nil {
 			return err
 		}
-	} else {
-		digitNames = []string{*leader}
 	}
 
-	in, err := openPlainCSV(p.in)
+	out := plainForensicsOut{In: p.in, Leader: p.leader, DigitColumns: digitNames}
+	stations, digits, err := plainForensicsRead(ctx, &p, &out)
 	if err != nil {
 		return err
 	}
-	defer in.close()
-	col := func(flag, name string) (int, error) {
-		if name == "" {
-			return -1, nil
-		}
-		return in.column(flag, name)
-	}
-	var cols [6]int
-	for i, c := range []struct{ flag, name string }{
-		{"registered", p.registered}, {"cast", p.cast}, {"leader", *leader},
-		{"issued", p.issued}, {"station", p.station}, {"area", p.area},
-	} {
-		if cols[i], err = col(c.flag, c.name); err != nil {
-			return err
-		}
-	}
-	rCol, fCol, lCol, iCol, stCol, aCol := cols[0], cols[1], cols[2], cols[3], cols[4], cols[5]
-	dCols, err := in.columns("choices", digitNames)
-	if err != nil {
-		return err
-	}
-	out := plainForensicsOut{In: p.in, Leader: *leader, DigitColumns: digitNames}
-	var stations []forensics.Station
-	var digits []int
-	codes := plainCodes{}
-	for {
-		ok, err := in.next(ctx)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			break
-		}
-		s := forensics.Station{Code: fmt.Sprintf("line %d", in.line(0))}
-		if stCol >= 0 {
-			if s.Code, err = codes.add(in, stCol); err != nil {
-				return err
-			}
-		}
-		if aCol >= 0 {
-			s.Area = in.text(aCol)
-		}
-		idx := []int{rCol, fCol, lCol}
-		if iCol >= 0 {
-			idx = append(idx, iCol)
-		}
-		v, all, err := in.counts(idx)
-		if err != nil {
-			return err
-		}
-		for _, c := range dCols {
-			n, given, err := in.count(c)
-			if err != nil {
-				return err
-			}
-			if given {
-				digits = append(digits, int(n))
-			}
-		}
-		if !all {
-			out.Skipped++
-			continue
-		}
-		s.Registered, s.Found, s.Leader, s.Issued = int(v[0]), int(v[1]), int(v[2]), int(v[1])
-		if iCol >= 0 {
-			s.Issued = int(v[3])
-		}
-		stations = append(stations, s)
-	}
-	out.Rows, out.Stations = in.rows, len(stations)
-	if len(stations) == 0 {
-		return fmt.Errorf("%s: no station with registered voters, ballots found and the leader's votes all given (%d rows)", p.in, in.rows)
-	}
-
 	out.Integer = forensics.IntegerPercentages(stations)
 	if *mc > 0 {
 		pr := startProgress(stderr, fmt.Sprintf("integer percentages, %d Monte Carlo replications", *mc))
@@ -1536,18 +1539,76 @@ func plainForensics(ctx context.Context, args []string, stdout, stderr io.Writer
 	out.Fingerprint = forensics.TurnoutShare(stations)
 	out.Digits = []forensics.DigitTest{forensics.SecondDigit(digits), forensics.LastDigit(digits), forensics.ZeroFive(digits)}
 	out.Flags = forensics.FlagStations(stations, forensics.FlagOptions{})
-	if p.out.json {
-		return p.out.print(stdout, nil, out)
-	}
+	return plainForensicsPrint(stdout, &p, &out)
+}
 
-	o := &p.out
-	fl := out.Flags
+// plainForensicsRead reads the stations of p.in, and the counts in out.DigitColumns for
+// the digit tests, counting on out the rows read, screened and skipped. A station is
+// named by its code, or without -station by its line. It fails if no row has registered
+// voters, ballots found and the leader's votes all given.
+func plainForensicsRead(ctx context.Context, p *plainFlags, out *plainForensicsOut) (stations []forensics.Station, digits []int, err error) {
+	in, l, err := openPlainLayout(p.in, p, out.DigitColumns, "registered", "cast", "leader", "issued", "station", "area", "choices")
+	if err != nil {
+		return nil, nil, err
+	}
+	defer in.close()
+	idx := []int{l.registered, l.cast, l.leader}
+	if l.issued >= 0 {
+		idx = append(idx, l.issued)
+	}
+	codes := plainCodes{}
+	err = in.each(ctx, func() error {
+		code, err := codes.add(in, l.station)
+		if err != nil {
+			return err
+		}
+		if code == "" {
+			code = fmt.Sprintf("line %d", in.line(0))
+		}
+		s := forensics.Station{Code: code}
+		if l.area >= 0 {
+			s.Area = in.text(l.area)
+		}
+		v, all, err := in.counts(idx)
+		if err != nil {
+			return err
+		}
+		for _, c := range l.choices {
+			n, given, err := in.count(c)
+			if err != nil {
+				return err
+			}
+			if given {
+				digits = append(digits, int(n))
+			}
+		}
+		if !all {
+			out.Skipped++
+			return nil
+		}
+		s.Registered, s.Found, s.Leader, s.Issued = int(v[0]), int(v[1]), int(v[2]), int(v[1])
+		if l.issued >= 0 {
+			s.Issued = int(v[3])
+		}
+		stations = append(stations, s)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	out.Rows, out.Stations = in.rows, len(stations)
+	if len(stations) == 0 {
+		return nil, nil, fmt.Errorf("%s: no station with registered voters, ballots found and the leader's votes all given (%d rows)", p.in, in.rows)
+	}
+	return stations, digits, nil
+}
+
+// plainForensicsPrint prints the screens in out as p's output flags ask.
+func plainForensicsPrint(stdout io.Writer, p *plainFlags, out *plainForensicsOut) error {
+	o, fl := &p.out, out.Flags
 	flagged := &table{header: []string{"rule", "station", "area", "turnout", "share", "registered", "z"}}
 	for _, f := range []forensics.Flag{fl.OverRegistered, fl.NearUnanimous, fl.AreaOutliers} {
-		for i, s := range f.Stations {
-			if i == plainTop && !o.csv {
-				break
-			}
+		for _, s := range plainFirst(o, f.Stations) {
 			z := ""
 			if f.Rule == "area-outlier" {
 				z = fmt.Sprintf("%+.1f", s.Z)
@@ -1555,11 +1616,35 @@ func plainForensics(ctx context.Context, args []string, stdout, stderr io.Writer
 			flagged.add(f.Rule, s.Code, s.Area, fmt.Sprintf("%.1f%%", s.Turnout), fmt.Sprintf("%.1f%%", s.Share), s.Registered, z)
 		}
 	}
-	if o.csv {
-		return o.print(stdout, flagged, nil)
+	if done, err := o.plainMachine(stdout, flagged, out); done {
+		return err
 	}
+	fmt.Fprintf(stdout, "Forensic screens of %s: %d stations screened, %d rows skipped (a count not given). Leader: %s.\n", p.in, out.Stations, out.Skipped, out.Leader)
+	for _, show := range []func(io.Writer, *output, *plainForensicsOut) error{plainIntegerPrint, plainFingerprintPrint, plainDigitsPrint} {
+		if err := show(stdout, o, out); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(stdout, "\nFlags: %d over-registered, %d near-unanimous, %d area outliers; %d stations could not be judged against their area.\n",
+		len(fl.OverRegistered.Stations), len(fl.NearUnanimous.Stations), len(fl.AreaOutliers.Stations), fl.Unscreened)
+	if p.area == "" {
+		fmt.Fprintln(stdout, "Without -area, every station is compared with all the others.")
+	}
+	if len(flagged.rows) > 0 {
+		if err := o.section(stdout, fmt.Sprintf("Flagged stations (the first %d of each rule; -csv lists all):", plainTop), flagged); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(stdout, "%s\n", fl.Note["en"])
+	for _, f := range []forensics.Flag{fl.OverRegistered, fl.NearUnanimous, fl.AreaOutliers} {
+		fmt.Fprintf(stdout, "%s: %s\n", f.Rule, f.Note["en"])
+	}
+	return nil
+}
 
-	fmt.Fprintf(stdout, "Forensic screens of %s: %d stations screened, %d rows skipped (a count not given). Leader: %s.\n", p.in, out.Stations, out.Skipped, *leader)
+// plainIntegerPrint prints, for people, the integer-percentage test of out, and its Monte
+// Carlo form if it ran.
+func plainIntegerPrint(stdout io.Writer, o *output, out *plainForensicsOut) error {
 	it := out.Integer
 	counts := &table{header: []string{"stations with", "observed", "expected", "SD", "excess", "z"}}
 	for _, c := range []struct {
@@ -1572,20 +1657,27 @@ func plainForensics(ctx context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	fmt.Fprintf(stdout, "%s\n", it.Note["en"])
-	if m := out.IntegerMC; m != nil {
-		mt := &table{header: []string{"stations with", "observed", "mean", "SD", "excess", "z", "p"}}
-		for _, c := range []struct {
-			name string
-			c    forensics.MCCount
-		}{{"integer turnout", m.Turnout}, {"integer result", m.Result}, {"either (X)", m.Either}} {
-			mt.add(c.name, c.c.Observed, fmt.Sprintf("%.1f ± %.1f", c.c.Mean, c.c.MeanSE), fmt.Sprintf("%.1f", c.c.SD), fmt.Sprintf("%+.1f", c.c.Excess), fmt.Sprintf("%+.2f", c.c.Z), fmt.Sprintf("%.3g", c.c.P))
-		}
-		if err := o.section(stdout, fmt.Sprintf("Integer percentages, Monte Carlo null: %d replications, seed %d.", m.Replications, m.Seed), mt); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "%s\n", m.Note["en"])
+	m := out.IntegerMC
+	if m == nil {
+		return nil
 	}
+	mt := &table{header: []string{"stations with", "observed", "mean", "SD", "excess", "z", "p"}}
+	for _, c := range []struct {
+		name string
+		c    forensics.MCCount
+	}{{"integer turnout", m.Turnout}, {"integer result", m.Result}, {"either (X)", m.Either}} {
+		mt.add(c.name, c.c.Observed, fmt.Sprintf("%.1f ± %.1f", c.c.Mean, c.c.MeanSE), fmt.Sprintf("%.1f", c.c.SD), fmt.Sprintf("%+.1f", c.c.Excess), fmt.Sprintf("%+.2f", c.c.Z), fmt.Sprintf("%.3g", c.c.P))
+	}
+	if err := o.section(stdout, fmt.Sprintf("Integer percentages, Monte Carlo null: %d replications, seed %d.", m.Replications, m.Seed), mt); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s\n", m.Note["en"])
+	return nil
+}
 
+// plainFingerprintPrint prints, for people, the turnout × leader's share fingerprint of
+// out and its cumulative curve.
+func plainFingerprintPrint(stdout io.Writer, o *output, out *plainForensicsOut) error {
 	fp := out.Fingerprint
 	last := fp.Curve[len(fp.Curve)-1]
 	var meanT, meanS float64
@@ -1622,31 +1714,20 @@ func plainForensics(ctx context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	fmt.Fprintf(stdout, "%s\n", fp.Note["en"])
+	return nil
+}
 
+// plainDigitsPrint prints, for people, the digit tests of out.
+func plainDigitsPrint(stdout io.Writer, o *output, out *plainForensicsOut) error {
 	dt := &table{header: []string{"test", "counts", "skipped", "χ²", "df", "p", "mean", "expected", "mean z"}}
 	for _, d := range out.Digits {
 		dt.add(d.Test, d.Counts, d.Skipped, fmt.Sprintf("%.1f", d.ChiSquare), d.DF, fmt.Sprintf("%.3g", d.P), fmt.Sprintf("%.4f", d.Mean), fmt.Sprintf("%.4f", d.ExpectedMean), fmt.Sprintf("%+.2f", d.MeanZ))
 	}
-	if err := o.section(stdout, "Digit tests over "+strings.Join(digitNames, ", ")+":", dt); err != nil {
+	if err := o.section(stdout, "Digit tests over "+strings.Join(out.DigitColumns, ", ")+":", dt); err != nil {
 		return err
 	}
 	for _, d := range out.Digits {
 		fmt.Fprintf(stdout, "%s: %s\n", d.Test, d.Note["en"])
-	}
-
-	fmt.Fprintf(stdout, "\nFlags: %d over-registered, %d near-unanimous, %d area outliers; %d stations could not be judged against their area.\n",
-		len(fl.OverRegistered.Stations), len(fl.NearUnanimous.Stations), len(fl.AreaOutliers.Stations), fl.Unscreened)
-	if aCol < 0 {
-		fmt.Fprintln(stdout, "Without -area, every station is compared with all the others.")
-	}
-	if len(flagged.rows) > 0 {
-		if err := o.section(stdout, fmt.Sprintf("Flagged stations (the first %d of each rule; -csv lists all):", plainTop), flagged); err != nil {
-			return err
-		}
-	}
-	fmt.Fprintf(stdout, "%s\n", fl.Note["en"])
-	for _, f := range []forensics.Flag{fl.OverRegistered, fl.NearUnanimous, fl.AreaOutliers} {
-		fmt.Fprintf(stdout, "%s: %s\n", f.Rule, f.Note["en"])
 	}
 	return nil
 }
@@ -1688,10 +1769,7 @@ type plainSeat struct {
 func plainSeats(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var p plainFlags
 	fs := newFlagSet("seats", stderr, plainSeatsUsage)
-	p.register(fs, "in", "choices")
-	choiceCol := fs.String("choice", "", "`COL`: the column naming the choice (candidate or list)")
-	votesCol := fs.String("votes", "", "`COL`: the column of votes")
-	partyCol := fs.String("party", "", "`COL`: the column of the choice's party (optional)")
+	p.register(fs, "in", "choices", "choice", "votes", "party")
 	nseats := fs.Int("seats", 0, "the number of seats to fill")
 	var sys iltod.System
 	fs.StringVar((*string)(&sys.Kind), "system", "", "the electoral system: list_pr, fptp, block or two_round")
@@ -1703,35 +1781,36 @@ func plainSeats(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.Float64Var(&sys.MinShare, "min-share", 0, "fptp: the least share of valid votes the winner needs")
 	fs.Float64Var(&sys.MinTurnout, "min-turnout", 0, "fptp: the least turnout (-cast over -registered) for the election to stand")
 	fs.StringVar(&sys.Ties, "ties", "", "the tie rule: lot, most_votes or ballot_order (default lot)")
-	valid := fs.Int64("valid", -1, "valid ballots, blank ones not included (default: the sum of the votes; required for block)")
-	blank := fs.Int64("blank", 0, "blank ballots, counted apart from valid ones")
-	cast := fs.Int64("cast", 0, "ballots cast (for -min-turnout)")
-	registered := fs.Int64("registered", 0, "registered voters (for -min-turnout)")
+	totals := seats.Totals{Votes: map[string]int64{}}
+	fs.Int64Var(&totals.Valid, "valid", -1, "valid ballots, blank ones not included (default: the sum of the votes; required for block)")
+	fs.Int64Var(&totals.Blank, "blank", 0, "blank ballots, counted apart from valid ones")
+	fs.Int64Var(&totals.Cast, "cast", 0, "ballots cast (for -min-turnout)")
+	fs.Int64Var(&totals.Registered, "registered", 0, "registered voters (for -min-turnout)")
 	lot := fs.String("lot", "", "a public `SEED` to draw the lot that breaks ties (seats.DrawLot)")
 	round := fs.Int("round", 0, "two_round: 1 for the first round, 2 for the runoff")
 	if _, err := plainParse(fs, args, &p.out); err != nil {
 		return err
 	}
-	if err := plainNeed(p.in, "-in FILE", "(the votes: a row per choice with -choice and -votes, or a column per choice with -choices)"); err != nil {
+	if err := plainNeed(plainWant{p.in, "-in FILE", "(the votes: a row per choice with -choice and -votes, or a column per choice with -choices)"}); err != nil {
 		return err
 	}
 	wide := p.choices != ""
 	switch {
-	case wide && (*choiceCol != "" || *votesCol != "" || *partyCol != ""):
+	case wide && (p.choice != "" || p.votes != "" || p.party != ""):
 		return usagef("give -choices COL,COL,… (a column per choice) or -choice COL -votes COL (a row per choice), not both")
-	case !wide && (*choiceCol == "" || *votesCol == ""):
+	case !wide && (p.choice == "" || p.votes == ""):
 		return usagef("give -choice COL and -votes COL (a row per choice: its name and votes), or -choices COL,COL,… (a column of votes per choice)")
 	}
-	if err := plainNeed(string(sys.Kind), "-system", "list_pr, fptp, block or two_round"); err != nil {
+	if err := plainNeed(plainWant{string(sys.Kind), "-system", "list_pr, fptp, block or two_round"}); err != nil {
 		return err
 	}
 	if *nseats < 1 {
 		return usagef("give -seats N, the number of seats to fill")
 	}
-	if *valid < -1 || *blank < 0 || *cast < 0 || *registered < 0 {
+	if totals.Valid < -1 || totals.Blank < 0 || totals.Cast < 0 || totals.Registered < 0 {
 		return usagef("-valid, -blank, -cast and -registered are counts: give whole numbers from 0")
 	}
-	if sys.Kind == iltod.BlockVote && *valid < 0 {
+	if sys.Kind == iltod.BlockVote && totals.Valid < 0 {
 		return usagef("a block vote needs -valid N, the number of valid ballots (each marks up to %d candidates)", *nseats)
 	}
 	var names []string
@@ -1742,53 +1821,13 @@ func plainSeats(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 	}
 
-	in, err := openPlainCSV(p.in)
+	list, skipped, err := plainVotes(ctx, &p, names)
 	if err != nil {
 		return err
 	}
-	defer in.close()
-	var list []plainSeat
-	var skipped int
-	skipWhat := "row"
-	if wide {
-		list, skipped, err = plainVotesWide(ctx, in, names)
-		skipWhat = "empty cell"
-	} else {
-		list, skipped, err = plainVotesLong(ctx, in, *choiceCol, *votesCol, *partyCol)
-	}
-	if err != nil {
-		return err
-	}
-	if len(list) == 0 {
-		return fmt.Errorf("%s: no choices", p.in)
-	}
-
-	// Choice codes: the names if they all make valid codes, else c1, c2, …
-	useNames := true
-	for _, c := range list {
-		useNames = useNames && iltod.ValidCode(c.Name)
-	}
-	kind := iltod.Candidate
-	if sys.Kind == iltod.ListPR {
-		kind = iltod.PartyList
-	}
-	contest := &iltod.Contest{
-		Code: "plain", Name: iltod.Text{"en": plainTrunc(filepath.Base(p.in), iltod.MaxTextLen)},
-		Areas: []string{"all"}, Seats: *nseats, System: sys,
-	}
-	totals := seats.Totals{Votes: map[string]int64{}, Valid: *valid, Blank: *blank, Cast: *cast, Registered: *registered}
+	contest := plainContest(p.in, list, sys, *nseats)
 	var sum int64
-	for i := range list {
-		c := &list[i]
-		c.Code = c.Name
-		if !useNames {
-			c.Code = fmt.Sprintf("c%d", i+1)
-		}
-		party := c.Party
-		if kind == iltod.PartyList && party == "" {
-			party = c.Code
-		}
-		contest.Choices = append(contest.Choices, iltod.Choice{Code: c.Code, Kind: kind, Name: iltod.Text{"en": c.Name}, Party: party})
+	for _, c := range list {
 		totals.Votes[c.Code] = c.Votes
 		sum += c.Votes
 	}
@@ -1814,12 +1853,53 @@ func plainSeats(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	for i := range list {
 		list[i].Seats, list[i].Share = res.Seats[list[i].Code], res.Shares[list[i].Code]
 	}
-	if p.out.json {
-		return p.out.print(stdout, nil, plainSeatsOut{In: p.in, Contest: contest, Totals: totals, Result: res, Choices: list})
+	out := plainSeatsOut{In: p.in, Contest: contest, Totals: totals, Result: res, Choices: list}
+	skipWhat := "row"
+	if wide {
+		skipWhat = "empty cell"
 	}
-	o := &p.out
-	t := &table{header: []string{"choice", "party", "votes", "share", "seats", "note"}}
+	return plainSeatsPrint(stdout, &p.out, &out, sum, skipped, skipWhat)
+}
+
+// plainContest returns the contest for seats from file in: its choices are list's, coded
+// by their names if all of them make valid codes, else c1, c2, …; it sets the codes in
+// list. Under list PR every choice is a party list, a list without a party its own party;
+// otherwise every choice is a candidate.
+func plainContest(in string, list []plainSeat, sys iltod.System, nseats int) *iltod.Contest {
+	useNames := true
 	for _, c := range list {
+		useNames = useNames && iltod.ValidCode(c.Name)
+	}
+	kind := iltod.Candidate
+	if sys.Kind == iltod.ListPR {
+		kind = iltod.PartyList
+	}
+	contest := &iltod.Contest{
+		Code: "plain", Name: iltod.Text{"en": plainTrunc(filepath.Base(in), iltod.MaxTextLen)},
+		Areas: []string{"all"}, Seats: nseats, System: sys,
+	}
+	for i := range list {
+		c := &list[i]
+		c.Code = c.Name
+		if !useNames {
+			c.Code = fmt.Sprintf("c%d", i+1)
+		}
+		party := c.Party
+		if kind == iltod.PartyList && party == "" {
+			party = c.Code
+		}
+		contest.Choices = append(contest.Choices, iltod.Choice{Code: c.Code, Kind: kind, Name: iltod.Text{"en": c.Name}, Party: party})
+	}
+	return contest
+}
+
+// plainSeatsPrint prints the allocation in out as o asks; sum is the votes over all the
+// choices, skipped the number of skipWhat ("row", or "empty cell" with -choices) without
+// votes.
+func plainSeatsPrint(stdout io.Writer, o *output, out *plainSeatsOut, sum int64, skipped int, skipWhat string) error {
+	res, sys := out.Result, out.Contest.System
+	t := &table{header: []string{"choice", "party", "votes", "share", "seats", "note"}}
+	for _, c := range out.Choices {
 		var note []string
 		if slices.Contains(res.Excluded, c.Code) {
 			note = append(note, "below the threshold")
@@ -1832,14 +1912,14 @@ func plainSeats(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		t.add(c.Name, c.Party, c.Votes, o.plainF(c.Share), c.Seats, strings.Join(note, ", "))
 	}
-	if o.csv {
-		return o.print(stdout, t, nil)
+	if done, err := o.plainMachine(stdout, t, out); done {
+		return err
 	}
-	fmt.Fprintf(stdout, "%s by %s", plainPlural(*nseats, "seat"), sys.Kind)
+	fmt.Fprintf(stdout, "%s by %s", plainPlural(out.Contest.Seats, "seat"), sys.Kind)
 	if sys.Method != "" {
 		fmt.Fprintf(stdout, " (%s)", sys.Method)
 	}
-	fmt.Fprintf(stdout, " from %s: %d choices, %d votes; shares of %s (%d).", p.in, len(list), sum, res.Base, res.BaseVotes)
+	fmt.Fprintf(stdout, " from %s: %d choices, %d votes; shares of %s (%d).", out.In, len(out.Choices), sum, res.Base, res.BaseVotes)
 	if skipped > 0 {
 		fmt.Fprintf(stdout, " Skipped %s without votes.", plainPlural(skipped, skipWhat))
 	}
@@ -1859,43 +1939,59 @@ func plainSeats(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return nil
 }
 
+// plainVotes adds up the votes of p.in: with names (from -choices), a column per choice;
+// else a row per choice. It returns the choices and the number of rows (or empty cells)
+// without votes. It fails on a file without choices.
+func plainVotes(ctx context.Context, p *plainFlags, names []string) ([]plainSeat, int, error) {
+	wide, flags := names != nil, []string{"choice", "votes", "party"}
+	if wide {
+		flags = []string{"choices"}
+	}
+	in, l, err := openPlainLayout(p.in, p, names, flags...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer in.close()
+	var list []plainSeat
+	var skipped int
+	if wide {
+		list, skipped, err = plainVotesWide(ctx, in, &l, names)
+	} else {
+		list, skipped, err = plainVotesLong(ctx, in, &l)
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(list) == 0 {
+		return nil, 0, fmt.Errorf("%s: no choices", p.in)
+	}
+	return list, skipped, nil
+}
+
+// add adds v, read from in's column col, to s's votes; it fails past plainMaxCount.
+func (s *plainSeat) add(in *plainCSV, col int, v int64) error {
+	if s.Votes += v; s.Votes > plainMaxCount {
+		return fmt.Errorf("%s: %q has more than %d votes", in.at(col), s.Name, int64(plainMaxCount))
+	}
+	return nil
+}
+
 // plainVotesLong adds up the votes of in, a row per choice (or per choice and station):
-// the choice's name in column choiceCol, its votes in votesCol and optionally its party in
-// partyCol. It returns the choices in order of first appearance and the number of rows
-// without votes.
-func plainVotesLong(ctx context.Context, in *plainCSV, choiceCol, votesCol, partyCol string) ([]plainSeat, int, error) {
-	cCol, err := in.column("choice", choiceCol)
-	if err != nil {
-		return nil, 0, err
-	}
-	vCol, err := in.column("votes", votesCol)
-	if err != nil {
-		return nil, 0, err
-	}
-	pCol := -1
-	if partyCol != "" {
-		if pCol, err = in.column("party", partyCol); err != nil {
-			return nil, 0, err
-		}
-	}
+// the choice's name in column l.choice, its votes in l.votes and, unless l.party is -1,
+// its party in l.party. It returns the choices in order of first appearance and the
+// number of rows without votes.
+func plainVotesLong(ctx context.Context, in *plainCSV, l *plainLayout) ([]plainSeat, int, error) {
 	var list []plainSeat
 	index, partyLine := map[string]int{}, map[string]int{}
 	skipped := 0
-	for {
-		ok, err := in.next(ctx)
+	err := in.each(ctx, func() error {
+		name, err := in.label(l.choice, "a choice")
 		if err != nil {
-			return nil, 0, err
+			return err
 		}
-		if !ok {
-			return list, skipped, nil
-		}
-		name, err := in.label(cCol, "a choice")
+		v, given, err := in.count(l.votes)
 		if err != nil {
-			return nil, 0, err
-		}
-		v, given, err := in.count(vCol)
-		if err != nil {
-			return nil, 0, err
+			return err
 		}
 		i, seen := index[name]
 		if !seen {
@@ -1903,60 +1999,50 @@ func plainVotesLong(ctx context.Context, in *plainCSV, choiceCol, votesCol, part
 			index[name] = i
 			list = append(list, plainSeat{Name: name})
 		}
-		if pCol >= 0 {
-			party := in.text(pCol)
+		if l.party >= 0 {
+			party := in.text(l.party)
 			switch {
 			case !seen:
-				list[i].Party, partyLine[name] = party, in.line(pCol)
+				list[i].Party, partyLine[name] = party, in.line(l.party)
 			case party != list[i].Party:
-				return nil, 0, fmt.Errorf("%s: %q is %q here but %q on line %d", in.at(pCol), name, party, list[i].Party, partyLine[name])
+				return fmt.Errorf("%s: %q is %q here but %q on line %d", in.at(l.party), name, party, list[i].Party, partyLine[name])
 			}
 		}
 		if !given {
 			skipped++
-			continue
+			return nil
 		}
-		if list[i].Votes += v; list[i].Votes > plainMaxCount {
-			return nil, 0, fmt.Errorf("%s: %q has more than %d votes", in.at(vCol), name, int64(plainMaxCount))
-		}
-	}
+		return list[i].add(in, l.votes, v)
+	})
+	return list, skipped, err
 }
 
-// plainVotesWide adds up the votes of in, a column per choice named by names (station
-// results, say). It returns the choices in the order of names and the number of empty
-// cells.
-func plainVotesWide(ctx context.Context, in *plainCSV, names []string) ([]plainSeat, int, error) {
-	cols, err := in.columns("choices", names)
-	if err != nil {
-		return nil, 0, err
-	}
+// plainVotesWide adds up the votes of in, a column per choice: names in columns
+// l.choices (station results, say). It returns the choices in the order of names and the
+// number of empty cells.
+func plainVotesWide(ctx context.Context, in *plainCSV, l *plainLayout, names []string) ([]plainSeat, int, error) {
 	list := make([]plainSeat, len(names))
 	for i, n := range names {
 		list[i].Name = n
 	}
 	skipped := 0
-	for {
-		ok, err := in.next(ctx)
-		if err != nil {
-			return nil, 0, err
-		}
-		if !ok {
-			return list, skipped, nil
-		}
-		for i, col := range cols {
+	err := in.each(ctx, func() error {
+		for i, col := range l.choices {
 			v, given, err := in.count(col)
 			if err != nil {
-				return nil, 0, err
+				return err
 			}
 			if !given {
 				skipped++
 				continue
 			}
-			if list[i].Votes += v; list[i].Votes > plainMaxCount {
-				return nil, 0, fmt.Errorf("%s: %q has more than %d votes", in.at(col), names[i], int64(plainMaxCount))
+			if err := list[i].add(in, col, v); err != nil {
+				return err
 			}
 		}
-	}
+		return nil
+	})
+	return list, skipped, err
 }
 
 // plainFlagNames rewrites the field names of a contest's validation problems as the flags
