@@ -3,6 +3,7 @@ package tlog
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
@@ -30,18 +31,85 @@ const (
 	DatasetPolicy     = "policy"          // optional: the witness policy
 	DatasetElections  = "elections"       // optional: the elections whose reports the dataset holds, one per line
 	DatasetLog        = "log"             // the tiles and entry bundles up to the checkpoint
-	DatasetEnvelopes  = "envelopes.jsonl" // one line per report: {"seq": n, "envelope": base64}
+	DatasetEnvelopes  = "envelopes.jsonl" // one line per report: {"seq": n, "envelope": base64} or {"seq": n, "withheld": reason}
 )
 
 // maxEnvelopeLine bounds one line of envelopes.jsonl: a 64 KiB envelope in base64 and
-// some room.
+// some room. A withheld line is far shorter.
 const maxEnvelopeLine = 1 << 20
 
-// DatasetEnvelope is one accepted report's envelope: the exact bytes the server stored
-// and the sequence number of its acceptance event.
+// WithheldTestimony is the reason a dataset gives for a report whose envelope it does not
+// publish because the report carries testimony: a free-text answer, or an incident
+// report, which describes people and events (see docs/log.md).
+const WithheldTestimony = "testimony"
+
+// withheldReasons is the fixed set of reasons a withheld line may give.
+var withheldReasons = []string{WithheldTestimony}
+
+// DatasetEnvelope is what a dataset says of one accepted report: the sequence number of
+// its acceptance event and either its envelope, the exact bytes the server stored, or
+// why the envelope is withheld. Exactly one of Envelope and Withheld is set; Withheld is
+// one of a fixed set of reasons (WithheldTestimony). The leaf of a withheld report still
+// commits to its envelope's hash, so the organisation can show the envelope to a partner
+// privately, who checks it against the leaf.
 type DatasetEnvelope struct {
 	Seq      uint64 `json:"seq"`
-	Envelope []byte `json:"envelope"`
+	Envelope []byte `json:"envelope,omitempty"`
+	Withheld string `json:"withheld,omitempty"`
+}
+
+// check reports whether e is a well-formed line: a sequence number, and either a
+// non-empty envelope or a known reason, not both.
+func (e DatasetEnvelope) check() error {
+	switch {
+	case e.Seq == 0:
+		return errors.New("sequence number 0: sequence numbers start at 1")
+	case len(e.Envelope) > 0 && e.Withheld != "":
+		return fmt.Errorf("sequence number %d has both an envelope and a reason to withhold it", e.Seq)
+	case len(e.Envelope) == 0 && e.Withheld == "":
+		return fmt.Errorf("sequence number %d has neither an envelope nor a reason to withhold it", e.Seq)
+	case e.Withheld != "" && !slices.Contains(withheldReasons, e.Withheld):
+		return fmt.Errorf("sequence number %d is withheld for %q, not one of %s", e.Seq,
+			truncate([]byte(e.Withheld), 40), strings.Join(withheldReasons, ", "))
+	}
+	return nil
+}
+
+// MarshalLine returns e as one line of envelopes.jsonl, with its newline, exactly as
+// WriteDataset writes it: {"seq":N,"envelope":"BASE64"} or {"seq":N,"withheld":"REASON"}.
+// It returns an error if Seq is 0, if e has both an envelope and a reason or neither, or
+// if the reason is not one of the fixed set.
+func (e DatasetEnvelope) MarshalLine() ([]byte, error) {
+	if err := e.check(); err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(e)
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}
+
+// ParseDatasetEnvelope parses one line of envelopes.jsonl, without its newline: a JSON
+// object with "seq" and exactly one of "envelope" (standard base64) and "withheld" (a
+// reason of the fixed set), and no other member. Lines longer than 1 MiB are refused.
+func ParseDatasetEnvelope(line []byte) (DatasetEnvelope, error) {
+	var e DatasetEnvelope
+	if len(line) > maxEnvelopeLine {
+		return e, fmt.Errorf("line longer than %d bytes", maxEnvelopeLine)
+	}
+	dec := json.NewDecoder(bytes.NewReader(line))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&e); err != nil {
+		return DatasetEnvelope{}, fmt.Errorf(`want {"seq": N, "envelope": BASE64} or {"seq": N, "withheld": REASON}: %w`, err)
+	}
+	if dec.More() {
+		return DatasetEnvelope{}, errors.New("more than one JSON value on the line")
+	}
+	if err := e.check(); err != nil {
+		return DatasetEnvelope{}, err
+	}
+	return e, nil
 }
 
 // DatasetSummary says what a dataset holds.
@@ -50,10 +118,12 @@ type DatasetSummary struct {
 	// Elections are the elections in scope; nil means all.
 	Elections []string
 	// Leaves is the number of leaves (the checkpoint's size); Reports the report leaves
-	// in scope; Envelopes the envelopes, one per report leaf in scope.
+	// in scope; Envelopes the lines that give an envelope and Withheld those that say it
+	// is withheld: together, one per report leaf in scope.
 	Leaves    uint64
 	Reports   int
 	Envelopes int
+	Withheld  int
 	// Omitted counts the envelopes WriteDataset left out because the checkpoint does
 	// not cover them yet.
 	Omitted int
@@ -73,14 +143,21 @@ type DatasetSource struct {
 // WriteDataset writes a dataset folder out (which must not exist, or be empty) from the
 // log in src and the envelopes envs: the log's current checkpoint, which must verify
 // under src.VKey and src.Policy; a copy of the tiles and entry bundles up to it; and the
-// envelopes whose Seq the checkpoint covers, in Seq order. Envelopes not yet covered
-// are left out and counted in Omitted. It then verifies the folder with VerifyDataset
-// and returns that result: an envelope that does not match the log is an error, and
-// the folder is left as written for inspection. WriteDataset reads the log while it
-// grows; it is safe to run beside the server.
+// lines of envs whose Seq the checkpoint covers, in Seq order, each an envelope or a
+// withheld line as MarshalLine writes it. Lines not yet covered are left out and counted
+// in Omitted. An element of envs that MarshalLine refuses is an error, before anything
+// is written. WriteDataset then verifies the folder with VerifyDataset and returns that
+// result: an envelope that does not match the log is an error, and the folder is left
+// as written for inspection. WriteDataset reads the log while it grows; it is safe to
+// run beside the server.
 func WriteDataset(ctx context.Context, out string, src DatasetSource, envs []DatasetEnvelope) (*DatasetSummary, error) {
 	if ents, err := os.ReadDir(out); err == nil && len(ents) > 0 {
 		return nil, fmt.Errorf("dataset folder %s exists and is not empty", out)
+	}
+	for _, e := range envs {
+		if err := e.check(); err != nil {
+			return nil, fmt.Errorf("dataset envelopes: %w", err)
+		}
 	}
 	var pol *Policy
 	if src.Policy != nil {
@@ -153,29 +230,10 @@ func WriteDataset(ctx context.Context, out string, src DatasetSource, envs []Dat
 			return nil, err
 		}
 	}
-	sorted := slices.Clone(envs)
-	slices.SortStableFunc(sorted, func(a, b DatasetEnvelope) int {
-		switch {
-		case a.Seq < b.Seq:
-			return -1
-		case a.Seq > b.Seq:
-			return 1
-		}
-		return 0
-	})
 	var buf bytes.Buffer
-	omitted := 0
-	for _, e := range sorted {
-		if e.Seq > cp.Size {
-			omitted++
-			continue
-		}
-		line, err := json.Marshal(e)
-		if err != nil {
-			return nil, err
-		}
-		buf.Write(line)
-		buf.WriteByte('\n')
+	omitted, err := WriteDatasetEnvelopes(&buf, envs, cp.Size)
+	if err != nil {
+		return nil, err
 	}
 	if err := write(DatasetEnvelopes, buf.Bytes()); err != nil {
 		return nil, err
@@ -185,6 +243,37 @@ func WriteDataset(ctx context.Context, out string, src DatasetSource, envs []Dat
 		sum.Omitted = omitted
 	}
 	return sum, err
+}
+
+// WriteDatasetEnvelopes writes the file envelopes.jsonl of a dataset whose checkpoint
+// has size leaves to w, as WriteDataset writes it: the lines of envs whose Seq is at
+// most size, in Seq order (envs need not be sorted), each as MarshalLine writes it. It
+// returns how many elements of envs it left out because size does not cover them. An
+// element that MarshalLine refuses is an error, before anything is written.
+func WriteDatasetEnvelopes(w io.Writer, envs []DatasetEnvelope, size uint64) (omitted int, err error) {
+	sorted := make([]DatasetEnvelope, 0, len(envs))
+	for _, e := range envs {
+		if err := e.check(); err != nil {
+			return 0, fmt.Errorf("dataset envelopes: %w", err)
+		}
+		if e.Seq > size {
+			omitted++
+			continue
+		}
+		sorted = append(sorted, e)
+	}
+	slices.SortStableFunc(sorted, func(a, b DatasetEnvelope) int { return cmp.Compare(a.Seq, b.Seq) })
+	bw := bufio.NewWriterSize(w, 64<<10)
+	for _, e := range sorted {
+		line, err := e.MarshalLine()
+		if err != nil {
+			return 0, err
+		}
+		if _, err := bw.Write(line); err != nil {
+			return 0, err
+		}
+	}
+	return omitted, bw.Flush()
 }
 
 // trimBundle returns the first p entries of the entry bundle b when b holds more (the
@@ -214,10 +303,13 @@ const maxDatasetProblems = 20
 // the checkpoint verifies under log.vkey and the policy, if any; that the leaves in the
 // entry bundles hash to the checkpoint's root, and so do the tiles; that the leaves are
 // well formed and numbered 1, 2, 3 … without a gap; and that the report leaves (of the
-// elections in scope) and the envelopes correspond one to one: every envelope's SHA-256
-// is the hash in the report leaf of its seq, and every such leaf has its envelope. On
-// failure the *Error names every problem found (up to 20): the envelope altered,
-// removed or added, with the envelope's hash and the leaf as evidence.
+// elections in scope) and the lines of envelopes.jsonl correspond one to one: every
+// envelope's SHA-256 is the hash in the report leaf of its seq; a withheld line, whose
+// envelope cannot be checked, names a report leaf in scope; every such leaf has its
+// envelope or withheld line; and no seq is given twice. The summary counts the
+// envelopes and the withheld lines. On failure the *Error names every problem found (up
+// to 20): the envelope altered, removed or added, or the withheld line added, with the
+// envelope's hash and the leaf as evidence.
 func VerifyDataset(ctx context.Context, dir string) (*DatasetSummary, error) {
 	vkey, err := os.ReadFile(filepath.Join(dir, DatasetVKey))
 	if err != nil {
@@ -334,16 +426,15 @@ func VerifyDataset(ctx context.Context, dir string) (*DatasetSummary, error) {
 		if err != nil {
 			return nil, failf(FailDataset, "envelopes.jsonl line %d", ln).wrap(err)
 		}
-		var e DatasetEnvelope
-		dec := json.NewDecoder(bytes.NewReader(line))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&e); err != nil || e.Seq == 0 || dec.More() {
-			if err == nil {
-				err = errors.New(`want {"seq": N, "envelope": BASE64}`)
-			}
+		e, err := ParseDatasetEnvelope(line)
+		if err != nil {
 			return nil, failf(FailMalformed, "envelopes.jsonl line %d is malformed", ln).wrap(err)
 		}
-		sum.Envelopes++
+		if e.Withheld != "" {
+			sum.Withheld++
+		} else {
+			sum.Envelopes++
+		}
 		if seen[e.Seq] {
 			problem("envelope %d (line %d) is given twice", e.Seq, ln)
 			if len(problems) >= maxDatasetProblems {
@@ -352,10 +443,8 @@ func VerifyDataset(ctx context.Context, dir string) (*DatasetSummary, error) {
 			continue
 		}
 		seen[e.Seq] = true
-		h := sha256.Sum256(e.Envelope)
 		want, ok := reports[e.Seq]
-		switch {
-		case !ok:
+		if !ok {
 			what := "beyond the checkpoint"
 			if l, ok := kinds[e.Seq]; ok {
 				what = fmt.Sprintf("a %s event of election %s", l.Kind, l.Election)
@@ -364,8 +453,22 @@ func VerifyDataset(ctx context.Context, dir string) (*DatasetSummary, error) {
 				}
 				fail.with(fmt.Sprintf("leaf %d", e.Seq), l.Marshal())
 			}
-			fail.with(fmt.Sprintf("envelope %d SHA-256", e.Seq), fmt.Appendf(nil, "%x", h))
-			problem("envelope %d (line %d) was added: sequence number %d is %s, not a report in the log", e.Seq, ln, e.Seq, what)
+			if e.Withheld != "" {
+				problem("withheld envelope %d (line %d) was added: sequence number %d is %s, not a report in the log", e.Seq, ln, e.Seq, what)
+			} else {
+				fail.with(fmt.Sprintf("envelope %d SHA-256", e.Seq), fmt.Appendf(nil, "%x", sha256.Sum256(e.Envelope)))
+				problem("envelope %d (line %d) was added: sequence number %d is %s, not a report in the log", e.Seq, ln, e.Seq, what)
+			}
+			if len(problems) >= maxDatasetProblems {
+				break
+			}
+			continue
+		}
+		if e.Withheld != "" {
+			continue // the leaf commits to the envelope; the dataset cannot show it
+		}
+		h := sha256.Sum256(e.Envelope)
+		switch {
 		case h != want.Hash:
 			fail.with(fmt.Sprintf("envelope %d SHA-256", e.Seq), fmt.Appendf(nil, "%x", h)).
 				with(fmt.Sprintf("leaf %d", e.Seq), want.Marshal())
@@ -385,7 +488,7 @@ func VerifyDataset(ctx context.Context, dir string) (*DatasetSummary, error) {
 		slices.Sort(missing)
 		for _, seq := range missing {
 			fail.with(fmt.Sprintf("leaf %d", seq), reports[seq].Marshal())
-			problem("envelope %d was removed: the log holds a report with sequence number %d and the dataset has no envelope for it", seq, seq)
+			problem("envelope %d was removed: the log holds a report with sequence number %d and the dataset has neither its envelope nor a withheld line for it", seq, seq)
 			if len(problems) >= maxDatasetProblems {
 				break
 			}

@@ -3,6 +3,7 @@ package tlog_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -153,4 +154,120 @@ func copyDir(t *testing.T, src string) string {
 		t.Fatal(err)
 	}
 	return dst
+}
+
+// TestDatasetWithheld checks a dataset in which some reports' envelopes are withheld:
+// it verifies and counts them, and a withheld line that accounts for no report leaf, a
+// sequence number given twice, a report leaf left unaccounted for and an altered
+// envelope each make it fail.
+func TestDatasetWithheld(t *testing.T) {
+	ctx := context.Background()
+	tl := newTestLog(t, "")
+	var envs []tlog.DatasetEnvelope
+	for i := 1; i <= 5; i++ {
+		election := "mn-2024"
+		if i == 4 {
+			election = "mn-2025"
+		}
+		seq := tl.report(election, envelopeBytes(i))
+		switch {
+		case election != "mn-2024":
+		case i%2 == 0:
+			envs = append(envs, tlog.DatasetEnvelope{Seq: seq, Withheld: tlog.WithheldTestimony})
+		default:
+			envs = append(envs, tlog.DatasetEnvelope{Seq: seq, Envelope: envelopeBytes(i)})
+		}
+	}
+	tl.staff("mn-2024") // seq 6
+	cpOfSize(t, tl, 6)
+	envs = append(envs, tlog.DatasetEnvelope{Seq: 1000, Withheld: tlog.WithheldTestimony})
+	out := filepath.Join(t.TempDir(), "dataset")
+	sum, err := tlog.WriteDataset(ctx, out, tlog.DatasetSource{LogDir: tl.dir, VKey: tl.vkey, Elections: []string{"mn-2024"}}, envs)
+	if err != nil {
+		t.Fatalf("WriteDataset: %v", err)
+	}
+	if sum.Leaves != 6 || sum.Reports != 4 || sum.Envelopes != 3 || sum.Withheld != 1 || sum.Omitted != 1 {
+		t.Fatalf("summary %+v", sum)
+	}
+	lines := readLines(t, filepath.Join(out, tlog.DatasetEnvelopes))
+	want := []string{
+		`{"seq":1,"envelope":"` + base64.StdEncoding.EncodeToString(envelopeBytes(1)) + `"}`,
+		`{"seq":2,"withheld":"testimony"}`,
+		`{"seq":3,"envelope":"` + base64.StdEncoding.EncodeToString(envelopeBytes(3)) + `"}`,
+		`{"seq":5,"envelope":"` + base64.StdEncoding.EncodeToString(envelopeBytes(5)) + `"}`,
+	}
+	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("envelopes.jsonl:\n%s\nwant\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
+	}
+	if sum, err := tlog.VerifyDataset(ctx, out); err != nil || sum.Withheld != 1 || sum.Envelopes != 3 || sum.Reports != 4 {
+		t.Fatalf("VerifyDataset: %+v, %v", sum, err)
+	}
+	// Withholding every report's envelope also verifies: the leaves are accounted for.
+	all := copyDir(t, out)
+	writeLines(t, filepath.Join(all, tlog.DatasetEnvelopes), []string{
+		`{"seq":1,"withheld":"testimony"}`, lines[1], `{"seq":3,"withheld":"testimony"}`, `{"seq":5,"withheld":"testimony"}`})
+	if sum, err := tlog.VerifyDataset(ctx, all); err != nil || sum.Withheld != 4 || sum.Envelopes != 0 {
+		t.Fatalf("all withheld: %+v, %v", sum, err)
+	}
+
+	withheld := func(seq uint64) string { return fmt.Sprintf(`{"seq":%d,"withheld":"testimony"}`, seq) }
+	altered := append([]byte(nil), envelopeBytes(3)...)
+	altered[len(altered)-3] ^= 1
+	with := func(l ...string) []string { return append(append([]string(nil), lines...), l...) }
+	cases := []struct {
+		name    string
+		lines   []string
+		failure tlog.Failure
+		wants   []string
+	}{
+		{"withheld for a staff event", with(withheld(6)), tlog.FailDataset,
+			[]string{"withheld envelope 6 (line 5) was added", "staff event of election mn-2024"}},
+		{"withheld for a report of another election", with(withheld(4)), tlog.FailDataset,
+			[]string{"withheld envelope 4 (line 5) was added", "report event of election mn-2025"}},
+		{"withheld beyond the checkpoint", with(withheld(7)), tlog.FailDataset,
+			[]string{"withheld envelope 7 (line 5) was added", "beyond the checkpoint"}},
+		{"withheld twice", with(lines[1]), tlog.FailDataset, []string{"envelope 2 (line 5) is given twice"}},
+		{"withheld and given", with(`{"seq":2,"envelope":"` + base64.StdEncoding.EncodeToString(envelopeBytes(2)) + `"}`), tlog.FailDataset,
+			[]string{"envelope 2 (line 5) is given twice"}},
+		{"given and withheld", with(withheld(3)), tlog.FailDataset, []string{"envelope 3 (line 5) is given twice"}},
+		{"a withheld line removed", []string{lines[0], lines[2], lines[3]}, tlog.FailDataset,
+			[]string{"envelope 2 was removed", "neither its envelope nor a withheld line"}},
+		{"an envelope altered", []string{lines[0], lines[1], envelopeLine(3, altered), lines[3]}, tlog.FailDataset,
+			[]string{"envelope 3 (line 3) was altered"}},
+		{"an unknown reason", with(`{"seq":4,"withheld":"secret"}`), tlog.FailMalformed, []string{"line 5 is malformed", `"secret"`}},
+		{"an envelope and a reason", with(`{"seq":2,"envelope":"eA==","withheld":"testimony"}`), tlog.FailMalformed,
+			[]string{"line 5 is malformed", "both an envelope and a reason"}},
+		{"neither", with(`{"seq":2}`), tlog.FailMalformed, []string{"line 5 is malformed", "neither"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := copyDir(t, out)
+			writeLines(t, filepath.Join(dir, tlog.DatasetEnvelopes), c.lines)
+			_, err := tlog.VerifyDataset(ctx, dir)
+			if err == nil {
+				t.Fatal("VerifyDataset accepted it")
+			}
+			if failure(err) != c.failure {
+				t.Errorf("failure %q, want %q: %v", failure(err), c.failure, err)
+			}
+			for _, w := range c.wants {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not say %q", err, w)
+				}
+			}
+		})
+	}
+
+	// WriteDataset refuses a line that is neither an envelope nor a known reason.
+	for _, bad := range []tlog.DatasetEnvelope{{Seq: 1}, {Seq: 1, Withheld: "secret"}, {Seq: 1, Envelope: []byte("x"), Withheld: tlog.WithheldTestimony}, {Withheld: tlog.WithheldTestimony}} {
+		if _, err := tlog.WriteDataset(ctx, filepath.Join(t.TempDir(), "d"), tlog.DatasetSource{LogDir: tl.dir, VKey: tl.vkey}, []tlog.DatasetEnvelope{bad}); err == nil {
+			t.Errorf("WriteDataset accepted %+v", bad)
+		}
+	}
+}
+
+// envelopeLine is the line of envelopes.jsonl that gives env for seq.
+func envelopeLine(seq uint64, env []byte) string {
+	b, _ := json.Marshal(tlog.DatasetEnvelope{Seq: seq, Envelope: env})
+	return string(b)
 }

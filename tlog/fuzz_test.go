@@ -110,3 +110,38 @@ func FuzzParsePolicy(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseDatasetEnvelope(f *testing.F) {
+	lines, err := os.ReadFile("testdata/example/dataset/envelopes.jsonl")
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, l := range bytes.Split(bytes.TrimSpace(lines), []byte("\n")) {
+		f.Add(l)
+	}
+	f.Add([]byte(`{"seq":2,"withheld":"testimony"}`))
+	f.Add([]byte(`{"withheld":"testimony","seq":2}`))
+	f.Add([]byte(`{"seq":2,"withheld":"secret"}`))
+	f.Add([]byte(`{"seq":2,"envelope":"eA==","withheld":"testimony"}`))
+	f.Add([]byte(`{"seq":2,"envelope":null,"withheld":"testimony"}`))
+	f.Add([]byte(`{"seq":2,"envelope":""}`))
+	f.Add([]byte(`{"seq":0,"withheld":"testimony"}`))
+	f.Add([]byte(`{"seq":2} {"seq":3}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		e, err := tlog.ParseDatasetEnvelope(b)
+		if err != nil {
+			return
+		}
+		if e.Seq == 0 || (len(e.Envelope) > 0) == (e.Withheld != "") {
+			t.Fatalf("ParseDatasetEnvelope(%q) = %+v: want a seq and exactly one of envelope and withheld", b, e)
+		}
+		line, err := e.MarshalLine()
+		if err != nil {
+			t.Fatalf("MarshalLine of a parsed line %q: %v", b, err)
+		}
+		again, err := tlog.ParseDatasetEnvelope(bytes.TrimSuffix(line, []byte("\n")))
+		if err != nil || !reflect.DeepEqual(again, e) {
+			t.Fatalf("%q does not parse back to %+v: %+v, %v", line, e, again, err)
+		}
+	})
+}

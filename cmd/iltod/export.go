@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/ledger"
 	"github.com/iltod/iltod/tlog"
 
@@ -57,9 +56,10 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return nil
 }
 
-// runExportDataset writes the public, verifiable dataset of an election: every accepted
-// report's envelope that the log's current checkpoint covers, with a copy of the log.
-// Partners check it with "iltod verify dataset DIR".
+// runExportDataset writes the public, verifiable dataset of an election: a line for every
+// accepted report that the log's current checkpoint covers — its envelope, or that it is
+// withheld because it carries testimony (app.PublicEnvelopes decides) — with a copy of
+// the log. Partners check it with "iltod verify dataset DIR".
 func runExportDataset(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("export dataset", stderr, "-election ID -out DIR [flags]")
 	var sc StoreConfig
@@ -84,13 +84,9 @@ func runExportDataset(ctx context.Context, args []string, stdout, stderr io.Writ
 		}
 	}
 	return withApp(ctx, sc, func(ctx context.Context, a *app.App) error {
-		subs, err := a.AllSubmissions(ctx, *id, iltod.SubmissionQuery{})
+		envs, err := a.PublicEnvelopes(ctx, *id)
 		if err != nil {
 			return err
-		}
-		envs := make([]tlog.DatasetEnvelope, len(subs))
-		for i, s := range subs {
-			envs[i] = tlog.DatasetEnvelope{Seq: s.Seq, Envelope: s.Envelope}
 		}
 		sum, err := tlog.WriteDataset(ctx, *out, tlog.DatasetSource{
 			LogDir: filepath.Join(sc.DataDir, LogDir), VKey: strings.TrimSpace(string(vkey)),
@@ -99,8 +95,9 @@ func runExportDataset(ctx context.Context, args []string, stdout, stderr io.Writ
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "exported the dataset of election %s to %s and verified it: %d reports against checkpoint %d (of %d leaves)",
-			*id, *out, sum.Envelopes, sum.Checkpoint.Size, sum.Leaves)
+		fmt.Fprintf(stdout, "exported the dataset of election %s to %s and verified it: %d reports against checkpoint %d (of %d leaves), "+
+			"%d with their envelope and %d withheld (they carry testimony; the log still commits to them)",
+			*id, *out, sum.Reports, sum.Checkpoint.Size, sum.Leaves, sum.Envelopes, sum.Withheld)
 		if sum.Omitted > 0 {
 			fmt.Fprintf(stdout, "; %d newer reports are not yet covered by a checkpoint and were left out", sum.Omitted)
 		}

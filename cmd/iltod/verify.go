@@ -224,9 +224,14 @@ func verifyDataset(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if sum.Checkpoint.Cosigners != nil {
 		cos = fmt.Sprintf(", cosigned by %s", strings.Join(sum.Checkpoint.Cosigners, ", "))
 	}
-	return verdict(stdout, fmt.Sprintf("dataset %s: the log %s at size %d%s; its %d leaves hash to the checkpoint's root and are numbered without a gap; "+
-		"the %d envelopes match the %d reports of %s one to one",
-		dir, sum.Checkpoint.Origin, sum.Leaves, cos, sum.Leaves, sum.Envelopes, sum.Reports, scope), nil)
+	reports := fmt.Sprintf("the %d envelopes match the %d reports of %s one to one; none is withheld", sum.Envelopes, sum.Reports, scope)
+	if sum.Withheld > 0 {
+		reports = fmt.Sprintf("the %d reports of %s are accounted for one to one: %d with an envelope that matches its leaf and %d withheld "+
+			"(they carry testimony; their leaves still commit to them, but they cannot be checked here)",
+			sum.Reports, scope, sum.Envelopes, sum.Withheld)
+	}
+	return verdict(stdout, fmt.Sprintf("dataset %s: the log %s at size %d%s; its %d leaves hash to the checkpoint's root and are numbered without a gap; %s",
+		dir, sum.Checkpoint.Origin, sum.Leaves, cos, sum.Leaves, reports), nil)
 }
 
 func verifyConsistency(ctx context.Context, args []string, stdout, stderr io.Writer) error {

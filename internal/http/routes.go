@@ -42,6 +42,7 @@ func (s *Server) routes() []route {
 		{"GET /api/v1/elections/{election}/official/{version}", http.HandlerFunc(s.getOfficialResults)},
 		{"GET /api/v1/elections/{election}/observed", http.HandlerFunc(s.getObserved)},
 		{"GET /api/v1/elections/{election}/comparison", http.HandlerFunc(s.getStationComparison)},
+		{"GET /api/v1/elections/{election}/envelopes", http.HandlerFunc(s.getEnvelopes)},
 
 		// Observers' devices: enrollment, reports, receipts.
 		{"POST /api/v1/devices", http.HandlerFunc(s.enrollDevice)},
