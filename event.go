@@ -180,7 +180,8 @@ type IntakeStore interface {
 	// Resolve records a resolution of one field of a station record, with its event; its
 	// Seq is set from the event.
 	Resolve(ctx context.Context, r Resolution, ev Event) error
-	// Resolutions returns the resolutions for a station and form, latest last.
+	// Resolutions returns the resolutions for a station and form, latest last; with station
+	// and form both "", every resolution of the election, by station, form and then Seq.
 	Resolutions(ctx context.Context, election, station, form string) ([]Resolution, error)
 	// AddEvent appends a staff event that changes nothing else.
 	AddEvent(ctx context.Context, ev Event) (Event, error)

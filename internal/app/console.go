@@ -301,15 +301,19 @@ func (a *App) ReviewQueue(ctx context.Context, election string) ([]QueueItem, er
 			out = append(out, QueueItem{Kind: "flagged", Station: st.Code, Area: st.Area, Form: s.Report.Form, Report: s.Report.ID, Checks: failed, Status: s.Status})
 		}
 	}
+	all, err := a.store.Resolutions(ctx, election, "", "")
+	if err != nil {
+		return nil, err
+	}
+	resolutions := map[key][]iltod.Resolution{}
+	for _, r := range all {
+		resolutions[key{r.Station, r.Form}] = append(resolutions[key{r.Station, r.Form}], r)
+	}
 	for k, subs := range groups {
 		if len(subs) < 2 {
 			continue
 		}
-		res, err := a.store.Resolutions(ctx, election, k.station, k.form)
-		if err != nil {
-			return nil, err
-		}
-		rec := iltod.MergeRecord(election, k.station, k.form, subs, res)
+		rec := iltod.MergeRecord(election, k.station, k.form, subs, resolutions[k])
 		if len(rec.Conflicts) == 0 {
 			continue
 		}

@@ -275,6 +275,17 @@ func (a *App) analysisElection(ctx context.Context, election string) (*analysis.
 // subs, into station results.
 func (a *App) observedResults(ctx context.Context, el *election, subs []iltod.Submission) ([]iltod.StationResult, error) {
 	election := el.e.ID
+	// Every resolution of the election in one query, by station and form.
+	all, err := a.store.Resolutions(ctx, election, "", "")
+	if err != nil {
+		return nil, err
+	}
+	type recKey struct{ station, form string }
+	resolutions := map[recKey][]iltod.Resolution{}
+	for _, r := range all {
+		k := recKey{r.Station, r.Form}
+		resolutions[k] = append(resolutions[k], r)
+	}
 	type key struct{ station, contest string }
 	results := map[key]*iltod.StationResult{}
 	for _, code := range el.resultsForms() {
@@ -295,11 +306,7 @@ func (a *App) observedResults(ctx context.Context, el *election, subs []iltod.Su
 			if !ok {
 				continue
 			}
-			res, err := a.store.Resolutions(ctx, election, code, form.Code)
-			if err != nil {
-				return nil, err
-			}
-			rec := iltod.MergeRecord(election, code, form.Code, byStation[code], res)
+			rec := iltod.MergeRecord(election, code, form.Code, byStation[code], resolutions[recKey{code, form.Code}])
 			sheet, err := el.sheet(form, st)
 			if err != nil {
 				return nil, err

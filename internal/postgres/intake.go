@@ -609,18 +609,20 @@ func (s *Store) Resolutions(ctx context.Context, election, station, form string)
 }
 
 func (s *Store) resolutions(ctx context.Context, election, station, form string) ([]iltod.Resolution, error) {
-	rows, err := s.pool.Query(ctx, `SELECT seq, tag, value FROM resolutions
-		WHERE election = $1 AND station = $2 AND form = $3 ORDER BY seq`, election, station, form)
+	// Station and form "" select every resolution of the election (see iltod.IntakeStore).
+	rows, err := s.pool.Query(ctx, `SELECT seq, station, form, tag, value FROM resolutions
+		WHERE election = $1 AND ((station = $2 AND form = $3) OR ($2 = '' AND $3 = ''))
+		ORDER BY station, form, seq`, election, station, form)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	out := []iltod.Resolution{}
 	for rows.Next() {
-		r := iltod.Resolution{Election: election, Station: station, Form: form}
+		r := iltod.Resolution{Election: election}
 		var seq int64
 		var value []byte
-		if err := rows.Scan(&seq, &r.Tag, &value); err != nil {
+		if err := rows.Scan(&seq, &r.Station, &r.Form, &r.Tag, &value); err != nil {
 			return nil, err
 		}
 		if err := json.Unmarshal(value, &r.Value); err != nil {

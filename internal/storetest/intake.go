@@ -842,7 +842,26 @@ func testReview(t *testing.T, s iltod.Store) {
 			t.Fatal(err)
 		}
 		equal(t, "Resolutions, latest last", got, want)
-		for _, q := range [][2]string{{"0101", "OPEN"}, {"0201", "RES"}, {"0101", "res"}} {
+		// Both "": the whole election, by station, form and Seq.
+		all, err := s.Resolutions(ctx, "mn", "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var other []iltod.Resolution
+		for _, r := range all {
+			if r.Station == "0104" {
+				other = append(other, r)
+			}
+		}
+		if len(all) != 2*len(values) || len(other) != len(values) || !equal(t, "all resolutions, station 0101 first", all[:len(values)], want) {
+			t.Errorf("Resolutions of the whole election: %d, %d of 0104", len(all), len(other))
+		}
+		for i := 1; i < len(other); i++ {
+			if other[i].Seq <= other[i-1].Seq || other[i].Form != "RES" {
+				t.Errorf("station 0104's resolutions out of order: %+v", other)
+			}
+		}
+		for _, q := range [][2]string{{"0101", "OPEN"}, {"0201", "RES"}, {"0101", "res"}, {"", "RES"}, {"0101", ""}} {
 			got, err := s.Resolutions(ctx, "mn", q[0], q[1])
 			if err != nil || len(got) != 0 {
 				t.Errorf("Resolutions(%s, %s) = %v, %v; want none", q[0], q[1], got, err)
