@@ -210,3 +210,45 @@ func TestStaffActionsAreLoggedEvents(t *testing.T) {
 		t.Errorf("report from a revoked device: %v", res[0].Err)
 	}
 }
+
+// TestCoordinatorAreas checks that a coordinator limited to an area is refused the
+// stations and observers outside it, and sees only the devices of observers inside it.
+func TestCoordinatorAreas(t *testing.T) {
+	a, _ := newApp(t)
+	sys := app.SystemContext(context.Background())
+	enroll := func(observer string) {
+		t.Helper()
+		code, _, err := a.IssueEnrollment(sys, "example-2024", observer, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pub, _, _ := ed25519.GenerateKey(rand.Reader)
+		if _, err := a.Enroll(sys, code, pub); err != nil {
+			t.Fatal(err)
+		}
+	}
+	enroll("1001") // UB-001, Ulaanbaatar
+	enroll("1003") // DA-001, Darkhan
+	coord := app.WithActor(context.Background(), app.Actor{Staff: "dorj", Role: app.RoleCoordinator, Areas: []string{"DA"}})
+
+	ds, err := a.Devices(coord, "example-2024", "")
+	if err != nil || len(ds) != 1 || ds[0].Observer != "1003" {
+		t.Errorf("the Darkhan coordinator's devices: %+v, %v; want only observer 1003's", ds, err)
+	}
+	if _, err := a.Devices(coord, "example-2024", "1001"); iltod.ErrorCodeOf(err) != iltod.EForbidden {
+		t.Errorf("an Ulaanbaatar observer's devices: %v, want forbidden", err)
+	}
+	if _, _, err := a.IssueEnrollment(coord, "example-2024", "1001", time.Hour); iltod.ErrorCodeOf(err) != iltod.EForbidden {
+		t.Errorf("a code for an Ulaanbaatar observer: %v, want forbidden", err)
+	}
+	if _, _, err := a.IssueEnrollment(coord, "example-2024", "1004", time.Hour); err != nil {
+		t.Errorf("a code for an observer with a Darkhan station: %v", err)
+	}
+	err = a.Resolve(coord, "example-2024", "UB-001", "results", "K1", iltod.IntValue(1), "checked by phone")
+	if iltod.ErrorCodeOf(err) != iltod.EForbidden {
+		t.Errorf("resolving an Ulaanbaatar station: %v, want forbidden", err)
+	}
+	if all, err := a.Devices(sys, "example-2024", ""); err != nil || len(all) != 2 {
+		t.Errorf("the system sees %d devices, %v; want 2", len(all), err)
+	}
+}

@@ -141,12 +141,31 @@ func (a *App) RevokeDevice(ctx context.Context, keyID, reason string) error {
 }
 
 // Devices lists the devices of an observer, or of all observers when observer is "".
-// Coordinators and admins may list devices.
+// Coordinators and admins may list devices; a coordinator limited to areas sees only those
+// of observers with a station in them.
 func (a *App) Devices(ctx context.Context, election, observer string) ([]iltod.Device, error) {
 	if err := authorize(ctx, actionManageDevices); err != nil {
 		return nil, err
 	}
-	return a.store.Devices(ctx, election, observer)
+	ds, err := a.store.Devices(ctx, election, observer)
+	if err != nil || len(ActorFrom(ctx).Areas) == 0 {
+		return ds, err
+	}
+	// A coordinator limited to areas sees the devices of observers with a station there.
+	el, err := a.election(ctx, election)
+	if err != nil {
+		return nil, err
+	}
+	kept := ds[:0]
+	for _, d := range ds {
+		if o, ok := el.observers[d.Observer]; ok && a.authorizeObserver(ctx, actionManageDevices, election, *o) == nil {
+			kept = append(kept, d)
+		}
+	}
+	if observer != "" && len(kept) == 0 && len(ds) > 0 {
+		return nil, iltod.Errorf(iltod.EForbidden, "observer %s reports from no station in your areas", observer)
+	}
+	return kept, nil
 }
 
 // authorizeObserver is authorize for an action on an observer: a coordinator limited to
