@@ -176,7 +176,7 @@ func (s *Server) conDecide(w http.ResponseWriter, r *http.Request, sess app.Sess
 		s.conFail(w, r, sess, e, err, func(status int, msg string) { s.conReviewPage(w, r, sess, e, status, msg) })
 		return
 	}
-	conRedirect(w, r, "/staff/e/"+e.ID+"/review", "decided", report+":"+string(action))
+	conRedirect(w, r, "/staff/e/"+e.ID+"/review", "decided", report+":"+string(action), "kind", reviewKind(r))
 }
 
 // conResolve settles a conflicting field of a station record with one of the variants or
@@ -216,7 +216,7 @@ func (s *Server) conResolve(w http.ResponseWriter, r *http.Request, sess app.Ses
 		s.conFail(w, r, sess, e, err, again)
 		return
 	}
-	conRedirect(w, r, "/staff/e/"+e.ID+"/review", "resolved", station+"/"+form+"/"+tag)
+	conRedirect(w, r, "/staff/e/"+e.ID+"/review", "resolved", station+"/"+form+"/"+tag, "kind", reviewKind(r))
 }
 
 // conParseValue reads a value typed for question q: a whole number, yes or no, an
@@ -347,4 +347,14 @@ func (l *conLookups) itemLabel(lang string, it qa.Item) string {
 		}
 	}
 	return label + " — " + it.Choice
+}
+
+// reviewKind is the queue filter the form was sent from (?kind= of its action), kept
+// across the redirect back so a reviewer stays in the queue they were working through.
+func reviewKind(r *http.Request) string {
+	switch k := r.URL.Query().Get("kind"); k {
+	case "flagged", "conflict":
+		return k
+	}
+	return ""
 }
