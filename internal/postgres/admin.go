@@ -84,16 +84,8 @@ func (s *Store) Samples(ctx context.Context, election string) ([]iltod.SampleRec
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		out = []iltod.SampleRecord{}
-		for rows.Next() {
-			r, err := scanSample(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, r)
-		}
-		return rows.Err()
+		out, err = collect(rows, scanSample)
+		return err
 	})
 	if err != nil {
 		return nil, internal(wrap(err, "list samples of "+election))
@@ -262,16 +254,8 @@ func (s *Store) StaffAccounts(ctx context.Context) ([]iltod.StaffAccount, error)
 	if err != nil {
 		return nil, internal(fmt.Errorf("list staff accounts: %w", err))
 	}
-	defer rows.Close()
-	out := []iltod.StaffAccount{}
-	for rows.Next() {
-		a, err := scanStaff(rows)
-		if err != nil {
-			return nil, internal(fmt.Errorf("list staff accounts: %w", err))
-		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := collect(rows, scanStaff)
+	if err != nil {
 		return nil, internal(fmt.Errorf("list staff accounts: %w", err))
 	}
 	return out, nil

@@ -295,16 +295,8 @@ func (s *Store) Devices(ctx context.Context, election, observer string) ([]iltod
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		out = []iltod.Device{}
-		for rows.Next() {
-			d, err := scanDevice(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, d)
-		}
-		return rows.Err()
+		out, err = collect(rows, scanDevice)
+		return err
 	})
 	if err != nil {
 		return nil, internal(wrap(err, "list devices of "+election))

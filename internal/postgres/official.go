@@ -247,16 +247,8 @@ func (s *Store) OfficialReleases(ctx context.Context, election string) ([]iltod.
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		out = []iltod.OfficialRelease{}
-		for rows.Next() {
-			r, err := scanRelease(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, r)
-		}
-		return rows.Err()
+		out, err = collect(rows, scanRelease)
+		return err
 	})
 	if err != nil {
 		return nil, internal(wrap(err, "list official releases of "+election))

@@ -92,16 +92,8 @@ func (s *Store) samples(ctx context.Context, election string) ([]iltod.SampleRec
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []iltod.SampleRecord{}
-	for rows.Next() {
-		r, err := scanSample(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := collect(rows, scanSample)
+	if err != nil {
 		return nil, err
 	}
 	return out, tx.Commit()
@@ -278,16 +270,8 @@ func (s *Store) StaffAccounts(ctx context.Context) ([]iltod.StaffAccount, error)
 	if err != nil {
 		return nil, internal(fmt.Errorf("list staff accounts: %w", err))
 	}
-	defer rows.Close()
-	out := []iltod.StaffAccount{}
-	for rows.Next() {
-		a, err := scanStaff(rows)
-		if err != nil {
-			return nil, internal(fmt.Errorf("list staff accounts: %w", err))
-		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := collect(rows, scanStaff)
+	if err != nil {
 		return nil, internal(fmt.Errorf("list staff accounts: %w", err))
 	}
 	return out, nil

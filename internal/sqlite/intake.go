@@ -291,16 +291,8 @@ func (s *Store) devices(ctx context.Context, election, observer string) ([]iltod
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []iltod.Device{}
-	for rows.Next() {
-		d, err := scanDevice(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := collect(rows, scanDevice)
+	if err != nil {
 		return nil, err
 	}
 	return out, tx.Commit()

@@ -264,16 +264,8 @@ func (s *Store) releases(ctx context.Context, election string) ([]iltod.Official
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []iltod.OfficialRelease{}
-	for rows.Next() {
-		r, err := scanRelease(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := collect(rows, scanRelease)
+	if err != nil {
 		return nil, err
 	}
 	return out, tx.Commit()
