@@ -324,32 +324,8 @@ func testOfficialQuery(t *testing.T, s iltod.Store) {
 		})
 	}
 	t.Run("pages", func(t *testing.T) {
-		for _, limit := range []int{1, 2, 3, 5, 100} {
-			for _, q := range []iltod.OfficialQuery{{}, {Contest: "PRES"}, {Area: "UB"}} {
-				var got []iltod.StationResult
-				q.Limit = limit
-				for pages := 0; ; pages++ {
-					if pages > 100 {
-						t.Fatal("pagination does not end")
-					}
-					page := officialResults(t, s, "mn", 1, q)
-					if len(page) == 0 {
-						break
-					}
-					stations := map[string]bool{}
-					for _, r := range page {
-						stations[r.Station] = true
-					}
-					if len(stations) > limit {
-						t.Fatalf("a page with limit %d holds %d stations", limit, len(stations))
-					}
-					got = append(got, page...)
-					q.After = page[len(page)-1].Station
-				}
-				q.After, q.Limit = "", 0
-				equal(t, fmt.Sprintf("all pages of %+v with limit %d", q, limit), got, officialResults(t, s, "mn", 1, q))
-			}
-		}
+		checkPages(t, s, []int{1, 2, 3, 5, 100}, []iltod.OfficialQuery{{}, {Contest: "PRES"}, {Area: "UB"}},
+			"stations", func(r iltod.StationResult) string { return r.Station })
 	})
 	t.Run("not found", func(t *testing.T) {
 		_, err := s.OfficialResults(ctx, "mn", 0, iltod.OfficialQuery{Area: "nope"})
@@ -721,4 +697,37 @@ func BenchmarkOfficialResults(b *testing.B, s iltod.Store) {
 		}
 	}
 	b.ReportMetric(float64(b.N*len(rs))/b.Elapsed().Seconds(), "results/s")
+}
+
+// checkPages pages through release 1 of election "mn" with each query at each limit, and
+// checks that no page holds more than limit distinct keys (stations, or areas for
+// totals), that paging ends, and that the pages together equal the unpaged answer.
+func checkPages(t *testing.T, s iltod.Store, limits []int, queries []iltod.OfficialQuery, noun string, key func(iltod.StationResult) string) {
+	t.Helper()
+	for _, limit := range limits {
+		for _, q := range queries {
+			var got []iltod.StationResult
+			q.Limit = limit
+			for pages := 0; ; pages++ {
+				if pages > 100 {
+					t.Fatal("pagination does not end")
+				}
+				page := officialResults(t, s, "mn", 1, q)
+				if len(page) == 0 {
+					break
+				}
+				keys := map[string]bool{}
+				for _, r := range page {
+					keys[key(r)] = true
+				}
+				if len(keys) > limit {
+					t.Fatalf("a page with limit %d holds %d %s", limit, len(keys), noun)
+				}
+				got = append(got, page...)
+				q.After = key(page[len(page)-1])
+			}
+			q.After, q.Limit = "", 0
+			equal(t, fmt.Sprintf("all pages of %+v with limit %d", q, limit), got, officialResults(t, s, "mn", 1, q))
+		}
+	}
 }

@@ -283,32 +283,8 @@ func testTotalsQuery(t *testing.T, s iltod.Store) {
 		}
 	})
 	t.Run("pages", func(t *testing.T) {
-		for _, limit := range []int{1, 2, 3, 100} {
-			for _, q := range []iltod.OfficialQuery{{Totals: true}, {Totals: true, Contest: "PRES"}, {Totals: true, Area: "UB"}} {
-				var got []iltod.StationResult
-				q.Limit = limit
-				for pages := 0; ; pages++ {
-					if pages > 100 {
-						t.Fatal("pagination does not end")
-					}
-					page := officialResults(t, s, "mn", 1, q)
-					if len(page) == 0 {
-						break
-					}
-					areas := map[string]bool{}
-					for _, r := range page {
-						areas[r.Area] = true
-					}
-					if len(areas) > limit {
-						t.Fatalf("a page with limit %d holds %d areas", limit, len(areas))
-					}
-					got = append(got, page...)
-					q.After = page[len(page)-1].Area
-				}
-				q.After, q.Limit = "", 0
-				equal(t, fmt.Sprintf("all pages of %+v with limit %d", q, limit), got, officialResults(t, s, "mn", 1, q))
-			}
-		}
+		checkPages(t, s, []int{1, 2, 3, 100}, []iltod.OfficialQuery{{Totals: true}, {Totals: true, Contest: "PRES"}, {Totals: true, Area: "UB"}},
+			"areas", func(r iltod.StationResult) string { return r.Area })
 	})
 	t.Run("not found", func(t *testing.T) {
 		_, err := s.OfficialResults(ctx, "mn", 0, iltod.OfficialQuery{Totals: true, Area: "nope"})
