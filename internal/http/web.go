@@ -142,23 +142,34 @@ func newPage(r *http.Request, e *iltod.Election, title string) *page {
 // render writes template name with p, status 200. Public pages may be cached briefly by
 // browsers and proxies; console pages never.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, p *page) {
+	s.renderStatus(w, r, http.StatusOK, name, p)
+}
+
+// renderStatus writes template name with p and the given status. Only a public page
+// answered 200 may be cached, unless the handler already chose a Cache-Control.
+func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
 	var buf bytes.Buffer
 	if err := webTemplates.ExecuteTemplate(&buf, name, p); err != nil {
 		s.pageError(w, r, fmt.Errorf("render %s: %w", name, err))
 		return
 	}
-	s.writePage(w, r, buf.Bytes(), p.Session == nil)
+	s.writePage(w, r, status, buf.Bytes(), p.Session == nil && status == http.StatusOK)
 }
 
-func (s *Server) writePage(w http.ResponseWriter, r *http.Request, body []byte, public bool) {
+// writePage answers with an HTML page. Cache-Control is set unless already set: public
+// pages for a few seconds, others never.
+func (s *Server) writePage(w http.ResponseWriter, r *http.Request, status int, body []byte, public bool) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Length", strconv.Itoa(len(body)))
-	if public {
-		h.Set("Cache-Control", cachePublic)
-	} else {
-		h.Set("Cache-Control", cacheNone)
+	if h.Get("Cache-Control") == "" {
+		if public {
+			h.Set("Cache-Control", cachePublic)
+		} else {
+			h.Set("Cache-Control", cacheNone)
+		}
 	}
+	w.WriteHeader(status)
 	if r.Method == http.MethodHead {
 		return
 	}
@@ -271,10 +282,10 @@ func (s *Server) renderCached(w http.ResponseWriter, r *http.Request, name strin
 	h.Add("Vary", "Accept-Encoding")
 	if body.gz != nil && acceptsGzip(r) {
 		h.Set("Content-Encoding", "gzip")
-		s.writePage(w, r, body.gz, true)
+		s.writePage(w, r, http.StatusOK, body.gz, true)
 		return
 	}
-	s.writePage(w, r, body.raw, true)
+	s.writePage(w, r, http.StatusOK, body.raw, true)
 }
 
 // rendered is a page as rendered, and gzipped once for the many readers whose browsers

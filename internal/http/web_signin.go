@@ -73,18 +73,3 @@ func safeNext(next string) string {
 	}
 	return "/staff/"
 }
-
-// renderStatus is render with a status other than 200.
-func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
-	var buf strings.Builder
-	if err := webTemplates.ExecuteTemplate(&buf, name, p); err != nil {
-		s.pageError(w, r, err)
-		return
-	}
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	if r.Method != http.MethodHead {
-		w.Write([]byte(buf.String()))
-	}
-}
