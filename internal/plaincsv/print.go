@@ -1,7 +1,9 @@
 package plaincsv
 
-// Every word this package prints stands in this file: the headings of its tables (the
-// table below) and the sentences around them (the Print methods).
+// Every word the Print methods write stands in this file: the headings of the tables (the
+// table below), the labels of their rows and the sentences around them. The messages of
+// errors stand where each error is found; the notes of stats/pvt and stats/forensics, and
+// ChoiceTests.NationalSource, come with the results.
 
 import (
 	"fmt"
