@@ -13,6 +13,7 @@ import (
 	"github.com/iltod/iltod/internal/analysis"
 	"github.com/iltod/iltod/internal/app"
 	"github.com/iltod/iltod/internal/simulate"
+	"github.com/iltod/iltod/internal/tabular"
 	"github.com/iltod/iltod/stats/pvt"
 )
 
@@ -102,7 +103,7 @@ func printDemoVerification(ctx context.Context, a *app.App, baseURL string, stdo
 	fmt.Fprintf(stdout, "  results verification of %s (contest %s):\n", demo.ElectionID, demoContest)
 	if top.PVT != nil && top.Official != nil {
 		for k, e := range top.PVT.Shares {
-			fmt.Fprintf(stdout, "    %-6s PVT %6s (95%%: %s)  official %6s  %s\n", c.Choices[k], pct(e.Value), interval(e.Low95, e.High95), pct(top.Official.Shares[k]), top.Checks[k].Verdict)
+			fmt.Fprintf(stdout, "    %-6s PVT %6s (95%%: %s)  official %6s  %s\n", c.Choices[k], tabular.Percent(e.Value), tabular.Interval(e.Low95, e.High95), tabular.Percent(top.Official.Shares[k]), top.Checks[k].Verdict)
 		}
 	} else if top.PVTError != "" {
 		fmt.Fprintf(stdout, "    no PVT estimate: %s\n", top.PVTError)

@@ -1,0 +1,280 @@
+package plaincsv
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/iltod/iltod/stats/pvt"
+)
+
+// PVTOptions asks PVT for estimates from the sampled stations of a file.
+type PVTOptions struct {
+	// In holds the sampled stations' results, one per row. A row whose valid votes or a
+	// choice's votes are empty has not reported: it is skipped and counted.
+	In string
+	// Columns names the station codes, at least two Choices and the valid votes
+	// (required); the strata (with Strata); and ballots cast with registered voters, both
+	// or neither, for turnout.
+	Columns
+	// The population is Population stations, for a simple random sample; or, with
+	// Columns.Stratum, the file Strata, with the columns stratum and population (the
+	// stations in each stratum). Give one of them.
+	Population int
+	Strata     string
+	// Majority is the share of valid votes the leader must exceed to win in one round
+	// (0.5): with it, PVT calls whether a runoff is needed. 0 means no such call.
+	Majority float64
+	// Official holds official shares to check against the estimates, by choice.
+	Official map[string]float64
+}
+
+// PVTResult is PVT's estimate.
+type PVTResult struct {
+	In        string   `json:"in"`
+	Choices   []string `json:"choices"`
+	Rows      int      `json:"rows"`      // sampled stations in the file
+	Reporting int      `json:"reporting"` // rows with the valid votes and every choice's votes
+	Skipped   int      `json:"skipped"`   // the other rows
+	// TurnoutSkipped counts rows without ballots cast or registered voters, left out of
+	// the turnout estimate.
+	TurnoutSkipped int        `json:"turnout_skipped,omitempty"`
+	TurnoutError   string     `json:"turnout_error,omitempty"`
+	Design         pvt.Design `json:"design"`
+	Result         pvt.Result `json:"result"`
+	Official       []Check    `json:"official,omitempty"`
+
+	turnout, stratified bool // whether the options asked for turnout and strata
+}
+
+// Check is pvt.CheckOfficial's call on one choice's official share.
+type Check struct {
+	Choice string   `json:"choice"`
+	Share  float64  `json:"share"`
+	Call   pvt.Call `json:"call"`
+}
+
+// PVT estimates a contest from the sampled stations of a file with pvt.Analyze: every
+// choice's share of valid votes, the margin between the top two and the calls they
+// support; and turnout with pvt.Ratio over the rows that give ballots cast and registered
+// voters. When too few stations of a stratum report, its error lists those strata.
+func PVT(ctx context.Context, opt PVTOptions) (*PVTResult, error) {
+	if err := need(
+		want{opt.In, "-in FILE", "(the sampled stations' results, one per row)"},
+		want{opt.Station, "-station COL", "(the column of station codes)"},
+		want{strings.Join(opt.Choices, ","), "-choices COL,COL,…", "(the columns of votes, one per choice)"},
+		want{opt.Valid, "-valid COL", "(the column of valid votes)"},
+	); err != nil {
+		return nil, err
+	}
+	if (opt.Cast == "") != (opt.Registered == "") {
+		return nil, usagef("give -cast COL and -registered COL together (turnout is ballots cast over registered voters), or neither")
+	}
+	switch {
+	case (opt.Population != 0) == (opt.Strata != ""):
+		return nil, usagef("give the size of the population: -population N (simple random sample) or -strata FILE (stratified)")
+	case opt.Stratum != "" && opt.Strata == "":
+		return nil, usagef("-stratum needs -strata FILE with the number of stations in each stratum (columns stratum,population)")
+	case opt.Stratum == "" && opt.Strata != "":
+		return nil, usagef("-strata FILE needs -stratum COL, the column of each station's stratum")
+	case opt.Population < 0:
+		return nil, usagef("-population %d: give the number of stations in the country", opt.Population)
+	case !(opt.Majority >= 0 && opt.Majority < 1):
+		return nil, usagef("-majority %v: give a share between 0 and 1, e.g. 0.5", opt.Majority)
+	}
+	choices, err := names("choices", opt.Choices)
+	if err != nil {
+		return nil, err
+	}
+	if len(choices) < 2 {
+		return nil, usagef("-choices: give at least two columns of votes; a PVT estimates shares and the margin between the top two")
+	}
+	checks, err := shares("official", opt.Official, choices)
+	if err != nil {
+		return nil, err
+	}
+
+	out := &PVTResult{In: opt.In, Choices: choices, turnout: opt.Cast != "", stratified: opt.Stratum != ""}
+	rows, err := readPVT(ctx, opt.In, &opt.Columns, out)
+	if err != nil {
+		return nil, err
+	}
+	if out.Design, err = design(ctx, &opt, rows); err != nil {
+		return nil, err
+	}
+	if out.Result, err = estimate(rows, out.Design, opt.Majority, opt.In); err != nil {
+		return nil, err
+	}
+	if out.turnout {
+		// Turnout needs only cast and registered: its own rows, the same estimator.
+		e, err := pvt.Ratio(rows.turnout, out.Design)
+		if err != nil {
+			out.TurnoutError = err.Error()
+		} else {
+			out.Result.Turnout = &e
+		}
+	}
+	for c := range choices {
+		if share, ok := checks[c]; ok {
+			out.Official = append(out.Official, Check{Choice: choices[c], Share: share, Call: pvt.CheckOfficial(out.Result.Shares[c], share, 0)})
+		}
+	}
+	return out, nil
+}
+
+// pvtRows are the sampled stations that PVT reads from its input file.
+type pvtRows struct {
+	stations  []pvt.Station  // the stations that report every choice's votes and the valid votes
+	turnout   []pvt.Unit     // ballots cast over registered voters, where both are given
+	sampled   map[string]int // the sampled stations by stratum, reporting or not
+	firstLine map[string]int // the line on which each stratum first appears
+}
+
+// readPVT reads the sampled stations of file name, with choices out.Choices, and counts
+// on out the rows it reads and those it skips. It fails on a file without stations.
+func readPVT(ctx context.Context, name string, cols *Columns, out *PVTResult) (*pvtRows, error) {
+	in, l, err := openLayout(name, cols, out.Choices, "station", "choices", "valid", "stratum", "cast", "registered")
+	if err != nil {
+		return nil, err
+	}
+	defer in.close()
+	rows := &pvtRows{sampled: map[string]int{}, firstLine: map[string]int{}}
+	seen := codes{}
+	err = in.each(ctx, func() error {
+		if _, err := seen.add(in, l.station); err != nil {
+			return err
+		}
+		stratum, err := in.stratum(l.stratum)
+		if err != nil {
+			return err
+		}
+		if _, seen := rows.firstLine[stratum]; !seen {
+			rows.firstLine[stratum] = in.line(0)
+		}
+		rows.sampled[stratum]++
+		votes, valid, all, err := in.results(&l)
+		if err != nil {
+			return err
+		}
+		if l.cast >= 0 {
+			t, given, err := in.counts([]int{l.cast, l.registered})
+			if err != nil {
+				return err
+			}
+			if given {
+				rows.turnout = append(rows.turnout, pvt.Unit{Stratum: stratum, Num: float64(t[0]), Den: float64(t[1])})
+			} else {
+				out.TurnoutSkipped++
+			}
+		}
+		if !all {
+			out.Skipped++
+			return nil
+		}
+		st := pvt.Station{Stratum: stratum, Votes: make([]float64, len(votes)), Valid: float64(valid)}
+		for i, v := range votes {
+			st.Votes[i] = float64(v)
+		}
+		rows.stations = append(rows.stations, st)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out.Rows, out.Reporting = in.rows, len(rows.stations)
+	if out.Rows == 0 {
+		return nil, fmt.Errorf("%s: no stations", name)
+	}
+	return rows, nil
+}
+
+// design returns the sample design of rows: one stratum of opt.Population stations
+// without a stratum column, else the strata of the file opt.Strata, which must hold every
+// sampled stratum with at least its sampled stations.
+func design(ctx context.Context, opt *PVTOptions, rows *pvtRows) (pvt.Design, error) {
+	d := pvt.Design{Strata: map[string]int{}, Sampled: rows.sampled}
+	if opt.Stratum == "" {
+		if n := rows.sampled[""]; opt.Population < n {
+			return d, usagef("-population %d is fewer than the %d sampled stations in %s", opt.Population, n, opt.In)
+		}
+		d.Strata[""] = opt.Population
+		return d, nil
+	}
+	var err error
+	if d.Strata, err = readStrata(ctx, opt.Strata); err != nil {
+		return d, err
+	}
+	for h, n := range rows.sampled {
+		N, ok := d.Strata[h]
+		switch {
+		case !ok:
+			return d, fmt.Errorf("%s:%d: stratum %q is not in %s", opt.In, rows.firstLine[h], h, opt.Strata)
+		case N < n:
+			return d, fmt.Errorf("%s: stratum %q has %d sampled stations but %s gives it a population of %d", opt.In, h, n, opt.Strata, N)
+		}
+	}
+	return d, nil
+}
+
+// estimate runs pvt.Analyze on the stations of rows, read from file in. When too few
+// stations of a stratum report, its error lists those strata, a line each, and says how
+// to merge them.
+func estimate(rows *pvtRows, d pvt.Design, majority float64, in string) (pvt.Result, error) {
+	res, err := pvt.Analyze(rows.stations, d, pvt.Options{Majority: majority})
+	var ce *pvt.CoverageError
+	switch {
+	case errors.As(err, &ce):
+		var thin strings.Builder
+		for _, s := range ce.Thin {
+			fmt.Fprintf(&thin, "\nstratum %q: %d of %d sampled stations reported (%d in the population)", s.Stratum, s.Reported, s.Sampled, s.Population)
+		}
+		return res, fmt.Errorf("estimate from %s: %w (merge a stratum by giving its stations one label in -in and adding up its population in -strata)%s", in, err, thin.String())
+	case err != nil:
+		return res, fmt.Errorf("estimate from %s: %w", in, err)
+	}
+	return res, nil
+}
+
+// readStrata reads a strata file: columns stratum and population.
+func readStrata(ctx context.Context, name string) (map[string]int, error) {
+	in, err := openFile(name)
+	if err != nil {
+		return nil, err
+	}
+	defer in.close()
+	sCol, err := in.column("strata", "stratum")
+	if err != nil {
+		return nil, err
+	}
+	nCol, err := in.column("strata", "population")
+	if err != nil {
+		return nil, err
+	}
+	strata, lines := map[string]int{}, map[string]int{}
+	err = in.each(ctx, func() error {
+		h, err := in.stratum(sCol)
+		if err != nil {
+			return err
+		}
+		if prev, dup := lines[h]; dup {
+			return fmt.Errorf("%s: stratum %q is also on line %d", in.at(sCol), h, prev)
+		}
+		n, given, err := in.count(nCol)
+		if err != nil {
+			return err
+		}
+		if !given {
+			return fmt.Errorf("%s: empty; give the number of stations in the stratum", in.at(nCol))
+		}
+		strata[h], lines[h] = int(n), in.line(sCol)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(strata) == 0 {
+		return nil, fmt.Errorf("%s: no strata", name)
+	}
+	return strata, nil
+}
