@@ -103,7 +103,7 @@ func (s *Server) conEnterChoose(w http.ResponseWriter, r *http.Request, sess app
 		s.conError(w, r, sess, e, err)
 		return
 	}
-	p := conPage(r, sess, e, "con_enter_title")
+	p := conPage(r, sess, e, "console.enter_title")
 	p.FlashError = problem
 	d := &conEnterChoose{Station: station, Form: form, Area: r.URL.Query().Get("area")}
 	if form == "" && len(look.forms) > 0 {
@@ -159,7 +159,7 @@ func (s *Server) conEnterSheet(w http.ResponseWriter, r *http.Request, sess app.
 		s.conError(w, r, sess, e, err)
 		return
 	}
-	p := conPage(r, sess, e, "con_enter_title")
+	p := conPage(r, sess, e, "console.enter_title")
 	d := &conEnterSheet{StationCode: sheet.Station.Code, StationName: sheet.Station.Name.In(p.Lang, e.Languages...),
 		Form: sheet.Form.Code, FormName: look.formName(p.Lang, sheet.Form.Code), Version: sheet.Form.Version}
 	if sent == nil {
@@ -173,14 +173,14 @@ func (s *Server) conEnterSheet(w http.ResponseWriter, r *http.Request, sess app.
 	}
 	d.ID, d.Problems = sent.id, sent.general
 	if len(sent.general) > 0 || len(sent.problems) > 0 {
-		p.FlashError = conLabel(p.Lang, "con_enter_problems")
+		p.FlashError = tr(p.Lang, "console.enter_problems")
 	}
 	for _, o := range observers {
 		d.Observers = append(d.Observers, conOption{Code: o.Code,
-			Label: o.Code + " — " + o.Name + " (" + conLabel(p.Lang, "con_role_obs_"+string(o.Role)) + ")", Selected: o.Code == sent.observer})
+			Label: o.Code + " — " + o.Name + " (" + tr(p.Lang, "console.role_obs_"+string(o.Role)) + ")", Selected: o.Code == sent.observer})
 	}
 	for _, m := range []string{"phone", "paper"} {
-		d.Mediums = append(d.Mediums, conOption{Code: m, Label: conLabel(p.Lang, "con_medium_"+m), Selected: m == sent.medium})
+		d.Mediums = append(d.Mediums, conOption{Code: m, Label: tr(p.Lang, "console.medium_"+m), Selected: m == sent.medium})
 	}
 	for _, it := range sheet.Questions {
 		d.Questions = append(d.Questions, conQuestionOf(p.Lang, look, it, sent))
@@ -209,7 +209,7 @@ func conQuestionOf(lang string, look *conLookups, it qa.Item, sent *conEntry) co
 	case iltod.YesNo:
 		cq.Radios = true
 		for _, c := range []string{"yes", "no"} {
-			cq.Options = append(cq.Options, conOption{Code: c, Label: conLabel(lang, "con_"+c), Selected: cq.Value == c})
+			cq.Options = append(cq.Options, conOption{Code: c, Label: tr(lang, "console."+c), Selected: cq.Value == c})
 		}
 	case iltod.SelectOne, iltod.SelectMultiple:
 		cq.Radios = len(qn.Options) <= 6 || qn.Type == iltod.SelectMultiple
@@ -353,7 +353,7 @@ func (s *Server) conEnterSubmit(w http.ResponseWriter, r *http.Request, sess app
 		s.conError(w, r, sess, e, err)
 		return
 	}
-	p := conPage(r, sess, e, "con_receipt_title")
+	p := conPage(r, sess, e, "console.receipt_title")
 	d := conReceiptData{Receipt: res.Receipt, StationCode: station, StationName: sheet.Station.Name.In(p.Lang, e.Languages...),
 		FormName:  look.formName(p.Lang, form),
 		AgainHref: p.ConURL("/staff/e/"+e.ID+"/enter", "station", station, "form", form),

@@ -48,7 +48,7 @@ func (s *Server) conOfficialPage(w http.ResponseWriter, r *http.Request, sess ap
 		s.conError(w, r, sess, e, err)
 		return
 	}
-	p := conPage(r, sess, e, "con_official_title")
+	p := conPage(r, sess, e, "console.official_title")
 	p.FlashError = errMsg
 	d := &conOfficialData{MayImport: sess.Actor.May(app.MayImportOfficial)}
 	for i := len(rels) - 1; i >= 0; i-- {
@@ -59,7 +59,7 @@ func (s *Server) conOfficialPage(w http.ResponseWriter, r *http.Request, sess ap
 	}
 	if oerr != nil {
 		d.Problems, d.Stopped = oerr.Problems, oerr.Stopped
-		p.FlashError = conLabel(p.Lang, "con_official_refused")
+		p.FlashError = tr(p.Lang, "console.official_refused")
 	}
 	if r.Method == http.MethodPost {
 		d.Form = map[string]string{}

@@ -87,7 +87,7 @@ func (s *Server) conReviewPage(w http.ResponseWriter, r *http.Request, sess app.
 		s.conError(w, r, sess, e, err)
 		return
 	}
-	p := conPage(r, sess, e, "con_review_title")
+	p := conPage(r, sess, e, "console.review_title")
 	p.FlashError = errMsg
 	q := r.URL.Query()
 	d := &conReviewData{Kind: q.Get("kind"), Actions: []string{string(app.Verify), string(app.Reject), string(app.Quarantine)}}
@@ -147,7 +147,7 @@ func (s *Server) conReviewPage(w http.ResponseWriter, r *http.Request, sess app.
 					if known {
 						qn = item.Question
 						cf.Label = look.itemLabel(p.Lang, item)
-						cf.Hint = conLabel(p.Lang, "con_hint_"+string(qn.Type))
+						cf.Hint = tr(p.Lang, "console.hint_"+string(qn.Type))
 					}
 					for _, v := range f.Variants {
 						cf.Variants = append(cf.Variants, conVariant{JSON: v.Value.String(), Shown: conShowValue(p.Lang, qn, v.Value), Reports: len(v.Reports)})
@@ -256,14 +256,14 @@ func conParseValue(q *iltod.Question, text string) (iltod.Value, error) {
 func conShowValue(lang string, q *iltod.Question, v iltod.Value) string {
 	switch v.Kind {
 	case iltod.NA:
-		return conLabel(lang, "con_value_na")
+		return tr(lang, "console.value_na")
 	case iltod.Int:
 		return formatCount(lang, v.Int)
 	case iltod.Bool:
 		if v.Bool {
-			return conLabel(lang, "con_yes")
+			return tr(lang, "console.yes")
 		}
-		return conLabel(lang, "con_no")
+		return tr(lang, "console.no")
 	case iltod.Str:
 		if q != nil && q.Type == iltod.SelectOne {
 			return conOptionLabel(lang, q, v.Str)

@@ -83,7 +83,7 @@ func (ps *publicSite) start(w http.ResponseWriter, r *http.Request, current stri
 		return nil, nil, false
 	}
 	p = newPage(r, &pe.e, "")
-	p.Title = pubLabel(p.Lang, "pub_nav_"+current) + " · " + p.T(pe.e.Name)
+	p.Title = tr(p.Lang, "public.nav_"+current) + " · " + p.T(pe.e.Name)
 	// Without ?lang= the language follows Accept-Language: shared caches must know.
 	h := w.Header()
 	h.Set("Content-Language", p.Lang)
@@ -156,7 +156,7 @@ func (p *page) PubNav() *pubNav {
 }
 
 // pubPages are the pages of the sub-navigation, in order: the key of each page's label is
-// "pub_nav_"+name and its path is "/e/{election}/"+path.
+// "public.nav_"+name and its path is "/e/{election}/"+path.
 var pubPages = []struct{ name, path string }{
 	{"overview", ""},
 	{"stations", "stations"},
@@ -170,11 +170,11 @@ var pubPages = []struct{ name, path string }{
 // (one of pubPages, or "area" for an area page, which belongs to the overview).
 func common(e *iltod.Election, lang, current string) pubCommon {
 	c := pubCommon{Base: "/e/" + e.ID, LangQ: "lang=" + lang, Lang: lang}
-	c.Nav.Label = pubLabel(lang, "pub_nav_label")
+	c.Nav.Label = tr(lang, "public.nav_label")
 	for _, pg := range pubPages {
 		c.Nav.Items = append(c.Nav.Items, pubLink{
 			Href:    c.Base + "/" + pg.path + "?" + c.LangQ,
-			Label:   pubLabel(lang, "pub_nav_"+pg.name),
+			Label:   tr(lang, "public.nav_"+pg.name),
 			Current: pg.name == current,
 		})
 	}
@@ -222,17 +222,17 @@ func (ps *publicSite) fail(w http.ResponseWriter, r *http.Request, e *iltod.Elec
 	case http.StatusInternalServerError:
 		kind = "500"
 	}
-	d.Heading = pubLabel(p.Lang, "pub_err_"+kind+"_title")
-	d.Text = pubLabel(p.Lang, "pub_err_"+kind+"_text")
+	d.Heading = tr(p.Lang, "public.err_"+kind+"_title")
+	d.Text = tr(p.Lang, "public.err_"+kind+"_text")
 	if status < 500 {
 		d.Detail = msg
 	}
 	if e != nil {
 		d.pubCommon = common(e, p.Lang, "")
 		d.HasNav = true
-		d.Return, d.ReturnHref = pubLabel(p.Lang, "pub_err_back_election"), d.href("")
+		d.Return, d.ReturnHref = tr(p.Lang, "public.err_back_election"), d.href("")
 	} else {
-		d.Return, d.ReturnHref = pubLabel(p.Lang, "pub_err_back_home"), "/?lang="+p.Lang
+		d.Return, d.ReturnHref = tr(p.Lang, "public.err_back_home"), "/?lang="+p.Lang
 	}
 	p.Title = d.Heading
 	p.Data = d
@@ -254,25 +254,6 @@ func (ps *publicSite) fail(w http.ResponseWriter, r *http.Request, e *iltod.Elec
 // notFound answers a 404 page about election e.
 func (ps *publicSite) notFound(w http.ResponseWriter, r *http.Request, e *iltod.Election, format string, args ...any) {
 	ps.fail(w, r, e, iltod.Errorf(iltod.ENotFound, format, args...))
-}
-
-// pubLabel returns the label key in lang. A missing key shows as the key itself, so that a
-// gap is visible; a test checks that every language has every key.
-func pubLabel(lang, key string) string {
-	if v, ok := webLabels[lang][key]; ok {
-		return v
-	}
-	return key
-}
-
-// pubFormat returns the label key in lang with each {name} replaced: kv holds name, value
-// pairs.
-func pubFormat(lang, key string, kv ...string) string {
-	s := pubLabel(lang, key)
-	for i := 0; i+1 < len(kv); i += 2 {
-		s = strings.ReplaceAll(s, "{"+kv[i]+"}", kv[i+1])
-	}
-	return s
 }
 
 // fmtPct formats a fraction as a percentage with two decimals: 0.41234 is "41.23%".

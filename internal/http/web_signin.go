@@ -13,7 +13,7 @@ import (
 // signInPage shows the staff sign-in form.
 func (s *Server) signInPage(w http.ResponseWriter, r *http.Request) {
 	p := newPage(r, nil, "")
-	p.Title = webLabels[p.Lang]["signin_title"]
+	p.Title = tr(p.Lang, "web.signin_title")
 	p.Data = safeNext(r.URL.Query().Get("next"))
 	w.Header().Set("Cache-Control", cacheNone)
 	s.renderStatus(w, r, http.StatusOK, "signin", p)
@@ -45,7 +45,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		p := newPage(r, nil, "")
-		p.Title = webLabels[p.Lang]["signin_title"]
+		p.Title = tr(p.Lang, "web.signin_title")
 		p.Data = safeNext(r.PostFormValue("next"))
 		p.FlashError = msg
 		s.renderStatus(w, r, status, "signin", p)
