@@ -61,6 +61,12 @@ var files embed.FS
 // format numbers first (Printer.Int, Printer.Percent) so that they follow the language.
 type Args = map[string]any
 
+// Key is a message key given as a placeholder's value: T writes the message it names in
+// the Printer's language, so that data meant for every language (an error's Data, a
+// statistic's note) can hold words too, e.g. Args{"Role": Key("console.role_clerk")}.
+// The named message gets no data of its own.
+type Key string
+
 // catalogue holds the parsed messages: bundle for lookups, and messages by language and
 // key for Has, Keys and the catalogue test.
 var catalogue = load()

@@ -72,6 +72,7 @@ func (p *Printer) N(key string, count int, data ...Args) string {
 }
 
 func (p *Printer) localize(key string, count any, data Args) string {
+	data = p.resolveKeys(data)
 	lc := &i18n.LocalizeConfig{MessageID: key, TemplateData: data, PluralCount: count, TemplateParser: parser}
 	if s, err := p.loc.Localize(lc); err == nil && s != "" {
 		return s
@@ -80,6 +81,26 @@ func (p *Printer) localize(key string, count any, data Args) string {
 		return s
 	}
 	return key
+}
+
+// resolveKeys returns data with each Key value replaced by its message in p's language;
+// data itself when it holds no Key.
+func (p *Printer) resolveKeys(data Args) Args {
+	var out Args
+	for name, v := range data {
+		k, ok := v.(Key)
+		if !ok {
+			continue
+		}
+		if out == nil {
+			out = maps.Clone(data)
+		}
+		out[name] = p.T(string(k))
+	}
+	if out == nil {
+		return data
+	}
+	return out
 }
 
 // merge returns the union of data, later maps winning; nil when there is nothing to merge.

@@ -65,6 +65,10 @@ func TestT(t *testing.T) {
 	if got, want := For("en").T("public.of", Args{"K": "3", "N": "7"}), "3 of 7"; got != want {
 		t.Errorf("en public.of = %q, want %q", got, want)
 	}
+	// A Key value is written in the Printer's language.
+	if got, want := For("mn").T("public.of", Args{"K": Key("web.sign_out"), "N": "7"}), "Гарах / 7"; got != want {
+		t.Errorf("mn with a Key value = %q, want %q", got, want)
+	}
 	// Several Args merge, the later winning.
 	if got, want := For("en").T("public.of", Args{"K": "3", "N": "7"}, Args{"N": "8"}), "3 of 8"; got != want {
 		t.Errorf("merged args: %q, want %q", got, want)

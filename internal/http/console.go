@@ -138,7 +138,7 @@ type conErrorData struct {
 // for what does not exist, 400 for a mistake in a form; internal errors are logged and
 // shown only as "internal error".
 func (s *Server) conError(w http.ResponseWriter, r *http.Request, sess app.Session, e *iltod.Election, err error) {
-	code, status, msg := publicError(err)
+	code, status, msg := publicError(err, electionLang(r, e))
 	s.logError(r, status, err)
 	key := "console.err_other"
 	switch code {
@@ -170,7 +170,7 @@ func (s *Server) conRender(w http.ResponseWriter, r *http.Request, status int, n
 // what is stored) by calling again, which shows the form's page once more with the message
 // and status 400 or 409; anything else, a refusal above all, as conError does.
 func (s *Server) conFail(w http.ResponseWriter, r *http.Request, sess app.Session, e *iltod.Election, err error, again func(status int, msg string)) {
-	code, status, msg := publicError(err)
+	code, status, msg := publicError(err, electionLang(r, e))
 	switch code {
 	case iltod.EInvalid, iltod.EConflict:
 		s.logError(r, status, err)

@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/boombuler/barcode/qr"
 
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/app"
+	"github.com/iltod/iltod/locales"
 )
 
 type conAccountRow struct {
@@ -106,7 +108,7 @@ func (s *Server) conChangeAccount(w http.ResponseWriter, r *http.Request, sess a
 	case "totp":
 		c.NewTOTP = true
 	default:
-		s.conError(w, r, sess, nil, iltod.Errorf(iltod.EInvalid, "unknown change %q", action))
+		s.conError(w, r, sess, nil, iltod.E(iltod.EInvalid, "error.unknown_change", locales.Args{"Action": strconv.Quote(action)}))
 		return
 	}
 	secret, url, err := s.app.UpdateStaff(r.Context(), login, c)

@@ -14,6 +14,7 @@ import (
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/app"
 	"github.com/iltod/iltod/internal/qa"
+	"github.com/iltod/iltod/locales"
 )
 
 // conOption is one choice of a select, a radio group or a group of check boxes.
@@ -89,7 +90,7 @@ func (s *Server) conEnter(w http.ResponseWriter, r *http.Request, sess app.Sessi
 // conEnterChoose renders the first step, with a problem if there is one.
 func (s *Server) conEnterChoose(w http.ResponseWriter, r *http.Request, sess app.Session, e *iltod.Election, station, form, problem string, status int) {
 	if !sess.Actor.May(app.MayEnterReports) {
-		s.conError(w, r, sess, e, iltod.Errorf(iltod.EForbidden, "the %s role may not enter reports", sess.Actor.Role))
+		s.conError(w, r, sess, e, iltod.E(iltod.EForbidden, "error.role_may_not_enter", locales.Args{"Role": locales.Key("console.role_" + string(sess.Actor.Role))}))
 		return
 	}
 	ctx := r.Context()
@@ -339,7 +340,7 @@ func (s *Server) conEnterSubmit(w http.ResponseWriter, r *http.Request, sess app
 			s.conEnterSheet(w, r, sess, e, station, form, c, http.StatusBadRequest)
 		case slices.Contains([]iltod.ErrorCode{iltod.EInvalid, iltod.ENotFound, iltod.ENotAssigned, iltod.EConflict}, iltod.ErrorCodeOf(err)):
 			// The observer, the medium or the report id: a mistake in the form.
-			_, status, msg := publicError(err)
+			_, status, msg := publicError(err, electionLang(r, e))
 			s.logError(r, status, err)
 			c.general = append(c.general, msg)
 			s.conEnterSheet(w, r, sess, e, station, form, c, status)

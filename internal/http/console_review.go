@@ -13,6 +13,7 @@ import (
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/app"
 	"github.com/iltod/iltod/internal/qa"
+	"github.com/iltod/iltod/locales"
 )
 
 // conQueuePerPage bounds the review items on one page.
@@ -199,7 +200,7 @@ func (s *Server) conResolve(w http.ResponseWriter, r *http.Request, sess app.Ses
 		}
 		it, ok := sheet.Item(tag)
 		if !ok {
-			s.conFail(w, r, sess, e, iltod.Errorf(iltod.EInvalid, "%s is not a question of form %s at station %s", tag, form, station), again)
+			s.conFail(w, r, sess, e, iltod.E(iltod.EInvalid, "error.not_a_question", locales.Args{"Tag": tag, "Form": form, "Station": station}), again)
 			return
 		}
 		if v, err = conParseValue(it.Question, r.PostFormValue("value")); err != nil {
@@ -208,7 +209,7 @@ func (s *Server) conResolve(w http.ResponseWriter, r *http.Request, sess app.Ses
 		}
 	default:
 		if err := json.Unmarshal([]byte(choice), &v); err != nil {
-			s.conFail(w, r, sess, e, iltod.Errorf(iltod.EInvalid, "the value chosen could not be read"), again)
+			s.conFail(w, r, sess, e, iltod.E(iltod.EInvalid, "error.value_unreadable", nil), again)
 			return
 		}
 	}
@@ -225,7 +226,7 @@ func (s *Server) conResolve(w http.ResponseWriter, r *http.Request, sess app.Ses
 func conParseValue(q *iltod.Question, text string) (iltod.Value, error) {
 	t := strings.TrimSpace(text)
 	if t == "" {
-		return iltod.Value{}, iltod.Errorf(iltod.EInvalid, "type a value, or choose one of those reported")
+		return iltod.Value{}, iltod.E(iltod.EInvalid, "error.value_missing", nil)
 	}
 	switch strings.ToLower(t) {
 	case "n/a", "na", "-":
@@ -235,7 +236,7 @@ func conParseValue(q *iltod.Question, text string) (iltod.Value, error) {
 	case iltod.Integer:
 		n, err := strconv.ParseInt(strings.NewReplacer(",", "", " ", "", "\u00a0", "").Replace(t), 10, 64)
 		if err != nil {
-			return iltod.Value{}, iltod.Errorf(iltod.EInvalid, "%q is not a whole number", t)
+			return iltod.Value{}, iltod.E(iltod.EInvalid, "error.not_whole_number", locales.Args{"Value": strconv.Quote(t)})
 		}
 		return iltod.IntValue(n), nil
 	case iltod.YesNo:
@@ -245,7 +246,7 @@ func conParseValue(q *iltod.Question, text string) (iltod.Value, error) {
 		case "no", "n", "false", "0", "үгүй", "ү":
 			return iltod.BoolValue(false), nil
 		}
-		return iltod.Value{}, iltod.Errorf(iltod.EInvalid, "%q is not yes or no", t)
+		return iltod.Value{}, iltod.E(iltod.EInvalid, "error.not_yes_no", locales.Args{"Value": strconv.Quote(t)})
 	case iltod.SelectMultiple:
 		return iltod.ListValue(conList(t)), nil
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/iltod/iltod"
+	"github.com/iltod/iltod/locales"
 )
 
 // The public results site: server-rendered pages about one election under /e/{election}/,
@@ -101,14 +102,14 @@ func (ps *publicSite) unknownPage(w http.ResponseWriter, r *http.Request) {
 			e = &pe.e
 		}
 	}
-	ps.notFound(w, r, e, "no page at %s", r.URL.Path)
+	ps.notFound(w, r, e, "error.no_page", locales.Args{"Path": r.URL.Path})
 }
 
 // redirectToOverview sends /e/{election} to /e/{election}/, keeping the query.
 func (ps *publicSite) redirectToOverview(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("election")
 	if !iltod.ValidElectionID(id) {
-		ps.fail(w, r, nil, iltod.Errorf(iltod.ENotFound, "no election %q", id))
+		ps.fail(w, r, nil, iltod.E(iltod.ENotFound, "error.no_election", locales.Args{"Election": strconv.Quote(id)}))
 		return
 	}
 	target := "/e/" + id + "/"
@@ -209,7 +210,7 @@ type pubError struct {
 // message. Internal errors are logged in full and shown as "internal error" only. Error
 // pages are not cached.
 func (ps *publicSite) fail(w http.ResponseWriter, r *http.Request, e *iltod.Election, err error) {
-	_, status, msg := publicError(err)
+	_, status, msg := publicError(err, electionLang(r, e))
 	ps.s.logError(r, status, err)
 	p := newPage(r, e, "")
 	d := &pubError{Status: status}
@@ -252,8 +253,8 @@ func (ps *publicSite) fail(w http.ResponseWriter, r *http.Request, e *iltod.Elec
 }
 
 // notFound answers a 404 page about election e.
-func (ps *publicSite) notFound(w http.ResponseWriter, r *http.Request, e *iltod.Election, format string, args ...any) {
-	ps.fail(w, r, e, iltod.Errorf(iltod.ENotFound, format, args...))
+func (ps *publicSite) notFound(w http.ResponseWriter, r *http.Request, e *iltod.Election, key string, data locales.Args) {
+	ps.fail(w, r, e, iltod.E(iltod.ENotFound, key, data))
 }
 
 // fmtPct formats a fraction as a percentage with two decimals: 0.41234 is "41.23%".

@@ -71,7 +71,7 @@ func (ps *publicSite) forensics(w http.ResponseWriter, r *http.Request) {
 	contest := r.URL.Query().Get("contest")
 	if contest != "" {
 		if _, ok := pe.contest(contest); !ok {
-			ps.notFound(w, r, e, "election %s has no contest %q", e.ID, contest)
+			ps.notFound(w, r, e, "error.no_contest", locales.Args{"Election": e.ID, "Contest": strconv.Quote(contest)})
 			return
 		}
 	} else if cs := byRank(pe.contests); len(cs) > 0 {

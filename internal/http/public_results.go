@@ -146,19 +146,19 @@ func (ps *publicSite) results(w http.ResponseWriter, r *http.Request, area strin
 		return
 	}
 	if snap.root == nil {
-		ps.notFound(w, r, &pe.e, "election %s has no areas", pe.e.ID)
+		ps.notFound(w, r, &pe.e, "error.no_areas", locales.Args{"Election": pe.e.ID})
 		return
 	}
 	if area == "" {
 		area = snap.root.Code
 	} else if _, ok := snap.pos[area]; !ok {
-		ps.notFound(w, r, &pe.e, "election %s has no area %q", pe.e.ID, area)
+		ps.notFound(w, r, &pe.e, "error.no_area", locales.Args{"Election": pe.e.ID, "Area": strconv.Quote(area)})
 		return
 	}
 	contest := r.URL.Query().Get("contest")
 	if contest != "" {
 		if _, ok := pe.contest(contest); !ok {
-			ps.notFound(w, r, &pe.e, "election %s has no contest %q", pe.e.ID, contest)
+			ps.notFound(w, r, &pe.e, "error.no_contest", locales.Args{"Election": pe.e.ID, "Contest": strconv.Quote(contest)})
 			return
 		}
 	}

@@ -65,13 +65,13 @@ func (ps *publicSite) stations(w http.ResponseWriter, r *http.Request) {
 	area, contest, differ := q.Get("area"), q.Get("contest"), q.Get("differ") == "1"
 	if area != "" {
 		if _, ok := snap.pos[area]; !ok {
-			ps.notFound(w, r, e, "election %s has no area %q", e.ID, area)
+			ps.notFound(w, r, e, "error.no_area", locales.Args{"Election": e.ID, "Area": strconv.Quote(area)})
 			return
 		}
 	}
 	if contest != "" {
 		if _, ok := pe.contest(contest); !ok {
-			ps.notFound(w, r, e, "election %s has no contest %q", e.ID, contest)
+			ps.notFound(w, r, e, "error.no_contest", locales.Args{"Election": e.ID, "Contest": strconv.Quote(contest)})
 			return
 		}
 	}
@@ -79,7 +79,7 @@ func (ps *publicSite) stations(w http.ResponseWriter, r *http.Request) {
 	if v := q.Get("page"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			ps.fail(w, r, e, iltod.Errorf(iltod.EInvalid, "page must be a whole number from 1"))
+			ps.fail(w, r, e, iltod.E(iltod.EInvalid, "error.page", nil))
 			return
 		}
 		pageNo = n

@@ -225,7 +225,7 @@ func formatCount(lang string, n int64) string { return locales.For(lang).Int(n) 
 // pageError answers a failed page in plain text: the caller-safe message of err, or
 // "internal error" after logging it in full.
 func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
-	_, status, msg := publicError(err)
+	_, status, msg := publicError(err, pageLang(r, nil))
 	s.logError(r, status, err)
 	w.Header().Set("Cache-Control", cacheNone)
 	http.Error(w, msg, status)

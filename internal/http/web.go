@@ -129,6 +129,14 @@ func (p *page) N(n any) string {
 	return fmt.Sprint(n)
 }
 
+// electionLang is the language of a page about e (which may be nil); see pageLang.
+func electionLang(r *http.Request, e *iltod.Election) string {
+	if e == nil {
+		return pageLang(r, nil)
+	}
+	return pageLang(r, []iltod.Election{*e})
+}
+
 // newPage starts a page for r: its language (see pageLang), the switch to the others, and
 // the election if one is given.
 func newPage(r *http.Request, e *iltod.Election, title string) *page {
@@ -379,15 +387,17 @@ func (s *Server) staff(h staffHandler) http.Handler {
 		if r.Method == http.MethodPost {
 			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 			if !auth.SameOrigin(r, s.origin(r)) {
-				s.pageError(w, r, iltod.Errorf(iltod.EForbidden, "the form was not sent from this site"))
+				s.pageError(w, r, iltod.E(iltod.EForbidden, "error.form_origin", nil))
 				return
 			}
 			if err := r.ParseMultipartForm(maxFormBytes); err != nil && err != http.ErrNotMultipart {
-				s.pageError(w, r, iltod.Errorf(iltod.EInvalid, "the form could not be read: %v", err))
+				e := iltod.E(iltod.EInvalid, "error.form_unreadable", nil)
+				e.Err = err
+				s.pageError(w, r, e)
 				return
 			}
 			if !auth.CheckCSRF(sess.CSRF, r.PostFormValue("csrf")) {
-				s.pageError(w, r, iltod.Errorf(iltod.EForbidden, "the form has expired; reload the page and try again"))
+				s.pageError(w, r, iltod.E(iltod.EForbidden, "error.form_expired", nil))
 				return
 			}
 		}
