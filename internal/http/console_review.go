@@ -240,10 +240,10 @@ func conParseValue(q *iltod.Question, text string) (iltod.Value, error) {
 		}
 		return iltod.IntValue(n), nil
 	case iltod.YesNo:
-		switch strings.ToLower(t) {
-		case "yes", "y", "true", "1", "тийм", "т":
+		switch w := strings.ToLower(t); {
+		case w == "true" || w == "1" || slices.Contains(typedWords("console.typed_yes"), w):
 			return iltod.BoolValue(true), nil
-		case "no", "n", "false", "0", "үгүй", "ү":
+		case w == "false" || w == "0" || slices.Contains(typedWords("console.typed_no"), w):
 			return iltod.BoolValue(false), nil
 		}
 		return iltod.Value{}, iltod.E(iltod.EInvalid, "error.not_yes_no", locales.Args{"Value": strconv.Quote(t)})
@@ -251,6 +251,21 @@ func conParseValue(q *iltod.Question, text string) (iltod.Value, error) {
 		return iltod.ListValue(conList(t)), nil
 	}
 	return iltod.StrValue(t), nil
+}
+
+// typedWords returns the words that the message key lists, comma-separated, in every
+// language of the catalogue, in lower case: what a clerk may type for yes or for no in
+// whichever language the paper form is in.
+func typedWords(key string) []string {
+	var out []string
+	for _, list := range locales.Text(key) {
+		for w := range strings.SplitSeq(list, ",") {
+			if w = strings.ToLower(strings.TrimSpace(w)); w != "" {
+				out = append(out, w)
+			}
+		}
+	}
+	return out
 }
 
 // conShowValue writes an answer for people: yes or no, an option's label, text as typed.

@@ -923,3 +923,23 @@ func TestConsoleQR(t *testing.T) {
 		t.Errorf("QR code: %.200s", svg)
 	}
 }
+
+// TestConParseYesNo checks the words a clerk may type for yes and no, in either language
+// whatever the page's, and that anything else is refused.
+func TestConParseYesNo(t *testing.T) {
+	q := &iltod.Question{Tag: "OP", Type: iltod.YesNo}
+	for text, want := range map[string]bool{
+		"yes": true, "Y": true, "true": true, "1": true, "Тийм": true, " т ": true,
+		"no": false, "N": false, "false": false, "0": false, "үгүй": false, "Ү": false,
+	} {
+		v, err := conParseValue(q, text)
+		if err != nil || v.Kind != iltod.Bool || v.Bool != want {
+			t.Errorf("conParseValue(%q) = %+v, %v; want %v", text, v, err, want)
+		}
+	}
+	for _, text := range []string{"yess", "тиймээ", "2", "oui"} {
+		if _, err := conParseValue(q, text); iltod.ErrorCodeOf(err) != iltod.EInvalid {
+			t.Errorf("conParseValue(%q): %v, want invalid", text, err)
+		}
+	}
+}
