@@ -64,7 +64,7 @@ var (
 	htmlComment = regexp.MustCompile(`(?s)<!--.*?-->`)
 	// htmlCode matches code, commands and paths, which are the same in every language.
 	htmlCode = regexp.MustCompile(`(?s)<(code|pre|kbd|samp)\b[^>]*>.*?</(?:code|pre|kbd|samp)>`)
-	htmlTag     = regexp.MustCompile(`(?s)<[^>]*>`)
+	htmlTag  = regexp.MustCompile(`(?s)<[^>]*>`)
 	// userAttr matches an attribute whose value people read or hear.
 	userAttr  = regexp.MustCompile(`\b(?:alt|title|aria-label|aria-description|aria-roledescription|placeholder|label|summary)="([^"]*)"`)
 	htmlRef   = regexp.MustCompile(`&(?:#[0-9]+|#x[0-9a-fA-F]+|[a-zA-Z]+);`)
