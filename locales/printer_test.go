@@ -148,6 +148,8 @@ func TestNumbers(t *testing.T) {
 			{p.Percent(0.41234, 2), "41.23%"},
 			{p.Percent(1, 1), "100.0%"},
 			{p.Percent(0.5, 0), "50%"},
+			{p.Percent(-0.0325, 2), "-3.25%"},
+			{p.Number(-1234.567, 1), "-1,234.6"},
 		} {
 			if c.got != c.want {
 				t.Errorf("%s: got %q, want %q", lang, c.got, c.want)

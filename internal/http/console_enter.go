@@ -262,7 +262,7 @@ func conReadEntry(r *http.Request, sheet *qa.Sheet) *conEntry {
 			}
 			n, err := strconv.ParseInt(t, 10, 64)
 			if err != nil {
-				c.problems[tag] = "not a whole number"
+				c.problems[tag] = tr(pageLang(r, nil), "console.problem_not_number")
 				continue
 			}
 			c.answers[tag] = iltod.IntValue(n)

@@ -257,19 +257,20 @@ func (ps *publicSite) notFound(w http.ResponseWriter, r *http.Request, e *iltod.
 	ps.fail(w, r, e, iltod.E(iltod.ENotFound, key, data))
 }
 
-// fmtPct formats a fraction as a percentage with two decimals: 0.41234 is "41.23%".
-func fmtPct(x float64) string { return strconv.FormatFloat(100*x, 'f', 2, 64) + "%" }
+// fmtPct writes a fraction as a percentage with two decimals, as lang writes
+// percentages: 0.41234 is "41.23%".
+func fmtPct(lang string, x float64) string { return locales.For(lang).Percent(x, 2) }
 
-// fmtPct1 formats a fraction as a percentage with one decimal.
-func fmtPct1(x float64) string { return strconv.FormatFloat(100*x, 'f', 1, 64) + "%" }
+// fmtPct1 writes a fraction as a percentage with one decimal.
+func fmtPct1(lang string, x float64) string { return locales.For(lang).Percent(x, 1) }
 
-// fmtRange formats an interval of fractions as percentages, clipped to [0, 100]%.
-func fmtRange(lo, hi float64) string {
-	return fmtPct(max(lo, 0)) + " – " + fmtPct(min(hi, 1))
+// fmtRange writes an interval of fractions as percentages, clipped to [0, 100]%.
+func fmtRange(lang string, lo, hi float64) string {
+	return fmtPct(lang, max(lo, 0)) + " – " + fmtPct(lang, min(hi, 1))
 }
 
-// fmtFloat formats x with the given number of decimals.
-func fmtFloat(x float64, dec int) string { return strconv.FormatFloat(x, 'f', dec, 64) }
+// fmtFloat writes x with the given number of decimals, as lang writes numbers.
+func fmtFloat(lang string, x float64, dec int) string { return locales.For(lang).Number(x, dec) }
 
 // ratio returns n/d, or 0 when d is 0.
 func ratio(n, d int) float64 {

@@ -177,9 +177,9 @@ func buildForensics(lang string, d *pubForensics, f *analysis.Forensics, names m
 		c   forensics.Count
 	}{{"public.integer_turnout", it.Turnout}, {"public.integer_result", it.Result}, {"public.integer_either", it.Either}} {
 		d.Integer = append(d.Integer, pubCountRow{
-			Label: tr(lang, c.key), Observed: n(c.c.Observed), Expected: fmtFloat(c.c.Expected, 1),
-			Range: fmtFloat(math.Max(c.c.Expected-2*c.c.SD, 0), 1) + " – " + fmtFloat(c.c.Expected+2*c.c.SD, 1),
-			Z:     fmtFloat(c.c.Z, 2), High: c.c.Z > 3,
+			Label: tr(lang, c.key), Observed: n(c.c.Observed), Expected: fmtFloat(lang, c.c.Expected, 1),
+			Range: fmtFloat(lang, math.Max(c.c.Expected-2*c.c.SD, 0), 1) + " – " + fmtFloat(lang, c.c.Expected+2*c.c.SD, 1),
+			Z:     fmtFloat(lang, c.c.Z, 2), High: c.c.Z > 3,
 		})
 	}
 
@@ -193,7 +193,7 @@ func buildForensics(lang string, d *pubForensics, f *analysis.Forensics, names m
 			if pt.Turnout%10 == 0 {
 				d.CurveRows = append(d.CurveRows, pubCurveRow{
 					Turnout: strconv.Itoa(pt.Turnout) + "%", Stations: n(pt.Stations),
-					Leader: fmtPct1(frac(float64(pt.Leader), lead)), Others: fmtPct1(frac(float64(pt.Found-pt.Leader), rest)),
+					Leader: fmtPct1(lang, frac(float64(pt.Leader), lead)), Others: fmtPct1(lang, frac(float64(pt.Found-pt.Leader), rest)),
 				})
 			}
 			// Points where no station was added draw nothing new; the last is kept.
@@ -233,7 +233,7 @@ func buildForensics(lang string, d *pubForensics, f *analysis.Forensics, names m
 		for i := range counts {
 			row := pubDigitRow{Digit: strconv.Itoa(i), Observed: n(int(counts[i]))}
 			if i < len(exp) {
-				row.Expected = fmtFloat(exp[i], 1)
+				row.Expected = fmtFloat(lang, exp[i], 1)
 			}
 			pd.Rows = append(pd.Rows, row)
 		}
@@ -246,9 +246,9 @@ func buildForensics(lang string, d *pubForensics, f *analysis.Forensics, names m
 		pd.Facts = []pubFact{
 			{tr(lang, "public.digits_counts"), n(dt.t.Counts)},
 			{tr(lang, "public.digits_skipped"), n(dt.t.Skipped)},
-			{tr(lang, "public.digits_chi2"), fmtFloat(dt.t.ChiSquare, 2) + " (df " + strconv.Itoa(dt.t.DF) + ")"},
+			{tr(lang, "public.digits_chi2"), fmtFloat(lang, dt.t.ChiSquare, 2) + " (df " + strconv.Itoa(dt.t.DF) + ")"},
 			{tr(lang, "public.digits_p"), fmtP(dt.t.P)},
-			{tr(lang, "public.digits_mean"), fmtFloat(dt.t.Mean, 3) + " / " + fmtFloat(dt.t.ExpectedMean, 3) + " (z " + fmtFloat(dt.t.MeanZ, 2) + ")"},
+			{tr(lang, "public.digits_mean"), fmtFloat(lang, dt.t.Mean, 3) + " / " + fmtFloat(lang, dt.t.ExpectedMean, 3) + " (z " + fmtFloat(lang, dt.t.MeanZ, 2) + ")"},
 		}
 		d.Digits = append(d.Digits, pd)
 	}

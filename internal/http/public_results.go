@@ -253,7 +253,7 @@ func assembleResults(lang string, pe *publicElection, snap *areaSnapshot, rep *a
 	c := cov[area]
 	d.Coverage = pubCoverage{
 		Stations: n(int64(c.Stations)), Reporting: n(int64(c.Reporting)), Results: n(int64(c.Results)),
-		ReportingPct: fmtPct1(ratio(c.Reporting, c.Stations)), ResultsPct: fmtPct1(ratio(c.Results, c.Stations)),
+		ReportingPct: fmtPct1(lang, ratio(c.Reporting, c.Stations)), ResultsPct: fmtPct1(lang, ratio(c.Results, c.Stations)),
 	}
 	children := snap.index.Children(area)
 	if len(children) > 0 {
@@ -268,7 +268,7 @@ func assembleResults(lang string, pe *publicElection, snap *areaSnapshot, rep *a
 		d.Children = append(d.Children, pubChild{
 			Code: code, Name: snap.areas[j].Name.In(lang), Href: d.href("areas/" + code),
 			Stations: n(int64(cc.Stations)), Reporting: n(int64(cc.Reporting)), Results: n(int64(cc.Results)),
-			Pct: fmtPct1(ratio(cc.Results, cc.Stations)),
+			Pct: fmtPct1(lang, ratio(cc.Results, cc.Stations)),
 		})
 	}
 	if isRoot && e.Country == "MN" {
@@ -422,7 +422,7 @@ func buildContest(lang string, d *pubResults, cr *analysis.ContestReport, names 
 		pc.Facts = append(pc.Facts, pubFact{tr(lang, "public.contest_sample_reported"),
 			tr(lang, "public.of", locales.Args{"K": n(res.Coverage.Reported), "N": n(res.Coverage.Sampled)})})
 		if t := res.Turnout; t != nil {
-			pc.Facts = append(pc.Facts, pubFact{tr(lang, "public.contest_turnout_pvt"), fmtPct(t.Value) + " (" + fmtRange(t.Low95, t.High95) + ")"})
+			pc.Facts = append(pc.Facts, pubFact{tr(lang, "public.contest_turnout_pvt"), fmtPct(lang, t.Value) + " (" + fmtRange(lang, t.Low95, t.High95) + ")"})
 		}
 	}
 	if off != nil {
@@ -432,7 +432,7 @@ func buildContest(lang string, d *pubResults, cr *analysis.ContestReport, names 
 		}
 		pc.Facts = append(pc.Facts, pubFact{tr(lang, "public.contest_official_source"), src})
 		if off.Turnout != nil {
-			pc.Facts = append(pc.Facts, pubFact{tr(lang, "public.contest_turnout_official"), fmtPct(*off.Turnout)})
+			pc.Facts = append(pc.Facts, pubFact{tr(lang, "public.contest_turnout_official"), fmtPct(lang, *off.Turnout)})
 		}
 	}
 
@@ -464,11 +464,11 @@ func buildContest(lang string, d *pubResults, cr *analysis.ContestReport, names 
 		iv := svgchart.Interval{Label: row.Name}
 		if res != nil {
 			s := res.Shares[k]
-			row.Est, row.CI95, row.CI99 = fmtPct(s.Value), fmtRange(s.Low95, s.High95), fmtRange(s.Low99, s.High99)
+			row.Est, row.CI95, row.CI99 = fmtPct(lang, s.Value), fmtRange(lang, s.Low95, s.High95), fmtRange(lang, s.Low99, s.High99)
 			iv.Value, iv.Low95, iv.High95, iv.Low99, iv.High99 = 100*s.Value, 100*s.Low95, 100*s.High95, 100*s.Low99, 100*s.High99
 		}
 		if off != nil {
-			row.Official, row.Votes = fmtPct(off.Shares[k]), formatCount(lang, off.Votes[k])
+			row.Official, row.Votes = fmtPct(lang, off.Shares[k]), formatCount(lang, off.Votes[k])
 			iv.Official, iv.HasOfficial = 100*off.Shares[k], true
 			bars = append(bars, svgchart.BarRow{Label: row.Name, Values: []float64{100 * off.Shares[k]}})
 		}
@@ -528,18 +528,18 @@ func pvtCalls(lang string, cr *analysis.ContestReport, res *pvt.Result, top *ana
 		lo, hi := res.Margin.Low95, res.Margin.High95
 		switch {
 		case res.Winner.Verdict == pvt.Winner && res.Winner.Choice == res.Leader:
-			calls = append(calls, pubCall{tr(lang, "public.call_ahead", locales.Args{"First": first, "Second": second, "Lo": fmtPct(lo), "Hi": fmtPct(hi)}), "yes"})
+			calls = append(calls, pubCall{tr(lang, "public.call_ahead", locales.Args{"First": first, "Second": second, "Lo": fmtPct(lang, lo), "Hi": fmtPct(lang, hi)}), "yes"})
 		case res.Winner.Verdict == pvt.Winner:
-			calls = append(calls, pubCall{tr(lang, "public.call_ahead", locales.Args{"First": second, "Second": first, "Lo": fmtPct(-hi), "Hi": fmtPct(-lo)}), "yes"})
+			calls = append(calls, pubCall{tr(lang, "public.call_ahead", locales.Args{"First": second, "Second": first, "Lo": fmtPct(lang, -hi), "Hi": fmtPct(lang, -lo)}), "yes"})
 		default:
-			calls = append(calls, pubCall{tr(lang, "public.call_close", locales.Args{"First": first, "Second": second, "Lo": fmtPct(lo), "Hi": fmtPct(hi)}), "no"})
+			calls = append(calls, pubCall{tr(lang, "public.call_close", locales.Args{"First": first, "Second": second, "Lo": fmtPct(lang, lo), "Hi": fmtPct(lang, hi)}), "no"})
 		}
 		if cr.Seats > 1 {
 			calls = append(calls, pubCall{tr(lang, "public.call_multiseat", locales.Args{"Seats": strconv.Itoa(cr.Seats)}), "info"})
 		}
 	}
 	if ro := res.Runoff; ro != nil {
-		args := locales.Args{"Leader": name(res.Leader), "Range": fmtRange(ro.Share.Low95, ro.Share.High95), "Majority": fmtPct(ro.Majority)}
+		args := locales.Args{"Leader": name(res.Leader), "Range": fmtRange(lang, ro.Share.Low95, ro.Share.High95), "Majority": fmtPct(lang, ro.Majority)}
 		switch ro.Call.Verdict {
 		case pvt.RunoffNotNeeded:
 			calls = append(calls, pubCall{tr(lang, "public.call_runoff_not_needed", args), "yes"})
@@ -604,7 +604,7 @@ func buildOther(lang string, d *pubResults, cr *analysis.ContestReport, names ma
 				k = j
 			}
 		}
-		o.Leader = names[cr.Choices[k]] + " — " + fmtPct(off.Shares[k])
+		o.Leader = names[cr.Choices[k]] + " — " + fmtPct(lang, off.Shares[k])
 	}
 	if top.PVT != nil {
 		o.PVT = tr(lang, "public.other_pvt")
@@ -738,7 +738,7 @@ func coverageMap(lang string, d *pubResults, cov map[string]app.AreaCoverage) te
 			if !ok {
 				return code
 			}
-			return tr(lang, "public.map_label", locales.Args{"Name": c.Name.In(lang), "Pct": fmtPct1(ratio(c.Results, c.Stations)), "K": formatCount(lang, int64(c.Results)), "N": formatCount(lang, int64(c.Stations))})
+			return tr(lang, "public.map_label", locales.Args{"Name": c.Name.In(lang), "Pct": fmtPct1(lang, ratio(c.Results, c.Stations)), "K": formatCount(lang, int64(c.Results)), "N": formatCount(lang, int64(c.Stations))})
 		},
 		Link: func(code string) string {
 			if !known[code] {

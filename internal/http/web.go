@@ -55,7 +55,6 @@ var webFuncs = template.FuncMap{
 		}
 		return ""
 	},
-	"pct": func(x float64) string { return strconv.FormatFloat(100*x, 'f', 2, 64) + "%" },
 	"add": func(a, b int) int { return a + b },
 }
 
