@@ -49,10 +49,10 @@ func TestErrorLanguage(t *testing.T) {
 		// curl -H 'Accept-Language: mn' -X POST --data '{' …/api/v1/reports
 		{"POST", "/api/v1/reports", "{", 400, "invalid",
 			"the envelope is not a JSON object with key, payload and sig: unexpected EOF",
-			"илгээмж нь key, payload, sig гэсэн талбартай JSON объект биш байна: unexpected EOF"},
+			"дугтуй нь key, payload, sig гэсэн талбартай JSON объект биш байна: unexpected EOF"},
 		{"POST", "/api/v1/reports", `{"envelopes":[]}`, 400, "invalid",
 			`the body must be one envelope or {"envelopes":[…]} with at least one`,
-			`агуулга нь нэг илгээмж, эсвэл дор хаяж нэг илгээмжтэй {"envelopes":[…]} байх ёстой`},
+			`агуулга нь нэг дугтуй, эсвэл дор хаяж нэг дугтуйтай {"envelopes":[…]} байх ёстой`},
 		{"POST", "/api/v1/devices", `{"code":"x","key":"%%%"}`, 400, "invalid",
 			"key must be standard base64", "key нь стандарт base64 байх ёстой"},
 		{"GET", "/api/v1/elections/example-2024/areas/NOWHERE", "", 404, "not_found",

@@ -147,7 +147,6 @@ func (s *Server) statusPage(w http.ResponseWriter, r *http.Request) {
 // electionStatus gathers what the status page shows of one election, in lang.
 func electionStatus(lang string, e iltod.Election, sum iltod.Summary, cs []iltod.Contest, fs []iltod.Form) statusElection {
 	name := func(t iltod.Text) string { return t.In(lang, e.Languages...) }
-	word := func(key, raw string) string { return trOr(lang, "status."+key, raw) }
 	se := statusElection{
 		ID: e.ID, Name: name(e.Name), Date: e.Date, Kind: e.Kind, Country: e.Country, Demo: e.Demo,
 		Areas: formatCount(lang, int64(sum.Areas)), Stations: formatCount(lang, int64(sum.Stations)),
@@ -169,7 +168,7 @@ func electionStatus(lang string, e iltod.Election, sum iltod.Summary, cs []iltod
 	}
 	for _, c := range cs {
 		sc := statusContest{Code: c.Code, Name: name(c.Name), Seats: c.Seats, Choices: len(c.Choices),
-			System: word("system_"+string(c.System.Kind), string(c.System.Kind))}
+			System: trOr(lang, "status.system_"+string(c.System.Kind), string(c.System.Kind))}
 		if t, ok := tiers[c.TierRef()]; ok {
 			t.Contests = append(t.Contests, sc)
 		} else {
@@ -178,15 +177,15 @@ func electionStatus(lang string, e iltod.Election, sum iltod.Summary, cs []iltod
 	}
 	for _, f := range fs {
 		se.Forms = append(se.Forms, statusForm{Code: f.Code, Name: name(f.Name), Version: f.Version,
-			Kind: word("form_"+string(f.Kind), string(f.Kind)), SMSPrefix: f.SMSPrefix, Questions: len(f.Questions)})
+			Kind: trOr(lang, "status.form_"+string(f.Kind), string(f.Kind)), SMSPrefix: f.SMSPrefix, Questions: len(f.Questions)})
 	}
 	base := "/api/v1/elections/" + e.ID
 	se.API = []apiLink{
-		{base, word("api_election", "")},
-		{base + "/areas", word("api_areas", "")},
-		{base + "/stations", word("api_stations", "")},
-		{base + "/contests", word("api_contests", "")},
-		{base + "/forms", word("api_forms", "")},
+		{base, tr(lang, "status.api_election")},
+		{base + "/areas", tr(lang, "status.api_areas")},
+		{base + "/stations", tr(lang, "status.api_stations")},
+		{base + "/contests", tr(lang, "status.api_contests")},
+		{base + "/forms", tr(lang, "status.api_forms")},
 	}
 	return se
 }
