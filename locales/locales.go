@@ -141,6 +141,19 @@ func Match(tag string) string {
 	return Default
 }
 
+// FromEnv returns the catalogue language of a process's environment, read with getenv
+// (os.Getenv): the first of LC_ALL, LC_MESSAGES and LANG that is set and not empty, as
+// POSIX orders them, matched with Match. With none set, or a locale the catalogue does
+// not speak ("C", "fr_FR.UTF-8"), it gives Default.
+func FromEnv(getenv func(string) string) string {
+	for _, name := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if v := getenv(name); v != "" {
+			return Match(v)
+		}
+	}
+	return Default
+}
+
 // primary returns the catalogue language whose code is tag's primary subtag.
 func primary(tag string) (string, bool) {
 	tag = strings.TrimSpace(tag)

@@ -2,6 +2,8 @@ package locales
 
 import (
 	"maps"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -19,6 +21,10 @@ type Printer struct {
 	fallback *i18n.Localizer // English, for a message missing from or failing in lang
 	num      *message.Printer
 	date     string // the Go time layout of format.date
+	// group is the language's thousands separator, learnt from CLDR's data once, so that
+	// Int, which pages call thousands of times, need not go through x/text; "" if the
+	// language groups other than by threes, and Int then does.
+	group string
 }
 
 func newPrinter(c *loaded, lang string) *Printer {
@@ -29,6 +35,11 @@ func newPrinter(c *loaded, lang string) *Printer {
 		num:      message.NewPrinter(language.Make(lang)),
 	}
 	p.date = p.T("format.date")
+	if s := p.num.Sprint(number.Decimal(1234567)); len(s) > 7 && strings.HasPrefix(s, "1") && strings.HasSuffix(s, "567") {
+		if g := s[1:strings.Index(s, "234")]; s == "1"+g+"234"+g+"567" {
+			p.group = g
+		}
+	}
 	return p
 }
 
@@ -121,7 +132,26 @@ func merge(data []Args) Args {
 // Int writes n with its digits grouped as the language's CLDR data says: 1,234,567 in
 // both English and Mongolian.
 func (p *Printer) Int(n int64) string {
-	return p.num.Sprint(number.Decimal(n))
+	if p.group == "" {
+		return p.num.Sprint(number.Decimal(n))
+	}
+	s := strconv.FormatInt(n, 10)
+	digits := strings.TrimPrefix(s, "-")
+	if len(digits) <= 3 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + len(digits)/3*len(p.group))
+	if len(digits) < len(s) {
+		b.WriteByte('-')
+	}
+	for i := range len(digits) {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteString(p.group)
+		}
+		b.WriteByte(digits[i])
+	}
+	return b.String()
 }
 
 // Number writes x with exactly decimals digits after the decimal separator (rounded half

@@ -1,8 +1,11 @@
 package locales
 
 import (
+	"math"
 	"testing"
 	"time"
+
+	"golang.org/x/text/number"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
@@ -16,6 +19,25 @@ func TestMatch(t *testing.T) {
 	} {
 		if got := Match(tag); got != want {
 			t.Errorf("Match(%q) = %q, want %q", tag, got, want)
+		}
+	}
+}
+
+func TestFromEnv(t *testing.T) {
+	for _, c := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{}, Default},
+		{map[string]string{"LANG": "en_US.UTF-8"}, "en"},
+		{map[string]string{"LANG": "mn_MN.UTF-8"}, "mn"},
+		{map[string]string{"LANG": "mn_MN.UTF-8", "LC_MESSAGES": "en_GB.UTF-8"}, "en"},
+		{map[string]string{"LANG": "en_US.UTF-8", "LC_MESSAGES": "en_GB", "LC_ALL": "mn_MN"}, "mn"},
+		{map[string]string{"LANG": "C.UTF-8"}, Default},
+		{map[string]string{"LANG": "en_US.UTF-8", "LC_ALL": ""}, "en"},
+	} {
+		if got := FromEnv(func(k string) string { return c.env[k] }); got != c.want {
+			t.Errorf("FromEnv(%v) = %q, want %q", c.env, got, c.want)
 		}
 	}
 }
@@ -153,6 +175,21 @@ func TestNumbers(t *testing.T) {
 		} {
 			if c.got != c.want {
 				t.Errorf("%s: got %q, want %q", lang, c.got, c.want)
+			}
+		}
+	}
+}
+
+// TestIntAgreesWithCLDR checks Int's own grouping against x/text's CLDR formatting.
+func TestIntAgreesWithCLDR(t *testing.T) {
+	for _, lang := range Languages {
+		p := For(lang)
+		if p.group == "" {
+			t.Errorf("%s: the thousands separator was not learnt", lang)
+		}
+		for _, n := range []int64{0, 7, -7, 999, 1000, -1000, 12345, 999999, 1000000, -123456789, math.MaxInt64, math.MinInt64 + 1} {
+			if got, want := p.Int(n), p.num.Sprint(number.Decimal(n)); got != want {
+				t.Errorf("%s: Int(%d) = %q, CLDR %q", lang, n, got, want)
 			}
 		}
 	}
