@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/locales"
@@ -255,6 +256,16 @@ func (ps *publicSite) fail(w http.ResponseWriter, r *http.Request, e *iltod.Elec
 // notFound answers a 404 page about election e.
 func (ps *publicSite) notFound(w http.ResponseWriter, r *http.Request, e *iltod.Election, key string, data locales.Args) {
 	ps.fail(w, r, e, iltod.E(iltod.ENotFound, key, data))
+}
+
+// fmtDate writes an ISO date (2024-06-28) as lang writes a date in running text (see
+// locales.Printer.Date); a value that is not a date is returned as it is.
+func fmtDate(lang, iso string) string {
+	t, err := time.Parse(time.DateOnly, iso)
+	if err != nil {
+		return iso
+	}
+	return locales.For(lang).Date(t)
 }
 
 // fmtPct writes a fraction as a percentage with two decimals, as lang writes

@@ -226,7 +226,7 @@ func assembleResults(lang string, pe *publicElection, snap *areaSnapshot, rep *a
 	n := func(v int64) string { return formatCount(lang, v) }
 	if isRoot {
 		d.Facts = append(d.Facts,
-			pubFact{tr(lang, "public.fact_date"), e.Date},
+			pubFact{tr(lang, "public.fact_date"), fmtDate(lang, e.Date)},
 			pubFact{tr(lang, "public.fact_kind"), e.Kind},
 			pubFact{tr(lang, "public.fact_country"), e.Country},
 		)

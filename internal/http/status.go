@@ -63,12 +63,14 @@ type langLink struct {
 
 type statusElection struct {
 	ID, Name, Date, Kind, Country string
-	Demo                          bool
-	Areas, Stations, Registered   string
-	Bodies                        []statusBody
-	Unassigned                    []statusContest
-	Forms                         []statusForm
-	API                           []apiLink
+	// DateText is Date as the page's language writes it.
+	DateText                    string
+	Demo                        bool
+	Areas, Stations, Registered string
+	Bodies                      []statusBody
+	Unassigned                  []statusContest
+	Forms                       []statusForm
+	API                         []apiLink
 }
 
 type statusBody struct {
@@ -148,7 +150,7 @@ func (s *Server) statusPage(w http.ResponseWriter, r *http.Request) {
 func electionStatus(lang string, e iltod.Election, sum iltod.Summary, cs []iltod.Contest, fs []iltod.Form) statusElection {
 	name := func(t iltod.Text) string { return t.In(lang, e.Languages...) }
 	se := statusElection{
-		ID: e.ID, Name: name(e.Name), Date: e.Date, Kind: e.Kind, Country: e.Country, Demo: e.Demo,
+		ID: e.ID, Name: name(e.Name), Date: e.Date, DateText: fmtDate(lang, e.Date), Kind: e.Kind, Country: e.Country, Demo: e.Demo,
 		Areas: formatCount(lang, int64(sum.Areas)), Stations: formatCount(lang, int64(sum.Stations)),
 		Registered: formatCount(lang, sum.Registered),
 	}

@@ -86,6 +86,9 @@ func TestStatusPage(t *testing.T) {
 				tr(lang, "status.registered"),
 				tr(lang, "status.forms"),
 				`href="/static/style.css"`,
+				// The election day as the language writes a date, and in ISO for machines.
+				map[string]string{"en": `<time datetime="2028-06-30">30 June 2028</time>`,
+					"mn": `<time datetime="2028-06-30">2028 оны 6-р сарын 30</time>`}[lang],
 			)
 			// The banner appears once: for the demonstration election, not the other.
 			if n := strings.Count(page, bannerEN); n != 1 {
