@@ -72,18 +72,18 @@ func walkFields(n parse.Node, set map[string]bool) {
 	case *parse.FieldNode:
 		set[strings.Join(n.Ident, ".")] = true
 	case *parse.IfNode:
-		walkFields(n.Pipe, set)
-		walkFields(n.List, set)
-		walkFields(n.ElseList, set)
+		walkBranch(&n.BranchNode, set)
 	case *parse.RangeNode:
-		walkFields(n.Pipe, set)
-		walkFields(n.List, set)
-		walkFields(n.ElseList, set)
+		walkBranch(&n.BranchNode, set)
 	case *parse.WithNode:
-		walkFields(n.Pipe, set)
-		walkFields(n.List, set)
-		walkFields(n.ElseList, set)
+		walkBranch(&n.BranchNode, set)
 	}
+}
+
+func walkBranch(n *parse.BranchNode, set map[string]bool) {
+	walkFields(n.Pipe, set)
+	walkFields(n.List, set)
+	walkFields(n.ElseList, set)
 }
 
 // TestCatalogue holds every language to the fallback's keys: the same keys, the same

@@ -37,27 +37,6 @@ func TestPageLang(t *testing.T) {
 	}
 }
 
-func TestFormatCount(t *testing.T) {
-	tests := []struct {
-		lang string
-		n    int64
-		want string
-	}{
-		{"en", 0, "0"},
-		{"en", 999, "999"},
-		{"en", 1000, "1,000"},
-		{"en", 1234567, "1,234,567"},
-		{"en", -1234, "-1,234"},
-		// CLDR's Mongolian groups thousands with "," as English does.
-		{"mn", 2049561, "2,049,561"},
-	}
-	for _, tt := range tests {
-		if got := formatCount(tt.lang, tt.n); got != tt.want {
-			t.Errorf("formatCount(%q, %d) = %q, want %q", tt.lang, tt.n, got, tt.want)
-		}
-	}
-}
-
 const (
 	bannerEN = "Demonstration data — not real results"
 	bannerMN = "Жишээ өгөгдөл — бодит дүн биш"

@@ -113,26 +113,24 @@ func flatten(b *strings.Builder, n parse.Node) {
 	case *parse.TextNode:
 		b.Write(n.Text)
 	case *parse.IfNode:
-		b.WriteByte(0)
-		flatten(b, n.List)
-		b.WriteByte(0)
-		flatten(b, n.ElseList)
-		b.WriteByte(0)
+		flattenBranch(b, &n.BranchNode)
 	case *parse.RangeNode:
-		b.WriteByte(0)
-		flatten(b, n.List)
-		b.WriteByte(0)
-		flatten(b, n.ElseList)
-		b.WriteByte(0)
+		flattenBranch(b, &n.BranchNode)
 	case *parse.WithNode:
-		b.WriteByte(0)
-		flatten(b, n.List)
-		b.WriteByte(0)
-		flatten(b, n.ElseList)
-		b.WriteByte(0)
+		flattenBranch(b, &n.BranchNode)
 	default:
 		b.WriteByte(0)
 	}
+}
+
+// flattenBranch writes an if, range or with: its pipeline and the edges of its lists as
+// NULs, and its lists' text.
+func flattenBranch(b *strings.Builder, n *parse.BranchNode) {
+	b.WriteByte(0)
+	flatten(b, n.List)
+	b.WriteByte(0)
+	flatten(b, n.ElseList)
+	b.WriteByte(0)
 }
 
 // lettered returns the pieces of s, split at spaces and actions, that hold a letter, but
