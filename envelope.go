@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strconv"
 
 	"github.com/iltod/iltod/canonjson"
 )
@@ -87,35 +88,35 @@ func KeyID(key ed25519.PublicKey) string {
 // the signature; Verify does. Errors have code EInvalid.
 func ParseEnvelope(data []byte) (*Envelope, error) {
 	if len(data) > 2*MaxEnvelopeSize {
-		return nil, Errorf(ETooLarge, "the envelope is larger than %d bytes", MaxEnvelopeSize)
+		return nil, E(ETooLarge, "error.envelope_too_large", map[string]any{"Max": MaxEnvelopeSize})
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	var w wireEnvelope
 	if err := dec.Decode(&w); err != nil {
-		return nil, Errorf(EInvalid, "the envelope is not a JSON object with key, payload and sig: %v", err)
+		return nil, E(EInvalid, "error.envelope_not_json", map[string]any{"Detail": err.Error()})
 	}
 	if dec.More() {
-		return nil, Errorf(EInvalid, "unexpected data after the envelope")
+		return nil, E(EInvalid, "error.envelope_trailing", nil)
 	}
 	key, err1 := base64.StdEncoding.DecodeString(w.Key)
 	payload, err2 := base64.StdEncoding.DecodeString(w.Payload)
 	sig, err3 := base64.StdEncoding.DecodeString(w.Sig)
 	switch {
 	case err1 != nil || len(key) != ed25519.PublicKeySize:
-		return nil, Errorf(EInvalid, "key must be a base64 Ed25519 public key of 32 bytes")
+		return nil, E(EInvalid, "error.envelope_key", nil)
 	case err2 != nil || len(payload) == 0:
-		return nil, Errorf(EInvalid, "payload must be base64 of the report's canonical JSON")
+		return nil, E(EInvalid, "error.envelope_payload", nil)
 	case err3 != nil || len(sig) != ed25519.SignatureSize:
-		return nil, Errorf(EInvalid, "sig must be a base64 Ed25519 signature of 64 bytes")
+		return nil, E(EInvalid, "error.envelope_sig", nil)
 	}
 	e := &Envelope{Payload: payload, Key: key, Sig: sig}
 	if n := len(e.Bytes()); n > MaxEnvelopeSize {
-		return nil, Errorf(ETooLarge, "the envelope is %d bytes; at most %d are allowed", n, MaxEnvelopeSize)
+		return nil, E(ETooLarge, "error.envelope_size", map[string]any{"Size": n, "Max": MaxEnvelopeSize})
 	}
 	doc, err := canonjson.Parse(payload)
 	if err != nil {
-		return nil, Errorf(EInvalid, "the payload is not canonical JSON: %v", err)
+		return nil, E(EInvalid, "error.payload_not_canonical", map[string]any{"Detail": err.Error()})
 	}
 	e.doc = doc
 	return e, nil
@@ -125,7 +126,7 @@ func ParseEnvelope(data []byte) (*Envelope, error) {
 // not verify.
 func (e *Envelope) Verify() error {
 	if !ed25519.Verify(e.Key, SignedMessage(e.Payload), e.Sig) {
-		return Errorf(EBadSignature, "the signature does not verify with the envelope's key")
+		return E(EBadSignature, "error.bad_signature", nil)
 	}
 	return nil
 }
@@ -138,18 +139,18 @@ func (e *Envelope) Report() (Report, error) {
 	if doc == nil {
 		var err error
 		if doc, err = canonjson.Parse(e.Payload); err != nil {
-			return Report{}, Errorf(EInvalid, "the payload is not canonical JSON: %v", err)
+			return Report{}, E(EInvalid, "error.payload_not_canonical", map[string]any{"Detail": err.Error()})
 		}
 	}
 	r, err := reportFrom(doc)
 	if err != nil {
-		return Report{}, Errorf(EInvalid, "the payload is not a report: %v", err)
+		return Report{}, E(EInvalid, "error.payload_not_report", map[string]any{"Detail": err.Error()})
 	}
 	if !ValidReportID(r.ID) {
-		return Report{}, Errorf(EInvalid, "report id %q must be 8 to 64 letters, digits, '_' or '-'", truncate(r.ID, 70))
+		return Report{}, E(EInvalid, "error.report_id", map[string]any{"ID": strconv.Quote(truncate(r.ID, 70))})
 	}
 	if len(r.Answers) > MaxAnswers {
-		return Report{}, Errorf(ETooLarge, "%d answers; at most %d are allowed", len(r.Answers), MaxAnswers)
+		return Report{}, E(ETooLarge, "error.too_many_answers", map[string]any{"Count": len(r.Answers), "Max": MaxAnswers})
 	}
 	return r, nil
 }

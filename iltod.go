@@ -12,10 +12,13 @@ package iltod
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/iltod/iltod/locales"
 )
 
 // ErrorCode classifies an Error. One table in the HTTP layer maps codes to status codes.
@@ -39,11 +42,19 @@ const (
 	ENotAssigned  ErrorCode = "not_assigned"  // the observer may not report for the station
 )
 
-// Error is the domain error. Its Message is safe to show to the caller; Err, if set, is
-// the underlying cause and is only logged.
+// Error is the domain error. Its Code is stable and meant for programs; its message is
+// meant for people and safe to show them; Err, if set, is the underlying cause and is
+// only logged.
+//
+// An error made with E names its message in the catalogue (package locales): Key is the
+// message's key, Data fills its placeholders, and Message is its English text, for logs
+// and for readers without a language. An error made with Errorf, or as a literal without
+// a Key, has only the English Message; such errors are being moved into the catalogue.
 type Error struct {
 	Code    ErrorCode
 	Message string
+	Key     string
+	Data    map[string]any
 	Err     error
 }
 
@@ -59,9 +70,44 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// Errorf returns an *Error with the given code and a formatted, caller-safe message.
+// Errorf returns an *Error with the given code and a formatted, caller-safe message in
+// English only. New errors shown to people should use E.
 func Errorf(code ErrorCode, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// E returns an *Error with the given code whose message is the catalogue's message key
+// (an "error." key, by convention), filled with data; its Message is the English text.
+// Integer values in data (int, int64) are written as each language writes numbers; a
+// locales.Key value as its message in each language; anything else as it is, so pass
+// names, codes and technical details as strings.
+func E(code ErrorCode, key string, data map[string]any) *Error {
+	return &Error{Code: code, Key: key, Data: data, Message: errorText(key, data, locales.Fallback)}
+}
+
+// errorText writes the message key with data in lang (see E).
+func errorText(key string, data map[string]any, lang string) string {
+	p := locales.For(lang)
+	var args locales.Args
+	for name, v := range data {
+		var n int64
+		switch v := v.(type) {
+		case int:
+			n = int64(v)
+		case int64:
+			n = v
+		default:
+			continue
+		}
+		if args == nil {
+			args = maps.Clone(data)
+		}
+		args[name] = p.Int(n)
+	}
+	if args == nil {
+		args = data
+	}
+	return p.T(key, args)
 }
 
 // ErrorCodeOf returns the code of the first *Error in err's chain, EInvalid for Problems,
@@ -93,6 +139,25 @@ func ErrorMessageOf(err error) string {
 		return p.Error()
 	}
 	return "internal error"
+}
+
+// ErrorMessageIn is ErrorMessageOf in the language lang (see locales.Match): the
+// catalogue message of an *Error with a Key; the English Message of one without; the text
+// of Problems (English until validation speaks the catalogue); and "internal error" in
+// lang for anything else.
+func ErrorMessageIn(err error, lang string) string {
+	var e *Error
+	if errors.As(err, &e) && e.Key != "" {
+		return errorText(e.Key, e.Data, lang)
+	}
+	if e != nil && e.Message != "" {
+		return e.Message
+	}
+	var p Problems
+	if errors.As(err, &p) {
+		return p.Error()
+	}
+	return locales.For(lang).T("error.internal")
 }
 
 // Problem is one validation failure. Record and Index locate the record within a Package

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/iltod/iltod"
+	"github.com/iltod/iltod/locales"
 )
 
 // electionHandler answers an API request about one election, which has been found. It
@@ -85,7 +86,7 @@ func (s *Server) listAreas(r *http.Request, e iltod.Election) (any, error) {
 	if v := r.URL.Query().Get("flat"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			return nil, iltod.Errorf(iltod.EInvalid, "flat must be 1 or 0")
+			return nil, iltod.E(iltod.EInvalid, "error.flat", nil)
 		}
 		flat = b
 	}
@@ -117,7 +118,7 @@ func (s *Server) getArea(r *http.Request, e iltod.Election) (any, error) {
 	}
 	i, ok := snap.pos[code]
 	if !ok {
-		return nil, iltod.Errorf(iltod.ENotFound, "election %s has no area %q", e.ID, code)
+		return nil, iltod.E(iltod.ENotFound, "error.no_area", locales.Args{"Election": e.ID, "Area": strconv.Quote(code)})
 	}
 	path := snap.index.Path(code)
 	children := []areaTotals{}
@@ -143,7 +144,7 @@ func (s *Server) listStations(r *http.Request, e iltod.Election) (any, error) {
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > iltod.MaxStationLimit {
-			return nil, iltod.Errorf(iltod.EInvalid, "limit must be a whole number from 1 to %d", iltod.MaxStationLimit)
+			return nil, iltod.E(iltod.EInvalid, "error.limit", locales.Args{"Max": iltod.MaxStationLimit})
 		}
 		sq.Limit = n
 	}
@@ -214,10 +215,10 @@ func (s *Server) listContests(r *http.Request, e iltod.Election) (any, error) {
 	if tier != "" {
 		body, t, ok := strings.Cut(tier, "/")
 		if !ok || !iltod.ValidCode(body) || !iltod.ValidCode(t) {
-			return nil, iltod.Errorf(iltod.EInvalid, "tier must have the form BODY/TIER, e.g. sgk/constituency")
+			return nil, iltod.E(iltod.EInvalid, "error.tier_form", nil)
 		}
 		if _, ok := e.Tier(body, t); !ok {
-			return nil, iltod.Errorf(iltod.ENotFound, "election %s has no tier %s", e.ID, tier)
+			return nil, iltod.E(iltod.ENotFound, "error.no_tier", locales.Args{"Election": e.ID, "Tier": tier})
 		}
 	}
 	cs, err := s.app.Contests(r.Context(), e.ID)
@@ -290,7 +291,7 @@ func (s *Server) getForm(r *http.Request, e iltod.Election) (any, error) {
 func (s *Server) getFormVersion(r *http.Request, e iltod.Election) (any, error) {
 	v, err := strconv.Atoi(r.PathValue("version"))
 	if err != nil || v < 1 {
-		return nil, iltod.Errorf(iltod.EInvalid, "version must be a whole number from 1")
+		return nil, iltod.E(iltod.EInvalid, "error.version", nil)
 	}
 	f, err := s.app.Form(r.Context(), e.ID, r.PathValue("code"), v)
 	if err != nil {

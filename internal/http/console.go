@@ -75,7 +75,7 @@ func (p *page) conLinks(actor app.Actor, election string) []conLink {
 			continue
 		}
 		path := "/staff/e/" + election + "/" + sec.Key
-		out = append(out, conLink{Href: p.ConURL(path), Label: conLabel(p.Lang, "con_nav_"+sec.Key), Current: p.Path == path})
+		out = append(out, conLink{Href: p.ConURL(path), Label: tr(p.Lang, "console.nav_"+sec.Key), Current: p.Path == path})
 	}
 	return out
 }
@@ -88,12 +88,12 @@ func (p *page) ConNav() []conLink {
 		return nil
 	}
 	actor := p.Session.Actor
-	links := []conLink{{Href: p.ConURL("/staff/"), Label: conLabel(p.Lang, "con_nav_home"), Current: p.Path == "/staff/"}}
+	links := []conLink{{Href: p.ConURL("/staff/"), Label: tr(p.Lang, "console.nav_home"), Current: p.Path == "/staff/"}}
 	if p.Election != nil {
 		links = append(links, p.conLinks(actor, p.Election.ID)...)
 	}
 	if actor.May(app.MayManageStaff) {
-		links = append(links, conLink{Href: p.ConURL("/staff/accounts"), Label: conLabel(p.Lang, "con_nav_accounts"), Current: p.Path == "/staff/accounts"})
+		links = append(links, conLink{Href: p.ConURL("/staff/accounts"), Label: tr(p.Lang, "console.nav_accounts"), Current: p.Path == "/staff/accounts"})
 	}
 	return links
 }
@@ -111,19 +111,10 @@ func (p *page) ConURL(path string, kv ...string) string {
 	return path + "?" + q.Encode()
 }
 
-// conLabel returns a label of the console, or the key itself if it is missing (a test
-// checks that none is).
-func conLabel(lang, key string) string {
-	if v, ok := webLabels[lang][key]; ok {
-		return v
-	}
-	return key
-}
-
 // conPage starts a console page titled with the label titleKey.
 func conPage(r *http.Request, sess app.Session, e *iltod.Election, titleKey string) *page {
 	p := staffPage(r, sess, e, "")
-	p.Title = conLabel(p.Lang, titleKey)
+	p.Title = tr(p.Lang, titleKey)
 	conFlash(p, r)
 	return p
 }
@@ -147,21 +138,21 @@ type conErrorData struct {
 // for what does not exist, 400 for a mistake in a form; internal errors are logged and
 // shown only as "internal error".
 func (s *Server) conError(w http.ResponseWriter, r *http.Request, sess app.Session, e *iltod.Election, err error) {
-	code, status, msg := publicError(err)
+	code, status, msg := publicError(err, electionLang(r, e))
 	s.logError(r, status, err)
-	key := "con_err_other"
+	key := "console.err_other"
 	switch code {
 	case iltod.EForbidden, iltod.ENotAssigned:
-		key = "con_err_forbidden"
+		key = "console.err_forbidden"
 	case iltod.ENotFound:
-		key = "con_err_notfound"
+		key = "console.err_notfound"
 	case iltod.EInvalid, iltod.EConflict, iltod.ETooLarge:
-		key = "con_err_invalid"
+		key = "console.err_invalid"
 	case iltod.EInternal:
-		key = "con_err_internal"
+		key = "console.err_internal"
 	}
 	p := staffPage(r, sess, e, "")
-	p.Title = conLabel(p.Lang, key)
+	p.Title = tr(p.Lang, key)
 	p.Data = conErrorData{Heading: p.Title, Message: msg}
 	s.conRender(w, r, status, "con_error", p)
 }
@@ -179,7 +170,7 @@ func (s *Server) conRender(w http.ResponseWriter, r *http.Request, status int, n
 // what is stored) by calling again, which shows the form's page once more with the message
 // and status 400 or 409; anything else, a refusal above all, as conError does.
 func (s *Server) conFail(w http.ResponseWriter, r *http.Request, sess app.Session, e *iltod.Election, err error, again func(status int, msg string)) {
-	code, status, msg := publicError(err)
+	code, status, msg := publicError(err, electionLang(r, e))
 	switch code {
 	case iltod.EInvalid, iltod.EConflict:
 		s.logError(r, status, err)
@@ -224,7 +215,7 @@ func conFlash(p *page, r *http.Request) {
 	if !conFlashKeys[key] {
 		return
 	}
-	p.Flash = conLabel(p.Lang, "con_ok_"+key)
+	p.Flash = tr(p.Lang, "console.ok_"+key)
 	if sub := q.Get("subject"); conSubjectRe.MatchString(sub) {
 		p.Flash += ": " + sub
 	}

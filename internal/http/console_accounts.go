@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/boombuler/barcode/qr"
 
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/app"
+	"github.com/iltod/iltod/locales"
 )
 
 type conAccountRow struct {
@@ -53,11 +55,11 @@ func (s *Server) conAccountsPage(w http.ResponseWriter, r *http.Request, sess ap
 		s.conError(w, r, sess, nil, err)
 		return
 	}
-	p := conPage(r, sess, nil, "con_accounts_title")
+	p := conPage(r, sess, nil, "console.accounts_title")
 	p.FlashError = errMsg
 	d := &conAccountsData{Secret: secret}
 	for _, a := range accts {
-		d.Accounts = append(d.Accounts, conAccountRow{Login: a.Login, Name: a.Name, Role: conLabel(p.Lang, "con_role_"+a.Role),
+		d.Accounts = append(d.Accounts, conAccountRow{Login: a.Login, Name: a.Name, Role: tr(p.Lang, "console.role_"+a.Role),
 			Areas: strings.Join(a.Areas, ", "), Disabled: a.Disabled, Self: a.Login == sess.Actor.Staff,
 			Created: conTime(a.Created), Updated: conTime(a.Updated), Action: p.ConURL("/staff/accounts/" + a.Login)})
 	}
@@ -70,7 +72,7 @@ func (s *Server) conAccountsPage(w http.ResponseWriter, r *http.Request, sess ap
 		chosen = d.Form["role"]
 	}
 	for _, role := range conRoles {
-		d.Roles = append(d.Roles, conOption{Code: string(role), Label: conLabel(p.Lang, "con_role_"+string(role)), Selected: string(role) == chosen})
+		d.Roles = append(d.Roles, conOption{Code: string(role), Label: tr(p.Lang, "console.role_"+string(role)), Selected: string(role) == chosen})
 	}
 	p.Data = d
 	s.conRender(w, r, status, "con_accounts", p)
@@ -106,7 +108,7 @@ func (s *Server) conChangeAccount(w http.ResponseWriter, r *http.Request, sess a
 	case "totp":
 		c.NewTOTP = true
 	default:
-		s.conError(w, r, sess, nil, iltod.Errorf(iltod.EInvalid, "unknown change %q", action))
+		s.conError(w, r, sess, nil, iltod.E(iltod.EInvalid, "error.unknown_change", locales.Args{"Action": strconv.Quote(action)}))
 		return
 	}
 	secret, url, err := s.app.UpdateStaff(r.Context(), login, c)
@@ -123,7 +125,7 @@ func (s *Server) conChangeAccount(w http.ResponseWriter, r *http.Request, sess a
 }
 
 func conNewSecret(lang, login, secret, url string, reset bool) *conSecret {
-	return &conSecret{Login: login, Secret: secret, URL: url, QR: conQR(url, conLabel(lang, "con_qr_label")), Reset: reset}
+	return &conSecret{Login: login, Secret: secret, URL: url, QR: conQR(url, tr(lang, "console.qr_label")), Reset: reset}
 }
 
 // conQR draws text as a QR code in SVG, one unit per module with the standard quiet zone

@@ -66,7 +66,7 @@ func (s *Server) conDevicesPage(w http.ResponseWriter, r *http.Request, sess app
 		s.conError(w, r, sess, e, err)
 		return
 	}
-	p := conPage(r, sess, e, "con_devices_title")
+	p := conPage(r, sess, e, "console.devices_title")
 	p.FlashError = errMsg
 	q := r.URL.Query()
 	d := &conDevicesData{Observer: strings.TrimSpace(q.Get("observer")), Area: q.Get("area"), Issued: issued}
@@ -81,7 +81,7 @@ func (s *Server) conDevicesPage(w http.ResponseWriter, r *http.Request, sess app
 	}
 	d.Groups = conAreaGroups(snap, p.Lang, sess.Actor, d.Area)
 	for _, h := range conEnrollTTLs {
-		d.TTLs = append(d.TTLs, conOption{Code: strconv.Itoa(h), Label: conLabel(p.Lang, "con_ttl_"+strconv.Itoa(h)), Selected: h == 168})
+		d.TTLs = append(d.TTLs, conOption{Code: strconv.Itoa(h), Label: tr(p.Lang, "console.ttl_"+strconv.Itoa(h)), Selected: h == 168})
 	}
 	visible := map[string]bool{}
 	var inArea map[string]bool

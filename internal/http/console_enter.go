@@ -14,6 +14,7 @@ import (
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/app"
 	"github.com/iltod/iltod/internal/qa"
+	"github.com/iltod/iltod/locales"
 )
 
 // conOption is one choice of a select, a radio group or a group of check boxes.
@@ -89,7 +90,7 @@ func (s *Server) conEnter(w http.ResponseWriter, r *http.Request, sess app.Sessi
 // conEnterChoose renders the first step, with a problem if there is one.
 func (s *Server) conEnterChoose(w http.ResponseWriter, r *http.Request, sess app.Session, e *iltod.Election, station, form, problem string, status int) {
 	if !sess.Actor.May(app.MayEnterReports) {
-		s.conError(w, r, sess, e, iltod.Errorf(iltod.EForbidden, "the %s role may not enter reports", sess.Actor.Role))
+		s.conError(w, r, sess, e, iltod.E(iltod.EForbidden, "error.role_may_not_enter", locales.Args{"Role": locales.Key("console.role_" + string(sess.Actor.Role))}))
 		return
 	}
 	ctx := r.Context()
@@ -103,7 +104,7 @@ func (s *Server) conEnterChoose(w http.ResponseWriter, r *http.Request, sess app
 		s.conError(w, r, sess, e, err)
 		return
 	}
-	p := conPage(r, sess, e, "con_enter_title")
+	p := conPage(r, sess, e, "console.enter_title")
 	p.FlashError = problem
 	d := &conEnterChoose{Station: station, Form: form, Area: r.URL.Query().Get("area")}
 	if form == "" && len(look.forms) > 0 {
@@ -159,7 +160,7 @@ func (s *Server) conEnterSheet(w http.ResponseWriter, r *http.Request, sess app.
 		s.conError(w, r, sess, e, err)
 		return
 	}
-	p := conPage(r, sess, e, "con_enter_title")
+	p := conPage(r, sess, e, "console.enter_title")
 	d := &conEnterSheet{StationCode: sheet.Station.Code, StationName: sheet.Station.Name.In(p.Lang, e.Languages...),
 		Form: sheet.Form.Code, FormName: look.formName(p.Lang, sheet.Form.Code), Version: sheet.Form.Version}
 	if sent == nil {
@@ -173,14 +174,14 @@ func (s *Server) conEnterSheet(w http.ResponseWriter, r *http.Request, sess app.
 	}
 	d.ID, d.Problems = sent.id, sent.general
 	if len(sent.general) > 0 || len(sent.problems) > 0 {
-		p.FlashError = conLabel(p.Lang, "con_enter_problems")
+		p.FlashError = tr(p.Lang, "console.enter_problems")
 	}
 	for _, o := range observers {
 		d.Observers = append(d.Observers, conOption{Code: o.Code,
-			Label: o.Code + " — " + o.Name + " (" + conLabel(p.Lang, "con_role_obs_"+string(o.Role)) + ")", Selected: o.Code == sent.observer})
+			Label: o.Code + " — " + o.Name + " (" + tr(p.Lang, "console.role_obs_"+string(o.Role)) + ")", Selected: o.Code == sent.observer})
 	}
 	for _, m := range []string{"phone", "paper"} {
-		d.Mediums = append(d.Mediums, conOption{Code: m, Label: conLabel(p.Lang, "con_medium_"+m), Selected: m == sent.medium})
+		d.Mediums = append(d.Mediums, conOption{Code: m, Label: tr(p.Lang, "console.medium_"+m), Selected: m == sent.medium})
 	}
 	for _, it := range sheet.Questions {
 		d.Questions = append(d.Questions, conQuestionOf(p.Lang, look, it, sent))
@@ -209,7 +210,7 @@ func conQuestionOf(lang string, look *conLookups, it qa.Item, sent *conEntry) co
 	case iltod.YesNo:
 		cq.Radios = true
 		for _, c := range []string{"yes", "no"} {
-			cq.Options = append(cq.Options, conOption{Code: c, Label: conLabel(lang, "con_"+c), Selected: cq.Value == c})
+			cq.Options = append(cq.Options, conOption{Code: c, Label: tr(lang, "console."+c), Selected: cq.Value == c})
 		}
 	case iltod.SelectOne, iltod.SelectMultiple:
 		cq.Radios = len(qn.Options) <= 6 || qn.Type == iltod.SelectMultiple
@@ -261,7 +262,7 @@ func conReadEntry(r *http.Request, sheet *qa.Sheet) *conEntry {
 			}
 			n, err := strconv.ParseInt(t, 10, 64)
 			if err != nil {
-				c.problems[tag] = "not a whole number"
+				c.problems[tag] = tr(pageLang(r, nil), "console.problem_not_number")
 				continue
 			}
 			c.answers[tag] = iltod.IntValue(n)
@@ -339,7 +340,7 @@ func (s *Server) conEnterSubmit(w http.ResponseWriter, r *http.Request, sess app
 			s.conEnterSheet(w, r, sess, e, station, form, c, http.StatusBadRequest)
 		case slices.Contains([]iltod.ErrorCode{iltod.EInvalid, iltod.ENotFound, iltod.ENotAssigned, iltod.EConflict}, iltod.ErrorCodeOf(err)):
 			// The observer, the medium or the report id: a mistake in the form.
-			_, status, msg := publicError(err)
+			_, status, msg := publicError(err, electionLang(r, e))
 			s.logError(r, status, err)
 			c.general = append(c.general, msg)
 			s.conEnterSheet(w, r, sess, e, station, form, c, status)
@@ -353,7 +354,7 @@ func (s *Server) conEnterSubmit(w http.ResponseWriter, r *http.Request, sess app
 		s.conError(w, r, sess, e, err)
 		return
 	}
-	p := conPage(r, sess, e, "con_receipt_title")
+	p := conPage(r, sess, e, "console.receipt_title")
 	d := conReceiptData{Receipt: res.Receipt, StationCode: station, StationName: sheet.Station.Name.In(p.Lang, e.Languages...),
 		FormName:  look.formName(p.Lang, form),
 		AgainHref: p.ConURL("/staff/e/"+e.ID+"/enter", "station", station, "form", form),

@@ -26,7 +26,7 @@ func (s *Server) conHome(w http.ResponseWriter, r *http.Request, sess app.Sessio
 		s.conError(w, r, sess, nil, err)
 		return
 	}
-	p := conPage(r, sess, nil, "con_home_title")
+	p := conPage(r, sess, nil, "console.home_title")
 	var out []conHomeElection
 	for _, e := range es {
 		he := conHomeElection{ID: e.ID, Name: e.Name.In(p.Lang, e.Languages...), Date: e.Date, Demo: e.Demo,

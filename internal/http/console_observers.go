@@ -103,7 +103,7 @@ func (s *Server) conObservers(w http.ResponseWriter, r *http.Request, sess app.S
 		s.conError(w, r, sess, e, err)
 		return
 	}
-	p := conPage(r, sess, e, "con_observers_title")
+	p := conPage(r, sess, e, "console.observers_title")
 	q := r.URL.Query()
 	d := &conObserversData{Area: q.Get("area"), MissingOnly: q.Get("missing") == "1",
 		ShowObservers: errObs == nil, ShowMissing: errMiss == nil,
@@ -136,7 +136,7 @@ func (s *Server) conObservers(w http.ResponseWriter, r *http.Request, sess app.S
 				continue
 			}
 			row := conObserverRow{Code: st.Observer.Code, Name: st.Observer.Name,
-				Role: conLabel(p.Lang, "con_role_obs_"+string(st.Observer.Role)), Stations: st.Observer.Stations,
+				Role: tr(p.Lang, "console.role_obs_"+string(st.Observer.Role)), Stations: st.Observer.Stations,
 				Devices: st.Devices, Reports: st.Reports, Missing: st.Missing}
 			for _, ph := range st.Observer.Phones {
 				row.Phones = append(row.Phones, conPhone{Number: ph, Href: template.URL("tel:" + ph)})

@@ -6,12 +6,14 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/app"
 	"github.com/iltod/iltod/internal/official"
+	"github.com/iltod/iltod/locales"
 )
 
 type conRelease struct {
@@ -48,7 +50,7 @@ func (s *Server) conOfficialPage(w http.ResponseWriter, r *http.Request, sess ap
 		s.conError(w, r, sess, e, err)
 		return
 	}
-	p := conPage(r, sess, e, "con_official_title")
+	p := conPage(r, sess, e, "console.official_title")
 	p.FlashError = errMsg
 	d := &conOfficialData{MayImport: sess.Actor.May(app.MayImportOfficial)}
 	for i := len(rels) - 1; i >= 0; i-- {
@@ -59,7 +61,7 @@ func (s *Server) conOfficialPage(w http.ResponseWriter, r *http.Request, sess ap
 	}
 	if oerr != nil {
 		d.Problems, d.Stopped = oerr.Problems, oerr.Stopped
-		p.FlashError = conLabel(p.Lang, "con_official_refused")
+		p.FlashError = tr(p.Lang, "console.official_refused")
 	}
 	if r.Method == http.MethodPost {
 		d.Form = map[string]string{}
@@ -83,7 +85,7 @@ func (s *Server) conImport(w http.ResponseWriter, r *http.Request, sess app.Sess
 	}
 	// Refuse before reading a file the role could never import; app decides again below.
 	if !sess.Actor.May(app.MayImportOfficial) {
-		s.conError(w, r, sess, e, iltod.Errorf(iltod.EForbidden, "the %s role may not import official results", sess.Actor.Role))
+		s.conError(w, r, sess, e, iltod.E(iltod.EForbidden, "error.role_may_not_import", locales.Args{"Role": locales.Key("console.role_" + string(sess.Actor.Role))}))
 		return
 	}
 	ctx := r.Context()
@@ -98,21 +100,21 @@ func (s *Server) conImport(w http.ResponseWriter, r *http.Request, sess app.Sess
 	}
 	source := strings.TrimSpace(r.PostFormValue("source"))
 	if source == "" {
-		fail(iltod.Errorf(iltod.EInvalid, "say where the figures come from (the source)"))
+		fail(iltod.E(iltod.EInvalid, "error.official_source", nil))
 		return
 	}
 	pub := time.Now().UTC()
 	if v := strings.TrimSpace(r.PostFormValue("published")); v != "" {
 		t, err := time.Parse(time.DateOnly, v)
 		if err != nil {
-			fail(iltod.Errorf(iltod.EInvalid, "the publication date %q is not a date (YYYY-MM-DD)", v))
+			fail(iltod.E(iltod.EInvalid, "error.official_date", locales.Args{"Date": strconv.Quote(v)}))
 			return
 		}
 		pub = t.UTC()
 	}
 	file, hdr, err := r.FormFile("file")
 	if err != nil {
-		fail(iltod.Errorf(iltod.EInvalid, "choose the file of official results to upload"))
+		fail(iltod.E(iltod.EInvalid, "error.official_file", nil))
 		return
 	}
 	defer file.Close()
@@ -134,7 +136,7 @@ func (s *Server) conImport(w http.ResponseWriter, r *http.Request, sess app.Sess
 	case "wide":
 		m.Format = official.Wide
 	default:
-		fail(iltod.Errorf(iltod.EInvalid, `the layout is "long" or "wide"`))
+		fail(iltod.E(iltod.EInvalid, "error.official_layout", nil))
 		return
 	}
 	if c := strings.TrimSpace(r.PostFormValue("contest")); c != "" {
@@ -159,7 +161,7 @@ func (s *Server) conImport(w http.ResponseWriter, r *http.Request, sess app.Sess
 	case "nist":
 		results, _, err = official.ReadNIST(io.LimitReader(file, official.MaxFileSize), name, pkg, m)
 	default:
-		err = iltod.Errorf(iltod.EInvalid, `the format is "csv" or "nist"`)
+		err = iltod.E(iltod.EInvalid, "error.official_format", nil)
 	}
 	if err != nil {
 		fail(err)

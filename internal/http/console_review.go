@@ -13,6 +13,7 @@ import (
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/app"
 	"github.com/iltod/iltod/internal/qa"
+	"github.com/iltod/iltod/locales"
 )
 
 // conQueuePerPage bounds the review items on one page.
@@ -87,7 +88,7 @@ func (s *Server) conReviewPage(w http.ResponseWriter, r *http.Request, sess app.
 		s.conError(w, r, sess, e, err)
 		return
 	}
-	p := conPage(r, sess, e, "con_review_title")
+	p := conPage(r, sess, e, "console.review_title")
 	p.FlashError = errMsg
 	q := r.URL.Query()
 	d := &conReviewData{Kind: q.Get("kind"), Actions: []string{string(app.Verify), string(app.Reject), string(app.Quarantine)}}
@@ -147,7 +148,7 @@ func (s *Server) conReviewPage(w http.ResponseWriter, r *http.Request, sess app.
 					if known {
 						qn = item.Question
 						cf.Label = look.itemLabel(p.Lang, item)
-						cf.Hint = conLabel(p.Lang, "con_hint_"+string(qn.Type))
+						cf.Hint = tr(p.Lang, "console.hint_"+string(qn.Type))
 					}
 					for _, v := range f.Variants {
 						cf.Variants = append(cf.Variants, conVariant{JSON: v.Value.String(), Shown: conShowValue(p.Lang, qn, v.Value), Reports: len(v.Reports)})
@@ -199,7 +200,7 @@ func (s *Server) conResolve(w http.ResponseWriter, r *http.Request, sess app.Ses
 		}
 		it, ok := sheet.Item(tag)
 		if !ok {
-			s.conFail(w, r, sess, e, iltod.Errorf(iltod.EInvalid, "%s is not a question of form %s at station %s", tag, form, station), again)
+			s.conFail(w, r, sess, e, iltod.E(iltod.EInvalid, "error.not_a_question", locales.Args{"Tag": tag, "Form": form, "Station": station}), again)
 			return
 		}
 		if v, err = conParseValue(it.Question, r.PostFormValue("value")); err != nil {
@@ -208,7 +209,7 @@ func (s *Server) conResolve(w http.ResponseWriter, r *http.Request, sess app.Ses
 		}
 	default:
 		if err := json.Unmarshal([]byte(choice), &v); err != nil {
-			s.conFail(w, r, sess, e, iltod.Errorf(iltod.EInvalid, "the value chosen could not be read"), again)
+			s.conFail(w, r, sess, e, iltod.E(iltod.EInvalid, "error.value_unreadable", nil), again)
 			return
 		}
 	}
@@ -225,7 +226,7 @@ func (s *Server) conResolve(w http.ResponseWriter, r *http.Request, sess app.Ses
 func conParseValue(q *iltod.Question, text string) (iltod.Value, error) {
 	t := strings.TrimSpace(text)
 	if t == "" {
-		return iltod.Value{}, iltod.Errorf(iltod.EInvalid, "type a value, or choose one of those reported")
+		return iltod.Value{}, iltod.E(iltod.EInvalid, "error.value_missing", nil)
 	}
 	switch strings.ToLower(t) {
 	case "n/a", "na", "-":
@@ -235,35 +236,50 @@ func conParseValue(q *iltod.Question, text string) (iltod.Value, error) {
 	case iltod.Integer:
 		n, err := strconv.ParseInt(strings.NewReplacer(",", "", " ", "", "\u00a0", "").Replace(t), 10, 64)
 		if err != nil {
-			return iltod.Value{}, iltod.Errorf(iltod.EInvalid, "%q is not a whole number", t)
+			return iltod.Value{}, iltod.E(iltod.EInvalid, "error.not_whole_number", locales.Args{"Value": strconv.Quote(t)})
 		}
 		return iltod.IntValue(n), nil
 	case iltod.YesNo:
-		switch strings.ToLower(t) {
-		case "yes", "y", "true", "1", "тийм", "т":
+		switch w := strings.ToLower(t); {
+		case w == "true" || w == "1" || slices.Contains(typedWords("console.typed_yes"), w):
 			return iltod.BoolValue(true), nil
-		case "no", "n", "false", "0", "үгүй", "ү":
+		case w == "false" || w == "0" || slices.Contains(typedWords("console.typed_no"), w):
 			return iltod.BoolValue(false), nil
 		}
-		return iltod.Value{}, iltod.Errorf(iltod.EInvalid, "%q is not yes or no", t)
+		return iltod.Value{}, iltod.E(iltod.EInvalid, "error.not_yes_no", locales.Args{"Value": strconv.Quote(t)})
 	case iltod.SelectMultiple:
 		return iltod.ListValue(conList(t)), nil
 	}
 	return iltod.StrValue(t), nil
 }
 
+// typedWords returns the words that the message key lists, comma-separated, in every
+// language of the catalogue, in lower case: what a clerk may type for yes or for no in
+// whichever language the paper form is in.
+func typedWords(key string) []string {
+	var out []string
+	for _, list := range locales.Text(key) {
+		for w := range strings.SplitSeq(list, ",") {
+			if w = strings.ToLower(strings.TrimSpace(w)); w != "" {
+				out = append(out, w)
+			}
+		}
+	}
+	return out
+}
+
 // conShowValue writes an answer for people: yes or no, an option's label, text as typed.
 func conShowValue(lang string, q *iltod.Question, v iltod.Value) string {
 	switch v.Kind {
 	case iltod.NA:
-		return conLabel(lang, "con_value_na")
+		return tr(lang, "console.value_na")
 	case iltod.Int:
 		return formatCount(lang, v.Int)
 	case iltod.Bool:
 		if v.Bool {
-			return conLabel(lang, "con_yes")
+			return tr(lang, "console.yes")
 		}
-		return conLabel(lang, "con_no")
+		return tr(lang, "console.no")
 	case iltod.Str:
 		if q != nil && q.Type == iltod.SelectOne {
 			return conOptionLabel(lang, q, v.Str)

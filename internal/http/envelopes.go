@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/iltod/iltod"
+	"github.com/iltod/iltod/locales"
 	"github.com/iltod/iltod/tlog"
 )
 
@@ -30,7 +31,7 @@ func (s *Server) getEnvelopes(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s.tiles == nil {
-		s.writeError(w, r, iltod.Errorf(iltod.ENotFound, "this server keeps no log"))
+		s.writeError(w, r, iltod.E(iltod.ENotFound, "error.no_log", nil))
 		return
 	}
 	logSize, err := s.logSize(r.Context())
@@ -42,11 +43,11 @@ func (s *Server) getEnvelopes(w http.ResponseWriter, r *http.Request) {
 	if v := r.URL.Query().Get("size"); v != "" {
 		n, err := strconv.ParseUint(v, 10, 64)
 		if err != nil {
-			s.writeError(w, r, iltod.Errorf(iltod.EInvalid, "size must be a tree size, a whole number"))
+			s.writeError(w, r, iltod.E(iltod.EInvalid, "error.log_size", nil))
 			return
 		}
 		if n > logSize {
-			s.writeError(w, r, iltod.Errorf(iltod.EInvalid, "the log's checkpoint has %d leaves; size %d is beyond it", logSize, n))
+			s.writeError(w, r, iltod.E(iltod.EInvalid, "error.log_size_beyond", locales.Args{"Leaves": logSize, "Size": n}))
 			return
 		}
 		size = n
@@ -81,7 +82,7 @@ func (s *Server) logSize(ctx context.Context) (uint64, error) {
 		return 0, err
 	}
 	if text == "" {
-		return 0, iltod.Errorf(iltod.ENotFound, "the log has no checkpoint yet")
+		return 0, iltod.E(iltod.ENotFound, "error.no_checkpoint", nil)
 	}
 	cp, ok := parseCheckpoint(text)
 	if !ok || cp.size < 0 {

@@ -10,6 +10,7 @@ import (
 	"strconv"
 
 	"github.com/iltod/iltod"
+	"github.com/iltod/iltod/locales"
 )
 
 // codeMethodNotAllowed is the one error code that belongs to HTTP rather than to the
@@ -52,24 +53,35 @@ const (
 	cacheNone   = "no-store"
 )
 
-// publicError returns the code, status and caller-safe message for err. Internal errors,
-// and codes the table does not know, are reported as "internal error" only.
-func publicError(err error) (iltod.ErrorCode, int, string) {
+// publicError returns the code, status and caller-safe message for err, the message in
+// lang (see iltod.ErrorMessageIn). Internal errors, and codes the table does not know,
+// are reported as "internal error" only.
+func publicError(err error, lang string) (iltod.ErrorCode, int, string) {
 	code := iltod.ErrorCodeOf(err)
 	status, ok := statusOf[code]
 	if !ok || status >= 500 {
-		return iltod.EInternal, http.StatusInternalServerError, "internal error"
+		return iltod.EInternal, http.StatusInternalServerError, tr(lang, "error.internal")
 	}
-	return code, status, iltod.ErrorMessageOf(err)
+	return code, status, iltod.ErrorMessageIn(err, lang)
 }
 
-// writeError answers err in the API's JSON format. An internal error is logged in full
-// (the error chain names no observer and no secret: stores and app do not put them in
-// errors) and shown only as "internal error".
+// apiLang is the language of the API's error messages: the one of the catalogue that
+// Accept-Language ranks highest, else English, which API clients have always been
+// answered in.
+func apiLang(r *http.Request) string {
+	return locales.Negotiate(r.Header.Get("Accept-Language"), locales.Fallback)
+}
+
+// writeError answers err in the API's JSON format, its message in the language of
+// Accept-Language (its code is the same in every language). An internal error is logged
+// in full (the error chain names no observer and no secret: stores and app do not put them
+// in errors) and shown only as "internal error".
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	code, status, msg := publicError(err)
+	lang := apiLang(r)
+	code, status, msg := publicError(err, lang)
 	s.logError(r, status, err)
 	w.Header().Set("Cache-Control", cacheNone)
+	w.Header().Set("Content-Language", lang)
 	s.writeJSONStatus(w, r, status, errorBody{Error: errorDetail{Code: code, Message: msg}})
 }
 
@@ -119,10 +131,10 @@ func (s *Server) writeJSONStatus(w http.ResponseWriter, r *http.Request, status 
 
 // errNoRoute is the error for a path under /api/ that no route serves.
 func errNoRoute(path string) error {
-	return iltod.Errorf(iltod.ENotFound, "no API route for %s", path)
+	return iltod.E(iltod.ENotFound, "error.no_route", locales.Args{"Path": path})
 }
 
 // errMethodNotAllowed is the error for a route asked with a method it does not serve.
 func errMethodNotAllowed(method string) error {
-	return iltod.Errorf(codeMethodNotAllowed, "method %s is not allowed here", method)
+	return iltod.E(codeMethodNotAllowed, "error.method_not_allowed", locales.Args{"Method": method})
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/app"
+	"github.com/iltod/iltod/locales"
 )
 
 // MaxReportBody bounds the body of POST /api/v1/reports.
@@ -24,9 +25,9 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 	var mbe *http.MaxBytesError
 	switch {
 	case errors.As(err, &mbe):
-		return nil, iltod.Errorf(iltod.ETooLarge, "the request body is larger than %d bytes", limit)
+		return nil, iltod.E(iltod.ETooLarge, "error.body_too_large", locales.Args{"Max": limit})
 	case err != nil:
-		return nil, iltod.Errorf(iltod.EInvalid, "could not read the request body")
+		return nil, iltod.E(iltod.EInvalid, "error.body_unreadable", nil)
 	}
 	return body, nil
 }
@@ -56,7 +57,7 @@ func (s *Server) submitReports(w http.ResponseWriter, r *http.Request) {
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&batch); err != nil || len(batch.Envelopes) == 0 {
-			s.writeError(w, r, iltod.Errorf(iltod.EInvalid, `the body must be one envelope or {"envelopes":[…]} with at least one`))
+			s.writeError(w, r, iltod.E(iltod.EInvalid, "error.reports_body", nil))
 			return
 		}
 		for _, e := range batch.Envelopes {
@@ -84,7 +85,7 @@ func (s *Server) submitReports(w http.ResponseWriter, r *http.Request) {
 	out := make([]resultBody, len(results))
 	for i, res := range results {
 		if res.Err != nil {
-			code, status, msg := publicError(res.Err)
+			code, status, msg := publicError(res.Err, apiLang(r))
 			if status >= 500 {
 				s.logError(r, status, res.Err)
 			}
@@ -113,12 +114,12 @@ func (s *Server) enrollDevice(w http.ResponseWriter, r *http.Request) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		s.writeError(w, r, iltod.Errorf(iltod.EInvalid, `the body must be {"code": …, "key": …}`))
+		s.writeError(w, r, iltod.E(iltod.EInvalid, "error.enroll_body", nil))
 		return
 	}
 	key, err := base64.StdEncoding.DecodeString(req.Key)
 	if err != nil {
-		s.writeError(w, r, iltod.Errorf(iltod.EInvalid, "key must be standard base64"))
+		s.writeError(w, r, iltod.E(iltod.EInvalid, "error.key_base64", nil))
 		return
 	}
 	d, err := s.app.Enroll(r.Context(), req.Code, key)
@@ -149,7 +150,7 @@ func (s *Server) getReceipt(w http.ResponseWriter, r *http.Request) {
 // logFiles serves the tlog-tiles tree under /log/, or not_found when the server keeps no log.
 func (s *Server) logFiles(w http.ResponseWriter, r *http.Request) {
 	if s.tiles == nil {
-		s.writeError(w, r, iltod.Errorf(iltod.ENotFound, "this server keeps no log"))
+		s.writeError(w, r, iltod.E(iltod.ENotFound, "error.no_log", nil))
 		return
 	}
 	http.StripPrefix("/log", s.tiles).ServeHTTP(w, r)

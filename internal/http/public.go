@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/iltod/iltod"
+	"github.com/iltod/iltod/locales"
 )
 
 // The public results site: server-rendered pages about one election under /e/{election}/,
@@ -83,7 +84,7 @@ func (ps *publicSite) start(w http.ResponseWriter, r *http.Request, current stri
 		return nil, nil, false
 	}
 	p = newPage(r, &pe.e, "")
-	p.Title = pubLabel(p.Lang, "pub_nav_"+current) + " · " + p.T(pe.e.Name)
+	p.Title = tr(p.Lang, "public.nav_"+current) + " · " + p.T(pe.e.Name)
 	// Without ?lang= the language follows Accept-Language: shared caches must know.
 	h := w.Header()
 	h.Set("Content-Language", p.Lang)
@@ -101,14 +102,14 @@ func (ps *publicSite) unknownPage(w http.ResponseWriter, r *http.Request) {
 			e = &pe.e
 		}
 	}
-	ps.notFound(w, r, e, "no page at %s", r.URL.Path)
+	ps.notFound(w, r, e, "error.no_page", locales.Args{"Path": r.URL.Path})
 }
 
 // redirectToOverview sends /e/{election} to /e/{election}/, keeping the query.
 func (ps *publicSite) redirectToOverview(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("election")
 	if !iltod.ValidElectionID(id) {
-		ps.fail(w, r, nil, iltod.Errorf(iltod.ENotFound, "no election %q", id))
+		ps.fail(w, r, nil, iltod.E(iltod.ENotFound, "error.no_election", locales.Args{"Election": strconv.Quote(id)}))
 		return
 	}
 	target := "/e/" + id + "/"
@@ -156,7 +157,7 @@ func (p *page) PubNav() *pubNav {
 }
 
 // pubPages are the pages of the sub-navigation, in order: the key of each page's label is
-// "pub_nav_"+name and its path is "/e/{election}/"+path.
+// "public.nav_"+name and its path is "/e/{election}/"+path.
 var pubPages = []struct{ name, path string }{
 	{"overview", ""},
 	{"stations", "stations"},
@@ -170,11 +171,11 @@ var pubPages = []struct{ name, path string }{
 // (one of pubPages, or "area" for an area page, which belongs to the overview).
 func common(e *iltod.Election, lang, current string) pubCommon {
 	c := pubCommon{Base: "/e/" + e.ID, LangQ: "lang=" + lang, Lang: lang}
-	c.Nav.Label = pubLabel(lang, "pub_nav_label")
+	c.Nav.Label = tr(lang, "public.nav_label")
 	for _, pg := range pubPages {
 		c.Nav.Items = append(c.Nav.Items, pubLink{
 			Href:    c.Base + "/" + pg.path + "?" + c.LangQ,
-			Label:   pubLabel(lang, "pub_nav_"+pg.name),
+			Label:   tr(lang, "public.nav_"+pg.name),
 			Current: pg.name == current,
 		})
 	}
@@ -209,7 +210,7 @@ type pubError struct {
 // message. Internal errors are logged in full and shown as "internal error" only. Error
 // pages are not cached.
 func (ps *publicSite) fail(w http.ResponseWriter, r *http.Request, e *iltod.Election, err error) {
-	_, status, msg := publicError(err)
+	_, status, msg := publicError(err, electionLang(r, e))
 	ps.s.logError(r, status, err)
 	p := newPage(r, e, "")
 	d := &pubError{Status: status}
@@ -222,17 +223,17 @@ func (ps *publicSite) fail(w http.ResponseWriter, r *http.Request, e *iltod.Elec
 	case http.StatusInternalServerError:
 		kind = "500"
 	}
-	d.Heading = pubLabel(p.Lang, "pub_err_"+kind+"_title")
-	d.Text = pubLabel(p.Lang, "pub_err_"+kind+"_text")
+	d.Heading = tr(p.Lang, "public.err_"+kind+"_title")
+	d.Text = tr(p.Lang, "public.err_"+kind+"_text")
 	if status < 500 {
 		d.Detail = msg
 	}
 	if e != nil {
 		d.pubCommon = common(e, p.Lang, "")
 		d.HasNav = true
-		d.Return, d.ReturnHref = pubLabel(p.Lang, "pub_err_back_election"), d.href("")
+		d.Return, d.ReturnHref = tr(p.Lang, "public.err_back_election"), d.href("")
 	} else {
-		d.Return, d.ReturnHref = pubLabel(p.Lang, "pub_err_back_home"), "/?lang="+p.Lang
+		d.Return, d.ReturnHref = tr(p.Lang, "public.err_back_home"), "/?lang="+p.Lang
 	}
 	p.Title = d.Heading
 	p.Data = d
@@ -252,42 +253,24 @@ func (ps *publicSite) fail(w http.ResponseWriter, r *http.Request, e *iltod.Elec
 }
 
 // notFound answers a 404 page about election e.
-func (ps *publicSite) notFound(w http.ResponseWriter, r *http.Request, e *iltod.Election, format string, args ...any) {
-	ps.fail(w, r, e, iltod.Errorf(iltod.ENotFound, format, args...))
+func (ps *publicSite) notFound(w http.ResponseWriter, r *http.Request, e *iltod.Election, key string, data locales.Args) {
+	ps.fail(w, r, e, iltod.E(iltod.ENotFound, key, data))
 }
 
-// pubLabel returns the label key in lang. A missing key shows as the key itself, so that a
-// gap is visible; a test checks that every language has every key.
-func pubLabel(lang, key string) string {
-	if v, ok := webLabels[lang][key]; ok {
-		return v
-	}
-	return key
+// fmtPct writes a fraction as a percentage with two decimals, as lang writes
+// percentages: 0.41234 is "41.23%".
+func fmtPct(lang string, x float64) string { return locales.For(lang).Percent(x, 2) }
+
+// fmtPct1 writes a fraction as a percentage with one decimal.
+func fmtPct1(lang string, x float64) string { return locales.For(lang).Percent(x, 1) }
+
+// fmtRange writes an interval of fractions as percentages, clipped to [0, 100]%.
+func fmtRange(lang string, lo, hi float64) string {
+	return fmtPct(lang, max(lo, 0)) + " – " + fmtPct(lang, min(hi, 1))
 }
 
-// pubFormat returns the label key in lang with each {name} replaced: kv holds name, value
-// pairs.
-func pubFormat(lang, key string, kv ...string) string {
-	s := pubLabel(lang, key)
-	for i := 0; i+1 < len(kv); i += 2 {
-		s = strings.ReplaceAll(s, "{"+kv[i]+"}", kv[i+1])
-	}
-	return s
-}
-
-// fmtPct formats a fraction as a percentage with two decimals: 0.41234 is "41.23%".
-func fmtPct(x float64) string { return strconv.FormatFloat(100*x, 'f', 2, 64) + "%" }
-
-// fmtPct1 formats a fraction as a percentage with one decimal.
-func fmtPct1(x float64) string { return strconv.FormatFloat(100*x, 'f', 1, 64) + "%" }
-
-// fmtRange formats an interval of fractions as percentages, clipped to [0, 100]%.
-func fmtRange(lo, hi float64) string {
-	return fmtPct(max(lo, 0)) + " – " + fmtPct(min(hi, 1))
-}
-
-// fmtFloat formats x with the given number of decimals.
-func fmtFloat(x float64, dec int) string { return strconv.FormatFloat(x, 'f', dec, 64) }
+// fmtFloat writes x with the given number of decimals, as lang writes numbers.
+func fmtFloat(lang string, x float64, dec int) string { return locales.For(lang).Number(x, dec) }
 
 // ratio returns n/d, or 0 when d is 0.
 func ratio(n, d int) float64 {

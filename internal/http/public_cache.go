@@ -2,10 +2,12 @@ package http
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"time"
 
 	"github.com/iltod/iltod"
+	"github.com/iltod/iltod/locales"
 )
 
 // What the public site reads on every request, before the page cache: the election (to
@@ -154,7 +156,7 @@ func (ps *publicSite) reloadFailed(err error) {
 // code ENotFound if there is no such election.
 func (ps *publicSite) election(ctx context.Context, id string) (*publicElection, error) {
 	if !iltod.ValidElectionID(id) {
-		return nil, iltod.Errorf(iltod.ENotFound, "no election %q", id)
+		return nil, iltod.E(iltod.ENotFound, "error.no_election", locales.Args{"Election": strconv.Quote(id)})
 	}
 	return ps.cache.elections.get(ctx, id, func(ctx context.Context) (*publicElection, error) {
 		e, err := ps.s.app.Election(ctx, id)

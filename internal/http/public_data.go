@@ -44,29 +44,29 @@ func (ps *publicSite) data(w http.ResponseWriter, r *http.Request) {
 		}
 		if len(rels) > 0 {
 			d.Official = []pubDownload{
-				{pubLabel(lang, "pub_dl_official"), "CSV", api + "/official/latest?format=csv"},
-				{pubLabel(lang, "pub_dl_official"), "NIST SP 1500-100 JSON", api + "/official/latest?format=nist"},
-				{pubLabel(lang, "pub_dl_official"), "JSON", api + "/official/latest"},
-				{pubLabel(lang, "pub_dl_releases"), "JSON", api + "/official"},
+				{tr(lang, "public.dl_official"), "CSV", api + "/official/latest?format=csv"},
+				{tr(lang, "public.dl_official"), "NIST SP 1500-100 JSON", api + "/official/latest?format=nist"},
+				{tr(lang, "public.dl_official"), "JSON", api + "/official/latest"},
+				{tr(lang, "public.dl_releases"), "JSON", api + "/official"},
 			}
 		}
 		d.Observed = []pubDownload{
-			{pubLabel(lang, "pub_dl_observed"), "CSV", api + "/observed?format=csv"},
-			{pubLabel(lang, "pub_dl_observed"), "NIST SP 1500-100 JSON", api + "/observed?format=nist"},
-			{pubLabel(lang, "pub_dl_comparison"), "CSV", api + "/comparison?format=csv"},
-			{pubLabel(lang, "pub_dl_comparison"), "JSON", api + "/comparison"},
+			{tr(lang, "public.dl_observed"), "CSV", api + "/observed?format=csv"},
+			{tr(lang, "public.dl_observed"), "NIST SP 1500-100 JSON", api + "/observed?format=nist"},
+			{tr(lang, "public.dl_comparison"), "CSV", api + "/comparison?format=csv"},
+			{tr(lang, "public.dl_comparison"), "JSON", api + "/comparison"},
 		}
 		d.Analysis = []pubDownload{
-			{pubLabel(lang, "pub_dl_analysis"), "JSON", api + "/analysis"},
-			{pubLabel(lang, "pub_dl_pvt"), "JSON", api + "/analysis/pvt"},
-			{pubLabel(lang, "pub_dl_forensics"), "JSON", api + "/analysis/forensics"},
-			{pubLabel(lang, "pub_dl_seats"), "JSON", api + "/analysis/seats"},
+			{tr(lang, "public.dl_analysis"), "JSON", api + "/analysis"},
+			{tr(lang, "public.dl_pvt"), "JSON", api + "/analysis/pvt"},
+			{tr(lang, "public.dl_forensics"), "JSON", api + "/analysis/forensics"},
+			{tr(lang, "public.dl_seats"), "JSON", api + "/analysis/seats"},
 		}
 		d.Reference = []pubDownload{
-			{pubLabel(lang, "pub_dl_election"), "JSON", api},
-			{pubLabel(lang, "pub_dl_areas"), "JSON", api + "/areas"},
-			{pubLabel(lang, "pub_dl_stations"), "JSON", api + "/stations"},
-			{pubLabel(lang, "pub_dl_contests"), "JSON", api + "/contests"},
+			{tr(lang, "public.dl_election"), "JSON", api},
+			{tr(lang, "public.dl_areas"), "JSON", api + "/areas"},
+			{tr(lang, "public.dl_stations"), "JSON", api + "/stations"},
+			{tr(lang, "public.dl_contests"), "JSON", api + "/contests"},
 		}
 		p.Data = d
 		return nil

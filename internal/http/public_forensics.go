@@ -9,6 +9,7 @@ import (
 
 	"github.com/iltod/iltod/internal/analysis"
 	"github.com/iltod/iltod/internal/svgchart"
+	"github.com/iltod/iltod/locales"
 	"github.com/iltod/iltod/stats/forensics"
 )
 
@@ -70,7 +71,7 @@ func (ps *publicSite) forensics(w http.ResponseWriter, r *http.Request) {
 	contest := r.URL.Query().Get("contest")
 	if contest != "" {
 		if _, ok := pe.contest(contest); !ok {
-			ps.notFound(w, r, e, "election %s has no contest %q", e.ID, contest)
+			ps.notFound(w, r, e, "error.no_contest", locales.Args{"Election": e.ID, "Contest": strconv.Quote(contest)})
 			return
 		}
 	} else if cs := byRank(pe.contests); len(cs) > 0 {
@@ -81,14 +82,14 @@ func (ps *publicSite) forensics(w http.ResponseWriter, r *http.Request) {
 		d := &pubForensics{pubCommon: common(e, p.Lang, "forensics")}
 		d.Picker = pubPicker{
 			Action: d.Base + "/forensics", Name: "contest", ID: "pick-contest", Lang: p.Lang,
-			Label: pubLabel(p.Lang, "pub_pick_contest"), Submit: pubLabel(p.Lang, "pub_show"),
+			Label: tr(p.Lang, "public.pick_contest"), Submit: tr(p.Lang, "public.show"),
 		}
 		for _, c := range byRank(pe.contests) {
 			d.Picker.Options = append(d.Picker.Options, pubOption{Value: c.Code, Label: c.Name.In(p.Lang), Selected: c.Code == contest})
 		}
 		p.Data = d
 		if contest == "" {
-			d.None = pubLabel(p.Lang, "pub_forensics_none")
+			d.None = tr(p.Lang, "public.forensics_none")
 			return nil
 		}
 		rep, err := ps.s.app.Analyze(ctx, e.ID, analysis.Options{Contest: contest})
@@ -98,7 +99,7 @@ func (ps *publicSite) forensics(w http.ResponseWriter, r *http.Request) {
 		c, _ := pe.contest(contest)
 		d.Contest = c.Name.In(p.Lang)
 		if len(rep.Contests) == 0 || rep.Contests[0].Forensics == nil {
-			d.None = pubLabel(p.Lang, "pub_forensics_none")
+			d.None = tr(p.Lang, "public.forensics_none")
 			return nil
 		}
 		names := choiceNames(p.Lang, e, pe.contests)[contest]
@@ -115,9 +116,9 @@ func buildForensics(lang string, d *pubForensics, f *analysis.Forensics, names m
 		leader = f.Leader
 	}
 	d.Facts = []pubFact{
-		{pubLabel(lang, "pub_forensics_source"), pubLabel(lang, "pub_source_"+f.Source)},
-		{pubLabel(lang, "pub_forensics_leader"), leader},
-		{pubLabel(lang, "pub_forensics_stations"), n(f.Stations)},
+		{tr(lang, "public.forensics_source"), tr(lang, "public.source_"+f.Source)},
+		{tr(lang, "public.forensics_leader"), leader},
+		{tr(lang, "public.forensics_stations"), n(f.Stations)},
 	}
 	pctAxis := func(label string) svgchart.Axis {
 		return svgchart.Axis{Label: label, Min: -0.5, Max: 100.5, Unit: "%", Ticks: []float64{0, 20, 40, 60, 80, 100}}
@@ -126,12 +127,12 @@ func buildForensics(lang string, d *pubForensics, f *analysis.Forensics, names m
 	// The fingerprint.
 	fp := &f.Fingerprint
 	d.FingerprintNote = fp.Note.In(lang)
-	turnoutLabel, shareLabel := pubLabel(lang, "pub_axis_turnout"), pubFormat(lang, "pub_axis_leader_share", "leader", leader)
+	turnoutLabel, shareLabel := tr(lang, "public.axis_turnout"), tr(lang, "public.axis_leader_share", locales.Args{"Leader": leader})
 	d.Fingerprint = svgchart.Heatmap{
-		ID: "fingerprint", Title: pubLabel(lang, "pub_fingerprint_title"),
-		Desc: pubFormat(lang, "pub_fingerprint_desc", "leader", leader),
+		ID: "fingerprint", Title: tr(lang, "public.fingerprint_title"),
+		Desc: tr(lang, "public.fingerprint_desc", locales.Args{"Leader": leader}),
 		X:    pctAxis(turnoutLabel), Y: pctAxis(shareLabel), Counts: fp.Counts, Log: true,
-		LegendLabel: pubLabel(lang, "pub_stations_word"),
+		LegendLabel: tr(lang, "public.stations_word"),
 	}.SVG()
 	peakT, peakS, peak, high := 0, 0, 0, 0
 	byTurnout := make([]float64, len(fp.Counts))
@@ -147,10 +148,10 @@ func buildForensics(lang string, d *pubForensics, f *analysis.Forensics, names m
 		}
 	}
 	d.FingerprintFacts = []pubFact{
-		{pubLabel(lang, "pub_fp_included"), n(fp.Stations)},
-		{pubLabel(lang, "pub_fp_excluded"), n(fp.Excluded.Total())},
-		{pubLabel(lang, "pub_fp_peak"), pubFormat(lang, "pub_fp_peak_value", "turnout", strconv.Itoa(peakT)+"%", "share", strconv.Itoa(peakS)+"%", "n", n(peak))},
-		{pubLabel(lang, "pub_fp_high"), n(high)},
+		{tr(lang, "public.fp_included"), n(fp.Stations)},
+		{tr(lang, "public.fp_excluded"), n(fp.Excluded.Total())},
+		{tr(lang, "public.fp_peak"), tr(lang, "public.fp_peak_value", locales.Args{"Turnout": strconv.Itoa(peakT) + "%", "Share": strconv.Itoa(peakS) + "%", "N": n(peak)})},
+		{tr(lang, "public.fp_high"), n(high)},
 	}
 
 	// Stations by turnout, and the integer-percentage test.
@@ -162,23 +163,23 @@ func buildForensics(lang string, d *pubForensics, f *analysis.Forensics, names m
 		}
 	}
 	d.Turnout = svgchart.Histogram{
-		ID: "turnout", Title: pubLabel(lang, "pub_turnout_title"), Desc: pubLabel(lang, "pub_turnout_desc"),
-		XLabel: turnoutLabel, Y: svgchart.Axis{Label: pubLabel(lang, "pub_stations_word")},
+		ID: "turnout", Title: tr(lang, "public.turnout_title"), Desc: tr(lang, "public.turnout_desc"),
+		XLabel: turnoutLabel, Y: svgchart.Axis{Label: tr(lang, "public.stations_word")},
 		Counts: byTurnout, Labels: labels,
 		Highlight:      func(bin int) bool { return bin%5 == 0 },
-		SeriesLabel:    pubLabel(lang, "pub_stations_word"),
-		HighlightLabel: pubLabel(lang, "pub_multiple_of_5"),
+		SeriesLabel:    tr(lang, "public.stations_word"),
+		HighlightLabel: tr(lang, "public.multiple_of_5"),
 	}.SVG()
 	it := &f.Integer
 	d.IntegerNote = it.Note.In(lang)
 	for _, c := range []struct {
 		key string
 		c   forensics.Count
-	}{{"pub_integer_turnout", it.Turnout}, {"pub_integer_result", it.Result}, {"pub_integer_either", it.Either}} {
+	}{{"public.integer_turnout", it.Turnout}, {"public.integer_result", it.Result}, {"public.integer_either", it.Either}} {
 		d.Integer = append(d.Integer, pubCountRow{
-			Label: pubLabel(lang, c.key), Observed: n(c.c.Observed), Expected: fmtFloat(c.c.Expected, 1),
-			Range: fmtFloat(math.Max(c.c.Expected-2*c.c.SD, 0), 1) + " – " + fmtFloat(c.c.Expected+2*c.c.SD, 1),
-			Z:     fmtFloat(c.c.Z, 2), High: c.c.Z > 3,
+			Label: tr(lang, c.key), Observed: n(c.c.Observed), Expected: fmtFloat(lang, c.c.Expected, 1),
+			Range: fmtFloat(lang, math.Max(c.c.Expected-2*c.c.SD, 0), 1) + " – " + fmtFloat(lang, c.c.Expected+2*c.c.SD, 1),
+			Z:     fmtFloat(lang, c.c.Z, 2), High: c.c.Z > 3,
 		})
 	}
 
@@ -192,7 +193,7 @@ func buildForensics(lang string, d *pubForensics, f *analysis.Forensics, names m
 			if pt.Turnout%10 == 0 {
 				d.CurveRows = append(d.CurveRows, pubCurveRow{
 					Turnout: strconv.Itoa(pt.Turnout) + "%", Stations: n(pt.Stations),
-					Leader: fmtPct1(frac(float64(pt.Leader), lead)), Others: fmtPct1(frac(float64(pt.Found-pt.Leader), rest)),
+					Leader: fmtPct1(lang, frac(float64(pt.Leader), lead)), Others: fmtPct1(lang, frac(float64(pt.Found-pt.Leader), rest)),
 				})
 			}
 			// Points where no station was added draw nothing new; the last is kept.
@@ -205,11 +206,11 @@ func buildForensics(lang string, d *pubForensics, f *analysis.Forensics, names m
 			os = append(os, svgchart.Point{X: x, Y: frac(float64(pt.Found-pt.Leader), rest)})
 		}
 		d.Curve = svgchart.Lines{
-			ID: "curve", Title: pubLabel(lang, "pub_curve_title"), Desc: pubFormat(lang, "pub_curve_desc", "leader", leader),
+			ID: "curve", Title: tr(lang, "public.curve_title"), Desc: tr(lang, "public.curve_desc", locales.Args{"Leader": leader}),
 			X: svgchart.Axis{Label: turnoutLabel, Min: 0, Max: 100, Unit: "%"},
-			Y: svgchart.Axis{Label: pubLabel(lang, "pub_curve_axis"), Min: 0, Max: 1,
+			Y: svgchart.Axis{Label: tr(lang, "public.curve_axis"), Min: 0, Max: 1,
 				Format: func(v float64) string { return strconv.Itoa(int(math.Round(100*v))) + "%" }},
-			Series: []svgchart.Series{{Name: leader, Points: ls}, {Name: pubLabel(lang, "pub_curve_others"), Points: os}},
+			Series: []svgchart.Series{{Name: leader, Points: ls}, {Name: tr(lang, "public.curve_others"), Points: os}},
 		}.SVG()
 	}
 
@@ -218,7 +219,7 @@ func buildForensics(lang string, d *pubForensics, f *analysis.Forensics, names m
 		anchor string
 		t      *forensics.DigitTest
 	}{{"second-digit", &f.SecondDigit}, {"last-digit", &f.LastDigit}} {
-		pd := pubDigits{Anchor: dt.anchor, Heading: pubLabel(lang, "pub_digits_"+dt.anchor), Note: dt.t.Note.In(lang)}
+		pd := pubDigits{Anchor: dt.anchor, Heading: tr(lang, "public.digits_"+dt.anchor), Note: dt.t.Note.In(lang)}
 		total := float64(dt.t.Counts)
 		counts := make([]float64, len(dt.t.Observed))
 		exp := make([]float64, len(dt.t.Expected))
@@ -232,34 +233,34 @@ func buildForensics(lang string, d *pubForensics, f *analysis.Forensics, names m
 		for i := range counts {
 			row := pubDigitRow{Digit: strconv.Itoa(i), Observed: n(int(counts[i]))}
 			if i < len(exp) {
-				row.Expected = fmtFloat(exp[i], 1)
+				row.Expected = fmtFloat(lang, exp[i], 1)
 			}
 			pd.Rows = append(pd.Rows, row)
 		}
 		pd.Chart = svgchart.Histogram{
-			ID: dt.anchor, Title: pd.Heading, Desc: pubFormat(lang, "pub_digits_desc", "n", n(dt.t.Counts)),
-			XLabel: pubLabel(lang, "pub_digit"), Y: svgchart.Axis{Label: pubLabel(lang, "pub_counts_word")},
+			ID: dt.anchor, Title: pd.Heading, Desc: tr(lang, "public.digits_desc", locales.Args{"N": n(dt.t.Counts)}),
+			XLabel: tr(lang, "public.digit"), Y: svgchart.Axis{Label: tr(lang, "public.counts_word")},
 			Counts: counts, Expected: exp, SD: sd,
-			SeriesLabel: pubLabel(lang, "pub_observed"), ExpectedLabel: pubLabel(lang, "pub_expected_2sd"),
+			SeriesLabel: tr(lang, "public.observed"), ExpectedLabel: tr(lang, "public.expected_2sd"),
 		}.SVG()
 		pd.Facts = []pubFact{
-			{pubLabel(lang, "pub_digits_counts"), n(dt.t.Counts)},
-			{pubLabel(lang, "pub_digits_skipped"), n(dt.t.Skipped)},
-			{pubLabel(lang, "pub_digits_chi2"), fmtFloat(dt.t.ChiSquare, 2) + " (df " + strconv.Itoa(dt.t.DF) + ")"},
-			{pubLabel(lang, "pub_digits_p"), fmtP(dt.t.P)},
-			{pubLabel(lang, "pub_digits_mean"), fmtFloat(dt.t.Mean, 3) + " / " + fmtFloat(dt.t.ExpectedMean, 3) + " (z " + fmtFloat(dt.t.MeanZ, 2) + ")"},
+			{tr(lang, "public.digits_counts"), n(dt.t.Counts)},
+			{tr(lang, "public.digits_skipped"), n(dt.t.Skipped)},
+			{tr(lang, "public.digits_chi2"), fmtFloat(lang, dt.t.ChiSquare, 2) + " (df " + strconv.Itoa(dt.t.DF) + ")"},
+			{tr(lang, "public.digits_p"), fmtP(dt.t.P)},
+			{tr(lang, "public.digits_mean"), fmtFloat(lang, dt.t.Mean, 3) + " / " + fmtFloat(lang, dt.t.ExpectedMean, 3) + " (z " + fmtFloat(lang, dt.t.MeanZ, 2) + ")"},
 		}
 		d.Digits = append(d.Digits, pd)
 	}
 
 	// The flags.
 	d.FlagsNote = f.Flags.Note.In(lang)
-	d.Unscreened = pubFormat(lang, "pub_flags_unscreened", "n", n(f.Flags.Unscreened))
+	d.Unscreened = locales.For(lang).N("public.flags_unscreened", f.Flags.Unscreened)
 	for _, fl := range []forensics.Flag{f.Flags.OverRegistered, f.Flags.NearUnanimous, f.Flags.AreaOutliers} {
-		pf := pubFlag{Rule: pubLabel(lang, "pub_flag_"+fl.Rule), Count: n(len(fl.Stations)), Note: fl.Note.In(lang)}
+		pf := pubFlag{Rule: tr(lang, "public.flag_"+fl.Rule), Count: n(len(fl.Stations)), Note: fl.Note.In(lang)}
 		for i, st := range fl.Stations {
 			if i == maxFlagged {
-				pf.More = pubFormat(lang, "pub_and_more", "n", n(len(fl.Stations)-maxFlagged))
+				pf.More = tr(lang, "public.and_more", locales.Args{"N": n(len(fl.Stations) - maxFlagged)})
 				break
 			}
 			pf.Stations = append(pf.Stations, st.Code)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/iltod/iltod/internal/app"
 	"github.com/iltod/iltod/internal/svgchart"
+	"github.com/iltod/iltod/locales"
 )
 
 // The incidents page (/e/{election}/incidents): incident reports counted by category and
@@ -56,7 +57,7 @@ func (ps *publicSite) incidents(w http.ResponseWriter, r *http.Request) {
 func buildIncidents(lang string, pe *publicElection, snap *areaSnapshot, sums []app.IncidentSummary) *pubIncidents {
 	d := &pubIncidents{pubCommon: common(&pe.e, lang, "incidents")}
 	if len(sums) == 0 {
-		d.None = pubLabel(lang, "pub_incidents_no_form")
+		d.None = tr(lang, "public.incidents_no_form")
 		return d
 	}
 	n := func(v int) string { return formatCount(lang, int64(v)) }
@@ -76,9 +77,9 @@ func buildIncidents(lang string, pe *publicElection, snap *areaSnapshot, sums []
 			bars = append(bars, svgchart.BarRow{Label: label, Values: []float64{float64(c.Count)}})
 		}
 		f.Chart = svgchart.Bars{
-			ID: f.Anchor, Title: pubFormat(lang, "pub_incidents_chart_title", "question", f.Question),
-			Desc: pubFormat(lang, "pub_incidents_chart_desc", "total", f.Total),
-			Axis: svgchart.Axis{Label: pubLabel(lang, "pub_reports_word"), Min: 0}, Rows: bars,
+			ID: f.Anchor, Title: tr(lang, "public.incidents_chart_title", locales.Args{"Question": f.Question}),
+			Desc: tr(lang, "public.incidents_chart_desc", locales.Args{"Total": f.Total}),
+			Axis: svgchart.Axis{Label: tr(lang, "public.reports_word"), Min: 0}, Rows: bars,
 		}.SVG()
 		if len(regions) > 0 {
 			if i, ok := snap.pos[regions[0]]; ok {

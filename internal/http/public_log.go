@@ -57,9 +57,9 @@ func (ps *publicSite) logPage(w http.ResponseWriter, r *http.Request) {
 		d.Size = formatCount(p.Lang, cp.size)
 		witnesses := 0
 		for _, name := range cp.signers {
-			role := pubLabel(p.Lang, "pub_log_role_witness")
+			role := tr(p.Lang, "public.log_role_witness")
 			if name == cp.origin {
-				role = pubLabel(p.Lang, "pub_log_role_log")
+				role = tr(p.Lang, "public.log_role_log")
 			} else {
 				witnesses++
 			}

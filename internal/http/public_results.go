@@ -16,6 +16,7 @@ import (
 	"github.com/iltod/iltod/internal/app"
 	"github.com/iltod/iltod/internal/svgchart"
 	"github.com/iltod/iltod/internal/topomap"
+	"github.com/iltod/iltod/locales"
 	"github.com/iltod/iltod/stats/pvt"
 )
 
@@ -145,19 +146,19 @@ func (ps *publicSite) results(w http.ResponseWriter, r *http.Request, area strin
 		return
 	}
 	if snap.root == nil {
-		ps.notFound(w, r, &pe.e, "election %s has no areas", pe.e.ID)
+		ps.notFound(w, r, &pe.e, "error.no_areas", locales.Args{"Election": pe.e.ID})
 		return
 	}
 	if area == "" {
 		area = snap.root.Code
 	} else if _, ok := snap.pos[area]; !ok {
-		ps.notFound(w, r, &pe.e, "election %s has no area %q", pe.e.ID, area)
+		ps.notFound(w, r, &pe.e, "error.no_area", locales.Args{"Election": pe.e.ID, "Area": strconv.Quote(area)})
 		return
 	}
 	contest := r.URL.Query().Get("contest")
 	if contest != "" {
 		if _, ok := pe.contest(contest); !ok {
-			ps.notFound(w, r, &pe.e, "election %s has no contest %q", pe.e.ID, contest)
+			ps.notFound(w, r, &pe.e, "error.no_contest", locales.Args{"Election": pe.e.ID, "Contest": strconv.Quote(contest)})
 			return
 		}
 	}
@@ -225,20 +226,20 @@ func assembleResults(lang string, pe *publicElection, snap *areaSnapshot, rep *a
 	n := func(v int64) string { return formatCount(lang, v) }
 	if isRoot {
 		d.Facts = append(d.Facts,
-			pubFact{pubLabel(lang, "pub_fact_date"), e.Date},
-			pubFact{pubLabel(lang, "pub_fact_kind"), e.Kind},
-			pubFact{pubLabel(lang, "pub_fact_country"), e.Country},
+			pubFact{tr(lang, "public.fact_date"), e.Date},
+			pubFact{tr(lang, "public.fact_kind"), e.Kind},
+			pubFact{tr(lang, "public.fact_country"), e.Country},
 		)
 		for _, b := range e.Bodies {
-			d.Facts = append(d.Facts, pubFact{pubFormat(lang, "pub_fact_seats", "body", b.Name.In(lang)), n(int64(b.Seats))})
+			d.Facts = append(d.Facts, pubFact{tr(lang, "public.fact_seats", locales.Args{"Body": b.Name.In(lang)}), n(int64(b.Seats))})
 		}
-		d.Facts = append(d.Facts, pubFact{pubLabel(lang, "pub_fact_contests"), n(int64(len(pe.contests)))})
+		d.Facts = append(d.Facts, pubFact{tr(lang, "public.fact_contests"), n(int64(len(pe.contests)))})
 	} else {
-		d.Facts = append(d.Facts, pubFact{pubLabel(lang, "pub_fact_level"), levelLabel(lang, ar.Level)})
+		d.Facts = append(d.Facts, pubFact{tr(lang, "public.fact_level"), levelLabel(lang, ar.Level)})
 	}
 	d.Facts = append(d.Facts,
-		pubFact{pubLabel(lang, "pub_fact_stations"), n(int64(snap.stations[i]))},
-		pubFact{pubLabel(lang, "pub_fact_registered"), n(snap.registered[i])},
+		pubFact{tr(lang, "public.fact_stations"), n(int64(snap.stations[i]))},
+		pubFact{tr(lang, "public.fact_registered"), n(snap.registered[i])},
 	)
 	if rel := rep.Official; rel != nil {
 		d.Release = &pubRelease{
@@ -252,11 +253,11 @@ func assembleResults(lang string, pe *publicElection, snap *areaSnapshot, rep *a
 	c := cov[area]
 	d.Coverage = pubCoverage{
 		Stations: n(int64(c.Stations)), Reporting: n(int64(c.Reporting)), Results: n(int64(c.Results)),
-		ReportingPct: fmtPct1(ratio(c.Reporting, c.Stations)), ResultsPct: fmtPct1(ratio(c.Results, c.Stations)),
+		ReportingPct: fmtPct1(lang, ratio(c.Reporting, c.Stations)), ResultsPct: fmtPct1(lang, ratio(c.Results, c.Stations)),
 	}
 	children := snap.index.Children(area)
 	if len(children) > 0 {
-		d.ChildrenHead = pubFormat(lang, "pub_children_head", "level", levelPlural(lang, snap.areas[snap.pos[children[0]]].Level))
+		d.ChildrenHead = tr(lang, "public.children_head", locales.Args{"Level": levelPlural(lang, snap.areas[snap.pos[children[0]]].Level)})
 	}
 	for _, code := range children {
 		j, ok := snap.pos[code]
@@ -267,7 +268,7 @@ func assembleResults(lang string, pe *publicElection, snap *areaSnapshot, rep *a
 		d.Children = append(d.Children, pubChild{
 			Code: code, Name: snap.areas[j].Name.In(lang), Href: d.href("areas/" + code),
 			Stations: n(int64(cc.Stations)), Reporting: n(int64(cc.Reporting)), Results: n(int64(cc.Results)),
-			Pct: fmtPct1(ratio(cc.Results, cc.Stations)),
+			Pct: fmtPct1(lang, ratio(cc.Results, cc.Stations)),
 		})
 	}
 	if isRoot && e.Country == "MN" {
@@ -310,7 +311,7 @@ func assembleResults(lang string, pe *publicElection, snap *areaSnapshot, rep *a
 	}
 	if s := rep.Sample; s != nil {
 		d.Sample = &pubSample{
-			Method: pubLabel(lang, "pub_sample_method_stratified"), MethodID: s.Method,
+			Method: tr(lang, "public.sample_method_stratified"), MethodID: s.Method,
 			StratifyBy: stratifyLabel(lang, s.StratifyBy),
 			Size:       n(int64(s.Size)), Strata: n(int64(s.Strata)), Frame: s.Frame,
 		}
@@ -339,8 +340,8 @@ func contestPicker(lang string, pe *publicElection, snap *areaSnapshot, d *pubRe
 	}
 	pk := pubPicker{
 		Action: action, Name: "contest", ID: "pick-contest", Lang: d.Lang,
-		Label: pubLabel(d.Lang, "pub_pick_contest"), Submit: pubLabel(d.Lang, "pub_show"),
-		Options: []pubOption{{Value: "", Label: pubLabel(d.Lang, "pub_all_contests"), Selected: contest == ""}},
+		Label: tr(d.Lang, "public.pick_contest"), Submit: tr(d.Lang, "public.show"),
+		Options: []pubOption{{Value: "", Label: tr(d.Lang, "public.all_contests"), Selected: contest == ""}},
 	}
 	for _, c := range byRank(pe.contests) {
 		if !contestTouches(snap, c, area) {
@@ -409,29 +410,29 @@ func buildContest(lang string, d *pubResults, cr *analysis.ContestReport, names 
 	top := &cr.Areas[0]
 	pc := pubContest{Code: cr.Contest, Name: cr.Name.In(lang), Anchor: "contest-" + cr.Contest}
 	pc.Facts = []pubFact{
-		{pubLabel(lang, "pub_contest_system"), systemLabel(lang, cr.System)},
-		{pubLabel(lang, "pub_contest_seats"), n(cr.Seats)},
-		{pubLabel(lang, "pub_contest_stations"), n(top.Stations)},
-		{pubLabel(lang, "pub_contest_observed"), n(top.Observed)},
-		{pubLabel(lang, "pub_contest_official_stations"), n(top.OfficialStations)},
+		{tr(lang, "public.contest_system"), systemLabel(lang, cr.System)},
+		{tr(lang, "public.contest_seats"), n(cr.Seats)},
+		{tr(lang, "public.contest_stations"), n(top.Stations)},
+		{tr(lang, "public.contest_observed"), n(top.Observed)},
+		{tr(lang, "public.contest_official_stations"), n(top.OfficialStations)},
 	}
 	res, off := top.PVT, top.Official
 	pc.HasPVT, pc.HasOfficial = res != nil, off != nil
 	if res != nil {
-		pc.Facts = append(pc.Facts, pubFact{pubLabel(lang, "pub_contest_sample_reported"),
-			pubFormat(lang, "pub_of", "k", n(res.Coverage.Reported), "n", n(res.Coverage.Sampled))})
+		pc.Facts = append(pc.Facts, pubFact{tr(lang, "public.contest_sample_reported"),
+			tr(lang, "public.of", locales.Args{"K": n(res.Coverage.Reported), "N": n(res.Coverage.Sampled)})})
 		if t := res.Turnout; t != nil {
-			pc.Facts = append(pc.Facts, pubFact{pubLabel(lang, "pub_contest_turnout_pvt"), fmtPct(t.Value) + " (" + fmtRange(t.Low95, t.High95) + ")"})
+			pc.Facts = append(pc.Facts, pubFact{tr(lang, "public.contest_turnout_pvt"), fmtPct(lang, t.Value) + " (" + fmtRange(lang, t.Low95, t.High95) + ")"})
 		}
 	}
 	if off != nil {
-		src := pubLabel(lang, "pub_official_published")
+		src := tr(lang, "public.official_published")
 		if off.Source == "stations" {
-			src = pubFormat(lang, "pub_official_sum", "n", n(off.Stations))
+			src = locales.For(lang).N("public.official_sum", off.Stations)
 		}
-		pc.Facts = append(pc.Facts, pubFact{pubLabel(lang, "pub_contest_official_source"), src})
+		pc.Facts = append(pc.Facts, pubFact{tr(lang, "public.contest_official_source"), src})
 		if off.Turnout != nil {
-			pc.Facts = append(pc.Facts, pubFact{pubLabel(lang, "pub_contest_turnout_official"), fmtPct(*off.Turnout)})
+			pc.Facts = append(pc.Facts, pubFact{tr(lang, "public.contest_turnout_official"), fmtPct(lang, *off.Turnout)})
 		}
 	}
 
@@ -463,45 +464,45 @@ func buildContest(lang string, d *pubResults, cr *analysis.ContestReport, names 
 		iv := svgchart.Interval{Label: row.Name}
 		if res != nil {
 			s := res.Shares[k]
-			row.Est, row.CI95, row.CI99 = fmtPct(s.Value), fmtRange(s.Low95, s.High95), fmtRange(s.Low99, s.High99)
+			row.Est, row.CI95, row.CI99 = fmtPct(lang, s.Value), fmtRange(lang, s.Low95, s.High95), fmtRange(lang, s.Low99, s.High99)
 			iv.Value, iv.Low95, iv.High95, iv.Low99, iv.High99 = 100*s.Value, 100*s.Low95, 100*s.High95, 100*s.Low99, 100*s.High99
 		}
 		if off != nil {
-			row.Official, row.Votes = fmtPct(off.Shares[k]), formatCount(lang, off.Votes[k])
+			row.Official, row.Votes = fmtPct(lang, off.Shares[k]), formatCount(lang, off.Votes[k])
 			iv.Official, iv.HasOfficial = 100*off.Shares[k], true
 			bars = append(bars, svgchart.BarRow{Label: row.Name, Values: []float64{100 * off.Shares[k]}})
 		}
 		if k < len(top.Checks) {
 			if top.Checks[k].Verdict == pvt.Inconsistent {
-				row.Check, row.Outside = pubLabel(lang, "pub_check_outside"), true
+				row.Check, row.Outside = tr(lang, "public.check_outside"), true
 			} else {
-				row.Check = pubLabel(lang, "pub_check_within")
+				row.Check = tr(lang, "public.check_within")
 			}
 		}
 		pc.Rows = append(pc.Rows, row)
 		ivs = append(ivs, iv)
 	}
-	pct := svgchart.Axis{Label: pubLabel(lang, "pub_axis_share"), Unit: "%"}
+	pct := svgchart.Axis{Label: tr(lang, "public.axis_share"), Unit: "%"}
 	switch {
 	case res != nil:
-		pc.Caption = pubFormat(lang, "pub_pvt_caption", "contest", pc.Name)
+		pc.Caption = tr(lang, "public.pvt_caption", locales.Args{"Contest": pc.Name})
 		pc.Chart = svgchart.Intervals{
 			ID: "pvt-" + cr.Contest, Title: pc.Caption,
-			Desc: pubLabel(lang, "pub_pvt_chart_desc"),
+			Desc: tr(lang, "public.pvt_chart_desc"),
 			Axis: pct, Rows: ivs,
-			EstimateLabel: pubLabel(lang, "pub_estimate"), Interval95Label: pubLabel(lang, "pub_ci95"),
-			Interval99Label: pubLabel(lang, "pub_ci99"), OfficialLabel: pubLabel(lang, "pub_official"),
+			EstimateLabel: tr(lang, "public.estimate"), Interval95Label: tr(lang, "public.ci95"),
+			Interval99Label: tr(lang, "public.ci99"), OfficialLabel: tr(lang, "public.official"),
 		}.SVG()
 	case off != nil:
-		pc.Caption = pubFormat(lang, "pub_official_caption", "contest", pc.Name)
+		pc.Caption = tr(lang, "public.official_caption", locales.Args{"Contest": pc.Name})
 		pct.Min = 0
 		pc.Chart = svgchart.Bars{
-			ID: "official-" + cr.Contest, Title: pc.Caption, Desc: pubLabel(lang, "pub_official_chart_desc"),
+			ID: "official-" + cr.Contest, Title: pc.Caption, Desc: tr(lang, "public.official_chart_desc"),
 			Axis: pct, Rows: bars,
 		}.SVG()
 	}
 	if res == nil {
-		pc.NoPVT = pubLabel(lang, "pub_no_pvt")
+		pc.NoPVT = tr(lang, "public.no_pvt")
 		if lang == "en" {
 			pc.NoPVTDetail = top.PVTError
 		}
@@ -527,25 +528,25 @@ func pvtCalls(lang string, cr *analysis.ContestReport, res *pvt.Result, top *ana
 		lo, hi := res.Margin.Low95, res.Margin.High95
 		switch {
 		case res.Winner.Verdict == pvt.Winner && res.Winner.Choice == res.Leader:
-			calls = append(calls, pubCall{pubFormat(lang, "pub_call_ahead", "first", first, "second", second, "lo", fmtPct(lo), "hi", fmtPct(hi)), "yes"})
+			calls = append(calls, pubCall{tr(lang, "public.call_ahead", locales.Args{"First": first, "Second": second, "Lo": fmtPct(lang, lo), "Hi": fmtPct(lang, hi)}), "yes"})
 		case res.Winner.Verdict == pvt.Winner:
-			calls = append(calls, pubCall{pubFormat(lang, "pub_call_ahead", "first", second, "second", first, "lo", fmtPct(-hi), "hi", fmtPct(-lo)), "yes"})
+			calls = append(calls, pubCall{tr(lang, "public.call_ahead", locales.Args{"First": second, "Second": first, "Lo": fmtPct(lang, -hi), "Hi": fmtPct(lang, -lo)}), "yes"})
 		default:
-			calls = append(calls, pubCall{pubFormat(lang, "pub_call_close", "first", first, "second", second, "lo", fmtPct(lo), "hi", fmtPct(hi)), "no"})
+			calls = append(calls, pubCall{tr(lang, "public.call_close", locales.Args{"First": first, "Second": second, "Lo": fmtPct(lang, lo), "Hi": fmtPct(lang, hi)}), "no"})
 		}
 		if cr.Seats > 1 {
-			calls = append(calls, pubCall{pubFormat(lang, "pub_call_multiseat", "seats", strconv.Itoa(cr.Seats)), "info"})
+			calls = append(calls, pubCall{tr(lang, "public.call_multiseat", locales.Args{"Seats": strconv.Itoa(cr.Seats)}), "info"})
 		}
 	}
 	if ro := res.Runoff; ro != nil {
-		args := []string{"leader", name(res.Leader), "range", fmtRange(ro.Share.Low95, ro.Share.High95), "majority", fmtPct(ro.Majority)}
+		args := locales.Args{"Leader": name(res.Leader), "Range": fmtRange(lang, ro.Share.Low95, ro.Share.High95), "Majority": fmtPct(lang, ro.Majority)}
 		switch ro.Call.Verdict {
 		case pvt.RunoffNotNeeded:
-			calls = append(calls, pubCall{pubFormat(lang, "pub_call_runoff_not_needed", args...), "yes"})
+			calls = append(calls, pubCall{tr(lang, "public.call_runoff_not_needed", args), "yes"})
 		case pvt.RunoffNeeded:
-			calls = append(calls, pubCall{pubFormat(lang, "pub_call_runoff_needed", args...), "yes"})
+			calls = append(calls, pubCall{tr(lang, "public.call_runoff_needed", args), "yes"})
 		default:
-			calls = append(calls, pubCall{pubFormat(lang, "pub_call_runoff_unknown", args...), "no"})
+			calls = append(calls, pubCall{tr(lang, "public.call_runoff_unknown", args), "no"})
 		}
 	}
 	if len(top.Checks) > 0 {
@@ -556,12 +557,12 @@ func pvtCalls(lang string, cr *analysis.ContestReport, res *pvt.Result, top *ana
 			}
 		}
 		if len(outside) == 0 {
-			calls = append(calls, pubCall{pubLabel(lang, "pub_call_checks_ok"), "yes"})
+			calls = append(calls, pubCall{tr(lang, "public.call_checks_ok"), "yes"})
 		} else {
-			calls = append(calls, pubCall{pubFormat(lang, "pub_call_checks_bad", "choices", joinList(lang, outside)), "no"})
+			calls = append(calls, pubCall{tr(lang, "public.call_checks_bad", locales.Args{"Choices": joinList(lang, outside)}), "no"})
 		}
 	} else {
-		calls = append(calls, pubCall{pubLabel(lang, "pub_call_no_official"), "info"})
+		calls = append(calls, pubCall{tr(lang, "public.call_no_official"), "info"})
 	}
 	return calls
 }
@@ -581,7 +582,7 @@ func joinList(lang string, xs []string) string {
 		}
 		out += x
 	}
-	return out + " " + pubLabel(lang, "pub_and") + " " + xs[len(xs)-1]
+	return out + " " + tr(lang, "public.and") + " " + xs[len(xs)-1]
 }
 
 // buildOther gathers a contest listed in the table of other contests.
@@ -589,7 +590,7 @@ func buildOther(lang string, d *pubResults, cr *analysis.ContestReport, names ma
 	top := &cr.Areas[0]
 	o := pubOther{
 		Name: cr.Name.In(lang), Seats: formatCount(lang, int64(cr.Seats)), Stations: formatCount(lang, int64(top.Stations)),
-		Leader: "—", PVT: pubLabel(lang, "pub_other_no_pvt"),
+		Leader: "—", PVT: tr(lang, "public.other_no_pvt"),
 	}
 	if isRoot {
 		o.Href = d.href("", "contest", cr.Contest) + "#contest-" + cr.Contest
@@ -603,10 +604,10 @@ func buildOther(lang string, d *pubResults, cr *analysis.ContestReport, names ma
 				k = j
 			}
 		}
-		o.Leader = names[cr.Choices[k]] + " — " + fmtPct(off.Shares[k])
+		o.Leader = names[cr.Choices[k]] + " — " + fmtPct(lang, off.Shares[k])
 	}
 	if top.PVT != nil {
-		o.PVT = pubLabel(lang, "pub_other_pvt")
+		o.PVT = tr(lang, "public.other_pvt")
 	}
 	return o
 }
@@ -614,7 +615,7 @@ func buildOther(lang string, d *pubResults, cr *analysis.ContestReport, names ma
 // buildBody gathers the seat projection of one body.
 func buildBody(lang string, e *iltod.Election, b analysis.BodyReport) pubBody {
 	pb := pubBody{Name: b.Name.In(lang), Seats: formatCount(lang, int64(b.Seats))}
-	partyName := map[string]string{"": pubLabel(lang, "pub_independents")}
+	partyName := map[string]string{"": tr(lang, "public.independents")}
 	for _, p := range e.Parties {
 		partyName[p.Code] = p.Name.In(lang)
 	}
@@ -645,7 +646,7 @@ func buildBody(lang string, e *iltod.Election, b analysis.BodyReport) pubBody {
 		}
 		return cmp.Compare(x, y)
 	})
-	official, projection := pubLabel(lang, "pub_seats_official"), pubLabel(lang, "pub_seats_pvt")
+	official, projection := tr(lang, "public.seats_official"), tr(lang, "public.seats_pvt")
 	var rows []svgchart.BarRow
 	for _, c := range order {
 		name := partyName[c]
@@ -675,20 +676,20 @@ func buildBody(lang string, e *iltod.Election, b analysis.BodyReport) pubBody {
 	}
 	if len(rows) > 0 {
 		pb.Chart = svgchart.Bars{
-			ID: "seats-" + b.Body, Title: pubFormat(lang, "pub_seats_chart_title", "body", pb.Name),
-			Desc: pubLabel(lang, "pub_seats_chart_desc"),
-			Axis: svgchart.Axis{Label: pubLabel(lang, "pub_seats_axis"), Min: 0}, Rows: rows,
+			ID: "seats-" + b.Body, Title: tr(lang, "public.seats_chart_title", locales.Args{"Body": pb.Name}),
+			Desc: tr(lang, "public.seats_chart_desc"),
+			Axis: svgchart.Axis{Label: tr(lang, "public.seats_axis"), Min: 0}, Rows: rows,
 		}.SVG()
 	}
 	if b.Official == nil {
-		pb.Notes = append(pb.Notes, pubLabel(lang, "pub_seats_no_official"))
+		pb.Notes = append(pb.Notes, tr(lang, "public.seats_no_official"))
 	} else if b.Official.Unfilled > 0 {
-		pb.Notes = append(pb.Notes, pubFormat(lang, "pub_seats_unfilled", "n", strconv.Itoa(b.Official.Unfilled)))
+		pb.Notes = append(pb.Notes, locales.For(lang).N("public.seats_unfilled", b.Official.Unfilled))
 	}
 	if b.PVT == nil {
-		pb.Notes = append(pb.Notes, pubLabel(lang, "pub_seats_no_pvt"))
+		pb.Notes = append(pb.Notes, tr(lang, "public.seats_no_pvt"))
 	} else {
-		pb.Notes = append(pb.Notes, pubLabel(lang, "pub_seats_range_note"))
+		pb.Notes = append(pb.Notes, tr(lang, "public.seats_range_note"))
 	}
 	if lang == "en" {
 		for _, s := range []string{b.OfficialError, b.PVTError} {
@@ -722,8 +723,8 @@ func coverageMap(lang string, d *pubResults, cov map[string]app.AreaCoverage) te
 	}
 	svg := topomap.Render(fs, topomap.Options{
 		ID:    "coverage-map",
-		Title: pubLabel(lang, "pub_map_title"),
-		Desc:  pubLabel(lang, "pub_map_desc"),
+		Title: tr(lang, "public.map_title"),
+		Desc:  tr(lang, "public.map_desc"),
 		Code:  topomap.ISOCode,
 		Fill: func(code string) string {
 			c, ok := cov[code]
@@ -737,8 +738,7 @@ func coverageMap(lang string, d *pubResults, cov map[string]app.AreaCoverage) te
 			if !ok {
 				return code
 			}
-			return pubFormat(lang, "pub_map_label", "name", c.Name.In(lang), "pct", fmtPct1(ratio(c.Results, c.Stations)),
-				"k", formatCount(lang, int64(c.Results)), "n", formatCount(lang, int64(c.Stations)))
+			return tr(lang, "public.map_label", locales.Args{"Name": c.Name.In(lang), "Pct": fmtPct1(lang, ratio(c.Results, c.Stations)), "K": formatCount(lang, int64(c.Results)), "N": formatCount(lang, int64(c.Stations))})
 		},
 		Link: func(code string) string {
 			if !known[code] {
@@ -747,8 +747,8 @@ func coverageMap(lang string, d *pubResults, cov map[string]app.AreaCoverage) te
 			return d.href("areas/" + code)
 		},
 		Legend:      topomap.SequentialLegend(0, 1, 5, func(v float64) string { return strconv.Itoa(int(math.Round(100*v))) + "%" }),
-		LegendTitle: pubLabel(lang, "pub_map_legend"),
-		NoDataLabel: pubLabel(lang, "pub_map_nodata"),
+		LegendTitle: tr(lang, "public.map_legend"),
+		NoDataLabel: tr(lang, "public.map_nodata"),
 	})
 	return template.HTML(svg)
 }
@@ -756,36 +756,21 @@ func coverageMap(lang string, d *pubResults, cov map[string]app.AreaCoverage) te
 // Localised names of the domain's codes.
 
 func levelLabel(lang string, l iltod.Level) string {
-	if v, ok := webLabels[lang]["pub_level_"+string(l)]; ok {
-		return v
-	}
-	return string(l)
+	return trOr(lang, "public.level_"+string(l), string(l))
 }
 
 func levelPlural(lang string, l iltod.Level) string {
-	if v, ok := webLabels[lang]["pub_levels_"+string(l)]; ok {
-		return v
-	}
-	return string(l)
+	return trOr(lang, "public.levels_"+string(l), string(l))
 }
 
 func systemLabel(lang string, k iltod.SystemKind) string {
-	if v, ok := webLabels[lang]["pub_system_"+string(k)]; ok {
-		return v
-	}
-	return string(k)
+	return trOr(lang, "public.system_"+string(k), string(k))
 }
 
 func stratifyLabel(lang, by string) string {
-	if v, ok := webLabels[lang]["pub_stratify_"+by]; ok {
-		return v
-	}
-	return by
+	return trOr(lang, "public.stratify_"+by, by)
 }
 
 func verdictLabel(lang string, v pvt.Verdict) string {
-	if s, ok := webLabels[lang]["pub_verdict_"+string(v)]; ok {
-		return s
-	}
-	return string(v)
+	return trOr(lang, "public.verdict_"+string(v), string(v))
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/analysis"
+	"github.com/iltod/iltod/locales"
 )
 
 // The station table (/e/{election}/stations): observers' and official results side by
@@ -64,13 +65,13 @@ func (ps *publicSite) stations(w http.ResponseWriter, r *http.Request) {
 	area, contest, differ := q.Get("area"), q.Get("contest"), q.Get("differ") == "1"
 	if area != "" {
 		if _, ok := snap.pos[area]; !ok {
-			ps.notFound(w, r, e, "election %s has no area %q", e.ID, area)
+			ps.notFound(w, r, e, "error.no_area", locales.Args{"Election": e.ID, "Area": strconv.Quote(area)})
 			return
 		}
 	}
 	if contest != "" {
 		if _, ok := pe.contest(contest); !ok {
-			ps.notFound(w, r, e, "election %s has no contest %q", e.ID, contest)
+			ps.notFound(w, r, e, "error.no_contest", locales.Args{"Election": e.ID, "Contest": strconv.Quote(contest)})
 			return
 		}
 	}
@@ -78,7 +79,7 @@ func (ps *publicSite) stations(w http.ResponseWriter, r *http.Request) {
 	if v := q.Get("page"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			ps.fail(w, r, e, iltod.Errorf(iltod.EInvalid, "page must be a whole number from 1"))
+			ps.fail(w, r, e, iltod.E(iltod.EInvalid, "error.page", nil))
 			return
 		}
 		pageNo = n
@@ -102,9 +103,9 @@ func buildStations(lang string, pe *publicElection, snap *areaSnapshot, all []an
 
 	// The filter form: the whole election and its regions, and the chosen area if deeper.
 	f := pubFilter{Action: d.Base + "/stations", Lang: lang, Differ: differ}
-	f.AreaLabel, f.ContestLabel = pubLabel(lang, "pub_filter_area"), pubLabel(lang, "pub_filter_contest")
-	f.DifferLabel, f.Submit = pubLabel(lang, "pub_filter_differ"), pubLabel(lang, "pub_show")
-	f.Areas = []pubOption{{Value: "", Label: pubLabel(lang, "pub_all_areas"), Selected: area == ""}}
+	f.AreaLabel, f.ContestLabel = tr(lang, "public.filter_area"), tr(lang, "public.filter_contest")
+	f.DifferLabel, f.Submit = tr(lang, "public.filter_differ"), tr(lang, "public.show")
+	f.Areas = []pubOption{{Value: "", Label: tr(lang, "public.all_areas"), Selected: area == ""}}
 	listed := map[string]bool{}
 	for _, code := range snap.index.Children(snap.root.Code) {
 		if i, ok := snap.pos[code]; ok {
@@ -115,7 +116,7 @@ func buildStations(lang string, pe *publicElection, snap *areaSnapshot, all []an
 	if area != "" && !listed[area] {
 		f.Areas = append(f.Areas, pubOption{Value: area, Label: snap.areas[snap.pos[area]].Name.In(lang), Selected: true})
 	}
-	f.Contests = []pubOption{{Value: "", Label: pubLabel(lang, "pub_all_contests"), Selected: contest == ""}}
+	f.Contests = []pubOption{{Value: "", Label: tr(lang, "public.all_contests"), Selected: contest == ""}}
 	for _, c := range byRank(pe.contests) {
 		f.Contests = append(f.Contests, pubOption{Value: c.Code, Label: c.Name.In(lang), Selected: c.Code == contest})
 	}
@@ -140,7 +141,7 @@ func buildStations(lang string, pe *publicElection, snap *areaSnapshot, all []an
 		slices.SortStableFunc(rows, func(x, y *analysis.StationComparison) int { return cmp.Compare(y.D, x.D) })
 	}
 	d.Pages = max(1, (len(rows)+stationsPerPage-1)/stationsPerPage)
-	d.PageOf = pubFormat(lang, "pub_page_of", "page", strconv.Itoa(pageNo), "pages", strconv.Itoa(d.Pages))
+	d.PageOf = tr(lang, "public.page_of", locales.Args{"Page": strconv.Itoa(pageNo), "Pages": strconv.Itoa(d.Pages)})
 	keep := []string{"area", area, "contest", contest}
 	if differ {
 		keep = append(keep, "differ", "1")
@@ -150,24 +151,23 @@ func buildStations(lang string, pe *publicElection, snap *areaSnapshot, all []an
 	}
 	if len(rows) == 0 {
 		if len(all) == 0 {
-			d.Empty = pubLabel(lang, "pub_stations_none")
+			d.Empty = tr(lang, "public.stations_none")
 		} else {
-			d.Empty = pubLabel(lang, "pub_stations_none_match")
+			d.Empty = tr(lang, "public.stations_none_match")
 		}
 		d.Prev, d.Next = "", ""
 		return d
 	}
 	if pageNo > d.Pages {
 		d.Prev = d.href("stations", keep...)
-		d.Empty = pubFormat(lang, "pub_page_past", "pages", strconv.Itoa(d.Pages))
+		d.Empty = tr(lang, "public.page_past", locales.Args{"Pages": strconv.Itoa(d.Pages)})
 		return d
 	}
 	if pageNo < d.Pages {
 		d.Next = d.href("stations", append(keep, "page", strconv.Itoa(pageNo+1))...)
 	}
 	from, to := (pageNo-1)*stationsPerPage, min(pageNo*stationsPerPage, len(rows))
-	d.Summary = pubFormat(lang, "pub_stations_summary", "from", formatCount(lang, int64(from+1)),
-		"to", formatCount(lang, int64(to)), "total", formatCount(lang, int64(len(rows))))
+	d.Summary = tr(lang, "public.stations_summary", locales.Args{"From": formatCount(lang, int64(from+1)), "To": formatCount(lang, int64(to)), "Total": formatCount(lang, int64(len(rows)))})
 
 	names := choiceNames(lang, e, pe.contests)
 	contestName := make(map[string]string, len(pe.contests))
@@ -187,14 +187,14 @@ func buildStations(lang string, pe *publicElection, snap *areaSnapshot, all []an
 			row.AreaHref = d.href("areas/" + sc.Area)
 		}
 		if sc.Exact {
-			row.Status = pubLabel(lang, "pub_same")
+			row.Status = tr(lang, "public.same")
 		} else {
-			row.Status = pubFormat(lang, "pub_differs_by", "n", formatCount(lang, sc.D))
+			row.Status = locales.For(lang).N("public.differs_by", int(sc.D))
 		}
 		for _, fp := range sc.Figures {
 			label := names[sc.Contest][fp.Figure]
 			if label == "" {
-				label = pubLabel(lang, "pub_figure_"+fp.Figure)
+				label = tr(lang, "public.figure_"+fp.Figure)
 			}
 			fig := pubFigure{Label: label, Observed: num(fp.Observed), Official: num(fp.Official)}
 			if fp.Observed != nil && fp.Official != nil && *fp.Observed != *fp.Official {

@@ -30,6 +30,7 @@ import (
 	"github.com/iltod/iltod/internal/electionpkg"
 	"github.com/iltod/iltod/internal/simulate"
 	"github.com/iltod/iltod/internal/sqlite"
+	"github.com/iltod/iltod/locales"
 	"github.com/iltod/iltod/stats/pvt"
 )
 
@@ -235,19 +236,15 @@ func TestPublicSite(t *testing.T) {
 			_, page := env.get(t, http.MethodGet, env.base+"/?lang="+lang)
 			share := strconv.FormatFloat(100*off.Shares[leader], 'f', 2, 64) + "%"
 			mustContain(t, page, fmt.Sprintf(`data-official="%s">%s<`, list.Choices[leader], share))
-			votes := strconv.FormatInt(off.Votes[leader], 10)
-			if lang == "en" {
-				votes = groupDigits(votes, ",")
-			} else {
-				votes = groupDigits(votes, "\u00a0")
-			}
+			// CLDR groups thousands with "," in both languages.
+			votes := groupDigits(strconv.FormatInt(off.Votes[leader], 10), ",")
 			mustContain(t, page, ">"+votes+"<")
 			// The list contest comes first, before the constituencies.
 			if i, j := strings.Index(page, `data-contest="LIST"`), strings.Index(page, `id="others-h"`); i < 0 || j < 0 || i > j {
 				t.Errorf("%s: the list contest is not shown first in full (%d, %d)", lang, i, j)
 			}
 			// Without observers' results there is no estimate, and the page says so.
-			mustContain(t, page, webLabels[lang]["pub_no_pvt"], `aria-labelledby="coverage-map-t coverage-map-d"`, `href="`+env.base+`/areas/MN-UB?lang=`+lang+`"`)
+			mustContain(t, page, tr(lang, "public.no_pvt"), `aria-labelledby="coverage-map-t coverage-map-d"`, `href="`+env.base+`/areas/MN-UB?lang=`+lang+`"`)
 		}
 		// Seats: the official allocation of the largest party.
 		if len(rep.Bodies) == 0 || rep.Bodies[0].Official == nil {
@@ -335,7 +332,7 @@ func TestPublicSite(t *testing.T) {
 
 	t.Run("log", func(t *testing.T) {
 		_, page := env.get(t, http.MethodGet, env.base+"/log?lang=en")
-		mustContain(t, page, webLabels["en"]["pub_log_none"], "iltod verify dataset", "iltod export dataset -election "+id)
+		mustContain(t, page, tr("en", "public.log_none"), "iltod verify dataset", "iltod export dataset -election "+id)
 		cp := "example.org/iltod/log\n1187\nC9nBpfV7JUsoevMtkBEIlQemp9ykQLkPZgAFviqgmUI=\n\n" +
 			"— example.org/iltod/log OyOdZboaGe50hj9QX+uS6cIF\n— witness.partner.example/w1 pX3a1wAAAABmfp2t\n"
 		srv := NewServer(env.a, nil)
@@ -355,8 +352,8 @@ func TestPublicSite(t *testing.T) {
 			page := rec.Body.String()
 			checkPublicPage(t, "log "+lang, page)
 			mustContain(t, page, "data-log-size>"+formatCount(lang, 1187)+"<", "C9nBpfV7JUsoevMtkBEIlQemp9ykQLkPZgAFviqgmUI=",
-				"<code>witness.partner.example/w1</code></th><td>"+webLabels[lang]["pub_log_role_witness"],
-				"<code>example.org/iltod/log</code></th><td>"+webLabels[lang]["pub_log_role_log"])
+				"<code>witness.partner.example/w1</code></th><td>"+tr(lang, "public.log_role_witness"),
+				"<code>example.org/iltod/log</code></th><td>"+tr(lang, "public.log_role_log"))
 		}
 	})
 
@@ -412,9 +409,9 @@ func testPublicWithObserved(t *testing.T, env *publicEnv) {
 	for _, lang := range pageLangs {
 		d := assembleResults(lang, pe, snap, rep, map[string]app.AreaCoverage{}, snap.root.Code, "", true)
 		page := renderPublic(t, lang, &p.Election, "public_results", d)
-		mustContain(t, page, `id="pvt-LIST`, `data-estimate="L-`, webLabels[lang]["pub_check_outside"],
-			webLabels[lang]["pub_seats_pvt"], `id="seats-sgk`)
-		if strings.Contains(page, webLabels[lang]["pub_no_pvt"]) {
+		mustContain(t, page, `id="pvt-LIST`, `data-estimate="L-`, tr(lang, "public.check_outside"),
+			tr(lang, "public.seats_pvt"), `id="seats-sgk`)
+		if strings.Contains(page, tr(lang, "public.no_pvt")) {
 			t.Errorf("%s: the list contest has no estimate", lang)
 		}
 		// The UB collation moved 2% from the runner-up to the leader: both lie outside.
@@ -438,13 +435,13 @@ func testPublicWithObserved(t *testing.T, env *publicEnv) {
 		if n := strings.Count(page, `<tr data-station=`); n != len(env.tampered) {
 			t.Errorf("%s: %d stations differ, want %d", lang, n, len(env.tampered))
 		}
-		mustContain(t, page, "≠ "+pubFormat(lang, "pub_differs_by", "n", formatCount(lang, 120)), "(&#43;60)", "(-60)")
+		mustContain(t, page, "≠ "+locales.For(lang).N("public.differs_by", 120), "(&#43;60)", "(-60)")
 		sd = buildStations(lang, pe, snap, cmp, "MN-UB", "", false, 2)
 		page = renderPublic(t, lang, &p.Election, "public_stations", sd)
 		if n := strings.Count(page, `<tr data-station="UB-`); n != stationsPerPage {
 			t.Errorf("%s: page 2 of Ulaanbaatar has %d rows, want %d", lang, n, stationsPerPage)
 		}
-		mustContain(t, page, `rel="prev"`, `rel="next"`, "= "+webLabels[lang]["pub_same"])
+		mustContain(t, page, `rel="prev"`, `rel="next"`, "= "+tr(lang, "public.same"))
 	}
 }
 
@@ -599,54 +596,36 @@ func sep(path string) string {
 	return "?"
 }
 
-// TestPublicLabelsComplete checks that English and Mongolian have the same labels of the
-// public site, and that every label the site's code and templates name exists.
-func TestPublicLabelsComplete(t *testing.T) {
-	for key := range webLabels["en"] {
-		if _, ok := webLabels["mn"][key]; !ok && strings.HasPrefix(key, "pub_") {
-			t.Errorf("mn lacks %q", key)
-		}
-	}
-	for key := range webLabels["mn"] {
-		if _, ok := webLabels["en"][key]; !ok && strings.HasPrefix(key, "pub_") {
-			t.Errorf("en lacks %q", key)
-		}
-	}
-	for _, lang := range pageLangs {
-		for key, v := range webLabels[lang] {
-			if strings.HasPrefix(key, "pub_") && strings.TrimSpace(v) == "" {
-				t.Errorf("%s %q is empty", lang, key)
-			}
-		}
-	}
+// TestPublicKeys checks that every catalogue key the public site builds from a prefix and
+// a code exists. (The catalogue's own tests check the languages, and every key a template
+// or Go code names whole.)
+func TestPublicKeys(t *testing.T) {
 	// Labels made of a prefix and a code.
 	var keys []string
 	for _, pg := range pubPages {
-		keys = append(keys, "pub_nav_"+pg.name)
+		keys = append(keys, "public.nav_"+pg.name)
 	}
 	for _, k := range []string{"404", "400", "500", "other"} {
-		keys = append(keys, "pub_err_"+k+"_title", "pub_err_"+k+"_text")
+		keys = append(keys, "public.err_"+k+"_title", "public.err_"+k+"_text")
 	}
 	for _, l := range iltod.Levels {
-		keys = append(keys, "pub_level_"+string(l), "pub_levels_"+string(l), "pub_stratify_"+string(l))
+		keys = append(keys, "public.level_"+string(l), "public.levels_"+string(l), "public.stratify_"+string(l))
 	}
 	for _, k := range []iltod.SystemKind{iltod.FPTP, iltod.BlockVote, iltod.TwoRound, iltod.ListPR} {
-		keys = append(keys, "pub_system_"+string(k))
+		keys = append(keys, "public.system_"+string(k))
 	}
 	for _, k := range iltod.ResultCounts {
-		keys = append(keys, "pub_figure_"+string(k))
+		keys = append(keys, "public.figure_"+string(k))
 	}
 	for _, v := range []pvt.Verdict{pvt.Consistent, pvt.Inconsistent, pvt.Undetermined} {
-		keys = append(keys, "pub_verdict_"+string(v))
+		keys = append(keys, "public.verdict_"+string(v))
 	}
-	keys = append(keys, "pub_source_official", "pub_source_observed", "pub_digits_second-digit", "pub_digits_last-digit",
-		"pub_flag_over-registered", "pub_flag_near-unanimous", "pub_flag_area-outlier",
-		"pub_stratify_"+analysis.ByStratum, "pub_stratify_"+analysis.ByNone)
+	keys = append(keys, "public.source_official", "public.source_observed", "public.digits_second-digit", "public.digits_last-digit",
+		"public.flag_over-registered", "public.flag_near-unanimous", "public.flag_area-outlier",
+		"public.stratify_"+analysis.ByStratum, "public.stratify_"+analysis.ByNone)
 	for _, k := range keys {
-		for _, lang := range pageLangs {
-			if _, ok := webLabels[lang][k]; !ok {
-				t.Errorf("%s lacks %q", lang, k)
-			}
+		if !locales.Has(k) {
+			t.Errorf("the catalogue has no %q", k)
 		}
 	}
 }

@@ -25,21 +25,21 @@ func analysisOptions(r *http.Request) (analysis.Options, error) {
 	default:
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 10 {
-			return opt, iltod.Errorf(iltod.EInvalid, `levels must be a whole number from 1 to 10, or "all"`)
+			return opt, iltod.E(iltod.EInvalid, "error.levels", nil)
 		}
 		opt.Levels = n
 	}
 	if v := q.Get("tolerance"); v != "" {
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil || !(f >= 0 && f <= iltod.MaxResultCount) {
-			return opt, iltod.Errorf(iltod.EInvalid, "tolerance must be a number of votes from 0")
+			return opt, iltod.E(iltod.EInvalid, "error.tolerance", nil)
 		}
 		opt.Tolerance = f
 	}
 	if v := q.Get("alpha"); v != "" {
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil || !(f > 0 && f <= 0.5) {
-			return opt, iltod.Errorf(iltod.EInvalid, "alpha must be a number above 0 and at most 0.5")
+			return opt, iltod.E(iltod.EInvalid, "error.alpha", nil)
 		}
 		opt.Alpha = f
 	}
@@ -182,7 +182,7 @@ func (s *Server) getOfficialResults(w http.ResponseWriter, r *http.Request) {
 	version := 0
 	if v := r.PathValue("version"); v != "latest" {
 		if version, err = strconv.Atoi(v); err != nil || version < 1 {
-			s.writeError(w, r, iltod.Errorf(iltod.EInvalid, `version must be a whole number from 1, or "latest"`))
+			s.writeError(w, r, iltod.E(iltod.EInvalid, "error.version_latest", nil))
 			return
 		}
 	}
@@ -261,7 +261,7 @@ func (s *Server) getStationComparison(w http.ResponseWriter, r *http.Request) {
 		}
 		s.writeDownload(w, r, "text/csv; charset=utf-8", e.ID+"-comparison.csv", buf.Bytes())
 	default:
-		s.writeError(w, r, iltod.Errorf(iltod.EInvalid, "format must be json or csv"))
+		s.writeError(w, r, iltod.E(iltod.EInvalid, "error.format_json_csv", nil))
 	}
 }
 
@@ -299,7 +299,7 @@ func (s *Server) writeResults(w http.ResponseWriter, r *http.Request, e iltod.El
 		}
 		s.writeDownload(w, r, "application/json; charset=utf-8", name+".nist.json", buf.Bytes())
 	default:
-		s.writeError(w, r, iltod.Errorf(iltod.EInvalid, "format must be json, csv or nist"))
+		s.writeError(w, r, iltod.E(iltod.EInvalid, "error.format_json_csv_nist", nil))
 	}
 }
 

@@ -371,9 +371,27 @@ func TestPublicError(t *testing.T) {
 		{iltod.Errorf("weird", "unknown code"), iltod.EInternal, 500, "internal error"},
 	}
 	for _, tt := range tests {
-		code, status, msg := publicError(tt.err)
+		code, status, msg := publicError(tt.err, "en")
 		if code != tt.code || status != tt.status || msg != tt.msg {
 			t.Errorf("publicError(%v) = %q, %d, %q; want %q, %d, %q", tt.err, code, status, msg, tt.code, tt.status, tt.msg)
+		}
+	}
+	// In Mongolian: a catalogued error and an internal one are in Mongolian, with the same
+	// code; an error not yet in the catalogue keeps its English message.
+	for _, tt := range []struct {
+		err  error
+		code iltod.ErrorCode
+		msg  string
+	}{
+		{iltod.E(iltod.EInvalid, "error.flat", nil), iltod.EInvalid, "flat нь 1 эсвэл 0 байх ёстой"},
+		{iltod.E(iltod.ETooLarge, "error.body_too_large", map[string]any{"Max": 8 << 20}), iltod.ETooLarge, "хүсэлтийн агуулга 8,388,608 байтаас их байна"},
+		{fmt.Errorf("wrapped: %w", iltod.E(iltod.ENotFound, "error.no_log", nil)), iltod.ENotFound, "энэ сервер нийтийн бүртгэл хөтөлдөггүй"},
+		{errors.New("disk"), iltod.EInternal, "дотоод алдаа"},
+		{iltod.Errorf(iltod.EInvalid, "bad"), iltod.EInvalid, "bad"},
+	} {
+		code, _, msg := publicError(tt.err, "mn")
+		if code != tt.code || msg != tt.msg {
+			t.Errorf("publicError(%v, mn) = %q, %q; want %q, %q", tt.err, code, msg, tt.code, tt.msg)
 		}
 	}
 	// Every domain code has a status.

@@ -7,11 +7,10 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
-	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/iltod/iltod"
+	"github.com/iltod/iltod/locales"
 )
 
 //go:embed templates/*.html
@@ -32,106 +31,9 @@ type contestTable struct {
 	Contests []statusContest
 }
 
-// pageLangs are the languages the pages are written in, in the order the switch shows them.
-var pageLangs = []string{"mn", "en"}
-
-// demoBanner is shown on every page about demonstration data, in both languages.
-const demoBanner = "Demonstration data — not real results / Жишээ өгөгдөл — бодит дүн биш"
-
-// labels are the pages' own words in each of pageLangs. A test checks that every language
-// has every key.
-var labels = map[string]map[string]string{
-	"en": {
-		"lang_name":        "English",
-		"title":            "iltod — election observation status",
-		"tagline":          "Open, transparent election observation.",
-		"elections":        "Elections",
-		"no_elections":     "No election has been loaded yet.",
-		"id":               "Identifier",
-		"date":             "Election day",
-		"kind":             "Kind",
-		"country":          "Country",
-		"areas":            "Areas",
-		"stations":         "Polling stations",
-		"registered":       "Registered voters",
-		"contests":         "Contests and seats",
-		"body":             "Body",
-		"tier":             "Tier",
-		"seats":            "Seats",
-		"contest_count":    "Contests",
-		"code":             "Code",
-		"name":             "Name",
-		"system":           "Electoral system",
-		"choices":          "Choices",
-		"show_contests":    "Show the contests",
-		"other_contests":   "Contests outside any body",
-		"forms":            "Forms",
-		"version":          "Version",
-		"questions":        "Questions",
-		"sms_prefix":       "SMS prefix",
-		"api":              "Open data (JSON API)",
-		"api_elections":    "All elections",
-		"api_election":     "The election and its summary",
-		"api_areas":        "The area tree with station totals",
-		"api_stations":     "Polling stations, page by page",
-		"api_contests":     "Contests and their choices",
-		"api_forms":        "Forms, latest versions",
-		"system_fptp":      "First past the post",
-		"system_block":     "Block vote",
-		"system_two_round": "Two-round",
-		"system_list_pr":   "Party-list proportional",
-		"form_checklist":   "Checklist",
-		"form_incident":    "Incident",
-		"form_results":     "Results",
-		"total":            "Total",
-		"health":           "Health check",
-	},
-	"mn": {
-		"lang_name":        "Монгол",
-		"title":            "iltod — сонгуулийн ажиглалтын төлөв",
-		"tagline":          "Ил тод, нээлттэй сонгуулийн ажиглалт.",
-		"elections":        "Сонгуулиуд",
-		"no_elections":     "Одоогоор сонгууль ачаалаагүй байна.",
-		"id":               "Таних код",
-		"date":             "Санал хураах өдөр",
-		"kind":             "Төрөл",
-		"country":          "Улс",
-		"areas":            "Засаг захиргааны нэгж",
-		"stations":         "Сонгуулийн хэсэг",
-		"registered":       "Бүртгэлтэй сонгогч",
-		"contests":         "Тойрог ба суудал",
-		"body":             "Байгууллага",
-		"tier":             "Түвшин",
-		"seats":            "Суудал",
-		"contest_count":    "Тойрог",
-		"code":             "Код",
-		"name":             "Нэр",
-		"system":           "Сонгуулийн тогтолцоо",
-		"choices":          "Нэр дэвшигч, жагсаалт",
-		"show_contests":    "Тойргуудыг харах",
-		"other_contests":   "Байгууллагад хамаарахгүй тойрог",
-		"forms":            "Маягт",
-		"version":          "Хувилбар",
-		"questions":        "Асуулт",
-		"sms_prefix":       "SMS угтвар",
-		"api":              "Нээлттэй өгөгдөл (JSON API)",
-		"api_elections":    "Бүх сонгууль",
-		"api_election":     "Сонгууль ба нэгтгэл",
-		"api_areas":        "Засаг захиргааны мод, хэсгийн тоотой",
-		"api_stations":     "Сонгуулийн хэсгүүд, хуудсаар",
-		"api_contests":     "Тойрог, нэр дэвшигчид",
-		"api_forms":        "Маягтууд, сүүлийн хувилбар",
-		"system_fptp":      "Энгийн олонхийн",
-		"system_block":     "Блок санал",
-		"system_two_round": "Хоёр шаттай",
-		"system_list_pr":   "Намын жагсаалтын пропорциональ",
-		"form_checklist":   "Шалгах хуудас",
-		"form_incident":    "Зөрчлийн мэдээлэл",
-		"form_results":     "Дүн",
-		"total":            "Нийт",
-		"health":           "Ажиллагааны шалгалт",
-	},
-}
+// pageLangs are the languages the pages are written in, in the order the switch shows
+// them: those of the message catalogue.
+var pageLangs = locales.Languages
 
 // statusData is what the status page template reads.
 type statusData struct {
@@ -140,15 +42,19 @@ type statusData struct {
 	Elections []statusElection
 }
 
-// L returns the page's label for key in the page's language. An unknown key is an error,
-// which stops the rendering: a test renders every language, so none reaches a reader.
+// L returns the catalogue's message key in the page's language. An unknown key is an
+// error, which stops the rendering: a test renders every language, so none reaches a
+// reader.
 func (d *statusData) L(key string) (string, error) {
-	v, ok := labels[d.Lang][key]
-	if !ok {
-		return "", fmt.Errorf("no %s label %q", d.Lang, key)
+	if !locales.Has(key) {
+		return "", fmt.Errorf("no message %q in the catalogue", key)
 	}
-	return v, nil
+	return tr(d.Lang, key), nil
 }
+
+// InAll returns the message key in every language, the page's own first: for words that
+// every reader must understand whatever language they chose (the demonstration banner).
+func (d *statusData) InAll(key string) []langText { return inAll(d.Lang, key) }
 
 type langLink struct {
 	Lang, Label, Href string
@@ -201,7 +107,7 @@ func (s *Server) statusPage(w http.ResponseWriter, r *http.Request) {
 	}
 	d := &statusData{Lang: pageLang(r, es)}
 	for _, l := range pageLangs {
-		d.Switch = append(d.Switch, langLink{Lang: l, Label: labels[l]["lang_name"], Href: "?lang=" + l, Current: l == d.Lang})
+		d.Switch = append(d.Switch, langLink{Lang: l, Label: tr(l, "web.lang_name"), Href: "?lang=" + l, Current: l == d.Lang})
 	}
 	for _, e := range es {
 		sum, err := s.app.Summary(ctx, e.ID)
@@ -241,12 +147,6 @@ func (s *Server) statusPage(w http.ResponseWriter, r *http.Request) {
 // electionStatus gathers what the status page shows of one election, in lang.
 func electionStatus(lang string, e iltod.Election, sum iltod.Summary, cs []iltod.Contest, fs []iltod.Form) statusElection {
 	name := func(t iltod.Text) string { return t.In(lang, e.Languages...) }
-	word := func(key, fallback string) string {
-		if v, ok := labels[lang][key]; ok {
-			return v
-		}
-		return fallback
-	}
 	se := statusElection{
 		ID: e.ID, Name: name(e.Name), Date: e.Date, Kind: e.Kind, Country: e.Country, Demo: e.Demo,
 		Areas: formatCount(lang, int64(sum.Areas)), Stations: formatCount(lang, int64(sum.Stations)),
@@ -268,7 +168,7 @@ func electionStatus(lang string, e iltod.Election, sum iltod.Summary, cs []iltod
 	}
 	for _, c := range cs {
 		sc := statusContest{Code: c.Code, Name: name(c.Name), Seats: c.Seats, Choices: len(c.Choices),
-			System: word("system_"+string(c.System.Kind), string(c.System.Kind))}
+			System: trOr(lang, "status.system_"+string(c.System.Kind), string(c.System.Kind))}
 		if t, ok := tiers[c.TierRef()]; ok {
 			t.Contests = append(t.Contests, sc)
 		} else {
@@ -277,15 +177,15 @@ func electionStatus(lang string, e iltod.Election, sum iltod.Summary, cs []iltod
 	}
 	for _, f := range fs {
 		se.Forms = append(se.Forms, statusForm{Code: f.Code, Name: name(f.Name), Version: f.Version,
-			Kind: word("form_"+string(f.Kind), string(f.Kind)), SMSPrefix: f.SMSPrefix, Questions: len(f.Questions)})
+			Kind: trOr(lang, "status.form_"+string(f.Kind), string(f.Kind)), SMSPrefix: f.SMSPrefix, Questions: len(f.Questions)})
 	}
 	base := "/api/v1/elections/" + e.ID
 	se.API = []apiLink{
-		{base, word("api_election", "")},
-		{base + "/areas", word("api_areas", "")},
-		{base + "/stations", word("api_stations", "")},
-		{base + "/contests", word("api_contests", "")},
-		{base + "/forms", word("api_forms", "")},
+		{base, tr(lang, "status.api_election")},
+		{base + "/areas", tr(lang, "status.api_areas")},
+		{base + "/stations", tr(lang, "status.api_stations")},
+		{base + "/contests", tr(lang, "status.api_contests")},
+		{base + "/forms", tr(lang, "status.api_forms")},
 	}
 	return se
 }
@@ -297,17 +197,16 @@ func pageLang(r *http.Request, es []iltod.Election) string {
 	if l := r.URL.Query().Get("lang"); isPageLang(l) {
 		return l
 	}
-	if l := preferredLang(r.Header.Get("Accept-Language")); l != "" {
-		return l
-	}
+	fallback := "en"
 	if len(es) > 0 {
 		for _, l := range es[0].Languages {
 			if isPageLang(l) {
-				return l
+				fallback = l
+				break
 			}
 		}
 	}
-	return "en"
+	return locales.Negotiate(r.Header.Get("Accept-Language"), fallback)
 }
 
 func isPageLang(l string) bool {
@@ -319,68 +218,13 @@ func isPageLang(l string) bool {
 	return false
 }
 
-// preferredLang returns the one of pageLangs that an Accept-Language header ranks highest,
-// or "" if it ranks none of them above zero. Only the primary subtag is compared, so
-// "en-GB" asks for "en".
-func preferredLang(header string) string {
-	type choice struct {
-		lang string
-		q    float64
-		at   int
-	}
-	var cs []choice
-	for i, part := range strings.Split(header, ",") {
-		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		primary, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(tag)), "-")
-		if !isPageLang(primary) {
-			continue
-		}
-		q := 1.0
-		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
-			f, err := strconv.ParseFloat(v, 64)
-			if err != nil {
-				continue
-			}
-			q = f
-		}
-		if q > 0 {
-			cs = append(cs, choice{primary, q, i})
-		}
-	}
-	if len(cs) == 0 {
-		return ""
-	}
-	sort.SliceStable(cs, func(i, j int) bool { return cs[i].q > cs[j].q })
-	return cs[0].lang
-}
-
-// formatCount writes n with its thousands grouped: 1,234,567 in English and 1 234 567
-// (with no-break spaces) in Mongolian.
-func formatCount(lang string, n int64) string {
-	sep := ","
-	if lang == "mn" {
-		sep = "\u00a0"
-	}
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteString(sep)
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
+// formatCount writes n as lang writes numbers (see locales.Printer.Int).
+func formatCount(lang string, n int64) string { return locales.For(lang).Int(n) }
 
 // pageError answers a failed page in plain text: the caller-safe message of err, or
 // "internal error" after logging it in full.
 func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
-	_, status, msg := publicError(err)
+	_, status, msg := publicError(err, pageLang(r, nil))
 	s.logError(r, status, err)
 	w.Header().Set("Cache-Control", cacheNone)
 	http.Error(w, msg, status)

@@ -18,35 +18,29 @@ import (
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/app"
 	"github.com/iltod/iltod/internal/auth"
+	"github.com/iltod/iltod/locales"
 )
 
 // The web pages — the public results site and the staff console — share this file's
-// foundation: one template set (templates/web/*.html) with a common layout, the labels of
-// both languages, page rendering with a short-lived cache for public pages, and the staff
+// foundation: one template set (templates/web/*.html) with a common layout, the words of
+// every language from the message catalogue (package locales), page rendering with a short-lived cache for public pages, and the staff
 // session guard (cookie, CSRF token, same-origin check).
 //
 // Pages use no JavaScript: the Content-Security-Policy allows none. Charts and the map are
 // SVG drawn on the server (internal/svgchart, internal/topomap), inline in the page.
 
-// webLabels are the pages' own words by language and key. Each part of the site adds its
-// own with addLabels from an init function; a test checks that both languages have every
-// key.
-var webLabels = map[string]map[string]string{"en": {}, "mn": {}}
+// tr returns the message key of the catalogue in lang, filled with data (see
+// locales.Printer.T): never blank, and the key itself if the catalogue lacks it, which
+// the catalogue's tests prevent.
+func tr(lang, key string, data ...locales.Args) string { return locales.For(lang).T(key, data...) }
 
-// addLabels merges labels into webLabels. It panics on a key defined twice, so that two
-// parts of the site cannot silently overwrite each other's words.
-func addLabels(labels map[string]map[string]string) {
-	for lang, m := range labels {
-		if webLabels[lang] == nil {
-			webLabels[lang] = map[string]string{}
-		}
-		for k, v := range m {
-			if _, dup := webLabels[lang][k]; dup {
-				panic(fmt.Sprintf("web label %s/%q defined twice", lang, k))
-			}
-			webLabels[lang][k] = v
-		}
+// trOr returns the message key in lang if the catalogue has it, else raw: for keys built
+// from data (an area level, an electoral system), whose unknown values show as they are.
+func trOr(lang, key, raw string) string {
+	if !locales.Has(key) {
+		return raw
 	}
+	return tr(lang, key)
 }
 
 // webFuncs are the template functions of the web pages, beyond those of page.
@@ -61,7 +55,6 @@ var webFuncs = template.FuncMap{
 		}
 		return ""
 	},
-	"pct": func(x float64) string { return strconv.FormatFloat(100*x, 'f', 2, 64) + "%" },
 	"add": func(a, b int) int { return a + b },
 }
 
@@ -93,20 +86,38 @@ type page struct {
 	Data              any
 }
 
-// L returns the label for key in the page's language; an unknown key is an error, which
-// stops the rendering (a test renders every page in every language).
+// L returns the catalogue's message key in the page's language. An unknown key is an
+// error, which stops the rendering: tests render every page in every language, and a test
+// checks every key a template names.
 func (p *page) L(key string) (string, error) {
-	v, ok := webLabels[p.Lang][key]
-	if !ok {
-		return "", fmt.Errorf("no %s label %q", p.Lang, key)
+	if !locales.Has(key) {
+		return "", fmt.Errorf("no message %q in the catalogue", key)
 	}
-	return v, nil
+	return tr(p.Lang, key), nil
+}
+
+// InAll returns the message key in every language, the page's own first: for words that
+// every reader must understand whatever language they chose (the demonstration banner).
+func (p *page) InAll(key string) []langText { return inAll(p.Lang, key) }
+
+// langText is a text and the language it is written in.
+type langText struct{ Lang, Text string }
+
+// inAll returns the message key in each of pageLangs, lang first.
+func inAll(lang, key string) []langText {
+	out := []langText{{lang, tr(lang, key)}}
+	for _, l := range pageLangs {
+		if l != lang {
+			out = append(out, langText{l, tr(l, key)})
+		}
+	}
+	return out
 }
 
 // T returns a text in the page's language, else in the first language it has.
 func (p *page) T(t iltod.Text) string { return t.In(p.Lang) }
 
-// N formats a count with its thousands grouped for the page's language.
+// N writes a count as the page's language writes numbers (see locales.Printer.Int).
 func (p *page) N(n any) string {
 	switch v := n.(type) {
 	case int:
@@ -115,6 +126,14 @@ func (p *page) N(n any) string {
 		return formatCount(p.Lang, v)
 	}
 	return fmt.Sprint(n)
+}
+
+// electionLang is the language of a page about e (which may be nil); see pageLang.
+func electionLang(r *http.Request, e *iltod.Election) string {
+	if e == nil {
+		return pageLang(r, nil)
+	}
+	return pageLang(r, []iltod.Election{*e})
 }
 
 // newPage starts a page for r: its language (see pageLang), the switch to the others, and
@@ -134,7 +153,7 @@ func newPage(r *http.Request, e *iltod.Election, title string) *page {
 			q = url.Values{}
 		}
 		q.Set("lang", l)
-		p.Switch = append(p.Switch, langLink{Lang: l, Label: webLabels[l]["lang_name"], Href: r.URL.Path + "?" + q.Encode(), Current: l == p.Lang})
+		p.Switch = append(p.Switch, langLink{Lang: l, Label: tr(l, "web.lang_name"), Href: r.URL.Path + "?" + q.Encode(), Current: l == p.Lang})
 	}
 	return p
 }
@@ -367,15 +386,17 @@ func (s *Server) staff(h staffHandler) http.Handler {
 		if r.Method == http.MethodPost {
 			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 			if !auth.SameOrigin(r, s.origin(r)) {
-				s.pageError(w, r, iltod.Errorf(iltod.EForbidden, "the form was not sent from this site"))
+				s.pageError(w, r, iltod.E(iltod.EForbidden, "error.form_origin", nil))
 				return
 			}
 			if err := r.ParseMultipartForm(maxFormBytes); err != nil && err != http.ErrNotMultipart {
-				s.pageError(w, r, iltod.Errorf(iltod.EInvalid, "the form could not be read: %v", err))
+				e := iltod.E(iltod.EInvalid, "error.form_unreadable", nil)
+				e.Err = err
+				s.pageError(w, r, e)
 				return
 			}
 			if !auth.CheckCSRF(sess.CSRF, r.PostFormValue("csrf")) {
-				s.pageError(w, r, iltod.Errorf(iltod.EForbidden, "the form has expired; reload the page and try again"))
+				s.pageError(w, r, iltod.E(iltod.EForbidden, "error.form_expired", nil))
 				return
 			}
 		}

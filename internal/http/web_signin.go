@@ -13,7 +13,7 @@ import (
 // signInPage shows the staff sign-in form.
 func (s *Server) signInPage(w http.ResponseWriter, r *http.Request) {
 	p := newPage(r, nil, "")
-	p.Title = webLabels[p.Lang]["signin_title"]
+	p.Title = tr(p.Lang, "web.signin_title")
 	p.Data = safeNext(r.URL.Query().Get("next"))
 	w.Header().Set("Cache-Control", cacheNone)
 	s.renderStatus(w, r, http.StatusOK, "signin", p)
@@ -25,11 +25,11 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", cacheNone)
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	if !auth.SameOrigin(r, s.origin(r)) {
-		s.pageError(w, r, iltod.Errorf(iltod.EForbidden, "the form was not sent from this site"))
+		s.pageError(w, r, iltod.E(iltod.EForbidden, "error.form_origin", nil))
 		return
 	}
 	if err := r.ParseForm(); err != nil {
-		s.pageError(w, r, iltod.Errorf(iltod.EInvalid, "the form could not be read"))
+		s.pageError(w, r, iltod.E(iltod.EInvalid, "error.form_unreadable", nil))
 		return
 	}
 	ip, _, err := net.SplitHostPort(r.RemoteAddr)
@@ -39,13 +39,13 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	login := strings.ToLower(strings.TrimSpace(r.PostFormValue("login")))
 	sess, err := s.app.SignIn(r.Context(), login, r.PostFormValue("password"), strings.TrimSpace(r.PostFormValue("code")), ip)
 	if err != nil {
-		code, status, msg := publicError(err)
+		code, status, msg := publicError(err, pageLang(r, nil))
 		if code != iltod.EUnauthorized && code != iltod.ERateLimited {
 			s.pageError(w, r, err)
 			return
 		}
 		p := newPage(r, nil, "")
-		p.Title = webLabels[p.Lang]["signin_title"]
+		p.Title = tr(p.Lang, "web.signin_title")
 		p.Data = safeNext(r.PostFormValue("next"))
 		p.FlashError = msg
 		s.renderStatus(w, r, status, "signin", p)

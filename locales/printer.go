@@ -1,0 +1,194 @@
+package locales
+
+import (
+	"maps"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"github.com/nicksnyder/go-i18n/v2/i18n/template"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+	"golang.org/x/text/number"
+)
+
+// A Printer writes messages, numbers and dates in one language. Get one with For; a
+// Printer is safe for concurrent use and costs nothing to get again.
+type Printer struct {
+	lang     string
+	loc      *i18n.Localizer
+	fallback *i18n.Localizer // English, for a message missing from or failing in lang
+	num      *message.Printer
+	date     string // the Go time layout of format.date
+	// group is the language's thousands separator, learnt from CLDR's data once, so that
+	// Int, which pages call thousands of times, need not go through x/text; "" if the
+	// language groups other than by threes, and Int then does.
+	group string
+}
+
+func newPrinter(c *loaded, lang string) *Printer {
+	p := &Printer{
+		lang:     lang,
+		loc:      i18n.NewLocalizer(c.bundle, lang),
+		fallback: i18n.NewLocalizer(c.bundle, Fallback),
+		num:      message.NewPrinter(language.Make(lang)),
+	}
+	p.date = p.T("format.date")
+	if s := p.num.Sprint(number.Decimal(1234567)); len(s) > 7 && strings.HasPrefix(s, "1") && strings.HasSuffix(s, "567") {
+		if g := s[1:strings.Index(s, "234")]; s == "1"+g+"234"+g+"567" {
+			p.group = g
+		}
+	}
+	return p
+}
+
+// For returns the Printer of lang, matched with Match: "mn-MN" gives Mongolian, and a
+// language the catalogue does not speak gives Default.
+func For(lang string) *Printer {
+	if p := catalogue.printers[lang]; p != nil {
+		return p
+	}
+	return catalogue.printers[Match(lang)]
+}
+
+// Lang returns the Printer's language, one of Languages.
+func (p *Printer) Lang() string { return p.lang }
+
+// parser executes messages. Unlike go-i18n's default it refuses a placeholder that data
+// does not fill, so that a caller's mistake shows as the fallback (see T) rather than as
+// "<no value>" inside a sentence.
+var parser = &template.TextParser{Option: "missingkey=error"}
+
+// T returns the message key filled with data (several Args are merged, later ones
+// winning). It never returns "": a message missing from the Printer's language, or whose
+// placeholders data does not fill, is shown in English; failing that, the key itself is
+// returned, so that the gap is visible and searchable.
+func (p *Printer) T(key string, data ...Args) string {
+	return p.localize(key, nil, merge(data))
+}
+
+// N returns the message key in the CLDR plural form for count, filled with data. The
+// placeholder {{.Count}} is count written with p.Int, unless data sets Count itself. Like
+// T, it never returns "".
+func (p *Printer) N(key string, count int, data ...Args) string {
+	d := Args{}
+	for _, a := range data {
+		maps.Copy(d, a)
+	}
+	if _, ok := d["Count"]; !ok {
+		d["Count"] = p.Int(int64(count))
+	}
+	return p.localize(key, count, d)
+}
+
+func (p *Printer) localize(key string, count any, data Args) string {
+	data = p.resolveKeys(data)
+	lc := &i18n.LocalizeConfig{MessageID: key, TemplateData: data, PluralCount: count, TemplateParser: parser}
+	if s, err := p.loc.Localize(lc); err == nil && s != "" {
+		return s
+	}
+	if s, err := p.fallback.Localize(lc); err == nil && s != "" {
+		return s
+	}
+	return key
+}
+
+// resolveKeys returns data with each Key value replaced by its message in p's language;
+// data itself when it holds no Key.
+func (p *Printer) resolveKeys(data Args) Args {
+	var out Args
+	for name, v := range data {
+		k, ok := v.(Key)
+		if !ok {
+			continue
+		}
+		if out == nil {
+			out = maps.Clone(data)
+		}
+		out[name] = p.T(string(k))
+	}
+	if out == nil {
+		return data
+	}
+	return out
+}
+
+// merge returns the union of data, later maps winning; nil when there is nothing to merge.
+func merge(data []Args) Args {
+	switch len(data) {
+	case 0:
+		return nil
+	case 1:
+		return data[0]
+	}
+	out := Args{}
+	for _, d := range data {
+		maps.Copy(out, d)
+	}
+	return out
+}
+
+// Int writes n with its digits grouped as the language's CLDR data says: 1,234,567 in
+// both English and Mongolian.
+func (p *Printer) Int(n int64) string {
+	if p.group == "" {
+		return p.num.Sprint(number.Decimal(n))
+	}
+	s := strconv.FormatInt(n, 10)
+	digits := strings.TrimPrefix(s, "-")
+	if len(digits) <= 3 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + len(digits)/3*len(p.group))
+	if len(digits) < len(s) {
+		b.WriteByte('-')
+	}
+	for i := range len(digits) {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteString(p.group)
+		}
+		b.WriteByte(digits[i])
+	}
+	return b.String()
+}
+
+// Number writes x with exactly decimals digits after the decimal separator (rounded half
+// to even) and its digits grouped, as the language writes numbers: 1,234.50.
+func (p *Printer) Number(x float64, decimals int) string {
+	return p.num.Sprint(number.Decimal(x, number.Scale(decimals)))
+}
+
+// Percent writes the fraction x as a percentage with exactly decimals digits after the
+// separator, as the language writes percentages: 0.41234 is 41.23% with two decimals.
+func (p *Printer) Percent(x float64, decimals int) string {
+	return p.num.Sprint(number.Percent(x, number.Scale(decimals)))
+}
+
+// Date writes t's calendar day (in t's location) as the language writes a date in running
+// text, from the Go time layout of the message format.date: "28 June 2024" in English,
+// "2024 оны 6-р сарын 28" in Mongolian.
+func (p *Printer) Date(t time.Time) string {
+	return t.Format(p.date)
+}
+
+// Text returns the message key filled with data in every language of the catalogue, keyed
+// by language code, for data that carries its words in every language (iltod.Text is such
+// a map). Each value follows T's rules.
+func Text(key string, data ...Args) map[string]string {
+	out := make(map[string]string, len(Languages))
+	for _, lang := range Languages {
+		out[lang] = For(lang).T(key, data...)
+	}
+	return out
+}
+
+// TextN is Text for a message with plural forms: each value follows N's rules.
+func TextN(key string, count int, data ...Args) map[string]string {
+	out := make(map[string]string, len(Languages))
+	for _, lang := range Languages {
+		out[lang] = For(lang).N(key, count, data...)
+	}
+	return out
+}
