@@ -5,7 +5,6 @@ import (
 	"flag"
 	"io"
 	"strconv"
-	"strings"
 
 	"github.com/iltod/iltod/internal/analysis"
 	"github.com/iltod/iltod/internal/app"
@@ -20,8 +19,7 @@ func hasInput(args []string) bool {
 		if a == "--" {
 			return false
 		}
-		name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		if strings.HasPrefix(a, "-") && name == "in" {
+		if name, _, _ := flagArg(a); name == "in" {
 			return true
 		}
 	}

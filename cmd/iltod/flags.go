@@ -32,7 +32,7 @@ func newFlagSet(p *locales.Printer, name string, stderr io.Writer, synopsis, abo
 	fs.SetOutput(io.Discard) // parse writes the flag package's errors in p's language
 	fs.String(langFlag, p.Lang(), "cli.flag.lang")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, p.T("cli.usage_line", locales.Args{"Command": name, "Synopsis": synopsis}))
+		fmt.Fprintln(stderr, p.T("cli.usage_line", locales.Args{"Command": name, "Synopsis": synopsisIn(p, synopsis)}))
 		if about != "" {
 			fmt.Fprintf(stderr, "\n%s\n", p.T(about))
 		}
@@ -40,6 +40,11 @@ func newFlagSet(p *locales.Printer, name string, stderr io.Writer, synopsis, abo
 		printFlags(stderr, p, fs)
 	}
 	return fs
+}
+
+// synopsisIn writes a synopsis for p's language: "[flags]" in its words.
+func synopsisIn(p *locales.Printer, synopsis string) string {
+	return strings.ReplaceAll(synopsis, "[flags]", "["+p.T("cli.flags_word")+"]")
 }
 
 // printFlags writes fs's flags as flag.PrintDefaults does, their usage in p's language.

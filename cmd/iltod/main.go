@@ -80,6 +80,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintf(stderr, "iltod: %s\n", errorText(p, err))
 		return 2
 	}
+	// -lang may also come before the command: "iltod -lang mn forensics …".
+	if len(args) > 0 {
+		if name, _, hasValue := flagArg(args[0]); name == langFlag {
+			n := 2 // -lang mn
+			if hasValue {
+				n = 1 // -lang=mn
+			}
+			args = args[min(n, len(args)):]
+		}
+	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		printUsage(p, stderr)
 		if len(args) == 0 {
@@ -119,8 +129,8 @@ func language(args []string, getenv func(string) string) (*locales.Printer, erro
 		if a == "--" {
 			break
 		}
-		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		if !strings.HasPrefix(a, "-") || name != "lang" {
+		name, value, hasValue := flagArg(a)
+		if name != langFlag {
 			continue
 		}
 		if !hasValue {
@@ -137,9 +147,18 @@ func language(args []string, getenv func(string) string) (*locales.Printer, erro
 	return env, nil
 }
 
+// flagArg splits a command-line argument that is a flag, "-name=value" or "-name", into
+// its name and value; name is "" for an argument that is not a flag.
+func flagArg(arg string) (name, value string, hasValue bool) {
+	if !strings.HasPrefix(arg, "-") {
+		return "", "", false
+	}
+	return strings.Cut(strings.TrimLeft(arg, "-"), "=")
+}
+
 func printUsage(p *locales.Printer, w io.Writer) {
 	fmt.Fprintln(w, "iltod: "+p.T("cli.tagline"))
-	fmt.Fprintf(w, "\n%s\n\n%s\n", p.T("cli.usage_line", locales.Args{"Command": "COMMAND", "Synopsis": "[flags]"}), p.T("cli.commands"))
+	fmt.Fprintf(w, "\n%s\n\n%s\n", p.T("cli.usage_line", locales.Args{"Command": "COMMAND", "Synopsis": synopsisIn(p, "[flags]")}), p.T("cli.commands"))
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-9s %s\n", c.name, p.T(c.summary))
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"slices"
 	"strconv"
@@ -29,8 +30,13 @@ type file struct {
 // openFile opens name and reads its header row.
 func openFile(name string) (*file, error) {
 	osf, err := os.Open(name)
-	if err != nil {
-		return nil, err
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fail("cli.csv.not_found", locales.Args{"File": name})
+	case errors.Is(err, fs.ErrPermission):
+		return nil, fail("cli.csv.no_permission", locales.Args{"File": name})
+	case err != nil:
+		return nil, fail("cli.csv.read", locales.Args{"File": name, "Err": err})
 	}
 	c := &file{name: name, closers: []io.Closer{osf}, cols: map[string]int{}}
 	if st, err := osf.Stat(); err == nil && st.Size() > maxBytes {

@@ -481,7 +481,7 @@ func (r *SeatsResult) Print(w io.Writer, f tabular.Format, p *locales.Printer) e
 		system += " (" + sys.Method + ")"
 	}
 	head := p.N("cli.seats.head", r.Contest.Seats, locales.Args{"System": system, "In": r.In, "Choices": p.Int(int64(len(r.Choices))),
-		"Votes": p.Int(r.sum), "Base": res.Base, "BaseVotes": p.Int(res.BaseVotes)})
+		"Votes": p.Int(r.sum), "Base": tabular.Code(res.Base).Text(p), "BaseVotes": p.Int(res.BaseVotes)})
 	if r.skipped > 0 {
 		key := "cli.seats.skipped_rows"
 		if r.wide {

@@ -15,7 +15,7 @@ func sample(p *locales.Printer) *Table {
 	tb := New(p, "choice", "share", "votes")
 	tb.Add("A", Share(0.52349), 1234567)
 	tb.Add(Code("consistent"), 0.25, int64(7))
-	tb.Add(Words{Code("tied"), Code("in_runoff")}, Number{X: 1.5, Decimals: 1, Sign: true}, Word{Code: "no-such", Key: "cli.no_such_message"})
+	tb.Add(Words{Code("tied"), Code("in_runoff")}, Number{X: 1.5, Decimals: 1, Sign: true}, Word{Code: "no-such", Key: "cli." + "no_such_message"}) // a key the catalogue lacks
 	return tb
 }
 
