@@ -55,10 +55,10 @@ func runSeats(ctx context.Context, p *locales.Printer, args []string, stdout, st
 				t.Add(b.Body, name, off, proj, rng)
 			}
 			if b.OfficialError != "" {
-				t.Add(b.Body, "-", tabular.Word{Code: "no seats: " + b.OfficialError, Key: "cli.seats.no_seats", Args: locales.Args{"Reason": b.OfficialError}}, "", "")
+				t.Add(b.Body, "-", tabular.Word{Code: "no_seats: " + b.OfficialError, Key: "cli.seats.no_seats", Args: locales.Args{"Reason": b.OfficialError}}, "", "")
 			}
 			if b.PVTError != "" {
-				t.Add(b.Body, "-", "", tabular.Word{Code: "no projection: " + b.PVTError, Key: "cli.seats.no_projection", Args: locales.Args{"Reason": b.PVTError}}, "")
+				t.Add(b.Body, "-", "", tabular.Word{Code: "no_projection: " + b.PVTError, Key: "cli.seats.no_projection", Args: locales.Args{"Reason": b.PVTError}}, "")
 			}
 		}
 		if err := f.out.print(stdout, t, rep.Bodies); err != nil {
