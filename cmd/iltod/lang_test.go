@@ -134,6 +134,14 @@ func TestErrorsInEachLanguage(t *testing.T) {
 			}
 		})
 	}
+	// A package's problems are listed under a heading in the language asked for.
+	empty := t.TempDir()
+	for _, lang := range []string{"mn", "en"} {
+		code, _, stderr := runIn(nil, "load", "-lang", lang, "-check", empty)
+		if want := "iltod load: " + locales.For(lang).N("cli.load.problems", 1) + "\n"; code != 1 || !strings.HasPrefix(stderr, want) {
+			t.Errorf("%s: load of an empty folder: exit %d, stderr %q; want it to begin %q", lang, code, stderr, want)
+		}
+	}
 	// -lang may stand before the command too.
 	if code, _, stderr := runIn(nil, "-lang", "en", "load"); code != 2 || !strings.HasSuffix(stderr, "iltod load: give exactly one package folder\n") {
 		t.Errorf("-lang en load: exit %d: %s", code, stderr)

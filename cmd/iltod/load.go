@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/app"
@@ -26,6 +28,9 @@ func runLoad(ctx context.Context, p *locales.Printer, args []string, stdout, std
 	}
 	dir := fs.Arg(0)
 	pkg, err := electionpkg.ReadDir(dir, qa.ValidateForms)
+	if pe := (*electionpkg.Error)(nil); errors.As(err, &pe) {
+		return packageProblems{pe}
+	}
 	if err != nil {
 		return err
 	}
@@ -51,4 +56,27 @@ func runLoad(ctx context.Context, p *locales.Printer, args []string, stdout, std
 func summary(p *locales.Printer, s iltod.Summary) string {
 	return p.T("cli.load.summary", locales.Args{"Areas": p.Int(int64(s.Areas)), "Stations": p.Int(int64(s.Stations)),
 		"Registered": p.Int(s.Registered), "Contests": p.Int(int64(s.Contests)), "Observers": p.Int(int64(s.Observers)), "Forms": p.Int(int64(s.Forms))})
+}
+
+// packageProblems is the problems of an election package, listed under a heading in the
+// reader's language. Each problem is written as "file:line: field: message"; the messages
+// are those of package electionpkg and of the domain's validation.
+type packageProblems struct{ err *electionpkg.Error }
+
+func (e packageProblems) Error() string { return e.err.Error() }
+
+func (e packageProblems) Unwrap() error { return e.err }
+
+// In writes the problems in p's language.
+func (e packageProblems) In(p *locales.Printer) string {
+	var b strings.Builder
+	b.WriteString(p.N("cli.load.problems", len(e.err.Problems)))
+	for i, pr := range e.err.Problems {
+		if i == electionpkg.MaxReported {
+			b.WriteString("\n" + p.T("cli.load.more", locales.Args{"N": p.Int(int64(len(e.err.Problems) - i))}))
+			break
+		}
+		b.WriteString("\n" + pr.String())
+	}
+	return b.String()
 }
