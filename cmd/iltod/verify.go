@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iltod/iltod/internal/tabular"
 	"github.com/iltod/iltod/tlog"
 
 	"github.com/iltod/iltod/locales"
@@ -149,7 +150,8 @@ func cosigned(p *locales.Printer, cosigners []string) string {
 
 // describe says what a verified receipt shows, in p's language.
 func describe(p *locales.Printer, v *tlog.Verified) string {
-	what := p.T("cli.verify.leaf", locales.Args{"Kind": v.Leaf.Kind, "Seq": v.Leaf.Seq, "Election": v.Leaf.Election, "Hash": fmt.Sprintf("%x", v.Leaf.Hash)})
+	kind := tabular.Word{Code: string(v.Leaf.Kind), Key: "cli.event." + string(v.Leaf.Kind)}.Text(p)
+	what := p.T("cli.verify.leaf", locales.Args{"Kind": kind, "Seq": v.Leaf.Seq, "Election": v.Leaf.Election, "Hash": fmt.Sprintf("%x", v.Leaf.Hash)})
 	if !v.Included {
 		return p.T("cli.verify.promised", locales.Args{"Origin": v.Promise.Origin, "What": what, "Index": v.Index, "Received": v.Promise.Received.Format(time.RFC3339)})
 	}
