@@ -5,10 +5,11 @@ import (
 	"flag"
 	"io"
 	"strconv"
-	"strings"
 
 	"github.com/iltod/iltod/internal/analysis"
 	"github.com/iltod/iltod/internal/app"
+
+	"github.com/iltod/iltod/locales"
 )
 
 // hasInput reports whether args name a plain CSV input (-in), which selects the plain-file
@@ -18,8 +19,7 @@ func hasInput(args []string) bool {
 		if a == "--" {
 			return false
 		}
-		name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		if strings.HasPrefix(a, "-") && name == "in" {
+		if name, _, _ := flagArg(a); name == "in" {
 			return true
 		}
 	}
@@ -28,12 +28,12 @@ func hasInput(args []string) bool {
 
 // orPlain returns the command that runs plain when its args name a plain CSV input (-in),
 // and loaded, on a loaded election, otherwise.
-func orPlain(loaded, plain func(ctx context.Context, args []string, stdout, stderr io.Writer) error) func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func orPlain(loaded, plain runFunc) runFunc {
+	return func(ctx context.Context, p *locales.Printer, args []string, stdout, stderr io.Writer) error {
 		if hasInput(args) {
-			return plain(ctx, args, stdout, stderr)
+			return plain(ctx, p, args, stdout, stderr)
 		}
-		return loaded(ctx, args, stdout, stderr)
+		return loaded(ctx, p, args, stdout, stderr)
 	}
 }
 
@@ -48,7 +48,7 @@ type electionFlags struct {
 func (f *electionFlags) register(fs *flag.FlagSet) {
 	f.sc.register(fs, "data")
 	f.out.register(fs)
-	fs.StringVar(&f.election, "election", "", "the election")
+	fs.StringVar(&f.election, "election", "", "cli.flag.election")
 }
 
 // parse parses args and checks that they name an election and at most one output format.
@@ -57,7 +57,7 @@ func (f *electionFlags) parse(fs *flag.FlagSet, args []string) error {
 		return err
 	}
 	if f.election == "" || fs.NArg() != 0 {
-		return usagef("give -election ID (or -in FILE for a plain CSV file)")
+		return usageErr("cli.error.give_election", nil)
 	}
 	return f.out.check()
 }
@@ -72,10 +72,10 @@ type analysisFlags struct {
 
 func (f *analysisFlags) register(fs *flag.FlagSet) {
 	f.electionFlags.register(fs)
-	fs.StringVar(&f.opt.Area, "area", "", "analyse this area (default: the whole election)")
-	fs.StringVar(&f.opt.Contest, "contest", "", "only this contest")
-	fs.StringVar(&f.levels, "levels", "1", `levels of areas below -area with their own figures, or "all"`)
-	fs.Float64Var(&f.opt.Tolerance, "tolerance", 0, "discrepancy in votes above which a station is flagged")
+	fs.StringVar(&f.opt.Area, "area", "", "cli.flag.area")
+	fs.StringVar(&f.opt.Contest, "contest", "", "cli.flag.contest")
+	fs.StringVar(&f.levels, "levels", "1", "cli.flag.levels")
+	fs.Float64Var(&f.opt.Tolerance, "tolerance", 0, "cli.flag.tolerance")
 }
 
 // parse parses args and checks them.
@@ -86,16 +86,16 @@ func (f *analysisFlags) parse(fs *flag.FlagSet, args []string) error {
 	if f.levels == "all" {
 		f.opt.Levels = -1
 	} else if n, err := strconv.Atoi(f.levels); err != nil || n < 1 {
-		return usagef(`-levels: a whole number from 1, or "all"`)
+		return usageErr("cli.error.levels", nil)
 	} else {
 		f.opt.Levels = n
 	}
 	return nil
 }
 
-// analyze runs the analysis of a loaded election with a progress display.
-func (f *analysisFlags) analyze(ctx context.Context, stderr io.Writer, a *app.App) (*analysis.Report, error) {
-	p := startProgress(stderr, "analysing "+f.election)
-	defer p.stop()
+// analyze runs the analysis of a loaded election with a progress display in p's language.
+func (f *analysisFlags) analyze(ctx context.Context, p *locales.Printer, stderr io.Writer, a *app.App) (*analysis.Report, error) {
+	prog := startProgress(p, stderr, p.T("cli.progress.analysing", locales.Args{"Election": f.election}))
+	defer prog.stop()
 	return a.Analyze(ctx, f.election, f.opt)
 }

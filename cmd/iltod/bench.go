@@ -17,23 +17,24 @@ import (
 	iltodhttp "github.com/iltod/iltod/internal/http"
 	"github.com/iltod/iltod/internal/loadtest"
 	"github.com/iltod/iltod/internal/simulate"
+	"github.com/iltod/iltod/locales"
 )
 
 // runBench measures the public results page under concurrent clients on loopback while
 // the demo ingests reports, against a static file of the same size served by the same
 // server: the ratio says what rendering and caching cost over serving bytes.
-func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("bench", stderr, "[flags]")
-	clients := fs.Int("clients", 200, "concurrent clients")
-	duration := fs.Duration("duration", 10*time.Second, "how long each measurement runs")
-	warmup := fs.Duration("warmup", 2*time.Second, "load before each measurement, not counted")
-	path := fs.String("path", "/e/"+demo.ElectionID+"/", "the page to measure")
-	ingest := fs.Bool("ingest", true, "simulate election day against the server during the measurement")
+func runBench(ctx context.Context, p *locales.Printer, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet(p, "bench", stderr, "[flags]", "")
+	clients := fs.Int("clients", 200, "cli.flag.clients")
+	duration := fs.Duration("duration", 10*time.Second, "cli.flag.bench_duration")
+	warmup := fs.Duration("warmup", 2*time.Second, "cli.flag.warmup")
+	path := fs.String("path", "/e/"+demo.ElectionID+"/", "cli.flag.path")
+	ingest := fs.Bool("ingest", true, "cli.flag.ingest")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *clients < 1 || *clients > 5000 || *duration <= 0 || *duration > 10*time.Minute {
-		return usagef("-clients 1..5000 and -duration up to 10m")
+		return usageErr("cli.error.bench_limits", nil)
 	}
 	dir, err := os.MkdirTemp("", "iltod-bench-")
 	if err != nil {
@@ -52,7 +53,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if _, err := loadDemo(ctx, m); err != nil {
 		return err
 	}
-	if err := drawDemoSample(ctx, m.App, io.Discard); err != nil {
+	if err := drawDemoSample(ctx, p, m.App, io.Discard); err != nil {
 		return err
 	}
 	srv := iltodhttp.NewServer(m.App, logger)
@@ -76,20 +77,20 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	base := "http://" + ln.Addr().String()
 
 	if *ingest {
-		p, err := electionpkg.Read(demo.Package())
+		pkg, err := electionpkg.Read(demo.Package())
 		if err != nil {
 			return err
 		}
 		day, stop := context.WithCancel(ctx)
 		defer stop()
 		go simulate.Run(day, simulate.Config{
-			BaseURL: base, Package: p, Duration: 2*(*duration+*warmup) + 30*time.Second,
+			BaseURL: base, Package: pkg, Duration: 2*(*duration+*warmup) + 30*time.Second,
 			Issue: func(ctx context.Context, observer string) (string, error) {
 				code, _, err := m.App.IssueEnrollment(app.SystemContext(ctx), demo.ElectionID, observer, 0)
 				return code, err
 			},
 		})
-		fmt.Fprintln(stdout, "simulated election day running against the server during the measurement")
+		fmt.Fprintln(stdout, p.T("cli.bench.ingesting"))
 	}
 	resp, err := http.Get(base + *path)
 	if err != nil {
@@ -101,7 +102,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("GET %s: %s", *path, resp.Status)
 	}
 	static = bytes.Repeat([]byte("x"), len(page))
-	fmt.Fprintf(stdout, "page %s: %d bytes; static file of the same size at /bench/static\n", *path, len(page))
+	fmt.Fprintln(stdout, p.T("cli.bench.page", locales.Args{"Path": *path, "Bytes": p.Int(int64(len(page))), "Static": "/bench/static"}))
 	cfg := func(u string) loadtest.Config {
 		return loadtest.Config{URL: base + u, Clients: *clients, Duration: *duration, Warmup: *warmup}
 	}
@@ -109,14 +110,15 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
-	fmt.Fprintf(stdout, "results page: %s\nstatic file:  %s\n", rp, rs)
+	fmt.Fprintln(stdout, p.T("cli.bench.results_page", locales.Args{"Result": rp.String()}))
+	fmt.Fprintln(stdout, p.T("cli.bench.static_file", locales.Args{"Result": rs.String()}))
 	if rs.RPS > 0 {
-		fmt.Fprintf(stdout, "ratio page/static: %.2f of the requests per second, p99 %s vs %s\n", rp.RPS/rs.RPS, rp.P99, rs.P99)
+		fmt.Fprintln(stdout, p.T("cli.bench.ratio", locales.Args{"Ratio": p.Number(rp.RPS/rs.RPS, 2), "Page": rp.P99.String(), "Static": rs.P99.String()}))
 	}
-	verdict := "met"
+	verdict := "cli.bench.met"
 	if rp.RPS < 5000 || rp.P99 > 50*time.Millisecond {
-		verdict = "NOT met"
+		verdict = "cli.bench.not_met"
 	}
-	fmt.Fprintf(stdout, "aim (≥ 5,000 requests/s, p99 ≤ 50 ms with %d clients): %s\n", *clients, verdict)
+	fmt.Fprintln(stdout, p.T("cli.bench.aim", locales.Args{"Clients": p.Int(int64(*clients)), "Verdict": locales.Key(verdict)}))
 	return nil
 }

@@ -208,7 +208,7 @@ func BenchmarkLoad100k(b *testing.B) {
 			for i := 0; b.Loop(); i++ {
 				args := append(append([]string{"load", "-replace"}, flags...), dir)
 				var out, errOut bytes.Buffer
-				if code := run(context.Background(), args, &out, &errOut); code != 0 {
+				if code := run(context.Background(), args, englishEnv, &out, &errOut); code != 0 {
 					b.Fatalf("load: %s", errOut.String())
 				}
 			}

@@ -4,20 +4,20 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strconv"
 
 	"github.com/iltod/iltod/internal/analysis"
 	"github.com/iltod/iltod/internal/app"
 	"github.com/iltod/iltod/internal/plaincsv"
 	"github.com/iltod/iltod/internal/tabular"
+	"github.com/iltod/iltod/locales"
 	"github.com/iltod/iltod/stats/pvt"
 )
 
-func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("compare", stderr, "-election ID [-area CODE] [-contest CODE] [flags]")
+func runCompare(ctx context.Context, p *locales.Printer, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet(p, "compare", stderr, "-election ID [-area CODE] [-contest CODE] [flags]", "")
 	var f analysisFlags
 	f.register(fs)
-	stations := fs.Bool("stations", false, "list every station and figure, observers' against official, instead of the tests")
+	stations := fs.Bool("stations", false, "cli.flag.stations")
 	if err := f.parse(fs, args); err != nil {
 		return err
 	}
@@ -28,29 +28,29 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			if err != nil {
 				return err
 			}
-			t := &tabular.Table{Header: analysis.ComparisonHeader}
+			t := tabular.New(p, analysis.ComparisonHeader...)
 			for _, r := range rows {
 				if f.opt.Contest != "" && r.Contest != f.opt.Contest {
 					continue
 				}
 				for _, fig := range r.Figures {
-					diff := ""
+					var diff any = ""
 					if fig.Observed != nil && fig.Official != nil {
-						diff = strconv.FormatInt(*fig.Observed-*fig.Official, 10)
+						diff = *fig.Observed - *fig.Official
 					}
 					t.Add(r.Station, r.Area, r.Contest, fig.Figure, numOrEmpty(fig.Observed), numOrEmpty(fig.Official), diff)
 				}
 			}
 			return f.out.print(stdout, t, rows)
 		}
-		rep, err := f.analyze(ctx, stderr, a)
+		rep, err := f.analyze(ctx, p, stderr, a)
 		if err != nil {
 			return err
 		}
 		if rep.Official == nil {
-			return fmt.Errorf("election %s has no official results: import them first (iltod import)", f.election)
+			return fail("cli.compare.no_official", locales.Args{"Election": f.election})
 		}
-		t := &tabular.Table{Header: []string{"contest", "area", "stations", "exact", "flagged", "choice", "paired z", "collation z", "diagnosis"}}
+		t := tabular.New(p, "contest", "area", "stations", "exact", "flagged", "choice", "paired z", "collation z", "diagnosis")
 		var worst []string
 		for _, c := range rep.Contests {
 			for _, ar := range c.Areas {
@@ -60,24 +60,24 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 				}
 				m := cmp.Match
 				if len(cmp.Choices) == 0 {
-					t.Add(c.Contest, ar.Area, m.Stations, tabular.Percent(m.ExactRate), m.Flagged, "-", "", "", cmp.Note)
+					t.Add(c.Contest, ar.Area, m.Stations, tabular.Share(m.ExactRate), m.Flagged, "-", "", "", cmp.Note)
 				}
 				for _, ct := range cmp.Choices {
-					pz, cz, d := "", "", ct.Error
+					var pz, cz, d any = "", "", ct.Error
 					if ct.Paired != nil {
-						pz = fmt.Sprintf("%.2f", ct.Paired.Z)
+						pz = tabular.Number{X: ct.Paired.Z, Decimals: 2}
 					}
 					if ct.Collation != nil {
-						cz = fmt.Sprintf("%.2f", ct.Collation.Z)
+						cz = tabular.Number{X: ct.Collation.Z, Decimals: 2}
 					}
 					if ct.Diagnosis != nil {
-						d = string(ct.Diagnosis.Verdict)
+						d = tabular.Code(ct.Diagnosis.Verdict)
 					}
-					t.Add(c.Contest, ar.Area, m.Stations, tabular.Percent(m.ExactRate), m.Flagged, ct.Choice, pz, cz, d)
+					t.Add(c.Contest, ar.Area, m.Stations, tabular.Share(m.ExactRate), m.Flagged, ct.Choice, pz, cz, d)
 				}
 				if ar.Area == rep.Area {
 					for _, d := range m.Worst {
-						worst = append(worst, fmt.Sprintf("  %s %s: D = %g", c.Contest, d.Station, d.D))
+						worst = append(worst, fmt.Sprintf("  %s %s: D = %s", c.Contest, d.Station, p.Number(d.D, 0)))
 					}
 				}
 				for _, ct := range cmp.Choices {
@@ -91,9 +91,10 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			return err
 		}
 		if !f.out.json && !f.out.csv {
-			fmt.Fprintf(stdout, "\nOfficial release %d (%s). Critical |z| per test: shared by each contest's choices at a 5%% false-alarm rate.\n", rep.Official.Version, rep.Official.Source)
+			fmt.Fprintln(stdout)
+			fmt.Fprintln(stdout, p.T("cli.compare.release", locales.Args{"Version": rep.Official.Version, "Source": rep.Official.Source}))
 			if len(worst) > 0 {
-				fmt.Fprintln(stdout, "Largest discrepancies and inconsistent tests:")
+				fmt.Fprintln(stdout, p.T("cli.compare.worst"))
 				for _, w := range worst {
 					fmt.Fprintln(stdout, w)
 				}
@@ -103,38 +104,29 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	})
 }
 
-func numOrEmpty(p *int64) string {
-	if p == nil {
+// numOrEmpty is the cell of a figure that may not be given.
+func numOrEmpty(n *int64) any {
+	if n == nil {
 		return ""
 	}
-	return strconv.FormatInt(*p, 10)
+	return *n
 }
-
-const plainCompareUsage = `-in OBSERVED -official OFFICIAL -station COL -choices COL,COL,… -valid COL [-stratum COL]
-       [-tolerance T] [-official-share CHOICE=SHARE,…] [-json|-csv]
-
-Compares observers' station results (OBSERVED, the sampled stations) with the official ones
-(OFFICIAL, every station), paired by station code, with the same column names in both:
-exact matches and discrepancies (pvt.Match), the paired and the collation test per choice
-and where a difference lies (pvt.Diagnose). The official file's stations are the
-population, by stratum (read from OFFICIAL) if -stratum is given. The official national
-share is OFFICIAL's own total unless -official-share gives the published one. -csv prints
-every flagged station; the table shows the first 20.`
 
 // plainCompare compares observers' results with official ones, station by station and
 // per choice.
-func plainCompare(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var p plainFlags
-	fs := newFlagSet("compare", stderr, plainCompareUsage)
-	p.register(fs, "in", "station", "stratum", "choices", "valid")
+func plainCompare(ctx context.Context, p *locales.Printer, args []string, stdout, stderr io.Writer) error {
+	var pf plainFlags
+	fs := newFlagSet(p, "compare", stderr, `-in OBSERVED -official OFFICIAL -station COL -choices COL,COL,… -valid COL [-stratum COL]
+       [-tolerance T] [-official-share CHOICE=SHARE,…] [-json|-csv]`, "cli.about.compare")
+	pf.register(fs, "in", "station", "stratum", "choices", "valid")
 	var opt plaincsv.CompareOptions
-	fs.StringVar(&opt.Official, "official", "", "the official results `FILE`, every station, with the same columns as -in")
-	fs.Float64Var(&opt.Tolerance, "tolerance", 0, "flag stations whose discrepancy D = Σ|observed − official| is above this (0 flags any difference)")
-	sharesFlag(fs, &opt.OfficialShare, "official-share", "the published national shares, `CHOICE=SHARE,…`, when they differ from the official file's totals")
-	if _, err := p.parse(fs, args); err != nil {
+	fs.StringVar(&opt.Official, "official", "", "cli.flag.official_file")
+	fs.Float64Var(&opt.Tolerance, "tolerance", 0, "cli.flag.tolerance_plain")
+	pf.sharesFlag(fs, &opt.OfficialShare, "official-share", "cli.flag.official_share")
+	if _, err := pf.parse(fs, args); err != nil {
 		return err
 	}
-	opt.In, opt.Columns = p.in, p.cols
+	opt.In, opt.Columns = pf.in, pf.cols
 	res, err := plaincsv.Compare(ctx, opt)
-	return p.print(stdout, res, err)
+	return pf.print(p, stdout, res, err)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/postgres"
 	"github.com/iltod/iltod/internal/sqlite"
+	"github.com/iltod/iltod/locales"
 )
 
 // StoreConfig says where elections are kept: PostgreSQL when DSN is set, otherwise SQLite
@@ -51,16 +52,16 @@ func env(name, def string) string {
 }
 
 func (c *StoreConfig) register(fs *flag.FlagSet, defaultDir string) {
-	fs.StringVar(&c.DataDir, "data", env(envDataDir, defaultDir), "data directory for the SQLite store and the log (env "+envDataDir+")")
-	fs.StringVar(&c.DSN, "postgres", env(envDSN, ""), "PostgreSQL connection string; when set, elections are kept there (env "+envDSN+" or "+envDSN+"_FILE)")
+	fs.StringVar(&c.DataDir, "data", env(envDataDir, defaultDir), "cli.flag.data")
+	fs.StringVar(&c.DSN, "postgres", env(envDSN, ""), "cli.flag.postgres")
 }
 
-// describe says where the store is without revealing a password.
-func (c *StoreConfig) describe() string {
+// describe says where the store is, in p's language, without revealing a password.
+func (c *StoreConfig) describe(p *locales.Printer) string {
 	if c.DSN != "" {
 		return "PostgreSQL"
 	}
-	return "SQLite in " + c.DataDir
+	return p.T("cli.store.sqlite", locales.Args{"Dir": c.DataDir})
 }
 
 // open opens the configured store, creating the data directory if needed.
@@ -68,19 +69,19 @@ func (c *StoreConfig) open(ctx context.Context) (iltod.Store, error) {
 	if c.DSN != "" {
 		s, err := postgres.Open(ctx, c.DSN)
 		if err != nil {
-			return nil, fmt.Errorf("open PostgreSQL: %w", err)
+			return nil, fail("cli.store.open_postgres", locales.Args{"Err": err})
 		}
 		return s, nil
 	}
 	if c.DataDir == "" {
-		return nil, usagef("no data directory: give -data DIR or -postgres DSN")
+		return nil, usageErr("cli.store.no_data", nil)
 	}
 	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("create data directory: %w", err)
+		return nil, fail("cli.store.mkdir", locales.Args{"Err": err})
 	}
 	s, err := sqlite.Open(ctx, filepath.Join(c.DataDir, SQLiteFile))
 	if err != nil {
-		return nil, fmt.Errorf("open SQLite: %w", err)
+		return nil, fail("cli.store.open_sqlite", locales.Args{"Err": err})
 	}
 	return s, nil
 }
@@ -91,31 +92,9 @@ func (c *StoreConfig) open(ctx context.Context) (iltod.Store, error) {
 func newLogger(w io.Writer, level string) (*slog.Logger, error) {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(level)); err != nil {
-		return nil, usagef("-log-level %q: want debug, info, warn or error", level)
+		return nil, usageErr("cli.error.log_level", locales.Args{"Value": fmt.Sprintf("%q", level)})
 	}
 	logger := slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
 	klog.SetSlogLogger(logger.With("component", "tessera"))
 	return logger, nil
-}
-
-// newFlagSet returns a flag set that reports errors instead of exiting.
-func newFlagSet(name string, stderr io.Writer, usageLine string) *flag.FlagSet {
-	fs := flag.NewFlagSet("iltod "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: iltod %s %s\n\nFlags:\n", name, usageLine)
-		fs.PrintDefaults()
-	}
-	return fs
-}
-
-// parse parses args and turns flag errors into usage errors.
-func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return err
-		}
-		return usageError{err.Error()}
-	}
-	return nil
 }

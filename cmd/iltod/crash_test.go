@@ -109,7 +109,7 @@ func TestCrashLosesNoAcknowledgedReport(t *testing.T) {
 	const devices = 8
 	var codes []string
 	for i := 0; i < devices; i++ {
-		out, err := exec.Command(bin, "enroll", "-data", data, "-election", "example-2024", "-observer", "1001").CombinedOutput()
+		out, err := exec.Command(bin, "enroll", "-lang", "en", "-data", data, "-election", "example-2024", "-observer", "1001").CombinedOutput()
 		m := codeRe.FindSubmatch(out)
 		if err != nil || m == nil {
 			t.Fatalf("enroll: %v\n%s", err, out)
@@ -293,7 +293,7 @@ func checkDataset(t *testing.T, bin, data string, atLeast int) {
 		t.Fatalf("export dataset: %v\n%s", err, b)
 	}
 	verify := func() (bool, string) {
-		b, err := exec.Command(bin, "verify", "dataset", out).CombinedOutput()
+		b, err := exec.Command(bin, "verify", "dataset", "-lang", "en", out).CombinedOutput()
 		return err == nil, string(b)
 	}
 	if ok, msg := verify(); !ok {

@@ -16,6 +16,8 @@ import (
 	"github.com/iltod/iltod/internal/electionpkg"
 	"github.com/iltod/iltod/internal/qa"
 	"github.com/iltod/iltod/internal/simulate"
+	"github.com/iltod/iltod/internal/tabular"
+	"github.com/iltod/iltod/locales"
 )
 
 // DemoOrigin names the demo's transparency log.
@@ -27,7 +29,7 @@ const DemoOrigin = "demo.iltod.invalid/log"
 func loadDemo(ctx context.Context, m *Main) (kept bool, err error) {
 	p, err := electionpkg.Read(demo.Package(), qa.ValidateForms)
 	if err != nil {
-		return false, fmt.Errorf("read the embedded demo package: %w", err)
+		return false, fail("cli.demo.read_package", locales.Args{"Err": err})
 	}
 	err = m.App.LoadPackage(app.SystemContext(ctx), p, true)
 	if iltod.ErrorCodeOf(err) == iltod.EConflict {
@@ -38,23 +40,23 @@ func loadDemo(ctx context.Context, m *Main) (kept bool, err error) {
 	return false, err
 }
 
-func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("demo", stderr, "[flags]")
+func runDemo(ctx context.Context, p *locales.Printer, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet(p, "demo", stderr, "[flags]", "")
 	var c ServeConfig
 	c.Store.register(fs, "data/demo")
 	c.register(fs, "127.0.0.1:8080", DemoOrigin)
-	fresh := fs.Bool("fresh", false, "delete the demo's data directory first and start over")
-	simulateDay := fs.Bool("simulate", true, "simulate election day against the server: devices enroll and report")
-	duration := fs.Duration("duration", simulate.DefaultDuration, "real time onto which the simulated day (07:00 to 24:00) is mapped")
+	fresh := fs.Bool("fresh", false, "cli.flag.fresh")
+	simulateDay := fs.Bool("simulate", true, "cli.flag.simulate")
+	duration := fs.Duration("duration", simulate.DefaultDuration, "cli.flag.demo_duration")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *fresh {
 		if c.Store.DSN != "" {
-			return usagef("-fresh works on the SQLite data directory only")
+			return usageErr("cli.demo.fresh_sqlite", nil)
 		}
 		if err := os.RemoveAll(c.Store.DataDir); err != nil {
-			return fmt.Errorf("remove the demo data: %w", err)
+			return fail("cli.demo.remove", locales.Args{"Err": err})
 		}
 	}
 	logger, err := newLogger(stderr, c.LogLevel)
@@ -71,7 +73,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	if kept {
-		fmt.Fprintf(stdout, "iltod demo: continuing with the reports already in %s (use -fresh to start over)\n", c.Store.DataDir)
+		fmt.Fprintln(stdout, "iltod demo: "+p.T("cli.demo.continuing", locales.Args{"Dir": c.Store.DataDir}))
 	}
 	sum, err := m.App.Summary(ctx, demo.ElectionID)
 	if err != nil {
@@ -80,22 +82,22 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := m.Serve(ctx); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "iltod demo: DEMONSTRATION DATA (fictional parties, candidates and observers)\n"+
-		"  election %s: %d stations, %d registered voters, %d contests, %d forms, stored in %s\n"+
-		"  serving %s  (API: %sapi/v1/elections/%s, log: %slog/checkpoint)\n  press Ctrl-C to stop\n",
-		demo.ElectionID, sum.Stations, sum.Registered, sum.Contests, sum.Forms, c.Store.describe(),
-		m.URL(), m.URL(), demo.ElectionID, m.URL())
+	fmt.Fprintln(stdout, "iltod demo: "+p.T("cli.demo.banner"))
+	fmt.Fprintln(stdout, "  "+p.T("cli.demo.election", locales.Args{"Election": demo.ElectionID, "Stations": p.Int(int64(sum.Stations)),
+		"Registered": p.Int(sum.Registered), "Contests": p.Int(int64(sum.Contests)), "Forms": p.Int(int64(sum.Forms)), "Store": c.Store.describe(p)}))
+	fmt.Fprintln(stdout, "  "+p.T("cli.demo.serving", locales.Args{"URL": m.URL(), "API": m.URL() + "api/v1/elections/" + demo.ElectionID, "Log": m.URL() + "log/checkpoint"}))
+	fmt.Fprintln(stdout, "  "+p.T("cli.demo.stop"))
 	if !kept {
-		if err := createDemoStaff(ctx, m, stdout); err != nil {
+		if err := createDemoStaff(ctx, p, m, stdout); err != nil {
 			return err
 		}
 	}
 	switch {
 	case !*simulateDay:
 	case kept:
-		fmt.Fprintln(stdout, "  election day was simulated in an earlier run; use -fresh to simulate it again")
+		fmt.Fprintln(stdout, "  "+p.T("cli.demo.simulated_before"))
 	default:
-		if _, err := simulateElectionDay(ctx, m, *duration, stdout); err != nil {
+		if _, err := simulateElectionDay(ctx, p, m, *duration, stdout); err != nil {
 			return err
 		}
 	}
@@ -103,21 +105,21 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 // simulateElectionDay runs the demo's election day against m's own server over HTTP,
-// printing progress, and says what happened: it draws the PVT sample first, and after the
-// day imports the simulated official results and prints what the analysis finds. It
-// returns the stations whose official results were tampered with.
-func simulateElectionDay(ctx context.Context, m *Main, d time.Duration, stdout io.Writer) ([]string, error) {
-	p, err := electionpkg.Read(demo.Package())
+// printing progress in p's language, and says what happened: it draws the PVT sample
+// first, and after the day imports the simulated official results and prints what the
+// analysis finds. It returns the stations whose official results were tampered with.
+func simulateElectionDay(ctx context.Context, p *locales.Printer, m *Main, d time.Duration, stdout io.Writer) ([]string, error) {
+	pkg, err := electionpkg.Read(demo.Package())
 	if err != nil {
 		return nil, err
 	}
-	if err := drawDemoSample(ctx, m.App, stdout); err != nil {
+	if err := drawDemoSample(ctx, p, m.App, stdout); err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(stdout, "  simulating election day (07:00 to 24:00) in %s: devices enroll, then send checklists, incidents and results\n", d)
+	fmt.Fprintln(stdout, "  "+p.T("cli.demo.simulating", locales.Args{"Duration": d.String()}))
 	var last time.Time
 	st, err := simulate.Run(ctx, simulate.Config{
-		BaseURL: strings.TrimSuffix(m.URL(), "/"), Package: p, Duration: d,
+		BaseURL: strings.TrimSuffix(m.URL(), "/"), Package: pkg, Duration: d,
 		Issue: func(ctx context.Context, observer string) (string, error) {
 			code, _, err := m.App.IssueEnrollment(app.SystemContext(ctx), demo.ElectionID, observer, 0)
 			return code, err
@@ -125,7 +127,7 @@ func simulateElectionDay(ctx context.Context, m *Main, d time.Duration, stdout i
 		Progress: func(phase string, done, total int) {
 			if now := time.Now(); now.Sub(last) > 5*time.Second || done == total {
 				last = now
-				fmt.Fprintf(stdout, "  %-8s %5d / %d\n", phase, done, total)
+				fmt.Fprintf(stdout, "  %-8s %5s / %s\n", phaseName(p, phase), p.Int(int64(done)), p.Int(int64(total)))
 			}
 		},
 	})
@@ -133,30 +135,37 @@ func simulateElectionDay(ctx context.Context, m *Main, d time.Duration, stdout i
 		if ctx.Err() != nil {
 			return nil, nil
 		}
-		return nil, fmt.Errorf("simulate election day: %w", err)
+		return nil, fail("cli.demo.simulate", locales.Args{"Err": err})
 	}
-	fmt.Fprintf(stdout, "  election day done in %s: %d devices enrolled, %d reports accepted (%d resent, answered as duplicates), %d flagged by QA checks\n"+
-		"  planned: %d stations silent, %d with observers who disagree (%d fields in conflict), %d results that do not add up, %d incidents\n",
-		st.Elapsed.Round(time.Second), st.Enrolled, st.Accepted, st.Duplicate, st.Flagged,
-		st.Silent, st.Disagreements, st.Typos, st.ArithmeticBreaks, st.Incidents)
+	n := func(x int) string { return p.Int(int64(x)) }
+	fmt.Fprintln(stdout, "  "+p.T("cli.demo.day_done", locales.Args{"Elapsed": st.Elapsed.Round(time.Second).String(), "Enrolled": n(st.Enrolled),
+		"Accepted": n(st.Accepted), "Duplicate": n(st.Duplicate), "Flagged": n(st.Flagged)}))
+	fmt.Fprintln(stdout, "  "+p.T("cli.demo.planned", locales.Args{"Silent": n(st.Silent), "Disagreements": n(st.Disagreements), "Typos": n(st.Typos),
+		"Breaks": n(st.ArithmeticBreaks), "Incidents": n(st.Incidents)}))
 	if st.Refused > 0 || st.Failed > 0 {
-		fmt.Fprintf(stdout, "  WARNING: %d refused and %d failed: %s\n", st.Refused, st.Failed, strings.Join(st.Problems, "; "))
+		fmt.Fprintln(stdout, "  "+p.T("cli.demo.warning", locales.Args{"Refused": n(st.Refused), "Failed": n(st.Failed), "Problems": strings.Join(st.Problems, "; ")}))
 	}
-	tampered, err := importDemoOfficial(ctx, m.App, p, stdout)
+	tampered, err := importDemoOfficial(ctx, p, m.App, pkg, stdout)
 	if err != nil {
 		return nil, err
 	}
-	return tampered, printDemoVerification(ctx, m.App, m.URL(), stdout)
+	return tampered, printDemoVerification(ctx, p, m.App, m.URL(), stdout)
+}
+
+// phaseName names a phase of the simulated day (see simulate.Config.Progress) in p's
+// language; a phase the catalogue does not know by its code.
+func phaseName(p *locales.Printer, phase string) string {
+	return tabular.Word{Code: phase, Key: "cli.demo.phase_" + phase}.Text(p)
 }
 
 // createDemoStaff creates the demo's staff accounts, one per role (the coordinator limited
 // to Ulaanbaatar), with a fresh random password and TOTP secret each, and prints them once:
 // they exist only in the demo's own data directory.
-func createDemoStaff(ctx context.Context, m *Main, stdout io.Writer) error {
+func createDemoStaff(ctx context.Context, p *locales.Printer, m *Main, stdout io.Writer) error {
 	pw := make([]byte, 12)
 	rand.Read(pw)
 	password := "demo-" + hex.EncodeToString(pw)
-	fmt.Fprintf(stdout, "  staff console: %sstaff/  (demonstration accounts; password %s for each; the code is `go run ./cmd/iltod staff code -secret SECRET`)\n", m.URL(), password)
+	fmt.Fprintln(stdout, "  "+p.T("cli.demo.staff", locales.Args{"URL": m.URL() + "staff/", "Password": password, "Command": "go run ./cmd/iltod staff code -secret SECRET"}))
 	for _, a := range []struct {
 		login string
 		role  app.Role
@@ -170,13 +179,13 @@ func createDemoStaff(ctx context.Context, m *Main, stdout io.Writer) error {
 	} {
 		secret, _, err := m.App.CreateStaff(app.SystemContext(ctx), app.NewStaff{Login: a.login, Name: "Demo " + string(a.role), Role: a.role, Areas: a.areas, Password: password})
 		if iltod.ErrorCodeOf(err) == iltod.EConflict {
-			fmt.Fprintf(stdout, "    %-17s already exists (reset it with iltod staff reset)\n", a.login)
+			fmt.Fprintf(stdout, "    %-17s %s\n", a.login, p.T("cli.demo.staff_exists"))
 			continue
 		}
 		if err != nil {
-			return fmt.Errorf("create demo staff: %w", err)
+			return fail("cli.demo.create_staff", locales.Args{"Err": err})
 		}
-		fmt.Fprintf(stdout, "    %-17s %-12s TOTP secret %s\n", a.login, a.role, secret)
+		fmt.Fprintf(stdout, "    %-17s %-12s %s\n", a.login, a.role, p.T("cli.demo.totp_secret", locales.Args{"Secret": secret}))
 	}
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/iltod/iltod/internal/app"
 	"github.com/iltod/iltod/internal/simulate"
 	"github.com/iltod/iltod/internal/tabular"
+	"github.com/iltod/iltod/locales"
 	"github.com/iltod/iltod/stats/pvt"
 )
 
@@ -30,24 +31,25 @@ const (
 	demoStations    = 4
 )
 
-// drawDemoSample draws and saves the demo's PVT sample, stratified by aimag.
-func drawDemoSample(ctx context.Context, a *app.App, stdout io.Writer) error {
+// drawDemoSample draws and saves the demo's PVT sample, stratified by aimag, and says so
+// in p's language, in which the note kept with the sample is written too.
+func drawDemoSample(ctx context.Context, p *locales.Printer, a *app.App, stdout io.Writer) error {
 	rec, doc, err := a.DrawSample(app.SystemContext(ctx), demo.ElectionID, string(iltod.LevelRegion),
 		pvt.DrawOptions{Size: demoSampleSize, Seed: demoSampleSeed, Reserves: 3},
-		"demonstration sample, seeded with the date of election day")
+		p.T("cli.demo.sample_note"))
 	if err != nil {
-		return fmt.Errorf("draw the PVT sample: %w", err)
+		return fail("cli.demo.draw", locales.Args{"Err": err})
 	}
-	fmt.Fprintf(stdout, "  PVT sample %d drawn before the polls open: %d stations in %d aimags, seed %d (committed to the log)\n",
-		rec.Version, doc.Sample.Size, len(doc.Sample.Strata), doc.Sample.Seed)
+	fmt.Fprintln(stdout, "  "+p.T("cli.demo.sample", locales.Args{"Version": rec.Version, "Size": p.Int(int64(doc.Sample.Size)),
+		"Strata": p.Int(int64(len(doc.Sample.Strata))), "Seed": doc.Sample.Seed}))
 	return nil
 }
 
-// importDemoOfficial imports simulated official results: the truth, except that demoMoved
+// importDemoOfficial imports simulated official results, described in lang's words: the truth, except that demoMoved
 // votes move from the runner-up to the leader at demoStations observed stations, and the
 // published total of demoRegion moves demoRegionShare of its valid votes the same way. It
 // returns the stations tampered with.
-func importDemoOfficial(ctx context.Context, a *app.App, p *iltod.Package, stdout io.Writer) ([]string, error) {
+func importDemoOfficial(ctx context.Context, lang *locales.Printer, a *app.App, p *iltod.Package, stdout io.Writer) ([]string, error) {
 	observed, err := a.ObservedResults(ctx, demo.ElectionID)
 	if err != nil {
 		return nil, err
@@ -77,55 +79,59 @@ func importDemoOfficial(ctx context.Context, a *app.App, p *iltod.Package, stdou
 	}
 	rel, err := a.ImportOfficial(app.SystemContext(ctx), iltod.OfficialRelease{
 		Election:  demo.ElectionID,
-		Source:    "Simulated General Election Commission results (DEMONSTRATION: tampered on purpose)",
+		Source:    lang.T("cli.demo.release_source"),
 		Published: time.Now().UTC(),
-		Note:      fmt.Sprintf("stations %s and the collated total of %s changed for the demonstration", strings.Join(tampered, ", "), demoRegion),
+		Note:      lang.T("cli.demo.release_note", locales.Args{"Stations": strings.Join(tampered, ", "), "Region": demoRegion}),
 	}, results, map[string]any{"file": "simulated", "format": "demo"})
 	if err != nil {
-		return nil, fmt.Errorf("import the simulated official results: %w", err)
+		return nil, fail("cli.demo.import", locales.Args{"Err": err})
 	}
-	fmt.Fprintf(stdout, "  official results imported (release %d: %d station results, %d area totals); for the demonstration, %d stations and the collated total of %s were tampered with\n",
-		rel.Version, rel.Results, rel.Totals, len(tampered), demoRegion)
+	fmt.Fprintln(stdout, "  "+lang.T("cli.demo.imported", locales.Args{"Version": rel.Version, "Results": lang.Int(int64(rel.Results)),
+		"Totals": lang.Int(int64(rel.Totals)), "Tampered": len(tampered), "Region": demoRegion}))
 	return tampered, nil
 }
 
-// printDemoVerification prints what the analysis makes of the demo's results.
-func printDemoVerification(ctx context.Context, a *app.App, baseURL string, stdout io.Writer) error {
+// printDemoVerification prints what the analysis makes of the demo's results, in p's
+// language.
+func printDemoVerification(ctx context.Context, p *locales.Printer, a *app.App, baseURL string, stdout io.Writer) error {
 	rep, err := a.Analyze(ctx, demo.ElectionID, analysis.Options{Contest: demoContest, NoForensics: true})
 	if err != nil {
 		return err
 	}
 	if len(rep.Contests) == 0 {
-		return fmt.Errorf("no analysis of contest %s", demoContest)
+		return fail("cli.demo.no_analysis", locales.Args{"Contest": demoContest})
 	}
 	c := rep.Contests[0]
 	top := c.Areas[0]
-	fmt.Fprintf(stdout, "  results verification of %s (contest %s):\n", demo.ElectionID, demoContest)
+	fmt.Fprintln(stdout, "  "+p.T("cli.demo.verification", locales.Args{"Election": demo.ElectionID, "Contest": demoContest}))
 	if top.PVT != nil && top.Official != nil {
 		for k, e := range top.PVT.Shares {
-			fmt.Fprintf(stdout, "    %-6s PVT %6s (95%%: %s)  official %6s  %s\n", c.Choices[k], tabular.Percent(e.Value), tabular.Interval(e.Low95, e.High95), tabular.Percent(top.Official.Shares[k]), top.Checks[k].Verdict)
+			fmt.Fprintf(stdout, "    %-6s %s\n", c.Choices[k], p.T("cli.demo.share_line", locales.Args{"PVT": tabular.Percent(p, e.Value),
+				"Interval": tabular.Interval(p, e.Low95, e.High95), "Official": tabular.Percent(p, top.Official.Shares[k]), "Verdict": tabular.Code(top.Checks[k].Verdict).Text(p)}))
 		}
 	} else if top.PVTError != "" {
-		fmt.Fprintf(stdout, "    no PVT estimate: %s\n", top.PVTError)
+		fmt.Fprintln(stdout, "    "+p.T("cli.demo.no_pvt", locales.Args{"Reason": top.PVTError}))
 	}
 	if cmp := top.Comparison; cmp != nil {
 		var worst []string
 		for _, d := range cmp.Match.Worst {
-			worst = append(worst, fmt.Sprintf("%s (D = %g)", d.Station, d.D))
+			worst = append(worst, fmt.Sprintf("%s (D = %s)", d.Station, p.Number(d.D, 0)))
 		}
-		fmt.Fprintf(stdout, "    stations: %d of %d match exactly; largest discrepancies: %s\n", cmp.Match.Exact, cmp.Match.Stations, strings.Join(first(worst, 6), ", "))
-		fmt.Fprintf(stdout, "    national comparison: %s\n", cmp.Verdict)
+		fmt.Fprintln(stdout, "    "+p.T("cli.demo.match", locales.Args{"Exact": p.Int(int64(cmp.Match.Exact)), "Stations": p.Int(int64(cmp.Match.Stations)), "Worst": strings.Join(first(worst, 6), ", ")}))
+		fmt.Fprintln(stdout, "    "+p.T("cli.demo.national", locales.Args{"Verdict": tabular.Code(cmp.Verdict).Text(p)}))
 	}
 	for _, ar := range c.Areas[1:] {
 		if ar.Comparison != nil && ar.Comparison.Verdict == pvt.Inconsistent {
 			for _, ct := range ar.Comparison.Choices {
 				if ct.Diagnosis != nil && ct.Diagnosis.Verdict == pvt.Inconsistent {
-					fmt.Fprintf(stdout, "    %s, %s: collation z = %.1f, paired z = %.1f: %s\n", ar.Area, ct.Choice, ct.Collation.Z, ct.Paired.Z, ct.Diagnosis.Note)
+					fmt.Fprintln(stdout, "    "+p.T("cli.demo.inconsistent", locales.Args{"Area": ar.Area, "Choice": ct.Choice,
+						"Collation": p.Number(ct.Collation.Z, 1), "Paired": p.Number(ct.Paired.Z, 1), "Note": ct.Diagnosis.Note}))
 				}
 			}
 		}
 	}
-	fmt.Fprintf(stdout, "  every analysis: %sapi/v1/elections/%s/analysis, or iltod pvt|compare|forensics|seats -election %s\n", baseURL, demo.ElectionID, demo.ElectionID)
+	fmt.Fprintln(stdout, "  "+p.T("cli.demo.every_analysis", locales.Args{"URL": baseURL + "api/v1/elections/" + demo.ElectionID + "/analysis",
+		"Command": "iltod pvt|compare|forensics|seats -election " + demo.ElectionID}))
 	return nil
 }
 

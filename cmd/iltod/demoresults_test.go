@@ -20,6 +20,7 @@ import (
 	"github.com/iltod/iltod/internal/electionpkg"
 	"github.com/iltod/iltod/internal/official"
 	"github.com/iltod/iltod/internal/simulate"
+	"github.com/iltod/iltod/locales"
 	"github.com/iltod/iltod/stats/pvt"
 )
 
@@ -190,7 +191,7 @@ func simulatedDemo(t *testing.T) *demoDay {
 			return
 		}
 		var out bytes.Buffer
-		d.tampered, d.err = simulateElectionDay(ctx, d.m, 4*time.Second, &out)
+		d.tampered, d.err = simulateElectionDay(ctx, locales.For("en"), d.m, 4*time.Second, &out)
 		d.out = out.String()
 	})
 	if sharedDay.err != nil {

@@ -13,46 +13,45 @@ import (
 
 	"github.com/iltod/iltod/internal/app"
 	"github.com/iltod/iltod/internal/electionpkg"
+	"github.com/iltod/iltod/locales"
 )
 
-func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runExport(ctx context.Context, p *locales.Printer, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "dataset" {
-		return runExportDataset(ctx, args[1:], stdout, stderr)
+		return runExportDataset(ctx, p, args[1:], stdout, stderr)
 	}
 	if len(args) == 0 || args[0] != "package" {
-		return usagef("usage: iltod export package -election ID -out DIR | iltod export dataset -election ID -out DIR")
+		return usageErr("cli.export.usage", locales.Args{"Usage": "iltod export package -election ID -out DIR | iltod export dataset -election ID -out DIR"})
 	}
-	fs := newFlagSet("export package", stderr, "-election ID -out DIR [flags]")
+	fs := newFlagSet(p, "export package", stderr, "-election ID -out DIR [flags]", "")
 	var sc StoreConfig
 	sc.register(fs, "data")
-	id := fs.String("election", "", "the id of the election to export")
-	out := fs.String("out", "", "the folder to write the package into")
+	id := fs.String("election", "", "cli.flag.export_election")
+	out := fs.String("out", "", "cli.flag.export_out")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
 	if *id == "" || *out == "" || fs.NArg() != 0 {
-		return usagef("give -election ID and -out DIR")
+		return usageErr("cli.export.give", nil)
 	}
 	store, err := sc.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	p, err := app.New(store, nil).ExportPackage(app.SystemContext(ctx), *id)
+	pkg, err := app.New(store, nil).ExportPackage(app.SystemContext(ctx), *id)
 	if err != nil {
 		return err
 	}
-	if err := electionpkg.Write(*out, p); err != nil {
+	if err := electionpkg.Write(*out, pkg); err != nil {
 		return err
 	}
-	s := p.Summarize()
-	note := ""
-	if p.Election.Demo {
-		note = " (demonstration data)"
+	key := "cli.export.done"
+	if pkg.Election.Demo {
+		key = "cli.export.done_demo"
 	}
-	fmt.Fprintf(stdout, "exported election %s%s to %s: %d areas, %d stations, %d contests, %d observers, %d forms\n"+
-		"observers.csv holds observers' names and phone numbers: keep it private\n",
-		p.Election.ID, note, *out, s.Areas, s.Stations, s.Contests, s.Observers, s.Forms)
+	fmt.Fprintln(stdout, p.T(key, locales.Args{"Election": pkg.Election.ID, "Dir": *out, "Summary": summary(p, pkg.Summarize())}))
+	fmt.Fprintln(stdout, p.T("cli.export.private", locales.Args{"File": "observers.csv"}))
 	return nil
 }
 
@@ -60,27 +59,27 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // accepted report that the log's current checkpoint covers — its envelope, or that it is
 // withheld because it carries testimony (app.PublicEnvelopes decides) — with a copy of
 // the log. Partners check it with "iltod verify dataset DIR".
-func runExportDataset(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("export dataset", stderr, "-election ID -out DIR [flags]")
+func runExportDataset(ctx context.Context, p *locales.Printer, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet(p, "export dataset", stderr, "-election ID -out DIR [flags]", "")
 	var sc StoreConfig
 	sc.register(fs, "data")
-	id := fs.String("election", "", "the id of the election to export")
-	out := fs.String("out", "", "the folder to write the dataset into (new or empty)")
-	policyFile := fs.String("witness-policy", env(envPolicy, ""), "the witness policy the log runs under, to include and check")
+	id := fs.String("election", "", "cli.flag.export_election")
+	out := fs.String("out", "", "cli.flag.dataset_out")
+	policyFile := fs.String("witness-policy", env(envPolicy, ""), "cli.flag.dataset_policy")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *id == "" || *out == "" || fs.NArg() != 0 || sc.DataDir == "" {
-		return usagef("give -election ID, -out DIR and the server's -data DIR (where the log is)")
+		return usageErr("cli.export.give_dataset", nil)
 	}
 	vkey, err := os.ReadFile(filepath.Join(sc.DataDir, ledger.VKeyFile))
 	if err != nil {
-		return fmt.Errorf("read the log's verifier key: %w", err)
+		return fail("cli.export.read_vkey", locales.Args{"Err": err})
 	}
 	var policy []byte
 	if *policyFile != "" {
 		if policy, err = os.ReadFile(*policyFile); err != nil {
-			return fmt.Errorf("read the witness policy: %w", err)
+			return fail("cli.error.read_policy", locales.Args{"Err": err})
 		}
 	}
 	return withApp(ctx, sc, func(ctx context.Context, a *app.App) error {
@@ -95,13 +94,12 @@ func runExportDataset(ctx context.Context, args []string, stdout, stderr io.Writ
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "exported the dataset of election %s to %s and verified it: %d reports against checkpoint %d (of %d leaves), "+
-			"%d with their envelope and %d withheld (they carry testimony; the log still commits to them)",
-			*id, *out, sum.Reports, sum.Checkpoint.Size, sum.Leaves, sum.Envelopes, sum.Withheld)
+		msg := p.T("cli.export.dataset", locales.Args{"Election": *id, "Dir": *out, "Reports": p.Int(int64(sum.Reports)),
+			"Size": p.Int(int64(sum.Checkpoint.Size)), "Leaves": p.Int(int64(sum.Leaves)), "Envelopes": p.Int(int64(sum.Envelopes)), "Withheld": p.Int(int64(sum.Withheld))})
 		if sum.Omitted > 0 {
-			fmt.Fprintf(stdout, "; %d newer reports are not yet covered by a checkpoint and were left out", sum.Omitted)
+			msg += " " + p.T("cli.export.omitted", locales.Args{"N": p.Int(int64(sum.Omitted))})
 		}
-		fmt.Fprintln(stdout)
+		fmt.Fprintln(stdout, msg)
 		return nil
 	})
 }

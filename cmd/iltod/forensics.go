@@ -9,81 +9,90 @@ import (
 	"github.com/iltod/iltod/internal/app"
 	"github.com/iltod/iltod/internal/plaincsv"
 	"github.com/iltod/iltod/internal/tabular"
+	"github.com/iltod/iltod/locales"
+	"github.com/iltod/iltod/stats/forensics"
 )
 
-func runForensics(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("forensics", stderr, "-election ID [-area CODE] [-contest CODE] [-mc N] [flags]")
+func runForensics(ctx context.Context, p *locales.Printer, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet(p, "forensics", stderr, "-election ID [-area CODE] [-contest CODE] [-mc N] [flags]", "")
 	var f analysisFlags
 	f.register(fs)
-	mc := fs.Int("mc", 0, "add a Monte Carlo integer-percentage test with this many replications")
-	seed := fs.Uint64("seed", 1, "the Monte Carlo seed")
+	mc := fs.Int("mc", 0, "cli.flag.mc_loaded")
+	seed := fs.Uint64("seed", 1, "cli.flag.mc_seed")
 	if err := f.parse(fs, args); err != nil {
 		return err
 	}
 	if *mc < 0 || *mc > 100_000 {
-		return usagef("-mc: 0 to 100000 replications")
+		return usageErr("cli.error.mc", nil)
 	}
 	f.opt.MonteCarlo, f.opt.Seed, f.opt.Levels = *mc, *seed, 0
 	return withApp(ctx, f.sc, func(ctx context.Context, a *app.App) error {
-		rep, err := f.analyze(ctx, stderr, a)
+		rep, err := f.analyze(ctx, p, stderr, a)
 		if err != nil {
 			return err
 		}
-		t := &tabular.Table{Header: []string{"contest", "source", "stations", "screen", "result", "z / p"}}
+		t := tabular.New(p, "contest", "source", "stations", "screen", "result", "z / p")
+		z := func(x float64) tabular.Word {
+			return tabular.Word{Code: "z=" + strconv.FormatFloat(x, 'f', 2, 64), Key: "cli.forensics.z", Args: locales.Args{"Z": p.Number(x, 2)}}
+		}
+		pval := func(x float64) tabular.Word {
+			return tabular.Word{Code: "p=" + strconv.FormatFloat(x, 'f', 3, 64), Key: "cli.forensics.p", Args: locales.Args{"P": p.Number(x, 3)}}
+		}
+		chi2 := func(x float64) tabular.Word {
+			return tabular.Word{Code: "chi2=" + strconv.FormatFloat(x, 'f', 1, 64), Key: "cli.forensics.chi2", Args: locales.Args{"Chi2": p.Number(x, 1)}}
+		}
 		var notes []string
 		for _, c := range rep.Contests {
 			fo := c.Forensics
 			if fo == nil {
 				continue
 			}
-			it := fo.Integer
-			t.Add(c.Contest, fo.Source, fo.Stations, "integer percentages (leader "+fo.Leader+")", fmt.Sprintf("%d observed, %.1f expected", it.Either.Observed, it.Either.Expected), fmt.Sprintf("z = %.2f", it.Either.Z))
-			if fo.IntegerMC != nil {
-				t.Add(c.Contest, fo.Source, fo.Stations, fmt.Sprintf("integer percentages, Monte Carlo ×%d", fo.IntegerMC.Replications), fmt.Sprintf("%d observed, %.1f mean", fo.IntegerMC.Either.Observed, fo.IntegerMC.Either.Mean), fmt.Sprintf("p = %.3f", fo.IntegerMC.Either.P))
+			add := func(screen, result, stat any) { t.Add(c.Contest, fo.Source, fo.Stations, screen, result, stat) }
+			it := fo.Integer.Either
+			add(tabular.Word{Code: "integer", Key: "cli.forensics.screen_integer", Args: locales.Args{"Leader": fo.Leader}},
+				tabular.Word{Code: fmt.Sprintf("observed=%d expected=%.1f", it.Observed, it.Expected), Key: "cli.forensics.observed_expected",
+					Args: locales.Args{"Observed": p.Int(int64(it.Observed)), "Expected": p.Number(it.Expected, 1)}}, z(it.Z))
+			if mc := fo.IntegerMC; mc != nil {
+				e := mc.Either
+				add(tabular.Word{Code: "integer_mc", Key: "cli.forensics.screen_mc", Args: locales.Args{"N": p.Int(int64(mc.Replications))}},
+					tabular.Word{Code: fmt.Sprintf("observed=%d mean=%.1f", e.Observed, e.Mean), Key: "cli.forensics.observed_mean",
+						Args: locales.Args{"Observed": p.Int(int64(e.Observed)), "Mean": p.Number(e.Mean, 1)}}, pval(e.P))
 			}
-			t.Add(c.Contest, fo.Source, fo.Stations, "second digit", fmt.Sprintf("χ² = %.1f", fo.SecondDigit.ChiSquare), fmt.Sprintf("p = %.3f", fo.SecondDigit.P))
-			t.Add(c.Contest, fo.Source, fo.Stations, "last digit", fmt.Sprintf("χ² = %.1f", fo.LastDigit.ChiSquare), fmt.Sprintf("p = %.3f", fo.LastDigit.P))
-			for _, fl := range []struct {
-				name string
-				n    int
-			}{{"over-registered", len(fo.Flags.OverRegistered.Stations)}, {"near-unanimous", len(fo.Flags.NearUnanimous.Stations)}, {"turnout outliers in their area", len(fo.Flags.AreaOutliers.Stations)}} {
-				t.Add(c.Contest, fo.Source, fo.Stations, "flag: "+fl.name, strconv.Itoa(fl.n)+" stations", "")
+			add(tabular.Code("second-digit"), chi2(fo.SecondDigit.ChiSquare), pval(fo.SecondDigit.P))
+			add(tabular.Code("last-digit"), chi2(fo.LastDigit.ChiSquare), pval(fo.LastDigit.P))
+			for _, fl := range []forensics.Flag{fo.Flags.OverRegistered, fo.Flags.NearUnanimous, fo.Flags.AreaOutliers} {
+				n := len(fl.Stations)
+				add(tabular.Word{Code: "flag:" + fl.Rule, Key: "cli.forensics.screen_flag", Args: locales.Args{"Rule": tabular.Code(fl.Rule).Text(p)}},
+					tabular.Word{Code: strconv.Itoa(n), Key: "cli.forensics.stations", Args: locales.Args{"N": p.Int(int64(n))}}, "")
 			}
-			notes = append(notes, c.Contest+": "+fo.Integer.Note["en"])
+			notes = append(notes, c.Contest+": "+fo.Integer.Note.In(p.Lang(), locales.Fallback))
 		}
 		if err := f.out.print(stdout, t, rep); err != nil {
 			return err
 		}
-		f.out.notes(stdout, "Screens, never verdicts:", notes)
+		f.out.notes(stdout, p.T("cli.forensics.notes_heading"), notes)
 		return nil
 	})
 }
 
-const plainForensicsUsage = `-in FILE -registered COL -cast COL -leader COL [-issued COL] [-station COL] [-area COL]
-       [-choices COL,COL,…] [-mc N -seed S] [-json|-csv]
-
-Screens station results (package forensics): integer percentages, the turnout × leader's
-share fingerprint and its cumulative curve, second- and last-digit tests, and flags.
-Without -issued, ballots issued are taken to be the ballots found (-cast). Screens point at
-numbers worth a closer look; they are never verdicts. -csv prints the flagged stations.`
-
 // plainForensics runs every screen of package forensics on the stations of a file.
-func plainForensics(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var p plainFlags
-	fs := newFlagSet("forensics", stderr, plainForensicsUsage)
-	p.register(fs, "in", "station", "area", "registered", "cast", "issued", "choices", "leader")
+func plainForensics(ctx context.Context, p *locales.Printer, args []string, stdout, stderr io.Writer) error {
+	var pf plainFlags
+	fs := newFlagSet(p, "forensics", stderr, `-in FILE -registered COL -cast COL -leader COL [-issued COL] [-station COL] [-area COL]
+       [-choices COL,COL,…] [-mc N -seed S] [-json|-csv]`, "cli.about.forensics")
+	pf.register(fs, "in", "station", "area", "registered", "cast", "issued", "choices", "leader")
 	var opt plaincsv.ForensicsOptions
-	fs.IntVar(&opt.MonteCarlo, "mc", 0, "also run the integer-percentage test with a Monte Carlo null of `N` replications")
-	fs.Uint64Var(&opt.Seed, "seed", 1, "the seed of the Monte Carlo replications")
-	set, err := p.parse(fs, args)
+	fs.IntVar(&opt.MonteCarlo, "mc", 0, "cli.flag.mc")
+	fs.Uint64Var(&opt.Seed, "seed", 1, "cli.flag.mc_seed")
+	set, err := pf.parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if set["seed"] && opt.MonteCarlo == 0 {
-		return usagef("-seed applies only with -mc N")
+		return usageErr("cli.error.seed_without_mc", nil)
 	}
-	opt.In, opt.Columns = p.in, p.cols
-	opt.Progress = func(step string) func() { return startProgress(stderr, step).stop }
+	opt.In, opt.Columns = pf.in, pf.cols
+	opt.Progress = func(step locales.Message) func() { return startProgress(p, stderr, step.In(p)).stop }
 	res, err := plaincsv.Forensics(ctx, opt)
-	return p.print(stdout, res, err)
+	return pf.print(p, stdout, res, err)
 }

@@ -12,26 +12,27 @@ import (
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/app"
 	"github.com/iltod/iltod/internal/official"
+	"github.com/iltod/iltod/locales"
 )
 
-func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("import", stderr, "-election ID -file FILE -source TEXT [flags]")
+func runImport(ctx context.Context, p *locales.Printer, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet(p, "import", stderr, "-election ID -file FILE -source TEXT [flags]", "")
 	var sc StoreConfig
 	sc.register(fs, "data")
-	election := fs.String("election", "", "the election")
-	file := fs.String("file", "", "the official results: CSV, or NIST SP 1500-100 v2 JSON (.json)")
-	format := fs.String("format", "", `"csv" or "nist"; default from the file's extension`)
-	layout := fs.String("layout", "", `CSV layout, "long" (default) or "wide"; overrides the mapping's`)
-	mappingFile := fs.String("mapping", "", "a YAML or JSON file mapping the file's columns and values to the election's codes (docs/official-results.md)")
-	contest := fs.String("contest", "", "the contest of every row, for a file with no contest column")
-	source := fs.String("source", "", "where the figures come from: the authority and the document or URL (required)")
-	published := fs.String("published", "", "when the authority published them: YYYY-MM-DD or RFC 3339 (default now)")
-	note := fs.String("note", "", "a note kept with the release, e.g. what changed since the last")
+	election := fs.String("election", "", "cli.flag.election")
+	file := fs.String("file", "", "cli.flag.import_file")
+	format := fs.String("format", "", "cli.flag.import_format")
+	layout := fs.String("layout", "", "cli.flag.layout")
+	mappingFile := fs.String("mapping", "", "cli.flag.mapping")
+	contest := fs.String("contest", "", "cli.flag.import_contest")
+	source := fs.String("source", "", "cli.flag.source")
+	published := fs.String("published", "", "cli.flag.published")
+	note := fs.String("note", "", "cli.flag.release_note")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *election == "" || *file == "" || *source == "" || fs.NArg() != 0 {
-		return usagef("give -election ID, -file FILE and -source TEXT")
+		return usageErr("cli.import.give", nil)
 	}
 	pub := time.Now().UTC()
 	if *published != "" {
@@ -40,7 +41,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			t, err = time.Parse(time.DateOnly, *published)
 		}
 		if err != nil {
-			return usagef("-published %q: give YYYY-MM-DD or an RFC 3339 time", *published)
+			return usageErr("cli.import.published", locales.Args{"Value": fmt.Sprintf("%q", *published)})
 		}
 		pub = t.UTC()
 	}
@@ -61,7 +62,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	case "wide":
 		m.Format = official.Wide
 	default:
-		return usagef(`-layout: "long" or "wide"`)
+		return usageErr("cli.import.layout", nil)
 	}
 	if *contest != "" {
 		m.ContestCode = *contest
@@ -74,7 +75,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	}
 	if kind != "csv" && kind != "nist" {
-		return usagef(`-format: "csv" or "nist"`)
+		return usageErr("cli.import.format", nil)
 	}
 	f, err := os.Open(*file)
 	if err != nil {
@@ -83,30 +84,30 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	defer f.Close()
 	name := filepath.Base(*file)
 	return withApp(ctx, sc, func(ctx context.Context, a *app.App) error {
-		p, err := a.PublicPackage(ctx, *election)
+		pkg, err := a.PublicPackage(ctx, *election)
 		if err != nil {
 			return err
 		}
-		prog := startProgress(stderr, "reading "+name)
+		prog := startProgress(p, stderr, p.T("cli.progress.reading", locales.Args{"File": name}))
 		var results []iltod.StationResult
 		if kind == "nist" {
-			results, _, err = official.ReadNIST(f, name, p, m)
+			results, _, err = official.ReadNIST(f, name, pkg, m)
 		} else {
-			results, err = official.ReadCSV(f, name, p, m)
+			results, err = official.ReadCSV(f, name, pkg, m)
 		}
 		prog.stop()
 		if err != nil {
 			return err // it lists every problem, and says nothing was imported
 		}
-		prog = startProgress(stderr, "importing")
+		prog = startProgress(p, stderr, p.T("cli.progress.importing"))
 		r, err := a.ImportOfficial(ctx, iltod.OfficialRelease{Election: *election, Source: *source, Published: pub, Note: *note},
 			results, map[string]any{"file": name, "format": kind, "layout": string(m.Format)})
 		prog.stop()
 		if err != nil {
-			return fmt.Errorf("nothing imported: %w", err)
+			return fail("cli.import.nothing", locales.Args{"Err": err})
 		}
-		fmt.Fprintf(stdout, "imported official release %d of %s: %d station results and %d area totals from %s (sha256 %x)\n",
-			r.Version, r.Election, r.Results, r.Totals, name, r.Hash)
+		fmt.Fprintln(stdout, p.T("cli.import.done", locales.Args{"Version": r.Version, "Election": r.Election, "Results": p.Int(int64(r.Results)),
+			"Totals": p.Int(int64(r.Totals)), "File": name, "Hash": fmt.Sprintf("%x", r.Hash)}))
 		return nil
 	})
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/demo"
 	"github.com/iltod/iltod/internal/electionpkg"
+	"github.com/iltod/iltod/locales"
 )
 
 const exampleDir = "../../docs/example"
@@ -75,11 +76,21 @@ func storeArgsB(t testing.TB) map[string][]string {
 	return out
 }
 
-// iltodCmd runs the command line in-process and returns its exit code and output.
+// englishEnv is an environment whose language is English, so that tests read the same
+// words on any machine; tests of other languages give -lang.
+func englishEnv(name string) string {
+	if name == "LANG" {
+		return "en_US.UTF-8"
+	}
+	return ""
+}
+
+// iltodCmd runs the command line in-process, in English unless args say otherwise, and
+// returns its exit code and output.
 func iltodCmd(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), args, &stdout, &stderr)
+	code := run(context.Background(), args, englishEnv, &stdout, &stderr)
 	return code, stdout.String(), stderr.String()
 }
 
@@ -87,7 +98,7 @@ func iltodCmd(t *testing.T, args ...string) (int, string, string) {
 func stored(t *testing.T, flags []string, id string) *iltod.Package {
 	t.Helper()
 	var sc StoreConfig
-	fs := newFlagSet("test", io.Discard, "")
+	fs := newFlagSet(locales.For("en"), "test", io.Discard, "", "")
 	sc.register(fs, "")
 	if err := fs.Parse(flags); err != nil {
 		t.Fatal(err)
@@ -146,7 +157,7 @@ func TestLoadBadPackageChangesNothing(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("load example: exit %d: %s", code, errOut)
 			}
-			if !strings.Contains(out, "loaded election example-2024") || !strings.Contains(out, "5 stations (5067 registered voters)") {
+			if !strings.Contains(out, "loaded election example-2024") || !strings.Contains(out, "5 stations (5,067 registered voters)") {
 				t.Errorf("load output: %s", out)
 			}
 			before := stored(t, flags, "example-2024")

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/iltod/iltod/internal/tabular"
+
+	"github.com/iltod/iltod/locales"
 )
 
 // output is how an analysis command prints: a table for people by default, or JSON or
@@ -17,13 +19,13 @@ type output struct {
 }
 
 func (o *output) register(fs *flag.FlagSet) {
-	fs.BoolVar(&o.json, "json", false, "print JSON instead of a table")
-	fs.BoolVar(&o.csv, "csv", false, "print CSV instead of a table")
+	fs.BoolVar(&o.json, "json", false, "cli.flag.json")
+	fs.BoolVar(&o.csv, "csv", false, "cli.flag.csv")
 }
 
 func (o *output) check() error {
 	if o.json && o.csv {
-		return usagef("give -json or -csv, not both")
+		return usageErr("cli.error.json_csv", nil)
 	}
 	return nil
 }
@@ -52,8 +54,10 @@ func (o *output) notes(w io.Writer, heading string, notes []string) {
 }
 
 // progress shows a long step on stderr while it runs, when stderr is a terminal: its name,
-// then its elapsed time once it ends. Elsewhere (a pipe, a test) it is silent.
+// then its elapsed time once it ends, in p's language. Elsewhere (a pipe, a test) it is
+// silent.
 type progress struct {
+	p     *locales.Printer
 	w     io.Writer
 	on    bool
 	name  string
@@ -62,9 +66,10 @@ type progress struct {
 	ended chan struct{}
 }
 
-// startProgress begins showing step name on w if w is a terminal.
-func startProgress(w io.Writer, name string) *progress {
-	p := &progress{w: w, name: name, start: time.Now(), done: make(chan struct{}), ended: make(chan struct{})}
+// startProgress begins showing the step name, written in lang's words, on w if w is a
+// terminal.
+func startProgress(lang *locales.Printer, w io.Writer, name string) *progress {
+	p := &progress{p: lang, w: w, name: name, start: time.Now(), done: make(chan struct{}), ended: make(chan struct{})}
 	if f, ok := w.(*os.File); ok {
 		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
 			p.on = true
@@ -82,7 +87,8 @@ func startProgress(w io.Writer, name string) *progress {
 		for i := 0; ; i++ {
 			select {
 			case <-p.done:
-				fmt.Fprintf(p.w, "\r%s: done in %s\033[K\n", p.name, time.Since(p.start).Round(time.Millisecond))
+				done := p.p.T("cli.progress.done", locales.Args{"Step": p.name, "Elapsed": time.Since(p.start).Round(time.Millisecond).String()})
+				fmt.Fprintf(p.w, "\r%s\033[K\n", done)
 				return
 			case <-tick.C:
 				fmt.Fprintf(p.w, "\r%s %c %s\033[K", p.name, spin[i%4], time.Since(p.start).Round(time.Second))

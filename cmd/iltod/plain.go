@@ -6,11 +6,14 @@ package main
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"strings"
 
 	"github.com/iltod/iltod/internal/plaincsv"
 	"github.com/iltod/iltod/internal/tabular"
+
+	"github.com/iltod/iltod/locales"
 )
 
 // plainFlags are the flags of a plain-file command: the input file, the columns that
@@ -19,23 +22,9 @@ type plainFlags struct {
 	in   string
 	cols plaincsv.Columns
 	out  output
-}
-
-// columnUsage describes each shared flag.
-var columnUsage = map[string]string{
-	"in":         "the input CSV `FILE` (gzip if it ends in .gz); its first row names the columns",
-	"station":    "`COL`: the column of station codes (unique)",
-	"stratum":    "`COL`: the column of stratum labels; without it the stations form one stratum",
-	"registered": "`COL`: the column of registered voters",
-	"cast":       "`COL`: the column of ballots found in the box (valid and invalid)",
-	"issued":     "`COL`: the column of ballots issued to voters",
-	"valid":      "`COL`: the column of valid votes",
-	"choices":    "`COL,COL,…`: the columns of votes, one per choice; a choice's name is its column's",
-	"area":       "`COL`: the column of areas whose stations are compared with each other (flags)",
-	"leader":     "`COL`: the column of the leader's votes (the national winner)",
-	"choice":     "`COL`: the column naming the choice (candidate or list)",
-	"votes":      "`COL`: the column of votes",
-	"party":      "`COL`: the column of the choice's party (optional)",
+	// after are run once the flags are parsed, to read flags whose value needs checking
+	// (see sharesFlag).
+	after []func() error
 }
 
 // register adds the shared flags names to fs, with the output flags. It panics on a name
@@ -44,25 +33,27 @@ func (p *plainFlags) register(fs *flag.FlagSet, names ...string) {
 	for _, n := range names {
 		switch v := p.cols.Field(n); {
 		case n == "in":
-			fs.StringVar(&p.in, n, "", columnUsage[n])
+			fs.StringVar(&p.in, n, "", "cli.flag.col_"+n)
 		case n == "choices":
-			fs.Func(n, columnUsage[n], func(s string) error {
+			fs.Func(n, "cli.flag.col_"+n, func(s string) error {
 				p.cols.Choices = strings.Split(s, ",")
 				return nil
 			})
 		case v == nil:
 			panic("plainFlags: unknown flag " + n)
 		default:
-			fs.StringVar(v, n, "", columnUsage[n])
+			fs.StringVar(v, n, "", "cli.flag.col_"+n)
 		}
 	}
 	p.out.register(fs)
 }
 
-// sharesFlag adds to fs the flag name, whose value CHOICE=SHARE,… it reads into *m.
-func sharesFlag(fs *flag.FlagSet, m *map[string]float64, name, usage string) {
-	fs.Func(name, usage, func(s string) (err error) {
-		*m, err = plaincsv.ParseShares(s)
+// sharesFlag adds to fs the flag name, whose value CHOICE=SHARE,… it reads into *m once
+// the flags are parsed.
+func (p *plainFlags) sharesFlag(fs *flag.FlagSet, m *map[string]float64, name, usage string) {
+	s := fs.String(name, "", usage)
+	p.after = append(p.after, func() (err error) {
+		*m, err = plaincsv.ParseShares(name, *s)
 		return err
 	})
 }
@@ -74,37 +65,42 @@ func (p *plainFlags) parse(fs *flag.FlagSet, args []string) (map[string]bool, er
 		return nil, err
 	}
 	if fs.NArg() > 0 {
-		return nil, usagef("unexpected argument %q: every input is named by a flag (-in FILE)", fs.Arg(0))
+		return nil, usageErr("cli.error.plain_argument", locales.Args{"Arg": fmt.Sprintf("%q", fs.Arg(0))})
 	}
 	if err := p.out.check(); err != nil {
 		return nil, err
+	}
+	for _, f := range p.after {
+		if err := f(); err != nil {
+			return nil, usageError{err}
+		}
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	return set, nil
 }
 
-// refuse returns a usage error, format with the flag's name, for the first of flags that
-// set holds; or nil.
-func refuse(set map[string]bool, format string, flags ...string) error {
+// refuse returns a usage error, the message key with the flag's name as {{.Flag}}, for
+// the first of flags that set holds; or nil.
+func refuse(set map[string]bool, key string, flags ...string) error {
 	for _, f := range flags {
 		if set[f] {
-			return usagef(format, f)
+			return usageErr(key, locales.Args{"Flag": f})
 		}
 	}
 	return nil
 }
 
-// print prints res as the output flags ask, unless the analysis failed with err: a
-// plaincsv.UsageError is a usage error (exit code 2).
-func (p *plainFlags) print(stdout io.Writer, res interface {
-	Print(io.Writer, tabular.Format) error
+// print prints res as the output flags ask, for people in lang's words, unless the
+// analysis failed with err: a plaincsv.UsageError is a usage error (exit code 2).
+func (p *plainFlags) print(lang *locales.Printer, stdout io.Writer, res interface {
+	Print(io.Writer, tabular.Format, *locales.Printer) error
 }, err error) error {
 	if errors.As(err, new(*plaincsv.UsageError)) {
-		return usageError{err.Error()}
+		return usageError{err}
 	}
 	if err != nil {
 		return err
 	}
-	return res.Print(stdout, p.out.format())
+	return res.Print(stdout, p.out.format(), lang)
 }

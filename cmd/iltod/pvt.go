@@ -8,10 +8,12 @@ import (
 	"github.com/iltod/iltod/internal/app"
 	"github.com/iltod/iltod/internal/plaincsv"
 	"github.com/iltod/iltod/internal/tabular"
+	"github.com/iltod/iltod/locales"
+	"github.com/iltod/iltod/stats/pvt"
 )
 
-func runPVT(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("pvt", stderr, "-election ID [-area CODE] [-contest CODE] [flags]")
+func runPVT(ctx context.Context, p *locales.Printer, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet(p, "pvt", stderr, "-election ID [-area CODE] [-contest CODE] [flags]", "")
 	var f analysisFlags
 	f.register(fs)
 	if err := f.parse(fs, args); err != nil {
@@ -19,29 +21,32 @@ func runPVT(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	f.opt.NoForensics = true
 	return withApp(ctx, f.sc, func(ctx context.Context, a *app.App) error {
-		rep, err := f.analyze(ctx, stderr, a)
+		rep, err := f.analyze(ctx, p, stderr, a)
 		if err != nil {
 			return err
 		}
-		t := &tabular.Table{Header: []string{"contest", "area", "choice", "estimate", "95% interval", "99% interval", "reported", "official", "check"}}
+		t := tabular.New(p, "contest", "area", "choice", "estimate", "95% interval", "99% interval", "reported", "official", "check")
+		reported := func(e pvt.Estimate) tabular.Word {
+			return tabular.Word{Code: fmt.Sprintf("%d/%d", e.Reported, e.Sampled), Key: "cli.pvt.reported", Args: locales.Args{"Reported": p.Int(int64(e.Reported)), "Sampled": p.Int(int64(e.Sampled))}}
+		}
 		var notes []string
 		for _, c := range rep.Contests {
 			for _, ar := range c.Areas {
 				if ar.PVT == nil {
-					t.Add(c.Contest, ar.Area, "-", "no estimate: "+ar.PVTError, "", "", "", "", "")
+					t.Add(c.Contest, ar.Area, "-", tabular.Word{Code: "no_estimate: " + ar.PVTError, Key: "cli.pvt.no_estimate", Args: locales.Args{"Reason": ar.PVTError}}, "", "", "", "", "")
 					continue
 				}
 				for k, e := range ar.PVT.Shares {
-					off, check := "", ""
+					var off, check any = "", ""
 					if ar.Official != nil {
-						off = tabular.Percent(ar.Official.Shares[k])
-						check = string(ar.Checks[k].Verdict)
+						off = tabular.Share(ar.Official.Shares[k])
+						check = tabular.Code(ar.Checks[k].Verdict)
 					}
-					t.Add(c.Contest, ar.Area, c.Choices[k], tabular.Percent(e.Value), tabular.Interval(e.Low95, e.High95), tabular.Interval(e.Low99, e.High99), fmt.Sprintf("%d/%d", e.Reported, e.Sampled), off, check)
+					t.Add(c.Contest, ar.Area, c.Choices[k], tabular.Share(e.Value), tabular.Interval(p, e.Low95, e.High95), tabular.Interval(p, e.Low99, e.High99), reported(e), off, check)
 				}
 				if ar.PVT.Turnout != nil {
 					e := ar.PVT.Turnout
-					t.Add(c.Contest, ar.Area, "(turnout)", tabular.Percent(e.Value), tabular.Interval(e.Low95, e.High95), tabular.Interval(e.Low99, e.High99), fmt.Sprintf("%d/%d", e.Reported, e.Sampled), "", "")
+					t.Add(c.Contest, ar.Area, tabular.Word{Code: "(turnout)", Key: "cli.pvt.turnout_row"}, tabular.Share(e.Value), tabular.Interval(p, e.Low95, e.High95), tabular.Interval(p, e.Low99, e.High99), reported(*e), "", "")
 				}
 				if ar.Area == rep.Area {
 					notes = append(notes, fmt.Sprintf("%s: %s", c.Contest, ar.PVT.Winner.Note))
@@ -59,28 +64,21 @@ func runPVT(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	})
 }
 
-const plainPVTUsage = `-in FILE -station COL [-stratum COL] -choices COL,COL,… -valid COL [-cast COL -registered COL]
-       (-population N | -strata FILE) [-majority 0.5] [-official CHOICE=SHARE,…] [-json|-csv]
-
-Estimates every choice's share of valid votes, the margin between the top two, turnout and
-the calls a PVT supports, from the sampled stations in FILE (pvt.Analyze). A row whose valid
-votes or a choice's votes are empty has not reported: it is skipped and counted. -strata
-FILE has the columns stratum,population (the number of stations in each stratum).`
-
 // plainPVT estimates a contest from the sampled stations of a file.
-func plainPVT(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var p plainFlags
-	fs := newFlagSet("pvt", stderr, plainPVTUsage)
-	p.register(fs, "in", "station", "stratum", "choices", "valid", "cast", "registered")
+func plainPVT(ctx context.Context, p *locales.Printer, args []string, stdout, stderr io.Writer) error {
+	var pf plainFlags
+	fs := newFlagSet(p, "pvt", stderr, `-in FILE -station COL [-stratum COL] -choices COL,COL,… -valid COL [-cast COL -registered COL]
+       (-population N | -strata FILE) [-majority 0.5] [-official CHOICE=SHARE,…] [-json|-csv]`, "cli.about.pvt")
+	pf.register(fs, "in", "station", "stratum", "choices", "valid", "cast", "registered")
 	var opt plaincsv.PVTOptions
-	fs.IntVar(&opt.Population, "population", 0, "the number of stations in the country, for a simple random sample")
-	fs.StringVar(&opt.Strata, "strata", "", "a CSV `FILE` with columns stratum,population: the stations in each stratum")
-	fs.Float64Var(&opt.Majority, "majority", 0, "the share of valid votes the leader must exceed to win in one round (0.5); calls whether a runoff is needed")
-	sharesFlag(fs, &opt.Official, "official", "official shares to check, `CHOICE=SHARE,…` (0.52 or 52%)")
-	if _, err := p.parse(fs, args); err != nil {
+	fs.IntVar(&opt.Population, "population", 0, "cli.flag.population")
+	fs.StringVar(&opt.Strata, "strata", "", "cli.flag.strata")
+	fs.Float64Var(&opt.Majority, "majority", 0, "cli.flag.majority_pvt")
+	pf.sharesFlag(fs, &opt.Official, "official", "cli.flag.official_shares")
+	if _, err := pf.parse(fs, args); err != nil {
 		return err
 	}
-	opt.In, opt.Columns = p.in, p.cols
+	opt.In, opt.Columns = pf.in, pf.cols
 	res, err := plaincsv.PVT(ctx, opt)
-	return p.print(stdout, res, err)
+	return pf.print(p, stdout, res, err)
 }

@@ -4,17 +4,18 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
-	"strconv"
 
 	"github.com/iltod/iltod/internal/analysis"
 	"github.com/iltod/iltod/internal/app"
 	"github.com/iltod/iltod/internal/plaincsv"
 	"github.com/iltod/iltod/internal/tabular"
+	"github.com/iltod/iltod/locales"
 )
 
-func runSeats(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("seats", stderr, "-election ID [flags]")
+func runSeats(ctx context.Context, p *locales.Printer, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet(p, "seats", stderr, "-election ID [flags]", "")
 	var f electionFlags
 	f.register(fs)
 	if err := f.parse(fs, args); err != nil {
@@ -25,7 +26,7 @@ func runSeats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return err
 		}
-		t := &tabular.Table{Header: []string{"body", "party", "official", "projected", "range"}}
+		t := tabular.New(p, "body", "party", "official", "projected", "range")
 		for _, b := range rep.Bodies {
 			parties := map[string]bool{}
 			for _, o := range []*analysis.SeatOutcome{b.Official, b.PVT} {
@@ -38,32 +39,26 @@ func runSeats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 					}
 				}
 			}
-			for _, p := range slices.Sorted(func(yield func(string) bool) {
-				for p := range parties {
-					if !yield(p) {
-						return
-					}
-				}
-			}) {
-				off, proj, rng := "-", "-", ""
+			for _, party := range slices.Sorted(maps.Keys(parties)) {
+				var off, proj, rng any = "-", "-", ""
 				if b.Official != nil {
-					off = strconv.Itoa(b.Official.Parties[p])
+					off = b.Official.Parties[party]
 				}
 				if b.PVT != nil {
-					proj = strconv.Itoa(b.PVT.Parties[p])
-					rng = fmt.Sprintf("%d–%d", b.PVT.Low[p], b.PVT.High[p])
+					proj = b.PVT.Parties[party]
+					rng = fmt.Sprintf("%d–%d", b.PVT.Low[party], b.PVT.High[party])
 				}
-				name := p
-				if name == "" {
-					name = "(independents)"
+				var name any = party
+				if party == "" {
+					name = tabular.Word{Code: "(independents)", Key: "cli.seats.independents"}
 				}
 				t.Add(b.Body, name, off, proj, rng)
 			}
 			if b.OfficialError != "" {
-				t.Add(b.Body, "-", "no seats: "+b.OfficialError, "", "")
+				t.Add(b.Body, "-", tabular.Word{Code: "no_seats: " + b.OfficialError, Key: "cli.seats.no_seats", Args: locales.Args{"Reason": b.OfficialError}}, "", "")
 			}
 			if b.PVTError != "" {
-				t.Add(b.Body, "-", "", "no projection: "+b.PVTError, "")
+				t.Add(b.Body, "-", "", tabular.Word{Code: "no_projection: " + b.PVTError, Key: "cli.seats.no_projection", Args: locales.Args{"Reason": b.PVTError}}, "")
 			}
 		}
 		if err := f.out.print(stdout, t, rep.Bodies); err != nil {
@@ -80,44 +75,37 @@ func runSeats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	})
 }
 
-const plainSeatsUsage = `-in FILE (-choice COL -votes COL [-party COL] | -choices COL,COL,…) -seats N -system list_pr|fptp|block|two_round
+// plainSeats allocates seats from the votes of a file.
+func plainSeats(ctx context.Context, p *locales.Printer, args []string, stdout, stderr io.Writer) error {
+	var pf plainFlags
+	fs := newFlagSet(p, "seats", stderr, `-in FILE (-choice COL -votes COL [-party COL] | -choices COL,COL,…) -seats N -system list_pr|fptp|block|two_round
        [-method dhondt|sainte_lague|modified_sainte_lague|huntington_hill|hare|droop]
        [-threshold T -threshold-base valid|list_valid|valid_and_blank] [-majority M -majority-base valid|valid_and_blank]
        [-min-share S] [-min-turnout T -cast N -registered N] [-valid N] [-blank N] [-ties lot|most_votes|ballot_order]
-       [-lot SEED] [-round 1|2] [-json|-csv]
-
-Allocates seats from the votes in FILE (package seats). FILE has a row per choice, named in
--choice with its votes in -votes, or a column of votes per choice, named by -choices. Votes
-are added up over the rows, so FILE may hold votes by station or district. -valid defaults
-to the sum of the votes.`
-
-// plainSeats allocates seats from the votes of a file.
-func plainSeats(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var p plainFlags
-	fs := newFlagSet("seats", stderr, plainSeatsUsage)
-	p.register(fs, "in", "choices", "choice", "votes", "party")
+       [-lot SEED] [-round 1|2] [-json|-csv]`, "cli.about.seats")
+	pf.register(fs, "in", "choices", "choice", "votes", "party")
 	var opt plaincsv.SeatsOptions
 	sys := &opt.System
-	fs.IntVar(&opt.Seats, "seats", 0, "the number of seats to fill")
-	fs.StringVar((*string)(&sys.Kind), "system", "", "the electoral system: list_pr, fptp, block or two_round")
-	fs.StringVar(&sys.Method, "method", "", "list_pr: dhondt, sainte_lague, modified_sainte_lague, huntington_hill, hare or droop")
-	fs.Float64Var(&sys.Threshold, "threshold", 0, "list_pr: the least share a list needs to win seats (0.05)")
-	fs.StringVar(&sys.ThresholdBase, "threshold-base", "", "list_pr: what the threshold is a share of: valid, list_valid or valid_and_blank")
-	fs.Float64Var(&sys.Majority, "majority", 0, "two_round: the share that must be exceeded (0.5)")
-	fs.StringVar(&sys.MajorityBase, "majority-base", "", "two_round: what the majority is a share of: valid or valid_and_blank")
-	fs.Float64Var(&sys.MinShare, "min-share", 0, "fptp: the least share of valid votes the winner needs")
-	fs.Float64Var(&sys.MinTurnout, "min-turnout", 0, "fptp: the least turnout (-cast over -registered) for the election to stand")
-	fs.StringVar(&sys.Ties, "ties", "", "the tie rule: lot, most_votes or ballot_order (default lot)")
-	fs.Int64Var(&opt.Totals.Valid, "valid", -1, "valid ballots, blank ones not included (default: the sum of the votes; required for block)")
-	fs.Int64Var(&opt.Totals.Blank, "blank", 0, "blank ballots, counted apart from valid ones")
-	fs.Int64Var(&opt.Totals.Cast, "cast", 0, "ballots cast (for -min-turnout)")
-	fs.Int64Var(&opt.Totals.Registered, "registered", 0, "registered voters (for -min-turnout)")
-	fs.StringVar(&opt.Lot, "lot", "", "a public `SEED` to draw the lot that breaks ties (seats.DrawLot)")
-	fs.IntVar(&opt.Round, "round", 0, "two_round: 1 for the first round, 2 for the runoff")
-	if _, err := p.parse(fs, args); err != nil {
+	fs.IntVar(&opt.Seats, "seats", 0, "cli.flag.seats")
+	fs.StringVar((*string)(&sys.Kind), "system", "", "cli.flag.system")
+	fs.StringVar(&sys.Method, "method", "", "cli.flag.method")
+	fs.Float64Var(&sys.Threshold, "threshold", 0, "cli.flag.threshold")
+	fs.StringVar(&sys.ThresholdBase, "threshold-base", "", "cli.flag.threshold_base")
+	fs.Float64Var(&sys.Majority, "majority", 0, "cli.flag.majority")
+	fs.StringVar(&sys.MajorityBase, "majority-base", "", "cli.flag.majority_base")
+	fs.Float64Var(&sys.MinShare, "min-share", 0, "cli.flag.min_share")
+	fs.Float64Var(&sys.MinTurnout, "min-turnout", 0, "cli.flag.min_turnout")
+	fs.StringVar(&sys.Ties, "ties", "", "cli.flag.ties")
+	fs.Int64Var(&opt.Totals.Valid, "valid", -1, "cli.flag.valid_total")
+	fs.Int64Var(&opt.Totals.Blank, "blank", 0, "cli.flag.blank")
+	fs.Int64Var(&opt.Totals.Cast, "cast", 0, "cli.flag.cast_total")
+	fs.Int64Var(&opt.Totals.Registered, "registered", 0, "cli.flag.registered_total")
+	fs.StringVar(&opt.Lot, "lot", "", "cli.flag.lot")
+	fs.IntVar(&opt.Round, "round", 0, "cli.flag.round")
+	if _, err := pf.parse(fs, args); err != nil {
 		return err
 	}
-	opt.In, opt.Columns = p.in, p.cols
+	opt.In, opt.Columns = pf.in, pf.cols
 	res, err := plaincsv.Seats(ctx, opt)
-	return p.print(stdout, res, err)
+	return pf.print(p, stdout, res, err)
 }

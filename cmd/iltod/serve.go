@@ -14,6 +14,7 @@ import (
 	"github.com/iltod/iltod/internal/app"
 	iltodhttp "github.com/iltod/iltod/internal/http"
 	"github.com/iltod/iltod/internal/ledger"
+	"github.com/iltod/iltod/locales"
 )
 
 // ServeConfig configures a running server.
@@ -30,10 +31,10 @@ type ServeConfig struct {
 func (c *ServeConfig) register(fs interface {
 	StringVar(p *string, name, value, usage string)
 }, defaultAddr, defaultOrigin string) {
-	fs.StringVar(&c.Addr, "addr", env(envAddr, defaultAddr), "address to listen on; port 0 picks a free one (env "+envAddr+")")
-	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
-	fs.StringVar(&c.Origin, "origin", env(envOrigin, defaultOrigin), "the transparency log's origin, e.g. observers.example.mn/log (env "+envOrigin+")")
-	fs.StringVar(&c.PolicyFile, "witness-policy", env(envPolicy, ""), "tlog-policy file naming the witnesses and quorum that must cosign checkpoints (env "+envPolicy+")")
+	fs.StringVar(&c.Addr, "addr", env(envAddr, defaultAddr), "cli.flag.addr")
+	fs.StringVar(&c.LogLevel, "log-level", "info", "cli.flag.log_level")
+	fs.StringVar(&c.Origin, "origin", env(envOrigin, defaultOrigin), "cli.flag.origin")
+	fs.StringVar(&c.PolicyFile, "witness-policy", env(envPolicy, ""), "cli.flag.witness_policy")
 }
 
 // LogDir and LogKeyFile are where the transparency log lives inside the data directory.
@@ -72,16 +73,16 @@ func (m *Main) Open(ctx context.Context) error {
 	m.App = app.New(s, m.Logger)
 	dir := m.Config.Store.DataDir
 	if dir == "" {
-		return usagef("the transparency log needs a data directory: give -data DIR")
+		return usageErr("cli.serve.log_dir", nil)
 	}
 	var policy []byte
 	if m.Config.PolicyFile != "" {
 		if policy, err = os.ReadFile(m.Config.PolicyFile); err != nil {
-			return fmt.Errorf("read the witness policy: %w", err)
+			return fail("cli.error.read_policy", locales.Args{"Err": err})
 		}
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("create data directory: %w", err)
+		return fail("cli.store.mkdir", locales.Args{"Err": err})
 	}
 	l, err := ledger.Open(ctx, ledger.Config{
 		Dir:     filepath.Join(dir, LogDir),
@@ -91,7 +92,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Logger:  m.Logger,
 	}, s)
 	if err != nil {
-		return fmt.Errorf("open the transparency log: %w", err)
+		return fail("cli.serve.open_log", locales.Args{"Err": err})
 	}
 	m.Ledger = l
 	m.App.SetLog(l)
@@ -150,8 +151,8 @@ func (m *Main) Close() error {
 // URL returns the server's base URL, e.g. "http://127.0.0.1:8080/".
 func (m *Main) URL() string { return fmt.Sprintf("http://%s/", m.Addr) }
 
-func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("serve", stderr, "[flags]")
+func runServe(ctx context.Context, p *locales.Printer, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet(p, "serve", stderr, "[flags]", "")
 	var c ServeConfig
 	c.Store.register(fs, "data")
 	c.register(fs, "127.0.0.1:8080", "")
@@ -159,7 +160,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if c.Origin == "" {
-		return usagef("give the transparency log's origin with -origin (e.g. observers.example.mn/log); it never changes")
+		return usageErr("cli.serve.origin", nil)
 	}
 	logger, err := newLogger(stderr, c.LogLevel)
 	if err != nil {
@@ -173,6 +174,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := m.Serve(ctx); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "iltod serving %s from %s\n", m.URL(), c.Store.describe())
+	fmt.Fprintln(stdout, "iltod: "+p.T("cli.serve.serving", locales.Args{"URL": m.URL(), "Store": c.Store.describe(p)}))
 	return m.Wait()
 }

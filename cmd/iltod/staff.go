@@ -9,6 +9,7 @@ import (
 
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/app"
+	"github.com/iltod/iltod/locales"
 )
 
 // withApp opens the configured store, runs fn with an app acting as the system (the
@@ -24,116 +25,116 @@ func withApp(ctx context.Context, sc StoreConfig, fn func(ctx context.Context, a
 	return fn(app.SystemContext(ctx), a)
 }
 
-func runEnroll(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("enroll", stderr, "-election ID -observer CODE [flags]")
+func runEnroll(ctx context.Context, p *locales.Printer, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet(p, "enroll", stderr, "-election ID -observer CODE [flags]", "")
 	var sc StoreConfig
 	sc.register(fs, "data")
-	election := fs.String("election", "", "the election")
-	observer := fs.String("observer", "", "the observer's code")
-	ttl := fs.Duration("ttl", app.DefaultEnrollmentTTL, "how long the code stays valid")
+	election := fs.String("election", "", "cli.flag.election")
+	observer := fs.String("observer", "", "cli.flag.observer")
+	ttl := fs.Duration("ttl", app.DefaultEnrollmentTTL, "cli.flag.ttl")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *election == "" || *observer == "" || fs.NArg() != 0 {
-		return usagef("give -election ID and -observer CODE")
+		return usageErr("cli.enroll.give", nil)
 	}
 	return withApp(ctx, sc, func(ctx context.Context, a *app.App) error {
 		code, expires, err := a.IssueEnrollment(ctx, *election, *observer, *ttl)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "enrollment code for observer %s: %s (one use, valid until %s)\n", *observer, code, expires.Format(time.RFC3339))
+		fmt.Fprintln(stdout, p.T("cli.enroll.code", locales.Args{"Observer": *observer, "Code": code, "Expires": expires.Format(time.RFC3339)}))
 		return nil
 	})
 }
 
-func runDevices(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runDevices(ctx context.Context, p *locales.Printer, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || (args[0] != "list" && args[0] != "revoke") {
-		return usagef("usage: iltod devices list -election ID [-observer CODE] | iltod devices revoke -key KEY_ID -reason TEXT")
+		return usageErr("cli.devices.usage", locales.Args{"Usage": "iltod devices list -election ID [-observer CODE] | iltod devices revoke -key KEY_ID -reason TEXT"})
 	}
-	fs := newFlagSet("devices "+args[0], stderr, "[flags]")
+	fs := newFlagSet(p, "devices "+args[0], stderr, "[flags]", "")
 	var sc StoreConfig
 	sc.register(fs, "data")
-	election := fs.String("election", "", "the election (list)")
-	observer := fs.String("observer", "", "only this observer's devices (list)")
-	key := fs.String("key", "", "the device's key id (revoke)")
-	reason := fs.String("reason", "", "why (revoke)")
+	election := fs.String("election", "", "cli.flag.devices_election")
+	observer := fs.String("observer", "", "cli.flag.devices_observer")
+	key := fs.String("key", "", "cli.flag.key")
+	reason := fs.String("reason", "", "cli.flag.revoke_reason")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
 	return withApp(ctx, sc, func(ctx context.Context, a *app.App) error {
 		if args[0] == "revoke" {
 			if *key == "" {
-				return usagef("give -key KEY_ID")
+				return usageErr("cli.devices.give_key", nil)
 			}
 			if err := a.RevokeDevice(ctx, *key, *reason); err != nil {
 				return err
 			}
-			fmt.Fprintf(stdout, "revoked device %s\n", *key)
+			fmt.Fprintln(stdout, p.T("cli.devices.revoked", locales.Args{"Key": *key}))
 			return nil
 		}
 		if *election == "" {
-			return usagef("give -election ID")
+			return usageErr("cli.devices.give_election", nil)
 		}
 		ds, err := a.Devices(ctx, *election, *observer)
 		if err != nil {
 			return err
 		}
 		for _, d := range ds {
-			state := "active"
+			state := p.T("cli.devices.active")
 			if d.Revoked != nil {
-				state = "revoked " + d.Revoked.Format(time.RFC3339)
+				state = p.T("cli.devices.revoked_at", locales.Args{"Time": d.Revoked.Format(time.RFC3339)})
 			}
-			fmt.Fprintf(stdout, "%s  observer %s  enrolled %s  %s\n", d.KeyID, d.Observer, d.Enrolled.Format(time.RFC3339), state)
+			fmt.Fprintf(stdout, "%s  %s\n", d.KeyID, p.T("cli.devices.line", locales.Args{"Observer": d.Observer, "Enrolled": d.Enrolled.Format(time.RFC3339), "State": state}))
 		}
 		return nil
 	})
 }
 
-func runReview(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("review", stderr, "-election ID -report ID -action verify|reject|quarantine|reopen -reason TEXT")
+func runReview(ctx context.Context, p *locales.Printer, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet(p, "review", stderr, "-election ID -report ID -action verify|reject|quarantine|reopen -reason TEXT", "")
 	var sc StoreConfig
 	sc.register(fs, "data")
-	election := fs.String("election", "", "the election")
-	report := fs.String("report", "", "the report id")
-	action := fs.String("action", "", "verify, reject, quarantine or reopen")
-	reason := fs.String("reason", "", "why; recorded with the decision")
+	election := fs.String("election", "", "cli.flag.election")
+	report := fs.String("report", "", "cli.flag.report")
+	action := fs.String("action", "", "cli.flag.action")
+	reason := fs.String("reason", "", "cli.flag.review_reason")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *election == "" || *report == "" || *action == "" {
-		return usagef("give -election, -report, -action and -reason")
+		return usageErr("cli.review.give", nil)
 	}
 	return withApp(ctx, sc, func(ctx context.Context, a *app.App) error {
 		if err := a.Review(ctx, *election, *report, app.ReviewAction(*action), *reason); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "report %s: %s\n", *report, *action)
+		fmt.Fprintln(stdout, p.T("cli.review.done", locales.Args{"Report": *report, "Action": *action}))
 		return nil
 	})
 }
 
-func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("record", stderr, "-election ID -station CODE -form CODE [-resolve TAG -value JSON -reason TEXT]")
+func runRecord(ctx context.Context, p *locales.Printer, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet(p, "record", stderr, "-election ID -station CODE -form CODE [-resolve TAG -value JSON -reason TEXT]", "")
 	var sc StoreConfig
 	sc.register(fs, "data")
-	election := fs.String("election", "", "the election")
-	station := fs.String("station", "", "the station")
-	form := fs.String("form", "", "the form")
-	tag := fs.String("resolve", "", "resolve the conflict on this question tag")
-	value := fs.String("value", "", "the resolved value, as JSON (a number, true, \"text\", null …)")
-	reason := fs.String("reason", "", "why; recorded with the resolution")
+	election := fs.String("election", "", "cli.flag.election")
+	station := fs.String("station", "", "cli.flag.station")
+	form := fs.String("form", "", "cli.flag.form")
+	tag := fs.String("resolve", "", "cli.flag.resolve")
+	value := fs.String("value", "", "cli.flag.value")
+	reason := fs.String("reason", "", "cli.flag.resolve_reason")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *election == "" || *station == "" || *form == "" {
-		return usagef("give -election, -station and -form")
+		return usageErr("cli.record.give", nil)
 	}
 	return withApp(ctx, sc, func(ctx context.Context, a *app.App) error {
 		if *tag != "" {
 			var v iltod.Value
 			if err := json.Unmarshal([]byte(*value), &v); err != nil {
-				return usagef("-value: %v", err)
+				return usageErr("cli.record.value", locales.Args{"Err": err})
 			}
 			if err := a.Resolve(ctx, *election, *station, *form, *tag, v, *reason); err != nil {
 				return err

@@ -11,13 +11,14 @@ import (
 
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/app"
+	"github.com/iltod/iltod/locales"
 )
 
 // staffSignIn signs in through an app over the store the flags name, as the console does.
 func staffSignIn(t *testing.T, flags []string, login, password, code string) error {
 	t.Helper()
 	var sc StoreConfig
-	fs := newFlagSet("test", io.Discard, "")
+	fs := newFlagSet(locales.For("en"), "test", io.Discard, "", "")
 	sc.register(fs, "")
 	if err := fs.Parse(flags); err != nil {
 		t.Fatal(err)

@@ -12,41 +12,45 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iltod/iltod/internal/tabular"
 	"github.com/iltod/iltod/tlog"
+
+	"github.com/iltod/iltod/locales"
 )
 
 // errVerifyFailed makes the exit code 1 after a FAILED verdict has been printed.
-var errVerifyFailed = errors.New("verification failed")
+var errVerifyFailed = fail("cli.verify.failed_exit", nil)
 
-const verifyUsage = `usage:
+// verifySynopsis is the synopsis of the verify commands; the message cli.verify.usage
+// says what they read.
+const verifySynopsis = `
   iltod verify receipt -vkey FILE [-policy FILE] RECEIPT
   iltod verify envelope -vkey FILE [-policy FILE] ENVELOPE RECEIPT
   iltod verify dataset DIR
-  iltod verify consistency -vkey FILE [-policy FILE] -log DIR|URL OLD_CHECKPOINT NEW_CHECKPOINT
-A RECEIPT is a promise, a full receipt (tlog-proof), or the JSON receipt of the API;
-"-" reads a file from standard input.`
+  iltod verify consistency -vkey FILE [-policy FILE] -log DIR|URL OLD_CHECKPOINT NEW_CHECKPOINT`
 
 // runVerify checks receipts, envelopes, datasets and the log's consistency offline,
 // with package tlog. It prints one verdict line, "OK: …" or "FAILED: …", and after a
 // failure the evidence; a failure exits with code 1.
-func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runVerify(ctx context.Context, p *locales.Printer, args []string, stdout, stderr io.Writer) error {
+	usage := locales.Args{"Synopsis": verifySynopsis}
 	if len(args) == 0 {
-		return usagef("%s", verifyUsage)
+		return usageErr("cli.verify.usage", usage)
 	}
 	switch args[0] {
 	case "receipt":
-		return verifyReceipt(args[1:], stdout, stderr)
+		return verifyReceipt(p, args[1:], stdout, stderr)
 	case "envelope":
-		return verifyEnvelope(args[1:], stdout, stderr)
+		return verifyEnvelope(p, args[1:], stdout, stderr)
 	case "dataset":
-		return verifyDataset(ctx, args[1:], stdout, stderr)
+		return verifyDataset(ctx, p, args[1:], stdout, stderr)
 	case "consistency":
-		return verifyConsistency(ctx, args[1:], stdout, stderr)
+		return verifyConsistency(ctx, p, args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
-		fmt.Fprintln(stderr, verifyUsage)
+		fmt.Fprintln(stderr, p.T("cli.verify.usage", usage))
 		return nil
 	}
-	return usagef("unknown verification %q\n%s", args[0], verifyUsage)
+	return usageErr("cli.verify.unknown", locales.Args{"Verification": fmt.Sprintf("%q", args[0]), "Synopsis": verifySynopsis})
 }
 
 // trustFlags are the flags naming what a verifier trusts.
@@ -57,13 +61,13 @@ type trustFlags struct {
 func (tf *trustFlags) register(fs interface {
 	String(name, value, usage string) *string
 }) {
-	tf.vkey = fs.String("vkey", "", "the log's verifier key file (log.vkey)")
-	tf.policy = fs.String("policy", "", "a witness policy file (tlog-policy); checkpoints must satisfy its quorum")
+	tf.vkey = fs.String("vkey", "", "cli.flag.vkey")
+	tf.policy = fs.String("policy", "", "cli.flag.policy")
 }
 
 func (tf *trustFlags) verifier() (*tlog.Verifier, error) {
 	if *tf.vkey == "" {
-		return nil, usagef("give the log's verifier key with -vkey FILE")
+		return nil, usageErr("cli.verify.give_vkey", nil)
 	}
 	vkey, err := readInput(*tf.vkey)
 	if err != nil {
@@ -104,60 +108,66 @@ func readReceipt(name string) ([]byte, error) {
 			} `json:"receipt"`
 		}
 		if err := json.Unmarshal(t, &r); err != nil {
-			return nil, fmt.Errorf("%s: not a receipt: %w", name, err)
+			return nil, fail("cli.verify.not_receipt", locales.Args{"File": name, "Err": err})
 		}
 		if r.Receipt != nil {
 			r.Promise = r.Receipt.Promise
 		}
 		if r.Promise == "" {
-			return nil, fmt.Errorf("%s: the JSON receipt holds no promise", name)
+			return nil, fail("cli.verify.no_promise", locales.Args{"File": name})
 		}
 		return []byte(r.Promise), nil
 	}
 	return b, nil
 }
 
-// verdict prints the outcome of a verification and returns the command's error.
-func verdict(stdout io.Writer, ok string, err error) error {
+// verdict prints the outcome of a verification in p's language, ok being what was
+// verified, and returns the command's error. The evidence of a failure is printed as
+// package tlog writes it.
+func verdict(p *locales.Printer, stdout io.Writer, ok string, err error) error {
 	var te *tlog.Error
 	if errors.As(err, &te) {
-		fmt.Fprintf(stdout, "FAILED: %s\n", te.Error())
+		fmt.Fprintln(stdout, p.T("cli.verify.failed", locales.Args{"Reason": te.Error()}))
 		if len(te.Evidence) > 0 {
-			fmt.Fprintf(stdout, "\nEvidence:\n%s", strings.TrimPrefix(te.Report(), te.Error()+"\n"))
+			fmt.Fprintf(stdout, "\n%s\n%s", p.T("cli.verify.evidence"), strings.TrimPrefix(te.Report(), te.Error()+"\n"))
 		}
 		return errVerifyFailed
 	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "OK: %s\n", ok)
+	fmt.Fprintln(stdout, p.T("cli.verify.ok", locales.Args{"What": ok}))
 	return nil
 }
 
-func describe(v *tlog.Verified) string {
-	what := fmt.Sprintf("%s event %d of election %s (hash %x)", v.Leaf.Kind, v.Leaf.Seq, v.Leaf.Election, v.Leaf.Hash)
-	if !v.Included {
-		return fmt.Sprintf("the log %s promised, with its signature, to include %s as leaf %d; it was received %s. "+
-			"This is a promise: check the full receipt for inclusion.",
-			v.Promise.Origin, what, v.Index, v.Promise.Received.Format(time.RFC3339))
+// cosigned says who cosigned a checkpoint, or "" if no one did.
+func cosigned(p *locales.Printer, cosigners []string) string {
+	if cosigners == nil {
+		return ""
 	}
-	cos := ""
-	if v.Checkpoint.Cosigners != nil {
-		cos = fmt.Sprintf(", cosigned by %s", strings.Join(v.Checkpoint.Cosigners, ", "))
-	}
-	return fmt.Sprintf("%s is leaf %d of the log %s, included in its checkpoint of size %d%s",
-		what, v.Index, v.Checkpoint.Origin, v.Checkpoint.Size, cos)
+	return p.T("cli.verify.cosigned", locales.Args{"Cosigners": strings.Join(cosigners, ", ")})
 }
 
-func verifyReceipt(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("verify receipt", stderr, "-vkey FILE [-policy FILE] RECEIPT")
+// describe says what a verified receipt shows, in p's language.
+func describe(p *locales.Printer, v *tlog.Verified) string {
+	kind := tabular.Word{Code: string(v.Leaf.Kind), Key: "cli.event." + string(v.Leaf.Kind)}.Text(p)
+	what := p.T("cli.verify.leaf", locales.Args{"Kind": kind, "Seq": v.Leaf.Seq, "Election": v.Leaf.Election, "Hash": fmt.Sprintf("%x", v.Leaf.Hash)})
+	if !v.Included {
+		return p.T("cli.verify.promised", locales.Args{"Origin": v.Promise.Origin, "What": what, "Index": v.Index, "Received": v.Promise.Received.Format(time.RFC3339)})
+	}
+	return p.T("cli.verify.included", locales.Args{"What": what, "Index": v.Index, "Origin": v.Checkpoint.Origin, "Size": v.Checkpoint.Size,
+		"Cosigned": cosigned(p, v.Checkpoint.Cosigners)})
+}
+
+func verifyReceipt(p *locales.Printer, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet(p, "verify receipt", stderr, "-vkey FILE [-policy FILE] RECEIPT", "cli.verify.receipt_about")
 	var tf trustFlags
 	tf.register(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return usagef("give exactly one RECEIPT")
+		return usageErr("cli.verify.one_receipt", nil)
 	}
 	v, err := tf.verifier()
 	if err != nil {
@@ -169,20 +179,20 @@ func verifyReceipt(args []string, stdout, stderr io.Writer) error {
 	}
 	res, err := v.VerifyReceipt(receipt)
 	if err != nil {
-		return verdict(stdout, "", err)
+		return verdict(p, stdout, "", err)
 	}
-	return verdict(stdout, describe(res), nil)
+	return verdict(p, stdout, describe(p, res), nil)
 }
 
-func verifyEnvelope(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("verify envelope", stderr, "-vkey FILE [-policy FILE] ENVELOPE RECEIPT")
+func verifyEnvelope(p *locales.Printer, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet(p, "verify envelope", stderr, "-vkey FILE [-policy FILE] ENVELOPE RECEIPT", "cli.verify.receipt_about")
 	var tf trustFlags
 	tf.register(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 2 {
-		return usagef("give ENVELOPE and RECEIPT")
+		return usageErr("cli.verify.envelope_receipt", nil)
 	}
 	v, err := tf.verifier()
 	if err != nil {
@@ -198,52 +208,47 @@ func verifyEnvelope(args []string, stdout, stderr io.Writer) error {
 	}
 	res, err := v.VerifyEnvelope(envelope, receipt)
 	if err != nil {
-		return verdict(stdout, "", err)
+		return verdict(p, stdout, "", err)
 	}
-	return verdict(stdout, fmt.Sprintf("the envelope (SHA-256 %x) is the %s", sha256.Sum256(envelope), describe(res)), nil)
+	return verdict(p, stdout, p.T("cli.verify.envelope", locales.Args{"Hash": fmt.Sprintf("%x", sha256.Sum256(envelope)), "Receipt": describe(p, res)}), nil)
 }
 
-func verifyDataset(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("verify dataset", stderr, "DIR")
+func verifyDataset(ctx context.Context, p *locales.Printer, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet(p, "verify dataset", stderr, "DIR", "")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return usagef("give exactly one dataset folder")
+		return usageErr("cli.verify.one_dataset", nil)
 	}
 	dir := fs.Arg(0)
 	sum, err := tlog.VerifyDataset(ctx, dir)
 	if err != nil {
-		return verdict(stdout, "", err)
+		return verdict(p, stdout, "", err)
 	}
-	scope := "all elections"
+	scope := p.T("cli.verify.all_elections")
 	if sum.Elections != nil {
-		scope = "election " + strings.Join(sum.Elections, ", ")
+		scope = p.T("cli.verify.elections", locales.Args{"Elections": strings.Join(sum.Elections, ", ")})
 	}
-	cos := ""
-	if sum.Checkpoint.Cosigners != nil {
-		cos = fmt.Sprintf(", cosigned by %s", strings.Join(sum.Checkpoint.Cosigners, ", "))
-	}
-	reports := fmt.Sprintf("the %d envelopes match the %d reports of %s one to one; none is withheld", sum.Envelopes, sum.Reports, scope)
+	args2 := locales.Args{"Envelopes": p.Int(int64(sum.Envelopes)), "Reports": p.Int(int64(sum.Reports)), "Scope": scope, "Withheld": p.Int(int64(sum.Withheld))}
+	reports := p.T("cli.verify.dataset_all", args2)
 	if sum.Withheld > 0 {
-		reports = fmt.Sprintf("the %d reports of %s are accounted for one to one: %d with an envelope that matches its leaf and %d withheld "+
-			"(they carry testimony; their leaves still commit to them, but they cannot be checked here)",
-			sum.Reports, scope, sum.Envelopes, sum.Withheld)
+		reports = p.T("cli.verify.dataset_withheld", args2)
 	}
-	return verdict(stdout, fmt.Sprintf("dataset %s: the log %s at size %d%s; its %d leaves hash to the checkpoint's root and are numbered without a gap; %s",
-		dir, sum.Checkpoint.Origin, sum.Leaves, cos, sum.Leaves, reports), nil)
+	return verdict(p, stdout, p.T("cli.verify.dataset", locales.Args{"Dir": dir, "Origin": sum.Checkpoint.Origin, "Leaves": p.Int(int64(sum.Leaves)),
+		"Cosigned": cosigned(p, sum.Checkpoint.Cosigners), "Reports": reports}), nil)
 }
 
-func verifyConsistency(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("verify consistency", stderr, "-vkey FILE [-policy FILE] -log DIR|URL OLD_CHECKPOINT NEW_CHECKPOINT")
+func verifyConsistency(ctx context.Context, p *locales.Printer, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet(p, "verify consistency", stderr, "-vkey FILE [-policy FILE] -log DIR|URL OLD_CHECKPOINT NEW_CHECKPOINT", "")
 	var tf trustFlags
 	tf.register(fs)
-	loc := fs.String("log", "", "the log's tiles: a directory or an http(s) URL such as https://example.org/log/")
+	loc := fs.String("log", "", "cli.flag.log")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 2 || *loc == "" {
-		return usagef("give -log DIR|URL, OLD_CHECKPOINT and NEW_CHECKPOINT")
+		return usageErr("cli.verify.give_consistency", nil)
 	}
 	v, err := tf.verifier()
 	if err != nil {
@@ -265,8 +270,7 @@ func verifyConsistency(ctx context.Context, args []string, stdout, stderr io.Wri
 	defer cancel()
 	c, err := v.VerifyConsistency(ctx, older, newer, tiles)
 	if err != nil {
-		return verdict(stdout, "", err)
+		return verdict(p, stdout, "", err)
 	}
-	return verdict(stdout, fmt.Sprintf("the log %s grew from size %d to size %d without changing its first %d leaves",
-		c.New.Origin, c.Old.Size, c.New.Size, c.Old.Size), nil)
+	return verdict(p, stdout, p.T("cli.verify.consistent", locales.Args{"Origin": c.New.Origin, "Old": c.Old.Size, "New": c.New.Size}), nil)
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/iltod/iltod/stats/pvt"
+
+	"github.com/iltod/iltod/locales"
 )
 
 // CompareOptions asks Compare to compare observers' station results with official ones.
@@ -31,16 +33,16 @@ type CompareOptions struct {
 // are the population, by stratum if Columns.Stratum is given.
 func Compare(ctx context.Context, opt CompareOptions) (*CompareResult, error) {
 	if err := need(
-		want{opt.In, "-in FILE", "(the observers' results of the sampled stations)"},
-		want{opt.Official, "-official FILE", "(the official results of every station)"},
-		want{opt.Station, "-station COL", "(the column of station codes, in both files)"},
-		want{strings.Join(opt.Choices, ","), "-choices COL,COL,…", "(the columns of votes, in both files)"},
-		want{opt.Valid, "-valid COL", "(the column of valid votes, in both files)"},
+		want{opt.In, "-in FILE", "cli.want.observed_file"},
+		want{opt.Official, "-official FILE", "cli.want.official_file"},
+		want{opt.Station, "-station COL", "cli.want.station_both"},
+		want{strings.Join(opt.Choices, ","), "-choices COL,COL,…", "cli.want.choices_both"},
+		want{opt.Valid, "-valid COL", "cli.want.valid_both"},
 	); err != nil {
 		return nil, err
 	}
 	if !(opt.Tolerance >= 0) || math.IsInf(opt.Tolerance, 0) {
-		return nil, usagef("-tolerance %v: give a number of votes from 0", opt.Tolerance)
+		return nil, usage("cli.opt.tolerance", locales.Args{"Value": fmt.Sprint(opt.Tolerance)})
 	}
 	choices, err := names("choices", opt.Choices)
 	if err != nil {
@@ -61,7 +63,7 @@ func Compare(ctx context.Context, opt CompareOptions) (*CompareResult, error) {
 		return nil, err
 	}
 	if out.Match, err = pvt.Match(pairs, opt.Tolerance); err != nil {
-		return nil, fmt.Errorf("match: %w", err)
+		return nil, fail("cli.csv.match", locales.Args{"Err": err})
 	}
 	for i, di := range out.Match.Discrepancies {
 		if di.Flagged {
@@ -105,11 +107,16 @@ type Flagged struct {
 	Official []float64 `json:"official"`
 }
 
+// nationalTotals is the NationalSource of a national share computed from the official
+// file: a stable value of the JSON output, which predates the message catalogue.
+const nationalTotals = "the official file's totals"
+
 // ChoiceTests are Compare's tests of one choice.
 type ChoiceTests struct {
 	Choice string `json:"choice"`
 	// NationalSource says where the national share came from: "the official file's totals"
-	// or "-official-share".
+	// or "-official-share". It is a value for programs, the same in every language; Print
+	// writes it in the reader's.
 	NationalSource string   `json:"national_source"`
 	Paired         pvt.Test `json:"paired"`
 	Collation      pvt.Test `json:"collation"`
@@ -170,7 +177,7 @@ func readOfficial(ctx context.Context, name string, cols *Columns, choices []str
 		return nil, err
 	}
 	if len(off.rows) == 0 {
-		return nil, fmt.Errorf("%s: no stations", name)
+		return nil, fail("cli.csv.no_stations", locales.Args{"File": name})
 	}
 	return off, nil
 }
@@ -201,7 +208,7 @@ func readPairs(ctx context.Context, cols *Columns, off *official, out *CompareRe
 		}
 		r, ok := off.rows[code]
 		if !ok {
-			missing = append(missing, fmt.Sprintf("%q (line %d)", code, in.line(l.station)))
+			missing = append(missing, fmt.Sprintf("%q (%s:%d)", code, out.In, in.line(l.station)))
 			return nil
 		}
 		sampled[r.stratum]++
@@ -225,17 +232,14 @@ func readPairs(ctx context.Context, cols *Columns, off *official, out *CompareRe
 	}
 	out.Observed = in.rows
 	if n := len(missing); n > 0 {
-		what, more := "stations", ""
-		if n == 1 {
-			what = "station"
-		}
+		var list any = strings.Join(missing, ", ")
 		if n > top {
-			missing, more = missing[:top], fmt.Sprintf(" and %d more", n-top)
+			list = locales.Message{Key: "cli.csv.and_more", Args: locales.Args{"List": strings.Join(missing[:top], ", "), "N": n - top}}
 		}
-		return nil, fmt.Errorf("%s: %d observed %s not in %s: %s%s", out.In, n, what, out.Official, strings.Join(missing, ", "), more)
+		return nil, fail("cli.csv.not_official", locales.Args{"In": out.In, "N": n, "Official": out.Official, "List": list})
 	}
 	if len(pairs) == 0 {
-		return nil, fmt.Errorf("%s: no station to compare (%d rows, %d without the observers' counts, %d without the official ones)", out.In, out.Observed, out.SkippedObserved, out.SkippedOfficial)
+		return nil, fail("cli.csv.none_to_compare", locales.Args{"In": out.In, "Rows": out.Observed, "Observed": out.SkippedObserved, "Official": out.SkippedOfficial})
 	}
 	out.Compared = len(pairs)
 	out.Design = pvt.Design{Strata: off.population, Sampled: sampled}
@@ -250,7 +254,7 @@ func choiceTests(pairs []pvt.Pair, off *official, d pvt.Design, choices []string
 	for c, name := range choices {
 		paired, err := pvt.Paired(pairs, c, d, 0)
 		if err != nil {
-			return nil, fmt.Errorf("paired test of %s: %w", name, err)
+			return nil, fail("cli.csv.paired", locales.Args{"Choice": name, "Err": err})
 		}
 		units := make([]pvt.Unit, len(pairs))
 		for i, pr := range pairs {
@@ -258,9 +262,9 @@ func choiceTests(pairs []pvt.Pair, off *official, d pvt.Design, choices []string
 		}
 		est, err := pvt.Ratio(units, d)
 		if err != nil {
-			return nil, fmt.Errorf("collation test of %s: %w", name, err)
+			return nil, fail("cli.csv.collation", locales.Args{"Choice": name, "Err": err})
 		}
-		national, source := off.totals[c]/off.totalValid, "the official file's totals"
+		national, source := off.totals[c]/off.totalValid, nationalTotals
 		if s, ok := published[c]; ok {
 			national, source = s, "-official-share"
 		}

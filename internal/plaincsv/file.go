@@ -5,12 +5,14 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
-	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/iltod/iltod/locales"
 )
 
 // file reads one CSV input row by row. Every error it returns names the file, the line
@@ -28,20 +30,25 @@ type file struct {
 // openFile opens name and reads its header row.
 func openFile(name string) (*file, error) {
 	osf, err := os.Open(name)
-	if err != nil {
-		return nil, err
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fail("cli.csv.not_found", locales.Args{"File": name})
+	case errors.Is(err, fs.ErrPermission):
+		return nil, fail("cli.csv.no_permission", locales.Args{"File": name})
+	case err != nil:
+		return nil, fail("cli.csv.read", locales.Args{"File": name, "Err": err})
 	}
 	c := &file{name: name, closers: []io.Closer{osf}, cols: map[string]int{}}
 	if st, err := osf.Stat(); err == nil && st.Size() > maxBytes {
 		c.close()
-		return nil, fmt.Errorf("%s: %d bytes, more than the limit of 1 GiB", name, st.Size())
+		return nil, fail("cli.csv.too_large", locales.Args{"File": name, "Bytes": st.Size()})
 	}
 	var src io.Reader = osf
 	if strings.HasSuffix(name, ".gz") {
 		gz, err := gzip.NewReader(osf)
 		if err != nil {
 			c.close()
-			return nil, fmt.Errorf("%s: not a gzip file: %w", name, err)
+			return nil, fail("cli.csv.not_gzip", locales.Args{"File": name, "Err": err})
 		}
 		c.closers = append(c.closers, gz)
 		src = gz
@@ -51,7 +58,7 @@ func openFile(name string) (*file, error) {
 	header, err := c.r.Read()
 	if err == io.EOF {
 		c.close()
-		return nil, fmt.Errorf("%s: empty: want a header row naming the columns", name)
+		return nil, fail("cli.csv.empty", locales.Args{"File": name})
 	}
 	if err != nil {
 		c.close()
@@ -97,7 +104,7 @@ func (f *file) close() {
 }
 
 // errTooLarge is returned by capReader past maxBytes.
-var errTooLarge = errors.New("more than 1 GiB of data, the limit")
+var errTooLarge = fail("cli.csv.over_limit", nil)
 
 // capReader fails once more than left bytes have been read.
 type capReader struct {
@@ -120,9 +127,9 @@ func (r *capReader) Read(p []byte) (int, error) {
 func (f *file) readError(err error) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return fmt.Errorf("%s:%d: %v", f.name, pe.Line, pe.Err)
+		return fail("cli.csv.parse", locales.Args{"File": f.name, "Line": pe.Line, "Err": pe.Err})
 	}
-	return fmt.Errorf("%s: %w", f.name, err)
+	return fail("cli.csv.read", locales.Args{"File": f.name, "Err": err})
 }
 
 // column returns the index of the column name, given by flag.
@@ -135,9 +142,9 @@ func (f *file) column(flag, name string) (int, error) {
 		if len(cols) > 40 {
 			cols, more = cols[:40], ", …"
 		}
-		return 0, fmt.Errorf("%s: no column %q (named by -%s); the header has: %s%s", f.name, name, flag, strings.Join(cols, ", "), more)
+		return 0, fail("cli.csv.no_column", locales.Args{"File": f.name, "Column": strconv.Quote(name), "Flag": flag, "Header": strings.Join(cols, ", ") + more})
 	case i < 0:
-		return 0, fmt.Errorf("%s: the header names column %q more than once (named by -%s)", f.name, name, flag)
+		return 0, fail("cli.csv.column_twice", locales.Args{"File": f.name, "Column": strconv.Quote(name), "Flag": flag})
 	}
 	return i, nil
 }
@@ -230,7 +237,7 @@ func (f *file) next(ctx context.Context) (bool, error) {
 	}
 	f.rows++
 	if f.rows > maxRows {
-		return false, fmt.Errorf("%s: more than %d rows, the limit", f.name, maxRows)
+		return false, fail("cli.csv.too_many_rows", locales.Args{"File": f.name, "Max": maxRows})
 	}
 	f.rec = rec
 	return true, nil
@@ -242,9 +249,10 @@ func (f *file) line(col int) int {
 	return l
 }
 
-// at names the current row's cell in column col: "FILE:LINE: column "NAME"".
-func (f *file) at(col int) string {
-	return fmt.Sprintf("%s:%d: column %q", f.name, f.line(col), f.header[col])
+// at names the current row's cell in column col: "FILE:LINE: column "NAME"", as a
+// message to be written in the reader's language.
+func (f *file) at(col int) locales.Message {
+	return locales.Message{Key: "cli.csv.at", Args: locales.Args{"File": f.name, "Line": f.line(col), "Column": strconv.Quote(f.header[col])}}
 }
 
 // text returns the current row's cell in column col, trimmed.
@@ -260,11 +268,11 @@ func (f *file) count(col int) (v int64, given bool, err error) {
 	v, err = strconv.ParseInt(s, 10, 64)
 	switch {
 	case err != nil:
-		return 0, false, fmt.Errorf("%s: %q is not a whole number (leave the cell empty if the count is not known)", f.at(col), trunc(s, 30))
+		return 0, false, fail("cli.csv.not_whole", locales.Args{"At": f.at(col), "Value": strconv.Quote(trunc(s, 30))})
 	case v < 0:
-		return 0, false, fmt.Errorf("%s: %d is negative; a count is a whole number from 0 (leave the cell empty if it is not known)", f.at(col), v)
+		return 0, false, fail("cli.csv.negative", locales.Args{"At": f.at(col), "Value": v})
 	case v > maxCount:
-		return 0, false, fmt.Errorf("%s: %d is not a plausible count", f.at(col), v)
+		return 0, false, fail("cli.csv.implausible", locales.Args{"At": f.at(col), "Value": v})
 	}
 	return v, true, nil
 }
@@ -301,18 +309,18 @@ func (f *file) stratum(col int) (string, error) {
 	if col < 0 {
 		return "", nil
 	}
-	return f.label(col, "a stratum")
+	return f.label(col, "cli.csv.what_stratum")
 }
 
 // label reads the current row's cell in column col as a required label (a station code,
-// a stratum, a choice).
+// a stratum, a choice); what is the key of the message naming it.
 func (f *file) label(col int, what string) (string, error) {
 	s := f.text(col)
 	if s == "" {
-		return "", fmt.Errorf("%s: empty; every row needs %s", f.at(col), what)
+		return "", fail("cli.csv.label_empty", locales.Args{"At": f.at(col), "What": locales.Key(what)})
 	}
 	if len(s) > 200 || strings.ContainsAny(s, "\t\n\r") {
-		return "", fmt.Errorf("%s: %q is not a usable %s (a tab or line break, or over 200 bytes)", f.at(col), trunc(s, 30), what)
+		return "", fail("cli.csv.label_unusable", locales.Args{"At": f.at(col), "Value": strconv.Quote(trunc(s, 30)), "What": locales.Key(what)})
 	}
 	return s, nil
 }
@@ -326,12 +334,12 @@ func (p codes) add(in *file, col int) (string, error) {
 	if col < 0 {
 		return "", nil
 	}
-	code, err := in.label(col, "a station code")
+	code, err := in.label(col, "cli.csv.what_station")
 	if err != nil {
 		return "", err
 	}
 	if prev, dup := p[code]; dup {
-		return "", fmt.Errorf("%s: station %q is also on line %d; station codes must be unique", in.at(col), code, prev)
+		return "", fail("cli.csv.station_twice", locales.Args{"At": in.at(col), "Station": strconv.Quote(code), "Line": prev})
 	}
 	p[code] = in.line(col)
 	return code, nil

@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/iltod/iltod/stats/forensics"
+
+	"github.com/iltod/iltod/locales"
 )
 
 // ForensicsOptions asks Forensics to screen the station results of a file.
@@ -21,9 +23,10 @@ type ForensicsOptions struct {
 	// that many replications (at most 100,000), drawn from Seed.
 	MonteCarlo int
 	Seed       uint64
-	// Progress, if not nil, is called when a long step starts, with its name, and returns
+	// Progress, if not nil, is called when a long step starts, with its name (a message of
+	// the catalogue, for the caller to write in its language), and returns
 	// the function to call when it ends.
-	Progress func(step string) (done func())
+	Progress func(step locales.Message) (done func())
 }
 
 // Forensics runs every screen of package forensics on the stations of a file: integer
@@ -32,15 +35,15 @@ type ForensicsOptions struct {
 // never verdicts.
 func Forensics(ctx context.Context, opt ForensicsOptions) (*ForensicsResult, error) {
 	if err := need(
-		want{opt.In, "-in FILE", "(the results of every station, one per row)"},
-		want{opt.Registered, "-registered COL", "(the column of registered voters)"},
-		want{opt.Cast, "-cast COL", "(the column of ballots found in the box, valid and invalid)"},
-		want{opt.Leader, "-leader COL", "(the column of the national winner's votes)"},
+		want{opt.In, "-in FILE", "cli.want.every_station"},
+		want{opt.Registered, "-registered COL", "cli.want.registered"},
+		want{opt.Cast, "-cast COL", "cli.want.cast"},
+		want{opt.Leader, "-leader COL", "cli.want.leader"},
 	); err != nil {
 		return nil, err
 	}
 	if opt.MonteCarlo < 0 || opt.MonteCarlo > 100000 {
-		return nil, usagef("-mc %d: give a number of replications from 1 to 100000", opt.MonteCarlo)
+		return nil, usage("cli.opt.mc", locales.Args{"Value": opt.MonteCarlo})
 	}
 	digitColumns := []string{opt.Leader}
 	if len(opt.Choices) > 0 {
@@ -59,7 +62,7 @@ func Forensics(ctx context.Context, opt ForensicsOptions) (*ForensicsResult, err
 	if opt.MonteCarlo > 0 {
 		done := func() {}
 		if opt.Progress != nil {
-			done = opt.Progress(fmt.Sprintf("integer percentages, %d Monte Carlo replications", opt.MonteCarlo))
+			done = opt.Progress(locales.Message{Key: "cli.progress.monte_carlo", Args: locales.Args{"N": opt.MonteCarlo}})
 		}
 		r := forensics.IntegerPercentagesMC(stations, opt.MonteCarlo, opt.Seed)
 		done()
@@ -146,7 +149,7 @@ func readForensics(ctx context.Context, cols *Columns, out *ForensicsResult) (st
 	}
 	out.Rows, out.Stations = in.rows, len(stations)
 	if len(stations) == 0 {
-		return nil, nil, fmt.Errorf("%s: no station with registered voters, ballots found and the leader's votes all given (%d rows)", out.In, in.rows)
+		return nil, nil, fail("cli.csv.no_forensics", locales.Args{"In": out.In, "Rows": in.rows})
 	}
 	return stations, digits, nil
 }

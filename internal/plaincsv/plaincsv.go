@@ -26,11 +26,12 @@
 package plaincsv
 
 import (
-	"fmt"
 	"maps"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/iltod/iltod/locales"
 )
 
 // Limits on an input file, so that a wrong file name cannot exhaust memory.
@@ -46,14 +47,21 @@ const (
 
 // UsageError reports options that are missing, out of range or inconsistent: the fault is
 // in how an analysis was asked for, not in the files it reads. Its message names the
-// option by its flag ("give -valid COL …").
-type UsageError struct{ msg string }
+// option by its flag ("give -valid COL …"); In writes it in a language.
+type UsageError struct{ err *locales.Error }
 
-func (e *UsageError) Error() string { return e.msg }
+func (e *UsageError) Error() string { return e.err.Error() }
 
-func usagef(format string, args ...any) error {
-	return &UsageError{fmt.Sprintf(format, args...)}
+// In writes the error in p's language.
+func (e *UsageError) In(p *locales.Printer) string { return e.err.In(p) }
+
+// usage returns the *UsageError of the message key filled with args.
+func usage(key string, args locales.Args) error {
+	return &UsageError{locales.NewError(key, args)}
 }
+
+// fail returns the error of the message key filled with args: a problem with the data.
+func fail(key string, args locales.Args) error { return locales.NewError(key, args) }
 
 // Columns names the columns of a file that hold each figure, by their header. An empty
 // name means the file has no such column; an analysis says which it needs. Each is set on
@@ -86,7 +94,7 @@ func (c *Columns) Field(name string) *string {
 }
 
 // want is an option an analysis requires: its value v, the flag as usage names it
-// ("-in FILE") and what it holds.
+// ("-in FILE") and the key of the message saying what it holds.
 type want struct{ v, flag, what string }
 
 // need returns a usage error asking for the first of wants whose value is empty, or nil
@@ -94,7 +102,7 @@ type want struct{ v, flag, what string }
 func need(wants ...want) error {
 	for _, w := range wants {
 		if w.v == "" {
-			return usagef("give %s %s", w.flag, w.what)
+			return usage("cli.opt.give", locales.Args{"Flag": w.flag, "What": locales.Key(w.what)})
 		}
 	}
 	return nil
@@ -107,10 +115,10 @@ func names(flag string, list []string) ([]string, error) {
 	for _, n := range list {
 		n = strings.TrimSpace(n)
 		if n == "" {
-			return nil, usagef("-%s %q: an empty column name", flag, strings.Join(list, ","))
+			return nil, usage("cli.opt.empty_column", locales.Args{"Flag": flag, "List": strconv.Quote(strings.Join(list, ","))})
 		}
 		if slices.Contains(out, n) {
-			return nil, usagef("-%s: column %q is named twice", flag, n)
+			return nil, usage("cli.opt.column_twice", locales.Args{"Flag": flag, "Column": strconv.Quote(n)})
 		}
 		out = append(out, n)
 	}
@@ -118,19 +126,22 @@ func names(flag string, list []string) ([]string, error) {
 }
 
 // ParseShares reads shares written CHOICE=SHARE,…, each SHARE a fraction (0.52) or a
-// percentage (52%), as the flags -official and -official-share take them. It returns an
-// error for an item that is not CHOICE=SHARE, a share outside 0…1, or a choice given
-// twice.
-func ParseShares(s string) (map[string]float64, error) {
+// percentage (52%), as the flag named flag (-official, -official-share) takes them. It
+// returns a *UsageError for an item that is not CHOICE=SHARE, a share outside 0…1, or a
+// choice given twice. An empty s gives no shares.
+func ParseShares(flag, s string) (map[string]float64, error) {
+	if s == "" {
+		return nil, nil
+	}
 	out := map[string]float64{}
 	for _, item := range strings.Split(s, ",") {
 		i := strings.LastIndex(item, "=")
 		if i < 0 {
-			return nil, fmt.Errorf("%q is not CHOICE=SHARE", item)
+			return nil, usage("cli.opt.share_syntax", locales.Args{"Flag": flag, "Item": strconv.Quote(item)})
 		}
 		name, val := strings.TrimSpace(item[:i]), strings.TrimSpace(item[i+1:])
 		if _, dup := out[name]; dup {
-			return nil, fmt.Errorf("%q is given twice", name)
+			return nil, usage("cli.opt.share_twice", locales.Args{"Flag": flag, "Choice": strconv.Quote(name)})
 		}
 		scale := 1.0
 		if strings.HasSuffix(val, "%") {
@@ -138,7 +149,7 @@ func ParseShares(s string) (map[string]float64, error) {
 		}
 		x, err := strconv.ParseFloat(val, 64)
 		if err != nil || !(x/scale >= 0 && x/scale <= 1) {
-			return nil, fmt.Errorf("%s=%q is not a share: give a fraction from 0 to 1 (0.52) or a percentage (52%%)", name, item[i+1:])
+			return nil, usage("cli.opt.share_value", locales.Args{"Flag": flag, "Choice": name, "Value": strconv.Quote(item[i+1:])})
 		}
 		out[name] = x / scale
 	}
@@ -153,10 +164,10 @@ func shares(flag string, shares map[string]float64, choices []string) (map[int]f
 		x := shares[name]
 		c := slices.Index(choices, name)
 		if c < 0 {
-			return nil, usagef("-%s: %q is not one of the choices (%s)", flag, name, strings.Join(choices, ", "))
+			return nil, usage("cli.opt.share_choice", locales.Args{"Flag": flag, "Choice": strconv.Quote(name), "Choices": strings.Join(choices, ", ")})
 		}
 		if !(x >= 0 && x <= 1) {
-			return nil, usagef("-%s: %s=%v is not a share: give a fraction from 0 to 1", flag, name, x)
+			return nil, usage("cli.opt.share_range", locales.Args{"Flag": flag, "Choice": name, "Value": strconv.FormatFloat(x, 'g', -1, 64)})
 		}
 		out[c] = x
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/plaincsv"
 	"github.com/iltod/iltod/internal/tabular"
+	"github.com/iltod/iltod/locales"
 	"github.com/iltod/iltod/stats/forensics"
 	"github.com/iltod/iltod/stats/pvt"
 	"github.com/iltod/iltod/stats/seats"
@@ -123,8 +124,11 @@ func writeCSV(t *testing.T, name string, header []string, rows [][]string) strin
 
 // printer is what every analysis returns.
 type printer interface {
-	Print(io.Writer, tabular.Format) error
+	Print(io.Writer, tabular.Format, *locales.Printer) error
 }
+
+// english writes what the tests read.
+var english = locales.For("en")
 
 // outcome is an analysis's result or error.
 type outcome[R printer] struct {
@@ -148,7 +152,7 @@ func (o outcome[R]) ok(t *testing.T) R {
 func printed(t *testing.T, r printer, f tabular.Format) string {
 	t.Helper()
 	var b bytes.Buffer
-	if err := r.Print(&b, f); err != nil {
+	if err := r.Print(&b, f, english); err != nil {
 		t.Fatal(err)
 	}
 	return b.String()
@@ -298,13 +302,13 @@ func TestUgandaPVT(t *testing.T) {
 
 	// The table for people names the winner and shows the interval.
 	table := printed(t, res, tabular.Text)
-	if !regexp.MustCompile(`share Y\.K\.Museveni +` + regexp.QuoteMeta(tabular.Percent(e.Value)) + ` `).MatchString(table) {
-		t.Errorf("the table lacks Museveni's share %s:\n%s", tabular.Percent(e.Value), table)
+	if !regexp.MustCompile(`share Y\.K\.Museveni +` + regexp.QuoteMeta(tabular.Percent(english, e.Value)) + ` `).MatchString(table) {
+		t.Errorf("the table lacks Museveni's share %s:\n%s", tabular.Percent(english, e.Value), table)
 	}
 	for _, want := range []string{
-		tabular.Interval(e.Low99, e.High99),
+		tabular.Interval(english, e.Low99, e.High99),
 		"Winner: Y.K.Museveni. Y.K.Museveni leads K.Besigye.K by",
-		"Runoff: runoff_not_needed.",
+		"Runoff: no runoff needed.",
 		"Official Y.K.Museveni 60.62%: consistent.",
 		fmt.Sprintf("%d skipped", nonrep),
 	} {
@@ -390,17 +394,17 @@ func TestUgandaForensics(t *testing.T) {
 	// reported to Progress.
 	opt.MonteCarlo, opt.Seed = 10, 7
 	var steps []string
-	opt.Progress = func(step string) func() {
-		steps = append(steps, step)
+	opt.Progress = func(step locales.Message) func() {
+		steps = append(steps, step.In(english))
 		return func() { steps = append(steps, "done") }
 	}
 	table := printed(t, must(plaincsv.Forensics(ctx, opt)).ok(t), tabular.Text)
 	if len(steps) != 2 || !strings.Contains(steps[0], "10 Monte Carlo replications") || steps[1] != "done" {
 		t.Errorf("progress %q; want the Monte Carlo step started and done", steps)
 	}
-	re := regexp.MustCompile(`(?m)^either \(X\)\s+(\d+)\s+\S+\s+\S+\s+\S+\s+(\S+)$`)
+	re := regexp.MustCompile(`(?m)^either \(X\)\s+([\d,]+)\s+\S+\s+\S+\s+\S+\s+(\S+)$`)
 	m := re.FindStringSubmatch(table)
-	if m == nil || m[1] != strconv.Itoa(want.Either.Observed) || m[2] != fmt.Sprintf("%+.2f", want.Either.Z) {
+	if m == nil || m[1] != english.Int(int64(want.Either.Observed)) || m[2] != fmt.Sprintf("%+.2f", want.Either.Z) {
 		t.Errorf("the table's integer-percentage row %q; want observed %d, z %+.2f", m, want.Either.Observed, want.Either.Z)
 	}
 	for _, note := range []string{want.Note["en"], out.Fingerprint.Note["en"], out.Digits[0].Note["en"], out.Flags.Note["en"], "Monte Carlo null: 10 replications, seed 7"} {
@@ -682,7 +686,7 @@ func TestBadInput(t *testing.T) {
 		{"compare unknown station", "S03,", "S99,", func(in string) error {
 			_, err := plaincsv.Compare(ctx, plaincsv.CompareOptions{In: in, Official: "testdata/stations.csv", Columns: plaincsv.Columns{Station: "code", Choices: []string{"A", "B"}, Valid: "valid"}})
 			return err
-		}, false, `bad.csv: 1 observed station not in testdata/stations.csv: "S99" (line 5)`},
+		}, false, `bad.csv: observed stations not in testdata/stations.csv (1): "S99" (bad.csv:5)`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -707,7 +711,7 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestParseShares(t *testing.T) {
-	got, err := plaincsv.ParseShares("A=0.52, B = 30%,C=0")
+	got, err := plaincsv.ParseShares("official", "A=0.52, B = 30%,C=0")
 	if want := map[string]float64{"A": 0.52, "B": 0.3, "C": 0}; err != nil || !maps.Equal(got, want) {
 		t.Errorf("got %v, %v; want %v", got, err, want)
 	}
@@ -718,7 +722,7 @@ func TestParseShares(t *testing.T) {
 		{"A", `"A" is not CHOICE=SHARE`},
 		{"A=0.1,A=0.2", `"A" is given twice`},
 	} {
-		if _, err := plaincsv.ParseShares(c.in); err == nil || !strings.Contains(err.Error(), c.want) {
+		if _, err := plaincsv.ParseShares("official", c.in); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("ParseShares(%q): %v; want %q", c.in, err, c.want)
 		}
 	}

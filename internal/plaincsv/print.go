@@ -1,9 +1,11 @@
 package plaincsv
 
-// Every word the Print methods write stands in this file: the headings of the tables (the
-// table below), the labels of their rows and the sentences around them. The messages of
-// errors stand where each error is found; the notes of stats/pvt and stats/forensics, and
-// ChoiceTests.NationalSource, come with the results.
+// The Print methods. Their words are the catalogue's (locales, keys cli.*): the headings
+// of the tables' columns (package tabular names them), the labels of their rows and the
+// sentences around them, in the language of the Printer given. What CSV and JSON print is
+// the same in every language: column names, codes and plain numbers. The messages of
+// errors are named where each error is found; the notes of stats/forensics come in every
+// language with the results, and those of stats/pvt as the package writes them.
 
 import (
 	"fmt"
@@ -15,11 +17,12 @@ import (
 	"strings"
 
 	"github.com/iltod/iltod/internal/tabular"
+	"github.com/iltod/iltod/locales"
 	"github.com/iltod/iltod/stats/forensics"
 	"github.com/iltod/iltod/stats/pvt"
 )
 
-// headings holds the header row of every table this package prints, by table.
+// headings holds the columns of every table this package prints, by table.
 var headings = struct {
 	sample, figures, pvt, pvtCSV, coverage, flaggedPairs, choiceTests []string
 	flaggedStations, integer, integerMC, curve, digits, seats         []string
@@ -38,9 +41,6 @@ var headings = struct {
 	digits:          []string{"test", "counts", "skipped", "χ²", "df", "p", "mean", "expected", "mean z"},
 	seats:           []string{"choice", "party", "votes", "share", "seats", "note"},
 }
-
-// table returns an empty table under header.
-func table(header []string) *tabular.Table { return &tabular.Table{Header: header} }
 
 // machine prints v as JSON (t's rows if v is nil) or t as CSV when f asks for either, and
 // reports whether it did; for people it prints nothing, and the caller prints its own
@@ -61,44 +61,68 @@ func first[T any](f tabular.Format, list []T) []T {
 	return list[:top]
 }
 
-// plural returns "1 seat" or "n seats".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
+// line prints the message key, filled with args, on a line of its own.
+func line(w io.Writer, p *locales.Printer, key string, args ...locales.Args) {
+	fmt.Fprintln(w, p.T(key, args...))
+}
+
+// num writes x with d decimals as p's language does.
+func num(p *locales.Printer, x float64, d int) string { return p.Number(x, d) }
+
+// signed writes x with d decimals and its sign, as a test statistic is written.
+func signed(p *locales.Printer, x float64, d int) string {
+	if x > 0 {
+		return "+" + p.Number(x, d)
 	}
-	return fmt.Sprintf("%d %ss", n, noun)
+	return p.Number(x, d)
 }
 
 // zText writes a test statistic, which may be ±math.MaxFloat64 when the SE is 0.
-func zText(z float64) string {
+func zText(p *locales.Printer, z float64) string {
 	if math.Abs(z) == math.MaxFloat64 {
 		if z > 0 {
 			return "+inf"
 		}
 		return "-inf"
 	}
-	return fmt.Sprintf("%+.2f", z)
+	return signed(p, z, 2)
+}
+
+// points writes a fraction as percentage points: 0.0123 is "1.23 pts".
+func points(p *locales.Printer, x float64) string {
+	return p.T("cli.points", locales.Args{"N": p.Number(100*x, 2)})
+}
+
+// note returns a note of stats/forensics in p's language, or in English if it has none
+// in that language.
+func note(p *locales.Printer, t map[string]string) string {
+	if v := t[p.Lang()]; v != "" {
+		return v
+	}
+	return t[locales.Fallback]
 }
 
 // SampleTable lists a drawn sample, a row per station: its stratum, its code, and its
-// role: "sample", or "reserve 1", "reserve 2" … in the order reserves are used. It is
-// the table of `iltod sample` for a loaded election as for a plain file.
-func SampleTable(s pvt.Sample) *tabular.Table {
-	t := table(headings.sample)
+// role: "sample", or "reserve 1", "reserve 2" … in the order reserves are used (for
+// people, in p's language). It is the table of `iltod sample` for a loaded election as
+// for a plain file.
+func SampleTable(p *locales.Printer, s pvt.Sample) *tabular.Table {
+	t := tabular.New(p, headings.sample...)
 	for _, h := range s.Strata {
 		for _, c := range h.Stations {
-			t.Add(h.Stratum, c, "sample")
+			t.Add(h.Stratum, c, tabular.Word{Code: "sample", Key: "cli.sample.role_sample"})
 		}
 		for i, c := range h.Reserves {
-			t.Add(h.Stratum, c, fmt.Sprintf("reserve %d", i+1))
+			t.Add(h.Stratum, c, tabular.Word{Code: "reserve " + strconv.Itoa(i+1), Key: "cli.sample.role_reserve", Args: locales.Args{"N": i + 1}})
 		}
 	}
 	return t
 }
 
-// Print writes the sample to w in format f: for JSON the pvt.Sample.
-func (r *SampleResult) Print(w io.Writer, f tabular.Format) error {
-	t := SampleTable(r.Sample)
+// Print writes the sample to w in format f, for people in p's language: for JSON the
+// pvt.Sample.
+func (r *SampleResult) Print(w io.Writer, f tabular.Format, p *locales.Printer) error {
+	t := SampleTable(p, r.Sample)
 	if done, err := machine(w, f, t, r.Sample); done {
 		return err
 	}
@@ -106,104 +130,113 @@ func (r *SampleResult) Print(w io.Writer, f tabular.Format) error {
 	for _, h := range s.Strata {
 		reserves += len(h.Reserves)
 	}
-	fmt.Fprintf(w, "Drew %d stations and %d reserves from the %d stations of %s in %d strata, seed %d (%s).\n",
-		s.Size, reserves, r.Stations, r.In, len(s.Strata), s.Seed, s.Method)
-	fmt.Fprintf(w, "Frame %s: keep the -json form of this sample; anyone can redraw it from the same file.\n\n", s.Frame)
+	line(w, p, "cli.sample.drew", locales.Args{"Size": p.Int(int64(s.Size)), "Reserves": p.Int(int64(reserves)),
+		"Stations": p.Int(int64(r.Stations)), "In": r.In, "Strata": p.Int(int64(len(s.Strata))), "Seed": s.Seed, "Method": s.Method})
+	line(w, p, "cli.sample.frame", locales.Args{"Frame": s.Frame})
+	fmt.Fprintln(w)
 	return tabular.Print(w, f, t, nil)
 }
 
-// Print writes the plan to w in format f.
-func (r *PlanResult) Print(w io.Writer, f tabular.Format) error {
+// Print writes the plan to w in format f, for people in p's language.
+func (r *PlanResult) Print(w io.Writer, f tabular.Format, p *locales.Printer) error {
 	plan := r.Plan
-	what := r.Choices[0] + "'s share"
+	what := p.T("cli.plan.share_of", locales.Args{"Choice": r.Choices[0]})
 	if len(r.Choices) == 2 {
-		what = "margin " + r.Choices[0] + " − " + r.Choices[1]
+		what = p.T("cli.plan.margin", locales.Args{"A": r.Choices[0], "B": r.Choices[1]})
 	}
-	t := table(headings.figures)
-	t.Add("stations in the previous election (K)", plan.Population)
-	t.Add("rows skipped (a count not given)", r.Skipped)
-	t.Add(what+" (P)", f.Fraction(plan.P))
-	t.Add("mean valid votes per station (m̄)", fmt.Sprintf("%.1f", plan.MeanDen))
-	t.Add("S_d²", fmt.Sprintf("%.1f", plan.Sd2))
-	t.Add("k0: reporting stations, before the finite-population correction", fmt.Sprintf("%.1f", plan.K0))
-	t.Add("k: reporting stations needed", fmt.Sprintf("%.1f", plan.K))
-	t.Add("expected report rate", f.Fraction(plan.ReportRate))
-	t.Add("stations to draw (k / report rate)", plan.Draw)
+	t := tabular.New(p, headings.figures...)
+	row := func(code, key string, v any) {
+		t.Add(tabular.Word{Code: code, Key: key, Args: locales.Args{"What": what}}, v)
+	}
+	row("K", "cli.plan.population", plan.Population)
+	row("skipped", "cli.plan.skipped", r.Skipped)
+	row("P", "cli.plan.p", tabular.Share(plan.P))
+	row("mean_valid", "cli.plan.mean_valid", tabular.Number{X: plan.MeanDen, Decimals: 1})
+	row("S_d2", "cli.plan.sd2", tabular.Number{X: plan.Sd2, Decimals: 1})
+	row("k0", "cli.plan.k0", tabular.Number{X: plan.K0, Decimals: 1})
+	row("k", "cli.plan.k", tabular.Number{X: plan.K, Decimals: 1})
+	row("report_rate", "cli.plan.report_rate", tabular.Share(plan.ReportRate))
+	row("draw", "cli.plan.draw", plan.Draw)
 	if done, err := machine(w, f, t, r); done {
 		return err
 	}
-	fmt.Fprintf(w, "Sample size for ±%s at %s confidence (z = %.3f) for %s, simple random sample of stations:\n\n",
-		tabular.Percent(r.MOE), tabular.Percent(r.Confidence), r.Z, what)
+	line(w, p, "cli.plan.head", locales.Args{"MOE": tabular.Percent(p, r.MOE), "Confidence": tabular.Percent(p, r.Confidence),
+		"Z": num(p, r.Z, 3), "What": what})
+	fmt.Fprintln(w)
 	if err := tabular.Print(w, f, t, nil); err != nil {
 		return err
 	}
-	fmt.Fprintln(w, "\nA stratified sample usually needs fewer stations than this plan; the plan is the safe side.")
+	fmt.Fprintln(w)
+	line(w, p, "cli.plan.stratified")
 	return nil
 }
 
-// Print writes the estimates to w in format f.
-func (r *PVTResult) Print(w io.Writer, f tabular.Format) error {
+// Print writes the estimates to w in format f, for people in p's language.
+func (r *PVTResult) Print(w io.Writer, f tabular.Format, p *locales.Printer) error {
 	res, choices := r.Result, r.Choices
-	t := table(headings.pvt)
+	t := tabular.New(p, headings.pvt...)
 	if f == tabular.CSV {
-		t = table(headings.pvtCSV)
+		t = &tabular.Table{Header: headings.pvtCSV}
 	}
-	row := func(figure string, e pvt.Estimate) {
+	row := func(figure tabular.Word, e pvt.Estimate) {
 		if f == tabular.CSV {
-			t.Add(figure, f.Fraction(e.Value), f.Fraction(e.SE), f.Fraction(e.Low95), f.Fraction(e.High95), f.Fraction(e.Low99), f.Fraction(e.High99), e.Reported)
+			t.Add(figure, tabular.Share(e.Value), tabular.Share(e.SE), tabular.Share(e.Low95), tabular.Share(e.High95), tabular.Share(e.Low99), tabular.Share(e.High99), e.Reported)
 			return
 		}
-		t.Add(figure, tabular.Percent(e.Value), fmt.Sprintf("%.2f pts", 100*e.SE), tabular.Interval(e.Low95, e.High95), tabular.Interval(e.Low99, e.High99), e.Reported)
+		t.Add(figure, tabular.Share(e.Value), points(p, e.SE), tabular.Interval(p, e.Low95, e.High95), tabular.Interval(p, e.Low99, e.High99), e.Reported)
 	}
 	for c, e := range res.Shares {
-		row("share "+choices[c], e)
+		row(tabular.Word{Code: "share " + choices[c], Key: "cli.pvt.row_share", Args: locales.Args{"Choice": choices[c]}}, e)
 	}
-	row("margin "+choices[res.Leader]+" − "+choices[res.RunnerUp], res.Margin)
+	lead, second := choices[res.Leader], choices[res.RunnerUp]
+	row(tabular.Word{Code: "margin " + lead + " − " + second, Key: "cli.pvt.row_margin", Args: locales.Args{"A": lead, "B": second}}, res.Margin)
 	if res.Turnout != nil {
-		row("turnout", *res.Turnout)
+		row(tabular.Word{Code: "turnout", Key: "cli.pvt.row_turnout"}, *res.Turnout)
 	}
 	if res.Runoff != nil {
-		row(fmt.Sprintf("%s's share against the %s majority", choices[res.Leader], tabular.Percent(res.Runoff.Majority)), res.Runoff.Share)
+		row(tabular.Word{Code: "runoff " + lead, Key: "cli.pvt.row_runoff", Args: locales.Args{"Choice": lead, "Majority": tabular.Percent(p, res.Runoff.Majority)}}, res.Runoff.Share)
 	}
 	if done, err := machine(w, f, t, r); done {
 		return err
 	}
-	fmt.Fprintf(w, "PVT estimate from %s: %d sampled stations, %d reporting, %d skipped (valid votes or a choice's votes not given).\n\n",
-		r.In, r.Rows, r.Reporting, r.Skipped)
+	line(w, p, "cli.pvt.head", locales.Args{"In": r.In, "Rows": p.Int(int64(r.Rows)), "Reporting": p.Int(int64(r.Reporting)), "Skipped": p.Int(int64(r.Skipped))})
+	fmt.Fprintln(w)
 	if err := tabular.Print(w, f, t, nil); err != nil {
 		return err
 	}
 	named := choiceNames(choices)
-	fmt.Fprintf(w, "\nWinner: %s. %s\n", verdict(res.Winner, choices), named(res.Winner.Note))
+	fmt.Fprintln(w)
+	line(w, p, "cli.pvt.winner", locales.Args{"Verdict": verdict(p, res.Winner, choices), "Note": named(res.Winner.Note)})
 	if res.Runoff != nil {
-		fmt.Fprintf(w, "Runoff: %s. %s\n", res.Runoff.Call.Verdict, named(res.Runoff.Call.Note))
+		line(w, p, "cli.pvt.runoff", locales.Args{"Verdict": tabular.Code(res.Runoff.Call.Verdict).Text(p), "Note": named(res.Runoff.Call.Note)})
 	}
 	switch {
 	case !r.turnout:
 	case res.Turnout == nil:
-		fmt.Fprintf(w, "Turnout: not estimated: %s\n", r.TurnoutError)
+		line(w, p, "cli.pvt.turnout_none", locales.Args{"Reason": r.TurnoutError})
 	case r.TurnoutSkipped > 0:
-		fmt.Fprintf(w, "Turnout: %d rows without ballots cast or registered voters are left out of it.\n", r.TurnoutSkipped)
+		fmt.Fprintln(w, p.N("cli.pvt.turnout_skipped", r.TurnoutSkipped))
 	}
 	for _, ch := range r.Official {
-		fmt.Fprintf(w, "Official %s %s: %s. %s\n", ch.Choice, tabular.Percent(ch.Share), ch.Call.Verdict, ch.Call.Note)
+		line(w, p, "cli.pvt.official", locales.Args{"Choice": ch.Choice, "Share": tabular.Percent(p, ch.Share),
+			"Verdict": tabular.Code(ch.Call.Verdict).Text(p), "Note": ch.Call.Note})
 	}
-	cov := table(headings.coverage)
+	cov := tabular.New(p, headings.coverage...)
 	if r.stratified {
 		for _, s := range res.Coverage.Strata {
 			cov.Add(s.Stratum, s.Population, s.Sampled, s.Reported)
 		}
 	}
-	cov.Add("(all)", res.Coverage.Population, res.Coverage.Sampled, res.Coverage.Reported)
-	return tabular.Section(w, fmt.Sprintf("Coverage: %s of sampled stations reported.", tabular.Percent(res.Coverage.Rate())), cov)
+	cov.Add(p.T("cli.pvt.all_strata"), res.Coverage.Population, res.Coverage.Sampled, res.Coverage.Reported)
+	return tabular.Section(w, p.T("cli.pvt.coverage", locales.Args{"Rate": tabular.Percent(p, res.Coverage.Rate())}), cov)
 }
 
-// verdict names a call's verdict, with the winner's name.
-func verdict(c pvt.Call, choices []string) string {
+// verdict names a call's verdict in p's language, with the winner's name.
+func verdict(p *locales.Printer, c pvt.Call, choices []string) string {
 	if c.Verdict == pvt.Winner && c.Choice >= 0 && c.Choice < len(choices) {
 		return choices[c.Choice]
 	}
-	return string(c.Verdict)
+	return tabular.Code(c.Verdict).Text(p)
 }
 
 var choiceRe = regexp.MustCompile(`\b[Cc]hoice (\d+)\b`)
@@ -222,9 +255,10 @@ func choiceNames(choices []string) func(string) string {
 	}
 }
 
-// Print writes the comparison to w in format f: for CSV the flagged stations.
-func (r *CompareResult) Print(w io.Writer, f tabular.Format) error {
-	flagged := table(headings.flaggedPairs)
+// Print writes the comparison to w in format f, for people in p's language: for CSV the
+// flagged stations.
+func (r *CompareResult) Print(w io.Writer, f tabular.Format, p *locales.Printer) error {
+	flagged := tabular.New(p, headings.flaggedPairs...)
 	for _, fl := range first(f, r.Flagged) {
 		var diffs []string
 		for c, name := range r.Choices {
@@ -237,125 +271,136 @@ func (r *CompareResult) Print(w io.Writer, f tabular.Format) error {
 	if done, err := machine(w, f, flagged, r); done {
 		return err
 	}
-	fmt.Fprintf(w, "Compared %d of %d observed stations (%s) with the official results of %d stations (%s); skipped %d without the observers' counts and %d without the official ones.\n",
-		r.Compared, r.Observed, r.In, r.officialStations, r.Official, r.SkippedObserved, r.SkippedOfficial)
-	fmt.Fprintf(w, "\nStation match: %s\n", r.Match.Note)
+	line(w, p, "cli.compare.head", locales.Args{"Compared": p.Int(int64(r.Compared)), "Observed": p.Int(int64(r.Observed)), "In": r.In,
+		"Stations": p.Int(int64(r.officialStations)), "Official": r.Official,
+		"SkippedObserved": p.Int(int64(r.SkippedObserved)), "SkippedOfficial": p.Int(int64(r.SkippedOfficial))})
+	fmt.Fprintln(w)
+	line(w, p, "cli.compare.match", locales.Args{"Note": r.Match.Note})
 	if len(r.Flagged) > 0 {
-		title := fmt.Sprintf("Flagged stations, largest discrepancy first (%d; -csv lists all):", len(r.Flagged))
+		title := p.T("cli.compare.flagged_all", locales.Args{"N": p.Int(int64(len(r.Flagged)))})
 		if len(r.Flagged) > top {
-			title = fmt.Sprintf("Flagged stations, largest discrepancy first (the first %d of %d; -csv lists all):", top, len(r.Flagged))
+			title = p.T("cli.compare.flagged_top", locales.Args{"Top": top, "N": p.Int(int64(len(r.Flagged)))})
 		}
 		if err := tabular.Section(w, title, flagged); err != nil {
 			return err
 		}
 	}
-	tests := table(headings.choiceTests)
+	tests := tabular.New(p, headings.choiceTests...)
 	for _, t := range r.Tests {
-		tests.Add(t.Choice, tabular.Percent(t.Paired.Estimate.Value), fmt.Sprintf("%.2f pts", 100*t.Paired.Estimate.SE), zText(t.Paired.Z), string(t.Paired.Verdict),
-			tabular.Percent(t.Collation.Estimate.Value), tabular.Percent(t.Collation.Official), zText(t.Collation.Z), string(t.Collation.Verdict), string(t.Diagnosis.Verdict))
+		tests.Add(t.Choice, tabular.Share(t.Paired.Estimate.Value), points(p, t.Paired.Estimate.SE), zText(p, t.Paired.Z), tabular.Code(t.Paired.Verdict),
+			tabular.Share(t.Collation.Estimate.Value), tabular.Share(t.Collation.Official), zText(p, t.Collation.Z), tabular.Code(t.Collation.Verdict), tabular.Code(t.Diagnosis.Verdict))
 	}
-	if err := tabular.Section(w, "Paired test (observed − official, share of valid votes) and collation test (official stations vs national share), per choice:", tests); err != nil {
+	if err := tabular.Section(w, p.T("cli.compare.tests_title"), tests); err != nil {
 		return err
 	}
-	printTestNotes(w, r.Tests)
+	printTestNotes(w, p, r.Tests)
 	return nil
 }
 
 // printTestNotes prints the tests' notes: once for the choices where both tests are
 // consistent, in full for the others.
-func printTestNotes(w io.Writer, tests []ChoiceTests) {
+func printTestNotes(w io.Writer, p *locales.Printer, tests []ChoiceTests) {
 	var clean []string
 	for _, t := range tests {
 		if t.Diagnosis.Verdict == pvt.Consistent {
 			clean = append(clean, t.Choice)
 			continue
 		}
-		fmt.Fprintf(w, "\n%s (national share from %s):\n  paired: %s\n  collation: %s\n  diagnosis: %s\n", t.Choice, t.NationalSource, t.Paired.Note, t.Collation.Note, t.Diagnosis.Note)
+		source := t.NationalSource
+		if source == nationalTotals {
+			source = p.T("cli.compare.source_totals")
+		}
+		fmt.Fprintln(w)
+		line(w, p, "cli.compare.test_notes", locales.Args{"Choice": t.Choice, "Source": source,
+			"Paired": t.Paired.Note, "Collation": t.Collation.Note, "Diagnosis": t.Diagnosis.Note})
 	}
 	if len(clean) > 0 {
 		i := slices.IndexFunc(tests, func(t ChoiceTests) bool { return t.Diagnosis.Verdict == pvt.Consistent })
 		fmt.Fprintf(w, "\n%s: %s\n", strings.Join(clean, ", "), tests[i].Diagnosis.Note)
 	}
 	if len(tests) > 1 {
-		fmt.Fprintf(w, "\nEach test flags a correct figure about one time in twenty; with %d choices, read first the choices that decide the outcome.\n", len(tests))
+		fmt.Fprintln(w)
+		line(w, p, "cli.compare.false_alarm", locales.Args{"N": len(tests)})
 	}
 }
 
-// Print writes the screens to w in format f: for CSV the flagged stations.
-func (r *ForensicsResult) Print(w io.Writer, f tabular.Format) error {
+// Print writes the screens to w in format f, for people in p's language: for CSV the
+// flagged stations.
+func (r *ForensicsResult) Print(w io.Writer, f tabular.Format, p *locales.Printer) error {
 	fl := r.Flags
-	flagged := table(headings.flaggedStations)
-	for _, rule := range []forensics.Flag{fl.OverRegistered, fl.NearUnanimous, fl.AreaOutliers} {
+	rules := []forensics.Flag{fl.OverRegistered, fl.NearUnanimous, fl.AreaOutliers}
+	flagged := tabular.New(p, headings.flaggedStations...)
+	for _, rule := range rules {
 		for _, s := range first(f, rule.Stations) {
-			z := ""
+			var z any = ""
 			if rule.Rule == "area-outlier" {
-				z = fmt.Sprintf("%+.1f", s.Z)
+				z = tabular.Number{X: s.Z, Decimals: 1, Sign: true}
 			}
-			flagged.Add(rule.Rule, s.Code, s.Area, fmt.Sprintf("%.1f%%", s.Turnout), fmt.Sprintf("%.1f%%", s.Share), s.Registered, z)
+			flagged.Add(tabular.Code(rule.Rule), s.Code, s.Area, tabular.Share(s.Turnout/100), tabular.Share(s.Share/100), s.Registered, z)
 		}
 	}
 	if done, err := machine(w, f, flagged, r); done {
 		return err
 	}
-	fmt.Fprintf(w, "Forensic screens of %s: %d stations screened, %d rows skipped (a count not given). Leader: %s.\n", r.In, r.Stations, r.Skipped, r.Leader)
-	for _, show := range []func(io.Writer) error{r.printInteger, r.printFingerprint, r.printDigits} {
-		if err := show(w); err != nil {
+	line(w, p, "cli.forensics.head", locales.Args{"In": r.In, "Stations": p.Int(int64(r.Stations)), "Skipped": p.Int(int64(r.Skipped)), "Leader": r.Leader})
+	for _, show := range []func(io.Writer, *locales.Printer) error{r.printInteger, r.printFingerprint, r.printDigits} {
+		if err := show(w, p); err != nil {
 			return err
 		}
 	}
-	fmt.Fprintf(w, "\nFlags: %d over-registered, %d near-unanimous, %d area outliers; %d stations could not be judged against their area.\n",
-		len(fl.OverRegistered.Stations), len(fl.NearUnanimous.Stations), len(fl.AreaOutliers.Stations), fl.Unscreened)
+	fmt.Fprintln(w)
+	line(w, p, "cli.forensics.flags", locales.Args{"Over": p.Int(int64(len(fl.OverRegistered.Stations))), "Unanimous": p.Int(int64(len(fl.NearUnanimous.Stations))),
+		"Outliers": p.Int(int64(len(fl.AreaOutliers.Stations))), "Unscreened": p.Int(int64(fl.Unscreened))})
 	if !r.area {
-		fmt.Fprintln(w, "Without -area, every station is compared with all the others.")
+		line(w, p, "cli.forensics.no_area")
 	}
 	if len(flagged.Rows) > 0 {
-		if err := tabular.Section(w, fmt.Sprintf("Flagged stations (the first %d of each rule; -csv lists all):", top), flagged); err != nil {
+		if err := tabular.Section(w, p.T("cli.forensics.flagged", locales.Args{"Top": top}), flagged); err != nil {
 			return err
 		}
 	}
-	fmt.Fprintf(w, "%s\n", fl.Note["en"])
-	for _, rule := range []forensics.Flag{fl.OverRegistered, fl.NearUnanimous, fl.AreaOutliers} {
-		fmt.Fprintf(w, "%s: %s\n", rule.Rule, rule.Note["en"])
+	fmt.Fprintln(w, note(p, fl.Note))
+	for _, rule := range rules {
+		fmt.Fprintf(w, "%s: %s\n", tabular.Code(rule.Rule).Text(p), note(p, rule.Note))
 	}
 	return nil
 }
 
 // printInteger prints, for people, the integer-percentage test, and its Monte Carlo form
 // if it ran.
-func (r *ForensicsResult) printInteger(w io.Writer) error {
+func (r *ForensicsResult) printInteger(w io.Writer, p *locales.Printer) error {
 	it := r.Integer
-	counts := table(headings.integer)
-	for _, c := range []struct {
-		name string
-		c    forensics.Count
-	}{{"integer turnout", it.Turnout}, {"integer result", it.Result}, {"either (X)", it.Either}} {
-		counts.Add(c.name, c.c.Observed, fmt.Sprintf("%.1f", c.c.Expected), fmt.Sprintf("%.1f", c.c.SD), fmt.Sprintf("%+.1f", c.c.Excess), fmt.Sprintf("%+.2f", c.c.Z))
+	names := []string{p.T("cli.forensics.integer_turnout"), p.T("cli.forensics.integer_result"), p.T("cli.forensics.integer_either")}
+	counts := tabular.New(p, headings.integer...)
+	for i, c := range []forensics.Count{it.Turnout, it.Result, it.Either} {
+		counts.Add(names[i], c.Observed, tabular.Number{X: c.Expected, Decimals: 1}, tabular.Number{X: c.SD, Decimals: 1},
+			tabular.Number{X: c.Excess, Decimals: 1, Sign: true}, tabular.Number{X: c.Z, Decimals: 2, Sign: true})
 	}
-	if err := tabular.Section(w, fmt.Sprintf("Integer percentages (Kobak et al. 2016), exact binomial null: %d stations included, %d excluded.", it.Stations, it.Excluded.Total()), counts); err != nil {
+	title := p.T("cli.forensics.integer_title", locales.Args{"Stations": p.Int(int64(it.Stations)), "Excluded": p.Int(int64(it.Excluded.Total()))})
+	if err := tabular.Section(w, title, counts); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "%s\n", it.Note["en"])
+	fmt.Fprintln(w, note(p, it.Note))
 	m := r.IntegerMC
 	if m == nil {
 		return nil
 	}
-	mt := table(headings.integerMC)
-	for _, c := range []struct {
-		name string
-		c    forensics.MCCount
-	}{{"integer turnout", m.Turnout}, {"integer result", m.Result}, {"either (X)", m.Either}} {
-		mt.Add(c.name, c.c.Observed, fmt.Sprintf("%.1f ± %.1f", c.c.Mean, c.c.MeanSE), fmt.Sprintf("%.1f", c.c.SD), fmt.Sprintf("%+.1f", c.c.Excess), fmt.Sprintf("%+.2f", c.c.Z), fmt.Sprintf("%.3g", c.c.P))
+	mt := tabular.New(p, headings.integerMC...)
+	for i, c := range []forensics.MCCount{m.Turnout, m.Result, m.Either} {
+		mt.Add(names[i], c.Observed, num(p, c.Mean, 1)+" ± "+num(p, c.MeanSE, 1), tabular.Number{X: c.SD, Decimals: 1},
+			tabular.Number{X: c.Excess, Decimals: 1, Sign: true}, tabular.Number{X: c.Z, Decimals: 2, Sign: true}, fmt.Sprintf("%.3g", c.P))
 	}
-	if err := tabular.Section(w, fmt.Sprintf("Integer percentages, Monte Carlo null: %d replications, seed %d.", m.Replications, m.Seed), mt); err != nil {
+	title = p.T("cli.forensics.mc_title", locales.Args{"Replications": p.Int(int64(m.Replications)), "Seed": m.Seed})
+	if err := tabular.Section(w, title, mt); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "%s\n", m.Note["en"])
+	fmt.Fprintln(w, note(p, m.Note))
 	return nil
 }
 
 // printFingerprint prints, for people, the turnout × leader's share fingerprint and its
 // cumulative curve.
-func (r *ForensicsResult) printFingerprint(w io.Writer) error {
+func (r *ForensicsResult) printFingerprint(w io.Writer, p *locales.Printer) error {
 	fp := r.Fingerprint
 	last := fp.Curve[len(fp.Curve)-1]
 	var meanT, meanS float64
@@ -365,95 +410,97 @@ func (r *ForensicsResult) printFingerprint(w io.Writer) error {
 			meanS += float64(s * n)
 		}
 	}
-	ts := table(headings.figures)
+	ts := tabular.New(p, headings.figures...)
 	frac := func(a, b int64) string {
 		if b == 0 {
 			return "–"
 		}
-		return tabular.Percent(float64(a) / float64(b))
+		return tabular.Percent(p, float64(a)/float64(b))
 	}
-	ts.Add("stations included", fmt.Sprintf("%d (%d excluded)", fp.Stations, fp.Excluded.Total()))
+	pct := func(x float64) string { return p.Percent(x/100, 1) }
+	ts.Add(p.T("cli.forensics.fp_stations"), p.T("cli.forensics.included", locales.Args{"N": p.Int(int64(fp.Stations)), "Excluded": p.Int(int64(fp.Excluded.Total()))}))
 	if fp.Stations > 0 {
-		ts.Add("mean station turnout (1% bins)", fmt.Sprintf("%.1f%%", meanT/float64(fp.Stations)))
-		ts.Add("mean station share of the leader (1% bins)", fmt.Sprintf("%.1f%%", meanS/float64(fp.Stations)))
-		ts.Add("overall turnout (issued / registered)", frac(last.Issued, last.Registered))
-		ts.Add("leader's overall share (leader / found)", frac(last.Leader, last.Found))
-		ts.Add("stations with turnout ≥ 95.5% (bins 96–100)", frac(int64(last.Stations-fp.Curve[95].Stations), int64(last.Stations)))
+		ts.Add(p.T("cli.forensics.fp_mean_turnout"), pct(meanT/float64(fp.Stations)))
+		ts.Add(p.T("cli.forensics.fp_mean_share"), pct(meanS/float64(fp.Stations)))
+		ts.Add(p.T("cli.forensics.fp_turnout"), frac(last.Issued, last.Registered))
+		ts.Add(p.T("cli.forensics.fp_share"), frac(last.Leader, last.Found))
+		ts.Add(p.T("cli.forensics.fp_high"), frac(int64(last.Stations-fp.Curve[95].Stations), int64(last.Stations)))
 	}
-	if err := tabular.Section(w, "Turnout × leader's share (Klimek et al. 2012):", ts); err != nil {
+	if err := tabular.Section(w, p.T("cli.forensics.fp_title"), ts); err != nil {
 		return err
 	}
-	curve := table(headings.curve)
+	curve := tabular.New(p, headings.curve...)
 	for _, t := range []int{50, 60, 70, 80, 90, 95, 100} {
 		c := fp.Curve[t]
-		curve.Add(fmt.Sprintf("%d%%", t), frac(int64(c.Stations), int64(last.Stations)), frac(c.Leader, last.Leader), frac(c.Found-c.Leader, last.Found-last.Leader))
+		curve.Add(p.Percent(float64(t)/100, 0), frac(int64(c.Stations), int64(last.Stations)), frac(c.Leader, last.Leader), frac(c.Found-c.Leader, last.Found-last.Leader))
 	}
-	if err := tabular.Section(w, "Cumulative curve: the share of all stations and votes at or below each turnout (leader's votes gathering at high turnout shows as a gap):", curve); err != nil {
+	if err := tabular.Section(w, p.T("cli.forensics.curve_title"), curve); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "%s\n", fp.Note["en"])
+	fmt.Fprintln(w, note(p, fp.Note))
 	return nil
 }
 
 // printDigits prints, for people, the digit tests.
-func (r *ForensicsResult) printDigits(w io.Writer) error {
-	dt := table(headings.digits)
+func (r *ForensicsResult) printDigits(w io.Writer, p *locales.Printer) error {
+	dt := tabular.New(p, headings.digits...)
 	for _, d := range r.Digits {
-		dt.Add(d.Test, d.Counts, d.Skipped, fmt.Sprintf("%.1f", d.ChiSquare), d.DF, fmt.Sprintf("%.3g", d.P), fmt.Sprintf("%.4f", d.Mean), fmt.Sprintf("%.4f", d.ExpectedMean), fmt.Sprintf("%+.2f", d.MeanZ))
+		dt.Add(tabular.Code(d.Test), d.Counts, d.Skipped, tabular.Number{X: d.ChiSquare, Decimals: 1}, d.DF, fmt.Sprintf("%.3g", d.P),
+			tabular.Number{X: d.Mean, Decimals: 4}, tabular.Number{X: d.ExpectedMean, Decimals: 4}, tabular.Number{X: d.MeanZ, Decimals: 2, Sign: true})
 	}
-	if err := tabular.Section(w, "Digit tests over "+strings.Join(r.DigitColumns, ", ")+":", dt); err != nil {
+	if err := tabular.Section(w, p.T("cli.forensics.digits_title", locales.Args{"Columns": strings.Join(r.DigitColumns, ", ")}), dt); err != nil {
 		return err
 	}
 	for _, d := range r.Digits {
-		fmt.Fprintf(w, "%s: %s\n", d.Test, d.Note["en"])
+		fmt.Fprintf(w, "%s: %s\n", tabular.Code(d.Test).Text(p), note(p, d.Note))
 	}
 	return nil
 }
 
-// Print writes the allocation to w in format f.
-func (r *SeatsResult) Print(w io.Writer, f tabular.Format) error {
+// Print writes the allocation to w in format f, for people in p's language.
+func (r *SeatsResult) Print(w io.Writer, f tabular.Format, p *locales.Printer) error {
 	res, sys := r.Result, r.Contest.System
-	t := table(headings.seats)
+	t := tabular.New(p, headings.seats...)
 	for _, c := range r.Choices {
-		var note []string
-		if slices.Contains(res.Excluded, c.Code) {
-			note = append(note, "below the threshold")
+		var notes tabular.Words
+		for _, n := range []struct {
+			in   []string
+			code string
+		}{{res.Excluded, "below_threshold"}, {res.Runoff, "in_runoff"}, {res.Tied, "tied"}} {
+			if slices.Contains(n.in, c.Code) {
+				notes = append(notes, tabular.Code(n.code))
+			}
 		}
-		if slices.Contains(res.Runoff, c.Code) {
-			note = append(note, "in the runoff")
-		}
-		if slices.Contains(res.Tied, c.Code) {
-			note = append(note, "tied")
-		}
-		t.Add(c.Name, c.Party, c.Votes, f.Fraction(c.Share), c.Seats, strings.Join(note, ", "))
+		t.Add(c.Name, c.Party, c.Votes, tabular.Share(c.Share), c.Seats, notes)
 	}
 	if done, err := machine(w, f, t, r); done {
 		return err
 	}
-	fmt.Fprintf(w, "%s by %s", plural(r.Contest.Seats, "seat"), sys.Kind)
+	system := string(sys.Kind)
 	if sys.Method != "" {
-		fmt.Fprintf(w, " (%s)", sys.Method)
+		system += " (" + sys.Method + ")"
 	}
-	fmt.Fprintf(w, " from %s: %d choices, %d votes; shares of %s (%d).", r.In, len(r.Choices), r.sum, res.Base, res.BaseVotes)
+	head := p.N("cli.seats.head", r.Contest.Seats, locales.Args{"System": system, "In": r.In, "Choices": p.Int(int64(len(r.Choices))),
+		"Votes": p.Int(r.sum), "Base": tabular.Code(res.Base).Text(p), "BaseVotes": p.Int(res.BaseVotes)})
 	if r.skipped > 0 {
-		skipWhat := "row"
+		key := "cli.seats.skipped_rows"
 		if r.wide {
-			skipWhat = "empty cell"
+			key = "cli.seats.skipped_cells"
 		}
-		fmt.Fprintf(w, " Skipped %s without votes.", plural(r.skipped, skipWhat))
+		head += " " + p.N(key, r.skipped)
 	}
-	fmt.Fprintln(w)
+	fmt.Fprintln(w, head)
 	fmt.Fprintln(w)
 	if err := tabular.Print(w, f, t, nil); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\nOutcome: %s.", res.Outcome)
+	outcome := p.T("cli.seats.outcome", locales.Args{"Outcome": tabular.Code(res.Outcome).Text(p)})
 	if res.Reason != "" {
-		fmt.Fprintf(w, " %s.", strings.TrimSuffix(res.Reason, "."))
+		outcome += " " + strings.TrimSuffix(res.Reason, ".") + "."
 	}
 	if res.Unfilled > 0 {
-		fmt.Fprintf(w, " %s unfilled.", plural(res.Unfilled, "seat"))
+		outcome += " " + p.N("cli.seats.unfilled", res.Unfilled)
 	}
-	fmt.Fprintln(w)
+	fmt.Fprintf(w, "\n%s\n", outcome)
 	return nil
 }

@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/iltod/iltod/stats/pvt"
+
+	"github.com/iltod/iltod/locales"
 )
 
 // PVTOptions asks PVT for estimates from the sampled stations of a file.
@@ -61,34 +64,34 @@ type Check struct {
 // voters. When too few stations of a stratum report, its error lists those strata.
 func PVT(ctx context.Context, opt PVTOptions) (*PVTResult, error) {
 	if err := need(
-		want{opt.In, "-in FILE", "(the sampled stations' results, one per row)"},
-		want{opt.Station, "-station COL", "(the column of station codes)"},
-		want{strings.Join(opt.Choices, ","), "-choices COL,COL,…", "(the columns of votes, one per choice)"},
-		want{opt.Valid, "-valid COL", "(the column of valid votes)"},
+		want{opt.In, "-in FILE", "cli.want.sampled"},
+		want{opt.Station, "-station COL", "cli.want.station"},
+		want{strings.Join(opt.Choices, ","), "-choices COL,COL,…", "cli.want.choices"},
+		want{opt.Valid, "-valid COL", "cli.want.valid"},
 	); err != nil {
 		return nil, err
 	}
 	if (opt.Cast == "") != (opt.Registered == "") {
-		return nil, usagef("give -cast COL and -registered COL together (turnout is ballots cast over registered voters), or neither")
+		return nil, usage("cli.opt.cast_registered", nil)
 	}
 	switch {
 	case (opt.Population != 0) == (opt.Strata != ""):
-		return nil, usagef("give the size of the population: -population N (simple random sample) or -strata FILE (stratified)")
+		return nil, usage("cli.opt.population_or_strata", nil)
 	case opt.Stratum != "" && opt.Strata == "":
-		return nil, usagef("-stratum needs -strata FILE with the number of stations in each stratum (columns stratum,population)")
+		return nil, usage("cli.opt.stratum_needs_strata", nil)
 	case opt.Stratum == "" && opt.Strata != "":
-		return nil, usagef("-strata FILE needs -stratum COL, the column of each station's stratum")
+		return nil, usage("cli.opt.strata_needs_stratum", nil)
 	case opt.Population < 0:
-		return nil, usagef("-population %d: give the number of stations in the country", opt.Population)
+		return nil, usage("cli.opt.population", locales.Args{"Value": opt.Population})
 	case !(opt.Majority >= 0 && opt.Majority < 1):
-		return nil, usagef("-majority %v: give a share between 0 and 1, e.g. 0.5", opt.Majority)
+		return nil, usage("cli.opt.majority", locales.Args{"Value": fmt.Sprint(opt.Majority)})
 	}
 	choices, err := names("choices", opt.Choices)
 	if err != nil {
 		return nil, err
 	}
 	if len(choices) < 2 {
-		return nil, usagef("-choices: give at least two columns of votes; a PVT estimates shares and the margin between the top two")
+		return nil, usage("cli.opt.pvt_choices", nil)
 	}
 	checks, err := shares("official", opt.Official, choices)
 	if err != nil {
@@ -184,7 +187,7 @@ func readPVT(ctx context.Context, name string, cols *Columns, out *PVTResult) (*
 	}
 	out.Rows, out.Reporting = in.rows, len(rows.stations)
 	if out.Rows == 0 {
-		return nil, fmt.Errorf("%s: no stations", name)
+		return nil, fail("cli.csv.no_stations", locales.Args{"File": name})
 	}
 	return rows, nil
 }
@@ -196,7 +199,7 @@ func design(ctx context.Context, opt *PVTOptions, rows *pvtRows) (pvt.Design, er
 	d := pvt.Design{Strata: map[string]int{}, Sampled: rows.sampled}
 	if opt.Stratum == "" {
 		if n := rows.sampled[""]; opt.Population < n {
-			return d, usagef("-population %d is fewer than the %d sampled stations in %s", opt.Population, n, opt.In)
+			return d, usage("cli.opt.population_small", locales.Args{"Value": opt.Population, "N": n, "In": opt.In})
 		}
 		d.Strata[""] = opt.Population
 		return d, nil
@@ -209,9 +212,9 @@ func design(ctx context.Context, opt *PVTOptions, rows *pvtRows) (pvt.Design, er
 		N, ok := d.Strata[h]
 		switch {
 		case !ok:
-			return d, fmt.Errorf("%s:%d: stratum %q is not in %s", opt.In, rows.firstLine[h], h, opt.Strata)
+			return d, fail("cli.csv.stratum_missing", locales.Args{"In": opt.In, "Line": rows.firstLine[h], "Stratum": strconv.Quote(h), "Strata": opt.Strata})
 		case N < n:
-			return d, fmt.Errorf("%s: stratum %q has %d sampled stations but %s gives it a population of %d", opt.In, h, n, opt.Strata, N)
+			return d, fail("cli.csv.stratum_small", locales.Args{"In": opt.In, "Stratum": strconv.Quote(h), "N": n, "Strata": opt.Strata, "Population": N})
 		}
 	}
 	return d, nil
@@ -225,15 +228,26 @@ func estimate(rows *pvtRows, d pvt.Design, majority float64, in string) (pvt.Res
 	var ce *pvt.CoverageError
 	switch {
 	case errors.As(err, &ce):
-		var thin strings.Builder
-		for _, s := range ce.Thin {
-			fmt.Fprintf(&thin, "\nstratum %q: %d of %d sampled stations reported (%d in the population)", s.Stratum, s.Reported, s.Sampled, s.Population)
-		}
-		return res, fmt.Errorf("estimate from %s: %w (merge a stratum by giving its stations one label in -in and adding up its population in -strata)%s", in, err, thin.String())
+		thin := thinStrata(ce.Thin)
+		return res, fail("cli.csv.estimate_thin", locales.Args{"In": in, "Err": err, "Thin": thin})
 	case err != nil:
-		return res, fmt.Errorf("estimate from %s: %w", in, err)
+		return res, fail("cli.csv.estimate", locales.Args{"In": in, "Err": err})
 	}
 	return res, nil
+}
+
+// thinStrata lists strata where too few sampled stations reported, a line each.
+type thinStrata []pvt.StratumCoverage
+
+// In writes the list in p's language.
+func (t thinStrata) In(p *locales.Printer) string {
+	var b strings.Builder
+	for _, s := range t {
+		b.WriteString("\n")
+		b.WriteString(p.T("cli.csv.thin_stratum", locales.Args{"Stratum": strconv.Quote(s.Stratum),
+			"Reported": p.Int(int64(s.Reported)), "Sampled": p.Int(int64(s.Sampled)), "Population": p.Int(int64(s.Population))}))
+	}
+	return b.String()
 }
 
 // readStrata reads a strata file: columns stratum and population.
@@ -258,14 +272,14 @@ func readStrata(ctx context.Context, name string) (map[string]int, error) {
 			return err
 		}
 		if prev, dup := lines[h]; dup {
-			return fmt.Errorf("%s: stratum %q is also on line %d", in.at(sCol), h, prev)
+			return fail("cli.csv.stratum_twice", locales.Args{"At": in.at(sCol), "Stratum": strconv.Quote(h), "Line": prev})
 		}
 		n, given, err := in.count(nCol)
 		if err != nil {
 			return err
 		}
 		if !given {
-			return fmt.Errorf("%s: empty; give the number of stations in the stratum", in.at(nCol))
+			return fail("cli.csv.population_empty", locales.Args{"At": in.at(nCol)})
 		}
 		strata[h], lines[h] = int(n), in.line(sCol)
 		return nil
@@ -274,7 +288,7 @@ func readStrata(ctx context.Context, name string) (map[string]int, error) {
 		return nil, err
 	}
 	if len(strata) == 0 {
-		return nil, fmt.Errorf("%s: no strata", name)
+		return nil, fail("cli.csv.no_strata", locales.Args{"File": name})
 	}
 	return strata, nil
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/iltod/iltod/stats/pvt"
+
+	"github.com/iltod/iltod/locales"
 )
 
 // SampleOptions asks Sample for a stratified PVT sample.
@@ -32,27 +34,27 @@ type SampleResult struct {
 // pvt.Draw.
 func Sample(ctx context.Context, opt SampleOptions) (*SampleResult, error) {
 	if err := need(
-		want{opt.In, "-in FILE", "(the stations, one per row)"},
-		want{opt.Station, "-station COL", "(the column of station codes)"},
+		want{opt.In, "-in FILE", "cli.want.stations"},
+		want{opt.Station, "-station COL", "cli.want.station"},
 	); err != nil {
 		return nil, err
 	}
 	if opt.Size == 0 {
-		return nil, usagef("give -size N, the number of stations to draw")
+		return nil, usage("cli.opt.size", nil)
 	}
 	if opt.Seed == 0 {
-		return nil, usagef("give -seed S: a number other than 0, fixed in public before the draw (dice, a lottery draw); it makes the sample reproducible")
+		return nil, usage("cli.opt.seed", nil)
 	}
 	frame, err := readFrame(ctx, opt.In, &opt.Columns)
 	if err != nil {
 		return nil, err
 	}
 	if opt.Size < 1 || opt.Size > len(frame) {
-		return nil, usagef("-size %d: give a number of stations from 1 to %d, the stations in %s", opt.Size, len(frame), opt.In)
+		return nil, usage("cli.opt.size_range", locales.Args{"Value": opt.Size, "N": len(frame), "In": opt.In})
 	}
 	s, err := pvt.Draw(frame, pvt.DrawOptions{Size: opt.Size, Seed: opt.Seed, Reserves: opt.Reserves, MinPerStratum: opt.MinPerStratum})
 	if err != nil {
-		return nil, fmt.Errorf("draw from %s: %w", opt.In, err)
+		return nil, fail("cli.csv.draw", locales.Args{"In": opt.In, "Err": err})
 	}
 	return &SampleResult{In: opt.In, Stations: len(frame), Sample: s}, nil
 }
@@ -83,7 +85,7 @@ func readFrame(ctx context.Context, name string, cols *Columns) ([]pvt.FrameStat
 		return nil, err
 	}
 	if len(frame) == 0 {
-		return nil, fmt.Errorf("%s: no stations", name)
+		return nil, fail("cli.csv.no_stations", locales.Args{"File": name})
 	}
 	return frame, nil
 }
@@ -117,9 +119,9 @@ type PlanResult struct {
 // votes of every station with both given.
 func Plan(ctx context.Context, opt PlanOptions) (*PlanResult, error) {
 	if err := need(
-		want{opt.In, "-in FILE", "(the stations, one per row)"},
-		want{strings.Join(opt.Choices, ","), "-choices COL", "(the votes of the choice that matters, or two columns for their margin)"},
-		want{opt.Valid, "-valid COL", "(the column of valid votes)"},
+		want{opt.In, "-in FILE", "cli.want.stations"},
+		want{strings.Join(opt.Choices, ","), "-choices COL", "cli.want.plan_choices"},
+		want{opt.Valid, "-valid COL", "cli.want.valid"},
 	); err != nil {
 		return nil, err
 	}
@@ -129,13 +131,13 @@ func Plan(ctx context.Context, opt PlanOptions) (*PlanResult, error) {
 	}
 	switch {
 	case len(choices) > 2:
-		return nil, usagef("-plan -choices: give one column (a choice's votes) or two (their margin), not %d", len(choices))
+		return nil, usage("cli.opt.plan_choices", locales.Args{"N": len(choices)})
 	case !(opt.MOE > 0 && opt.MOE < 1):
-		return nil, usagef("-moe %v: give the margin of error as a fraction, e.g. 0.01 for ±1 point", opt.MOE)
+		return nil, usage("cli.opt.moe", locales.Args{"Value": fmt.Sprint(opt.MOE)})
 	case !(opt.Confidence > 0 && opt.Confidence < 1):
-		return nil, usagef("-confidence %v: give a level between 0 and 1, e.g. 0.95", opt.Confidence)
+		return nil, usage("cli.opt.confidence", locales.Args{"Value": fmt.Sprint(opt.Confidence)})
 	case !(opt.ReportRate > 0 && opt.ReportRate <= 1):
-		return nil, usagef("-report-rate %v: give the share of sampled stations expected to report, above 0 and at most 1", opt.ReportRate)
+		return nil, usage("cli.opt.report_rate", locales.Args{"Value": fmt.Sprint(opt.ReportRate)})
 	}
 	units, skipped, err := readPlanUnits(ctx, opt.In, &opt.Columns, choices)
 	if err != nil {
@@ -144,7 +146,7 @@ func Plan(ctx context.Context, opt PlanOptions) (*PlanResult, error) {
 	z := pvt.Z(opt.Confidence)
 	plan, err := pvt.PlanSize(units, opt.MOE, z, opt.ReportRate)
 	if err != nil {
-		return nil, fmt.Errorf("plan from %s: %w", opt.In, err)
+		return nil, fail("cli.csv.plan", locales.Args{"In": opt.In, "Err": err})
 	}
 	return &PlanResult{In: opt.In, Choices: choices, MOE: opt.MOE, Confidence: opt.Confidence, Z: z, Skipped: skipped, Plan: plan}, nil
 }

@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"strconv"
 
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/stats/seats"
+
+	"github.com/iltod/iltod/locales"
 )
 
 // SeatsOptions asks Seats to allocate seats from the votes of a file.
@@ -35,28 +38,28 @@ type SeatsOptions struct {
 // Seats builds an iltod.Contest from opt and allocates its seats from the votes of a file
 // with seats.Allocate.
 func Seats(ctx context.Context, opt SeatsOptions) (*SeatsResult, error) {
-	if err := need(want{opt.In, "-in FILE", "(the votes: a row per choice with -choice and -votes, or a column per choice with -choices)"}); err != nil {
+	if err := need(want{opt.In, "-in FILE", "cli.want.votes"}); err != nil {
 		return nil, err
 	}
 	wide := len(opt.Choices) > 0
 	switch {
 	case wide && (opt.Choice != "" || opt.Votes != "" || opt.Party != ""):
-		return nil, usagef("give -choices COL,COL,… (a column per choice) or -choice COL -votes COL (a row per choice), not both")
+		return nil, usage("cli.opt.wide_and_long", nil)
 	case !wide && (opt.Choice == "" || opt.Votes == ""):
-		return nil, usagef("give -choice COL and -votes COL (a row per choice: its name and votes), or -choices COL,COL,… (a column of votes per choice)")
+		return nil, usage("cli.opt.wide_or_long", nil)
 	}
-	if err := need(want{string(opt.System.Kind), "-system", "list_pr, fptp, block or two_round"}); err != nil {
+	if err := need(want{string(opt.System.Kind), "-system", "cli.want.system"}); err != nil {
 		return nil, err
 	}
 	if opt.Seats < 1 {
-		return nil, usagef("give -seats N, the number of seats to fill")
+		return nil, usage("cli.opt.seats", nil)
 	}
 	totals := opt.Totals
 	if totals.Valid < -1 || totals.Blank < 0 || totals.Cast < 0 || totals.Registered < 0 {
-		return nil, usagef("-valid, -blank, -cast and -registered are counts: give whole numbers from 0")
+		return nil, usage("cli.opt.totals", nil)
 	}
 	if opt.System.Kind == iltod.BlockVote && totals.Valid < 0 {
-		return nil, usagef("a block vote needs -valid N, the number of valid ballots (each marks up to %d candidates)", opt.Seats)
+		return nil, usage("cli.opt.block_valid", locales.Args{"Seats": opt.Seats})
 	}
 	var choices []string
 	if wide {
@@ -81,7 +84,7 @@ func Seats(ctx context.Context, opt SeatsOptions) (*SeatsResult, error) {
 		totals.Valid = sum
 	}
 	if err := contest.Validate(); err != nil {
-		return nil, usagef("the flags do not describe a valid contest: %v", flagNames(err))
+		return nil, usage("cli.opt.contest", locales.Args{"Problems": flagNames(err)})
 	}
 	allocOpt := seats.Options{Round: opt.Round}
 	if opt.Lot != "" {
@@ -93,7 +96,7 @@ func Seats(ctx context.Context, opt SeatsOptions) (*SeatsResult, error) {
 	}
 	res, err := seats.Allocate(contest, totals, allocOpt)
 	if err != nil {
-		return nil, fmt.Errorf("allocate: %w", err)
+		return nil, fail("cli.csv.allocate", locales.Args{"Err": err})
 	}
 	for i := range list {
 		list[i].Seats, list[i].Share = res.Seats[list[i].Code], res.Shares[list[i].Code]
@@ -180,7 +183,7 @@ func readVotes(ctx context.Context, name string, cols *Columns, choices []string
 		return nil, 0, err
 	}
 	if len(list) == 0 {
-		return nil, 0, fmt.Errorf("%s: no choices", name)
+		return nil, 0, fail("cli.csv.no_choices", locales.Args{"File": name})
 	}
 	return list, skipped, nil
 }
@@ -188,7 +191,7 @@ func readVotes(ctx context.Context, name string, cols *Columns, choices []string
 // add adds v, read from in's column col, to s's votes; it fails past maxCount.
 func (s *Seat) add(in *file, col int, v int64) error {
 	if s.Votes += v; s.Votes > maxCount {
-		return fmt.Errorf("%s: %q has more than %d votes", in.at(col), s.Name, int64(maxCount))
+		return fail("cli.csv.votes_too_many", locales.Args{"At": in.at(col), "Choice": strconv.Quote(s.Name), "Max": int64(maxCount)})
 	}
 	return nil
 }
@@ -202,7 +205,7 @@ func readVotesLong(ctx context.Context, in *file, l *layout) ([]Seat, int, error
 	index, partyLine := map[string]int{}, map[string]int{}
 	skipped := 0
 	err := in.each(ctx, func() error {
-		name, err := in.label(l.choice, "a choice")
+		name, err := in.label(l.choice, "cli.csv.what_choice")
 		if err != nil {
 			return err
 		}
@@ -222,7 +225,8 @@ func readVotesLong(ctx context.Context, in *file, l *layout) ([]Seat, int, error
 			case !seen:
 				list[i].Party, partyLine[name] = party, in.line(l.party)
 			case party != list[i].Party:
-				return fmt.Errorf("%s: %q is %q here but %q on line %d", in.at(l.party), name, party, list[i].Party, partyLine[name])
+				return fail("cli.csv.party_differs", locales.Args{"At": in.at(l.party), "Choice": strconv.Quote(name), "Party": strconv.Quote(party),
+					"Before": strconv.Quote(list[i].Party), "Line": partyLine[name]})
 			}
 		}
 		if !given {

@@ -2,31 +2,50 @@ package tabular
 
 import (
 	"bytes"
+	"strings"
 	"testing"
+
+	"github.com/iltod/iltod/locales"
 )
 
+var en, mn = locales.For("en"), locales.For("mn")
+
+// sample is a table with a cell of every kind, headed in lang.
+func sample(p *locales.Printer) *Table {
+	tb := New(p, "choice", "share", "votes")
+	tb.Add("A", Share(0.52349), 1234567)
+	tb.Add(Code("consistent"), 0.25, int64(7))
+	tb.Add(Words{Code("tied"), Code("in_runoff")}, Number{X: 1.5, Decimals: 1, Sign: true}, Word{Code: "no-such", Key: "cli." + "no_such_message"}) // a key the catalogue lacks
+	return tb
+}
+
 func TestPrint(t *testing.T) {
-	tb := &Table{Header: []string{"choice", "share", "votes"}}
-	tb.Add("A", Percent(0.52349), 1080)
-	tb.Add("Party B", 0.25, int64(7))
 	for _, c := range []struct {
 		name string
 		f    Format
 		v    any
 		want string
 	}{
-		{"text", Text, nil, "choice   share   votes\nA        52.35%  1080\nParty B  0.2500  7\n"},
-		{"csv", CSV, nil, "choice,share,votes\nA,52.35%,1080\nParty B,0.2500,7\n"},
+		{"text", Text, nil, "choice               share   votes\n" +
+			"A                    52.35%  1,234,567\n" +
+			"consistent           0.2500  7\n" +
+			"tied, in the runoff  +1.5    no-such\n"},
+		{"csv", CSV, nil, "choice,share,votes\nA,0.52349,1234567\nconsistent,0.2500,7\n\"tied,in_runoff\",+1.5,no-such\n"},
 		{"json rows", JSON, nil, `[
   {
     "choice": "A",
-    "share": "52.35%",
-    "votes": "1080"
+    "share": "0.52349",
+    "votes": "1234567"
   },
   {
-    "choice": "Party B",
+    "choice": "consistent",
     "share": "0.2500",
     "votes": "7"
+  },
+  {
+    "choice": "tied,in_runoff",
+    "share": "+1.5",
+    "votes": "no-such"
   }
 ]
 `},
@@ -34,13 +53,45 @@ func TestPrint(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var b bytes.Buffer
-			if err := Print(&b, c.f, tb, c.v); err != nil {
+			if err := Print(&b, c.f, sample(en), c.v); err != nil {
 				t.Fatal(err)
 			}
 			if b.String() != c.want {
 				t.Errorf("got\n%s\nwant\n%s", b.String(), c.want)
 			}
 		})
+	}
+}
+
+// TestMachineOutputIsLanguageNeutral checks that what programs read, CSV and JSON rows,
+// is the same whatever the language of the table, while the text table speaks it.
+func TestMachineOutputIsLanguageNeutral(t *testing.T) {
+	for _, f := range []Format{CSV, JSON} {
+		var a, b bytes.Buffer
+		if err := Print(&a, f, sample(en), nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := Print(&b, f, sample(mn), nil); err != nil {
+			t.Fatal(err)
+		}
+		if a.String() != b.String() {
+			t.Errorf("format %d differs between English and Mongolian:\n%s\n%s", f, a.String(), b.String())
+		}
+		if strings.Contains(a.String(), "1,234,567") {
+			t.Errorf("format %d groups digits:\n%s", f, a.String())
+		}
+	}
+	var text bytes.Buffer
+	if err := Print(&text, Text, sample(mn), nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{mn.T("cli.column.choice"), mn.T("cli.code.consistent"), mn.T("cli.code.tied")} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("the Mongolian table lacks %q:\n%s", want, text.String())
+		}
+	}
+	if strings.Contains(text.String(), "consistent") || strings.Contains(text.String(), "choice") {
+		t.Errorf("the Mongolian table holds English words:\n%s", text.String())
 	}
 }
 
@@ -62,12 +113,15 @@ func TestSectionAndNotes(t *testing.T) {
 
 func TestNumbers(t *testing.T) {
 	for _, c := range []struct{ got, want string }{
-		{Percent(0.60617), "60.62%"},
-		{Percent(0), "0.00%"},
-		{Interval(0.511, 0.5358), "51.10–53.58%"},
-		{Text.Fraction(0.5806451612903226), "58.06%"},
-		{JSON.Fraction(0.5806451612903226), "58.06%"},
-		{CSV.Fraction(0.5806451612903226), "0.58064516"},
+		{Percent(en, 0.60617), "60.62%"},
+		{Percent(en, 0), "0.00%"},
+		{Interval(en, 0.511, 0.5358), "51.10–53.58%"},
+		{Interval(mn, 0.511, 0.5358), "51.10–53.58%"},
+		{cell(Share(0.5806451612903226), en), "58.06%"},
+		{cell(Share(0.5806451612903226), nil), "0.58064516"},
+		{cell(Number{X: -0.25, Decimals: 2, Sign: true}, en), "-0.25"},
+		{cell(12345, en), "12,345"},
+		{cell(12345, nil), "12345"},
 	} {
 		if c.got != c.want {
 			t.Errorf("got %q, want %q", c.got, c.want)
@@ -75,5 +129,18 @@ func TestNumbers(t *testing.T) {
 	}
 	if Text.Machine() || !JSON.Machine() || !CSV.Machine() {
 		t.Error("Machine: want JSON and CSV only")
+	}
+}
+
+// TestHeadings checks that every column has a heading in every language, and that the
+// headings differ from the machine names in Mongolian (they are translated).
+func TestHeadings(t *testing.T) {
+	for name, key := range headings {
+		if !locales.Has(key) {
+			t.Errorf("column %q: no message %s", name, key)
+		}
+	}
+	if Heading(mn, "station") == "station" {
+		t.Error("the Mongolian heading of station is the English name")
 	}
 }
