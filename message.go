@@ -94,6 +94,16 @@ func (m Message) In(lang string) string {
 	return m.Text
 }
 
+// All writes m in every language of the catalogue, for data that carries its words in
+// every language (a statistic's note or reason).
+func (m Message) All() Text {
+	out := make(Text, len(locales.Languages))
+	for _, lang := range locales.Languages {
+		out[lang] = m.In(lang)
+	}
+	return out
+}
+
 // English is m in English, the fallback language: what the English-only fields (Detail,
 // Problem.Message) hold.
 func (m Message) English() string { return m.In(locales.Fallback) }

@@ -171,9 +171,9 @@ func runPVT(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 					t.add(c.Contest, ar.Area, "(turnout)", pct(e.Value), interval(e.Low95, e.High95), interval(e.Low99, e.High99), fmt.Sprintf("%d/%d", e.Reported, e.Sampled), "", "")
 				}
 				if ar.Area == rep.Area {
-					notes = append(notes, fmt.Sprintf("%s: %s", c.Contest, ar.PVT.Winner.Note))
+					notes = append(notes, fmt.Sprintf("%s: %s", c.Contest, ar.PVT.Winner.Note["en"]))
 					if ar.PVT.Runoff != nil {
-						notes = append(notes, fmt.Sprintf("%s: %s", c.Contest, ar.PVT.Runoff.Call.Note))
+						notes = append(notes, fmt.Sprintf("%s: %s", c.Contest, ar.PVT.Runoff.Call.Note["en"]))
 					}
 				}
 			}
@@ -261,7 +261,7 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 				}
 				for _, ct := range cmp.Choices {
 					if ct.Diagnosis != nil && ct.Diagnosis.Verdict == pvt.Inconsistent {
-						worst = append(worst, fmt.Sprintf("  %s %s %s: %s", c.Contest, ar.Area, ct.Choice, ct.Diagnosis.Note))
+						worst = append(worst, fmt.Sprintf("  %s %s %s: %s", c.Contest, ar.Area, ct.Choice, ct.Diagnosis.Note["en"]))
 					}
 				}
 			}

@@ -119,7 +119,7 @@ func printDemoVerification(ctx context.Context, a *app.App, baseURL string, stdo
 		if ar.Comparison != nil && ar.Comparison.Verdict == pvt.Inconsistent {
 			for _, ct := range ar.Comparison.Choices {
 				if ct.Diagnosis != nil && ct.Diagnosis.Verdict == pvt.Inconsistent {
-					fmt.Fprintf(stdout, "    %s, %s: collation z = %.1f, paired z = %.1f: %s\n", ar.Area, ct.Choice, ct.Collation.Z, ct.Paired.Z, ct.Diagnosis.Note)
+					fmt.Fprintf(stdout, "    %s, %s: collation z = %.1f, paired z = %.1f: %s\n", ar.Area, ct.Choice, ct.Collation.Z, ct.Paired.Z, ct.Diagnosis.Note["en"])
 				}
 			}
 		}

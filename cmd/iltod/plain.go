@@ -1041,9 +1041,9 @@ func plainPVTPrint(stdout io.Writer, p *plainFlags, out *plainPVTOut) error {
 		return err
 	}
 	named := plainChoiceNames(names)
-	fmt.Fprintf(stdout, "\nWinner: %s. %s\n", plainVerdict(res.Winner, names), named(res.Winner.Note))
+	fmt.Fprintf(stdout, "\nWinner: %s. %s\n", plainVerdict(res.Winner, names), named(res.Winner.Note["en"]))
 	if res.Runoff != nil {
-		fmt.Fprintf(stdout, "Runoff: %s. %s\n", res.Runoff.Call.Verdict, named(res.Runoff.Call.Note))
+		fmt.Fprintf(stdout, "Runoff: %s. %s\n", res.Runoff.Call.Verdict, named(res.Runoff.Call.Note["en"]))
 	}
 	switch {
 	case p.cast == "":
@@ -1053,7 +1053,7 @@ func plainPVTPrint(stdout io.Writer, p *plainFlags, out *plainPVTOut) error {
 		fmt.Fprintf(stdout, "Turnout: %d rows without ballots cast or registered voters are left out of it.\n", out.TurnoutSkipped)
 	}
 	for _, ch := range out.Official {
-		fmt.Fprintf(stdout, "Official %s %s: %s. %s\n", ch.Choice, pct(ch.Share), ch.Call.Verdict, ch.Call.Note)
+		fmt.Fprintf(stdout, "Official %s %s: %s. %s\n", ch.Choice, pct(ch.Share), ch.Call.Verdict, ch.Call.Note["en"])
 	}
 	cov := &table{header: []string{"stratum", "population", "sampled", "reported"}}
 	if p.stratum != "" {
@@ -1414,7 +1414,7 @@ func plainComparePrint(stdout io.Writer, p *plainFlags, out *plainCompareOut, of
 	}
 	fmt.Fprintf(stdout, "Compared %d of %d observed stations (%s) with the official results of %d stations (%s); skipped %d without the observers' counts and %d without the official ones.\n",
 		out.Compared, out.Observed, p.in, official, out.Official, out.SkippedObserved, out.SkippedOfficial)
-	fmt.Fprintf(stdout, "\nStation match: %s\n", out.Match.Note)
+	fmt.Fprintf(stdout, "\nStation match: %s\n", out.Match.Note["en"])
 	if len(out.Flagged) > 0 {
 		title := fmt.Sprintf("Flagged stations, largest discrepancy first (%d; -csv lists all):", len(out.Flagged))
 		if len(out.Flagged) > plainTop {
@@ -1445,11 +1445,11 @@ func plainCompareNotes(stdout io.Writer, tests []plainTests) {
 			clean = append(clean, t.Choice)
 			continue
 		}
-		fmt.Fprintf(stdout, "\n%s (national share from %s):\n  paired: %s\n  collation: %s\n  diagnosis: %s\n", t.Choice, t.NationalSource, t.Paired.Note, t.Collation.Note, t.Diagnosis.Note)
+		fmt.Fprintf(stdout, "\n%s (national share from %s):\n  paired: %s\n  collation: %s\n  diagnosis: %s\n", t.Choice, t.NationalSource, t.Paired.Note["en"], t.Collation.Note["en"], t.Diagnosis.Note["en"])
 	}
 	if len(clean) > 0 {
 		i := slices.IndexFunc(tests, func(t plainTests) bool { return t.Diagnosis.Verdict == pvt.Consistent })
-		fmt.Fprintf(stdout, "\n%s: %s\n", strings.Join(clean, ", "), tests[i].Diagnosis.Note)
+		fmt.Fprintf(stdout, "\n%s: %s\n", strings.Join(clean, ", "), tests[i].Diagnosis.Note["en"])
 	}
 	if len(tests) > 1 {
 		fmt.Fprintf(stdout, "\nEach test flags a correct figure about one time in twenty; with %d choices, read first the choices that decide the outcome.\n", len(tests))
@@ -1929,8 +1929,8 @@ func plainSeatsPrint(stdout io.Writer, o *output, out *plainSeatsOut, sum int64,
 		return err
 	}
 	fmt.Fprintf(stdout, "\nOutcome: %s.", res.Outcome)
-	if res.Reason != "" {
-		fmt.Fprintf(stdout, " %s.", strings.TrimSuffix(res.Reason, "."))
+	if res.Reason["en"] != "" {
+		fmt.Fprintf(stdout, " %s.", strings.TrimSuffix(res.Reason["en"], "."))
 	}
 	if res.Unfilled > 0 {
 		fmt.Fprintf(stdout, " %s unfilled.", plainPlural(res.Unfilled, "seat"))
