@@ -191,10 +191,13 @@ func (p Problem) MessageIn(lang string) string {
 	return p.Message
 }
 
-func (p Problem) String() string { return p.In(locales.Fallback) }
+func (p Problem) String() string { return p.located(p.Message) }
 
 // In is String in the language lang: the location, then MessageIn(lang).
-func (p Problem) In(lang string) string {
+func (p Problem) In(lang string) string { return p.located(p.MessageIn(lang)) }
+
+// located returns msg after p's location: "station 3: code: msg".
+func (p Problem) located(msg string) string {
 	var b strings.Builder
 	if p.Record != "" {
 		fmt.Fprintf(&b, "%s %d: ", p.Record, p.Index+1)
@@ -203,7 +206,7 @@ func (p Problem) In(lang string) string {
 		b.WriteString(p.Field)
 		b.WriteString(": ")
 	}
-	b.WriteString(p.MessageIn(lang))
+	b.WriteString(msg)
 	return b.String()
 }
 
