@@ -52,18 +52,18 @@ type MatchResult struct {
 // hold a non-finite count, or the tolerance is negative.
 func Match(pairs []Pair, tolerance float64) (MatchResult, error) {
 	if !(tolerance >= 0) {
-		return MatchResult{}, invalid("tolerance %v must be ≥ 0", tolerance)
+		return MatchResult{}, invalid("tolerance", "Tolerance", tolerance)
 	}
 	r := MatchResult{Stations: len(pairs), Tolerance: tolerance, Discrepancies: make([]Discrepancy, len(pairs))}
 	for i, p := range pairs {
 		if len(p.Observed) != len(p.Official) {
-			return MatchResult{}, invalid("pair %d (%q): %d observed counts but %d official", i, p.Station, len(p.Observed), len(p.Official))
+			return MatchResult{}, invalid("pair_lengths", "Pair", i, "Station", q(p.Station), "Observed", len(p.Observed), "Official", len(p.Official))
 		}
 		var D float64
 		for c, o := range p.Observed {
 			s := p.Official[c]
 			if !finite(o) || !finite(s) {
-				return MatchResult{}, invalid("pair %d (%q): count %d is not finite", i, p.Station, c)
+				return MatchResult{}, invalid("pair_not_finite", "Pair", i, "Station", q(p.Station), "Count", c)
 			}
 			D += math.Abs(o - s)
 		}
@@ -116,7 +116,7 @@ func Paired(pairs []Pair, field int, d Design, critical float64) (Test, error) {
 	units := make([]Unit, len(pairs))
 	for i, p := range pairs {
 		if field < 0 || field >= len(p.Observed) || field >= len(p.Official) {
-			return Test{}, invalid("pair %d (%q) has no field %d", i, p.Station, field)
+			return Test{}, invalid("pair_no_field", "Pair", i, "Station", q(p.Station), "Field", field)
 		}
 		units[i] = Unit{Stratum: p.Stratum, Num: p.Observed[field] - p.Official[field], Den: p.Den}
 	}

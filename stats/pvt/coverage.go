@@ -95,7 +95,7 @@ func CheckCoverage(d Design, reporting []string) (Coverage, error) {
 	for i, s := range reporting {
 		h, ok := c.lookup(s, &last)
 		if !ok {
-			return Coverage{}, invalid("station %d: stratum %q is not in the design", i, s)
+			return Coverage{}, invalid("station_stratum", "Station", i, "Stratum", q(s))
 		}
 		n[h]++
 	}

@@ -1,6 +1,7 @@
 package pvt_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"unicode"
@@ -93,3 +94,39 @@ func TestCoverageErrorText(t *testing.T) {
 }
 
 func zero() float64 { return 0 }
+
+// TestInputErrorText checks refused input: it matches ErrInvalid, reads in English as it
+// always has, and says the same in Mongolian.
+func TestInputErrorText(t *testing.T) {
+	_, err := pvt.Match([]pvt.Pair{{Station: "UB-1", Observed: []float64{1}, Official: []float64{1, 2}}}, 0)
+	var ie *pvt.InputError
+	if !errors.Is(err, pvt.ErrInvalid) || !errors.As(err, &ie) {
+		t.Fatalf("err = %v, want an *InputError matching ErrInvalid", err)
+	}
+	if got, want := err.Error(), `pvt: invalid input: pair 0 ("UB-1"): 1 observed counts but 2 official`; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+	if got, want := ie.Text()["mn"], `0-р хос ("UB-1"): ажиглагчийн 1 тоо, албан ёсны 2 тоо байна`; got != want {
+		t.Errorf("in Mongolian: %q, want %q", got, want)
+	}
+	_, err = pvt.Match(nil, -0.5)
+	if got, want := err.Error(), "pvt: invalid input: tolerance -0.5 must be ≥ 0"; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+}
+
+// TestMismatchErrorText checks a sample that does not verify: English as before, and
+// Mongolian.
+func TestMismatchErrorText(t *testing.T) {
+	err := pvt.Sample{Method: "coin"}.Verify(nil)
+	var me *pvt.MismatchError
+	if !errors.As(err, &me) {
+		t.Fatalf("err = %v, want a *MismatchError", err)
+	}
+	if got, want := err.Error(), `pvt: sample drawn with unknown method "coin"`; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+	if got, want := me.Text()["mn"], `түүврийг үл мэдэгдэх "coin" аргаар гаргасан`; got != want {
+		t.Errorf("in Mongolian: %q, want %q", got, want)
+	}
+}
