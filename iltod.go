@@ -143,8 +143,8 @@ func ErrorMessageOf(err error) string {
 
 // ErrorMessageIn is ErrorMessageOf in the language lang (see locales.Match): the
 // catalogue message of an *Error with a Key; the English Message of one without; the text
-// of Problems (English until validation speaks the catalogue); and "internal error" in
-// lang for anything else.
+// of Problems in lang (Problems.In: English for the problems that do not yet speak the
+// catalogue); and "internal error" in lang for anything else.
 func ErrorMessageIn(err error, lang string) string {
 	var e *Error
 	if errors.As(err, &e) && e.Key != "" {
@@ -155,7 +155,7 @@ func ErrorMessageIn(err error, lang string) string {
 	}
 	var p Problems
 	if errors.As(err, &p) {
-		return p.Error()
+		return p.In(lang)
 	}
 	return locales.For(lang).T("error.internal")
 }
@@ -164,14 +164,40 @@ func ErrorMessageIn(err error, lang string) string {
 // (Record is "election", "area", "station", "contest", "observer" or "form"; Index is its
 // position in the Package's slice); Field is a path within the record such as
 // "choices[2].party". A loader maps Record and Index back to a file and line.
+//
+// Message is in English. Msg, when set, is the same message as data of the catalogue, to
+// be written in the reader's language (In); problems that do not set it yet are English
+// only.
 type Problem struct {
-	Record  string `json:"record,omitempty"`
-	Index   int    `json:"index"`
-	Field   string `json:"field,omitempty"`
-	Message string `json:"message"`
+	Record  string   `json:"record,omitempty"`
+	Index   int      `json:"index"`
+	Field   string   `json:"field,omitempty"`
+	Message string   `json:"message"`
+	Msg     *Message `json:"msg,omitempty"`
 }
 
-func (p Problem) String() string {
+// Problemf returns the Problem of field whose message is the catalogue message m, with
+// Message its English text.
+func Problemf(field string, m Message) Problem {
+	return Problem{Field: field, Message: m.English(), Msg: &m}
+}
+
+// MessageIn returns p's message in the language lang: Msg written in lang, or the
+// English Message when p has no Msg.
+func (p Problem) MessageIn(lang string) string {
+	if p.Msg != nil {
+		return p.Msg.In(lang)
+	}
+	return p.Message
+}
+
+func (p Problem) String() string { return p.located(p.Message) }
+
+// In is String in the language lang: the location, then MessageIn(lang).
+func (p Problem) In(lang string) string { return p.located(p.MessageIn(lang)) }
+
+// located returns msg after p's location: "station 3: code: msg".
+func (p Problem) located(msg string) string {
 	var b strings.Builder
 	if p.Record != "" {
 		fmt.Fprintf(&b, "%s %d: ", p.Record, p.Index+1)
@@ -180,7 +206,7 @@ func (p Problem) String() string {
 		b.WriteString(p.Field)
 		b.WriteString(": ")
 	}
-	b.WriteString(p.Message)
+	b.WriteString(msg)
 	return b.String()
 }
 
@@ -199,6 +225,21 @@ func (ps Problems) Error() string {
 		lines[i] = p.String()
 	}
 	return fmt.Sprintf("%d problems:\n%s", len(ps), strings.Join(lines, "\n"))
+}
+
+// In is Error in the language lang: each problem written with Problem.In.
+func (ps Problems) In(lang string) string {
+	switch len(ps) {
+	case 0:
+		return locales.For(lang).T("qa.no_problems")
+	case 1:
+		return ps[0].In(lang)
+	}
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = p.In(lang)
+	}
+	return locales.For(lang).N("qa.problems", len(ps)) + "\n" + strings.Join(lines, "\n")
 }
 
 // Err returns ps as an error, or nil when ps is empty.

@@ -201,8 +201,21 @@ type CheckResult struct {
 	Outcome CheckOutcome `json:"outcome"`
 	// Contest is the contest the check was about, if any.
 	Contest string `json:"contest,omitempty"`
-	// Detail says, in English, what was compared: "cast 1021 > registered 1000 + 5".
+	// Detail says, in English, what was compared: "CB 1021 > registered 1000 (station
+	// register) + allowance 5".
 	Detail string `json:"detail,omitempty"`
+	// Msg is Detail as a message of the catalogue, to be written in the reader's language
+	// (Msg.In); nil for results made before QA spoke the catalogue, which have only Detail.
+	Msg *Message `json:"msg,omitempty"`
+}
+
+// DetailIn returns c's detail in the language lang: Msg written in lang, or the English
+// Detail when c has no Msg.
+func (c CheckResult) DetailIn(lang string) string {
+	if c.Msg != nil {
+		return c.Msg.In(lang)
+	}
+	return c.Detail
 }
 
 // Flagged reports whether any check failed.

@@ -82,7 +82,7 @@ func runCompare(ctx context.Context, p *locales.Printer, args []string, stdout, 
 				}
 				for _, ct := range cmp.Choices {
 					if ct.Diagnosis != nil && ct.Diagnosis.Verdict == pvt.Inconsistent {
-						worst = append(worst, fmt.Sprintf("  %s %s %s: %s", c.Contest, ar.Area, ct.Choice, ct.Diagnosis.Note))
+						worst = append(worst, fmt.Sprintf("  %s %s %s: %s", c.Contest, ar.Area, ct.Choice, ct.Diagnosis.Note.In(p.Lang())))
 					}
 				}
 			}

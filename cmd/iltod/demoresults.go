@@ -125,7 +125,7 @@ func printDemoVerification(ctx context.Context, p *locales.Printer, a *app.App, 
 			for _, ct := range ar.Comparison.Choices {
 				if ct.Diagnosis != nil && ct.Diagnosis.Verdict == pvt.Inconsistent {
 					fmt.Fprintln(stdout, "    "+p.T("cli.demo.inconsistent", locales.Args{"Area": ar.Area, "Choice": ct.Choice,
-						"Collation": p.Number(ct.Collation.Z, 1), "Paired": p.Number(ct.Paired.Z, 1), "Note": ct.Diagnosis.Note}))
+						"Collation": p.Number(ct.Collation.Z, 1), "Paired": p.Number(ct.Paired.Z, 1), "Note": ct.Diagnosis.Note.In(p.Lang())}))
 				}
 			}
 		}

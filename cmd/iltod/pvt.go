@@ -49,9 +49,9 @@ func runPVT(ctx context.Context, p *locales.Printer, args []string, stdout, stde
 					t.Add(c.Contest, ar.Area, tabular.Word{Code: "(turnout)", Key: "cli.pvt.turnout_row"}, tabular.Share(e.Value), tabular.Interval(p, e.Low95, e.High95), tabular.Interval(p, e.Low99, e.High99), reported(*e), "", "")
 				}
 				if ar.Area == rep.Area {
-					notes = append(notes, fmt.Sprintf("%s: %s", c.Contest, ar.PVT.Winner.Note))
+					notes = append(notes, fmt.Sprintf("%s: %s", c.Contest, ar.PVT.Winner.Note.In(p.Lang())))
 					if ar.PVT.Runoff != nil {
-						notes = append(notes, fmt.Sprintf("%s: %s", c.Contest, ar.PVT.Runoff.Call.Note))
+						notes = append(notes, fmt.Sprintf("%s: %s", c.Contest, ar.PVT.Runoff.Call.Note.In(p.Lang())))
 					}
 				}
 			}

@@ -213,7 +213,7 @@ func TestCollationOnePercent(t *testing.T) {
 	}
 	for _, ct := range top.Comparison.Choices {
 		if ct.Paired.Verdict != pvt.Consistent {
-			t.Errorf("%s: paired test fires on true station results: %s", ct.Choice, ct.Paired.Note)
+			t.Errorf("%s: paired test fires on true station results: %s", ct.Choice, ct.Paired.Note["en"])
 		}
 	}
 }

@@ -51,7 +51,8 @@ type ContestSeats struct {
 	Seats   map[string]int `json:"seats"`
 	Elected []string       `json:"elected"`
 	Runoff  []string       `json:"runoff,omitempty"`
-	Reason  string         `json:"reason,omitempty"`
+	// Reason is seats.Result.Reason: why seats stay unfilled, in every language.
+	Reason iltod.Text `json:"reason,omitempty"`
 }
 
 // projectionScale is the number of "votes" a PVT projection allocates: shares × scale.

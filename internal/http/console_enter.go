@@ -330,11 +330,12 @@ func (s *Server) conEnterSubmit(w http.ResponseWriter, r *http.Request, sess app
 		var ps iltod.Problems
 		switch {
 		case errors.As(err, &ps):
+			lang := electionLang(r, e)
 			for _, pr := range ps {
 				if _, ok := sheet.Item(pr.Field); ok && c.problems[pr.Field] == "" {
-					c.problems[pr.Field] = pr.Message
+					c.problems[pr.Field] = pr.MessageIn(lang)
 				} else {
-					c.general = append(c.general, strings.TrimPrefix(pr.Field+": "+pr.Message, ": "))
+					c.general = append(c.general, pr.In(lang))
 				}
 			}
 			s.conEnterSheet(w, r, sess, e, station, form, c, http.StatusBadRequest)
@@ -359,7 +360,7 @@ func (s *Server) conEnterSubmit(w http.ResponseWriter, r *http.Request, sess app
 		FormName:  look.formName(p.Lang, form),
 		AgainHref: p.ConURL("/staff/e/"+e.ID+"/enter", "station", station, "form", form),
 		OtherHref: p.ConURL("/staff/e/"+e.ID+"/enter", "form", form)}
-	for _, ch := range res.Receipt.Checks {
+	for _, ch := range checksIn(res.Receipt.Checks, p.Lang) {
 		if ch.Outcome == iltod.CheckFail {
 			d.Failed = append(d.Failed, ch)
 		}

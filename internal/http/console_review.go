@@ -127,7 +127,7 @@ func (s *Server) conReviewPage(w http.ResponseWriter, r *http.Request, sess app.
 		d.First, d.Last = lo+1, hi
 		for i, it := range items[lo:hi] {
 			ri := conReviewItem{ID: fmt.Sprintf("item-%d", lo+i+1), Kind: it.Kind, Station: it.Station, Area: it.Area,
-				Form: it.Form, FormName: look.formName(p.Lang, it.Form), Report: it.Report, Checks: it.Checks}
+				Form: it.Form, FormName: look.formName(p.Lang, it.Form), Report: it.Report, Checks: checksIn(it.Checks, p.Lang)}
 			if st, err := s.app.Station(ctx, e.ID, it.Station); err == nil {
 				ri.StationName = st.Name.In(p.Lang, e.Languages...)
 			}

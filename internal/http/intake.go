@@ -39,7 +39,9 @@ type resultBody struct {
 
 // submitReports accepts one envelope, answered with its receipt (201, or 200 for a
 // report already accepted) or its error; or {"envelopes":[…]}, answered 200 with
-// {"results":[…]} holding a receipt or an error for each, in order.
+// {"results":[…]} holding a receipt or an error for each, in order. The receipts' QA
+// details and the errors' messages are in the language Accept-Language asks for (see
+// apiLang); each check also carries its message as data ("msg").
 func (s *Server) submitReports(w http.ResponseWriter, r *http.Request) {
 	body, err := readBody(w, r, MaxReportBody)
 	if err != nil {
@@ -69,6 +71,8 @@ func (s *Server) submitReports(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	// The checks' details and the errors follow Accept-Language, as error messages do.
+	lang := apiLang(r)
 	if single {
 		res := results[0]
 		if res.Err != nil {
@@ -79,21 +83,23 @@ func (s *Server) submitReports(w http.ResponseWriter, r *http.Request) {
 		if res.Receipt.Duplicate {
 			status = http.StatusOK
 		}
-		s.writeJSONStatus(w, r, status, resultBody{Receipt: res.Receipt})
+		w.Header().Set("Content-Language", lang)
+		s.writeJSONStatus(w, r, status, resultBody{Receipt: receiptIn(res.Receipt, lang)})
 		return
 	}
 	out := make([]resultBody, len(results))
 	for i, res := range results {
 		if res.Err != nil {
-			code, status, msg := publicError(res.Err, apiLang(r))
+			code, status, msg := publicError(res.Err, lang)
 			if status >= 500 {
 				s.logError(r, status, res.Err)
 			}
 			out[i].Error = &errorDetail{Code: code, Message: msg}
 			continue
 		}
-		out[i].Receipt = res.Receipt
+		out[i].Receipt = receiptIn(res.Receipt, lang)
 	}
+	w.Header().Set("Content-Language", lang)
 	s.writeJSONStatus(w, r, http.StatusOK, struct {
 		Results []resultBody `json:"results"`
 	}{out})

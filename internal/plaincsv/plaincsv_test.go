@@ -540,7 +540,7 @@ func TestCompare(t *testing.T) {
 			tc := out.Tests[c]
 			t.Logf("%s: collation z %.2f, paired z %.2f", tc.Choice, tc.Collation.Z, tc.Paired.Z)
 			if tc.Paired.Verdict != pvt.Consistent || tc.Collation.Verdict != pvt.Inconsistent || tc.Diagnosis.Verdict != pvt.Inconsistent ||
-				!strings.Contains(tc.Diagnosis.Note, "in collation") || tc.NationalSource != "-official-share" {
+				!strings.Contains(tc.Diagnosis.Note["en"], "in collation") || tc.NationalSource != "-official-share" {
 				t.Errorf("%s: paired %s, collation %s (z %.2f), diagnosis %q from %s; want consistent, inconsistent, collation",
 					tc.Choice, tc.Paired.Verdict, tc.Collation.Verdict, tc.Collation.Z, tc.Diagnosis.Note, tc.NationalSource)
 			}

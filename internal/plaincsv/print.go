@@ -206,9 +206,9 @@ func (r *PVTResult) Print(w io.Writer, f tabular.Format, p *locales.Printer) err
 	}
 	named := choiceNames(choices)
 	fmt.Fprintln(w)
-	line(w, p, "cli.pvt.winner", locales.Args{"Verdict": verdict(p, res.Winner, choices), "Note": named(res.Winner.Note)})
+	line(w, p, "cli.pvt.winner", locales.Args{"Verdict": verdict(p, res.Winner, choices), "Note": named(res.Winner.Note.In(p.Lang()))})
 	if res.Runoff != nil {
-		line(w, p, "cli.pvt.runoff", locales.Args{"Verdict": tabular.Code(res.Runoff.Call.Verdict).Text(p), "Note": named(res.Runoff.Call.Note)})
+		line(w, p, "cli.pvt.runoff", locales.Args{"Verdict": tabular.Code(res.Runoff.Call.Verdict).Text(p), "Note": named(res.Runoff.Call.Note.In(p.Lang()))})
 	}
 	switch {
 	case !r.turnout:
@@ -219,7 +219,7 @@ func (r *PVTResult) Print(w io.Writer, f tabular.Format, p *locales.Printer) err
 	}
 	for _, ch := range r.Official {
 		line(w, p, "cli.pvt.official", locales.Args{"Choice": ch.Choice, "Share": tabular.Percent(p, ch.Share),
-			"Verdict": tabular.Code(ch.Call.Verdict).Text(p), "Note": ch.Call.Note})
+			"Verdict": tabular.Code(ch.Call.Verdict).Text(p), "Note": ch.Call.Note.In(p.Lang())})
 	}
 	cov := tabular.New(p, headings.coverage...)
 	if r.stratified {
@@ -275,7 +275,7 @@ func (r *CompareResult) Print(w io.Writer, f tabular.Format, p *locales.Printer)
 		"Stations": p.Int(int64(r.officialStations)), "Official": r.Official,
 		"SkippedObserved": p.Int(int64(r.SkippedObserved)), "SkippedOfficial": p.Int(int64(r.SkippedOfficial))})
 	fmt.Fprintln(w)
-	line(w, p, "cli.compare.match", locales.Args{"Note": r.Match.Note})
+	line(w, p, "cli.compare.match", locales.Args{"Note": r.Match.Note.In(p.Lang())})
 	if len(r.Flagged) > 0 {
 		title := p.T("cli.compare.flagged_all", locales.Args{"N": p.Int(int64(len(r.Flagged)))})
 		if len(r.Flagged) > top {
@@ -312,11 +312,11 @@ func printTestNotes(w io.Writer, p *locales.Printer, tests []ChoiceTests) {
 		}
 		fmt.Fprintln(w)
 		line(w, p, "cli.compare.test_notes", locales.Args{"Choice": t.Choice, "Source": source,
-			"Paired": t.Paired.Note, "Collation": t.Collation.Note, "Diagnosis": t.Diagnosis.Note})
+			"Paired": t.Paired.Note.In(p.Lang()), "Collation": t.Collation.Note.In(p.Lang()), "Diagnosis": t.Diagnosis.Note.In(p.Lang())})
 	}
 	if len(clean) > 0 {
 		i := slices.IndexFunc(tests, func(t ChoiceTests) bool { return t.Diagnosis.Verdict == pvt.Consistent })
-		fmt.Fprintf(w, "\n%s: %s\n", strings.Join(clean, ", "), tests[i].Diagnosis.Note)
+		fmt.Fprintf(w, "\n%s: %s\n", strings.Join(clean, ", "), tests[i].Diagnosis.Note.In(p.Lang()))
 	}
 	if len(tests) > 1 {
 		fmt.Fprintln(w)
@@ -495,8 +495,8 @@ func (r *SeatsResult) Print(w io.Writer, f tabular.Format, p *locales.Printer) e
 		return err
 	}
 	outcome := p.T("cli.seats.outcome", locales.Args{"Outcome": tabular.Code(res.Outcome).Text(p)})
-	if res.Reason != "" {
-		outcome += " " + strings.TrimSuffix(res.Reason, ".") + "."
+	if reason := res.Reason.In(p.Lang()); reason != "" {
+		outcome += " " + strings.TrimSuffix(reason, ".") + "."
 	}
 	if res.Unfilled > 0 {
 		outcome += " " + p.N("cli.seats.unfilled", res.Unfilled)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -30,19 +31,16 @@ var (
 // in sorted order, so that the same answers always give the same Problems.
 func (s *Sheet) ValidateAnswers(answers map[string]iltod.Value) iltod.Problems {
 	var ps iltod.Problems
-	add := func(field, format string, args ...any) {
-		ps = append(ps, iltod.Problem{Field: field, Message: fmt.Sprintf(format, args...)})
-	}
 	for _, it := range s.Questions {
 		v, given := answers[it.Tag]
 		if !given {
 			if it.Question.Required {
-				add(it.Tag, "an answer is required")
+				ps = append(ps, iltod.Problemf(it.Tag, iltod.Msg("qa.answer.required", nil)))
 			}
 			continue
 		}
-		if msg := answerProblem(it.Question, v); msg != "" {
-			add(it.Tag, "%s", msg)
+		if msg, bad := answerProblem(it.Question, v); bad {
+			ps = append(ps, iltod.Problemf(it.Tag, msg))
 		}
 	}
 	var unknown []string
@@ -66,27 +64,27 @@ func (s *Sheet) ValidateAnswer(tag string, v iltod.Value) iltod.Problems {
 	if !ok {
 		return iltod.Problems{s.unknownTag(tag)}
 	}
-	if msg := answerProblem(it.Question, v); msg != "" {
-		return iltod.Problems{{Field: tag, Message: msg}}
+	if msg, bad := answerProblem(it.Question, v); bad {
+		return iltod.Problems{iltod.Problemf(tag, msg)}
 	}
 	return nil
 }
 
-// answerProblem returns why v does not answer q, or "".
-func answerProblem(q *iltod.Question, v iltod.Value) string {
+// answerProblem returns why v does not answer q, and whether it does not.
+func answerProblem(q *iltod.Question, v iltod.Value) (iltod.Message, bool) {
 	if v.Kind == iltod.NA {
 		if !q.NotApplicable {
-			return "\"not applicable\" is not an allowed answer to this question"
+			return iltod.Msg("qa.answer.na_not_allowed", nil), true
 		}
-		return ""
+		return iltod.Message{}, false
 	}
-	if msg := checkValue(q, v); msg != "" {
-		return msg
+	if msg, bad := checkValue(q, v); bad {
+		return msg, true
 	}
 	if q.Required && q.Type == iltod.TextAnswer && strings.TrimSpace(v.Str) == "" {
-		return "an answer is required"
+		return iltod.Msg("qa.answer.required", nil), true
 	}
-	return ""
+	return iltod.Message{}, false
 }
 
 // unknownTag explains why tag, answered, is not on the sheet.
@@ -95,24 +93,25 @@ func (s *Sheet) unknownTag(tag string) iltod.Problem {
 	if !tagShapeRe.MatchString(tag) {
 		field = fmt.Sprintf("%q", truncate(tag, 20))
 	}
-	p := iltod.Problem{Field: field}
-	switch {
-	case s.omitted[tag] != "":
-		p.Message = fmt.Sprintf("does not apply at station %s: %s", s.Station.Code, s.omitted[tag])
-	case s.isEachChoice(tag):
-		p.Message = fmt.Sprintf("is answered once per choice, as %s1, %s2, …", tag, tag)
-	default:
-		if qs := expansionOf(s.Form, tag); len(qs) > 0 {
-			if r := s.omitted[qs[0].Tag]; r != "" {
-				p.Message = fmt.Sprintf("does not apply at station %s: %s", s.Station.Code, r)
-			} else {
-				p.Message = fmt.Sprintf("no choice at station %s has the ballot number %s", s.Station.Code, tag[len(qs[0].Tag):])
-			}
-			break
-		}
-		p.Message = fmt.Sprintf("is not a question of form %s v%d", s.Form.Code, s.Form.Version)
+	station := iltod.Lit(s.Station.Code)
+	notHere := func(reason iltod.Message) iltod.Problem {
+		return iltod.Problemf(field, iltod.Msg("qa.answer.not_here", map[string]iltod.Message{"Station": station, "Reason": reason}))
 	}
-	return p
+	if r, ok := s.omitted[tag]; ok {
+		return notHere(r)
+	}
+	if s.isEachChoice(tag) {
+		return iltod.Problemf(field, iltod.Msg("qa.answer.each_choice", map[string]iltod.Message{"Tag": iltod.Lit(tag)}))
+	}
+	if qs := expansionOf(s.Form, tag); len(qs) > 0 {
+		if r, ok := s.omitted[qs[0].Tag]; ok {
+			return notHere(r)
+		}
+		return iltod.Problemf(field, iltod.Msg("qa.answer.no_ballot", map[string]iltod.Message{
+			"Station": station, "Ballot": iltod.Lit(tag[len(qs[0].Tag):])}))
+	}
+	return iltod.Problemf(field, iltod.Msg("qa.answer.not_on_form", map[string]iltod.Message{
+		"Form": iltod.Lit(s.Form.Code), "Version": iltod.Lit(strconv.Itoa(s.Form.Version))}))
 }
 
 func (s *Sheet) isEachChoice(tag string) bool {
@@ -124,37 +123,49 @@ func (s *Sheet) isEachChoice(tag string) bool {
 	return false
 }
 
-// checkValue returns why v, which is not NA, does not answer q, or "".
-func checkValue(q *iltod.Question, v iltod.Value) string {
+// args is the type of a Message's arguments, named short for the many messages here.
+type args = map[string]iltod.Message
+
+// msg returns the catalogue message key with args.
+func msg(key string, a args) iltod.Message { return iltod.Msg(key, a) }
+
+// num is the literal of an integer, written in digits as it was given.
+func num[T ~int | ~int64](n T) iltod.Message { return iltod.Lit(strconv.FormatInt(int64(n), 10)) }
+
+// quoted is the literal of a value an observer gave, quoted and cut to n characters.
+func quoted(s string, n int) iltod.Message { return iltod.Lit(strconv.Quote(truncate(s, n))) }
+
+// checkValue returns why v, which is not NA, does not answer q, and whether it does not.
+func checkValue(q *iltod.Question, v iltod.Value) (iltod.Message, bool) {
 	want := map[iltod.QuestionType]iltod.ValueKind{
 		iltod.Integer: iltod.Int, iltod.YesNo: iltod.Bool, iltod.SelectOne: iltod.Str,
 		iltod.SelectMultiple: iltod.List, iltod.TextAnswer: iltod.Str, iltod.TimeOfDay: iltod.Str,
 	}[q.Type]
 	if v.Kind != want {
-		return fmt.Sprintf("must be %s, not %s", kindName(q.Type), valueName(v))
+		return msg("qa.answer.wrong_kind", args{"Want": kindName(q.Type), "Got": valueName(v)}), true
 	}
 	switch q.Type {
 	case iltod.Integer:
 		switch {
 		case v.Int > iltod.MaxSafeInt || v.Int < -iltod.MaxSafeInt:
-			return fmt.Sprintf("%d is beyond ±%d", v.Int, int64(iltod.MaxSafeInt))
+			return msg("qa.answer.beyond", args{"Value": num(v.Int), "Max": num(int64(iltod.MaxSafeInt))}), true
 		case q.Min != nil && v.Int < *q.Min:
-			return fmt.Sprintf("%d is below the minimum %d", v.Int, *q.Min)
+			return msg("qa.answer.below_min", args{"Value": num(v.Int), "Min": num(*q.Min)}), true
 		case q.Max != nil && v.Int > *q.Max:
-			return fmt.Sprintf("%d is above the maximum %d", v.Int, *q.Max)
+			return msg("qa.answer.above_max", args{"Value": num(v.Int), "Max": num(*q.Max)}), true
 		}
 	case iltod.SelectOne:
 		if !hasOption(q, v.Str) {
-			return fmt.Sprintf("%q is not one of the options %s", truncate(v.Str, 20), optionList(q))
+			return msg("qa.answer.not_option", args{"Value": quoted(v.Str, 20), "Options": iltod.Lit(optionList(q))}), true
 		}
 	case iltod.SelectMultiple:
 		seen := map[string]bool{}
 		for _, o := range v.List {
 			if !hasOption(q, o) {
-				return fmt.Sprintf("%q is not one of the options %s", truncate(o, 20), optionList(q))
+				return msg("qa.answer.not_option", args{"Value": quoted(o, 20), "Options": iltod.Lit(optionList(q))}), true
 			}
 			if seen[o] {
-				return fmt.Sprintf("option %q is chosen twice", o)
+				return msg("qa.answer.option_twice", args{"Value": iltod.Lit(strconv.Quote(o))}), true
 			}
 			seen[o] = true
 		}
@@ -162,26 +173,26 @@ func checkValue(q *iltod.Question, v iltod.Value) string {
 		return checkText(v.Str)
 	case iltod.TimeOfDay:
 		if !timeRe.MatchString(v.Str) {
-			return fmt.Sprintf("%q is not a time of day written HH:MM, from 00:00 to 23:59", truncate(v.Str, 20))
+			return msg("qa.answer.not_time", args{"Value": quoted(v.Str, 20)}), true
 		}
 	}
-	return ""
+	return iltod.Message{}, false
 }
 
-// checkText returns why s is not acceptable as a text answer, or "".
-func checkText(s string) string {
+// checkText returns why s is not acceptable as a text answer, and whether it is not.
+func checkText(s string) (iltod.Message, bool) {
 	if !utf8.ValidString(s) {
-		return "is not valid UTF-8"
+		return msg("qa.answer.not_utf8", nil), true
 	}
 	if n := utf8.RuneCountInString(s); n > iltod.MaxTextAnswer {
-		return fmt.Sprintf("is %d characters long; at most %d are allowed", n, iltod.MaxTextAnswer)
+		return msg("qa.answer.too_long", args{"Length": num(n), "Max": num(iltod.MaxTextAnswer)}), true
 	}
 	for _, r := range s {
 		if r != '\n' && (r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0)) {
-			return fmt.Sprintf("contains the control character %U; only newlines are allowed", r)
+			return msg("qa.answer.control", args{"Char": iltod.Litf("%U", r)}), true
 		}
 	}
-	return ""
+	return iltod.Message{}, false
 }
 
 func hasOption(q *iltod.Question, code string) bool {
@@ -201,36 +212,28 @@ func optionList(q *iltod.Question) string {
 	return strings.Join(codes, ", ")
 }
 
-func kindName(t iltod.QuestionType) string {
+// kindName names what an answer of type t must be.
+func kindName(t iltod.QuestionType) iltod.Message {
 	switch t {
-	case iltod.Integer:
-		return "a whole number"
-	case iltod.YesNo:
-		return "yes or no (true or false)"
-	case iltod.SelectOne:
-		return "one option code (a string)"
-	case iltod.SelectMultiple:
-		return "a list of option codes"
-	case iltod.TextAnswer:
-		return "a text"
-	case iltod.TimeOfDay:
-		return "a time written HH:MM"
+	case iltod.Integer, iltod.YesNo, iltod.SelectOne, iltod.SelectMultiple, iltod.TextAnswer, iltod.TimeOfDay:
+		return msg("qa.kind."+string(t), nil)
 	}
-	return string(t)
+	return iltod.Lit(string(t))
 }
 
-func valueName(v iltod.Value) string {
+// valueName names the value v that was given.
+func valueName(v iltod.Value) iltod.Message {
 	switch v.Kind {
 	case iltod.Int:
-		return fmt.Sprintf("the number %d", v.Int)
+		return msg("qa.value.number", args{"Value": num(v.Int)})
 	case iltod.Bool:
-		return fmt.Sprintf("%t", v.Bool)
+		return iltod.Lit(strconv.FormatBool(v.Bool))
 	case iltod.Str:
-		return fmt.Sprintf("the text %q", truncate(v.Str, 20))
+		return msg("qa.value.text", args{"Value": quoted(v.Str, 20)})
 	case iltod.List:
-		return "a list"
+		return msg("qa.value.list", nil)
 	}
-	return "an unknown kind of value"
+	return msg("qa.value.unknown", nil)
 }
 
 func truncate(s string, n int) string {

@@ -1,7 +1,6 @@
 package qa
 
 import (
-	"fmt"
 	"math/bits"
 	"strconv"
 	"strings"
@@ -61,27 +60,37 @@ type fig struct {
 	tag   string
 	v     int64
 	ok    bool   // answered with a usable whole number
-	why   string // why not: "not answered", "not applicable", "not a valid answer"
+	why   string // why not: one of the reasons below
 	found bool   // the question is on the sheet
 }
 
-func (f fig) String() string {
-	if f.ok {
-		return fmt.Sprintf("%s %d", f.tag, f.v)
-	}
-	return f.tag + " " + f.why
-}
+// The reasons an answer a check needs is absent, as the keys of the messages that list
+// the answers absent for that reason ("not answered: CV, K3").
+const (
+	notAnswered   = "qa.absent.not_answered"
+	notApplicable = "qa.absent.not_applicable"
+	notValid      = "qa.absent.not_valid"
+	notHere       = "qa.absent.not_here"
+	notAsked      = "qa.absent.not_asked"
+	noContest     = "qa.absent.no_contest"
+)
+
+// String writes a usable figure as the checks' details show it: "CB 1021".
+func (f fig) String() string { return f.tag + " " + strconv.FormatInt(f.v, 10) }
+
+// lit is f's String as a literal.
+func (f fig) lit() iltod.Message { return iltod.Lit(f.String()) }
 
 func (c *checker) read(it Item) fig {
 	f := fig{tag: it.Tag, found: true}
 	v, given := c.answers[it.Tag]
 	switch {
 	case !given:
-		f.why = "not answered"
+		f.why = notAnswered
 	case v.Kind == iltod.NA:
-		f.why = "not applicable"
+		f.why = notApplicable
 	case v.Kind != iltod.Int || v.Int > iltod.MaxSafeInt || v.Int < -iltod.MaxSafeInt:
-		f.why = "not a valid answer"
+		f.why = notValid
 	default:
 		f.v, f.ok = v.Int, true
 	}
@@ -104,7 +113,7 @@ func (s *Sheet) item(count iltod.CountKind, contest string, tallies ...string) (
 // registered returns the registered voters for a scope ("" or a contest code) and where
 // the figure came from: the answer bound to registered in that scope, else the
 // station-wide one, else the station's register.
-func (s *Sheet) registered(answers map[string]iltod.Value, contest string) (int64, string) {
+func (s *Sheet) registered(answers map[string]iltod.Value, contest string) (int64, iltod.Message) {
 	scopes := []string{""}
 	if contest != "" {
 		scopes = []string{contest, ""}
@@ -113,19 +122,25 @@ func (s *Sheet) registered(answers map[string]iltod.Value, contest string) (int6
 		if it, ok := s.item(iltod.CountRegistered, sc, "", iltod.TallyManual, iltod.TallyMachine); ok {
 			if v, given := answers[it.Tag]; given {
 				if u, ok := usable(it.Question, v); ok {
-					return u.i, "answer " + it.Tag
+					return u.i, msg("qa.source.answer", args{"Tag": iltod.Lit(it.Tag)})
 				}
 			}
 		}
 	}
-	return int64(s.Station.Registered), "station register"
+	return int64(s.Station.Registered), msg("qa.source.register", nil)
 }
 
-func (c *checker) add(contest, tally string, outcome iltod.CheckOutcome, detail string) {
+// result returns a CheckResult whose detail is m: Msg for the reader's language, Detail
+// its English, which reports have always stored.
+func result(code string, outcome iltod.CheckOutcome, contest string, m iltod.Message) iltod.CheckResult {
+	return iltod.CheckResult{Code: code, Outcome: outcome, Contest: contest, Detail: m.English(), Msg: &m}
+}
+
+func (c *checker) add(contest, tally string, outcome iltod.CheckOutcome, detail iltod.Message) {
 	if tally == iltod.TallyMachine || tally == iltod.TallyManual {
-		detail = tally + " count: " + detail
+		detail = msg("qa.check.tally_"+tally, args{"Detail": detail})
 	}
-	c.out = append(c.out, iltod.CheckResult{Code: c.code, Outcome: outcome, Contest: contest, Detail: detail})
+	c.out = append(c.out, result(c.code, outcome, contest, detail))
 }
 
 // skip reports a check that could not run for want of answers.
@@ -143,7 +158,8 @@ func (c *checker) skip(contest, tally string, figs []fig) {
 type absent struct{ name, why string }
 
 // absentList groups absent answers by reason: "not answered: CV, K3; not applicable: CX".
-func absentList(list []absent) string {
+// An absent answer's why is the key of its reason's message.
+func absentList(list []absent) iltod.Message {
 	var reasons []string
 	byReason := map[string][]string{}
 	for _, a := range list {
@@ -152,20 +168,20 @@ func absentList(list []absent) string {
 		}
 		byReason[a.why] = append(byReason[a.why], a.name)
 	}
-	parts := make([]string, len(reasons))
+	parts := make([]iltod.Message, len(reasons))
 	for i, r := range reasons {
-		parts[i] = r + ": " + listOf(byReason[r])
+		parts[i] = msg(r, args{"Tags": listOf(byReason[r])})
 	}
-	return strings.Join(parts, "; ")
+	return iltod.Join("; ", parts...)
 }
 
 // listOf joins items, keeping at most five and counting the rest.
-func listOf(items []string) string {
+func listOf(items []string) iltod.Message {
 	const keep = 5
 	if len(items) <= keep {
-		return strings.Join(items, ", ")
+		return iltod.Lit(strings.Join(items, ", "))
 	}
-	return strings.Join(items[:keep], ", ") + fmt.Sprintf(" and %d more", len(items)-keep)
+	return iltod.MsgN("qa.check.and_more", len(items)-keep, args{"List": iltod.Lit(strings.Join(items[:keep], ", "))})
 }
 
 func allOK(figs []fig) bool {
@@ -207,14 +223,16 @@ func (c *checker) overVoting() {
 				within = append(within, f.String())
 			}
 		}
-		bound := fmt.Sprintf("registered %d (%s) + allowance %d", reg, src, allow)
+		bound := args{"Registered": num(reg), "Source": src, "Allowance": num(allow)}
 		switch {
 		case len(over) > 0:
-			c.add(scope, "", iltod.CheckFail, strings.Join(over, ", ")+" > "+bound)
+			bound["Figures"] = iltod.Lit(strings.Join(over, ", "))
+			c.add(scope, "", iltod.CheckFail, msg("qa.check.over_voting_fail", bound))
 		case !allOK(figs):
 			c.skip(scope, "", figs)
 		default:
-			c.add(scope, "", iltod.CheckPass, strings.Join(within, ", ")+" <= "+bound)
+			bound["Figures"] = iltod.Lit(strings.Join(within, ", "))
+			c.add(scope, "", iltod.CheckPass, msg("qa.check.over_voting_pass", bound))
 		}
 	}
 }
@@ -281,7 +299,8 @@ func (c *checker) validSum() {
 			}
 			items := c.s.choices(code, tally)
 			if len(items) < len(contest.Choices) {
-				c.add(code, tally, iltod.CheckSkipped, fmt.Sprintf("the form counts %d of the contest's %d choices", len(items), len(contest.Choices)))
+				c.add(code, tally, iltod.CheckSkipped, iltod.MsgN("qa.check.counts_some_choices", len(contest.Choices),
+					args{"Counted": num(len(items))}))
 				continue
 			}
 			c.compareSum(code, tally, c.read(valid), items)
@@ -303,21 +322,23 @@ func (c *checker) compareSum(contest, tally string, total fig, items []Item) {
 	for _, f := range figs[1:] {
 		sum += f.v // at most MaxChoices values within ±2^53: no overflow
 	}
-	tags := sumName(items)
+	tags := iltod.Join("", sumName(items), iltod.Litf(" %d", sum))
 	if sum == total.v {
-		c.add(contest, tally, iltod.CheckPass, fmt.Sprintf("%s = %s %d", total, tags, sum))
+		c.add(contest, tally, iltod.CheckPass, iltod.Join(" = ", total.lit(), tags))
 		return
 	}
-	c.add(contest, tally, iltod.CheckFail, fmt.Sprintf("%s != %s %d (difference %d)", total, tags, sum, total.v-sum))
+	c.add(contest, tally, iltod.CheckFail, msg("qa.check.sum_differs", args{"Total": total.lit(), "Sum": tags, "Difference": num(total.v - sum)}))
 }
 
 // sumName names the sum of items: "sum(K1..K25)" or "sum(P1, P2, P3)".
-func sumName(items []Item) string { return "sum(" + tagsName(items) + ")" }
+func sumName(items []Item) iltod.Message {
+	return iltod.Join("", iltod.Lit("sum("), tagsName(items), iltod.Lit(")"))
+}
 
 // tagsName names items: "K1..K25" for the expansion of one question, else their tags.
-func tagsName(items []Item) string {
+func tagsName(items []Item) iltod.Message {
 	if len(items) > 1 && items[0].Question.Choice == iltod.EachChoice && items[0].Question == items[len(items)-1].Question {
-		return items[0].Tag + ".." + items[len(items)-1].Tag
+		return iltod.Lit(items[0].Tag + ".." + items[len(items)-1].Tag)
 	}
 	tags := make([]string, len(items))
 	for i, it := range items {
@@ -351,9 +372,10 @@ func (c *checker) castSum() {
 		}
 		rhs := strings.Join(parts, " + ")
 		if figs[0].v == sum {
-			c.add(code, "", iltod.CheckPass, fmt.Sprintf("%s = %s", figs[0], rhs))
+			c.add(code, "", iltod.CheckPass, iltod.Litf("%s = %s", figs[0], rhs))
 		} else {
-			c.add(code, "", iltod.CheckFail, fmt.Sprintf("%s != %s = %d (difference %d)", figs[0], rhs, sum, figs[0].v-sum))
+			c.add(code, "", iltod.CheckFail, msg("qa.check.sum_differs", args{"Total": figs[0].lit(),
+				"Sum": iltod.Litf("%s = %d", rhs, sum), "Difference": num(figs[0].v - sum)}))
 		}
 	}
 }
@@ -380,8 +402,8 @@ func (c *checker) reconciliation() {
 		}
 		allow := mulDivFloor(fi.v, c.s.cfg.reconcilePPM)
 		diff := fc.v - fi.v
-		pct := formatPPM(c.s.cfg.reconcilePPM)
-		d := fmt.Sprintf("%s vs %s: difference %d, tolerance %s of %d = %d", fc, fi, abs64(diff), pct, fi.v, allow)
+		d := msg("qa.check.reconciliation", args{"Cast": fc.lit(), "Issued": fi.lit(), "Difference": num(abs64(diff)),
+			"Tolerance": iltod.Lit(formatPPM(c.s.cfg.reconcilePPM)), "Base": num(fi.v), "Allowed": num(allow)})
 		if abs64(diff) <= allow {
 			c.add(scope, "", iltod.CheckPass, d)
 		} else {
@@ -416,11 +438,11 @@ func (c *checker) blockCandidate() {
 			}
 			switch {
 			case len(over) > 0:
-				c.add(code, tally, iltod.CheckFail, fmt.Sprintf("%s > %s", listOf(over), fb))
+				c.add(code, tally, iltod.CheckFail, iltod.Join(" > ", listOf(over), fb.lit()))
 			case !allOK(figs):
 				c.skip(code, tally, figs)
 			default:
-				c.add(code, tally, iltod.CheckPass, fmt.Sprintf("each of %s <= %s", tagsName(c.s.choices(code, tally)), fb))
+				c.add(code, tally, iltod.CheckPass, msg("qa.check.each_at_most", args{"Tags": tagsName(c.s.choices(code, tally)), "Bound": fb.lit()}))
 			}
 		}
 	}
@@ -452,11 +474,12 @@ func (c *checker) blockSum() {
 				sum += f.v
 			}
 			limit, ok := mul64(int64(contest.Seats), figs[0].v)
-			d := fmt.Sprintf("%s %d <= seats %d × %s = %d", sumName(items), sum, contest.Seats, figs[0], limit)
+			d := args{"Sum": iltod.Join("", sumName(items), iltod.Litf(" %d", sum)), "Seats": num(contest.Seats),
+				"Valid": figs[0].lit(), "Limit": num(limit)}
 			if ok && sum <= limit {
-				c.add(code, tally, iltod.CheckPass, d)
+				c.add(code, tally, iltod.CheckPass, msg("qa.check.block_sum_pass", d))
 			} else {
-				c.add(code, tally, iltod.CheckFail, strings.Replace(d, "<=", ">", 1))
+				c.add(code, tally, iltod.CheckFail, msg("qa.check.block_sum_fail", d))
 			}
 		}
 	}
@@ -478,7 +501,7 @@ func (c *checker) machineManual() {
 			}
 		}
 		var figs []fig
-		var off []string
+		var off []iltod.Message
 		pairs := 0
 		for _, m := range machine {
 			h, ok := manual[m.Choice]
@@ -490,7 +513,7 @@ func (c *checker) machineManual() {
 			figs = append(figs, fm, fh)
 			if fm.ok && fh.ok {
 				if d := abs64(fm.v - fh.v); d > tol {
-					off = append(off, fmt.Sprintf("%s vs %s: difference %d", fh, fm, d))
+					off = append(off, msg("qa.check.machine_manual_pair", args{"Manual": fh.lit(), "Machine": fm.lit(), "Difference": num(d)}))
 				}
 			}
 		}
@@ -499,13 +522,23 @@ func (c *checker) machineManual() {
 		}
 		switch {
 		case len(off) > 0:
-			c.add(code, "", iltod.CheckFail, fmt.Sprintf("%s; tolerance %d", listOf(off), tol))
+			c.add(code, "", iltod.CheckFail, msg("qa.check.machine_manual_fail", args{"Pairs": listOfMessages(off), "Tolerance": num(tol)}))
 		case !allOK(figs):
 			c.skip(code, "", figs)
 		default:
-			c.add(code, "", iltod.CheckPass, fmt.Sprintf("%d choices agree within %d", pairs, tol))
+			c.add(code, "", iltod.CheckPass, iltod.MsgN("qa.check.machine_manual_pass", pairs, args{"Tolerance": num(tol)}))
 		}
 	}
+}
+
+// listOfMessages is listOf for items that hold words: the first five, and a count of the
+// rest.
+func listOfMessages(items []iltod.Message) iltod.Message {
+	const keep = 5
+	if len(items) <= keep {
+		return iltod.Join(", ", items...)
+	}
+	return iltod.MsgN("qa.check.and_more", len(items)-keep, args{"List": iltod.Join(", ", items[:keep]...)})
 }
 
 // ---- exact arithmetic on shares ----

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/iltod/iltod"
+	"github.com/iltod/iltod/locales"
 )
 
 // compiledRule is a form rule with its parsed expression.
@@ -47,17 +48,18 @@ func (e errOverflow) Error() string { return "overflow at character " + strconv.
 type env struct {
 	s        *Sheet
 	answers  map[string]iltod.Value
-	names    []string // tags and prefixes the rule names, for seats
-	missing  []absent // why values are unknown, in order of first appearance
-	shown    []string // "CB = 1021", in order of first appearance
+	names    []string        // tags and prefixes the rule names, for seats
+	missing  []absent        // why values are unknown, in order of first appearance
+	shown    []iltod.Message // "CB = 1021", in order of first appearance
 	noted    map[string]bool
 	contests map[string]bool // contests of the answers read
 }
 
-func (e *env) note(list *[]string, s string) {
-	if !e.noted[s] {
-		e.noted[s] = true
-		*list = append(*list, s)
+// show notes a value the rule read, for the detail; id names it once.
+func (e *env) show(id string, m iltod.Message) {
+	if !e.noted[id] {
+		e.noted[id] = true
+		e.shown = append(e.shown, m)
 	}
 }
 
@@ -82,19 +84,19 @@ func (e *env) answer(tag string, quiet bool) (Item, val) {
 	v, given := e.answers[tag]
 	switch {
 	case !given:
-		e.absent(tag, "not answered")
+		e.absent(tag, notAnswered)
 		return it, unknown
 	case v.Kind == iltod.NA:
-		e.absent(tag, "not applicable")
+		e.absent(tag, notApplicable)
 		return it, unknown
 	}
 	out, ok := usable(it.Question, v)
 	if !ok {
-		e.absent(tag, "not a valid answer")
+		e.absent(tag, notValid)
 		return it, unknown
 	}
 	if !quiet {
-		e.note(&e.shown, tag+" = "+show(out))
+		e.show(tag, iltod.Join("", iltod.Lit(tag+" = "), show(out)))
 	}
 	return it, out
 }
@@ -116,34 +118,36 @@ func usable(q *iltod.Question, v iltod.Value) (val, bool) {
 	return unknown, false
 }
 
-func show(v val) string {
+// show writes a value for a rule's detail: numbers, option codes and lists as they are,
+// conditions as words.
+func show(v val) iltod.Message {
 	switch v.k {
 	case vInt:
-		return strconv.FormatInt(v.i, 10)
+		return num(v.i)
 	case vBool:
 		if v.b {
-			return "yes"
+			return msg("qa.rule.yes", nil)
 		}
-		return "no"
+		return msg("qa.rule.no", nil)
 	case vStr:
-		return strconv.Quote(truncate(v.s, 20))
+		return quoted(v.s, 20)
 	case vList:
-		return "[" + strings.Join(v.list, " ") + "]"
+		return iltod.Lit("[" + strings.Join(v.list, " ") + "]")
 	}
-	return "?"
+	return iltod.Lit("?")
 }
 
-// whyAbsent says why tag is not on the sheet.
+// whyAbsent says why tag is not on the sheet, as the key of its reason (see absentList).
 func (s *Sheet) whyAbsent(tag string) string {
-	if r := s.omitted[tag]; r != "" {
-		return "does not apply here"
+	if _, ok := s.omitted[tag]; ok {
+		return notHere
 	}
 	for _, q := range expansionOf(s.Form, tag) {
-		if s.omitted[q.Tag] != "" {
-			return "does not apply here"
+		if _, ok := s.omitted[q.Tag]; ok {
+			return notHere
 		}
 	}
-	return "is not asked here"
+	return notAsked
 }
 
 // prefixItems returns the sheet's items tagged prefix followed by a number.
@@ -171,7 +175,7 @@ func (e *env) eval(n node) (val, error) {
 	case *varRef:
 		if n.name == "registered" {
 			r, src := e.s.registered(e.answers, "")
-			e.note(&e.shown, "registered = "+strconv.FormatInt(r, 10)+" ("+src+")")
+			e.show("registered", iltod.Join("", iltod.Litf("registered = %d (", r), src, iltod.Lit(")")))
 			return val{k: vInt, i: r}, nil
 		}
 		return e.seats(), nil
@@ -269,7 +273,7 @@ func (e *env) call(n *callExpr) (val, error) {
 		if onSheet && given {
 			_, ok = usable(it.Question, e.answers[tag])
 		}
-		e.note(&e.shown, fmt.Sprintf("answered(%s) = %s", tag, show(val{k: vBool, b: ok})))
+		e.show("answered("+tag+")", iltod.Join("", iltod.Litf("answered(%s) = ", tag), show(val{k: vBool, b: ok})))
 		return val{k: vBool, b: ok}, nil
 	case "has":
 		_, v := e.answer(n.args[0].(*tagRef).tag, false)
@@ -338,17 +342,17 @@ func (e *env) sumPrefix(n *prefixRef) (val, error) {
 	if !complete {
 		return unknown, nil
 	}
-	e.note(&e.shown, fmt.Sprintf("sum(%s*) = %d", n.prefix, total))
+	e.show("sum("+n.prefix+"*)", iltod.Litf("sum(%s*) = %d", n.prefix, total))
 	return val{k: vInt, i: total}, nil
 }
 
 func (s *Sheet) whyAbsentPrefix(prefix string) string {
 	for _, q := range prefixQuestions(s.Form, prefix) {
-		if s.omitted[q.Tag] != "" {
-			return "does not apply here"
+		if _, ok := s.omitted[q.Tag]; ok {
+			return notHere
 		}
 	}
-	return "is not asked here"
+	return notAsked
 }
 
 // seats returns the seats of the one contest that the rule's answers are bound to at
@@ -369,12 +373,12 @@ func (e *env) seats() val {
 		}
 	}
 	if len(contests) != 1 {
-		e.absent("seats", "no contest of the rule's answers here")
+		e.absent("seats", noContest)
 		return unknown
 	}
 	for c := range contests {
 		seats := e.s.contests[c].Seats
-		e.note(&e.shown, fmt.Sprintf("seats = %d (%s)", seats, c))
+		e.show("seats", iltod.Litf("seats = %d (%s)", seats, c))
 		return val{k: vInt, i: int64(seats)}
 	}
 	return unknown
@@ -390,31 +394,30 @@ func (s *Sheet) run(r compiledRule, answers map[string]iltod.Value) iltod.CheckR
 			res.Contest = c
 		}
 	}
-	values := strings.Join(e.shown, ", ")
+	a := args{"Rule": iltod.Lit(r.expr.String()), "Values": iltod.Join(", ", e.shown...)}
+	with := ""
+	if len(e.shown) > 0 {
+		with = "_with"
+	}
+	var d iltod.Message
 	switch {
 	case err != nil:
 		res.Outcome = iltod.CheckFail
-		res.Detail = fmt.Sprintf("%s cannot be checked: its arithmetic leaves the range of 64-bit integers (%s), so the answers are far too large", r.expr, values)
+		d = msg("qa.rule.overflow", a)
 	case v.k == vUnknown:
 		res.Outcome = iltod.CheckSkipped
-		res.Detail = absentList(e.missing)
+		d = absentList(e.missing)
 	case v.b:
 		res.Outcome = iltod.CheckPass
-		res.Detail = fmt.Sprintf("%s holds", r.expr)
-		if values != "" {
-			res.Detail += " with " + values
-		}
+		d = msg("qa.rule.holds"+with, a)
 	default:
 		res.Outcome = iltod.CheckFail
-		res.Detail = fmt.Sprintf("%s does not hold", r.expr)
-		if values != "" {
-			res.Detail += " with " + values
-		}
-		if m := r.rule.Message.In("en"); m != "" {
-			res.Detail = m + ": " + res.Detail
+		d = msg("qa.rule.fails"+with, a)
+		if r.rule.Message.In(locales.Fallback) != "" {
+			d = msg("qa.rule.message", args{"Message": iltod.Message{Texts: r.rule.Message}, "Detail": d})
 		}
 	}
-	return res
+	return result(res.Code, res.Outcome, res.Contest, d)
 }
 
 // ---- checked arithmetic ----

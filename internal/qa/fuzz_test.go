@@ -64,10 +64,10 @@ func FuzzParseRule(f *testing.F) {
 		for _, ans := range fuzzAnswers {
 			a := s.run(compiledRule{rule: iltod.Rule{Code: "f"}, expr: r}, ans)
 			b := s.run(compiledRule{rule: iltod.Rule{Code: "f"}, expr: r2}, ans)
-			if a != b {
+			if !reflect.DeepEqual(a, b) {
 				t.Fatalf("%q: %+v, then %+v from its canonical form", expr, a, b)
 			}
-			if c := s.run(compiledRule{rule: iltod.Rule{Code: "f"}, expr: r}, ans); c != a {
+			if c := s.run(compiledRule{rule: iltod.Rule{Code: "f"}, expr: r}, ans); !reflect.DeepEqual(c, a) {
 				t.Fatalf("%q: %+v, then %+v", expr, a, c)
 			}
 			switch a.Outcome {
@@ -114,7 +114,7 @@ func strip(n node) node {
 // holdsWithoutQuestions reports whether r holds at station st on a sheet with no
 // questions, where every tag is unknown.
 func holdsWithoutQuestions(r *Rule, st iltod.Station) bool {
-	s := &Sheet{Station: st, index: map[string]int{}, omitted: map[string]string{}, Form: &iltod.Form{}}
+	s := &Sheet{Station: st, index: map[string]int{}, omitted: map[string]iltod.Message{}, Form: &iltod.Form{}}
 	e := &env{s: s, answers: map[string]iltod.Value{}, noted: map[string]bool{}, contests: map[string]bool{}}
 	v, err := e.eval(r.root)
 	return err == nil && v.k == vBool && v.b
@@ -140,18 +140,22 @@ func FuzzValidateAnswers(f *testing.F) {
 		if again := s.ValidateAnswers(ans); !reflect.DeepEqual(ps, again) {
 			t.Fatalf("ValidateAnswers is not deterministic:\n%v\n%v", ps, again)
 		}
-		inPS := map[iltod.Problem]bool{}
+		type problemKey struct{ field, message string }
+		inPS := map[problemKey]bool{}
 		for _, p := range ps {
 			if p.Field == "" || p.Message == "" {
 				t.Fatalf("problem without field or message: %+v", p)
 			}
-			inPS[p] = true
+			if p.Msg == nil || p.Msg.English() != p.Message {
+				t.Fatalf("problem whose Message is not its Msg in English: %+v", p)
+			}
+			inPS[problemKey{p.Field, p.Message}] = true
 		}
 		// ValidateAnswer finds exactly the problems of each answer given.
 		n := 0
 		for tag, v := range ans {
 			for _, p := range s.ValidateAnswer(tag, v) {
-				if !inPS[p] {
+				if !inPS[problemKey{p.Field, p.Message}] {
 					t.Fatalf("ValidateAnswer(%q) = %v, which ValidateAnswers does not report", tag, p)
 				}
 				n++

@@ -1,7 +1,6 @@
 package qa
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"unicode"
@@ -50,14 +49,25 @@ const MaxRuleLen = 1000
 const maxDepth = 50
 
 // SyntaxError is a rule that does not parse. Pos is the 1-based position, in characters,
-// where the problem was found; its Error reads "at character 7: expected a value, found
-// the end of the rule".
+// where the problem was found, and Msg what the problem is; its Error reads, in English,
+// "at character 7: expected a value, found the end of the rule", and Message is the same
+// as a message of the catalogue.
 type SyntaxError struct {
 	Pos int
-	Msg string
+	Msg iltod.Message
 }
 
-func (e *SyntaxError) Error() string { return fmt.Sprintf("at character %d: %s", e.Pos, e.Msg) }
+func (e *SyntaxError) Error() string { return e.Message().English() }
+
+// Message returns the error as a message of the catalogue, to write in any language.
+func (e *SyntaxError) Message() iltod.Message {
+	return msg("qa.rule.at", args{"Pos": num(e.Pos), "Detail": e.Msg})
+}
+
+// syntaxErr returns a *SyntaxError at pos whose message is the catalogue's key with a.
+func syntaxErr(pos int, key string, a args) *SyntaxError {
+	return &SyntaxError{Pos: pos, Msg: msg(key, a)}
+}
 
 // ParseRule parses a rule expression. It returns a *SyntaxError for anything that is not
 // a well-formed rule, naming the character position of the fault. It does not check the
@@ -65,10 +75,10 @@ func (e *SyntaxError) Error() string { return fmt.Sprintf("at character %d: %s",
 // literals are typed: "1 and 2" is an error here.
 func ParseRule(expr string) (*Rule, error) {
 	if !utf8.ValidString(expr) {
-		return nil, &SyntaxError{Pos: 1, Msg: "the rule is not valid UTF-8"}
+		return nil, syntaxErr(1, "qa.rule.not_utf8", nil)
 	}
 	if n := utf8.RuneCountInString(expr); n > MaxRuleLen {
-		return nil, &SyntaxError{Pos: MaxRuleLen + 1, Msg: fmt.Sprintf("the rule is %d characters long; at most %d are allowed", n, MaxRuleLen)}
+		return nil, syntaxErr(MaxRuleLen+1, "qa.rule.too_long", args{"Length": num(n), "Max": num(MaxRuleLen)})
 	}
 	toks, err := lex(expr)
 	if err != nil {
@@ -76,14 +86,14 @@ func ParseRule(expr string) (*Rule, error) {
 	}
 	p := &parser{toks: toks}
 	if p.peek().kind == tEOF {
-		return nil, &SyntaxError{Pos: 1, Msg: "the rule is empty"}
+		return nil, syntaxErr(1, "qa.rule.empty", nil)
 	}
 	root, err := p.or(0)
 	if err != nil {
 		return nil, err
 	}
 	if t := p.peek(); t.kind != tEOF {
-		return nil, p.unexpected(t, "an operator or the end of the rule")
+		return nil, p.unexpected(t, msg("qa.rule.want_operator_or_end", nil))
 	}
 	if err := literalTypes(root); err != nil {
 		return nil, err
@@ -227,7 +237,7 @@ func lex(src string) ([]token, error) {
 				j++
 			}
 			if j < len(rs) && (isLetter(rs[j]) || rs[j] == '.') {
-				return nil, &SyntaxError{Pos: j + 1, Msg: "a number must be whole digits, not followed by a letter or a decimal point"}
+				return nil, syntaxErr(j+1, "qa.rule.bad_number", nil)
 			}
 			toks = append(toks, token{tInt, pos, string(rs[i:j])})
 			i = j
@@ -243,21 +253,22 @@ func lex(src string) ([]token, error) {
 			case word == "and" || word == "or" || word == "not" || word == "seats" || word == "registered" || functions[word]:
 				toks = append(toks, token{tName, pos, word})
 			case strings.ToUpper(word) == word:
-				return nil, &SyntaxError{Pos: pos, Msg: fmt.Sprintf("%q is not a tag: tags are upper-case letters and digits, starting with a letter", truncate(word, 20))}
+				return nil, syntaxErr(pos, "qa.rule.not_a_tag", args{"Word": quoted(word, 20)})
 			default:
-				return nil, &SyntaxError{Pos: pos, Msg: fmt.Sprintf("unknown name %q (tags are upper-case; the names are and, or, not, seats, registered, sum, abs, min, max, answered, has)", truncate(word, 20))}
+				return nil, syntaxErr(pos, "qa.rule.unknown_name", args{"Word": quoted(word, 20),
+					"Names": iltod.Lit("and, or, not, seats, registered, sum, abs, min, max, answered, has")})
 			}
 			i = j
 		case r == '"':
 			j := i + 1
 			for j < len(rs) && rs[j] != '"' {
 				if rs[j] == '\\' || unicode.IsControl(rs[j]) {
-					return nil, &SyntaxError{Pos: j + 1, Msg: "an option code in quotes holds no backslashes or control characters"}
+					return nil, syntaxErr(j+1, "qa.rule.bad_quoted", nil)
 				}
 				j++
 			}
 			if j == len(rs) {
-				return nil, &SyntaxError{Pos: pos, Msg: "the quoted text is not closed with \""}
+				return nil, syntaxErr(pos, "qa.rule.unclosed_quote", nil)
 			}
 			toks = append(toks, token{tStr, pos, string(rs[i+1 : j])})
 			i = j + 1
@@ -272,20 +283,21 @@ func lex(src string) ([]token, error) {
 				i += 2
 				continue
 			case "&&", "||":
-				return nil, &SyntaxError{Pos: pos, Msg: fmt.Sprintf("write %q as %s", two, map[string]string{"&&": "and", "||": "or"}[two])}
+				return nil, syntaxErr(pos, "qa.rule.write_as", args{"Wrong": iltod.Lit(strconv.Quote(two)),
+					"Right": iltod.Lit(map[string]string{"&&": "and", "||": "or"}[two])})
 			}
 			switch r {
 			case '+', '-', '*', '<', '>', '(', ')', ',':
 				toks = append(toks, token{tOp, pos, string(r)})
 				i++
 			case '=':
-				return nil, &SyntaxError{Pos: pos, Msg: "write == to compare (a rule states a condition; it assigns nothing)"}
+				return nil, syntaxErr(pos, "qa.rule.single_equals", nil)
 			case '!':
-				return nil, &SyntaxError{Pos: pos, Msg: "write != for \"not equal\", or not for negation"}
+				return nil, syntaxErr(pos, "qa.rule.lone_bang", nil)
 			case '/', '%':
-				return nil, &SyntaxError{Pos: pos, Msg: "there is no division: multiply instead, e.g. write 100 * A <= 3 * B for \"A is at most 3% of B\""}
+				return nil, syntaxErr(pos, "qa.rule.no_division", nil)
 			default:
-				return nil, &SyntaxError{Pos: pos, Msg: fmt.Sprintf("unexpected character %q", r)}
+				return nil, syntaxErr(pos, "qa.rule.unexpected_char", args{"Char": iltod.Lit(strconv.QuoteRune(r))})
 			}
 		}
 	}
@@ -329,27 +341,27 @@ func (p *parser) is(text string) bool {
 	return (t.kind == tOp || t.kind == tName) && t.text == text
 }
 
-func describeTok(t token) string {
+func describeTok(t token) iltod.Message {
 	switch t.kind {
 	case tEOF:
-		return "the end of the rule"
+		return msg("qa.rule.token_end", nil)
 	case tInt:
-		return "the number " + t.text
+		return msg("qa.rule.token_number", args{"Value": iltod.Lit(t.text)})
 	case tStr:
-		return fmt.Sprintf("the text %q", truncate(t.text, 20))
+		return msg("qa.rule.token_text", args{"Value": quoted(t.text, 20)})
 	case tTag:
-		return "the tag " + t.text
+		return msg("qa.rule.token_tag", args{"Tag": iltod.Lit(t.text)})
 	}
-	return fmt.Sprintf("%q", t.text)
+	return iltod.Lit(strconv.Quote(t.text))
 }
 
-func (p *parser) unexpected(t token, want string) error {
-	return &SyntaxError{Pos: t.pos, Msg: fmt.Sprintf("expected %s, found %s", want, describeTok(t))}
+func (p *parser) unexpected(t token, want iltod.Message) error {
+	return syntaxErr(t.pos, "qa.rule.expected", args{"Want": want, "Found": describeTok(t)})
 }
 
 func (p *parser) deeper(depth int) error {
 	if depth > maxDepth {
-		return &SyntaxError{Pos: p.peek().pos, Msg: fmt.Sprintf("the rule nests more than %d levels deep", maxDepth)}
+		return syntaxErr(p.peek().pos, "qa.rule.too_deep", args{"Max": num(maxDepth)})
 	}
 	return nil
 }
@@ -407,7 +419,7 @@ func (p *parser) comparison(depth int) (node, error) {
 			return nil, err
 		}
 		if t2 := p.peek(); t2.kind == tOp && comparisons[t2.text] {
-			return nil, &SyntaxError{Pos: t2.pos, Msg: "comparisons do not chain: write A < B and B < C"}
+			return nil, syntaxErr(t2.pos, "qa.rule.chained_comparison", nil)
 		}
 		return &binaryOp{pos: t.pos, op: t.text, x: x, y: y}, nil
 	}
@@ -460,7 +472,7 @@ func (p *parser) primary(depth int) (node, error) {
 		p.next()
 		v, err := strconv.ParseInt(t.text, 10, 64)
 		if err != nil || v > iltod.MaxSafeInt {
-			return nil, &SyntaxError{Pos: t.pos, Msg: fmt.Sprintf("the number %s is larger than %d (2^53 − 1)", truncate(t.text, 30), int64(iltod.MaxSafeInt))}
+			return nil, syntaxErr(t.pos, "qa.rule.number_too_large", args{"Value": iltod.Lit(truncate(t.text, 30)), "Max": num(int64(iltod.MaxSafeInt))})
 		}
 		return &intLit{pos: t.pos, v: v}, nil
 	case tStr:
@@ -475,7 +487,7 @@ func (p *parser) primary(depth int) (node, error) {
 			p.next()
 			return &varRef{pos: t.pos, name: t.text}, nil
 		case "and", "or", "not":
-			return nil, p.unexpected(t, "a value")
+			return nil, p.unexpected(t, msg("qa.rule.want_value", nil))
 		}
 		return p.call(depth)
 	case tOp:
@@ -489,13 +501,13 @@ func (p *parser) primary(depth int) (node, error) {
 				return nil, err
 			}
 			if !p.is(")") {
-				return nil, p.unexpected(p.peek(), "\")\" to close the \"(\" at character "+strconv.Itoa(t.pos))
+				return nil, p.unexpected(p.peek(), msg("qa.rule.want_close", args{"Pos": num(t.pos)}))
 			}
 			p.next()
 			return x, nil
 		}
 	}
-	return nil, p.unexpected(t, "a value")
+	return nil, p.unexpected(t, msg("qa.rule.want_value", nil))
 }
 
 func (p *parser) call(depth int) (node, error) {
@@ -504,7 +516,7 @@ func (p *parser) call(depth int) (node, error) {
 	}
 	t := p.next()
 	if !p.is("(") {
-		return nil, p.unexpected(p.peek(), fmt.Sprintf("\"(\" after the function %s", t.text))
+		return nil, p.unexpected(p.peek(), msg("qa.rule.want_open", args{"Function": iltod.Lit(t.text)}))
 	}
 	p.next()
 	c := &callExpr{pos: t.pos, fn: t.text}
@@ -519,7 +531,7 @@ func (p *parser) call(depth int) (node, error) {
 			continue
 		}
 		if !p.is(")") {
-			return nil, p.unexpected(p.peek(), "\",\" or \")\"")
+			return nil, p.unexpected(p.peek(), msg("qa.rule.want_comma_or_close", nil))
 		}
 		p.next()
 		break
@@ -533,7 +545,7 @@ func (p *parser) argument(fn string, depth int) (node, error) {
 		star, after := p.toks[p.i+1], p.toks[p.i+2]
 		if star.kind == tOp && star.text == "*" && after.kind == tOp && (after.text == "," || after.text == ")") {
 			if fn != "sum" {
-				return nil, &SyntaxError{Pos: t.pos, Msg: fmt.Sprintf("%s* names several answers; only sum takes it", t.text)}
+				return nil, syntaxErr(t.pos, "qa.rule.prefix_outside_sum", args{"Tag": iltod.Lit(t.text)})
 			}
 			p.i += 2
 			return &prefixRef{pos: t.pos, prefix: t.text}, nil
@@ -548,26 +560,26 @@ func checkArity(c *callExpr) error {
 	switch c.fn {
 	case "abs":
 		if n != 1 {
-			bad = "abs takes one argument"
+			bad = "qa.rule.abs_args"
 		}
 	case "min", "max":
 		if n < 2 {
-			bad = c.fn + " takes two or more arguments"
+			bad = "qa.rule.min_max_args"
 		}
 	case "answered":
 		if _, ok := c.args[0].(*tagRef); n != 1 || !ok {
-			bad = "answered takes one tag, e.g. answered(CV)"
+			bad = "qa.rule.answered_args"
 		}
 	case "has":
 		_, tagOK := c.args[0].(*tagRef)
 		if n != 2 || !tagOK {
-			bad = "has takes a tag and an option code, e.g. has(PR, \"3\")"
+			bad = "qa.rule.has_args"
 		} else if _, ok := c.args[1].(*strLit); !ok {
-			bad = "has takes a tag and an option code, e.g. has(PR, \"3\")"
+			bad = "qa.rule.has_args"
 		}
 	}
 	if bad != "" {
-		return &SyntaxError{Pos: c.pos, Msg: bad}
+		return syntaxErr(c.pos, bad, args{"Function": iltod.Lit(c.fn)})
 	}
 	return nil
 }
@@ -578,46 +590,46 @@ func checkArity(c *callExpr) error {
 // conditions or text, logic on numbers, and a rule that is not a condition.
 func literalTypes(root node) error {
 	if k := shape(root); k == shapeInt || k == shapeStr {
-		return &SyntaxError{Pos: 1, Msg: "a rule must state a condition, such as CB <= RV, not compute a value"}
+		return syntaxErr(1, "qa.rule.not_condition", nil)
 	}
 	var err error
 	walk(root, func(n node) {
 		if err != nil {
 			return
 		}
-		check := func(x node, want shapeKind, what string) {
+		check := func(x node, want shapeKind, key, op string) {
 			if k := shape(x); k != shapeAny && k != want {
-				err = &SyntaxError{Pos: x.position(), Msg: what}
+				err = syntaxErr(x.position(), key, args{"Op": iltod.Lit(op)})
 			}
 		}
 		switch n := n.(type) {
 		case *unaryOp:
 			if n.op == "-" {
-				check(n.x, shapeInt, "only a number can be negated with -; use not for a condition")
+				check(n.x, shapeInt, "qa.rule.negate_number", n.op)
 			} else {
-				check(n.x, shapeBool, "not applies to a condition")
+				check(n.x, shapeBool, "qa.rule.not_condition_operand", n.op)
 			}
 		case *binaryOp:
 			switch n.op {
 			case "and", "or":
-				check(n.x, shapeBool, n.op+" joins conditions, not numbers or text")
-				check(n.y, shapeBool, n.op+" joins conditions, not numbers or text")
+				check(n.x, shapeBool, "qa.rule.logic_operands", n.op)
+				check(n.y, shapeBool, "qa.rule.logic_operands", n.op)
 			case "+", "-", "*":
-				check(n.x, shapeInt, "arithmetic applies to numbers only")
-				check(n.y, shapeInt, "arithmetic applies to numbers only")
+				check(n.x, shapeInt, "qa.rule.arithmetic_operands", n.op)
+				check(n.y, shapeInt, "qa.rule.arithmetic_operands", n.op)
 			case "<", "<=", ">", ">=":
-				check(n.x, shapeInt, "only numbers can be ordered")
-				check(n.y, shapeInt, "only numbers can be ordered")
+				check(n.x, shapeInt, "qa.rule.order_operands", n.op)
+				check(n.y, shapeInt, "qa.rule.order_operands", n.op)
 			case "==", "!=":
 				kx, ky := shape(n.x), shape(n.y)
 				if kx != shapeAny && ky != shapeAny && kx != ky {
-					err = &SyntaxError{Pos: n.pos, Msg: "== and != compare two numbers, two conditions, or an option with an option code"}
+					err = syntaxErr(n.pos, "qa.rule.equality_operands", nil)
 				}
 			}
 		case *callExpr:
 			if n.fn == "sum" || n.fn == "abs" || n.fn == "min" || n.fn == "max" {
 				for _, a := range n.args {
-					check(a, shapeInt, n.fn+" takes numbers")
+					check(a, shapeInt, "qa.rule.function_numbers", n.fn)
 				}
 			}
 		}

@@ -114,7 +114,7 @@ func TestParseRuleErrors(t *testing.T) {
 			t.Errorf("ParseRule(%q) = %v, want a SyntaxError", tt.in, err)
 			continue
 		}
-		if se.Pos != tt.pos || !strings.Contains(se.Msg, tt.want) {
+		if se.Pos != tt.pos || !strings.Contains(se.Msg.English(), tt.want) {
 			t.Errorf("ParseRule(%q) = %v, want at character %d: …%s…", tt.in, err, tt.pos, tt.want)
 		}
 	}
@@ -167,7 +167,7 @@ func TestValidateFormRules(t *testing.T) {
 		{"N", "at character 1: a rule must state a condition, such as CB <= RV, not a number"},
 		{"AS", "at character 1: a rule must state a condition, such as CB <= RV, not an option answer"},
 		{"seats > 2", "at character 1: seats is the seats of the contest the rule's answers count, but the rule names no answer bound to a contest"},
-		{"seats * CV >= sum(P*)", "at character 1: seats is ambiguous: the rule's answers are bound to tier:hural/constituency and tier:hural/list"},
+		{"seats * CV >= sum(P*)", "at character 1: seats is ambiguous: the rule's answers are bound to tier:hural/constituency, tier:hural/list"},
 		{"seats * LV >= RV", ""},
 	} {
 		ps := ValidateForm(ruleForm(tt.expr))

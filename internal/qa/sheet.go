@@ -42,8 +42,8 @@ type Item struct {
 type Omission struct {
 	Tag      string
 	Question *iltod.Question
-	// Reason says why, in English: "the station lies in no contest of tier sgk/list".
-	Reason string
+	// Reason says why: "the station lies in no contest of tier sgk/list".
+	Reason iltod.Message
 }
 
 // Sheet is a form as it applies at one polling station: the concrete questions an
@@ -61,7 +61,7 @@ type Sheet struct {
 	Omitted []Omission
 
 	index    map[string]int            // tag → position in Questions
-	omitted  map[string]string         // tag of an omitted question → reason
+	omitted  map[string]iltod.Message  // tag of an omitted question → reason
 	contests map[string]*iltod.Contest // the contests the sheet counts
 	order    []string                  // their codes, in order of first question
 	rules    []compiledRule
@@ -107,7 +107,7 @@ func Expand(f *iltod.Form, st iltod.Station, contests []iltod.Contest, areas *il
 		Form:     f,
 		Station:  st,
 		index:    map[string]int{},
-		omitted:  map[string]string{},
+		omitted:  map[string]iltod.Message{},
 		contests: map[string]*iltod.Contest{},
 		cfg:      newConfig(f.Checks),
 	}
@@ -171,14 +171,14 @@ func Expand(f *iltod.Form, st iltod.Station, contests []iltod.Contest, areas *il
 			continue
 		}
 		var c *iltod.Contest
-		reason := ""
+		var reason *iltod.Message
 		if ref, ok := q.IsTierBinding(); ok {
 			var err error
 			if c, err = tierContest(ref); err != nil {
 				return nil, fmt.Errorf("expand form %s v%d: %w", f.Code, f.Version, err)
 			}
 			if c == nil {
-				reason = fmt.Sprintf("the station lies in no contest of tier %s", ref)
+				reason = &iltod.Message{Key: "qa.omitted.no_contest_of_tier", Args: args{"Tier": iltod.Lit(ref)}}
 			}
 		} else if q.Contest != "" {
 			var ok bool
@@ -186,13 +186,13 @@ func Expand(f *iltod.Form, st iltod.Station, contests []iltod.Contest, areas *il
 				return nil, fmt.Errorf("expand form %s v%d: question %s: unknown contest %q", f.Code, f.Version, q.Tag, q.Contest)
 			}
 			if !votesIn(c) {
-				reason = fmt.Sprintf("the station does not vote in contest %s", c.Code)
+				reason = &iltod.Message{Key: "qa.omitted.not_in_contest", Args: args{"Contest": iltod.Lit(c.Code)}}
 				c = nil
 			}
 		}
-		if reason != "" {
-			s.Omitted = append(s.Omitted, Omission{Tag: q.Tag, Question: q, Reason: reason})
-			s.omitted[q.Tag] = reason
+		if reason != nil {
+			s.Omitted = append(s.Omitted, Omission{Tag: q.Tag, Question: q, Reason: *reason})
+			s.omitted[q.Tag] = *reason
 			continue
 		}
 		b := Binding{Count: q.Count, Tally: q.Tally}

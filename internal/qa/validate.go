@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/iltod/iltod"
@@ -23,12 +24,10 @@ import (
 // choice 3), and sum(K*) for the answers whose tags are K followed by a number.
 func ValidateForm(f *iltod.Form) iltod.Problems {
 	if f == nil {
-		return iltod.Problems{{Message: "no form"}}
+		return iltod.Problems{iltod.Problemf("", msg("qa.form.none", nil))}
 	}
 	var ps iltod.Problems
-	add := func(field, format string, args ...any) {
-		ps = append(ps, iltod.Problem{Field: field, Message: fmt.Sprintf(format, args...)})
-	}
+	add := func(field string, m iltod.Message) { ps = append(ps, iltod.Problemf(field, m)) }
 	type figure struct {
 		count                  iltod.CountKind
 		contest, choice, tally string
@@ -40,21 +39,25 @@ func ValidateForm(f *iltod.Form) iltod.Problems {
 		}
 		k := figure{q.Count, q.Contest, q.Choice, q.Tally}
 		if j, dup := figures[k]; dup {
-			add(fmt.Sprintf("questions[%d].count", i), "counts the same figure as questions[%d] (%s)", j, q.Tag)
+			add(fmt.Sprintf("questions[%d].count", i), msg("qa.form.same_figure", args{"Other": iltod.Litf("questions[%d]", j), "Tag": iltod.Lit(q.Tag)}))
 			continue
 		}
 		figures[k] = i
 	}
 	for i, r := range f.Rules {
 		if slices.Contains(builtinOrder, r.Code) {
-			add(fmt.Sprintf("rules[%d].code", i), "%q is the code of a built-in check; choose another", r.Code)
+			add(fmt.Sprintf("rules[%d].code", i), msg("qa.form.builtin_code", args{"Code": iltod.Lit(strconv.Quote(r.Code))}))
 		}
 		e, err := ParseRule(r.Expr)
 		if err == nil {
 			err = typecheck(e, f)
 		}
-		if err != nil {
-			add(fmt.Sprintf("rules[%d].expr", i), "%v", err)
+		var se *SyntaxError
+		switch {
+		case errors.As(err, &se):
+			add(fmt.Sprintf("rules[%d].expr", i), se.Message())
+		case err != nil:
+			add(fmt.Sprintf("rules[%d].expr", i), iltod.Lit(err.Error()))
 		}
 	}
 	return ps
@@ -72,22 +75,23 @@ const (
 	tyOther     // a text or time answer: only in answered
 )
 
-func (t typ) String() string {
+// name names the type in messages: "a number".
+func (t typ) name() iltod.Message {
 	switch t {
 	case tyInt:
-		return "a number"
+		return msg("qa.type.number", nil)
 	case tyBool:
-		return "a condition"
+		return msg("qa.type.condition", nil)
 	case tySel:
-		return "an option answer"
+		return msg("qa.type.option_answer", nil)
 	case tyLit:
-		return "an option code"
+		return msg("qa.type.option_code", nil)
 	case tyMulti:
-		return "a multiple-choice answer"
+		return msg("qa.type.multiple_answer", nil)
 	case tyOther:
-		return "a text or time answer"
+		return msg("qa.type.text_answer", nil)
 	}
-	return "?"
+	return iltod.Lit("?")
 }
 
 // typer checks a rule against a form.
@@ -104,7 +108,7 @@ func typecheck(r *Rule, f *iltod.Form) error {
 		return err
 	}
 	if ty != tyBool {
-		return &SyntaxError{Pos: 1, Msg: fmt.Sprintf("a rule must state a condition, such as CB <= RV, not %s", ty)}
+		return syntaxErr(1, "qa.rule.not_condition_but", args{"Type": ty.name()})
 	}
 	if t.seats != nil && len(t.contests) != 1 {
 		keys := make([]string, 0, len(t.contests))
@@ -112,18 +116,16 @@ func typecheck(r *Rule, f *iltod.Form) error {
 			keys = append(keys, k)
 		}
 		slices.Sort(keys)
-		msg := "seats is the seats of the contest the rule's answers count, but the rule names no answer bound to a contest"
 		if len(keys) > 1 {
-			msg = fmt.Sprintf("seats is ambiguous: the rule's answers are bound to %s", strings.Join(keys, " and "))
+			return syntaxErr(t.seats.pos, "qa.rule.seats_ambiguous", args{"Contests": iltod.Lit(strings.Join(keys, ", "))})
 		}
-		return &SyntaxError{Pos: t.seats.pos, Msg: msg}
+		return syntaxErr(t.seats.pos, "qa.rule.seats_no_contest", nil)
 	}
 	return nil
 }
 
-func errAt(n node, format string, args ...any) error {
-	return &SyntaxError{Pos: n.position(), Msg: fmt.Sprintf(format, args...)}
-}
+// errAt returns a *SyntaxError at n whose message is the catalogue's key with a.
+func errAt(n node, key string, a args) error { return syntaxErr(n.position(), key, a) }
 
 // questionsFor returns the questions that answer tag: the question with that tag, or the
 // choice "*" questions that expand into it.
@@ -161,10 +163,10 @@ func (t *typer) tag(n *tagRef) (typ, *iltod.Question, error) {
 	if len(qs) == 0 {
 		for i := range t.f.Questions {
 			if q := &t.f.Questions[i]; q.Tag == n.tag && q.Choice == iltod.EachChoice {
-				return 0, nil, errAt(n, "%s is answered once per choice: name one, such as %s1, or add them all up with sum(%s*)", n.tag, n.tag, n.tag)
+				return 0, nil, errAt(n, "qa.rule.each_choice_tag", args{"Tag": iltod.Lit(n.tag)})
 			}
 		}
-		return 0, nil, errAt(n, "the form has no question %s", n.tag)
+		return 0, nil, errAt(n, "qa.rule.no_question", args{"Tag": iltod.Lit(n.tag)})
 	}
 	for _, q := range qs {
 		if q.Contest != "" {
@@ -192,7 +194,7 @@ func (t *typer) check(n node) (typ, error) {
 			return err
 		}
 		if got != w {
-			return errAt(x, "%s needs %s here, not %s", ctx, w, got)
+			return errAt(x, "qa.rule.operand_type", args{"Op": iltod.Lit(ctx), "Want": w.name(), "Got": got.name()})
 		}
 		return nil
 	}
@@ -209,11 +211,11 @@ func (t *typer) check(n node) (typ, error) {
 	case *prefixRef:
 		qs := prefixQuestions(t.f, n.prefix)
 		if len(qs) == 0 {
-			return 0, errAt(n, "no question's tag is %s followed by a number", n.prefix)
+			return 0, errAt(n, "qa.rule.no_prefix", args{"Prefix": iltod.Lit(n.prefix)})
 		}
 		for _, q := range qs {
 			if q.Type != iltod.Integer {
-				return 0, errAt(n, "%s* includes %s, which is not a number", n.prefix, q.Tag)
+				return 0, errAt(n, "qa.rule.prefix_not_number", args{"Prefix": iltod.Lit(n.prefix), "Tag": iltod.Lit(q.Tag)})
 			}
 			if q.Contest != "" {
 				t.contests[q.Contest] = true
@@ -227,9 +229,9 @@ func (t *typer) check(n node) (typ, error) {
 		}
 		switch ty {
 		case tyMulti:
-			return 0, errAt(n, "%s has several answers: test one with has(%s, \"code\")", n.tag, n.tag)
+			return 0, errAt(n, "qa.rule.multiple_tag", args{"Tag": iltod.Lit(n.tag)})
 		case tyOther:
-			return 0, errAt(n, "%s is a text or time answer; a rule can only test answered(%s)", n.tag, n.tag)
+			return 0, errAt(n, "qa.rule.text_tag", args{"Tag": iltod.Lit(n.tag)})
 		}
 		return ty, nil
 	case *unaryOp:
@@ -268,11 +270,11 @@ func (t *typer) check(n node) (typ, error) {
 				return 0, err
 			}
 			if ty != tyMulti {
-				return 0, errAt(tr, "has tests a multiple-choice answer; %s is %s", tr.tag, ty)
+				return 0, errAt(tr, "qa.rule.has_not_multiple", args{"Tag": iltod.Lit(tr.tag), "Type": ty.name()})
 			}
 			lit := n.args[1].(*strLit)
 			if !hasOption(q, lit.v) {
-				return 0, errAt(lit, "%q is not an option of %s (%s)", truncate(lit.v, 20), tr.tag, optionList(q))
+				return 0, errAt(lit, "qa.rule.not_option", args{"Value": quoted(lit.v, 20), "Tag": iltod.Lit(tr.tag), "Options": iltod.Lit(optionList(q))})
 			}
 			return tyBool, nil
 		}
@@ -305,7 +307,7 @@ func (t *typer) equality(n *binaryOp) error {
 	case tx == tyLit && ty == tySel:
 		return t.option(n.y, n.x.(*strLit))
 	}
-	return errAt(n, "%s cannot compare %s with %s", n.op, tx, ty)
+	return errAt(n, "qa.rule.cannot_compare", args{"Op": iltod.Lit(n.op), "Left": tx.name(), "Right": ty.name()})
 }
 
 // option checks that lit is an option code of the select_one answer x.
@@ -316,7 +318,7 @@ func (t *typer) option(x node, lit *strLit) error {
 	}
 	q := questionsFor(t.f, tr.tag)[0]
 	if !hasOption(q, lit.v) {
-		return errAt(lit, "%q is not an option of %s (%s)", truncate(lit.v, 20), tr.tag, optionList(q))
+		return errAt(lit, "qa.rule.not_option", args{"Value": quoted(lit.v, 20), "Tag": iltod.Lit(tr.tag), "Options": iltod.Lit(optionList(q))})
 	}
 	return nil
 }

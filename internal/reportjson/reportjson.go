@@ -92,6 +92,10 @@ func AppendChecks(b []byte, cs []iltod.CheckResult) []byte {
 			b = append(b, `,"detail":`...)
 			b = appendString(b, c.Detail)
 		}
+		if c.Msg != nil {
+			b = append(b, `,"msg":`...)
+			b = c.Msg.AppendJSON(b)
+		}
 		b = append(b, '}')
 	}
 	return append(b, ']')

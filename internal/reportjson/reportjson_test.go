@@ -65,6 +65,12 @@ func TestReportJSON(t *testing.T) {
 		})
 	}
 	checkReportJSON(t, iltod.Submission{Checks: []iltod.CheckResult{}})
+	// A check's message of the catalogue, nested, with a plural count and a rule's own words.
+	m := iltod.MsgN("qa.check.and_more", 3, map[string]iltod.Message{
+		"List": iltod.Join("; ", iltod.Lit("CB 1021"), iltod.Lit("<\"é\">")),
+		"Rule": {Texts: iltod.Text{"en": "Too many", "mn": "Хэт олон"}},
+	})
+	checkReportJSON(t, iltod.Submission{Checks: []iltod.CheckResult{{Code: "c", Outcome: iltod.CheckFail, Detail: m.English(), Msg: &m}}})
 	if _, err := AppendReport(nil, &iltod.Report{Answers: map[string]iltod.Value{"K": {Kind: 99}}}); err == nil {
 		t.Error("appendReport encoded a value of an unknown kind")
 	}

@@ -1,6 +1,12 @@
 package pvt
 
-import "fmt"
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/iltod/iltod"
+	"github.com/iltod/iltod/locales"
+)
 
 // Verdict names the outcome of a call or test. The values are stable strings, fit for JSON
 // and for keys of translated messages.
@@ -24,15 +30,23 @@ const (
 )
 
 // Call is a claim a PVT can support, with a note in plain language of what it means and
-// what it cannot mean.
+// what it cannot mean, in every language of the message catalogue (stats.pvt.*).
 type Call struct {
 	Verdict Verdict `json:"verdict"`
 	// Choice is the index of the called winner for a Winner verdict, and -1 otherwise.
 	Choice int `json:"choice"`
 	// Critical is the normal quantile z the interval was built with (1.96 for 95%).
-	Critical float64 `json:"critical"`
-	Note     string  `json:"note"`
+	Critical float64    `json:"critical"`
+	Note     iltod.Text `json:"note"`
 }
+
+// note returns the catalogue's note stats.pvt.<name> with args in every language.
+func note(name string, args locales.Args) iltod.Text {
+	return locales.Text("stats.pvt."+name, args)
+}
+
+// choice writes a choice's index for a note.
+func choice(i int) string { return strconv.Itoa(i) }
 
 func zOr95(z float64) float64 {
 	if z > 0 {
@@ -53,12 +67,12 @@ func CallWinner(margin Estimate, first, second int, z float64) Call {
 	switch {
 	case lo > 0:
 		c.Verdict, c.Choice = Winner, first
-		c.Note = fmt.Sprintf("Choice %d leads choice %d by %s to %s of valid votes: the PVT supports calling choice %d the winner. The claim holds only if observers' counts are themselves correct and the missing reports are like the received ones.", first, second, pct(lo), pct(hi), first)
+		c.Note = note("winner", locales.Args{"Winner": choice(first), "Other": choice(second), "Low": pct(lo), "High": pct(hi)})
 	case hi < 0:
 		c.Verdict, c.Choice = Winner, second
-		c.Note = fmt.Sprintf("Choice %d leads choice %d by %s to %s of valid votes: the PVT supports calling choice %d the winner. The claim holds only if observers' counts are themselves correct and the missing reports are like the received ones.", second, first, pct(-hi), pct(-lo), second)
+		c.Note = note("winner", locales.Args{"Winner": choice(second), "Other": choice(first), "Low": pct(-hi), "High": pct(-lo)})
 	default:
-		c.Note = fmt.Sprintf("Too close to call: the margin lies between %s and %s, an interval that includes 0. This says nothing against the official result; it only means the sample cannot tell who won.", pct(lo), pct(hi))
+		c.Note = note("too_close", locales.Args{"Low": pct(lo), "High": pct(hi)})
 	}
 	return c
 }
@@ -72,15 +86,16 @@ func CallRunoff(share Estimate, majority, z float64) Call {
 	z = zOr95(z)
 	lo, hi := share.Interval(z)
 	c := Call{Verdict: Undetermined, Choice: -1, Critical: z}
+	args := locales.Args{"Low": pct(lo), "High": pct(hi), "Majority": pct(majority)}
 	switch {
 	case lo > majority:
 		c.Verdict = RunoffNotNeeded
-		c.Note = fmt.Sprintf("The leader's share, %s to %s, lies wholly above %s: no runoff is needed.", pct(lo), pct(hi), pct(majority))
+		c.Note = note("runoff_not_needed", args)
 	case hi < majority:
 		c.Verdict = RunoffNeeded
-		c.Note = fmt.Sprintf("The leader's share, %s to %s, lies wholly below %s: a runoff is needed.", pct(lo), pct(hi), pct(majority))
+		c.Note = note("runoff_needed", args)
 	default:
-		c.Note = fmt.Sprintf("The leader's share, %s to %s, includes %s: the sample cannot tell whether a runoff is needed.", pct(lo), pct(hi), pct(majority))
+		c.Note = note("runoff_undetermined", args)
 	}
 	return c
 }
@@ -92,12 +107,14 @@ func CheckOfficial(e Estimate, official, z float64) Call {
 	z = zOr95(z)
 	lo, hi := e.Interval(z)
 	c := Call{Verdict: Consistent, Choice: -1, Critical: z}
+	args := locales.Args{"Official": pct(official), "Low": pct(lo), "High": pct(hi)}
 	if official >= lo && official <= hi {
-		c.Note = fmt.Sprintf("The official figure %s lies within the PVT's interval %s to %s. This cannot rule out changes smaller than the margin of error, nor errors shared by observers and officials.", pct(official), pct(lo), pct(hi))
+		c.Note = note("official_consistent", args)
 		return c
 	}
 	c.Verdict = Inconsistent
-	c.Note = fmt.Sprintf("The official figure %s lies outside the PVT's interval %s to %s. Sampling error alone would put a correct figure this far out rarely (about %s of the time), so it calls for an explanation — collation, changed station results, or reports missing unevenly from the sample — but it is not by itself proof of fraud, and it does not say where the difference arose.", pct(official), pct(lo), pct(hi), pctSmall(2*normalTail(z)))
+	args["Chance"] = pctSmall(2 * normalTail(z))
+	c.Note = note("official_inconsistent", args)
 	return c
 }
 

@@ -1,9 +1,15 @@
 package pvt
 
 import (
-	"fmt"
 	"math"
+	"strconv"
+
+	"github.com/iltod/iltod"
+	"github.com/iltod/iltod/locales"
 )
+
+// zText writes a z statistic for a note, with two decimals.
+func zText(z float64) string { return strconv.FormatFloat(z, 'f', 2, 64) }
 
 // Pair is one sampled station's counts as the observers recorded them and as the officials
 // published them, for one contest (REFERENCE §2). Observed and Official hold the same
@@ -34,7 +40,7 @@ type MatchResult struct {
 	Tolerance float64 `json:"tolerance"`
 	// Discrepancies holds each pair's D_i, in the order given.
 	Discrepancies []Discrepancy `json:"discrepancies"`
-	Note          string        `json:"note"`
+	Note          iltod.Text    `json:"note"`
 }
 
 // Match compares observer and official counts station by station (REFERENCE §2): a station
@@ -46,18 +52,18 @@ type MatchResult struct {
 // hold a non-finite count, or the tolerance is negative.
 func Match(pairs []Pair, tolerance float64) (MatchResult, error) {
 	if !(tolerance >= 0) {
-		return MatchResult{}, invalid("tolerance %v must be ≥ 0", tolerance)
+		return MatchResult{}, invalid("tolerance", "Tolerance", tolerance)
 	}
 	r := MatchResult{Stations: len(pairs), Tolerance: tolerance, Discrepancies: make([]Discrepancy, len(pairs))}
 	for i, p := range pairs {
 		if len(p.Observed) != len(p.Official) {
-			return MatchResult{}, invalid("pair %d (%q): %d observed counts but %d official", i, p.Station, len(p.Observed), len(p.Official))
+			return MatchResult{}, invalid("pair_lengths", "Pair", i, "Station", q(p.Station), "Observed", len(p.Observed), "Official", len(p.Official))
 		}
 		var D float64
 		for c, o := range p.Observed {
 			s := p.Official[c]
 			if !finite(o) || !finite(s) {
-				return MatchResult{}, invalid("pair %d (%q): count %d is not finite", i, p.Station, c)
+				return MatchResult{}, invalid("pair_not_finite", "Pair", i, "Station", q(p.Station), "Count", c)
 			}
 			D += math.Abs(o - s)
 		}
@@ -72,7 +78,8 @@ func Match(pairs []Pair, tolerance float64) (MatchResult, error) {
 	if r.Stations > 0 {
 		r.ExactRate = float64(r.Exact) / float64(r.Stations)
 	}
-	r.Note = fmt.Sprintf("%d of %d stations match exactly (%s); %d differ by more than %g. Small differences are often transcription errors on either side; a station-level test of direction is the paired test.", r.Exact, r.Stations, pct(r.ExactRate), r.Flagged, tolerance)
+	r.Note = note("match", locales.Args{"Exact": choice(r.Exact), "Stations": choice(r.Stations), "Rate": pct(r.ExactRate),
+		"Flagged": choice(r.Flagged), "Tolerance": strconv.FormatFloat(tolerance, 'g', -1, 64)})
 	return r, nil
 }
 
@@ -87,9 +94,9 @@ type Test struct {
 	// Z is the test statistic: D̂/SE, or (official − p̂)/SE.
 	Z float64 `json:"z"`
 	// Critical is the |Z| beyond which the verdict is Inconsistent.
-	Critical float64 `json:"critical"`
-	Verdict  Verdict `json:"verdict"`
-	Note     string  `json:"note"`
+	Critical float64    `json:"critical"`
+	Verdict  Verdict    `json:"verdict"`
+	Note     iltod.Text `json:"note"`
 }
 
 // Paired tests whether official station results differ systematically from the observers'
@@ -109,7 +116,7 @@ func Paired(pairs []Pair, field int, d Design, critical float64) (Test, error) {
 	units := make([]Unit, len(pairs))
 	for i, p := range pairs {
 		if field < 0 || field >= len(p.Observed) || field >= len(p.Official) {
-			return Test{}, invalid("pair %d (%q) has no field %d", i, p.Station, field)
+			return Test{}, invalid("pair_no_field", "Pair", i, "Station", q(p.Station), "Field", field)
 		}
 		units[i] = Unit{Stratum: p.Stratum, Num: p.Observed[field] - p.Official[field], Den: p.Den}
 	}
@@ -120,10 +127,10 @@ func Paired(pairs []Pair, field int, d Design, critical float64) (Test, error) {
 	t := Test{Estimate: e, Z: zstat(e.Value, e.SE), Critical: zOr95(critical)}
 	if math.Abs(t.Z) <= t.Critical {
 		t.Verdict = Consistent
-		t.Note = fmt.Sprintf("Official station results agree with the observers' for this field within sampling error (difference %s of valid votes, z = %.2f). This covers the sampled stations only, and cannot show changes made after the station results were published.", pct(e.Value), t.Z)
+		t.Note = note("paired_consistent", locales.Args{"Difference": pct(e.Value), "Z": zText(t.Z)})
 	} else {
 		t.Verdict = Inconsistent
-		t.Note = fmt.Sprintf("Official station results differ from the observers' for this field by %s of valid votes (z = %.2f), more than chance explains: counts were changed between the observers' record and the published station results, or observers erred in one direction. It does not show where; compare the flagged stations' forms.", pct(e.Value), t.Z)
+		t.Note = note("paired_inconsistent", locales.Args{"Difference": pct(e.Value), "Z": zText(t.Z)})
 	}
 	return t, nil
 }
@@ -145,16 +152,17 @@ func Collation(stations Estimate, national, critical float64) Test {
 	e := stations
 	t := Test{Estimate: e, Critical: zOr95(critical), Verdict: Undetermined}
 	if !finite(national) || !finite(e.Value) || !finite(e.SE) {
-		t.Note = "No test: the official national figure or the stations' estimate is not a number."
+		t.Note = note("collation_none", nil)
 		return t
 	}
 	t.Official, t.Z = national, zstat(national-e.Value, e.SE)
 	if math.Abs(t.Z) <= t.Critical {
 		t.Verdict = Consistent
-		t.Note = fmt.Sprintf("The official national figure %s is consistent with the official results of the sampled stations (%s, z = %.2f). A change in collation smaller than about %s would go unseen at this sample size.", pct(national), pct(e.Value), t.Z, pct(t.Critical*e.SE))
+		t.Note = note("collation_consistent", locales.Args{"National": pct(national), "Stations": pct(e.Value), "Z": zText(t.Z),
+			"Smallest": pct(t.Critical * e.SE)})
 	} else {
 		t.Verdict = Inconsistent
-		t.Note = fmt.Sprintf("The official national figure %s does not follow from the official results of the sampled stations (%s, z = %.2f): the totals were changed, or stations added or dropped, between the station results and the national total — in collation. Check the published intermediate tallies.", pct(national), pct(e.Value), t.Z)
+		t.Note = note("collation_inconsistent", locales.Args{"National": pct(national), "Stations": pct(e.Value), "Z": zText(t.Z)})
 	}
 	return t
 }
@@ -168,16 +176,16 @@ func Diagnose(paired, collation Test) Call {
 	switch {
 	case paired.Verdict == Undetermined || collation.Verdict == Undetermined:
 		c.Verdict = Undetermined
-		c.Note = "No diagnosis: one of the two tests could not be run."
+		c.Note = note("diagnose_none", nil)
 	case paired.Verdict == Consistent && collation.Verdict == Consistent:
 		c.Verdict = Consistent
-		c.Note = "Observers and official station results agree, and the national total follows from the station results: no sign of changes at the station or in collation. Changes smaller than the tests can detect, or made at stations outside the sample before their results were published, are not excluded; the PVT's own estimate checks the latter."
+		c.Note = note("diagnose_consistent", nil)
 	case paired.Verdict == Consistent:
-		c.Note = "Stations agree with observers but the national total does not: the problem is in collation, not at the station."
+		c.Note = note("diagnose_collation", nil)
 	case collation.Verdict == Consistent:
-		c.Note = "Official station results differ from the observers' while the national total follows from the official station results: the figures changed at or after the count at the station, before publication (or observers erred in one direction); collation itself adds nothing."
+		c.Note = note("diagnose_station", nil)
 	default:
-		c.Note = "Official station results differ from the observers', and the national total does not follow from the official station results either: look both at the stations and at collation."
+		c.Note = note("diagnose_both", nil)
 	}
 	return c
 }

@@ -109,7 +109,7 @@ func TestCollationHand(t *testing.T) {
 	if !near(c.Estimate.Value, 0.5, 1e-15) || !near(c.Estimate.SE, se, 1e-15) || !near(c.Z, 0.15/se, 1e-12) || c.Official != 0.65 {
 		t.Errorf("Collation = %+v", c)
 	}
-	if c.Verdict != pvt.Inconsistent || !strings.Contains(c.Note, "collation") {
+	if c.Verdict != pvt.Inconsistent || !strings.Contains(c.Note["en"], "collation") {
 		t.Errorf("verdict %v, note %q", c.Verdict, c.Note)
 	}
 	if c99 := pvt.Collation(p, 0.65, pvt.Z99); c99.Verdict != pvt.Consistent {
@@ -135,7 +135,7 @@ func TestDiagnose(t *testing.T) {
 		{ok, pvt.Test{Verdict: pvt.Undetermined}, pvt.Undetermined, "could not be run"},
 	} {
 		d := pvt.Diagnose(c.paired, c.collation)
-		if d.Verdict != c.want || !strings.Contains(d.Note, c.note) || d.Choice != -1 {
+		if d.Verdict != c.want || !strings.Contains(d.Note["en"], c.note) || d.Choice != -1 {
 			t.Errorf("Diagnose(%v, %v) = %+v", c.paired.Verdict, c.collation.Verdict, d)
 		}
 	}

@@ -80,7 +80,7 @@ func Analyze(stations []Station, d Design, opt Options) (Result, error) {
 		C = len(stations[0].Votes)
 	}
 	if C < 2 {
-		return Result{}, invalid("a contest needs at least two choices, station 0 has %d", C)
+		return Result{}, invalid("two_choices", "Choices", C)
 	}
 	// Per-stratum sums, one slice of length H per ratio: choices 0…C−1, then turnout, then
 	// the leader's share of the majority base (filled in pass 2's setup), then the margin.
@@ -96,17 +96,17 @@ func Analyze(stations []Station, d Design, opt Options) (Result, error) {
 		s := &stations[i]
 		h, ok := c.lookup(s.Stratum, &last)
 		if !ok {
-			return Result{}, invalid("station %d: stratum %q is not in the design", i, s.Stratum)
+			return Result{}, invalid("station_stratum", "Station", i, "Stratum", q(s.Stratum))
 		}
 		if len(s.Votes) != C {
-			return Result{}, invalid("station %d has %d choices, station 0 has %d", i, len(s.Votes), C)
+			return Result{}, invalid("station_choices", "Station", i, "Choices", len(s.Votes), "First", C)
 		}
 		if !count(s.Valid) || !count(s.Cast) || !count(s.Registered) || !count(s.MajorityBase) {
-			return Result{}, invalid("station %d: counts must be finite and ≥ 0", i)
+			return Result{}, invalid("station_counts", "Station", i)
 		}
 		for j, v := range s.Votes {
 			if !count(v) {
-				return Result{}, invalid("station %d: votes for choice %d must be finite and ≥ 0, got %v", i, j, v)
+				return Result{}, invalid("station_votes", "Station", i, "Choice", j, "Votes", v)
 			}
 			sa[j*H+h] += v
 		}

@@ -156,7 +156,7 @@ func TestCallsPublishedPVTs(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got := pvt.CheckOfficial(c.pvt, c.official, pvt.Z95)
-			if (got.Verdict == pvt.Consistent) != c.consistent || got.Note == "" || got.Choice != -1 {
+			if (got.Verdict == pvt.Consistent) != c.consistent || got.Note["en"] == "" || got.Choice != -1 {
 				t.Errorf("CheckOfficial = %+v", got)
 			}
 			if r := pvt.CallRunoff(c.pvt, 0.5, 0); r.Verdict != c.runoff {
@@ -179,7 +179,7 @@ func TestCalls(t *testing.T) {
 		{est(0, 0), pvt.Undetermined, -1},       // a tie known exactly is no call
 	} {
 		got := pvt.CallWinner(c.margin, 3, 5, 0)
-		if got.Verdict != c.want || got.Choice != c.choice || got.Critical != pvt.Z95 || got.Note == "" {
+		if got.Verdict != c.want || got.Choice != c.choice || got.Critical != pvt.Z95 || got.Note["en"] == "" {
 			t.Errorf("CallWinner(%+v) = %+v", c.margin, got)
 		}
 	}
@@ -199,7 +199,7 @@ func TestCalls(t *testing.T) {
 			t.Errorf("CallRunoff(%+v) = %+v", c.share, got)
 		}
 	}
-	if got := pvt.CheckOfficial(est(0.5, 0.01), 0.53, pvt.Z99); got.Verdict != pvt.Inconsistent || !strings.Contains(got.Note, "not by itself proof") {
+	if got := pvt.CheckOfficial(est(0.5, 0.01), 0.53, pvt.Z99); got.Verdict != pvt.Inconsistent || !strings.Contains(got.Note["en"], "not by itself proof") {
 		t.Errorf("CheckOfficial = %+v", got)
 	}
 }

@@ -2,8 +2,9 @@ package pvt
 
 import (
 	"errors"
-	"fmt"
-	"strings"
+	"strconv"
+
+	"github.com/iltod/iltod"
 )
 
 // ErrThinStratum is matched (errors.Is) by the [*CoverageError] that estimators return when a
@@ -20,25 +21,35 @@ type CoverageError struct {
 	Thin []StratumCoverage
 }
 
-func (e *CoverageError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "pvt: %d strata have fewer than 2 reporting stations, no estimate: ", len(e.Thin))
+// Error is the English of Text, prefixed "pvt: ".
+func (e *CoverageError) Error() string { return "pvt: " + e.Message().English() }
+
+// Text says which strata are too thin, and what to do, in every language of the message
+// catalogue (stats.pvt.thin*), for pages and partners that show why there is no estimate.
+func (e *CoverageError) Text() iltod.Text { return e.Message().All() }
+
+// Message is Text as a message of the catalogue.
+func (e *CoverageError) Message() iltod.Message {
+	type args = map[string]iltod.Message
+	num := func(n int) iltod.Message { return iltod.Lit(strconv.Itoa(n)) }
+	var items []iltod.Message
 	for i, s := range e.Thin {
 		if i == 5 {
-			fmt.Fprintf(&b, ", and %d more", len(e.Thin)-5)
 			break
 		}
-		if i > 0 {
-			b.WriteString(", ")
-		}
+		a := args{"Stratum": iltod.Lit(strconv.Quote(s.Stratum)), "Reported": num(s.Reported)}
 		if s.Sampled > 0 {
-			fmt.Fprintf(&b, "%q %d of %d sampled", s.Stratum, s.Reported, s.Sampled)
+			a["Sampled"] = num(s.Sampled)
+			items = append(items, iltod.Msg("stats.pvt.thin_sampled", a))
 		} else {
-			fmt.Fprintf(&b, "%q %d reported", s.Stratum, s.Reported)
+			items = append(items, iltod.Msg("stats.pvt.thin_reported", a))
 		}
 	}
-	b.WriteString("; wait for reports or merge these strata with similar ones")
-	return b.String()
+	list := iltod.Join(", ", items...)
+	if len(e.Thin) > 5 {
+		list = iltod.Msg("stats.pvt.thin_more", args{"List": list, "More": num(len(e.Thin) - 5)})
+	}
+	return iltod.Msg("stats.pvt.thin", args{"Count": num(len(e.Thin)), "Strata": list})
 }
 
 // Is reports whether target is ErrThinStratum.
@@ -84,7 +95,7 @@ func CheckCoverage(d Design, reporting []string) (Coverage, error) {
 	for i, s := range reporting {
 		h, ok := c.lookup(s, &last)
 		if !ok {
-			return Coverage{}, invalid("station %d: stratum %q is not in the design", i, s)
+			return Coverage{}, invalid("station_stratum", "Station", i, "Stratum", q(s))
 		}
 		n[h]++
 	}

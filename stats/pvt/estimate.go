@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
+
+	"github.com/iltod/iltod"
 )
 
 // Normal quantiles for two-sided intervals, as written in REFERENCE §1. Estimate's 95% and
@@ -18,9 +21,54 @@ const (
 // a negative or non-finite count, a zero denominator); test for it with errors.Is.
 var ErrInvalid = errors.New("pvt: invalid input")
 
-func invalid(format string, args ...any) error {
-	return fmt.Errorf("%w: "+format, append([]any{ErrInvalid}, args...)...)
+// InputError is bad input: the error every function of the package returns for input it
+// refuses. It matches [ErrInvalid] (errors.Is). Its Error is English; Text says the same in
+// every language of the message catalogue (stats.pvt.err_*), for a person who gave the input.
+type InputError struct {
+	Msg iltod.Message
 }
+
+func (e *InputError) Error() string { return ErrInvalid.Error() + ": " + e.Msg.English() }
+
+// Is reports whether target is ErrInvalid.
+func (e *InputError) Is(target error) bool { return target == ErrInvalid }
+
+// Text is the error's message in every language.
+func (e *InputError) Text() iltod.Text { return e.Msg.All() }
+
+// invalid returns an *InputError with the message stats.pvt.err_<name>, its arguments
+// given as literals does.
+func invalid(name string, pairs ...any) error {
+	return &InputError{Msg: iltod.Msg("stats.pvt.err_"+name, literals(pairs))}
+}
+
+// literals returns the arguments of a message from pairs of a placeholder's name and its
+// value: strings are written as they are (quote names with q), integers in digits, floats
+// as %v writes them.
+func literals(pairs []any) map[string]iltod.Message {
+	if len(pairs) == 0 {
+		return nil
+	}
+	args := make(map[string]iltod.Message, len(pairs)/2)
+	for i := 0; i+1 < len(pairs); i += 2 {
+		var v string
+		switch x := pairs[i+1].(type) {
+		case string:
+			v = x
+		case int:
+			v = strconv.Itoa(x)
+		case float64:
+			v = strconv.FormatFloat(x, 'g', -1, 64)
+		default:
+			v = fmt.Sprint(x)
+		}
+		args[pairs[i].(string)] = iltod.Lit(v)
+	}
+	return args
+}
+
+// q quotes a name for an error: strconv.Quote, as %q writes it.
+func q(s string) string { return strconv.Quote(s) }
 
 // Z returns the two-sided standard normal quantile for a confidence level in (0, 1):
 // the z with P(|X| ≤ z) = level for X ~ N(0, 1), computed as √2·erfinv(level).
@@ -123,10 +171,10 @@ func Ratio(units []Unit, d Design) (Estimate, error) {
 	for i, u := range units {
 		h, ok := c.lookup(u.Stratum, &last)
 		if !ok {
-			return Estimate{}, invalid("unit %d: stratum %q is not in the design", i, u.Stratum)
+			return Estimate{}, invalid("unit_stratum", "Unit", i, "Stratum", q(u.Stratum))
 		}
 		if !finite(u.Num) || !count(u.Den) {
-			return Estimate{}, invalid("unit %d: numerator %v and denominator %v must be finite, the denominator ≥ 0", i, u.Num, u.Den)
+			return Estimate{}, invalid("unit_values", "Unit", i, "Num", u.Num, "Den", u.Den)
 		}
 		n[h]++
 		sa[h] += u.Num
@@ -164,12 +212,12 @@ type compiled struct {
 
 func compile(d Design) (*compiled, error) {
 	if len(d.Strata) == 0 {
-		return nil, invalid("design has no strata")
+		return nil, invalid("no_strata")
 	}
 	c := &compiled{names: make([]string, 0, len(d.Strata))}
 	for name, N := range d.Strata {
 		if N < 0 {
-			return nil, invalid("stratum %q has %d stations", name, N)
+			return nil, invalid("stratum_size", "Stratum", q(name), "Stations", N)
 		}
 		c.names = append(c.names, name)
 	}
@@ -182,10 +230,10 @@ func compile(d Design) (*compiled, error) {
 	for name, k := range d.Sampled {
 		h, ok := slices.BinarySearch(c.names, name)
 		if !ok {
-			return nil, invalid("sampled stratum %q is not in the design's strata", name)
+			return nil, invalid("sampled_unknown", "Stratum", q(name))
 		}
 		if k < 0 || float64(k) > c.N[h] {
-			return nil, invalid("stratum %q: %d stations sampled of %v", name, k, c.N[h])
+			return nil, invalid("sampled_size", "Stratum", q(name), "Sampled", k, "Stations", c.N[h])
 		}
 		c.sampled[h] = k
 		c.sampledTotal += k
@@ -212,7 +260,7 @@ func (c *compiled) check(n []int) error {
 	var thin []StratumCoverage
 	for h, k := range n {
 		if float64(k) > c.N[h] {
-			return invalid("stratum %q: %d reporting units but only %v stations", c.names[h], k, c.N[h])
+			return invalid("reporting_size", "Stratum", q(c.names[h]), "Units", k, "Stations", c.N[h])
 		}
 		if c.N[h] > 0 && k < 2 && float64(k) < c.N[h] {
 			thin = append(thin, c.stratumCoverage(h, k))
@@ -236,7 +284,7 @@ func (c *compiled) ratio(n []int, sa, sm []float64) (r, x float64, err error) {
 		x += w * sm[h]
 	}
 	if x == 0 {
-		return 0, 0, invalid("the denominators of the reporting units sum to zero")
+		return 0, 0, invalid("reporting_zero")
 	}
 	return y / x, x, nil
 }

@@ -104,7 +104,7 @@ func ExampleCallRunoff() {
 	// Ghana 2020: CODEO's PVT gave the leader 50.98% ± 1.20 (REFERENCE §1); the official
 	// result was 51.302%.
 	ghana := pvt.Estimate{Value: 0.5098, SE: 0.0120 / pvt.Z95}
-	fmt.Println(pvt.CallRunoff(ghana, 0.5, pvt.Z95).Note)
+	fmt.Println(pvt.CallRunoff(ghana, 0.5, pvt.Z95).Note["en"])
 	fmt.Println(pvt.CheckOfficial(ghana, 0.51302, pvt.Z95).Verdict)
 	// Output:
 	// The leader's share, 49.78% to 52.18%, includes 50.00%: the sample cannot tell whether a runoff is needed.
@@ -223,7 +223,7 @@ func ExampleCollation() {
 func ExampleDiagnose() {
 	paired := pvt.Test{Z: 0.4, Critical: pvt.Z95, Verdict: pvt.Consistent}
 	collation := pvt.Test{Z: 5.0, Critical: pvt.Z95, Verdict: pvt.Inconsistent}
-	fmt.Println(pvt.Diagnose(paired, collation).Note)
+	fmt.Println(pvt.Diagnose(paired, collation).Note["en"])
 	// Output: Stations agree with observers but the national total does not: the problem is in collation, not at the station.
 }
 

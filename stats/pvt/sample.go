@@ -9,6 +9,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+
+	"github.com/iltod/iltod"
 )
 
 // MethodStratifiedV1 names the drawing algorithm of [Draw]. A Sample records it so that a
@@ -101,10 +103,10 @@ func (s Sample) Design() Design {
 // MinPerStratum, or a Size too small to give every stratum its minimum.
 func Draw(frame []FrameStation, opt DrawOptions) (Sample, error) {
 	if opt.Size < 1 || opt.Size > len(frame) {
-		return Sample{}, invalid("sample size %d is not within 1…%d stations", opt.Size, len(frame))
+		return Sample{}, invalid("sample_size", "Size", opt.Size, "Stations", len(frame))
 	}
 	if opt.Reserves < 0 || opt.MinPerStratum < 0 {
-		return Sample{}, invalid("reserves %d and minimum per stratum %d must be ≥ 0", opt.Reserves, opt.MinPerStratum)
+		return Sample{}, invalid("reserves", "Reserves", opt.Reserves, "Minimum", opt.MinPerStratum)
 	}
 	minimum := opt.MinPerStratum
 	if minimum == 0 {
@@ -151,30 +153,48 @@ func Draw(frame []FrameStation, opt DrawOptions) (Sample, error) {
 // hash), the method is unknown, or the drawn stations differ.
 func (s Sample) Verify(frame []FrameStation) error {
 	if s.Method != MethodStratifiedV1 {
-		return fmt.Errorf("pvt: sample drawn with unknown method %q", s.Method)
+		return mismatch("unknown_method", "Method", q(s.Method))
 	}
 	hash, _, err := group(frame)
 	if err != nil {
 		return err
 	}
 	if hash != s.Frame {
-		return fmt.Errorf("pvt: frame %s is not the frame the sample was drawn from (%s)", hash, s.Frame)
+		return mismatch("other_frame", "Frame", hash, "Drawn", s.Frame)
 	}
 	again, err := Draw(frame, DrawOptions{Size: s.Size, Seed: s.Seed, Reserves: s.Reserves, MinPerStratum: s.MinPerStratum})
 	if err != nil {
 		return fmt.Errorf("pvt: redraw: %w", err)
 	}
 	if len(again.Strata) != len(s.Strata) {
-		return fmt.Errorf("pvt: redraw has %d strata, the sample %d", len(again.Strata), len(s.Strata))
+		return mismatch("strata_differ", "Redrawn", len(again.Strata), "Sample", len(s.Strata))
 	}
 	for i, a := range again.Strata {
 		b := s.Strata[i]
 		if a.Stratum != b.Stratum || a.Population != b.Population ||
 			!slices.Equal(a.Stations, b.Stations) || !slices.Equal(a.Reserves, b.Reserves) {
-			return fmt.Errorf("pvt: stratum %q: redraw differs from the sample", a.Stratum)
+			return mismatch("stratum_differs", "Stratum", q(a.Stratum))
 		}
 	}
 	return nil
+}
+
+// MismatchError is a sample that Verify does not draw again from the frame given: the
+// frame differs, the method is unknown, or the drawn stations differ. Its Error is English;
+// Text says the same in every language of the message catalogue (stats.pvt.mismatch_*).
+type MismatchError struct {
+	Msg iltod.Message
+}
+
+func (e *MismatchError) Error() string { return "pvt: " + e.Msg.English() }
+
+// Text is the error's message in every language.
+func (e *MismatchError) Text() iltod.Text { return e.Msg.All() }
+
+// mismatch returns a *MismatchError with the message stats.pvt.mismatch_<name>; its
+// arguments are as invalid's.
+func mismatch(name string, pairs ...any) error {
+	return &MismatchError{Msg: iltod.Msg("stats.pvt.mismatch_"+name, literals(pairs))}
 }
 
 // group validates the frame, hashes it and groups its codes by stratum in frame order.
@@ -185,10 +205,10 @@ func group(frame []FrameStation) (string, map[string][]string, error) {
 	var line []byte
 	for i, f := range frame {
 		if f.Code == "" || strings.ContainsAny(f.Code, "\t\n") || strings.ContainsAny(f.Stratum, "\t\n") {
-			return "", nil, invalid("frame station %d: code %q or stratum %q is empty or holds a tab or newline", i, f.Code, f.Stratum)
+			return "", nil, invalid("frame_station", "Index", i, "Code", q(f.Code), "Stratum", q(f.Stratum))
 		}
 		if seen[f.Code] {
-			return "", nil, invalid("frame station %d: code %q appears twice", i, f.Code)
+			return "", nil, invalid("frame_twice", "Index", i, "Code", q(f.Code))
 		}
 		seen[f.Code] = true
 		groups[f.Stratum] = append(groups[f.Stratum], f.Code)
@@ -244,15 +264,15 @@ func Allocate(population map[string]int, size, minimum int) (map[string]int, err
 	var N int64
 	for _, name := range names {
 		if population[name] < 0 {
-			return nil, invalid("stratum %q has %d stations", name, population[name])
+			return nil, invalid("stratum_size", "Stratum", q(name), "Stations", population[name])
 		}
 		N += int64(population[name])
 	}
 	if size < 1 || int64(size) > N {
-		return nil, invalid("sample size %d is not within 1…%d stations", size, N)
+		return nil, invalid("sample_size", "Size", size, "Stations", N)
 	}
 	if minimum < 0 {
-		return nil, invalid("minimum per stratum %d is negative", minimum)
+		return nil, invalid("minimum", "Minimum", minimum)
 	}
 	S := int64(size)
 	H := len(names)
@@ -268,7 +288,7 @@ func Allocate(population map[string]int, size, minimum int) (map[string]int, err
 		need += floor[h]
 	}
 	if need > S {
-		return nil, invalid("sample size %d cannot give %d strata at least %d stations each (%d needed)", size, H, minimum, need)
+		return nil, invalid("sample_minimum", "Size", size, "Strata", H, "Minimum", minimum, "Needed", need)
 	}
 	order := make([]int, H)
 	for h := range order {

@@ -33,24 +33,24 @@ type SizePlan struct {
 func PlanSize(previous []Unit, E, z, reportRate float64) (SizePlan, error) {
 	K := len(previous)
 	if K < 2 {
-		return SizePlan{}, invalid("need the results of at least 2 stations, got %d", K)
+		return SizePlan{}, invalid("size_stations", "Stations", K)
 	}
 	if !(E > 0) || !(z > 0) || math.IsInf(E, 1) || math.IsInf(z, 1) {
-		return SizePlan{}, invalid("margin of error %v and quantile %v must be positive", E, z)
+		return SizePlan{}, invalid("size_margin", "Margin", E, "Z", z)
 	}
 	if !(reportRate > 0 && reportRate <= 1) {
-		return SizePlan{}, invalid("report rate %v must be in (0, 1]", reportRate)
+		return SizePlan{}, invalid("report_rate", "Rate", reportRate)
 	}
 	var sa, sm float64
 	for i, u := range previous {
 		if !finite(u.Num) || !count(u.Den) {
-			return SizePlan{}, invalid("unit %d: numerator %v and denominator %v must be finite, the denominator ≥ 0", i, u.Num, u.Den)
+			return SizePlan{}, invalid("unit_values", "Unit", i, "Num", u.Num, "Den", u.Den)
 		}
 		sa += u.Num
 		sm += u.Den
 	}
 	if sm == 0 {
-		return SizePlan{}, invalid("the denominators sum to zero")
+		return SizePlan{}, invalid("denominators_zero")
 	}
 	p := SizePlan{Population: K, P: sa / sm, MeanDen: sm / float64(K), ReportRate: reportRate}
 	var ss float64

@@ -571,9 +571,9 @@ func TestUgandaDiagnose(t *testing.T) {
 	}
 	collation := pvt.Collation(p, national, 0)
 	d := pvt.Diagnose(paired, collation)
-	t.Logf("paired z = %.2f, collation z = %.2f: %s", paired.Z, collation.Z, d.Note)
+	t.Logf("paired z = %.2f, collation z = %.2f: %s", paired.Z, collation.Z, d.Note["en"])
 	if paired.Z != 0 || collation.Verdict != pvt.Inconsistent || d.Verdict != pvt.Inconsistent ||
-		d.Note != "Stations agree with observers but the national total does not: the problem is in collation, not at the station." {
+		d.Note["en"] != "Stations agree with observers but the national total does not: the problem is in collation, not at the station." {
 		t.Errorf("paired %+v, collation %+v, diagnosis %+v", paired, collation, d)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"math/big"
 	"math/bits"
 	"slices"
+	"strconv"
 
 	"github.com/iltod/iltod"
 )
@@ -89,7 +90,7 @@ func Apportion(method string, votes []int64, seats int, ties Ties) (Apportionmen
 		return Apportionment{Seats: make([]int, len(votes))}, nil
 	}
 	if total == 0 {
-		return Apportionment{}, iltod.Errorf(iltod.EInvalid, "no list has votes, so %d seats cannot be allocated", seats)
+		return Apportionment{}, iltod.E(iltod.EInvalid, "stats.seats.err_no_list_votes", map[string]any{"Seats": seats})
 	}
 	switch method {
 	case iltod.Hare, iltod.Droop:
@@ -103,18 +104,19 @@ func checkApportion(method string, votes []int64, seats int, ties Ties) error {
 	switch method {
 	case iltod.DHondt, iltod.SainteLague, iltod.ModifiedSainteLague, iltod.HuntingtonHill, iltod.Hare, iltod.Droop:
 	default:
-		return iltod.Errorf(iltod.EInvalid, "%q is not a seat allocation method (dhondt, sainte_lague, modified_sainte_lague, huntington_hill, hare, droop)", method)
+		return iltod.E(iltod.EInvalid, "stats.seats.err_method", map[string]any{"Method": strconv.Quote(method),
+			"Methods": "dhondt, sainte_lague, modified_sainte_lague, huntington_hill, hare, droop"})
 	}
 	if seats < 0 {
-		return iltod.Errorf(iltod.EInvalid, "cannot allocate %d seats", seats)
+		return iltod.E(iltod.EInvalid, "stats.seats.err_seats", map[string]any{"Seats": seats})
 	}
 	for i, v := range votes {
 		if v < 0 {
-			return iltod.Errorf(iltod.EInvalid, "list %d has %d votes; votes cannot be negative", i, v)
+			return iltod.E(iltod.EInvalid, "stats.seats.err_list_negative", map[string]any{"List": i, "Votes": v})
 		}
 	}
 	if _, ok := sum(votes); !ok {
-		return iltod.Errorf(iltod.EInvalid, "the votes add up to more than %d", int64(math.MaxInt64))
+		return iltod.E(iltod.EInvalid, "stats.seats.err_votes_overflow", map[string]any{"Max": int64(math.MaxInt64)})
 	}
 	return ties.check(len(votes))
 }
@@ -123,23 +125,24 @@ func (ts Ties) check(n int) error {
 	switch ts.Rule {
 	case "", iltod.TieLot, iltod.TieMostVotes, iltod.TieBallotOrder:
 	default:
-		return iltod.Errorf(iltod.EInvalid, "%q is not a tie rule (lot, most_votes, ballot_order)", ts.Rule)
+		return iltod.E(iltod.EInvalid, "stats.seats.err_tie_rule", map[string]any{"Rule": strconv.Quote(ts.Rule),
+			"Rules": "lot, most_votes, ballot_order"})
 	}
 	for _, f := range []struct {
-		name  string
+		name  string // the key of the order's messages: stats.seats.err_<name>_count, _twice
 		order []int
 		min   int
-	}{{"ballot positions", ts.Ballot, 1}, {"lot places", ts.Lot, 0}} {
+	}{{"ballot", ts.Ballot, 1}, {"lot", ts.Lot, 0}} {
 		if f.order == nil {
 			continue
 		}
 		if len(f.order) != n {
-			return iltod.Errorf(iltod.EInvalid, "%d %s given for %d choices", len(f.order), f.name, n)
+			return iltod.E(iltod.EInvalid, "stats.seats.err_"+f.name+"_count", map[string]any{"Given": len(f.order), "Choices": n})
 		}
 		seen := map[int]bool{}
 		for _, p := range f.order {
 			if p >= f.min && seen[p] {
-				return iltod.Errorf(iltod.EInvalid, "%s must be distinct; %d is given twice", f.name, p)
+				return iltod.E(iltod.EInvalid, "stats.seats.err_"+f.name+"_twice", map[string]any{"Position": p})
 			}
 			seen[p] = true
 		}

@@ -3,6 +3,7 @@ package seats
 import (
 	"fmt"
 	"maps"
+	"strconv"
 
 	"github.com/iltod/iltod"
 )
@@ -42,8 +43,9 @@ type BodyResult struct {
 // contest of another body or tier or given twice, and the first error of Allocate,
 // wrapped.
 func AllocateBody(b iltod.Body, contests []ContestTotals) (BodyResult, error) {
-	bad := func(format string, args ...any) (BodyResult, error) {
-		return BodyResult{}, iltod.Errorf(iltod.EInvalid, "body %s: "+format, append([]any{b.Code}, args...)...)
+	bad := func(key string, data map[string]any) (BodyResult, error) {
+		data["Body"] = b.Code
+		return BodyResult{}, iltod.E(iltod.EInvalid, "stats.seats.err_body_"+key, data)
 	}
 	tierSeats := map[string]int{}
 	for _, t := range b.Tiers {
@@ -54,21 +56,21 @@ func AllocateBody(b iltod.Body, contests []ContestTotals) (BodyResult, error) {
 		c := ct.Contest
 		switch {
 		case c == nil:
-			return bad("contest %d is missing", i)
+			return bad("contest_missing", map[string]any{"Index": i})
 		case c.Body != b.Code:
-			return bad("contest %s belongs to body %q", c.Code, c.Body)
+			return bad("other_body", map[string]any{"Contest": c.Code, "Other": strconv.Quote(c.Body)})
 		case seen[c.Code]:
-			return bad("contest %s is given twice", c.Code)
+			return bad("contest_twice", map[string]any{"Contest": c.Code})
 		}
 		if _, ok := tierSeats[c.Tier]; !ok {
-			return bad("contest %s is in tier %q, which the body does not have", c.Code, c.Tier)
+			return bad("tier_unknown", map[string]any{"Contest": c.Code, "Tier": strconv.Quote(c.Tier)})
 		}
 		seen[c.Code] = true
 		tierSeats[c.Tier] += c.Seats
 	}
 	for _, t := range b.Tiers {
 		if tierSeats[t.Code] != t.Seats {
-			return bad("tier %s has %d seats but its contests given have %d", t.Code, t.Seats, tierSeats[t.Code])
+			return bad("tier_seats", map[string]any{"Tier": t.Code, "Seats": t.Seats, "Given": tierSeats[t.Code]})
 		}
 	}
 	out := BodyResult{Body: b.Code, Seats: b.Seats, Tiers: map[string]map[string]int{}}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/iltod/iltod"
+	"github.com/iltod/iltod/locales"
 )
 
 // Totals are the counted figures of one contest: over the whole constituency to allocate
@@ -68,9 +69,10 @@ type Result struct {
 	Contest string
 	Kind    iltod.SystemKind
 	Outcome Outcome
-	// Reason says in English why a seat is unfilled, a runoff is needed, the election is
-	// void or a tie remains; "" when every seat is filled.
-	Reason string
+	// Reason says why a seat is unfilled, a runoff is needed, the election is void or a
+	// tie remains, in every language of the message catalogue (stats.seats.*); nil when
+	// every seat is filled.
+	Reason iltod.Text
 	// Seats maps every choice of the contest to the seats it won (0 for most).
 	Seats map[string]int
 	// Elected lists the choices that won seats: by votes, most first, for fptp,
@@ -174,8 +176,12 @@ type input struct {
 }
 
 func prepare(c *iltod.Contest, t Totals, o Options) (*input, error) {
-	bad := func(format string, args ...any) (*input, error) {
-		return nil, iltod.Errorf(iltod.EInvalid, "contest %s: "+format, append([]any{c.Code}, args...)...)
+	bad := func(key string, data map[string]any) (*input, error) {
+		if data == nil {
+			data = map[string]any{}
+		}
+		data["Contest"] = c.Code
+		return nil, iltod.E(iltod.EInvalid, "stats.seats.err_"+key, data)
 	}
 	in := &input{c: c, t: t, votes: make([]int64, len(c.Choices))}
 	index := make(map[string]int, len(c.Choices))
@@ -187,53 +193,53 @@ func prepare(c *iltod.Contest, t Totals, o Options) (*input, error) {
 	for code, v := range t.Votes {
 		i, ok := index[code]
 		if !ok {
-			return bad("votes are given for %q, which is not one of its choices", code)
+			return bad("unknown_choice", map[string]any{"Choice": strconv.Quote(code)})
 		}
 		if v < 0 {
-			return bad("%s has %d votes; votes cannot be negative", code, v)
+			return bad("choice_negative", map[string]any{"Choice": code, "Votes": v})
 		}
 		in.votes[i] = v
 	}
 	total, ok := sum(in.votes)
 	if !ok {
-		return bad("the votes add up to more than %d", int64(math.MaxInt64))
+		return bad("contest_overflow", map[string]any{"Max": int64(math.MaxInt64)})
 	}
 	in.total = total
 	for _, f := range []struct {
-		name string
+		name string // the key of its name: stats.seats.count_<name>
 		n    int64
 	}{{"valid", t.Valid}, {"blank", t.Blank}, {"cast", t.Cast}, {"registered", t.Registered}} {
 		if f.n < 0 {
-			return bad("%s is %d; counts cannot be negative", f.name, f.n)
+			return bad("count_negative", map[string]any{"Count": locales.Key("stats.seats.count_" + f.name), "Value": f.n})
 		}
 	}
 	if t.Blank > math.MaxInt64-t.Valid {
-		return bad("valid and blank ballots add up to more than %d", int64(math.MaxInt64))
+		return bad("valid_blank_overflow", map[string]any{"Max": int64(math.MaxInt64)})
 	}
 	if c.System.Kind == iltod.BlockVote {
 		for i, v := range in.votes {
 			if v > t.Valid {
-				return bad("%s has %d votes, more than the %d valid ballots", c.Choices[i].Code, v, t.Valid)
+				return bad("block_choice_over", map[string]any{"Choice": c.Choices[i].Code, "Votes": v, "Valid": t.Valid})
 			}
 		}
 		max := new(big.Int).Mul(big.NewInt(t.Valid), big.NewInt(int64(c.Seats)))
 		if big.NewInt(total).Cmp(max) > 0 {
-			return bad("the votes add up to %d, more than %d seats × %d valid ballots", total, c.Seats, t.Valid)
+			return bad("block_total_over", map[string]any{"Total": total, "Seats": c.Seats, "Valid": t.Valid})
 		}
 	} else if total > t.Valid {
-		return bad("the votes add up to %d, more than the %d valid ballots", total, t.Valid)
+		return bad("total_over", map[string]any{"Total": total, "Valid": t.Valid})
 	}
 	if t.Cast != 0 && t.Cast < t.Valid+t.Blank {
-		return bad("%d ballots cast are fewer than the %d valid and %d blank ones", t.Cast, t.Valid, t.Blank)
+		return bad("cast_short", map[string]any{"Cast": t.Cast, "Valid": t.Valid, "Blank": t.Blank})
 	}
 	if c.System.MinTurnout > 0 && (t.Registered == 0 || t.Cast == 0) {
-		return bad("a minimum turnout needs the numbers of registered voters and of ballots cast")
+		return bad("turnout_counts", nil)
 	}
 	switch {
 	case o.Round < 0 || o.Round > 2:
-		return bad("round %d is neither 1 (the first round) nor 2 (the runoff)", o.Round)
+		return bad("round", map[string]any{"Round": o.Round})
 	case o.Round != 0 && c.System.Kind != iltod.TwoRound:
-		return bad("a round is given for a %s contest", c.System.Kind)
+		return bad("round_kind", map[string]any{"Kind": string(c.System.Kind)})
 	}
 	if o.Lot != nil {
 		in.ties.Lot = make([]int, len(c.Choices))
@@ -243,10 +249,10 @@ func prepare(c *iltod.Contest, t Totals, o Options) (*input, error) {
 		for place, code := range o.Lot {
 			i, ok := index[code]
 			if !ok {
-				return bad("the lot names %q, which is not one of its choices", code)
+				return bad("lot_unknown", map[string]any{"Choice": strconv.Quote(code)})
 			}
 			if in.ties.Lot[i] >= 0 {
-				return bad("the lot names %q twice", code)
+				return bad("lot_choice_twice", map[string]any{"Choice": strconv.Quote(code)})
 			}
 			in.ties.Lot[i] = place
 		}
@@ -285,18 +291,26 @@ func (in *input) tied(r *Result, tie *Tie, runoff bool) {
 	if rule == "" {
 		rule = iltod.TieLot
 	}
-	what := "seat"
+	key := "tie_seat"
 	if runoff {
-		what = "place"
+		key = "tie_place"
 	}
 	if tie.Seats != 1 {
-		what += "s"
+		key += "s"
 	}
-	if runoff {
-		what += " in the runoff"
-	}
-	r.Reason = fmt.Sprintf("%d choices tie for %d %s, and the tie rule (%s) and the lot do not break the tie", len(tie.Among), tie.Seats, what, rule)
+	r.Reason = reason(key, args{"Count": num(len(tie.Among)), "Seats": num(tie.Seats), "Rule": iltod.Lit(rule)})
 }
+
+// args are the arguments of a reason's message.
+type args = map[string]iltod.Message
+
+// reason returns the catalogue's reason stats.seats.<name> with a, in every language.
+func reason(name string, a args) iltod.Text { return message(name, a).All() }
+
+func message(name string, a args) iltod.Message { return iltod.Msg("stats.seats."+name, a) }
+
+// num is an integer for a reason, written in digits.
+func num[T int | int64](n T) iltod.Message { return iltod.Lit(strconv.FormatInt(int64(n), 10)) }
 
 // elect gives one seat to each of winners, most votes first.
 func (in *input) elect(r *Result, winners []int) {
@@ -314,7 +328,7 @@ func (in *input) fptp(r *Result) {
 	r.Unfilled = 1
 	cands := in.withVotes()
 	if len(cands) == 0 {
-		r.Outcome, r.Reason = OutcomeUnfilled, "no candidate has votes"
+		r.Outcome, r.Reason = OutcomeUnfilled, reason("no_candidate_votes", nil)
 		return
 	}
 	winners, tie := pick(cands, 1, in.byVotes, in.votes, in.ties)
@@ -322,15 +336,17 @@ func (in *input) fptp(r *Result) {
 	for _, i := range cands {
 		top = max(top, in.votes[i])
 	}
-	var why []string
+	var why []iltod.Message
 	if s.MinTurnout > 0 && !atLeast(in.t.Cast, in.t.Registered, s.MinTurnout) {
-		why = append(why, fmt.Sprintf("turnout is %s, less than the %s required", pctBelow(in.t.Cast, in.t.Registered, s.MinTurnout), percent(s.MinTurnout)))
+		why = append(why, message("turnout_low", args{"Turnout": iltod.Lit(pctBelow(in.t.Cast, in.t.Registered, s.MinTurnout)),
+			"Required": iltod.Lit(percent(s.MinTurnout))}))
 	}
 	if s.MinShare > 0 && !atLeast(top, in.t.Valid, s.MinShare) {
-		why = append(why, fmt.Sprintf("the most votes are %s of valid votes, less than the %s required", pctBelow(top, in.t.Valid, s.MinShare), percent(s.MinShare)))
+		why = append(why, message("share_low", args{"Share": iltod.Lit(pctBelow(top, in.t.Valid, s.MinShare)),
+			"Required": iltod.Lit(percent(s.MinShare))}))
 	}
 	if len(why) > 0 {
-		r.Outcome, r.Reason = OutcomeUnfilled, joinReasons(why)
+		r.Outcome, r.Reason = OutcomeUnfilled, joinReasons(why).All()
 		return
 	}
 	if tie != nil {
@@ -352,10 +368,10 @@ func (in *input) block(r *Result) {
 	case tie != nil:
 		in.tied(r, tie, false)
 	case len(cands) == 0:
-		r.Outcome, r.Reason = OutcomeUnfilled, "no candidate has votes"
+		r.Outcome, r.Reason = OutcomeUnfilled, reason("no_candidate_votes", nil)
 	case r.Unfilled > 0:
 		r.Outcome = OutcomeUnfilled
-		r.Reason = fmt.Sprintf("only %d candidates have votes for %d seats", len(cands), seats)
+		r.Reason = reason("few_candidates", args{"Count": num(len(cands)), "Seats": num(seats)})
 	}
 }
 
@@ -379,14 +395,15 @@ func (in *input) twoRound(r *Result, runoff bool) {
 		r.Unfilled = 0
 		return
 	}
-	short := fmt.Sprintf("no candidate has more than %s %s (the most votes are %s)", percent(s.Majority), baseText[s.MajorityBase], pct(top, r.BaseVotes))
+	short := message("no_majority", args{"Majority": iltod.Lit(percent(s.Majority)), "Base": baseText(s.MajorityBase),
+		"Top": iltod.Lit(pct(top, r.BaseVotes))})
 	if runoff {
-		r.Outcome, r.Reason = OutcomeVoid, short+": the runoff is void"
+		r.Outcome, r.Reason = OutcomeVoid, reason("runoff_void", args{"Short": short})
 		return
 	}
 	if len(cands) < 2 {
 		r.Outcome = OutcomeUnfilled
-		r.Reason = short + fmt.Sprintf(", and %d candidates have votes: there is no one to run off against", len(cands))
+		r.Reason = reason("no_opponent", args{"Short": short, "Count": num(len(cands))})
 		return
 	}
 	two, tie := pick(cands, 2, in.byVotes, in.votes, in.ties)
@@ -396,7 +413,7 @@ func (in *input) twoRound(r *Result, runoff bool) {
 		in.tied(r, tie, true)
 		return
 	}
-	r.Outcome, r.Reason = OutcomeRunoff, short+": the top two go to a runoff"
+	r.Outcome, r.Reason = OutcomeRunoff, reason("runoff", args{"Short": short})
 }
 
 func (in *input) listPR(r *Result) error {
@@ -417,9 +434,9 @@ func (in *input) listPR(r *Result) error {
 	}
 	if t, _ := sum(votes); t == 0 {
 		r.Outcome, r.Unfilled = OutcomeUnfilled, in.c.Seats
-		r.Reason = "no list has votes"
+		r.Reason = reason("no_list_votes", nil)
 		if in.total > 0 {
-			r.Reason = fmt.Sprintf("no list reaches the threshold of %s %s", percent(s.Threshold), baseText[r.Base])
+			r.Reason = reason("below_threshold", args{"Threshold": iltod.Lit(percent(s.Threshold)), "Base": baseText(r.Base)})
 		}
 		return nil
 	}
@@ -452,10 +469,13 @@ func (in *input) base(name string) int64 {
 	}
 }
 
-var baseText = map[string]string{
-	iltod.BaseValid:         "of valid votes",
-	iltod.BaseValidAndBlank: "of valid votes and blank ballots",
-	iltod.BaseListValid:     "of the votes for lists",
+// baseText names a base in reasons: "of valid votes".
+func baseText(base string) iltod.Message {
+	switch base {
+	case iltod.BaseValid, iltod.BaseValidAndBlank, iltod.BaseListValid:
+		return message("base_"+base, nil)
+	}
+	return iltod.Lit(base)
 }
 
 // sortByVotes sorts indices by votes, most first, keeping the order of equal ones.
@@ -484,10 +504,11 @@ func percent(share float64) string {
 	return strconv.FormatFloat(share*100, 'g', 10, 64) + "%"
 }
 
-func joinReasons(why []string) string {
-	s := why[0]
+// joinReasons joins reasons: "A, and B".
+func joinReasons(why []iltod.Message) iltod.Message {
+	m := why[0]
 	for _, w := range why[1:] {
-		s += ", and " + w
+		m = message("and", args{"First": m, "Second": w})
 	}
-	return s
+	return m
 }

@@ -119,7 +119,7 @@ func TestThresholdSeats(t *testing.T) {
 	// Every list below: no seats.
 	sys.Threshold = 0.7
 	r = allocate(t, contest("L", 10, sys, "A", "B", "C", "D"), seats.Totals{Votes: map[string]int64{"A": 6000, "B": 3000, "C": 501, "D": 499}, Valid: 10000}, seats.Options{})
-	if r.Outcome != seats.OutcomeUnfilled || r.Unfilled != 10 || !strings.Contains(r.Reason, "threshold") {
+	if r.Outcome != seats.OutcomeUnfilled || r.Unfilled != 10 || !strings.Contains(r.Reason["en"], "threshold") {
 		t.Fatalf("%+v", r)
 	}
 }
@@ -155,11 +155,11 @@ func TestFPTPConditions(t *testing.T) {
 			}
 			r := allocate(t, c, tc.t, seats.Options{})
 			if r.Outcome != tc.outcome {
-				t.Fatalf("outcome %s (%s), want %s", r.Outcome, r.Reason, tc.outcome)
+				t.Fatalf("outcome %s (%s), want %s", r.Outcome, r.Reason["en"], tc.outcome)
 			}
 			for _, s := range tc.reason {
-				if !strings.Contains(r.Reason, s) {
-					t.Errorf("reason %q lacks %q", r.Reason, s)
+				if !strings.Contains(r.Reason["en"], s) {
+					t.Errorf("reason %q lacks %q", r.Reason["en"], s)
 				}
 			}
 			if tc.outcome == seats.OutcomeElected {
@@ -173,13 +173,13 @@ func TestFPTPConditions(t *testing.T) {
 	}
 	// Both conditions unmet: both reasons.
 	r := allocate(t, c, seats.Totals{Votes: map[string]int64{"A": 2000, "B": 1500}, Valid: 8000, Cast: 8000, Registered: 20000}, seats.Options{})
-	if r.Outcome != seats.OutcomeUnfilled || !strings.Contains(r.Reason, "turnout is 40.00%") || !strings.Contains(r.Reason, "25.00% of valid votes") {
-		t.Fatalf("outcome %s: %s", r.Outcome, r.Reason)
+	if r.Outcome != seats.OutcomeUnfilled || !strings.Contains(r.Reason["en"], "turnout is 40.00%") || !strings.Contains(r.Reason["en"], "25.00% of valid votes") {
+		t.Fatalf("outcome %s: %s", r.Outcome, r.Reason["en"])
 	}
 	// A turnout just under 50% is not shown rounded up to 50.00%.
 	r = allocate(t, c, seats.Totals{Votes: map[string]int64{"A": 99999}, Valid: 99999, Cast: 99999, Registered: 200000}, seats.Options{})
-	if !strings.Contains(r.Reason, "turnout is 49.9995%") {
-		t.Fatalf("reason %q", r.Reason)
+	if !strings.Contains(r.Reason["en"], "turnout is 49.9995%") {
+		t.Fatalf("reason %q", r.Reason["en"])
 	}
 	// Without conditions a plurality wins.
 	plain := contest("C02", 1, iltod.System{Kind: iltod.FPTP}, "A", "B", "C")
@@ -270,7 +270,7 @@ func TestTwoRoundGeneric(t *testing.T) {
 	// A tie for second place is a tie for a place in the runoff.
 	r = allocate(t, c, seats.Totals{Votes: map[string]int64{"A": 40, "B": 30, "C": 30}, Valid: 100}, seats.Options{})
 	if r.Outcome != seats.OutcomeTie || !slices.Equal(r.Runoff, []string{"A"}) || !slices.Equal(r.Tied, []string{"B", "C"}) || r.TiedSeats != 1 ||
-		!strings.HasPrefix(r.Reason, "2 choices tie for 1 place in the runoff") {
+		!strings.HasPrefix(r.Reason["en"], "2 choices tie for 1 place in the runoff") {
 		t.Fatalf("%+v", r)
 	}
 	// A lower majority lets the most votes win outright.

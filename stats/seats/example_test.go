@@ -80,7 +80,7 @@ func ExampleAllocate() {
 
 	t.Blank = 116609 // a hypothetical count that leaves him 49.90%
 	r, _ = seats.Allocate(c, t, seats.Options{Round: 2})
-	fmt.Printf("%s: %s\n", r.Outcome, r.Reason)
+	fmt.Printf("%s: %s\n", r.Outcome, r.Reason["en"])
 	// Output:
 	// elected [BATTULGA]: 50.61% of 1207643
 	// void: no candidate has more than 50% of valid votes and blank ballots (the most votes are 49.90%): the runoff is void
@@ -126,7 +126,7 @@ func ExampleAllocate_fptp() {
 		Valid: 10000, Cast: 10200, Registered: 18000,
 	}
 	r, _ := seats.Allocate(c, t, seats.Options{})
-	fmt.Printf("%s: %s\n", r.Outcome, r.Reason)
+	fmt.Printf("%s: %s\n", r.Outcome, r.Reason["en"])
 	// Output: unfilled: the most votes are 27.00% of valid votes, less than the 28% required
 }
 
