@@ -1,0 +1,247 @@
+package main
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/iltod/iltod"
+	"github.com/iltod/iltod/internal/app"
+)
+
+// sitePage is one page of the site, for the tests that visit them all.
+type sitePage struct {
+	name   string
+	path   string // from the server's root, without the language
+	status int    // the HTTP status the page answers with
+	staff  bool   // seen signed in as an administrator; else as the public
+	banner bool   // a page of the results site, with the demonstration banner
+}
+
+// url returns the page's URL in lang.
+func (p sitePage) url(base, lang string) string {
+	sep := "?"
+	if strings.Contains(p.path, "?") {
+		sep = "&"
+	}
+	return base + p.path + sep + "lang=" + lang
+}
+
+// siteLangs are the languages every page is checked in.
+var siteLangs = []string{"mn", "en"}
+
+// sitePages lists every page that a GET of the site shows: the routes of
+// internal/http/routes.go that answer HTML (the status page, the public results site of
+// public.go's publicRoutes, the sign-in page and the staff console of console.go's
+// consoleRoutes), with an example of each path parameter, and the variants of a page that
+// show other parts of its template (an aimag and a soum; the station table filtered to
+// the stations that differ; the entry form after its first step; the error pages). It
+// needs the fixture's election for its areas and stations.
+func sitePages(t *testing.T, f *browserFixture) []sitePage {
+	t.Helper()
+	areas, err := f.m.App.Areas(f.ctx, f.e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(areas, func(a iltod.Area) bool { return a.Parent == "MN-AR" })
+	if i < 0 {
+		t.Fatal("the demo has no area below MN-AR")
+	}
+	soum := areas[i].Code
+	sts, err := f.m.App.Stations(f.ctx, f.e, iltod.StationQuery{Area: soum, Limit: 1})
+	if err != nil || len(sts) == 0 {
+		t.Fatalf("no station in %s: %v", soum, err)
+	}
+	station := sts[0].Code
+
+	e := "e/" + f.e + "/"
+	con := "staff/e/" + f.e + "/"
+	return []sitePage{
+		{name: "status", path: "", status: 200},
+		{name: "overview", path: e, status: 200, banner: true},
+		{name: "aimag", path: e + "areas/MN-AR", status: 200, banner: true},
+		{name: "soum", path: e + "areas/" + soum, status: 200, banner: true},
+		{name: "stations", path: e + "stations", status: 200, banner: true},
+		{name: "stations-differ", path: e + "stations?differ=1", status: 200, banner: true},
+		{name: "forensics", path: e + "forensics", status: 200, banner: true},
+		{name: "incidents", path: e + "incidents", status: 200, banner: true},
+		{name: "log", path: e + "log", status: 200, banner: true},
+		{name: "data", path: e + "data", status: 200, banner: true},
+		{name: "public-not-found", path: "e/no-such-election/", status: 404},
+		{name: "signin", path: "staff/login", status: 200},
+		{name: "console-home", path: "staff/", status: 200, staff: true},
+		{name: "console-observers", path: con + "observers", status: 200, staff: true},
+		{name: "console-review", path: con + "review", status: 200, staff: true},
+		{name: "console-review-conflicts", path: con + "review?kind=conflict", status: 200, staff: true},
+		{name: "console-enter", path: con + "enter", status: 200, staff: true},
+		{name: "console-enter-form", path: con + "enter?station=" + url.QueryEscape(station) + "&form=opening", status: 200, staff: true},
+		{name: "console-devices", path: con + "devices", status: 200, staff: true},
+		{name: "console-official", path: con + "official", status: 200, staff: true},
+		{name: "console-accounts", path: "staff/accounts", status: 200, staff: true},
+		{name: "console-not-found", path: "staff/e/no-such-election/review", status: 404, staff: true},
+	}
+}
+
+// siteTabs are a tab for the public and one signed in as an administrator, who may see
+// every page of the console.
+type siteTabs struct {
+	public, staff *pageTab
+}
+
+func newSiteTabs(t *testing.T, f *browserFixture, login string) siteTabs {
+	t.Helper()
+	secret, _, err := f.m.App.CreateStaff(app.SystemContext(f.ctx), app.NewStaff{
+		Login: login, Name: "Test Administrator", Role: app.RoleAdmin, Password: browserPassword,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tabs := siteTabs{public: newPageTab(t, f.b), staff: newPageTab(t, f.b)}
+	signIn(t, tabs.staff, f.base, login, secret)
+	return tabs
+}
+
+func (s siteTabs) of(p sitePage) *pageTab {
+	if p.staff {
+		return s.staff
+	}
+	return s.public
+}
+
+// testBrowserAxe runs axe-core on every page of the site in both languages, and fails on
+// each violation of a rule of WCAG 2.0 or 2.1 at level A or AA, naming the page, the
+// rule, its impact, the element and what to fix.
+func testBrowserAxe(t *testing.T, f *browserFixture) {
+	tabs := newSiteTabs(t, f, "axe-admin")
+	pages := sitePages(t, f)
+	for _, lang := range siteLangs {
+		for _, p := range pages {
+			tab := tabs.of(p)
+			tab.Navigate(p.url(f.base, lang))
+			name := p.name + "-" + lang
+			if s := responseStatus(tab); s != p.status {
+				t.Errorf("%s (%s): status %d, want %d", name, tab.URL(), s, p.status)
+			}
+			if l := tab.Attr("html", "lang"); l != lang {
+				t.Errorf("%s (%s): <html lang=%q>, want %s", name, tab.URL(), l, lang)
+			}
+			if p.banner && !visible(tab, "[data-demo-banner]") {
+				t.Errorf("%s (%s): the demonstration banner is not visible", name, tab.URL())
+			}
+			for _, v := range tab.AxeViolations() {
+				t.Errorf("%s (%s): axe-core: %s", name, tab.URL(), v)
+			}
+			for _, e := range tab.newConsoleErrors() {
+				if p.status != 200 && strings.Contains(e, fmt.Sprintf("status of %d", p.status)) {
+					continue // the browser logs the error status of the page itself
+				}
+				t.Errorf("%s (%s): console: %s", name, tab.URL(), e)
+			}
+		}
+	}
+	if !t.Failed() {
+		t.Logf("axe-core found no violation on %d pages × %d languages", len(pages), len(siteLangs))
+	}
+}
+
+// reflowWidths are the widths of the viewport, in CSS pixels, at which no page may scroll
+// sideways: 320 is WCAG 2.1's success criterion 1.4.10 (reflow), 390 a common phone.
+var reflowWidths = []int{320, 390}
+
+// minLegendPx is the smallest font size, in CSS pixels as rendered, that the map's legend
+// may have at 320 pixels wide.
+const minLegendPx = 12
+
+// reflow is what testBrowserReflow measures of a page.
+type reflow struct {
+	ScrollWidth int `json:"scrollWidth"` // of the document
+	ClientWidth int `json:"clientWidth"` // of the viewport
+	// Wide names the elements that reach past the right edge of the viewport while
+	// their parent does not: those that push the page sideways.
+	Wide []string `json:"wide"`
+	// Legend is the font size of the smallest text of the map's legend, in CSS pixels
+	// as rendered (the SVG's scale included); -1 if the page has no map.
+	Legend float64 `json:"legend"`
+}
+
+// measureReflow measures the page shown in tab.
+const measureReflow = `(() => {
+	const d = document.documentElement, cw = d.clientWidth;
+	const describe = e => e.localName + (e.id ? "#" + e.id : "") +
+		Array.from(e.classList, c => "." + c).join("");
+	const wide = [];
+	for (const e of document.body.querySelectorAll("*")) {
+		const p = e.parentElement;
+		if (!p || e.getBoundingClientRect().right <= cw + 0.5) continue;
+		if (p !== document.body && p.getBoundingClientRect().right > cw + 0.5) continue;
+		wide.push(describe(e) + " (right edge at " + Math.round(e.getBoundingClientRect().right) + ")");
+		if (wide.length === 5) break;
+	}
+	let legend = -1;
+	const map = document.querySelector("figure.map");
+	if (map) {
+		for (const e of map.querySelectorAll(".legend, .legend *")) {
+			if (!Array.from(e.childNodes).some(n => n.nodeType === Node.TEXT_NODE && n.textContent.trim())) continue;
+			let px = parseFloat(getComputedStyle(e).fontSize);
+			const ctm = e instanceof SVGGraphicsElement ? e.getScreenCTM() : null;
+			if (ctm) px *= Math.hypot(ctm.a, ctm.b);
+			if (legend < 0 || px < legend) legend = px;
+		}
+		if (legend < 0) legend = 0; // a map without a legend
+	}
+	return {scrollWidth: d.scrollWidth, clientWidth: cw, wide, legend};
+})()`
+
+// testBrowserReflow visits every page of the site in both languages at 320 and 390 pixels
+// wide, and fails naming each page whose document is wider than the viewport, so that it
+// scrolls sideways (WCAG 2.1 SC 1.4.10), and the elements that make it so. At 320 pixels
+// the legend of the map must be legible, and the tables that scroll inside their own box
+// must be reachable with the keyboard (axe-core's scrollable-region-focusable rule, which
+// only sees a box that does scroll). Screenshots of every page at 320 pixels go to
+// browsertest.ScreenshotDir.
+func testBrowserReflow(t *testing.T, f *browserFixture) {
+	tabs := newSiteTabs(t, f, "reflow-admin")
+	pages := sitePages(t, f)
+	var wide []string
+	for _, lang := range siteLangs {
+		for _, p := range pages {
+			tab := tabs.of(p)
+			name := p.name + "-" + lang
+			for k, w := range reflowWidths {
+				tab.SetPhoneViewport(w, 800)
+				if k == 0 {
+					tab.Navigate(p.url(f.base, lang))
+				}
+				var m reflow
+				tab.Eval(measureReflow, &m)
+				if m.ClientWidth != w {
+					t.Fatalf("%s at %d px: the viewport is %d pixels wide", name, w, m.ClientWidth)
+				}
+				if m.ScrollWidth > m.ClientWidth {
+					wide = append(wide, name)
+					t.Errorf("%s (%s) at %d px: the document is %d pixels wide and scrolls sideways; too wide: %s",
+						name, tab.URL(), w, m.ScrollWidth, strings.Join(m.Wide, ", "))
+				}
+				if w != 320 {
+					continue
+				}
+				if m.Legend >= 0 && m.Legend < minLegendPx {
+					t.Errorf("%s (%s) at %d px: the map's legend is written %.1f pixels high, want at least %d",
+						name, tab.URL(), w, m.Legend, minLegendPx)
+				}
+				for _, v := range tab.AxeViolations() {
+					if v.Rule == "scrollable-region-focusable" {
+						t.Errorf("%s (%s) at %d px: axe-core: %s", name, tab.URL(), w, v)
+					}
+				}
+				tab.Screenshot(name + "-" + fmt.Sprint(w))
+			}
+			tab.newConsoleErrors()
+		}
+	}
+	if len(wide) == 0 && !t.Failed() {
+		t.Logf("no page scrolls sideways at %v pixels (%d pages × %d languages)", reflowWidths, len(pages), len(siteLangs))
+	}
+}
