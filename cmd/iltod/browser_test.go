@@ -72,6 +72,7 @@ func TestBrowser(t *testing.T) {
 	}{
 		{"public pages", testBrowserPublicPages},
 		{"axe-core on every page", testBrowserAxe},
+		{"reflow on a phone", testBrowserReflow},
 		{"language switch", testBrowserLanguageSwitch},
 		{"keyboard sign-in", testBrowserKeyboard},
 		{"coordinator resolves a conflict", testBrowserResolve},

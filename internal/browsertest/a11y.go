@@ -185,11 +185,11 @@ func (v Violation) String() string {
 	return fmt.Sprintf("%s (%s) at %s: %s. %s <%s>", v.Rule, v.Impact, strings.Join(v.Target, " >>> "), strings.TrimSuffix(v.Help, "."), summary, v.HelpURL)
 }
 
-// axeRun runs axe-core on the document with the rules of AxeTags and returns
-// a JSON array of violations, one per element.
+// axeRun runs axe-core on the document with the rules chosen (its runOnly
+// option) and returns a JSON array of violations, one per element.
 const axeRun = `(async () => {
 	const r = await axe.run(document, {
-		runOnly: {type: "tag", values: %s},
+		runOnly: %s,
 		resultTypes: ["violations"],
 	});
 	return r.violations.flatMap(v => v.nodes.map(n => ({
@@ -199,7 +199,8 @@ const axeRun = `(async () => {
 })()`
 
 // AxeViolations runs axe-core (see [RequireAxe], which it calls first) on
-// the page as it is now, with the rules tagged [AxeTags], and returns what
+// the page as it is now, with the rules tagged [AxeTags], or only the rules
+// named if any are (such as "scrollable-region-focusable"), and returns what
 // they find, one [Violation] per rule and element; an empty slice for a page
 // that passes. A test asserts it is empty and prints each violation.
 //
@@ -209,22 +210,26 @@ const axeRun = `(async () => {
 // no network. Its rules find many failures of WCAG, not all of them: passing
 // them is not conformance, which needs a person too (for example, reflow at
 // 320 CSS pixels is not one of them).
-func (t *Tab) AxeViolations() []Violation {
+func (t *Tab) AxeViolations(rules ...string) []Violation {
 	t.tb.Helper()
 	axe := requireAxe(t.tb)
 	loaded, err := eval[bool](t, `typeof window.axe === "object" && typeof window.axe.run === "function"`)
 	if err != nil {
-		t.failf("AxeViolations(): %v", err)
+		t.failf("AxeViolations(%q): %v", rules, err)
 	}
 	if !loaded {
 		if _, err := eval[chromedp.Void](t, axe.source); err != nil {
-			t.failf("AxeViolations(): injecting axe-core: %v", err)
+			t.failf("AxeViolations(%q): injecting axe-core: %v", rules, err)
 		}
 	}
-	tags, _ := json.Marshal(AxeTags)
-	v, err := eval[[]Violation](t, fmt.Sprintf(axeRun, tags))
+	only := map[string]any{"type": "tag", "values": AxeTags}
+	if len(rules) > 0 {
+		only = map[string]any{"type": "rule", "values": rules}
+	}
+	js, _ := json.Marshal(only)
+	v, err := eval[[]Violation](t, fmt.Sprintf(axeRun, js))
 	if err != nil {
-		t.failf("AxeViolations(): %v", err)
+		t.failf("AxeViolations(%q): %v", rules, err)
 	}
 	if v == nil {
 		v = []Violation{}

@@ -373,6 +373,11 @@ func TestBrowser(t *testing.T) {
 				t.Errorf("AxeViolations() lacks %q; it is:\n%s", want, all)
 			}
 		}
+		// One rule only.
+		got = tab.AxeViolations("button-name")
+		if len(got) != 1 || got[0].Rule != "button-name" {
+			t.Errorf("AxeViolations(button-name) = %s, want the button only", violationLines(got))
+		}
 	})
 
 	t.Run("TabOrder", func(t *testing.T) {
