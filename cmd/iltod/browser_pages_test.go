@@ -18,6 +18,9 @@ type sitePage struct {
 	status int    // the HTTP status the page answers with
 	staff  bool   // seen signed in as an administrator; else as the public
 	banner bool   // a page of the results site, with the demonstration banner
+	// after, if not nil, does what brings the page at path to the state to check,
+	// such as filling in and sending its form; the status is then that of the answer.
+	after func(t *testing.T, tab *pageTab, lang string)
 }
 
 // url returns the page's URL in lang.
@@ -29,6 +32,15 @@ func (p sitePage) url(base, lang string) string {
 	return base + p.path + sep + "lang=" + lang
 }
 
+// open shows the page in lang in tab.
+func (p sitePage) open(t *testing.T, tab *pageTab, base, lang string) {
+	t.Helper()
+	tab.Navigate(p.url(base, lang))
+	if p.after != nil {
+		p.after(t, tab, lang)
+	}
+}
+
 // siteLangs are the languages every page is checked in.
 var siteLangs = []string{"mn", "en"}
 
@@ -37,9 +49,11 @@ var siteLangs = []string{"mn", "en"}
 // public.go's publicRoutes, the sign-in page and the staff console of console.go's
 // consoleRoutes), with an example of each path parameter, and the variants of a page that
 // show other parts of its template (an aimag and a soum; the station table filtered to
-// the stations that differ; the entry form after its first step; the error pages). It
-// needs the fixture's election for its areas and stations.
-func sitePages(t *testing.T, f *browserFixture) []sitePage {
+// the stations that differ; the entry form after its first step; the error pages); then
+// the pages that answer a form (a failed sign-in, an entry with problems, an enrollment
+// code, a new account's TOTP secret). It needs the fixture's election for its areas,
+// stations and observers; prefix starts the logins of the accounts it creates.
+func sitePages(t *testing.T, f *browserFixture, prefix string) []sitePage {
 	t.Helper()
 	areas, err := f.m.App.Areas(f.ctx, f.e)
 	if err != nil {
@@ -55,6 +69,11 @@ func sitePages(t *testing.T, f *browserFixture) []sitePage {
 		t.Fatalf("no station in %s: %v", soum, err)
 	}
 	station := sts[0].Code
+	observers, err := f.m.App.Observers(app.SystemContext(f.ctx), f.e)
+	if err != nil || len(observers) == 0 {
+		t.Fatalf("no observer: %v", err)
+	}
+	observer := observers[0].Code
 
 	e := "e/" + f.e + "/"
 	con := "staff/e/" + f.e + "/"
@@ -81,6 +100,29 @@ func sitePages(t *testing.T, f *browserFixture) []sitePage {
 		{name: "console-official", path: con + "official", status: 200, staff: true},
 		{name: "console-accounts", path: "staff/accounts", status: 200, staff: true},
 		{name: "console-not-found", path: "staff/e/no-such-election/review", status: 404, staff: true},
+
+		{name: "signin-failed", path: "staff/login", status: 401, after: func(t *testing.T, tab *pageTab, lang string) {
+			tab.SetValue("#login", prefix+"-nobody")
+			tab.SetValue("#password", "not the password")
+			tab.SetValue("#code", "000000")
+			tab.Submit(`form.signin button[type="submit"]`)
+		}},
+		{name: "console-enter-problems", path: con + "enter?station=" + url.QueryEscape(station) + "&form=opening", status: 400, staff: true,
+			after: func(t *testing.T, tab *pageTab, lang string) {
+				tab.Eval(`document.querySelector("form.con-sheet").noValidate = true`, nil)
+				tab.Submit(`form.con-sheet button[type="submit"]`)
+			}},
+		{name: "console-device-issued", path: con + "devices", status: 200, staff: true, after: func(t *testing.T, tab *pageTab, lang string) {
+			tab.SetValue("#enroll-observer", observer)
+			tab.Submit(`#enroll-observer`)
+		}},
+		{name: "console-account-created", path: "staff/accounts", status: 200, staff: true, after: func(t *testing.T, tab *pageTab, lang string) {
+			tab.SetValue("#new-login", prefix+"-clerk-"+lang)
+			tab.SetValue("#new-name", "Test Clerk")
+			tab.SetValue("#new-role", string(app.RoleClerk))
+			tab.SetValue("#new-password", browserPassword)
+			tab.Submit(`#new-login`)
+		}},
 	}
 }
 
@@ -110,51 +152,16 @@ func (s siteTabs) of(p sitePage) *pageTab {
 	return s.public
 }
 
-// testBrowserAxe runs axe-core on every page of the site in both languages, and fails on
-// each violation of a rule of WCAG 2.0 or 2.1 at level A or AA, naming the page, the
-// rule, its impact, the element and what to fix.
-func testBrowserAxe(t *testing.T, f *browserFixture) {
-	tabs := newSiteTabs(t, f, "axe-admin")
-	pages := sitePages(t, f)
-	for _, lang := range siteLangs {
-		for _, p := range pages {
-			tab := tabs.of(p)
-			tab.Navigate(p.url(f.base, lang))
-			name := p.name + "-" + lang
-			if s := responseStatus(tab); s != p.status {
-				t.Errorf("%s (%s): status %d, want %d", name, tab.URL(), s, p.status)
-			}
-			if l := tab.Attr("html", "lang"); l != lang {
-				t.Errorf("%s (%s): <html lang=%q>, want %s", name, tab.URL(), l, lang)
-			}
-			if p.banner && !visible(tab, "[data-demo-banner]") {
-				t.Errorf("%s (%s): the demonstration banner is not visible", name, tab.URL())
-			}
-			for _, v := range tab.AxeViolations() {
-				t.Errorf("%s (%s): axe-core: %s", name, tab.URL(), v)
-			}
-			for _, e := range tab.newConsoleErrors() {
-				if p.status != 200 && strings.Contains(e, fmt.Sprintf("status of %d", p.status)) {
-					continue // the browser logs the error status of the page itself
-				}
-				t.Errorf("%s (%s): console: %s", name, tab.URL(), e)
-			}
-		}
-	}
-	if !t.Failed() {
-		t.Logf("axe-core found no violation on %d pages × %d languages", len(pages), len(siteLangs))
-	}
-}
-
 // reflowWidths are the widths of the viewport, in CSS pixels, at which no page may scroll
-// sideways: 320 is WCAG 2.1's success criterion 1.4.10 (reflow), 390 a common phone.
+// sideways: 320 is WCAG 2.1's success criterion 1.4.10 (reflow), 390 a common phone. The
+// first is where testBrowserEveryPage runs axe-core.
 var reflowWidths = []int{320, 390}
 
 // minLegendPx is the smallest font size, in CSS pixels as rendered, that the map's legend
 // may have at 320 pixels wide.
 const minLegendPx = 12
 
-// reflow is what testBrowserReflow measures of a page.
+// reflow is what testBrowserEveryPage measures of a page.
 type reflow struct {
 	ScrollWidth int `json:"scrollWidth"` // of the document
 	ClientWidth int `json:"clientWidth"` // of the viewport
@@ -208,51 +215,78 @@ const measureReflow = `(() => {
 	return {scrollWidth: d.scrollWidth, clientWidth: cw, wide, legend};
 })()`
 
-// testBrowserReflow visits every page of the site in both languages at 320 and 390 pixels
-// wide, and fails naming each page whose document is wider than the viewport, so that it
-// scrolls sideways (WCAG 2.1 SC 1.4.10), and the elements that make it so. At 320 pixels
-// the legend of the map must be legible, and the tables that scroll inside their own box
-// must be reachable with the keyboard (axe-core's scrollable-region-focusable rule, which
-// only sees a box that does scroll). A screenshot of each page that scrolls sideways goes
-// to browsertest.ScreenshotDir.
-func testBrowserReflow(t *testing.T, f *browserFixture) {
-	tabs := newSiteTabs(t, f, "reflow-admin")
-	pages := sitePages(t, f)
-	var wide []string
+// testBrowserEveryPage visits every page of the site (sitePages) in both languages, on a
+// phone 320 and then 390 pixels wide, and fails
+//   - on each violation of a rule of WCAG 2.0 or 2.1 at level A or AA that axe-core finds
+//     at 320 pixels, naming the page, the rule, its impact, the element and what to fix
+//     (at that width the tables overflow their boxes, so that axe-core's rule that a box
+//     that scrolls can be reached with the keyboard applies; the other subtests run
+//     axe-core at a laptop's width);
+//   - naming each page whose document is wider than the viewport at either width, so that
+//     it scrolls sideways (WCAG 2.1 SC 1.4.10, reflow), and the elements that make it so,
+//     with a screenshot in browsertest.ScreenshotDir;
+//   - when the map's legend is written less than minLegendPx high at 320 pixels;
+//   - on a wrong status, language or missing demonstration banner, and on console errors.
+//
+// The languages run side by side, each in tabs of its own.
+func testBrowserEveryPage(t *testing.T, f *browserFixture) {
+	pages := sitePages(t, f, "every")
 	for _, lang := range siteLangs {
-		for _, p := range pages {
-			tab := tabs.of(p)
-			name := p.name + "-" + lang
-			for k, w := range reflowWidths {
-				tab.SetPhoneViewport(w, 800)
-				if k == 0 {
-					tab.Navigate(p.url(f.base, lang))
-				}
-				var m reflow
-				tab.Eval(measureReflow, &m)
-				if m.ClientWidth != w {
-					t.Fatalf("%s at %d px: the viewport is %d pixels wide", name, w, m.ClientWidth)
-				}
-				if m.ScrollWidth > m.ClientWidth {
-					wide = append(wide, name)
-					t.Errorf("%s (%s) at %d px: the document is %d pixels wide and scrolls sideways; too wide: %s; screenshot %s",
-						name, tab.URL(), w, m.ScrollWidth, strings.Join(m.Wide, ", "), tab.Screenshot(fmt.Sprintf("%s-%d", name, w)))
-				}
-				if w != 320 {
-					continue
-				}
-				if m.Legend >= 0 && m.Legend < minLegendPx {
-					t.Errorf("%s (%s) at %d px: the map's legend is written %.1f pixels high, want at least %d",
-						name, tab.URL(), w, m.Legend, minLegendPx)
-				}
-				for _, v := range tab.AxeViolations("scrollable-region-focusable") {
-					t.Errorf("%s (%s) at %d px: axe-core: %s", name, tab.URL(), w, v)
+		t.Run(lang, func(t *testing.T) {
+			t.Parallel()
+			tabs := newSiteTabs(t, f, "every-admin-"+lang)
+			for _, p := range pages {
+				tab := tabs.of(p)
+				name := p.name + "-" + lang
+				for k, w := range reflowWidths {
+					tab.SetPhoneViewport(w, 800)
+					if k == 0 {
+						p.open(t, tab, f.base, lang)
+						checkEveryPage(t, tab, p, name, lang)
+					}
+					var m reflow
+					tab.Eval(measureReflow, &m)
+					if m.ClientWidth != w {
+						t.Fatalf("%s at %d px: the viewport is %d pixels wide", name, w, m.ClientWidth)
+					}
+					if m.ScrollWidth > m.ClientWidth {
+						t.Errorf("%s (%s) at %d px: the document is %d pixels wide and scrolls sideways; too wide: %s; screenshot %s",
+							name, tab.URL(), w, m.ScrollWidth, strings.Join(m.Wide, ", "), tab.Screenshot(fmt.Sprintf("%s-%d", name, w)))
+					}
+					if k == 0 && m.Legend >= 0 && m.Legend < minLegendPx {
+						t.Errorf("%s (%s) at %d px: the map's legend is written %.1f pixels high, want at least %d",
+							name, tab.URL(), w, m.Legend, minLegendPx)
+					}
 				}
 			}
-			tab.newConsoleErrors()
-		}
+			if !t.Failed() {
+				t.Logf("%d pages in %s: no violation of axe-core's rules, none scrolls sideways at %v pixels",
+					len(pages), lang, reflowWidths)
+			}
+		})
 	}
-	if len(wide) == 0 && !t.Failed() {
-		t.Logf("no page scrolls sideways at %v pixels (%d pages × %d languages)", reflowWidths, len(pages), len(siteLangs))
+}
+
+// checkEveryPage checks the page p shown in tab, in lang: its status, language and
+// banner, axe-core's rules, and the console.
+func checkEveryPage(t *testing.T, tab *pageTab, p sitePage, name, lang string) {
+	t.Helper()
+	if s := responseStatus(tab); s != p.status {
+		t.Errorf("%s (%s): status %d, want %d", name, tab.URL(), s, p.status)
+	}
+	if l := tab.Attr("html", "lang"); l != lang {
+		t.Errorf("%s (%s): <html lang=%q>, want %s", name, tab.URL(), l, lang)
+	}
+	if p.banner && !visible(tab, "[data-demo-banner]") {
+		t.Errorf("%s (%s): the demonstration banner is not visible", name, tab.URL())
+	}
+	for _, v := range tab.AxeViolations() {
+		t.Errorf("%s (%s): axe-core: %s", name, tab.URL(), v)
+	}
+	for _, e := range tab.newConsoleErrors() {
+		if p.status != 200 && strings.Contains(e, fmt.Sprintf("status of %d", p.status)) {
+			continue // the browser logs the error status of the page itself
+		}
+		t.Errorf("%s (%s): console: %s", name, tab.URL(), e)
 	}
 }

@@ -38,14 +38,15 @@ type browserFixture struct {
 const browserPassword = "a test passphrase, not a real one"
 
 // TestBrowser drives the demo's public site and staff console in a real headless Chromium,
-// after a simulated election day: the pages render the figures the API gives, in both
-// languages, pass axe-core's checks of WCAG 2.1 A and AA, reflow on a phone 320 pixels wide
-// and break no Content-Security-Policy rule; a
+// after a simulated election day: every page, in both languages, passes axe-core's checks
+// of WCAG 2.1 A and AA, reflows on a phone 320 pixels wide and breaks no
+// Content-Security-Policy rule; the overview shows the figures the API gives; a
 // coordinator signs in with a password and a TOTP code, resolves a conflict between
 // observers and sees the public station table follow, and is refused another aimag; a
 // clerk enters a paper report; the sign-in form can be used with the keyboard.
 //
-// Screenshots of every page go to browsertest.ScreenshotDir (ILTOD_SCREENSHOTS).
+// Screenshots of the pages of the scenarios, and of any page that scrolls sideways, go to
+// browsertest.ScreenshotDir (ILTOD_SCREENSHOTS).
 func TestBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("simulates election day and drives a browser")
@@ -71,8 +72,7 @@ func TestBrowser(t *testing.T) {
 		run  func(*testing.T, *browserFixture)
 	}{
 		{"public pages", testBrowserPublicPages},
-		{"axe-core on every page", testBrowserAxe},
-		{"reflow on a phone", testBrowserReflow},
+		{"every page: axe-core and reflow", testBrowserEveryPage},
 		{"language switch", testBrowserLanguageSwitch},
 		{"keyboard sign-in", testBrowserKeyboard},
 		{"coordinator resolves a conflict", testBrowserResolve},
@@ -85,8 +85,8 @@ func TestBrowser(t *testing.T) {
 	t.Logf("whole test: %s", time.Since(began).Round(100*time.Millisecond))
 }
 
-// testBrowserPublicPages checks the overview's figures against the API. (testBrowserAxe
-// visits every page.)
+// testBrowserPublicPages checks the overview's figures against the API.
+// (testBrowserEveryPage visits every page.)
 func testBrowserPublicPages(t *testing.T, f *browserFixture) {
 	tab := newPageTab(t, f.b)
 	site := f.base + "e/" + f.e + "/"
