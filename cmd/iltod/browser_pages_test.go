@@ -171,6 +171,17 @@ type reflow struct {
 	// Legend is the font size of the smallest text of the map's legend, in CSS pixels
 	// as rendered (the SVG's scale included); -1 if the page has no map.
 	Legend float64 `json:"legend"`
+	// Boxes are the elements that scroll sideways inside the page, such as a wide
+	// table's box, each with its accessible name ("" if none) and whether the keyboard
+	// can reach it to scroll it.
+	Boxes []scrollBox `json:"boxes"`
+}
+
+// scrollBox is an element whose content scrolls sideways inside it.
+type scrollBox struct {
+	Element   string `json:"element"`
+	Name      string `json:"name"`
+	Focusable bool   `json:"focusable"`
 }
 
 // measureReflow measures the page shown in tab.
@@ -212,7 +223,16 @@ const measureReflow = `(() => {
 		}
 		if (legend < 0) legend = 0; // a map without a legend
 	}
-	return {scrollWidth: d.scrollWidth, clientWidth: cw, wide, legend};
+	const boxes = [];
+	for (const e of document.body.querySelectorAll("*")) {
+		const o = getComputedStyle(e).overflowX;
+		if ((o !== "auto" && o !== "scroll") || e.scrollWidth <= e.clientWidth + 1) continue;
+		const ids = (e.getAttribute("aria-labelledby") || "").split(/\s+/).filter(Boolean);
+		const name = (e.getAttribute("aria-label") ||
+			ids.map(id => document.getElementById(id)?.textContent || "").join(" ")).replace(/\s+/g, " ").trim();
+		boxes.push({element: describe(e), name, focusable: e.tabIndex >= 0});
+	}
+	return {scrollWidth: d.scrollWidth, clientWidth: cw, wide, legend, boxes};
 })()`
 
 // testBrowserEveryPage visits every page of the site (sitePages) in both languages, on a
@@ -225,6 +245,8 @@ const measureReflow = `(() => {
 //   - naming each page whose document is wider than the viewport at either width, so that
 //     it scrolls sideways (WCAG 2.1 SC 1.4.10, reflow), and the elements that make it so,
 //     with a screenshot in browsertest.ScreenshotDir;
+//   - naming each box that scrolls sideways (a wide table's) without an accessible name
+//     or that the keyboard cannot reach to scroll it;
 //   - when the map's legend is written less than minLegendPx high at 320 pixels;
 //   - on a wrong status, language or missing demonstration banner, and on console errors.
 //
@@ -235,6 +257,7 @@ func testBrowserEveryPage(t *testing.T, f *browserFixture) {
 		t.Run(lang, func(t *testing.T) {
 			t.Parallel()
 			tabs := newSiteTabs(t, f, "every-admin-"+lang)
+			boxes := 0
 			for _, p := range pages {
 				tab := tabs.of(p)
 				name := p.name + "-" + lang
@@ -253,6 +276,15 @@ func testBrowserEveryPage(t *testing.T, f *browserFixture) {
 						t.Errorf("%s (%s) at %d px: the document is %d pixels wide and scrolls sideways; too wide: %s; screenshot %s",
 							name, tab.URL(), w, m.ScrollWidth, strings.Join(m.Wide, ", "), tab.Screenshot(fmt.Sprintf("%s-%d", name, w)))
 					}
+					for _, b := range m.Boxes {
+						if b.Name == "" || !b.Focusable {
+							t.Errorf("%s (%s) at %d px: %s scrolls sideways but has no accessible name (%q) or cannot take the focus (%v)",
+								name, tab.URL(), w, b.Element, b.Name, b.Focusable)
+						}
+					}
+					if k == 0 {
+						boxes += len(m.Boxes)
+					}
 					if k == 0 && m.Legend >= 0 && m.Legend < minLegendPx {
 						t.Errorf("%s (%s) at %d px: the map's legend is written %.1f pixels high, want at least %d",
 							name, tab.URL(), w, m.Legend, minLegendPx)
@@ -260,8 +292,8 @@ func testBrowserEveryPage(t *testing.T, f *browserFixture) {
 				}
 			}
 			if !t.Failed() {
-				t.Logf("%d pages in %s: no violation of axe-core's rules, none scrolls sideways at %v pixels",
-					len(pages), lang, reflowWidths)
+				t.Logf("%d pages in %s: no violation of axe-core's rules, none scrolls sideways at %v pixels; %d boxes scroll inside them at 320 pixels, each named and reachable",
+					len(pages), lang, reflowWidths, boxes)
 			}
 		})
 	}
