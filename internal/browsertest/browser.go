@@ -15,6 +15,11 @@
 // tests are skipped, except under CI (the environment variable CI is not
 // empty), where a missing browser fails the test: CI must install it.
 //
+// [Tab.AxeViolations] checks a page against WCAG 2.1 A and AA with axe-core,
+// the version pinned in testdata/axe/package.json, which `npm ci` there
+// installs; without it those checks are skipped, or fail under CI, in the same
+// way (see [RequireAxe]).
+//
 // Tests that use this package are slow by unit-test standards (about a second
 // to start a browser) and must only talk to servers on loopback, typically an
 // httptest.Server.

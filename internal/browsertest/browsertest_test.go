@@ -47,6 +47,7 @@ var pages = map[string]string{
 </body>`,
 
 	"/good": `<!doctype html><html lang="en"><title>Good</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <body style="background:#fff;color:#222">
 <header><a href="/">Home</a></header>
 <main>
@@ -120,8 +121,11 @@ func newSite(t *testing.T) *httptest.Server {
 			http.NotFound(w, r)
 			return
 		}
-		if r.URL.Path == "/csp" {
+		switch r.URL.Path {
+		case "/csp":
 			w.Header().Set("Content-Security-Policy", "default-src 'self'")
+		case "/bad":
+			w.Header().Set("Content-Security-Policy", "script-src 'self'")
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprint(w, body)
@@ -273,6 +277,18 @@ func TestBrowser(t *testing.T) {
 		if w != 375 {
 			t.Errorf("after SetViewport, innerWidth = %d, want 375", w)
 		}
+		// A phone's scroll bars take no room: the document is as wide as the screen.
+		tab.SetPhoneViewport(320, 568)
+		tab.Eval(`document.body.style.minHeight = "3000px"; document.documentElement.clientWidth`, &w)
+		if w != 320 {
+			t.Errorf("after SetPhoneViewport(320, 568), clientWidth = %d, want 320", w)
+		}
+		tab.SetViewport(320, 568)
+		tab.Eval(`document.documentElement.clientWidth`, &w)
+		if w >= 320 {
+			t.Errorf("after SetViewport(320, 568), clientWidth = %d, want less: the scroll bar takes some", w)
+		}
+		tab.SetViewport(375, 667)
 		p := tab.Screenshot("good page/phone")
 		if filepath.Dir(p) != dir {
 			t.Errorf("screenshot %s is not in %s", p, dir)
@@ -314,44 +330,53 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Run("Accessibility", func(t *testing.T) {
+		t.Logf("axe-core %s", RequireAxe(t))
 		tab := b.NewTab(t)
+		// /bad forbids scripts other than its own files: axe-core runs all the same.
 		tab.Navigate(site.URL + "/bad")
-		problems := tab.AccessibilityProblems()
-		all := strings.Join(problems, "\n")
+		got := tab.AxeViolations()
+		all := violationLines(got)
 		for _, want := range []string{
-			"form control without a label (label[for], aria-label or aria-labelledby): input#nolabel",
-			"image without a text alternative (alt or aria-label): img[src=/logo.png]",
-			`low text contrast 2.32:1, needs 4.5:1: p#grey "Grey on white is hard to read" (#aaaaaa on #ffffff, 16px)`,
+			"image-alt (critical) at img: Images must have alternative text. Fix any of the following:",
+			"label (critical) at #nolabel: Form elements must have labels. Fix any of the following:",
+			"color-contrast (serious) at #grey: Elements must meet minimum color contrast ratio thresholds. " +
+				"Fix any of the following: Element has insufficient color contrast of 2.32 (foreground color: #aaaaaa, background color: #ffffff",
 		} {
 			if !strings.Contains(all, want) {
-				t.Errorf("AccessibilityProblems() lacks %q; it is:\n%s", want, all)
+				t.Errorf("AxeViolations() lacks %q; it is:\n%s", want, all)
 			}
 		}
-		if len(problems) != 3 {
-			t.Errorf("AccessibilityProblems() = %d problems, want 3:\n%s", len(problems), all)
+		if len(got) != 3 {
+			t.Errorf("AxeViolations() = %d violations, want 3:\n%s", len(got), all)
+		}
+		for _, v := range got {
+			if !strings.HasPrefix(v.HelpURL, "https://dequeuniversity.com/rules/axe/") || v.HTML == "" {
+				t.Errorf("violation %s: help URL %q, HTML %q", v.Rule, v.HelpURL, v.HTML)
+			}
+		}
+		if errs := tab.ConsoleErrors(); len(errs) != 0 {
+			t.Errorf("running axe-core left console errors: %q", errs)
 		}
 
 		tab.Navigate(site.URL + "/good")
-		if problems := tab.AccessibilityProblems(); len(problems) != 0 {
-			t.Errorf("the good page has problems:\n%s", strings.Join(problems, "\n"))
+		if got := tab.AxeViolations(); len(got) != 0 {
+			t.Errorf("the good page has violations:\n%s", violationLines(got))
 		}
 
-		// The other rules, one mistake each.
+		// A few other rules, one mistake each; axe-core is loaded already.
 		tab.Eval(`document.documentElement.removeAttribute("lang");
 			document.querySelector("main").insertAdjacentHTML("beforeend",
-				'<h1>Second</h1><h3>Deep</h3><a href="/x"></a><button></button><span tabindex="2">x</span>')`, nil)
-		all = strings.Join(tab.AccessibilityProblems(), "\n")
-		for _, want := range []string{
-			"the html element has no lang attribute",
-			`the page has 2 h1 elements, not one: h1 "Good page", h1 "Second"`,
-			`heading level skipped: h1 h1 "Second" is followed by h3 h3 "Deep"`,
-			"link without discernible text: a[href=/x]",
-			"button without discernible text: button",
-			`positive tabindex 2 (changes the tab order): span "x"`,
-		} {
+				'<a id="empty" href="/x"></a><button id="blank"></button>')`, nil)
+		all = violationLines(tab.AxeViolations())
+		for _, want := range []string{"html-has-lang (serious) at html:", "link-name (serious) at #empty:", "button-name (critical) at #blank:"} {
 			if !strings.Contains(all, want) {
-				t.Errorf("AccessibilityProblems() lacks %q; it is:\n%s", want, all)
+				t.Errorf("AxeViolations() lacks %q; it is:\n%s", want, all)
 			}
+		}
+		// One rule only.
+		got = tab.AxeViolations("button-name")
+		if len(got) != 1 || got[0].Rule != "button-name" {
+			t.Errorf("AxeViolations(button-name) = %s, want the button only", violationLines(got))
 		}
 	})
 
@@ -397,6 +422,15 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("failure screenshot: %v", err)
 		}
 	})
+}
+
+// violationLines renders violations one a line, for messages.
+func violationLines(vs []Violation) string {
+	lines := make([]string, len(vs))
+	for i, v := range vs {
+		lines[i] = v.String()
+	}
+	return strings.Join(lines, "\n")
 }
 
 // fatalRecorder is a testing.TB whose Fatalf records the message and ends
@@ -459,5 +493,48 @@ func TestStartWithoutBrowser(t *testing.T) {
 	rec.run(func() { Start(rec) })
 	if msg := rec.message(); !strings.HasPrefix(msg, want) {
 		t.Errorf("under CI: %q, want a failure", msg)
+	}
+}
+
+func TestRequireAxeMissing(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "axe.min.js")
+	t.Setenv("ILTOD_AXE", missing)
+	rec := &fatalRecorder{T: t}
+	t.Setenv("CI", "")
+	rec.run(func() { RequireAxe(rec) })
+	if msg := rec.message(); !strings.HasPrefix(msg, "skip: "+axeNotInstalled) || !strings.Contains(msg, missing) {
+		t.Errorf("without CI: %q, want a skip naming %s", msg, missing)
+	}
+	t.Setenv("CI", "true")
+	rec.run(func() { RequireAxe(rec) })
+	if msg := rec.message(); !strings.HasPrefix(msg, axeNotInstalled) || !strings.HasSuffix(msg, "[fatal because CI is set]") {
+		t.Errorf("under CI: %q, want a failure", msg)
+	}
+}
+
+func TestReadAxeVersion(t *testing.T) {
+	dir := t.TempDir()
+	js := filepath.Join(dir, "node_modules", "axe-core", "axe.min.js")
+	if err := os.MkdirAll(filepath.Dir(js), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write := func(name, text string) {
+		t.Helper()
+		if err := os.WriteFile(name, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(filepath.Join(dir, "package.json"), `{"private": true, "dependencies": {"axe-core": "4.14.1"}}`)
+	write(js, "/*! axe v4.14.1\n * Copyright (c) 2015 - 2026 Deque Systems, Inc.\n */\nwindow.axe = {};\n")
+	if s := readAxe(js, true); s.err != nil || s.version != "4.14.1" {
+		t.Errorf("the version pinned: version %q, error %v", s.version, s.err)
+	}
+	write(js, "/*! axe v4.10.0\n */\nwindow.axe = {};\n")
+	s := readAxe(js, true)
+	if s.err == nil || s.missing || !strings.Contains(s.err.Error(), `is axe-core "4.10.0", but package.json pins "4.14.1"`) {
+		t.Errorf("another version installed: error %v (missing %v), want a mismatch", s.err, s.missing)
+	}
+	if s := readAxe(js, false); s.err != nil || s.version != "4.10.0" {
+		t.Errorf("a file named by ILTOD_AXE is not checked against package.json: version %q, error %v", s.version, s.err)
 	}
 }

@@ -566,6 +566,18 @@ func (t *Tab) SetViewport(width, height int) {
 	}
 }
 
+// SetPhoneViewport makes the page's viewport width×height CSS pixels at a
+// device scale of 1, as a phone's: the browser emulates a mobile device with a
+// touch screen, so that the page's viewport meta tag applies and scroll bars
+// take no width (the document's clientWidth is width, as on a phone). It lasts
+// until [Tab.SetViewport] or SetPhoneViewport is called again.
+func (t *Tab) SetPhoneViewport(width, height int) {
+	t.tb.Helper()
+	if _, err := run(t, chromedp.EmulateViewport(int64(width), int64(height), chromedp.EmulateMobile, chromedp.EmulateTouch)); err != nil {
+		t.failf("SetPhoneViewport(%d, %d): %v", width, height, err)
+	}
+}
+
 // ConsoleErrors returns what went wrong in the page since the tab opened, one
 // string per problem, oldest first: console.error and console.assert calls,
 // uncaught exceptions and unhandled promise rejections, and errors of the

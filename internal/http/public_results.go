@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"html/template"
-	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -36,6 +35,7 @@ type pubResults struct {
 
 	Coverage     pubCoverage
 	Map          template.HTML
+	MapLegend    *pubLegend
 	Children     []pubChild
 	ChildrenHead string
 
@@ -273,6 +273,7 @@ func assembleResults(lang string, pe *publicElection, snap *areaSnapshot, rep *a
 	}
 	if isRoot && e.Country == "MN" {
 		d.Map = coverageMap(lang, d, cov)
+		d.MapLegend = coverageLegend(lang, cov)
 	}
 
 	// Contests.
@@ -726,13 +727,7 @@ func coverageMap(lang string, d *pubResults, cov map[string]app.AreaCoverage) te
 		Title: tr(lang, "public.map_title"),
 		Desc:  tr(lang, "public.map_desc"),
 		Code:  topomap.ISOCode,
-		Fill: func(code string) string {
-			c, ok := cov[code]
-			if !ok || c.Stations == 0 {
-				return ""
-			}
-			return topomap.Sequential(ratio(c.Results, c.Stations), 0, 1)
-		},
+		Fill:  coverageFill(cov),
 		Label: func(code string) string {
 			c, ok := cov[code]
 			if !ok {
@@ -746,9 +741,8 @@ func coverageMap(lang string, d *pubResults, cov map[string]app.AreaCoverage) te
 			}
 			return d.href("areas/" + code)
 		},
-		Legend:      topomap.SequentialLegend(0, 1, 5, func(v float64) string { return strconv.Itoa(int(math.Round(100*v))) + "%" }),
-		LegendTitle: tr(lang, "public.map_legend"),
-		NoDataLabel: tr(lang, "public.map_nodata"),
+		// The legend is HTML, below the map (coverageLegend): inside the SVG it would
+		// shrink with the map, to 4 pixels high on a phone.
 	})
 	return template.HTML(svg)
 }
