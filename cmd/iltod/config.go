@@ -13,8 +13,7 @@ import (
 	"k8s.io/klog/v2"
 
 	"github.com/iltod/iltod"
-	"github.com/iltod/iltod/internal/postgres"
-	"github.com/iltod/iltod/internal/sqlite"
+	"github.com/iltod/iltod/internal/sqlstore"
 )
 
 // StoreConfig says where elections are kept: PostgreSQL when DSN is set, otherwise SQLite
@@ -66,7 +65,7 @@ func (c *StoreConfig) describe() string {
 // open opens the configured store, creating the data directory if needed.
 func (c *StoreConfig) open(ctx context.Context) (iltod.Store, error) {
 	if c.DSN != "" {
-		s, err := postgres.Open(ctx, c.DSN)
+		s, err := sqlstore.OpenPostgres(ctx, c.DSN)
 		if err != nil {
 			return nil, fmt.Errorf("open PostgreSQL: %w", err)
 		}
@@ -78,7 +77,7 @@ func (c *StoreConfig) open(ctx context.Context) (iltod.Store, error) {
 	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
-	s, err := sqlite.Open(ctx, filepath.Join(c.DataDir, SQLiteFile))
+	s, err := sqlstore.OpenSQLite(ctx, filepath.Join(c.DataDir, SQLiteFile))
 	if err != nil {
 		return nil, fmt.Errorf("open SQLite: %w", err)
 	}

@@ -14,8 +14,6 @@ import (
 	"github.com/iltod/iltod"
 )
 
-var _ iltod.AdminStore = (*Store)(nil)
-
 // SaveSample stores a PVT sample with its event in one write transaction; see
 // iltod.AdminStore.
 func (s *Store) SaveSample(ctx context.Context, r iltod.SampleRecord, ev iltod.Event) (iltod.SampleRecord, error) {
@@ -55,35 +53,15 @@ const sampleCols = `election, version, seq, hash, drawn, note, stations, sample`
 
 func scanSample(sc scanner) (iltod.SampleRecord, error) {
 	var r iltod.SampleRecord
-	var seq int64
-	var hash, sample []byte
-	var drawn string
-	if err := sc.Scan(&r.Election, &r.Version, &seq, &hash, &drawn, &r.Note, &r.Stations, &sample); err != nil {
-		return r, err
-	}
-	if len(hash) != len(r.Hash) {
-		return r, fmt.Errorf("sample %d of %s: the hash has %d bytes", r.Version, r.Election, len(hash))
-	}
-	copy(r.Hash[:], hash)
-	r.Seq, r.Sample = uint64(seq), json.RawMessage(sample)
-	var err error
-	if r.Drawn, err = parseTime(drawn); err != nil {
-		return r, fmt.Errorf("decode sample %d of %s: %w", r.Version, r.Election, err)
-	}
-	return r, nil
+	var sample []byte
+	err := sc.Scan(&r.Election, &r.Version, &r.Seq, (*hashCol)(&r.Hash), timeOf(&r.Drawn), &r.Note, &r.Stations, &sample)
+	r.Sample = sample
+	return r, err
 }
 
 // Samples returns the samples of an election in version order, read in one snapshot.
 func (s *Store) Samples(ctx context.Context, election string) ([]iltod.SampleRecord, error) {
-	var out []iltod.SampleRecord
-	err := s.readTx(ctx, func(tx *sql.Tx) error {
-		if err := electionExists(ctx, tx, election); err != nil {
-			return err
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT `+sampleCols+` FROM samples WHERE election = $1 ORDER BY version`, election)
-		out, err = collect(rows, err, scanSample)
-		return err
-	})
+	out, err := ofElection(ctx, s, election, scanSample, `SELECT `+sampleCols+` FROM samples WHERE election = $1 ORDER BY version`)
 	return out, internal(wrap(err, "list samples of "+election))
 }
 
@@ -218,22 +196,16 @@ const staffCols = `login, name, role, areas, password_hash, totp_secret, disable
 
 func scanStaff(sc scanner) (iltod.StaffAccount, error) {
 	var a iltod.StaffAccount
-	var areas, created, updated string
-	if err := sc.Scan(&a.Login, &a.Name, &a.Role, &areas, &a.PasswordHash, &a.TOTPSecret, &a.Disabled, &created, &updated); err != nil {
+	var areas []byte
+	if err := sc.Scan(&a.Login, &a.Name, &a.Role, &areas, &a.PasswordHash, &a.TOTPSecret, &a.Disabled,
+		timeOf(&a.Created), timeOf(&a.Updated)); err != nil {
 		return a, err
 	}
-	if err := json.Unmarshal([]byte(areas), &a.Areas); err != nil {
+	if err := json.Unmarshal(areas, &a.Areas); err != nil {
 		return a, fmt.Errorf("decode the areas of staff account %s: %w", a.Login, err)
 	}
 	if len(a.Areas) == 0 {
 		a.Areas = nil
-	}
-	var err error
-	if a.Created, err = parseTime(created); err != nil {
-		return a, fmt.Errorf("decode staff account %s: %w", a.Login, err)
-	}
-	if a.Updated, err = parseTime(updated); err != nil {
-		return a, fmt.Errorf("decode staff account %s: %w", a.Login, err)
 	}
 	return a, nil
 }
@@ -318,26 +290,15 @@ func (s *Store) CreateSession(ctx context.Context, sess iltod.Session) error {
 // account is disabled.
 func (s *Store) Session(ctx context.Context, tokenHash [32]byte, now time.Time) (iltod.Session, error) {
 	var sess iltod.Session
-	var hash []byte
-	var created, expires string
 	err := s.read.QueryRowContext(ctx, `SELECT s.token_hash, s.login, s.created, s.expires, s.csrf
 		FROM sessions s JOIN staff a ON a.login = s.login
 		WHERE s.token_hash = $1 AND s.expires > $2 AND NOT a.disabled`,
-		tokenHash[:], formatTime(now)).Scan(&hash, &sess.Login, &created, &expires, &sess.CSRF)
+		tokenHash[:], formatTime(now)).Scan((*hashCol)(&sess.TokenHash), &sess.Login, timeOf(&sess.Created), timeOf(&sess.Expires), &sess.CSRF)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return iltod.Session{}, iltod.Errorf(iltod.ENotFound, "session not found or expired")
 	case err != nil:
 		return iltod.Session{}, internal(fmt.Errorf("read session: %w", err))
-	case len(hash) != len(sess.TokenHash):
-		return iltod.Session{}, internal(fmt.Errorf("read session: the token hash has %d bytes", len(hash)))
-	}
-	copy(sess.TokenHash[:], hash)
-	if sess.Created, err = parseTime(created); err != nil {
-		return iltod.Session{}, internal(fmt.Errorf("decode session: %w", err))
-	}
-	if sess.Expires, err = parseTime(expires); err != nil {
-		return iltod.Session{}, internal(fmt.Errorf("decode session: %w", err))
 	}
 	return sess, nil
 }

@@ -119,14 +119,7 @@ func (s *Store) Elections(ctx context.Context) ([]iltod.Election, error) {
 
 // Election returns one election, or ENotFound.
 func (s *Store) Election(ctx context.Context, id string) (iltod.Election, error) {
-	e, err := decode[iltod.Election](s.read.QueryRowContext(ctx, `SELECT doc FROM elections WHERE id = $1`, id))
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return e, electionNotFound(id)
-	case err != nil:
-		return e, internal(fmt.Errorf("read election %s: %w", id, err))
-	}
-	return e, nil
+	return get[iltod.Election](ctx, s, id, "election", `SELECT doc FROM elections WHERE id = $1`, id)
 }
 
 // Summary counts what an election holds, in one statement and so from one snapshot.
@@ -177,16 +170,12 @@ func (s *Store) Summary(ctx context.Context, id string) (iltod.Summary, error) {
 
 // Areas returns the areas of an election in load order.
 func (s *Store) Areas(ctx context.Context, election string) ([]iltod.Area, error) {
-	return list[iltod.Area](ctx, s, election, "areas", `
-		SELECT x.doc FROM elections e LEFT JOIN areas x ON x.election = e.id
-		WHERE e.id = $1 ORDER BY x.seq`, election)
+	return list[iltod.Area](ctx, s, election, "areas", "x.seq")
 }
 
 // Area returns one area, or ENotFound.
 func (s *Store) Area(ctx context.Context, election, code string) (iltod.Area, error) {
-	return get[iltod.Area](ctx, s, election, fmt.Sprintf("area %q", code), `
-		SELECT x.doc FROM elections e LEFT JOIN areas x ON x.election = e.id AND x.code = $2
-		WHERE e.id = $1`, election, code)
+	return one[iltod.Area](ctx, s, election, "areas", "area", code)
 }
 
 // Stations returns the stations selected by q in code order, reading the area and the
@@ -228,30 +217,22 @@ func (s *Store) Stations(ctx context.Context, election string, q iltod.StationQu
 
 // Station returns one station, or ENotFound.
 func (s *Store) Station(ctx context.Context, election, code string) (iltod.Station, error) {
-	return get[iltod.Station](ctx, s, election, fmt.Sprintf("station %q", code), `
-		SELECT x.doc FROM elections e LEFT JOIN stations x ON x.election = e.id AND x.code = $2
-		WHERE e.id = $1`, election, code)
+	return one[iltod.Station](ctx, s, election, "stations", "station", code)
 }
 
 // Contests returns the contests of an election in load order.
 func (s *Store) Contests(ctx context.Context, election string) ([]iltod.Contest, error) {
-	return list[iltod.Contest](ctx, s, election, "contests", `
-		SELECT x.doc FROM elections e LEFT JOIN contests x ON x.election = e.id
-		WHERE e.id = $1 ORDER BY x.seq`, election)
+	return list[iltod.Contest](ctx, s, election, "contests", "x.seq")
 }
 
 // Contest returns one contest, or ENotFound.
 func (s *Store) Contest(ctx context.Context, election, code string) (iltod.Contest, error) {
-	return get[iltod.Contest](ctx, s, election, fmt.Sprintf("contest %q", code), `
-		SELECT x.doc FROM elections e LEFT JOIN contests x ON x.election = e.id AND x.code = $2
-		WHERE e.id = $1`, election, code)
+	return one[iltod.Contest](ctx, s, election, "contests", "contest", code)
 }
 
 // Forms returns every version of every form of an election, by code and version.
 func (s *Store) Forms(ctx context.Context, election string) ([]iltod.Form, error) {
-	return list[iltod.Form](ctx, s, election, "forms", `
-		SELECT x.doc FROM elections e LEFT JOIN forms x ON x.election = e.id
-		WHERE e.id = $1 ORDER BY x.code, x.version`, election)
+	return list[iltod.Form](ctx, s, election, "forms", "x.code, x.version")
 }
 
 // Form returns one version of a form, the latest for version 0, or ENotFound.
@@ -268,15 +249,18 @@ func (s *Store) Form(ctx context.Context, election, code string, version int) (i
 
 // Observers returns the observers of an election in load order.
 func (s *Store) Observers(ctx context.Context, election string) ([]iltod.Observer, error) {
-	return list[iltod.Observer](ctx, s, election, "observers", `
-		SELECT x.doc FROM elections e LEFT JOIN observers x ON x.election = e.id
-		WHERE e.id = $1 ORDER BY x.seq`, election)
+	return list[iltod.Observer](ctx, s, election, "observers", "x.seq")
 }
 
 // Observer returns one observer, or ENotFound.
 func (s *Store) Observer(ctx context.Context, election, code string) (iltod.Observer, error) {
-	return get[iltod.Observer](ctx, s, election, fmt.Sprintf("observer %q", code), `
-		SELECT x.doc FROM elections e LEFT JOIN observers x ON x.election = e.id AND x.code = $2
+	return one[iltod.Observer](ctx, s, election, "observers", "observer", code)
+}
+
+// one returns the record of table with the code; noun names it in the ENotFound message.
+func one[T any](ctx context.Context, s *Store, election, table, noun, code string) (T, error) {
+	return get[T](ctx, s, election, fmt.Sprintf("%s %q", noun, code), `
+		SELECT x.doc FROM elections e LEFT JOIN `+table+` x ON x.election = e.id AND x.code = $2
 		WHERE e.id = $1`, election, code)
 }
 
@@ -301,13 +285,16 @@ func get[T any](ctx context.Context, s *Store, election, what, query string, arg
 	return v, nil
 }
 
-// list runs query, which yields no row for an unknown election and otherwise one row
-// per record, or a single NULL if there are none.
-func list[T any](ctx context.Context, s *Store, election, what, query string, args ...any) ([]T, error) {
-	rows, err := s.read.QueryContext(ctx, query, args...)
+// list returns the records of table, in the order of orderBy (columns of x, the table),
+// or ENotFound for an unknown election.
+func list[T any](ctx context.Context, s *Store, election, table, orderBy string) ([]T, error) {
+	// The query yields one row per record, a single NULL if there are none, and no row
+	// for an unknown election.
+	rows, err := s.read.QueryContext(ctx, `SELECT x.doc FROM elections e LEFT JOIN `+table+` x ON x.election = e.id
+		WHERE e.id = $1 ORDER BY `+orderBy, election)
 	docs, err := collect(rows, err, func(sc scanner) (doc []byte, err error) { return doc, sc.Scan(&doc) })
 	if err != nil {
-		return nil, internal(fmt.Errorf("list %s of %s: %w", what, election, err))
+		return nil, internal(fmt.Errorf("list %s of %s: %w", table, election, err))
 	}
 	if len(docs) == 0 {
 		return nil, electionNotFound(election)
@@ -319,7 +306,7 @@ func list[T any](ctx context.Context, s *Store, election, what, query string, ar
 		}
 		var v T
 		if err := json.Unmarshal(doc, &v); err != nil {
-			return nil, internal(fmt.Errorf("decode %s of %s: %w", what, election, err))
+			return nil, internal(fmt.Errorf("decode %s of %s: %w", table, election, err))
 		}
 		out = append(out, v)
 	}

@@ -40,7 +40,7 @@ func observerExists(ctx context.Context, q querier, election, code string) error
 }
 
 // hasEvents returns EConflict if the election has events: the log commits to them, so
-// the election can be neither deleted nor replaced.
+// the election can be neither deleted nor replaced. The caller holds the event lock.
 func hasEvents(ctx context.Context, tx *tx, id string) error {
 	var ok bool
 	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM events WHERE election = $1)`, id).Scan(&ok); err != nil {
@@ -52,7 +52,7 @@ func hasEvents(ctx context.Context, tx *tx, id string) error {
 	return nil
 }
 
-// nextSeq returns the sequence number of the next event. The caller holds the writer.
+// nextSeq returns the sequence number of the next event. The caller holds the event lock.
 func nextSeq(ctx context.Context, tx *tx) (uint64, error) {
 	var seq int64
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) + 1 FROM events`).Scan(&seq); err != nil {
@@ -117,15 +117,16 @@ func (s *Store) CreateEnrollment(ctx context.Context, e iltod.Enrollment, ev ilt
 }
 
 // ClaimEnrollment consumes the code and stores d with its event, in one transaction; see
-// iltod.IntakeStore. ev.Election is set from the code.
+// iltod.IntakeStore. ev.Election is set from the code. Claims are serialised by the event
+// lock, so of two claims of one code exactly one succeeds.
 func (s *Store) ClaimEnrollment(ctx context.Context, codeHash [32]byte, d iltod.Device, ev iltod.Event) (iltod.Device, error) {
 	retry := false
 	err := s.writeTx(ctx, func(tx *tx) error {
-		var election, observer, expires string
-		var usedBy sql.NullString
-		var used sql.NullString
+		var election, observer string
+		var exp time.Time
+		var used, usedBy sql.NullString
 		err := tx.QueryRowContext(ctx, `SELECT election, observer, expires, used_at, used_by_key FROM enrollments WHERE code_hash = $1`,
-			codeHash[:]).Scan(&election, &observer, &expires, &used, &usedBy)
+			codeHash[:]).Scan(&election, &observer, timeOf(&exp), &used, &usedBy)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			return iltod.Errorf(iltod.ENotFound, "enrollment code not found")
@@ -136,10 +137,6 @@ func (s *Store) ClaimEnrollment(ctx context.Context, codeHash [32]byte, d iltod.
 			return nil
 		case used.Valid:
 			return iltod.Errorf(iltod.EConflict, "the enrollment code has been used already")
-		}
-		exp, err := parseTime(expires)
-		if err != nil {
-			return fmt.Errorf("decode enrollment: %w", err)
 		}
 		if !d.Enrolled.Before(exp) {
 			return iltod.Errorf(iltod.EConflict, "the enrollment code expired at %s", exp.Format(time.RFC3339))
@@ -202,23 +199,7 @@ const deviceCols = `key_id, election, observer, public_key, enrolled, revoked`
 
 func scanDevice(sc scanner) (iltod.Device, error) {
 	var d iltod.Device
-	var enrolled string
-	var revoked sql.NullString
-	if err := sc.Scan(&d.KeyID, &d.Election, &d.Observer, &d.PublicKey, &enrolled, &revoked); err != nil {
-		return d, err
-	}
-	var err error
-	if d.Enrolled, err = parseTime(enrolled); err != nil {
-		return d, fmt.Errorf("decode device: %w", err)
-	}
-	if revoked.Valid {
-		t, err := parseTime(revoked.String)
-		if err != nil {
-			return d, fmt.Errorf("decode device: %w", err)
-		}
-		d.Revoked = &t
-	}
-	return d, nil
+	return d, sc.Scan(&d.KeyID, &d.Election, &d.Observer, &d.PublicKey, timeOf(&d.Enrolled), optTime(&d.Revoked))
 }
 
 // Device returns the device with the given key id, or ENotFound.
@@ -335,12 +316,9 @@ func (s *Store) AcceptReports(ctx context.Context, subs []iltod.Submission) ([]i
 			if err := electionExists(ctx, tx, e); err != nil {
 				return err
 			}
-			ids, err := json.Marshal(byElection[e])
-			if err != nil {
-				return err
-			}
+			ids, arg := s.d.textList(byElection[e])
 			rows, err := tx.QueryContext(ctx, `SELECT `+submissionCols+` FROM submissions
-				WHERE id IN (`+s.d.jsonText+`) AND election = $2`, string(ids), e)
+				WHERE id IN (`+ids+`) AND election = $2`, arg, e)
 			found, err := collect(rows, err, scanSubmission)
 			if err != nil {
 				return fmt.Errorf("look up stored reports: %w", err)
@@ -401,14 +379,11 @@ const submissionCols = `seq, election, id, channel, envelope, envelope_hash, dev
 
 func scanSubmission(sc scanner) (iltod.Submission, error) {
 	var sub iltod.Submission
-	var seq int64
-	var election, id, channel, deviceKey, received, status string
-	var hash, checks, report []byte
-	if err := sc.Scan(&seq, &election, &id, &channel, &sub.Envelope, &hash, &deviceKey, &received, &checks, &status, &report, &sub.Observer); err != nil {
+	var election, id string
+	var checks, report []byte
+	if err := sc.Scan(&sub.Seq, &election, &id, &sub.Channel, &sub.Envelope, (*hashCol)(&sub.EnvelopeHash), &sub.DeviceKey,
+		timeOf(&sub.Received), &checks, &sub.Status, &report, &sub.Observer); err != nil {
 		return sub, err
-	}
-	if len(hash) != len(sub.EnvelopeHash) {
-		return sub, fmt.Errorf("report %s of %s: the envelope hash has %d bytes", id, election, len(hash))
 	}
 	if err := json.Unmarshal(report, &sub.Report); err != nil {
 		return sub, fmt.Errorf("decode report %s of %s: %w", id, election, err)
@@ -416,12 +391,6 @@ func scanSubmission(sc scanner) (iltod.Submission, error) {
 	if err := json.Unmarshal(checks, &sub.Checks); err != nil {
 		return sub, fmt.Errorf("decode checks of report %s of %s: %w", id, election, err)
 	}
-	t, err := parseTime(received)
-	if err != nil {
-		return sub, fmt.Errorf("decode report %s of %s: %w", id, election, err)
-	}
-	sub.Seq, sub.Channel, sub.DeviceKey, sub.Received, sub.Status = uint64(seq), iltod.Channel(channel), deviceKey, t, iltod.ReviewStatus(status)
-	copy(sub.EnvelopeHash[:], hash)
 	return sub, nil
 }
 
@@ -588,30 +557,12 @@ const eventCols = `seq, election, kind, subject, hash, time, detail, log_index`
 
 func scanEvent(sc scanner) (iltod.Event, error) {
 	var ev iltod.Event
-	var seq int64
-	var kind, t string
-	var hash, detail []byte
-	var index sql.NullInt64
-	if err := sc.Scan(&seq, &ev.Election, &kind, &ev.Subject, &hash, &t, &detail, &index); err != nil {
-		return ev, err
-	}
-	if len(hash) != len(ev.Hash) {
-		return ev, fmt.Errorf("event %d: the hash has %d bytes", seq, len(hash))
-	}
-	var err error
-	if ev.Time, err = parseTime(t); err != nil {
-		return ev, fmt.Errorf("decode event %d: %w", seq, err)
-	}
-	ev.Seq, ev.Kind = uint64(seq), iltod.EventKind(kind)
-	copy(ev.Hash[:], hash)
+	var detail []byte
+	err := sc.Scan(&ev.Seq, &ev.Election, &ev.Kind, &ev.Subject, (*hashCol)(&ev.Hash), timeOf(&ev.Time), &detail, &ev.LogIndex)
 	if len(detail) > 0 {
 		ev.Detail = detail
 	}
-	if index.Valid {
-		i := uint64(index.Int64)
-		ev.LogIndex = &i
-	}
-	return ev, nil
+	return ev, err
 }
 
 // Event returns the event with the given sequence number, or ENotFound.
@@ -668,9 +619,9 @@ func (s *Store) MarkLogged(ctx context.Context, marks []iltod.LogMark) error {
 	err := s.writeTx(ctx, func(tx *tx) error {
 		// For each mark: whether its event exists, the event's index, and the event that
 		// has the mark's index, as stored before this call.
-		all, _ := json.Marshal(pairs) // integers always encode
-		rows, err := tx.QueryContext(ctx, `SELECT e.seq IS NOT NULL, e.log_index, o.seq FROM (`+s.d.jsonPairs+`) m
-			LEFT JOIN events e ON e.seq = m.a LEFT JOIN events o ON o.log_index = m.b ORDER BY m.ord`, string(all))
+		all, args := s.d.pairList(pairs)
+		rows, err := tx.QueryContext(ctx, `SELECT e.seq IS NOT NULL, e.log_index, o.seq FROM (`+all+`) m
+			LEFT JOIN events e ON e.seq = m.a LEFT JOIN events o ON o.log_index = m.b ORDER BY m.ord`, args...)
 		type state struct {
 			found        bool
 			index, owner sql.NullInt64
@@ -712,9 +663,9 @@ func (s *Store) MarkLogged(ctx context.Context, marks []iltod.LogMark) error {
 		if len(set) == 0 {
 			return nil
 		}
-		all, _ = json.Marshal(set)
-		if _, err := tx.ExecContext(ctx, `UPDATE events SET log_index = m.b FROM (`+s.d.jsonPairs+`) m
-			WHERE events.seq = m.a`, string(all)); err != nil {
+		all, args = s.d.pairList(set)
+		if _, err := tx.ExecContext(ctx, `UPDATE events SET log_index = m.b FROM (`+all+`) m
+			WHERE events.seq = m.a`, args...); err != nil {
 			return fmt.Errorf("mark events: %w", err)
 		}
 		return nil

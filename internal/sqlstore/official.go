@@ -12,14 +12,12 @@ import (
 	"github.com/iltod/iltod"
 )
 
-var _ iltod.OfficialStore = (*Store)(nil)
-
 // ImportOfficial stores a release, its station results (in official_results) and its area
 // totals (in official_totals) with its import event in one write transaction, bulk-loading
 // the results, after checking them against the election as stored in that transaction; see
 // iltod.OfficialStore. The results are encoded, and the digest computed for the
 // version the release will most likely get, before the transaction begins, so that the
-// writer is held mainly for the inserts.
+// event lock is held mainly for the inserts.
 func (s *Store) ImportOfficial(ctx context.Context, r iltod.OfficialRelease, results []iltod.StationResult, ev iltod.Event) (iltod.OfficialRelease, error) {
 	enc, err := encodeOfficial(r, results)
 	if err != nil {
@@ -199,39 +197,14 @@ const releaseCols = `election, version, seq, hash, source, published, imported, 
 
 func scanRelease(sc scanner) (iltod.OfficialRelease, error) {
 	var r iltod.OfficialRelease
-	var seq int64
-	var hash []byte
-	var published, imported string
-	if err := sc.Scan(&r.Election, &r.Version, &seq, &hash, &r.Source, &published, &imported, &r.Note, &r.Results, &r.Totals); err != nil {
-		return r, err
-	}
-	if len(hash) != len(r.Hash) {
-		return r, fmt.Errorf("release %d of %s: the hash has %d bytes", r.Version, r.Election, len(hash))
-	}
-	copy(r.Hash[:], hash)
-	r.Seq = uint64(seq)
-	var err error
-	if r.Published, err = parseTime(published); err != nil {
-		return r, fmt.Errorf("decode release %d of %s: %w", r.Version, r.Election, err)
-	}
-	if r.Imported, err = parseTime(imported); err != nil {
-		return r, fmt.Errorf("decode release %d of %s: %w", r.Version, r.Election, err)
-	}
-	return r, nil
+	return r, sc.Scan(&r.Election, &r.Version, &r.Seq, (*hashCol)(&r.Hash), &r.Source, timeOf(&r.Published), timeOf(&r.Imported),
+		&r.Note, &r.Results, &r.Totals)
 }
 
 // OfficialReleases returns the releases of an election in version order. It returns
 // ENotFound for an unknown election.
 func (s *Store) OfficialReleases(ctx context.Context, election string) ([]iltod.OfficialRelease, error) {
-	var out []iltod.OfficialRelease
-	err := s.readTx(ctx, func(tx *sql.Tx) error {
-		if err := electionExists(ctx, tx, election); err != nil {
-			return err
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT `+releaseCols+` FROM official_releases WHERE election = $1 ORDER BY version`, election)
-		out, err = collect(rows, err, scanRelease)
-		return err
-	})
+	out, err := ofElection(ctx, s, election, scanRelease, `SELECT `+releaseCols+` FROM official_releases WHERE election = $1 ORDER BY version`)
 	return out, internal(wrap(err, "list official releases of "+election))
 }
 

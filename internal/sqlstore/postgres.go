@@ -95,9 +95,19 @@ var postgresDialect = &dialect{
 		// transaction inserts first and nothing deletes, would cost 0.8 s of an import
 		// of 100,000 results (SQLite's costs nothing measurable, and it keeps it).
 		"{release_fk}", ""),
-	forShare:          " FOR SHARE",
-	jsonText:          `SELECT json_array_elements_text($1::json)`,
-	jsonPairs:         `SELECT ord, (v->>0)::bigint AS a, (v->>1)::bigint AS b FROM json_array_elements($1::json) WITH ORDINALITY AS t (v, ord)`,
+	forShare: " FOR SHARE",
+	// Arrays rather than JSON, because the planner guesses that unnest yields 10 rows,
+	// not the 100 of json_array_elements: with the guess of 100, the generic plan of a
+	// look-up of reports by id, cached while the table is small, went on scanning the
+	// whole table as it grew (4 ms of a batch of 500 reports).
+	textList: func(vals []string) (string, any) { return `SELECT unnest($1::text[])`, vals },
+	pairList: func(vals [][2]int64) (string, []any) {
+		a, b := make([]int64, len(vals)), make([]int64, len(vals))
+		for i, v := range vals {
+			a[i], b[i] = v[0], v[1]
+		}
+		return `SELECT ord, a, b FROM unnest($1::bigint[], $2::bigint[]) WITH ORDINALITY AS t (a, b, ord)`, []any{a, b}
+	},
 	indexedBy:         func(string) string { return "" },
 	stationsInCountry: stationsInAreaPG,
 	stationsInArea:    stationsInAreaPG,

@@ -1,28 +1,18 @@
-package sqlstore
+package sqlstore_test
 
 import (
 	"database/sql"
-	"os"
 	"strings"
 	"testing"
-)
 
-func pgDSN(t *testing.T) string {
-	dsn := os.Getenv("ILTOD_TEST_POSTGRES")
-	if dsn == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("ILTOD_TEST_POSTGRES not set in CI: the PostgreSQL store must be tested there")
-		}
-		t.Skip("ILTOD_TEST_POSTGRES not set")
-	}
-	return dsn
-}
+	"github.com/iltod/iltod/internal/sqlstore"
+)
 
 // TestLockEventsDurable checks that a transaction that appends events commits durably
 // even where the server or the session turned synchronous_commit off, and keeps a
 // stronger setting as it is.
 func TestLockEventsDurable(t *testing.T) {
-	db, err := sql.Open("pgx", pgDSN(t))
+	db, err := sql.Open("pgx", testDSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +28,7 @@ func TestLockEventsDurable(t *testing.T) {
 		if _, err := tx.Exec("SET LOCAL synchronous_commit = " + tc.set); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := tx.Exec(postgresDialect.lockEvents); err != nil {
+		if _, err := tx.Exec(sqlstore.LockEvents); err != nil {
 			t.Fatal(err)
 		}
 		var got string
@@ -53,18 +43,14 @@ func TestLockEventsDurable(t *testing.T) {
 }
 
 func TestOpenPostgresErrors(t *testing.T) {
-	dsn := pgDSN(t)
+	dsn := testDSN(t)
 	secret := "s3cret-password"
-	sep := "?"
-	if strings.Contains(dsn, "?") {
-		sep = "&"
-	}
 	for _, bad := range []string{
 		"postgres://user:" + secret + "@127.0.0.1:99999/db",
 		"host=127.0.0.1 password=" + secret + " port=notaport",
-		dsn + sep + "search_path=iltod_test_no_such_schema",
+		withSearchPath(t, dsn, "iltod_test_no_such_schema"),
 	} {
-		s, err := OpenPostgres(t.Context(), bad)
+		s, err := sqlstore.OpenPostgres(t.Context(), bad)
 		if err == nil {
 			s.Close()
 			t.Errorf("OpenPostgres succeeded with a bad DSN")
@@ -81,11 +67,11 @@ func TestOpenPostgresErrors(t *testing.T) {
 // stations and the range queries on path rely on it. (The conformance suite cannot see
 // this on a database whose own locale is C.)
 func TestByteOrder(t *testing.T) {
-	ms, err := postgresDialect.migrations()
+	ms, err := sqlstore.PostgresMigrations()
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := sql.Open("pgx", pgDSN(t))
+	db, err := sql.Open("pgx", testDSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +81,7 @@ func TestByteOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tx.Rollback() // the schema is created in a temporary one and never committed
-	for _, q := range []string{`CREATE SCHEMA iltod_test_byte_order`, `SET LOCAL search_path = iltod_test_byte_order`, ms[0].sql} {
+	for _, q := range []string{`CREATE SCHEMA iltod_test_byte_order`, `SET LOCAL search_path = iltod_test_byte_order`, ms[0]} {
 		if _, err := tx.Exec(q); err != nil {
 			t.Fatal(err)
 		}

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"encoding/json"
 	"strings"
+	"unsafe"
 
 	"github.com/iltod/iltod"
 )
@@ -61,6 +62,7 @@ func encodePackage(p *iltod.Package) (*records, error) {
 	return r, nil
 }
 
+// encodeAll returns the JSON of each of vs, without copying what json.Marshal returns.
 func encodeAll[T any](vs []T) ([]string, error) {
 	out := make([]string, len(vs))
 	for i := range vs {
@@ -68,7 +70,7 @@ func encodeAll[T any](vs []T) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		out[i] = string(b)
+		out[i] = unsafe.String(unsafe.SliceData(b), len(b)) // b is new and held by nothing else
 	}
 	return out, nil
 }

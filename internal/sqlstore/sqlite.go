@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime"
@@ -94,8 +95,14 @@ func sqliteDialect(c *checkpointer) *dialect {
 			"{table}", "STRICT", "{keyed}", "STRICT, WITHOUT ROWID", "{wide}", "STRICT",
 			"{release_fk}", ",\n\tFOREIGN KEY (election, version) REFERENCES official_releases (election, version)"),
 		committed: c.committed,
-		jsonText:  `SELECT value FROM json_each($1)`,
-		jsonPairs: `SELECT key AS ord, value->>0 AS a, value->>1 AS b FROM json_each($1)`,
+		textList: func(vals []string) (string, any) {
+			b, _ := json.Marshal(vals) // strings always encode
+			return `SELECT value FROM json_each($1)`, string(b)
+		},
+		pairList: func(vals [][2]int64) (string, []any) {
+			b, _ := json.Marshal(vals) // integers always encode
+			return `SELECT key AS ord, value->>0 AS a, value->>1 AS b FROM json_each($1)`, []any{string(b)}
+		},
 		indexedBy: func(index string) string { return " INDEXED BY " + index },
 		// The country holds all or nearly all stations: walk them in code order and
 		// filter (the unary + keeps SQLite from choosing the index on path).

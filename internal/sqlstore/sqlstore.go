@@ -72,9 +72,11 @@ type dialect struct {
 	types *strings.Replacer
 	// forShare locks the rows a SELECT reads against updates, where rows can be locked.
 	forShare string
-	// jsonText is a subquery of the strings of the JSON array $1; jsonPairs one of the
-	// pairs [a, b] of integers of the JSON array $1 as rows (ord, a, b), ord their order.
-	jsonText, jsonPairs string
+	// textList returns a subquery of the strings vals, passed as $1, and the argument;
+	// pairList one of the pairs of integers vals as rows (ord, a, b), ord their order,
+	// and the arguments it takes, from $1 on.
+	textList func(vals []string) (query string, arg any)
+	pairList func(vals [][2]int64) (query string, args []any)
 	// indexedBy returns the spelling that makes a query use the named index, for the
 	// planners that need telling.
 	indexedBy func(index string) string
@@ -106,7 +108,8 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// writeTx runs f in a write transaction that holds the event lock, and commits.
+// writeTx runs f in a write transaction that holds the event lock, and commits. (On
+// SQLite, the single writer is that lock.)
 func (s *Store) writeTx(ctx context.Context, f func(tx *tx) error) error {
 	return s.inTx(ctx, true, f)
 }
@@ -316,10 +319,26 @@ func collect[T any](rows *sql.Rows, err error, scan func(scanner) (T, error)) ([
 	return out, rows.Err()
 }
 
-// decode returns a scan function for collect that decodes the single JSON column.
+// ofElection returns the rows query selects of an election, $1, read in one snapshot with
+// the check that the election exists (ENotFound).
+func ofElection[T any](ctx context.Context, s *Store, election string, scan func(scanner) (T, error), query string) ([]T, error) {
+	var out []T
+	err := s.readTx(ctx, func(tx *sql.Tx) error {
+		if err := electionExists(ctx, tx, election); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, query, election)
+		out, err = collect(rows, err, scan)
+		return err
+	})
+	return out, err
+}
+
+// decode is a scan function for collect that decodes the single JSON column of a row of
+// *sql.Rows. The row's bytes are decoded where the driver holds them, not copied.
 func decode[T any](sc scanner) (T, error) {
 	var v T
-	var doc []byte
+	var doc sql.RawBytes
 	if err := sc.Scan(&doc); err != nil {
 		return v, err
 	}
@@ -328,3 +347,47 @@ func decode[T any](sc scanner) (T, error) {
 	}
 	return v, nil
 }
+
+// hashCol scans a 32-byte hash.
+type hashCol [32]byte
+
+func (h *hashCol) Scan(src any) error {
+	b, ok := src.([]byte)
+	if !ok || len(b) != len(h) {
+		return fmt.Errorf("a hash of %d bytes, want %d", len(b), len(h))
+	}
+	copy(h[:], b)
+	return nil
+}
+
+// timeCol scans a time kept as text (timeLayout); optional ones are NULL when absent.
+type timeCol struct {
+	t   *time.Time
+	opt **time.Time
+}
+
+func (c timeCol) Scan(src any) error {
+	var s string
+	switch v := src.(type) {
+	case nil:
+		if c.opt != nil {
+			*c.opt = nil
+			return nil
+		}
+	case string:
+		s = v
+	case []byte:
+		s = string(v)
+	}
+	t, err := parseTime(s)
+	if c.opt != nil {
+		c.t = new(time.Time)
+		*c.opt = c.t
+	}
+	*c.t = t
+	return err
+}
+
+// timeOf and optTime return scan destinations for a time and an optional time.
+func timeOf(t *time.Time) timeCol   { return timeCol{t: t} }
+func optTime(t **time.Time) timeCol { return timeCol{opt: t} }

@@ -1,10 +1,12 @@
--- 0001: the schema, for SQLite and PostgreSQL alike. The store spells the tokens in braces
--- for each database: {code} is text compared byte by byte (TEXT; text COLLATE "C"),
--- {int64} a 64-bit integer, {bytes} a byte string (BLOB; bytea), {json} and {jsonb} JSON
--- kept as text (TEXT; json, jsonb), {table}, {keyed} and {wide} a table's options (STRICT,
--- and WITHOUT ROWID for {keyed}; nothing, and a toast_tuple_target for {wide}).
--- migrations/0001_schema.<dialect>.sql adds the triggers, which each database spells its
--- own way.
+-- 0001: the schema, for SQLite and PostgreSQL alike. Each word in braces is spelled for
+-- the database (the replacers in sqlite.go and postgres.go): code is text compared byte
+-- by byte (TEXT; text COLLATE "C"); text, int, int64 and bool are text, a 32-bit and a
+-- 64-bit integer and a boolean; bytes a byte string (BLOB; bytea); json and jsonb JSON
+-- kept as text (TEXT; json, jsonb); table, keyed and wide a table's options (STRICT, and
+-- WITHOUT ROWID for keyed; nothing, and a toast_tuple_target for wide); release_fk the
+-- foreign key from an official result to its release, which SQLite checks for free and
+-- PostgreSQL does without. 0001_schema.<dialect>.sql adds the triggers, which each
+-- database spells its own way.
 --
 -- Each record of an election keeps its full encoding/json form in doc, so that a field
 -- added to a domain type later needs no migration; the other columns are only what

@@ -1,9 +1,6 @@
--- 0001, the triggers of SQLite: see 0001_schema.sql.
+-- 0001, the triggers of SQLite: see 0001_schema.sql. A trigger of SQLite has one event.
 
-CREATE TRIGGER events_no_delete BEFORE DELETE ON events
-BEGIN
-	SELECT RAISE(ABORT, 'events are append-only');
-END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
 
 CREATE TRIGGER events_no_update BEFORE UPDATE ON events
 WHEN NEW.seq IS NOT OLD.seq OR NEW.election IS NOT OLD.election OR NEW.kind IS NOT OLD.kind
@@ -31,42 +28,11 @@ BEGIN
 	SELECT RAISE(ABORT, 'FOREIGN KEY constraint failed: an election that has events keeps its id');
 END;
 
-CREATE TRIGGER official_releases_no_update BEFORE UPDATE ON official_releases
-BEGIN
-	SELECT RAISE(ABORT, 'official releases are never changed');
-END;
-
-CREATE TRIGGER official_releases_no_delete BEFORE DELETE ON official_releases
-BEGIN
-	SELECT RAISE(ABORT, 'official releases are never deleted');
-END;
-
-CREATE TRIGGER official_results_no_update BEFORE UPDATE ON official_results
-BEGIN
-	SELECT RAISE(ABORT, 'official results are never changed');
-END;
-
-CREATE TRIGGER official_results_no_delete BEFORE DELETE ON official_results
-BEGIN
-	SELECT RAISE(ABORT, 'official results are never deleted');
-END;
-
-CREATE TRIGGER official_totals_no_update BEFORE UPDATE ON official_totals
-BEGIN
-	SELECT RAISE(ABORT, 'official results are never changed');
-END;
-
-CREATE TRIGGER official_totals_no_delete BEFORE DELETE ON official_totals
-BEGIN
-	SELECT RAISE(ABORT, 'official results are never deleted');
-END;
-
-CREATE TRIGGER samples_no_update BEFORE UPDATE ON samples
-BEGIN
-	SELECT RAISE(ABORT, 'samples are never changed');
-END;
-
-CREATE TRIGGER samples_no_delete BEFORE DELETE ON samples
-BEGIN
-	SELECT RAISE(ABORT, 'samples are never deleted');
-END;
+CREATE TRIGGER official_releases_no_update BEFORE UPDATE ON official_releases BEGIN SELECT RAISE(ABORT, 'official releases are never changed'); END;
+CREATE TRIGGER official_releases_no_delete BEFORE DELETE ON official_releases BEGIN SELECT RAISE(ABORT, 'official releases are never deleted'); END;
+CREATE TRIGGER official_results_no_update BEFORE UPDATE ON official_results BEGIN SELECT RAISE(ABORT, 'official results are never changed'); END;
+CREATE TRIGGER official_results_no_delete BEFORE DELETE ON official_results BEGIN SELECT RAISE(ABORT, 'official results are never deleted'); END;
+CREATE TRIGGER official_totals_no_update BEFORE UPDATE ON official_totals BEGIN SELECT RAISE(ABORT, 'official results are never changed'); END;
+CREATE TRIGGER official_totals_no_delete BEFORE DELETE ON official_totals BEGIN SELECT RAISE(ABORT, 'official results are never deleted'); END;
+CREATE TRIGGER samples_no_update BEFORE UPDATE ON samples BEGIN SELECT RAISE(ABORT, 'samples are never changed'); END;
+CREATE TRIGGER samples_no_delete BEFORE DELETE ON samples BEGIN SELECT RAISE(ABORT, 'samples are never deleted'); END;
