@@ -31,8 +31,8 @@ func (q StationQuery) EffectiveLimit() int {
 	return q.Limit
 }
 
-// Store keeps elections. Implementations: internal/sqlite (the embedded default) and
-// internal/postgres; internal/storetest is the conformance suite both pass.
+// Store keeps elections. Implementation: internal/sqlstore, on SQLite (the embedded
+// default) or PostgreSQL; internal/storetest is the conformance suite both pass.
 //
 // Every method is safe for concurrent use. Methods return an *Error with code ENotFound
 // when the election or the named record does not exist, EConflict as documented, and

@@ -13,8 +13,7 @@ import (
 	"k8s.io/klog/v2"
 
 	"github.com/iltod/iltod"
-	"github.com/iltod/iltod/internal/postgres"
-	"github.com/iltod/iltod/internal/sqlite"
+	"github.com/iltod/iltod/internal/sqlstore"
 	"github.com/iltod/iltod/locales"
 )
 
@@ -67,7 +66,7 @@ func (c *StoreConfig) describe(p *locales.Printer) string {
 // open opens the configured store, creating the data directory if needed.
 func (c *StoreConfig) open(ctx context.Context) (iltod.Store, error) {
 	if c.DSN != "" {
-		s, err := postgres.Open(ctx, c.DSN)
+		s, err := sqlstore.OpenPostgres(ctx, c.DSN)
 		if err != nil {
 			return nil, fail("cli.store.open_postgres", locales.Args{"Err": err})
 		}
@@ -79,7 +78,7 @@ func (c *StoreConfig) open(ctx context.Context) (iltod.Store, error) {
 	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
 		return nil, fail("cli.store.mkdir", locales.Args{"Err": err})
 	}
-	s, err := sqlite.Open(ctx, filepath.Join(c.DataDir, SQLiteFile))
+	s, err := sqlstore.OpenSQLite(ctx, filepath.Join(c.DataDir, SQLiteFile))
 	if err != nil {
 		return nil, fail("cli.store.open_sqlite", locales.Args{"Err": err})
 	}

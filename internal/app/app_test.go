@@ -13,7 +13,7 @@ import (
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/app"
 	"github.com/iltod/iltod/internal/electionpkg"
-	"github.com/iltod/iltod/internal/sqlite"
+	"github.com/iltod/iltod/internal/sqlstore"
 	"github.com/iltod/iltod/stats/pvt"
 )
 
@@ -21,7 +21,7 @@ import (
 func newApp(t *testing.T) (*app.App, *iltod.Package) {
 	t.Helper()
 	ctx := context.Background()
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "iltod.db"))
+	store, err := sqlstore.OpenSQLite(ctx, filepath.Join(t.TempDir(), "iltod.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,7 @@ import (
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/app"
 	"github.com/iltod/iltod/internal/electionpkg"
-	"github.com/iltod/iltod/internal/sqlite"
+	"github.com/iltod/iltod/internal/sqlstore"
 	"github.com/iltod/iltod/tlog"
 )
 
@@ -23,7 +23,7 @@ import (
 // the form version it was filed on; the others are published as stored.
 func TestPublicEnvelopes(t *testing.T) {
 	ctx := context.Background()
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "iltod.db"))
+	store, err := sqlstore.OpenSQLite(ctx, filepath.Join(t.TempDir(), "iltod.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,7 +29,7 @@ import (
 	"github.com/iltod/iltod/internal/app"
 	"github.com/iltod/iltod/internal/electionpkg"
 	"github.com/iltod/iltod/internal/simulate"
-	"github.com/iltod/iltod/internal/sqlite"
+	"github.com/iltod/iltod/internal/sqlstore"
 	"github.com/iltod/iltod/locales"
 	"github.com/iltod/iltod/stats/pvt"
 )
@@ -67,7 +67,7 @@ func newPublicEnv(tb testing.TB) *publicEnv {
 	for i := range p.Observers {
 		p.Observers[i].Name += " " + env.obsMarker
 	}
-	store, err := sqlite.Open(ctx, filepath.Join(tb.TempDir(), "iltod.db"))
+	store, err := sqlstore.OpenSQLite(ctx, filepath.Join(tb.TempDir(), "iltod.db"))
 	if err != nil {
 		tb.Fatalf("open store: %v", err)
 	}

@@ -17,7 +17,7 @@ import (
 
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/app"
-	"github.com/iltod/iltod/internal/sqlite"
+	"github.com/iltod/iltod/internal/sqlstore"
 	"github.com/iltod/iltod/internal/synth"
 )
 
@@ -56,7 +56,7 @@ func (b *syncBuffer) String() string {
 func newTestEnv(t *testing.T, pkgs ...*iltod.Package) *testEnv {
 	t.Helper()
 	ctx := context.Background()
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "iltod.db"))
+	store, err := sqlstore.OpenSQLite(ctx, filepath.Join(t.TempDir(), "iltod.db"))
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
@@ -229,7 +229,7 @@ func realPackage(id string, stations int, seed int64) *iltod.Package {
 
 func TestStartAndShutdown(t *testing.T) {
 	ctx := context.Background()
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "iltod.db"))
+	store, err := sqlstore.OpenSQLite(ctx, filepath.Join(t.TempDir(), "iltod.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,14 +10,14 @@ import (
 	"time"
 
 	"github.com/iltod/iltod"
-	"github.com/iltod/iltod/internal/sqlite"
+	"github.com/iltod/iltod/internal/sqlstore"
 	"github.com/iltod/iltod/internal/storetest"
 )
 
 // diesBeforeMark is the SQLite store as seen by a process that dies right after
 // Tessera appended its events and before the store recorded it: MarkLogged never
 // reaches the store.
-type diesBeforeMark struct{ *sqlite.Store }
+type diesBeforeMark struct{ *sqlstore.Store }
 
 var errKilled = errors.New("killed before MarkLogged")
 
@@ -27,7 +27,7 @@ func (d diesBeforeMark) MarkLogged(context.Context, []iltod.LogMark) error { ret
 func TestRestartRecoverySQLite(t *testing.T) {
 	ctx := testCtx(t, 30*time.Second)
 	dir := t.TempDir()
-	store, err := sqlite.Open(ctx, filepath.Join(dir, "iltod.db"))
+	store, err := sqlstore.OpenSQLite(ctx, filepath.Join(dir, "iltod.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

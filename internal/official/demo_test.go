@@ -13,12 +13,12 @@ import (
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/demo"
 	"github.com/iltod/iltod/internal/electionpkg"
-	"github.com/iltod/iltod/internal/sqlite"
+	"github.com/iltod/iltod/internal/sqlstore"
 )
 
-func openStore(t *testing.T) *sqlite.Store {
+func openStore(t *testing.T) *sqlstore.Store {
 	t.Helper()
-	s, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "iltod.db"))
+	s, err := sqlstore.OpenSQLite(t.Context(), filepath.Join(t.TempDir(), "iltod.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,7 @@
 // Package reportjson writes the JSON the stores keep for reports and their QA checks:
 // the same JSON encoding/json writes, written directly, because a store encodes every
 // report of a batch while the devices wait and encoding/json spends most of its time on
-// reflection. Both stores use it, so they store the same bytes.
+// reflection. The store uses it on SQLite and PostgreSQL alike, so both keep the same bytes.
 package reportjson
 
 import (

@@ -18,7 +18,7 @@ import (
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/app"
 	iltodhttp "github.com/iltod/iltod/internal/http"
-	"github.com/iltod/iltod/internal/sqlite"
+	"github.com/iltod/iltod/internal/sqlstore"
 )
 
 // cut returns a copy of p cut down to the given regions: their areas, stations and
@@ -120,7 +120,7 @@ type server struct {
 func startServer(t *testing.T, p *iltod.Package) *server {
 	t.Helper()
 	ctx := context.Background()
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "iltod.db"))
+	store, err := sqlstore.OpenSQLite(ctx, filepath.Join(t.TempDir(), "iltod.db"))
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}

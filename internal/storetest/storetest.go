@@ -1,6 +1,7 @@
 // Package storetest is the conformance suite of iltod.Store. Every implementation runs
-// Run from its own tests, so that the embedded store (internal/sqlite) and the server store
-// (internal/postgres) keep and return exactly the same things and fail in the same ways.
+// Run from its own tests, so that the store on SQLite (the embedded default) and on
+// PostgreSQL (internal/sqlstore) keep and return exactly the same things and fail in the
+// same ways.
 //
 // The suite loads a small hand-built package (Fixture) and synthetic packages from
 // internal/synth, and checks every method of the contract: round trips that compare each

@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -14,44 +14,10 @@ import (
 	"github.com/iltod/iltod/internal/reportjson"
 )
 
-var _ iltod.IntakeStore = (*Store)(nil)
-
-// timeLayout is how the intake tables keep times: UTC, to the nanosecond, in a fixed
-// width so that text order is time order.
-const timeLayout = "2006-01-02T15:04:05.000000000Z"
-
-func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
-
-func parseTime(s string) (time.Time, error) { return time.Parse(time.RFC3339Nano, s) }
-
-// writeTx runs f in an IMMEDIATE transaction on the single writer and commits it. The
-// writer's lock is held from the start, so f sees the latest committed state and nothing
-// else writes until the commit: event sequence numbers read as max(seq)+1 are gapless and
-// in commit order, across processes sharing the file too.
-func (s *Store) writeTx(ctx context.Context, f func(tx *sql.Tx) error) error {
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	defer tx.Rollback()
-	if err := f(tx); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	s.committed()
-	return nil
-}
-
-type querier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
 // electionExists returns ENotFound unless the election exists.
 func electionExists(ctx context.Context, q querier, id string) error {
 	var ok bool
-	if err := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM elections WHERE id = ?)`, id).Scan(&ok); err != nil {
+	if err := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM elections WHERE id = $1)`, id).Scan(&ok); err != nil {
 		return fmt.Errorf("look up election: %w", err)
 	}
 	if !ok {
@@ -60,11 +26,24 @@ func electionExists(ctx context.Context, q querier, id string) error {
 	return nil
 }
 
-// hasEvents returns EConflict if the election has events: the log commits to them, so
-// the election can be neither deleted nor replaced.
-func hasEvents(ctx context.Context, tx *sql.Tx, id string) error {
+// observerExists returns ENotFound unless the election has the observer.
+func observerExists(ctx context.Context, q querier, election, code string) error {
 	var ok bool
-	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM events WHERE election = ?)`, id).Scan(&ok); err != nil {
+	if err := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM observers WHERE election = $1 AND code = $2)`,
+		election, code).Scan(&ok); err != nil {
+		return fmt.Errorf("look up observer: %w", err)
+	}
+	if !ok {
+		return iltod.Errorf(iltod.ENotFound, "observer %q not found", code)
+	}
+	return nil
+}
+
+// hasEvents returns EConflict if the election has events: the log commits to them, so
+// the election can be neither deleted nor replaced. The caller holds the event lock.
+func hasEvents(ctx context.Context, tx *tx, id string) error {
+	var ok bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM events WHERE election = $1)`, id).Scan(&ok); err != nil {
 		return fmt.Errorf("look up events: %w", err)
 	}
 	if ok {
@@ -73,8 +52,8 @@ func hasEvents(ctx context.Context, tx *sql.Tx, id string) error {
 	return nil
 }
 
-// nextSeq returns the sequence number of the next event. The caller holds the writer.
-func nextSeq(ctx context.Context, tx *sql.Tx) (uint64, error) {
+// nextSeq returns the sequence number of the next event. The caller holds the event lock.
+func nextSeq(ctx context.Context, tx *tx) (uint64, error) {
 	var seq int64
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) + 1 FROM events`).Scan(&seq); err != nil {
 		return 0, fmt.Errorf("next event number: %w", err)
@@ -83,7 +62,7 @@ func nextSeq(ctx context.Context, tx *sql.Tx) (uint64, error) {
 }
 
 // addEvent stores ev in tx with the next sequence number and returns it as stored.
-func addEvent(ctx context.Context, tx *sql.Tx, ev iltod.Event) (iltod.Event, error) {
+func addEvent(ctx context.Context, tx *tx, ev iltod.Event) (iltod.Event, error) {
 	seq, err := nextSeq(ctx, tx)
 	if err != nil {
 		return ev, err
@@ -93,7 +72,7 @@ func addEvent(ctx context.Context, tx *sql.Tx, ev iltod.Event) (iltod.Event, err
 		ev.Detail = nil
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO events (seq, election, kind, subject, hash, time, detail)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 		int64(seq), ev.Election, string(ev.Kind), ev.Subject, ev.Hash[:], formatTime(ev.Time), nullBytes(ev.Detail)); err != nil {
 		return ev, fmt.Errorf("store event: %w", err)
 	}
@@ -112,20 +91,15 @@ func nullBytes(b []byte) any {
 // to e.Election. It returns ENotFound for an unknown election or observer and EConflict
 // for a code hash already stored.
 func (s *Store) CreateEnrollment(ctx context.Context, e iltod.Enrollment, ev iltod.Event) error {
-	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+	err := s.writeTx(ctx, func(tx *tx) error {
 		if err := electionExists(ctx, tx, e.Election); err != nil {
 			return err
 		}
-		var ok bool
-		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM observers WHERE election = ? AND code = ?)`,
-			e.Election, e.Observer).Scan(&ok); err != nil {
-			return fmt.Errorf("look up observer: %w", err)
-		}
-		if !ok {
-			return iltod.Errorf(iltod.ENotFound, "observer %q not found", e.Observer)
+		if err := observerExists(ctx, tx, e.Election, e.Observer); err != nil {
+			return err
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO enrollments (code_hash, election, observer, issued, expires, issued_by)
-			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (code_hash) DO NOTHING`,
+			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (code_hash) DO NOTHING`,
 			e.CodeHash[:], e.Election, e.Observer, formatTime(e.Issued), formatTime(e.Expires), e.IssuedBy)
 		if err != nil {
 			return fmt.Errorf("store enrollment: %w", err)
@@ -143,15 +117,16 @@ func (s *Store) CreateEnrollment(ctx context.Context, e iltod.Enrollment, ev ilt
 }
 
 // ClaimEnrollment consumes the code and stores d with its event, in one transaction; see
-// iltod.IntakeStore. ev.Election is set from the code.
+// iltod.IntakeStore. ev.Election is set from the code. Claims are serialised by the event
+// lock, so of two claims of one code exactly one succeeds.
 func (s *Store) ClaimEnrollment(ctx context.Context, codeHash [32]byte, d iltod.Device, ev iltod.Event) (iltod.Device, error) {
 	retry := false
-	err := s.writeTx(ctx, func(tx *sql.Tx) error {
-		var election, observer, expires string
-		var usedBy sql.NullString
-		var used sql.NullString
-		err := tx.QueryRowContext(ctx, `SELECT election, observer, expires, used_at, used_by_key FROM enrollments WHERE code_hash = ?`,
-			codeHash[:]).Scan(&election, &observer, &expires, &used, &usedBy)
+	err := s.writeTx(ctx, func(tx *tx) error {
+		var election, observer string
+		var exp time.Time
+		var used, usedBy sql.NullString
+		err := tx.QueryRowContext(ctx, `SELECT election, observer, expires, used_at, used_by_key FROM enrollments WHERE code_hash = $1`,
+			codeHash[:]).Scan(&election, &observer, timeOf(&exp), &used, &usedBy)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			return iltod.Errorf(iltod.ENotFound, "enrollment code not found")
@@ -163,15 +138,11 @@ func (s *Store) ClaimEnrollment(ctx context.Context, codeHash [32]byte, d iltod.
 		case used.Valid:
 			return iltod.Errorf(iltod.EConflict, "the enrollment code has been used already")
 		}
-		exp, err := parseTime(expires)
-		if err != nil {
-			return fmt.Errorf("decode enrollment: %w", err)
-		}
 		if !d.Enrolled.Before(exp) {
 			return iltod.Errorf(iltod.EConflict, "the enrollment code expired at %s", exp.Format(time.RFC3339))
 		}
 		var enrolled bool
-		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM devices WHERE key_id = ?)`, d.KeyID).Scan(&enrolled); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM devices WHERE key_id = $1)`, d.KeyID).Scan(&enrolled); err != nil {
 			return fmt.Errorf("look up device: %w", err)
 		}
 		if enrolled {
@@ -179,7 +150,7 @@ func (s *Store) ClaimEnrollment(ctx context.Context, codeHash [32]byte, d iltod.
 		}
 		d = normalDevice(d)
 		d.Election, d.Observer = election, observer
-		if _, err := tx.ExecContext(ctx, `UPDATE enrollments SET used_at = ?, used_by_key = ? WHERE code_hash = ?`,
+		if _, err := tx.ExecContext(ctx, `UPDATE enrollments SET used_at = $1, used_by_key = $2 WHERE code_hash = $3`,
 			formatTime(d.Enrolled), d.KeyID, codeHash[:]); err != nil {
 			return fmt.Errorf("use enrollment: %w", err)
 		}
@@ -188,7 +159,7 @@ func (s *Store) ClaimEnrollment(ctx context.Context, codeHash [32]byte, d iltod.
 			revoked = formatTime(*d.Revoked)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO devices (key_id, election, observer, public_key, enrolled, revoked)
-			VALUES (?, ?, ?, ?, ?, ?)`,
+			VALUES ($1, $2, $3, $4, $5, $6)`,
 			d.KeyID, d.Election, d.Observer, nonNil(d.PublicKey), formatTime(d.Enrolled), revoked); err != nil {
 			return fmt.Errorf("store device: %w", err)
 		}
@@ -226,30 +197,14 @@ func nonNil(b []byte) []byte {
 
 const deviceCols = `key_id, election, observer, public_key, enrolled, revoked`
 
-func scanDevice(sc interface{ Scan(...any) error }) (iltod.Device, error) {
+func scanDevice(sc scanner) (iltod.Device, error) {
 	var d iltod.Device
-	var enrolled string
-	var revoked sql.NullString
-	if err := sc.Scan(&d.KeyID, &d.Election, &d.Observer, &d.PublicKey, &enrolled, &revoked); err != nil {
-		return d, err
-	}
-	var err error
-	if d.Enrolled, err = parseTime(enrolled); err != nil {
-		return d, fmt.Errorf("decode device: %w", err)
-	}
-	if revoked.Valid {
-		t, err := parseTime(revoked.String)
-		if err != nil {
-			return d, fmt.Errorf("decode device: %w", err)
-		}
-		d.Revoked = &t
-	}
-	return d, nil
+	return d, sc.Scan(&d.KeyID, &d.Election, &d.Observer, &d.PublicKey, timeOf(&d.Enrolled), optTime(&d.Revoked))
 }
 
 // Device returns the device with the given key id, or ENotFound.
 func (s *Store) Device(ctx context.Context, keyID string) (iltod.Device, error) {
-	d, err := scanDevice(s.read.QueryRowContext(ctx, `SELECT `+deviceCols+` FROM devices WHERE key_id = ?`, keyID))
+	d, err := scanDevice(s.read.QueryRowContext(ctx, `SELECT `+deviceCols+` FROM devices WHERE key_id = $1`, keyID))
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return d, iltod.Errorf(iltod.ENotFound, "device %q not found", keyID)
@@ -263,49 +218,32 @@ func (s *Store) Device(ctx context.Context, keyID string) (iltod.Device, error) 
 // "", in the order they were enrolled. It returns ENotFound for an unknown election or
 // observer.
 func (s *Store) Devices(ctx context.Context, election, observer string) ([]iltod.Device, error) {
-	out, err := s.devices(ctx, election, observer)
+	var out []iltod.Device
+	err := s.readTx(ctx, func(tx *sql.Tx) error {
+		if err := electionExists(ctx, tx, election); err != nil {
+			return err
+		}
+		if observer != "" {
+			if err := observerExists(ctx, tx, election, observer); err != nil {
+				return err
+			}
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT `+deviceCols+` FROM devices
+			WHERE election = $1 AND (observer = $2 OR $2 = '') ORDER BY enrolled, key_id`, election, observer)
+		out, err = collect(rows, err, scanDevice)
+		return err
+	})
 	return out, internal(wrap(err, "list devices of "+election))
-}
-
-func (s *Store) devices(ctx context.Context, election, observer string) ([]iltod.Device, error) {
-	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	if err := electionExists(ctx, tx, election); err != nil {
-		return nil, err
-	}
-	if observer != "" {
-		var ok bool
-		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM observers WHERE election = ? AND code = ?)`,
-			election, observer).Scan(&ok); err != nil {
-			return nil, err
-		}
-		if !ok {
-			return nil, iltod.Errorf(iltod.ENotFound, "observer %q not found", observer)
-		}
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+deviceCols+` FROM devices
-		WHERE election = ? AND (observer = ? OR ? = '') ORDER BY enrolled, key_id`, election, observer, observer)
-	if err != nil {
-		return nil, err
-	}
-	out, err := collect(rows, scanDevice)
-	if err != nil {
-		return nil, err
-	}
-	return out, tx.Commit()
 }
 
 // RevokeDevice marks the device revoked at ev.Time and stores ev, whose Election is set to
 // the device's. It returns ENotFound for an unknown key and EConflict if the device is
 // revoked already.
 func (s *Store) RevokeDevice(ctx context.Context, keyID string, ev iltod.Event) error {
-	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+	err := s.writeTx(ctx, func(tx *tx) error {
 		var election string
 		var revoked sql.NullString
-		err := tx.QueryRowContext(ctx, `SELECT election, revoked FROM devices WHERE key_id = ?`, keyID).Scan(&election, &revoked)
+		err := tx.QueryRowContext(ctx, `SELECT election, revoked FROM devices WHERE key_id = $1`, keyID).Scan(&election, &revoked)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			return iltod.Errorf(iltod.ENotFound, "device %q not found", keyID)
@@ -314,7 +252,7 @@ func (s *Store) RevokeDevice(ctx context.Context, keyID string, ev iltod.Event) 
 		case revoked.Valid:
 			return iltod.Errorf(iltod.EConflict, "device %q is revoked already", keyID)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE devices SET revoked = ? WHERE key_id = ?`, formatTime(ev.Time), keyID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE devices SET revoked = $1 WHERE key_id = $2`, formatTime(ev.Time), keyID); err != nil {
 			return fmt.Errorf("revoke device: %w", err)
 		}
 		ev.Election = election
@@ -349,8 +287,7 @@ var submissionInsertCols = []string{"seq", "election", "id", "station", "form", 
 	"envelope", "envelope_hash", "device_key", "received", "checks", "status", "report"}
 
 // AcceptReports stores the new submissions among subs with their acceptance events, in
-// one IMMEDIATE transaction on a connection with synchronous=FULL, so that the commit is
-// on disk when it returns; see iltod.IntakeStore. The Stored submission of an Accepted
+// one durable write transaction, bulk-loading the reports; see iltod.IntakeStore. The Stored submission of an Accepted
 // result is subs[i] with Seq set and Received in UTC. Duplicate and Conflicting results
 // hold the submission stored before, or accepted earlier in subs. It returns ENotFound,
 // and stores nothing, if the election of any submission does not exist.
@@ -373,24 +310,21 @@ func (s *Store) AcceptReports(ctx context.Context, subs []iltod.Submission) ([]i
 		byElection[r.Election] = append(byElection[r.Election], r.ID)
 	}
 	results := make([]iltod.AcceptResult, len(subs))
-	err = s.writeTx(ctx, func(tx *sql.Tx) error {
+	err = s.writeTx(ctx, func(tx *tx) error {
 		stored := make(map[key]iltod.Submission)
 		for _, e := range elections {
 			if err := electionExists(ctx, tx, e); err != nil {
 				return err
 			}
-			ids, err := json.Marshal(byElection[e])
-			if err != nil {
-				return err
-			}
+			ids, arg := s.d.textList(byElection[e])
 			rows, err := tx.QueryContext(ctx, `SELECT `+submissionCols+` FROM submissions
-				WHERE id IN (SELECT value FROM json_each(?)) AND election = ?`, string(ids), e)
+				WHERE id IN (`+ids+`) AND election = $2`, arg, e)
+			found, err := collect(rows, err, scanSubmission)
 			if err != nil {
 				return fmt.Errorf("look up stored reports: %w", err)
 			}
-			err = eachSubmission(rows, func(sub iltod.Submission) { stored[key{e, sub.Report.ID}] = sub })
-			if err != nil {
-				return fmt.Errorf("look up stored reports: %w", err)
+			for _, sub := range found {
+				stored[key{e, sub.Report.ID}] = sub
 			}
 		}
 		seq, err := nextSeq(ctx, tx)
@@ -414,7 +348,7 @@ func (s *Store) AcceptReports(ctx context.Context, subs []iltod.Submission) ([]i
 			results[i] = iltod.AcceptResult{Outcome: iltod.Accepted, Stored: sub}
 			fresh = append(fresh, i)
 		}
-		if err := insert(ctx, tx, "submissions", submissionInsertCols, len(fresh), func(j int, row []any) []any {
+		if err := s.d.copy(ctx, tx, "submissions", submissionInsertCols, len(fresh), func(j int, row []any) []any {
 			i := fresh[j]
 			sub, r := &results[i].Stored, &subs[i].Report
 			return append(row, int64(sub.Seq), r.Election, r.ID, r.Station, r.Form, r.FormVersion, sub.Observer,
@@ -429,7 +363,7 @@ func (s *Store) AcceptReports(ctx context.Context, subs []iltod.Submission) ([]i
 		// The acceptance events, made from the rows just stored: the new reports have
 		// the sequence numbers from the first one on.
 		if _, err := tx.ExecContext(ctx, `INSERT INTO events (seq, election, kind, subject, hash, time)
-			SELECT seq, election, ?, id, envelope_hash, received FROM submissions WHERE seq >= ? ORDER BY seq`,
+			SELECT seq, election, $1, id, envelope_hash, received FROM submissions WHERE seq >= $2 ORDER BY seq`,
 			string(iltod.EventReport), int64(results[fresh[0]].Stored.Seq)); err != nil {
 			return fmt.Errorf("store events: %w", err)
 		}
@@ -443,16 +377,13 @@ func (s *Store) AcceptReports(ctx context.Context, subs []iltod.Submission) ([]i
 
 const submissionCols = `seq, election, id, channel, envelope, envelope_hash, device_key, received, checks, status, report, observer`
 
-func scanSubmission(sc interface{ Scan(...any) error }) (iltod.Submission, error) {
+func scanSubmission(sc scanner) (iltod.Submission, error) {
 	var sub iltod.Submission
-	var seq int64
-	var election, id, channel, deviceKey, received, status string
-	var hash, checks, report []byte
-	if err := sc.Scan(&seq, &election, &id, &channel, &sub.Envelope, &hash, &deviceKey, &received, &checks, &status, &report, &sub.Observer); err != nil {
+	var election, id string
+	var checks, report []byte
+	if err := sc.Scan(&sub.Seq, &election, &id, &sub.Channel, &sub.Envelope, (*hashCol)(&sub.EnvelopeHash), &sub.DeviceKey,
+		timeOf(&sub.Received), &checks, &sub.Status, &report, &sub.Observer); err != nil {
 		return sub, err
-	}
-	if len(hash) != len(sub.EnvelopeHash) {
-		return sub, fmt.Errorf("report %s of %s: the envelope hash has %d bytes", id, election, len(hash))
 	}
 	if err := json.Unmarshal(report, &sub.Report); err != nil {
 		return sub, fmt.Errorf("decode report %s of %s: %w", id, election, err)
@@ -460,26 +391,7 @@ func scanSubmission(sc interface{ Scan(...any) error }) (iltod.Submission, error
 	if err := json.Unmarshal(checks, &sub.Checks); err != nil {
 		return sub, fmt.Errorf("decode checks of report %s of %s: %w", id, election, err)
 	}
-	t, err := parseTime(received)
-	if err != nil {
-		return sub, fmt.Errorf("decode report %s of %s: %w", id, election, err)
-	}
-	sub.Seq, sub.Channel, sub.DeviceKey, sub.Received, sub.Status = uint64(seq), iltod.Channel(channel), deviceKey, t, iltod.ReviewStatus(status)
-	copy(sub.EnvelopeHash[:], hash)
 	return sub, nil
-}
-
-// eachSubmission decodes every row, calls f with each, and closes rows.
-func eachSubmission(rows *sql.Rows, f func(iltod.Submission)) error {
-	defer rows.Close()
-	for rows.Next() {
-		sub, err := scanSubmission(rows)
-		if err != nil {
-			return err
-		}
-		f(sub)
-	}
-	return rows.Err()
 }
 
 // Submission returns one stored submission. An empty election matches any election; if
@@ -489,15 +401,12 @@ func (s *Store) Submission(ctx context.Context, election, id string) (iltod.Subm
 	var rows *sql.Rows
 	var err error
 	if election == "" {
-		rows, err = s.read.QueryContext(ctx, `SELECT `+submissionCols+` FROM submissions WHERE id = ? LIMIT 2`, id)
+		rows, err = s.read.QueryContext(ctx, `SELECT `+submissionCols+` FROM submissions WHERE id = $1 LIMIT 2`, id)
 	} else {
-		rows, err = s.read.QueryContext(ctx, `SELECT `+submissionCols+` FROM submissions WHERE id = ? AND election = ?`, id, election)
+		rows, err = s.read.QueryContext(ctx, `SELECT `+submissionCols+` FROM submissions WHERE id = $1 AND election = $2`, id, election)
 	}
+	found, err := collect(rows, err, scanSubmission)
 	if err != nil {
-		return iltod.Submission{}, internal(fmt.Errorf("read report %s: %w", id, err))
-	}
-	var found []iltod.Submission
-	if err := eachSubmission(rows, func(sub iltod.Submission) { found = append(found, sub) }); err != nil {
 		return iltod.Submission{}, internal(fmt.Errorf("read report %s: %w", id, err))
 	}
 	switch len(found) {
@@ -518,28 +427,26 @@ func (s *Store) Submission(ctx context.Context, election, id string) (iltod.Subm
 // most 1000 when q.Limit is 0, and never more than 10,000. It returns ENotFound for an
 // unknown election.
 func (s *Store) Submissions(ctx context.Context, election string, q iltod.SubmissionQuery) ([]iltod.Submission, error) {
-	query := `SELECT ` + submissionCols + ` FROM submissions WHERE election = ? AND seq > ?`
 	args := []any{election, int64(min(q.AfterSeq, math.MaxInt64))}
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	query := `SELECT ` + submissionCols + ` FROM submissions WHERE election = $1 AND seq > $2`
 	if q.Station != "" {
 		// A station has few reports: find them by station, then sort them, rather than
-		// walk the whole election in seq order, which is the planner's guess without
+		// walk the whole election in seq order, which is SQLite's guess without
 		// statistics.
-		query = `SELECT ` + submissionCols + ` FROM submissions INDEXED BY submissions_station
-			WHERE election = ? AND seq > ? AND station = ?`
-		args = append(args, q.Station)
+		query = `SELECT ` + submissionCols + ` FROM submissions` + s.d.indexedBy("submissions_station") + `
+			WHERE election = $1 AND seq > $2 AND station = ` + arg(q.Station)
 	}
 	if q.Form != "" {
-		query += ` AND form = ?`
-		args = append(args, q.Form)
+		query += ` AND form = ` + arg(q.Form)
 	}
-	query += ` ORDER BY seq LIMIT ?`
-	args = append(args, q.EffectiveLimit())
+	query += ` ORDER BY seq LIMIT ` + arg(q.EffectiveLimit())
 	rows, err := s.read.QueryContext(ctx, query, args...)
+	out, err := collect(rows, err, scanSubmission)
 	if err != nil {
-		return nil, internal(fmt.Errorf("list reports of %s: %w", election, err))
-	}
-	out := []iltod.Submission{}
-	if err := eachSubmission(rows, func(sub iltod.Submission) { out = append(out, sub) }); err != nil {
 		return nil, internal(fmt.Errorf("list reports of %s: %w", election, err))
 	}
 	if len(out) == 0 {
@@ -553,8 +460,8 @@ func (s *Store) Submissions(ctx context.Context, election string, q iltod.Submis
 // SetStatus sets a submission's review status and stores ev, whose Election is set to
 // election. It returns ENotFound for an unknown election or report.
 func (s *Store) SetStatus(ctx context.Context, election, id string, status iltod.ReviewStatus, ev iltod.Event) error {
-	err := s.writeTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE submissions SET status = ? WHERE id = ? AND election = ?`, string(status), id, election)
+	err := s.writeTx(ctx, func(tx *tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE submissions SET status = $1 WHERE id = $2 AND election = $3`, string(status), id, election)
 		if err != nil {
 			return fmt.Errorf("set status: %w", err)
 		}
@@ -580,7 +487,7 @@ func (s *Store) Resolve(ctx context.Context, r iltod.Resolution, ev iltod.Event)
 	if err != nil {
 		return iltod.Errorf(iltod.EInvalid, "resolution of %s: %v", r.Tag, err)
 	}
-	err = s.writeTx(ctx, func(tx *sql.Tx) error {
+	err = s.writeTx(ctx, func(tx *tx) error {
 		if err := electionExists(ctx, tx, r.Election); err != nil {
 			return err
 		}
@@ -590,7 +497,7 @@ func (s *Store) Resolve(ctx context.Context, r iltod.Resolution, ev iltod.Event)
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO resolutions (seq, election, station, form, tag, value)
-			VALUES (?, ?, ?, ?, ?, ?)`, int64(ev.Seq), r.Election, r.Station, r.Form, r.Tag, string(value)); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6)`, int64(ev.Seq), r.Election, r.Station, r.Form, r.Tag, string(value)); err != nil {
 			return fmt.Errorf("store resolution: %w", err)
 		}
 		return nil
@@ -608,41 +515,31 @@ func (s *Store) Resolutions(ctx context.Context, election, station, form string)
 func (s *Store) resolutions(ctx context.Context, election, station, form string) ([]iltod.Resolution, error) {
 	// Station and form "" select every resolution of the election (see iltod.IntakeStore).
 	rows, err := s.read.QueryContext(ctx, `SELECT seq, station, form, tag, value FROM resolutions
-		WHERE election = ? AND ((station = ? AND form = ?) OR (? = '' AND ? = ''))
-		ORDER BY station, form, seq`, election, station, form, station, form)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []iltod.Resolution{}
-	for rows.Next() {
+		WHERE election = $1 AND ((station = $2 AND form = $3) OR ($2 = '' AND $3 = ''))
+		ORDER BY station, form, seq`, election, station, form)
+	out, err := collect(rows, err, func(sc scanner) (iltod.Resolution, error) {
 		r := iltod.Resolution{Election: election}
 		var seq int64
 		var value []byte
-		if err := rows.Scan(&seq, &r.Station, &r.Form, &r.Tag, &value); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal(value, &r.Value); err != nil {
-			return nil, fmt.Errorf("decode resolution %d: %w", seq, err)
+		if err := sc.Scan(&seq, &r.Station, &r.Form, &r.Tag, &value); err != nil {
+			return r, err
 		}
 		r.Seq = uint64(seq)
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if len(out) == 0 {
-		if err := electionExists(ctx, s.read, election); err != nil {
-			return nil, err
+		if err := json.Unmarshal(value, &r.Value); err != nil {
+			return r, fmt.Errorf("decode resolution %d: %w", seq, err)
 		}
+		return r, nil
+	})
+	if err == nil && len(out) == 0 {
+		err = electionExists(ctx, s.read, election)
 	}
-	return out, nil
+	return out, err
 }
 
 // AddEvent stores ev and returns it as stored, with its Seq. It returns ENotFound for an
 // unknown election.
 func (s *Store) AddEvent(ctx context.Context, ev iltod.Event) (iltod.Event, error) {
-	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+	err := s.writeTx(ctx, func(tx *tx) error {
 		if err := electionExists(ctx, tx, ev.Election); err != nil {
 			return err
 		}
@@ -658,32 +555,14 @@ func (s *Store) AddEvent(ctx context.Context, ev iltod.Event) (iltod.Event, erro
 
 const eventCols = `seq, election, kind, subject, hash, time, detail, log_index`
 
-func scanEvent(sc interface{ Scan(...any) error }) (iltod.Event, error) {
+func scanEvent(sc scanner) (iltod.Event, error) {
 	var ev iltod.Event
-	var seq int64
-	var kind, t string
-	var hash, detail []byte
-	var index sql.NullInt64
-	if err := sc.Scan(&seq, &ev.Election, &kind, &ev.Subject, &hash, &t, &detail, &index); err != nil {
-		return ev, err
-	}
-	if len(hash) != len(ev.Hash) {
-		return ev, fmt.Errorf("event %d: the hash has %d bytes", seq, len(hash))
-	}
-	var err error
-	if ev.Time, err = parseTime(t); err != nil {
-		return ev, fmt.Errorf("decode event %d: %w", seq, err)
-	}
-	ev.Seq, ev.Kind = uint64(seq), iltod.EventKind(kind)
-	copy(ev.Hash[:], hash)
+	var detail []byte
+	err := sc.Scan(&ev.Seq, &ev.Election, &ev.Kind, &ev.Subject, (*hashCol)(&ev.Hash), timeOf(&ev.Time), &detail, &ev.LogIndex)
 	if len(detail) > 0 {
 		ev.Detail = detail
 	}
-	if index.Valid {
-		i := uint64(index.Int64)
-		ev.LogIndex = &i
-	}
-	return ev, nil
+	return ev, err
 }
 
 // Event returns the event with the given sequence number, or ENotFound.
@@ -691,7 +570,7 @@ func (s *Store) Event(ctx context.Context, seq uint64) (iltod.Event, error) {
 	if seq > math.MaxInt64 {
 		return iltod.Event{}, iltod.Errorf(iltod.ENotFound, "event %d not found", seq)
 	}
-	ev, err := scanEvent(s.read.QueryRowContext(ctx, `SELECT `+eventCols+` FROM events WHERE seq = ?`, int64(seq)))
+	ev, err := scanEvent(s.read.QueryRowContext(ctx, `SELECT `+eventCols+` FROM events WHERE seq = $1`, int64(seq)))
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return iltod.Event{}, iltod.Errorf(iltod.ENotFound, "event %d not found", seq)
@@ -710,21 +589,10 @@ func (s *Store) Unlogged(ctx context.Context, limit int) ([]iltod.Event, error) 
 	if limit <= 0 {
 		return nil, iltod.Errorf(iltod.EInvalid, "the limit must be positive")
 	}
-	rows, err := s.read.QueryContext(ctx, `SELECT `+eventCols+` FROM events WHERE log_index IS NULL ORDER BY seq LIMIT ?`,
+	rows, err := s.read.QueryContext(ctx, `SELECT `+eventCols+` FROM events WHERE log_index IS NULL ORDER BY seq LIMIT $1`,
 		min(limit, maxUnlogged))
+	out, err := collect(rows, err, scanEvent)
 	if err != nil {
-		return nil, internal(fmt.Errorf("list unlogged events: %w", err))
-	}
-	defer rows.Close()
-	out := []iltod.Event{}
-	for rows.Next() {
-		ev, err := scanEvent(rows)
-		if err != nil {
-			return nil, internal(fmt.Errorf("list unlogged events: %w", err))
-		}
-		out = append(out, ev)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, internal(fmt.Errorf("list unlogged events: %w", err))
 	}
 	return out, nil
@@ -738,52 +606,67 @@ func (s *Store) MarkLogged(ctx context.Context, marks []iltod.LogMark) error {
 	if len(marks) == 0 {
 		return nil
 	}
-	err := s.writeTx(ctx, func(tx *sql.Tx) error {
-		get, err := tx.PrepareContext(ctx, `SELECT log_index FROM events WHERE seq = ?`)
-		if err != nil {
-			return err
+	pairs := make([][2]int64, len(marks)) // [seq, index]
+	for i, m := range marks {
+		if m.Index > math.MaxInt64 {
+			return iltod.Errorf(iltod.EInvalid, "log index %d is out of range", m.Index)
 		}
-		defer get.Close()
-		owner, err := tx.PrepareContext(ctx, `SELECT seq FROM events WHERE log_index = ?`)
-		if err != nil {
-			return err
+		if m.Seq > math.MaxInt64 {
+			return iltod.Errorf(iltod.ENotFound, "event %d not found", m.Seq)
 		}
-		defer owner.Close()
-		set, err := tx.PrepareContext(ctx, `UPDATE events SET log_index = ? WHERE seq = ?`)
-		if err != nil {
-			return err
+		pairs[i] = [2]int64{int64(m.Seq), int64(m.Index)}
+	}
+	err := s.writeTx(ctx, func(tx *tx) error {
+		// For each mark: whether its event exists, the event's index, and the event that
+		// has the mark's index, as stored before this call.
+		all, args := s.d.pairList(pairs)
+		rows, err := tx.QueryContext(ctx, `SELECT e.seq IS NOT NULL, e.log_index, o.seq FROM (`+all+`) m
+			LEFT JOIN events e ON e.seq = m.a LEFT JOIN events o ON o.log_index = m.b ORDER BY m.ord`, args...)
+		type state struct {
+			found        bool
+			index, owner sql.NullInt64
 		}
-		defer set.Close()
-		for _, m := range marks {
-			if m.Index > math.MaxInt64 {
-				return iltod.Errorf(iltod.EInvalid, "log index %d is out of range", m.Index)
-			}
-			if m.Seq > math.MaxInt64 {
-				return iltod.Errorf(iltod.ENotFound, "event %d not found", m.Seq)
-			}
-			var index sql.NullInt64
-			err := get.QueryRowContext(ctx, int64(m.Seq)).Scan(&index)
-			switch {
-			case errors.Is(err, sql.ErrNoRows):
-				return iltod.Errorf(iltod.ENotFound, "event %d not found", m.Seq)
-			case err != nil:
-				return fmt.Errorf("look up event %d: %w", m.Seq, err)
-			case index.Valid && uint64(index.Int64) == m.Index:
+		states, err := collect(rows, err, func(sc scanner) (st state, err error) {
+			return st, sc.Scan(&st.found, &st.index, &st.owner)
+		})
+		if err != nil {
+			return fmt.Errorf("look up events: %w", err)
+		}
+		indexOf := map[uint64]uint64{} // seq → index, as marked by this call
+		seqOf := map[uint64]uint64{}   // index → seq, as marked by this call
+		var set [][2]int64
+		for i, m := range marks {
+			st := states[i]
+			if idx, ok := indexOf[m.Seq]; ok {
+				if idx != m.Index {
+					return iltod.Errorf(iltod.EConflict, "event %d is at log index %d, not %d", m.Seq, idx, m.Index)
+				}
 				continue
-			case index.Valid:
-				return iltod.Errorf(iltod.EConflict, "event %d is at log index %d, not %d", m.Seq, index.Int64, m.Index)
 			}
-			var other int64
-			err = owner.QueryRowContext(ctx, int64(m.Index)).Scan(&other)
 			switch {
-			case err == nil:
+			case !st.found:
+				return iltod.Errorf(iltod.ENotFound, "event %d not found", m.Seq)
+			case st.index.Valid && uint64(st.index.Int64) == m.Index:
+				indexOf[m.Seq], seqOf[m.Index] = m.Index, m.Seq
+				continue
+			case st.index.Valid:
+				return iltod.Errorf(iltod.EConflict, "event %d is at log index %d, not %d", m.Seq, st.index.Int64, m.Index)
+			case st.owner.Valid:
+				return iltod.Errorf(iltod.EConflict, "log index %d is event %d's, not event %d's", m.Index, st.owner.Int64, m.Seq)
+			}
+			if other, ok := seqOf[m.Index]; ok {
 				return iltod.Errorf(iltod.EConflict, "log index %d is event %d's, not event %d's", m.Index, other, m.Seq)
-			case !errors.Is(err, sql.ErrNoRows):
-				return fmt.Errorf("look up log index %d: %w", m.Index, err)
 			}
-			if _, err := set.ExecContext(ctx, int64(m.Index), int64(m.Seq)); err != nil {
-				return fmt.Errorf("mark event %d: %w", m.Seq, err)
-			}
+			indexOf[m.Seq], seqOf[m.Index] = m.Index, m.Seq
+			set = append(set, pairs[i])
+		}
+		if len(set) == 0 {
+			return nil
+		}
+		all, args = s.d.pairList(set)
+		if _, err := tx.ExecContext(ctx, `UPDATE events SET log_index = m.b FROM (`+all+`) m
+			WHERE events.seq = m.a`, args...); err != nil {
+			return fmt.Errorf("mark events: %w", err)
 		}
 		return nil
 	})
@@ -797,12 +680,4 @@ func (s *Store) LastSeq(ctx context.Context) (uint64, error) {
 		return 0, internal(fmt.Errorf("last event number: %w", err))
 	}
 	return uint64(seq), nil
-}
-
-// wrap adds context to err, keeping nil nil.
-func wrap(err error, what string) error {
-	if err == nil {
-		return nil
-	}
-	return fmt.Errorf("%s: %w", what, err)
 }

@@ -1,29 +1,31 @@
-package postgres
+package sqlstore
 
 import (
 	"encoding/json"
 	"strings"
+	"unsafe"
 
 	"github.com/iltod/iltod"
 )
 
 // records is a package encoded for storage: the JSON of each record, and the path of
 // each area and station. It is built before the write transaction begins, so that the
-// transaction lasts only as long as the copy.
+// database is locked only while rows are inserted.
 type records struct {
 	p                          *iltod.Package
-	election                   []byte
-	areas, stations            [][]byte
-	contests, observers, forms [][]byte
-	areaPaths, stationPaths    []string
+	election                   string
+	areas, areaPaths           []string
+	stations, stationPaths     []string
+	contests, observers, forms []string
 }
 
 func encodePackage(p *iltod.Package) (*records, error) {
 	r := &records{p: p}
-	var err error
-	if r.election, err = json.Marshal(&p.Election); err != nil {
+	b, err := json.Marshal(&p.Election)
+	if err != nil {
 		return nil, err
 	}
+	r.election = string(b)
 	ix := iltod.NewAreaIndex(p.Areas)
 	paths := make(map[string]string, len(p.Areas))
 	path := func(area string) string {
@@ -60,22 +62,26 @@ func encodePackage(p *iltod.Package) (*records, error) {
 	return r, nil
 }
 
-func encodeAll[T any](vs []T) ([][]byte, error) {
-	out := make([][]byte, len(vs))
+// encodeAll returns the JSON of each of vs, without copying what json.Marshal returns.
+func encodeAll[T any](vs []T) ([]string, error) {
+	out := make([]string, len(vs))
 	for i := range vs {
 		b, err := json.Marshal(&vs[i])
 		if err != nil {
 			return nil, err
 		}
-		out[i] = b
+		out[i] = unsafe.String(unsafe.SliceData(b), len(b)) // b is new and held by nothing else
 	}
 	return out, nil
 }
 
 // pathRange returns the bounds lo <= path < hi of the paths that start with prefix, a path
-// ending in '/': hi is prefix with that '/' replaced by the next byte, '0'. The path
-// column has the "C" collation, so the bounds compare bytes; unlike LIKE they need no
-// escaping, and they use the index on path.
+// ending in '/': hi is prefix with that '/' replaced by the next byte, '0'. Comparing with
+// bounds rather than LIKE needs no escaping and uses the index on path. (On PostgreSQL
+// the path column has the "C" collation, so the bounds compare bytes.)
 func pathRange(prefix string) (lo, hi string) {
+	if prefix == "" {
+		return "", ""
+	}
 	return prefix, prefix[:len(prefix)-1] + "0"
 }

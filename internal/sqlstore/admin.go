@@ -1,9 +1,10 @@
-package postgres
+package sqlstore
 
 import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,24 +12,21 @@ import (
 	"time"
 
 	"github.com/iltod/iltod"
-	"github.com/jackc/pgx/v5"
 )
 
-var _ iltod.AdminStore = (*Store)(nil)
-
-// SaveSample stores a PVT sample with its event in one transaction that holds the event
-// lock; see iltod.AdminStore.
+// SaveSample stores a PVT sample with its event in one write transaction; see
+// iltod.AdminStore.
 func (s *Store) SaveSample(ctx context.Context, r iltod.SampleRecord, ev iltod.Event) (iltod.SampleRecord, error) {
 	if err := r.Validate(); err != nil {
 		return iltod.SampleRecord{}, asInvalid(err, "the sample")
 	}
 	r.Sample = bytes.Clone(r.Sample)
 	r.Drawn, r.Hash = ev.Time.UTC(), sha256.Sum256(r.Sample)
-	err := s.writeTx(ctx, func(tx pgx.Tx) error {
+	err := s.writeTx(ctx, func(tx *tx) error {
 		if err := electionExists(ctx, tx, r.Election); err != nil {
 			return err
 		}
-		if err := tx.QueryRow(ctx, `SELECT coalesce(max(version), 0) + 1 FROM samples WHERE election = $1`,
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) + 1 FROM samples WHERE election = $1`,
 			r.Election).Scan(&r.Version); err != nil {
 			return fmt.Errorf("next sample version: %w", err)
 		}
@@ -38,7 +36,7 @@ func (s *Store) SaveSample(ctx context.Context, r iltod.SampleRecord, ev iltod.E
 			return err
 		}
 		r.Seq = ev.Seq
-		if _, err := tx.Exec(ctx, `INSERT INTO samples (election, version, seq, hash, drawn, note, stations, sample)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO samples (election, version, seq, hash, drawn, note, stations, sample)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 			r.Election, r.Version, int64(r.Seq), r.Hash[:], formatTime(r.Drawn), r.Note, r.Stations, []byte(r.Sample)); err != nil {
 			return fmt.Errorf("store sample: %w", err)
@@ -53,65 +51,39 @@ func (s *Store) SaveSample(ctx context.Context, r iltod.SampleRecord, ev iltod.E
 
 const sampleCols = `election, version, seq, hash, drawn, note, stations, sample`
 
-func scanSample(row pgx.Row) (iltod.SampleRecord, error) {
+func scanSample(sc scanner) (iltod.SampleRecord, error) {
 	var r iltod.SampleRecord
-	var seq int64
-	var hash, sample []byte
-	var drawn string
-	if err := row.Scan(&r.Election, &r.Version, &seq, &hash, &drawn, &r.Note, &r.Stations, &sample); err != nil {
-		return r, err
-	}
-	if len(hash) != len(r.Hash) {
-		return r, fmt.Errorf("sample %d of %s: the hash has %d bytes", r.Version, r.Election, len(hash))
-	}
-	copy(r.Hash[:], hash)
-	r.Seq, r.Sample = uint64(seq), json.RawMessage(sample)
-	var err error
-	if r.Drawn, err = parseTime(drawn); err != nil {
-		return r, fmt.Errorf("decode sample %d of %s: %w", r.Version, r.Election, err)
-	}
-	return r, nil
+	var sample []byte
+	err := sc.Scan(&r.Election, &r.Version, &r.Seq, (*hashCol)(&r.Hash), timeOf(&r.Drawn), &r.Note, &r.Stations, &sample)
+	r.Sample = sample
+	return r, err
 }
 
 // Samples returns the samples of an election in version order, read in one snapshot.
 func (s *Store) Samples(ctx context.Context, election string) ([]iltod.SampleRecord, error) {
-	var out []iltod.SampleRecord
-	err := s.readTx(ctx, func(tx pgx.Tx) error {
-		if err := electionExists(ctx, tx, election); err != nil {
-			return err
-		}
-		rows, err := tx.Query(ctx, `SELECT `+sampleCols+` FROM samples WHERE election = $1 ORDER BY version`, election)
-		if err != nil {
-			return err
-		}
-		out, err = collect(rows, scanSample)
-		return err
-	})
-	if err != nil {
-		return nil, internal(wrap(err, "list samples of "+election))
-	}
-	return out, nil
+	out, err := ofElection(ctx, s, election, scanSample, `SELECT `+sampleCols+` FROM samples WHERE election = $1 ORDER BY version`)
+	return out, internal(wrap(err, "list samples of "+election))
 }
 
 // Sample returns one sample of an election, version 0 meaning the latest.
 func (s *Store) Sample(ctx context.Context, election string, version int) (iltod.SampleRecord, error) {
 	var r iltod.SampleRecord
-	err := s.readTx(ctx, func(tx pgx.Tx) error {
+	err := s.readTx(ctx, func(tx *sql.Tx) error {
 		if err := electionExists(ctx, tx, election); err != nil {
 			return err
 		}
-		var row pgx.Row
+		var row *sql.Row
 		if version == 0 {
-			row = tx.QueryRow(ctx, `SELECT `+sampleCols+` FROM samples WHERE election = $1 ORDER BY version DESC LIMIT 1`, election)
+			row = tx.QueryRowContext(ctx, `SELECT `+sampleCols+` FROM samples WHERE election = $1 ORDER BY version DESC LIMIT 1`, election)
 		} else {
-			row = tx.QueryRow(ctx, `SELECT `+sampleCols+` FROM samples WHERE election = $1 AND version = $2`, election, version)
+			row = tx.QueryRowContext(ctx, `SELECT `+sampleCols+` FROM samples WHERE election = $1 AND version = $2`, election, version)
 		}
 		var err error
 		r, err = scanSample(row)
 		switch {
-		case errors.Is(err, pgx.ErrNoRows) && version == 0:
+		case errors.Is(err, sql.ErrNoRows) && version == 0:
 			return iltod.Errorf(iltod.ENotFound, "election %q has no sample", election)
-		case errors.Is(err, pgx.ErrNoRows):
+		case errors.Is(err, sql.ErrNoRows):
 			return iltod.Errorf(iltod.ENotFound, "sample version %d of election %q not found", version, election)
 		}
 		return err
@@ -132,26 +104,31 @@ func staffChange(a iltod.StaffAccount, ev iltod.Event) (iltod.StaffAccount, ilto
 	if err := iltod.CheckStaffDetail(a, ev.Detail); err != nil {
 		return a, ev, err
 	}
-	// Never nil: the column is NOT NULL, and pgx writes a nil slice as NULL.
 	a.Areas = slices.Compact(slices.Sorted(slices.Values(a.Areas)))
-	if a.Areas == nil {
-		a.Areas = []string{}
-	}
 	ev.Election, ev.Kind, ev.Subject, ev.Hash = "", iltod.EventStaff, iltod.StaffSubject(a.Login), sha256.Sum256(ev.Detail)
 	return a, ev, nil
 }
 
-// CreateStaff stores a new staff account with its event in one transaction that holds
-// the event lock; see iltod.AdminStore.
+// encodeAreas returns the JSON array of areas: [] for none.
+func encodeAreas(areas []string) string {
+	if len(areas) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(areas) // a []string always encodes
+	return string(b)
+}
+
+// CreateStaff stores a new staff account with its event in one write transaction; see
+// iltod.AdminStore.
 func (s *Store) CreateStaff(ctx context.Context, a iltod.StaffAccount, ev iltod.Event) error {
 	a, ev, err := staffChange(a, ev)
 	if err != nil {
 		return err
 	}
 	a.Created, a.Updated = ev.Time.UTC(), ev.Time.UTC()
-	err = s.writeTx(ctx, func(tx pgx.Tx) error {
+	err = s.writeTx(ctx, func(tx *tx) error {
 		var exists bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM staff WHERE login = $1)`, a.Login).Scan(&exists); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM staff WHERE login = $1)`, a.Login).Scan(&exists); err != nil {
 			return fmt.Errorf("look up staff account: %w", err)
 		}
 		if exists {
@@ -161,10 +138,10 @@ func (s *Store) CreateStaff(ctx context.Context, a iltod.StaffAccount, ev iltod.
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO staff
+		if _, err := tx.ExecContext(ctx, `INSERT INTO staff
 			(login, name, role, areas, password_hash, totp_secret, disabled, created, updated, seq)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-			a.Login, a.Name, a.Role, a.Areas, a.PasswordHash, a.TOTPSecret, a.Disabled,
+			a.Login, a.Name, a.Role, encodeAreas(a.Areas), a.PasswordHash, a.TOTPSecret, a.Disabled,
 			formatTime(a.Created), formatTime(a.Updated), int64(ev.Seq)); err != nil {
 			return fmt.Errorf("store staff account: %w", err)
 		}
@@ -173,19 +150,19 @@ func (s *Store) CreateStaff(ctx context.Context, a iltod.StaffAccount, ev iltod.
 	return internal(wrap(err, "create staff account "+a.Login))
 }
 
-// UpdateStaff replaces a staff account with its event in one transaction that holds the
-// event lock, and deletes its sessions if it is disabled; see iltod.AdminStore. Updating
-// the account's row waits for any CreateSession that read it, so that the sessions
-// deleted include every one created before the account was disabled.
+// UpdateStaff replaces a staff account with its event in one write transaction, and
+// deletes its sessions if it is disabled; see iltod.AdminStore. Updating the account's
+// row waits for any CreateSession that read it, so that the sessions deleted include
+// every one created before the account was disabled.
 func (s *Store) UpdateStaff(ctx context.Context, a iltod.StaffAccount, ev iltod.Event) error {
 	a, ev, err := staffChange(a, ev)
 	if err != nil {
 		return err
 	}
 	a.Updated = ev.Time.UTC()
-	err = s.writeTx(ctx, func(tx pgx.Tx) error {
+	err = s.writeTx(ctx, func(tx *tx) error {
 		var exists bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM staff WHERE login = $1)`, a.Login).Scan(&exists); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM staff WHERE login = $1)`, a.Login).Scan(&exists); err != nil {
 			return fmt.Errorf("look up staff account: %w", err)
 		}
 		if !exists {
@@ -195,14 +172,14 @@ func (s *Store) UpdateStaff(ctx context.Context, a iltod.StaffAccount, ev iltod.
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE staff SET name = $1, role = $2, areas = $3, password_hash = $4,
+		if _, err := tx.ExecContext(ctx, `UPDATE staff SET name = $1, role = $2, areas = $3, password_hash = $4,
 			totp_secret = $5, disabled = $6, updated = $7, seq = $8 WHERE login = $9`,
-			a.Name, a.Role, a.Areas, a.PasswordHash, a.TOTPSecret, a.Disabled, formatTime(a.Updated),
+			a.Name, a.Role, encodeAreas(a.Areas), a.PasswordHash, a.TOTPSecret, a.Disabled, formatTime(a.Updated),
 			int64(ev.Seq), a.Login); err != nil {
 			return fmt.Errorf("store staff account: %w", err)
 		}
 		if a.Disabled {
-			if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE login = $1`, a.Login); err != nil {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE login = $1`, a.Login); err != nil {
 				return fmt.Errorf("delete the sessions of a disabled account: %w", err)
 			}
 		}
@@ -217,30 +194,27 @@ func staffNotFound(login string) error {
 
 const staffCols = `login, name, role, areas, password_hash, totp_secret, disabled, created, updated`
 
-func scanStaff(row pgx.Row) (iltod.StaffAccount, error) {
+func scanStaff(sc scanner) (iltod.StaffAccount, error) {
 	var a iltod.StaffAccount
-	var created, updated string
-	if err := row.Scan(&a.Login, &a.Name, &a.Role, &a.Areas, &a.PasswordHash, &a.TOTPSecret, &a.Disabled, &created, &updated); err != nil {
+	var areas []byte
+	if err := sc.Scan(&a.Login, &a.Name, &a.Role, &areas, &a.PasswordHash, &a.TOTPSecret, &a.Disabled,
+		timeOf(&a.Created), timeOf(&a.Updated)); err != nil {
 		return a, err
+	}
+	if err := json.Unmarshal(areas, &a.Areas); err != nil {
+		return a, fmt.Errorf("decode the areas of staff account %s: %w", a.Login, err)
 	}
 	if len(a.Areas) == 0 {
 		a.Areas = nil
-	}
-	var err error
-	if a.Created, err = parseTime(created); err != nil {
-		return a, fmt.Errorf("decode staff account %s: %w", a.Login, err)
-	}
-	if a.Updated, err = parseTime(updated); err != nil {
-		return a, fmt.Errorf("decode staff account %s: %w", a.Login, err)
 	}
 	return a, nil
 }
 
 // StaffAccount returns one staff account, secrets included.
 func (s *Store) StaffAccount(ctx context.Context, login string) (iltod.StaffAccount, error) {
-	a, err := scanStaff(s.pool.QueryRow(ctx, `SELECT `+staffCols+` FROM staff WHERE login = $1`, login))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return iltod.StaffAccount{}, staffNotFound(login)
+	a, err := scanStaff(s.read.QueryRowContext(ctx, `SELECT `+staffCols+` FROM staff WHERE login = $1`, login))
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, staffNotFound(login)
 	}
 	if err != nil {
 		return iltod.StaffAccount{}, internal(fmt.Errorf("read staff account %s: %w", login, err))
@@ -250,11 +224,8 @@ func (s *Store) StaffAccount(ctx context.Context, login string) (iltod.StaffAcco
 
 // StaffAccounts returns every staff account in login order, secrets included.
 func (s *Store) StaffAccounts(ctx context.Context) ([]iltod.StaffAccount, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+staffCols+` FROM staff ORDER BY login`)
-	if err != nil {
-		return nil, internal(fmt.Errorf("list staff accounts: %w", err))
-	}
-	out, err := collect(rows, scanStaff)
+	rows, err := s.read.QueryContext(ctx, `SELECT `+staffCols+` FROM staff ORDER BY login`)
+	out, err := collect(rows, err, scanStaff)
 	if err != nil {
 		return nil, internal(fmt.Errorf("list staff accounts: %w", err))
 	}
@@ -278,46 +249,40 @@ func checkSession(s iltod.Session) error {
 
 // CreateSession stores a session of an account that is not disabled, after deleting the
 // sessions that expired at or before its creation, in one transaction; see
-// iltod.AdminStore. It does not take the event lock: it appends no event. It reads the
-// account FOR SHARE, so that an UpdateStaff disabling it waits for the session and then
-// deletes it.
+// iltod.AdminStore. It does not take the event lock: it appends no event. On PostgreSQL
+// it reads the account FOR SHARE, so that an UpdateStaff disabling it waits for the
+// session and then deletes it.
 func (s *Store) CreateSession(ctx context.Context, sess iltod.Session) error {
 	if err := checkSession(sess); err != nil {
 		return err
 	}
-	err := func() error {
-		tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
-		if err != nil {
-			return fmt.Errorf("begin: %w", err)
-		}
-		defer tx.Rollback(ctx)
-		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE expires <= $1`, formatTime(sess.Created)); err != nil {
+	err := s.inTx(ctx, false, func(tx *tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires <= $1`, formatTime(sess.Created)); err != nil {
 			return fmt.Errorf("delete expired sessions: %w", err)
 		}
 		var disabled bool
-		err = tx.QueryRow(ctx, `SELECT disabled FROM staff WHERE login = $1 FOR SHARE`, sess.Login).Scan(&disabled)
+		err := tx.QueryRowContext(ctx, `SELECT disabled FROM staff WHERE login = $1`+s.d.forShare, sess.Login).Scan(&disabled)
 		switch {
-		case errors.Is(err, pgx.ErrNoRows):
+		case errors.Is(err, sql.ErrNoRows):
 			return staffNotFound(sess.Login)
 		case err != nil:
 			return fmt.Errorf("look up staff account: %w", err)
 		case disabled:
 			return iltod.Errorf(iltod.EConflict, "staff account %q is disabled", sess.Login)
 		}
-		tag, err := tx.Exec(ctx, `INSERT INTO sessions (token_hash, login, created, expires, csrf)
+		res, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, login, created, expires, csrf)
 			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (token_hash) DO NOTHING`,
 			sess.TokenHash[:], sess.Login, formatTime(sess.Created), formatTime(sess.Expires), sess.CSRF)
 		if err != nil {
 			return fmt.Errorf("store session: %w", err)
 		}
-		if tag.RowsAffected() == 0 {
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
 			return iltod.Errorf(iltod.EConflict, "a session with this token exists already")
 		}
-		if err := tx.Commit(ctx); err != nil {
-			return fmt.Errorf("commit: %w", err)
-		}
 		return nil
-	}()
+	})
 	return internal(wrap(err, "create session"))
 }
 
@@ -325,42 +290,33 @@ func (s *Store) CreateSession(ctx context.Context, sess iltod.Session) error {
 // account is disabled.
 func (s *Store) Session(ctx context.Context, tokenHash [32]byte, now time.Time) (iltod.Session, error) {
 	var sess iltod.Session
-	var hash []byte
-	var created, expires string
-	err := s.pool.QueryRow(ctx, `SELECT s.token_hash, s.login, s.created, s.expires, s.csrf
+	err := s.read.QueryRowContext(ctx, `SELECT s.token_hash, s.login, s.created, s.expires, s.csrf
 		FROM sessions s JOIN staff a ON a.login = s.login
 		WHERE s.token_hash = $1 AND s.expires > $2 AND NOT a.disabled`,
-		tokenHash[:], formatTime(now)).Scan(&hash, &sess.Login, &created, &expires, &sess.CSRF)
+		tokenHash[:], formatTime(now)).Scan((*hashCol)(&sess.TokenHash), &sess.Login, timeOf(&sess.Created), timeOf(&sess.Expires), &sess.CSRF)
 	switch {
-	case errors.Is(err, pgx.ErrNoRows):
+	case errors.Is(err, sql.ErrNoRows):
 		return iltod.Session{}, iltod.Errorf(iltod.ENotFound, "session not found or expired")
 	case err != nil:
 		return iltod.Session{}, internal(fmt.Errorf("read session: %w", err))
-	case len(hash) != len(sess.TokenHash):
-		return iltod.Session{}, internal(fmt.Errorf("read session: the token hash has %d bytes", len(hash)))
-	}
-	copy(sess.TokenHash[:], hash)
-	if sess.Created, err = parseTime(created); err != nil {
-		return iltod.Session{}, internal(fmt.Errorf("decode session: %w", err))
-	}
-	if sess.Expires, err = parseTime(expires); err != nil {
-		return iltod.Session{}, internal(fmt.Errorf("decode session: %w", err))
 	}
 	return sess, nil
 }
 
 // DeleteSession deletes one session, if it exists.
 func (s *Store) DeleteSession(ctx context.Context, tokenHash [32]byte) error {
-	if _, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE token_hash = $1`, tokenHash[:]); err != nil {
-		return internal(fmt.Errorf("delete session: %w", err))
-	}
-	return nil
+	err := s.inTx(ctx, false, func(tx *tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, tokenHash[:])
+		return err
+	})
+	return internal(wrap(err, "delete session"))
 }
 
 // DeleteSessions deletes every session of an account.
 func (s *Store) DeleteSessions(ctx context.Context, login string) error {
-	if _, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE login = $1`, login); err != nil {
-		return internal(fmt.Errorf("delete the sessions of %s: %w", login, err))
-	}
-	return nil
+	err := s.inTx(ctx, false, func(tx *tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE login = $1`, login)
+		return err
+	})
+	return internal(wrap(err, "delete the sessions of "+login))
 }

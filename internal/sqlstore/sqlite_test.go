@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore_test
 
 import (
 	"os"
@@ -6,23 +6,33 @@ import (
 	"testing"
 	"time"
 
+	"github.com/iltod/iltod/internal/sqlstore"
 	"github.com/iltod/iltod/internal/synth"
 )
+
+func TestOpenSQLiteRejectsBadPaths(t *testing.T) {
+	for _, path := range []string{"", ":memory:", "file:x.db", "x.db?mode=ro"} {
+		if s, err := sqlstore.OpenSQLite(t.Context(), path); err == nil {
+			s.Close()
+			t.Errorf("sqlstore.OpenSQLite(%q) succeeded", path)
+		}
+	}
+}
 
 // TestWriterIsDurable checks the settings that make a commit survive a power loss: WAL,
 // synced at every commit (synchronous=FULL, 2) on the connection that writes.
 func TestWriterIsDurable(t *testing.T) {
-	s, err := Open(t.Context(), filepath.Join(t.TempDir(), "iltod.db"))
+	s, err := sqlstore.OpenSQLite(t.Context(), filepath.Join(t.TempDir(), "iltod.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
 	var sync int
 	var mode string
-	if err := s.write.QueryRowContext(t.Context(), `PRAGMA synchronous`).Scan(&sync); err != nil {
+	if err := sqlstore.Writer(s).QueryRowContext(t.Context(), `PRAGMA synchronous`).Scan(&sync); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.write.QueryRowContext(t.Context(), `PRAGMA journal_mode`).Scan(&mode); err != nil {
+	if err := sqlstore.Writer(s).QueryRowContext(t.Context(), `PRAGMA journal_mode`).Scan(&mode); err != nil {
 		t.Fatal(err)
 	}
 	if sync != 2 || mode != "wal" {
@@ -34,12 +44,12 @@ func TestWriterIsDurable(t *testing.T) {
 // writer checkpointing (its automatic checkpoints are off), and that Close leaves no WAL.
 func TestCheckpoints(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "iltod.db")
-	s, err := Open(t.Context(), path)
+	s, err := sqlstore.OpenSQLite(t.Context(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var auto int
-	if err := s.write.QueryRowContext(t.Context(), `PRAGMA wal_autocheckpoint`).Scan(&auto); err != nil || auto != 0 {
+	if err := sqlstore.Writer(s).QueryRowContext(t.Context(), `PRAGMA wal_autocheckpoint`).Scan(&auto); err != nil || auto != 0 {
 		t.Errorf("the writer's wal_autocheckpoint = %d, %v; want 0", auto, err)
 	}
 	size := func(name string) int64 {

@@ -1,26 +1,23 @@
-package postgres
+package sqlstore
 
 import (
 	"cmp"
 	"context"
-	"encoding/json"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/iltod/iltod"
-	"github.com/jackc/pgx/v5"
 )
 
-var _ iltod.OfficialStore = (*Store)(nil)
-
 // ImportOfficial stores a release, its station results (in official_results) and its area
-// totals (in official_totals) with its import event in one transaction that holds the
-// event lock, copying the results in with COPY, after checking them against the election
-// as stored in that transaction; see iltod.OfficialStore. The
-// results are encoded, and the digest computed for the version the release will most
-// likely get, before the transaction begins.
+// totals (in official_totals) with its import event in one write transaction, bulk-loading
+// the results, after checking them against the election as stored in that transaction; see
+// iltod.OfficialStore. The results are encoded, and the digest computed for the
+// version the release will most likely get, before the transaction begins, so that the
+// event lock is held mainly for the inserts.
 func (s *Store) ImportOfficial(ctx context.Context, r iltod.OfficialRelease, results []iltod.StationResult, ev iltod.Event) (iltod.OfficialRelease, error) {
 	enc, err := encodeOfficial(r, results)
 	if err != nil {
@@ -28,7 +25,7 @@ func (s *Store) ImportOfficial(ctx context.Context, r iltod.OfficialRelease, res
 	}
 	// The version the release will get unless another import commits first; the digest
 	// covers the version, so it is computed again in the transaction if it differs.
-	guess, err := nextVersion(ctx, s.pool, r.Election)
+	guess, err := nextVersion(ctx, s.read, r.Election)
 	if err != nil {
 		return iltod.OfficialRelease{}, internal(fmt.Errorf("import official results: %w", err))
 	}
@@ -38,7 +35,7 @@ func (s *Store) ImportOfficial(ctx context.Context, r iltod.OfficialRelease, res
 	if err != nil {
 		return iltod.OfficialRelease{}, internal(fmt.Errorf("import official results: %w", err))
 	}
-	err = s.writeTx(ctx, func(tx pgx.Tx) error {
+	err = s.writeTx(ctx, func(tx *tx) error {
 		if err := electionExists(ctx, tx, r.Election); err != nil {
 			return err
 		}
@@ -63,30 +60,27 @@ func (s *Store) ImportOfficial(ctx context.Context, r iltod.OfficialRelease, res
 			return err
 		}
 		r.Seq = ev.Seq
-		if _, err := tx.Exec(ctx, `INSERT INTO official_releases
+		if _, err := tx.ExecContext(ctx, `INSERT INTO official_releases
 			(election, version, seq, hash, source, published, imported, note, results, totals)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 			r.Election, r.Version, int64(r.Seq), r.Hash[:], r.Source, formatTime(r.Published), formatTime(r.Imported),
 			r.Note, r.Results, r.Totals); err != nil {
 			return fmt.Errorf("store release: %w", err)
 		}
-		if enc.stations > 0 {
-			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"official_results"}, []string{"election", "version", "station", "contest", "doc"},
-				pgx.CopyFromSlice(enc.stations, func(j int) ([]any, error) {
-					i := enc.order[j]
-					return []any{r.Election, r.Version, results[i].Station, results[i].Contest, enc.docs[i]}, nil
-				})); err != nil {
-				return fmt.Errorf("store results: %w", err)
-			}
+		if err := s.d.copy(ctx, tx, "official_results", []string{"election", "version", "station", "contest", "doc"}, enc.stations,
+			func(j int, row []any) []any {
+				i := enc.order[j]
+				return append(row, r.Election, r.Version, results[i].Station, results[i].Contest, enc.docs[i])
+			}); err != nil {
+			return fmt.Errorf("store results: %w", err)
 		}
-		if totals := enc.order[enc.stations:]; len(totals) > 0 {
-			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"official_totals"}, []string{"election", "version", "area", "contest", "doc"},
-				pgx.CopyFromSlice(len(totals), func(j int) ([]any, error) {
-					i := totals[j]
-					return []any{r.Election, r.Version, results[i].Area, results[i].Contest, enc.docs[i]}, nil
-				})); err != nil {
-				return fmt.Errorf("store totals: %w", err)
-			}
+		totals := enc.order[enc.stations:]
+		if err := s.d.copy(ctx, tx, "official_totals", []string{"election", "version", "area", "contest", "doc"}, len(totals),
+			func(j int, row []any) []any {
+				i := totals[j]
+				return append(row, r.Election, r.Version, results[i].Area, results[i].Contest, enc.docs[i])
+			}); err != nil {
+			return fmt.Errorf("store totals: %w", err)
 		}
 		return nil
 	})
@@ -99,9 +93,9 @@ func (s *Store) ImportOfficial(ctx context.Context, r iltod.OfficialRelease, res
 // encodedOfficial is a release's results encoded for their rows before the transaction
 // begins: each result's canonical JSON, and the order of the results (iltod.SortResults),
 // the station results first, by station and contest, then the area totals, by area and
-// contest: the order of each table's key.
+// contest: the order of each table's key, in which rows are inserted fastest.
 type encodedOfficial struct {
-	docs     [][]byte
+	docs     []string
 	order    []int
 	stations int // the number of station results, which order lists first
 }
@@ -116,7 +110,8 @@ func encodeOfficial(r iltod.OfficialRelease, results []iltod.StationResult) (*en
 		return nil, iltod.Errorf(iltod.EInvalid, "the official release holds no result: neither a station result nor an area total")
 	}
 	var ps iltod.Problems
-	enc := &encodedOfficial{docs: make([][]byte, len(results)), order: make([]int, len(results))}
+	enc := &encodedOfficial{docs: make([]string, len(results)), order: make([]int, len(results))}
+	var buf []byte
 	for i := range results {
 		if err := results[i].Validate(); err != nil {
 			var sub iltod.Problems
@@ -127,7 +122,8 @@ func encodeOfficial(r iltod.OfficialRelease, results []iltod.StationResult) (*en
 			}
 			continue
 		}
-		enc.docs[i] = iltod.AppendResultJSON(nil, &results[i])
+		buf = iltod.AppendResultJSON(buf[:0], &results[i])
+		enc.docs[i] = string(buf)
 		enc.order[i] = i
 		if !results[i].IsTotal() {
 			enc.stations++
@@ -167,7 +163,7 @@ func asInvalid(err error, what string) error {
 // nextVersion returns the version the next release of an election gets.
 func nextVersion(ctx context.Context, q querier, election string) (int, error) {
 	var v int
-	if err := q.QueryRow(ctx, `SELECT coalesce(max(version), 0) + 1 FROM official_releases WHERE election = $1`,
+	if err := q.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) + 1 FROM official_releases WHERE election = $1`,
 		election).Scan(&v); err != nil {
 		return 0, fmt.Errorf("next release version: %w", err)
 	}
@@ -176,35 +172,22 @@ func nextVersion(ctx context.Context, q querier, election string) (int, error) {
 
 // checkedElection reads what iltod.ResultIndex needs of an election: the codes and
 // parents of its areas, the codes and areas of its stations, and its contests.
-func checkedElection(ctx context.Context, tx pgx.Tx, election string) (*iltod.Package, error) {
+func checkedElection(ctx context.Context, tx *tx, election string) (*iltod.Package, error) {
 	p := &iltod.Package{}
-	rows, err := tx.Query(ctx, `SELECT code, parent FROM areas WHERE election = $1 ORDER BY seq`, election)
-	if err != nil {
-		return nil, fmt.Errorf("read areas: %w", err)
-	}
-	var a iltod.Area
-	if _, err := pgx.ForEachRow(rows, []any{&a.Code, &a.Parent}, func() error {
-		p.Areas = append(p.Areas, a)
-		return nil
+	rows, err := tx.QueryContext(ctx, `SELECT code, parent FROM areas WHERE election = $1 ORDER BY seq`, election)
+	if p.Areas, err = collect(rows, err, func(sc scanner) (a iltod.Area, err error) {
+		return a, sc.Scan(&a.Code, &a.Parent)
 	}); err != nil {
 		return nil, fmt.Errorf("read areas: %w", err)
 	}
-	rows, err = tx.Query(ctx, `SELECT code, area FROM stations WHERE election = $1`, election)
-	if err != nil {
-		return nil, fmt.Errorf("read stations: %w", err)
-	}
-	var st iltod.Station
-	if _, err := pgx.ForEachRow(rows, []any{&st.Code, &st.Area}, func() error {
-		p.Stations = append(p.Stations, st)
-		return nil
+	rows, err = tx.QueryContext(ctx, `SELECT code, area FROM stations WHERE election = $1`, election)
+	if p.Stations, err = collect(rows, err, func(sc scanner) (st iltod.Station, err error) {
+		return st, sc.Scan(&st.Code, &st.Area)
 	}); err != nil {
 		return nil, fmt.Errorf("read stations: %w", err)
 	}
-	rows, err = tx.Query(ctx, `SELECT doc FROM contests WHERE election = $1 ORDER BY seq`, election)
-	if err != nil {
-		return nil, fmt.Errorf("read contests: %w", err)
-	}
-	if p.Contests, err = decodeRows[iltod.Contest](rows); err != nil {
+	rows, err = tx.QueryContext(ctx, `SELECT doc FROM contests WHERE election = $1 ORDER BY seq`, election)
+	if p.Contests, err = collect(rows, err, decode[iltod.Contest]); err != nil {
 		return nil, fmt.Errorf("read contests: %w", err)
 	}
 	return p, nil
@@ -212,66 +195,32 @@ func checkedElection(ctx context.Context, tx pgx.Tx, election string) (*iltod.Pa
 
 const releaseCols = `election, version, seq, hash, source, published, imported, note, results, totals`
 
-func scanRelease(row pgx.Row) (iltod.OfficialRelease, error) {
+func scanRelease(sc scanner) (iltod.OfficialRelease, error) {
 	var r iltod.OfficialRelease
-	var seq int64
-	var hash []byte
-	var published, imported string
-	if err := row.Scan(&r.Election, &r.Version, &seq, &hash, &r.Source, &published, &imported, &r.Note, &r.Results, &r.Totals); err != nil {
-		return r, err
-	}
-	if len(hash) != len(r.Hash) {
-		return r, fmt.Errorf("release %d of %s: the hash has %d bytes", r.Version, r.Election, len(hash))
-	}
-	copy(r.Hash[:], hash)
-	r.Seq = uint64(seq)
-	var err error
-	if r.Published, err = parseTime(published); err != nil {
-		return r, fmt.Errorf("decode release %d of %s: %w", r.Version, r.Election, err)
-	}
-	if r.Imported, err = parseTime(imported); err != nil {
-		return r, fmt.Errorf("decode release %d of %s: %w", r.Version, r.Election, err)
-	}
-	return r, nil
+	return r, sc.Scan(&r.Election, &r.Version, &r.Seq, (*hashCol)(&r.Hash), &r.Source, timeOf(&r.Published), timeOf(&r.Imported),
+		&r.Note, &r.Results, &r.Totals)
 }
 
 // OfficialReleases returns the releases of an election in version order. It returns
 // ENotFound for an unknown election.
 func (s *Store) OfficialReleases(ctx context.Context, election string) ([]iltod.OfficialRelease, error) {
-	var out []iltod.OfficialRelease
-	err := s.readTx(ctx, func(tx pgx.Tx) error {
-		if err := electionExists(ctx, tx, election); err != nil {
-			return err
-		}
-		rows, err := tx.Query(ctx, `SELECT `+releaseCols+` FROM official_releases WHERE election = $1 ORDER BY version`, election)
-		if err != nil {
-			return err
-		}
-		out, err = collect(rows, scanRelease)
-		return err
-	})
-	if err != nil {
-		return nil, internal(wrap(err, "list official releases of "+election))
-	}
-	return out, nil
+	out, err := ofElection(ctx, s, election, scanRelease, `SELECT `+releaseCols+` FROM official_releases WHERE election = $1 ORDER BY version`)
+	return out, internal(wrap(err, "list official releases of "+election))
 }
 
 // OfficialResults returns the station results, or with q.Totals the area totals, of one
 // release that q selects, read in one snapshot; see iltod.OfficialStore.
 func (s *Store) OfficialResults(ctx context.Context, election string, version int, q iltod.OfficialQuery) ([]iltod.StationResult, error) {
 	var out []iltod.StationResult
-	err := s.readTx(ctx, func(tx pgx.Tx) error {
+	err := s.readTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		out, err = officialResults(ctx, tx, election, version, q)
 		return err
 	})
-	if err != nil {
-		return nil, internal(wrap(err, "read official results of "+election))
-	}
-	return out, nil
+	return out, internal(wrap(err, "read official results of "+election))
 }
 
-func officialResults(ctx context.Context, tx pgx.Tx, election string, version int, q iltod.OfficialQuery) ([]iltod.StationResult, error) {
+func officialResults(ctx context.Context, tx *sql.Tx, election string, version int, q iltod.OfficialQuery) ([]iltod.StationResult, error) {
 	if err := electionExists(ctx, tx, election); err != nil {
 		return nil, err
 	}
@@ -305,9 +254,9 @@ func officialResults(ctx context.Context, tx pgx.Tx, election string, version in
 	}
 	if q.Area != "" {
 		var path string
-		err := tx.QueryRow(ctx, `SELECT path FROM areas WHERE election = $1 AND code = $2`, election, q.Area).Scan(&path)
+		err := tx.QueryRowContext(ctx, `SELECT path FROM areas WHERE election = $1 AND code = $2`, election, q.Area).Scan(&path)
 		switch {
-		case errors.Is(err, pgx.ErrNoRows):
+		case errors.Is(err, sql.ErrNoRows):
 			return nil, iltod.Errorf(iltod.ENotFound, "area %q not found", q.Area)
 		case err != nil:
 			return nil, err
@@ -317,43 +266,31 @@ func officialResults(ctx context.Context, tx pgx.Tx, election string, version in
 	}
 	if q.Limit > 0 {
 		// The last station (or area) of the page: every result up to it is on the page.
-		var last *string
+		var last sql.NullString
 		limit := arg(q.Limit)
-		if err := tx.QueryRow(ctx, `SELECT max(`+place+`) FROM (SELECT DISTINCT r.`+place+` FROM `+table+` r`+
+		if err := tx.QueryRowContext(ctx, `SELECT max(`+place+`) FROM (SELECT DISTINCT r.`+place+` FROM `+table+` r`+
 			where+` ORDER BY r.`+place+` LIMIT `+limit+`) page`, args...).Scan(&last); err != nil {
 			return nil, err
 		}
 		args = args[:len(args)-1]
-		if last == nil {
+		if !last.Valid {
 			return []iltod.StationResult{}, nil
 		}
-		where += ` AND r.` + place + ` <= ` + arg(*last)
+		where += ` AND r.` + place + ` <= ` + arg(last.String)
 	}
-	rows, err := tx.Query(ctx, `SELECT r.doc FROM `+table+` r`+where+` ORDER BY r.`+place+`, r.contest`, args...)
+	rows, err := tx.QueryContext(ctx, `SELECT r.doc FROM `+table+` r`+where+` ORDER BY r.`+place+`, r.contest`, args...)
+	out, err := collect(rows, err, decode[iltod.StationResult])
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("official results: %w", err)
 	}
-	defer rows.Close()
-	out := []iltod.StationResult{}
-	for rows.Next() {
-		var doc []byte
-		if err := rows.Scan(&doc); err != nil {
-			return nil, err
-		}
-		var r iltod.StationResult
-		if err := json.Unmarshal(doc, &r); err != nil {
-			return nil, fmt.Errorf("decode official result: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // releaseVersion returns version if the election has that release, or its latest
 // release for version 0; ENotFound otherwise.
-func releaseVersion(ctx context.Context, tx pgx.Tx, election string, version int) (int, error) {
+func releaseVersion(ctx context.Context, tx *sql.Tx, election string, version int) (int, error) {
 	var latest int
-	if err := tx.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM official_releases WHERE election = $1`,
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM official_releases WHERE election = $1`,
 		election).Scan(&latest); err != nil {
 		return 0, err
 	}

@@ -1,0 +1,246 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	sqlite3 "modernc.org/sqlite" // registers the "sqlite" driver
+	sqlite3lib "modernc.org/sqlite/lib"
+)
+
+// BusyTimeout is how long a statement on SQLite waits for a lock held by another
+// connection or process before it fails.
+const BusyTimeout = 10 * time.Second
+
+// OpenSQLite opens the SQLite database file at path, creating it if it does not exist,
+// and applies any migrations it lacks. The directory holding path must exist. path must
+// name a file (not ":memory:", which would give each connection a database of its own)
+// and may not contain '?'. OpenSQLite returns an error if the database was migrated by a
+// newer version of iltod than this one.
+//
+// The database is opened through the pure-Go driver modernc.org/sqlite (no cgo), in WAL
+// mode, in two pools of connections: a single writer, whose transactions begin IMMEDIATE
+// so that a write never fails half-way on a lock, and whose commits are synced to disk
+// before they return (synchronous=FULL); and several query-only readers, which WAL lets
+// run alongside the writer, each reading a consistent snapshot. Other processes may open
+// the same file; they wait for each other's writes for up to BusyTimeout. Checkpoints,
+// which copy committed pages from the WAL into the database file, run in the background on
+// a connection of their own, so that a commit does not wait for them.
+func OpenSQLite(ctx context.Context, path string) (*Store, error) {
+	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") || strings.ContainsRune(path, '?') {
+		return nil, fmt.Errorf("open sqlite: %q is not a plain file path", path)
+	}
+	busy := strconv.FormatInt(BusyTimeout.Milliseconds(), 10)
+	// synchronous=FULL: in WAL mode SQLite then syncs the log at every commit, so that a
+	// commit that returned survives a crash of the machine, not only of the process: an
+	// accepted report must never be lost. (NORMAL would sync only at checkpoints.)
+	// wal_autocheckpoint(0): the writer does not checkpoint; checkpoints does.
+	write, err := sql.Open("sqlite", path+"?_txlock=immediate&_busy_timeout="+busy+
+		"&_journal_mode=WAL&_synchronous=FULL&_foreign_keys=1&_pragma=cache_size(-65536)&_pragma=wal_autocheckpoint(0)")
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxIdleTime(0)
+	write.SetConnMaxLifetime(0)
+	c := &checkpointer{kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	s := &Store{d: sqliteDialect(c), write: write, close: write.Close}
+	if err := ping(ctx, write); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("migrate sqlite %s: %w", path, err)
+	}
+	if s.read, err = sql.Open("sqlite", path+"?_busy_timeout="+busy+"&_query_only=1"); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	s.close = func() error {
+		// The writer is the last connection to close, which checkpoints the whole WAL.
+		return errors.Join(c.close(), s.read.Close(), write.Close())
+	}
+	readers := max(4, 2*runtime.GOMAXPROCS(0))
+	s.read.SetMaxOpenConns(readers)
+	s.read.SetMaxIdleConns(readers)
+	if err := s.read.PingContext(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	if c.db, err = sql.Open("sqlite", path+"?_busy_timeout="+busy+"&_synchronous=FULL"); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	c.db.SetMaxOpenConns(1)
+	go c.run()
+	return s, nil
+}
+
+func sqliteDialect(c *checkpointer) *dialect {
+	return &dialect{
+		name:   "sqlite",
+		readTx: &sql.TxOptions{ReadOnly: true},
+		copy:   insertRows,
+		types: strings.NewReplacer("{code}", "TEXT", "{text}", "TEXT", "{int}", "INTEGER", "{int64}", "INTEGER",
+			"{bytes}", "BLOB", "{json}", "TEXT", "{jsonb}", "TEXT", "{bool}", "INTEGER",
+			"{table}", "STRICT", "{keyed}", "STRICT, WITHOUT ROWID", "{wide}", "STRICT",
+			"{release_fk}", ",\n\tFOREIGN KEY (election, version) REFERENCES official_releases (election, version)"),
+		committed: c.committed,
+		textList: func(vals []string) (string, any) {
+			b, _ := json.Marshal(vals) // strings always encode
+			return `SELECT value FROM json_each($1)`, string(b)
+		},
+		pairList: func(vals [][2]int64) (string, []any) {
+			b, _ := json.Marshal(vals) // integers always encode
+			return `SELECT key AS ord, value->>0 AS a, value->>1 AS b FROM json_each($1)`, []any{string(b)}
+		},
+		indexedBy: func(index string) string { return " INDEXED BY " + index },
+		// The country holds all or nearly all stations: walk them in code order and
+		// filter (the unary + keeps SQLite from choosing the index on path).
+		stationsInCountry: `SELECT doc FROM stations WHERE election = $1 AND +path >= $2 AND +path < $3 AND code > $4
+			ORDER BY code LIMIT $5`,
+		// An area below the country holds a small share of the stations: find them with
+		// the index on path, which also holds their codes, sort the codes, and only then
+		// read the page's documents. Walking all stations in code order instead would
+		// read nearly all of them to fill a page of a small area.
+		stationsInArea: `SELECT doc FROM stations WHERE rowid IN (
+				SELECT rowid FROM stations INDEXED BY stations_path
+				WHERE election = $1 AND path >= $2 AND path < $3 AND code > $4
+				ORDER BY code LIMIT $5)
+			ORDER BY code`,
+	}
+}
+
+// ping opens a connection of db, retrying for up to BusyTimeout while SQLite reports the
+// database busy: setting up a connection in WAL mode can fail so at once, without waiting
+// as statements do, while another process closes the database's last connection (which
+// checkpoints and removes the WAL under an exclusive lock).
+func ping(ctx context.Context, db *sql.DB) error {
+	for start := time.Now(); ; {
+		err := db.PingContext(ctx)
+		var e *sqlite3.Error
+		if err == nil || !errors.As(err, &e) || e.Code()&0xff != sqlite3lib.SQLITE_BUSY || time.Since(start) > BusyTimeout {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
+
+// checkpointInterval is the shortest time between two checkpoints.
+const checkpointInterval = 100 * time.Millisecond
+
+// checkpointer copies committed pages from the WAL into the database file, after a
+// commit and at most once every checkpointInterval, until closed. A checkpoint on a
+// connection of its own lets a commit return without waiting for one, as it would with
+// the writer's automatic checkpoints, and lets it run on another core; being PASSIVE, it
+// waits for no reader and no writer. Committed pages are safe in the WAL, so a checkpoint
+// that fails loses nothing: the next one copies them.
+type checkpointer struct {
+	db   *sql.DB       // one connection; nil until run
+	kick chan struct{} // a commit happened (buffered, 1)
+	stop chan struct{} // closed by close
+	done chan struct{} // closed when run returns
+}
+
+func (c *checkpointer) run() {
+	defer close(c.done)
+	for {
+		select {
+		case <-c.stop:
+			return
+		case <-c.kick:
+		}
+		var busy, log, copied int
+		_ = c.db.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &log, &copied)
+		select {
+		case <-c.stop:
+			return
+		case <-time.After(checkpointInterval):
+		}
+	}
+}
+
+// committed tells run that a transaction has committed.
+func (c *checkpointer) committed() {
+	select {
+	case c.kick <- struct{}{}:
+	default:
+	}
+}
+
+func (c *checkpointer) close() error {
+	if c.db == nil {
+		return nil
+	}
+	close(c.stop)
+	<-c.done
+	return c.db.Close()
+}
+
+// batchRows is how many rows one INSERT statement carries. Fewer, larger statements
+// cost less than one per row; 100 rows of 15 columns stay far below SQLite's limit of
+// 32766 parameters.
+const batchRows = 100
+
+// insertRows inserts n rows into table, batchRows at a time through one prepared
+// statement. Its parameters are anonymous ('?'), which SQLite binds without looking up
+// a name.
+func insertRows(ctx context.Context, tx *tx, table string, cols []string, n int, row func(i int, vals []any) []any) error {
+	prepare := func(rows int) (*sql.Stmt, error) {
+		var b strings.Builder
+		fmt.Fprintf(&b, "INSERT INTO %s (%s) VALUES ", table, strings.Join(cols, ", "))
+		tuple := "(" + strings.Repeat("?, ", len(cols)-1) + "?)"
+		for i := range rows {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(tuple)
+		}
+		return tx.PrepareContext(ctx, b.String())
+	}
+	var full *sql.Stmt
+	defer func() {
+		if full != nil {
+			full.Close()
+		}
+	}()
+	args := make([]any, 0, batchRows*len(cols))
+	for start := 0; start < n; start += batchRows {
+		end := min(start+batchRows, n)
+		args = args[:0]
+		for i := start; i < end; i++ {
+			args = row(i, args)
+		}
+		stmt := full
+		if end-start < batchRows {
+			var err error
+			if stmt, err = prepare(end - start); err != nil {
+				return err
+			}
+			defer stmt.Close()
+		} else if full == nil {
+			var err error
+			if full, err = prepare(batchRows); err != nil {
+				return err
+			}
+			stmt = full
+		}
+		if _, err := stmt.ExecContext(ctx, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
