@@ -79,8 +79,9 @@ func Errorf(code ErrorCode, format string, args ...any) *Error {
 // E returns an *Error with the given code whose message is the catalogue's message key
 // (an "error." key, by convention), filled with data; its Message is the English text.
 // Integer values in data (int, int64) are written as each language writes numbers; a
-// locales.Key value as its message in each language; anything else as it is, so pass
-// names, codes and technical details as strings.
+// locales.Key value as its message in each language; a Text (a reason already written in
+// every language) in each language; anything else as it is, so pass names, codes and
+// technical details as strings.
 func E(code ErrorCode, key string, data map[string]any) *Error {
 	return &Error{Code: code, Key: key, Data: data, Message: errorText(key, data, locales.Fallback)}
 }
@@ -90,19 +91,21 @@ func errorText(key string, data map[string]any, lang string) string {
 	p := locales.For(lang)
 	var args locales.Args
 	for name, v := range data {
-		var n int64
+		var s string
 		switch v := v.(type) {
 		case int:
-			n = int64(v)
+			s = p.Int(int64(v))
 		case int64:
-			n = v
+			s = p.Int(v)
+		case Text:
+			s = v.In(lang, locales.Fallback)
 		default:
 			continue
 		}
 		if args == nil {
 			args = maps.Clone(data)
 		}
-		args[name] = p.Int(n)
+		args[name] = s
 	}
 	if args == nil {
 		args = data

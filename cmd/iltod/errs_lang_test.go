@@ -1,0 +1,60 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/iltod/iltod/locales"
+)
+
+// TestStoreCommandsInEachLanguage runs commands on a loaded election in Mongolian and in
+// English: the application's and the analysis's errors are in the language asked for,
+// with the same exit code, and so is the reason a PVT estimate or a seat projection is
+// missing.
+func TestStoreCommandsInEachLanguage(t *testing.T) {
+	t.Parallel()
+	data := t.TempDir()
+	if code, _, stderr := runIn(nil, "load", "-lang", "en", "-data", data, "../../docs/example"); code != 0 {
+		t.Fatalf("load: exit %d: %s", code, stderr)
+	}
+	for _, c := range []struct {
+		name string
+		args []string
+		key  string // the error's message
+		data locales.Args
+	}{
+		// internal/app: a reviewer's decision needs a reason.
+		{"record without a reason", []string{"record", "-election", "example-2024", "-station", "UB-001", "-form", "closing",
+			"-resolve", "T", "-value", "1", "-reason", " "}, "error.app.reason_required", nil},
+		// internal/analysis: a sample stratified by what is not an area level.
+		{"sample by no level", []string{"sample", "-election", "example-2024", "-size", "10", "-seed", "1", "-by", "bogus"},
+			"stats.analysis.err_stratify", locales.Args{"By": `"bogus"`, "Stratum": `"stratum"`, "None": `"none"`}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			for _, lang := range []string{"mn", "en"} {
+				code, stdout, stderr := runIn(nil, append(c.args, "-lang", lang, "-data", data)...)
+				want := "iltod " + c.args[0] + ": " + locales.For(lang).T(c.key, c.data) + "\n"
+				if code != 1 || stdout != "" || stderr != want {
+					t.Errorf("%s: exit %d (want 1), stdout %q; stderr %q, want %q", lang, code, stdout, stderr, want)
+				}
+				if hasCyrillic(want) != (lang == "mn") {
+					t.Errorf("%s: %s is not in %s: %q", lang, c.key, lang, want)
+				}
+			}
+		})
+	}
+	// Without a sample there is no estimate and no projection: the tables say why.
+	for _, lang := range []string{"mn", "en"} {
+		p := locales.For(lang)
+		why := p.T("stats.analysis.no_sample")
+		code, stdout, stderr := runIn(nil, "pvt", "-lang", lang, "-data", data, "-election", "example-2024")
+		if want := p.T("cli.pvt.no_estimate", locales.Args{"Reason": why}); code != 0 || !strings.Contains(stdout, want) {
+			t.Errorf("%s: pvt: exit %d, %s; stdout lacks %q:\n%s", lang, code, stderr, want, stdout)
+		}
+		code, stdout, stderr = runIn(nil, "seats", "-lang", lang, "-data", data, "-election", "example-2024")
+		because := p.T("stats.analysis.seats_no_pvt_because", locales.Args{"Contest": "C1", "Reason": why})
+		if want := p.T("cli.seats.no_projection", locales.Args{"Reason": because}); code != 0 || !strings.Contains(stdout, want) {
+			t.Errorf("%s: seats: exit %d, %s; stdout lacks %q:\n%s", lang, code, stderr, want, stdout)
+		}
+	}
+}
