@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -162,16 +163,16 @@ var resultCheckCodes = []string{
 func (c *ResultChecks) Validate() error {
 	var ps problems
 	if c.OverVoteBallots < 0 || c.OverVoteBallots > MaxRegistered {
-		ps.add("over_vote_ballots", "%d is outside 0..%d", c.OverVoteBallots, MaxRegistered)
+		ps.msg("over_vote_ballots", "error.package.outside", "Value", c.OverVoteBallots, "Max", MaxRegistered)
 	}
 	if !(c.OverVoteShare >= 0 && c.OverVoteShare <= 1) {
-		ps.add("over_vote_share", "%v is not a share between 0 and 1", c.OverVoteShare)
+		ps.msg("over_vote_share", "error.package.share", "Value", c.OverVoteShare)
 	}
 	if t := c.ReconciliationTolerance; t != nil && !(*t >= 0 && *t <= 1) {
-		ps.add("reconciliation_tolerance", "%v is not a share between 0 and 1", *t)
+		ps.msg("reconciliation_tolerance", "error.package.share", "Value", *t)
 	}
 	if c.MachineManualTolerance < 0 || c.MachineManualTolerance > MaxRegistered {
-		ps.add("machine_manual_tolerance", "%d is outside 0..%d", c.MachineManualTolerance, MaxRegistered)
+		ps.msg("machine_manual_tolerance", "error.package.outside", "Value", c.MachineManualTolerance, "Max", MaxRegistered)
 	}
 	seen := map[string]bool{}
 	for i, code := range c.Disable {
@@ -180,7 +181,7 @@ func (c *ResultChecks) Validate() error {
 		case !slices.Contains(resultCheckCodes, code):
 			ps.add(f, "%q is not a built-in check (%s)", truncate(code, 40), strings.Join(resultCheckCodes, ", "))
 		case seen[code]:
-			ps.add(f, "%q is listed twice", code)
+			ps.msg(f, "error.package.listed_twice", "Value", strconv.Quote(code))
 		}
 		seen[code] = true
 	}
@@ -194,12 +195,12 @@ func (f *Form) Validate() error {
 	var ps problems
 	checkCode(&ps, "code", f.Code)
 	if f.Version < 1 {
-		ps.add("version", "must be at least 1")
+		ps.msg("version", "error.package.at_least_1")
 	}
 	switch f.Kind {
 	case Checklist, Incident, Results:
 	default:
-		ps.add("kind", "%q is not one of checklist, incident, results", truncate(string(f.Kind), 30))
+		ps.msg("kind", "error.package.one_of", "Value", strconv.Quote(truncate(string(f.Kind), 30)), "Options", Lit("checklist, incident, results"))
 	}
 	ps.nest("name", f.Name.Validate())
 	if f.SMSPrefix != "" && !smsPrefixRe.MatchString(f.SMSPrefix) {
@@ -207,7 +208,7 @@ func (f *Form) Validate() error {
 	}
 	switch {
 	case len(f.Questions) == 0:
-		ps.add("questions", "at least one question is required")
+		ps.msg("questions", "error.package.need_question")
 	case len(f.Questions) > MaxQuestions:
 		ps.add("questions", "%d questions; at most %d are allowed", len(f.Questions), MaxQuestions)
 	}
@@ -241,13 +242,13 @@ func (f *Form) Validate() error {
 		rf := indexField("rules", i)
 		checkCode(&ps, rf+".code", r.Code)
 		if codes[r.Code] {
-			ps.add(rf+".code", "duplicate rule code %q", r.Code)
+			ps.msg(rf+".code", "error.package.duplicate_rule", "Code", strconv.Quote(r.Code))
 		}
 		codes[r.Code] = true
 		if strings.TrimSpace(r.Expr) == "" {
-			ps.add(rf+".expr", "is required")
-		} else if msg := checkString(r.Expr, 1000); msg != "" {
-			ps.add(rf+".expr", "%s", msg)
+			ps.msg(rf+".expr", "error.package.required")
+		} else if msg := checkString(r.Expr, 1000); msg.Key != "" {
+			ps.put(rf+".expr", msg)
 		}
 		ps.nest(rf+".message", r.Message.Validate())
 	}
@@ -279,14 +280,14 @@ func (q *Question) Validate() error {
 			if !optionRe.MatchString(o.Code) {
 				ps.add(of+".code", "%q must be 1 to 16 letters or digits", truncate(o.Code, 20))
 			} else if seen[o.Code] {
-				ps.add(of+".code", "option %q is listed twice", o.Code)
+				ps.msg(of+".code", "error.package.option_twice", "Option", strconv.Quote(o.Code))
 			}
 			seen[o.Code] = true
 			ps.nest(of+".label", o.Label.Validate())
 		}
 	case YesNo, TextAnswer, TimeOfDay:
 	default:
-		ps.add("type", "%q is not one of integer, yes_no, select_one, select_multiple, text, time", truncate(string(q.Type), 30))
+		ps.msg("type", "error.package.one_of", "Value", strconv.Quote(truncate(string(q.Type), 30)), "Options", Lit("integer, yes_no, select_one, select_multiple, text, time"))
 	}
 	if q.Type != Integer && (q.Min != nil || q.Max != nil) {
 		ps.add("min", "min and max apply to integer questions only")
@@ -323,7 +324,7 @@ func (q *Question) Validate() error {
 			ps.add("choice", "is required for count choice (a choice code, or * for each choice)")
 		}
 	default:
-		ps.add("count", "%q is not one of registered, issued, cast, valid, invalid, blank, choice", truncate(string(q.Count), 30))
+		ps.msg("count", "error.package.one_of", "Value", strconv.Quote(truncate(string(q.Count), 30)), "Options", Lit("registered, issued, cast, valid, invalid, blank, choice"))
 	}
 	if q.Choice == EachChoice && len(q.Tag) > 5 {
 		ps.add("tag", "a tag expanded per choice must be at most 5 characters so the ballot number fits")
@@ -331,7 +332,7 @@ func (q *Question) Validate() error {
 	switch q.Tally {
 	case "", TallyMachine, TallyManual:
 	default:
-		ps.add("tally", "%q is not one of machine, manual", truncate(q.Tally, 20))
+		ps.msg("tally", "error.package.one_of", "Value", strconv.Quote(truncate(q.Tally, 20)), "Options", Lit("machine, manual"))
 	}
 	return ps.list.Err()
 }

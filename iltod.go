@@ -15,6 +15,7 @@ import (
 	"maps"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -287,6 +288,35 @@ func (ps *problems) add(field, format string, args ...any) {
 	ps.list = append(ps.list, Problem{Field: field, Message: fmt.Sprintf(format, args...)})
 }
 
+// msg adds the problem of field whose message is the catalogue's key, its placeholders
+// filled from pairs (see lits).
+func (ps *problems) msg(field, key string, pairs ...any) { ps.put(field, Msg(key, lits(pairs))) }
+
+// put adds the problem of field with the message m.
+func (ps *problems) put(field string, m Message) { ps.list = append(ps.list, Problemf(field, m)) }
+
+// lits returns a Message's Args from pairs of a placeholder's name and its value: a
+// Message as it is, a string as a literal, anything else as a literal written as fmt's
+// %v writes it. Values are notation (codes, numbers), the same in every language.
+func lits(pairs []any) map[string]Message {
+	if len(pairs) == 0 {
+		return nil
+	}
+	out := make(map[string]Message, len(pairs)/2)
+	for i := 0; i+1 < len(pairs); i += 2 {
+		name := pairs[i].(string)
+		switch v := pairs[i+1].(type) {
+		case Message:
+			out[name] = v
+		case string:
+			out[name] = Lit(v)
+		default:
+			out[name] = Litf("%v", v)
+		}
+	}
+	return out
+}
+
 // nest adds the problems of err (from a nested Validate) under the field prefix.
 func (ps *problems) nest(prefix string, err error) {
 	if err == nil {
@@ -306,7 +336,7 @@ func (ps *problems) nest(prefix string, err error) {
 				f += "." + p.Field
 			}
 		}
-		ps.list = append(ps.list, Problem{Field: f, Message: p.Message})
+		ps.list = append(ps.list, Problem{Field: f, Message: p.Message, Msg: p.Msg})
 	}
 }
 
@@ -327,17 +357,17 @@ func (t Text) Validate() error {
 	for _, lang := range t.Languages() {
 		v := t[lang]
 		if !langRe.MatchString(lang) {
-			ps.add(lang, "language code must be 2 or 3 lower-case letters")
+			ps.msg(lang, "error.package.language_code")
 		}
-		if err := checkString(v, MaxTextLen); err != "" {
-			ps.add(lang, "%s", err)
+		if err := checkString(v, MaxTextLen); err.Key != "" {
+			ps.put(lang, err)
 		}
 		if strings.TrimSpace(v) != "" {
 			nonEmpty = true
 		}
 	}
 	if !nonEmpty {
-		ps.add("", "a name is required in at least one language")
+		ps.msg("", "error.package.name_required")
 	}
 	return ps.list.Err()
 }
@@ -371,20 +401,21 @@ func (t Text) In(lang string, fallbacks ...string) string {
 	return ""
 }
 
-// checkString returns why s is not acceptable as a single-line field value, or "".
-func checkString(s string, max int) string {
+// checkString returns why s is not acceptable as a single-line field value, or the zero
+// Message (Key "").
+func checkString(s string, max int) Message {
 	if !utf8.ValidString(s) {
-		return "is not valid UTF-8"
+		return Msg("error.package.not_utf8", nil)
 	}
 	if n := utf8.RuneCountInString(s); n > max {
-		return fmt.Sprintf("is %d characters long; at most %d are allowed", n, max)
+		return Msg("error.package.too_long", lits([]any{"Length", n, "Max", max}))
 	}
 	for _, r := range s {
 		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return fmt.Sprintf("contains the control character %U", r)
+			return Msg("error.package.control_char", lits([]any{"Char", fmt.Sprintf("%U", r)}))
 		}
 	}
-	return ""
+	return Message{}
 }
 
 // Point is a position in WGS 84 decimal degrees.
@@ -397,10 +428,10 @@ type Point struct {
 func (p Point) Validate() error {
 	var ps problems
 	if !(p.Lat >= -90 && p.Lat <= 90) {
-		ps.add("lat", "latitude %v is outside -90..90", p.Lat)
+		ps.msg("lat", "error.package.latitude", "Value", p.Lat)
 	}
 	if !(p.Lon >= -180 && p.Lon <= 180) {
-		ps.add("lon", "longitude %v is outside -180..180", p.Lon)
+		ps.msg("lon", "error.package.longitude", "Value", p.Lon)
 	}
 	return ps.list.Err()
 }
@@ -431,9 +462,9 @@ func ValidCode(s string) bool {
 func checkCode(ps *problems, field, code string) {
 	switch {
 	case code == "":
-		ps.add(field, "is required")
+		ps.msg(field, "error.package.required")
 	case !ValidCode(code):
-		ps.add(field, "%q is not a valid code (1-64 letters, digits, '.' or '-', starting with a letter or digit)", truncate(code, 70))
+		ps.msg(field, "error.package.bad_code", "Code", strconv.Quote(truncate(code, 70)))
 	}
 }
 

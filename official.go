@@ -91,22 +91,22 @@ func (r *StationResult) Validate() error {
 	figure := func(field string, v int) {
 		switch {
 		case v < 0:
-			ps.add(field, "%d is negative", v)
+			ps.msg(field, "error.package.is_negative", "Value", v)
 		case v > MaxResultCount:
-			ps.add(field, "%d is above the limit of %d", v, MaxResultCount)
+			ps.msg(field, "error.package.above_limit", "Value", v, "Max", MaxResultCount)
 		}
 	}
 	for _, k := range sortedKeys(r.Counts) {
 		field := "counts." + truncate(string(k), 30)
 		if !IsResultCount(k) {
-			ps.add(field, "%q is not one of registered, issued, cast, valid, invalid, blank", truncate(string(k), 30))
+			ps.msg(field, "error.package.one_of", "Value", strconv.Quote(truncate(string(k), 30)), "Options", Lit("registered, issued, cast, valid, invalid, blank"))
 			continue
 		}
 		figure(field, r.Counts[k])
 	}
 	for _, c := range sortedKeys(r.Votes) {
 		if !ValidCode(c) {
-			ps.add("votes", "%q is not a valid choice code", truncate(c, 70))
+			ps.msg("votes", "error.package.bad_choice_code", "Value", strconv.Quote(truncate(c, 70)))
 			continue
 		}
 		figure("votes."+c, r.Votes[c])
@@ -227,24 +227,24 @@ type OfficialRelease struct {
 func (r *OfficialRelease) Validate() error {
 	var ps problems
 	if !ValidElectionID(r.Election) {
-		ps.add("election", "%q is not a valid election id", truncate(r.Election, 70))
+		ps.msg("election", "error.package.bad_election_id", "Value", strconv.Quote(truncate(r.Election, 70)))
 	}
 	if r.Version < 0 {
-		ps.add("version", "must not be negative")
+		ps.msg("version", "error.package.not_negative")
 	}
 	switch {
 	case strings.TrimSpace(r.Source) == "":
 		ps.add("source", "is required: name the authority and the document the figures come from")
 	default:
-		if msg := checkString(r.Source, MaxSourceLen); msg != "" {
-			ps.add("source", "%s", msg)
+		if msg := checkString(r.Source, MaxSourceLen); msg.Key != "" {
+			ps.put("source", msg)
 		}
 	}
 	if r.Published.IsZero() {
 		ps.add("published", "is required: when the authority published the figures")
 	}
-	if msg := checkString(strings.NewReplacer("\n", " ", "\t", " ").Replace(r.Note), MaxNoteLen); msg != "" {
-		ps.add("note", "%s", msg)
+	if msg := checkString(strings.NewReplacer("\n", " ", "\t", " ").Replace(r.Note), MaxNoteLen); msg.Key != "" {
+		ps.put("note", msg)
 	}
 	return ps.list.Err()
 }
@@ -474,20 +474,26 @@ func (ix *ResultIndex) Check(results []StationResult) error {
 		add := func(field, format string, args ...any) {
 			out = append(out, Problem{Record: RecordResult, Index: i, Field: field, Message: fmt.Sprintf(format, args...)})
 		}
+		addMsg := func(field, key string, pairs ...any) {
+			p := Problemf(field, Msg(key, lits(pairs)))
+			p.Record, p.Index = RecordResult, i
+			out = append(out, p)
+		}
 		if err := r.Validate(); err != nil {
 			var ps problems
 			ps.nest("", err)
 			for _, p := range ps.list {
-				add(strings.TrimPrefix(p.Field, "."), "%s", p.Message)
+				p.Record, p.Index, p.Field = RecordResult, i, strings.TrimPrefix(p.Field, ".")
+				out = append(out, p)
 			}
 			continue
 		}
 		k := key{r.Station, r.Area, r.Contest}
 		if j, dup := first[k]; dup {
 			if r.IsTotal() {
-				add("", "area %q and contest %q are given twice (first in result %d)", r.Area, r.Contest, j+1)
+				addMsg("", "error.package.area_contest_twice", "Area", strconv.Quote(r.Area), "Contest", strconv.Quote(r.Contest), "First", j+1)
 			} else {
-				add("", "station %q and contest %q are given twice (first in result %d)", r.Station, r.Contest, j+1)
+				addMsg("", "error.package.station_contest_twice", "Station", strconv.Quote(r.Station), "Contest", strconv.Quote(r.Contest), "First", j+1)
 			}
 			continue
 		}
@@ -495,14 +501,14 @@ func (ix *ResultIndex) Check(results []StationResult) error {
 		var place bool
 		if r.IsTotal() {
 			if place = ix.HasArea(r.Area); !place {
-				add("area", "unknown area %q", r.Area)
+				addMsg("area", "error.package.unknown_area", "Area", strconv.Quote(r.Area))
 			}
 		} else if place = ix.HasStation(r.Station); !place {
-			add("station", "unknown station %q", r.Station)
+			addMsg("station", "error.package.unknown_station", "Station", strconv.Quote(r.Station))
 		}
 		contest := ix.HasContest(r.Contest)
 		if !contest {
-			add("contest", "unknown contest %q", r.Contest)
+			addMsg("contest", "error.package.unknown_contest", "Contest", strconv.Quote(r.Contest))
 		}
 		if !place || !contest {
 			continue
@@ -524,7 +530,7 @@ func (ix *ResultIndex) Check(results []StationResult) error {
 		if bad {
 			for _, ch := range sortedKeys(r.Votes) {
 				if !c.choices[ch] {
-					add("votes."+ch, "contest %q has no choice %q", r.Contest, ch)
+					addMsg("votes."+ch, "error.package.no_choice", "Contest", strconv.Quote(r.Contest), "Choice", strconv.Quote(ch))
 				}
 			}
 		}

@@ -3,6 +3,7 @@ package iltod
 import (
 	"fmt"
 	"sort"
+	"strconv"
 )
 
 // Package is a whole election as loaded from, or exported to, an election package: the
@@ -58,6 +59,14 @@ func (v *validator) add(record string, index int, field, format string, args ...
 	v.out = append(v.out, Problem{Record: record, Index: index, Field: field, Message: fmt.Sprintf(format, args...)})
 }
 
+// msg adds the problem of a record's field whose message is the catalogue's key, its
+// placeholders filled from pairs (see lits).
+func (v *validator) msg(record string, index int, field, key string, pairs ...any) {
+	p := Problemf(field, Msg(key, lits(pairs)))
+	p.Record, p.Index = record, index
+	v.out = append(v.out, p)
+}
+
 func (v *validator) self(record string, index int, err error) {
 	if err == nil {
 		return
@@ -97,7 +106,7 @@ func (v *validator) areas() map[string]*Area {
 		a := &v.p.Areas[i]
 		v.self(RecordArea, i, a.Validate())
 		if j, dup := first[a.Code]; dup {
-			v.add(RecordArea, i, "code", "duplicate area code %q (first used by area %d)", a.Code, j+1)
+			v.msg(RecordArea, i, "code", "error.package.duplicate_area", "Code", strconv.Quote(a.Code), "First", j+1)
 			continue
 		}
 		first[a.Code] = i
@@ -113,7 +122,7 @@ func (v *validator) areas() map[string]*Area {
 		v.add(RecordArea, 0, "level", "no area has level country; the tree needs exactly one root")
 	}
 	if len(v.p.Areas) == 0 {
-		v.add(RecordElection, 0, "areas", "the election has no areas")
+		v.msg(RecordElection, 0, "areas", "error.package.no_areas")
 	}
 	for i := range v.p.Areas {
 		a := &v.p.Areas[i]
@@ -123,7 +132,7 @@ func (v *validator) areas() map[string]*Area {
 		parent, ok := byCode[a.Parent]
 		switch {
 		case !ok:
-			v.add(RecordArea, i, "parent", "unknown parent area %q", truncate(a.Parent, 70))
+			v.msg(RecordArea, i, "parent", "error.package.unknown_parent", "Area", strconv.Quote(truncate(a.Parent, 70)))
 		case parent.Level.Rank() >= a.Level.Rank():
 			v.add(RecordArea, i, "parent", "parent %q is a %s, which cannot contain a %s", a.Parent, parent.Level, a.Level)
 		}
@@ -137,7 +146,7 @@ func (v *validator) stations(areas map[string]*Area) map[string]*Station {
 		s := &v.p.Stations[i]
 		v.self(RecordStation, i, s.Validate())
 		if _, dup := byCode[s.Code]; dup {
-			v.add(RecordStation, i, "code", "duplicate station code %q", s.Code)
+			v.msg(RecordStation, i, "code", "error.package.duplicate_station", "Code", strconv.Quote(s.Code))
 			continue
 		}
 		byCode[s.Code] = s
@@ -147,7 +156,7 @@ func (v *validator) stations(areas map[string]*Area) map[string]*Station {
 		a, ok := areas[s.Area]
 		switch {
 		case !ok:
-			v.add(RecordStation, i, "area", "unknown area %q", truncate(s.Area, 70))
+			v.msg(RecordStation, i, "area", "error.package.unknown_area", "Area", strconv.Quote(truncate(s.Area, 70)))
 		case a.Level == LevelCountry:
 			v.add(RecordStation, i, "area", "a station must lie in an area below the country, not in %q", s.Area)
 		}
@@ -169,7 +178,7 @@ func (v *validator) contests(areas map[string]*Area) map[string]*Contest {
 		c := &v.p.Contests[i]
 		v.self(RecordContest, i, c.Validate())
 		if _, dup := byCode[c.Code]; dup {
-			v.add(RecordContest, i, "code", "duplicate contest code %q", c.Code)
+			v.msg(RecordContest, i, "code", "error.package.duplicate_contest", "Code", strconv.Quote(c.Code))
 			continue
 		}
 		byCode[c.Code] = c
@@ -179,13 +188,13 @@ func (v *validator) contests(areas map[string]*Area) map[string]*Contest {
 		for j, ch := range c.Choices {
 			if ch.Party != "" {
 				if _, ok := e.Party(ch.Party); !ok {
-					v.add(RecordContest, i, fmt.Sprintf("choices[%d].party", j), "unknown party %q", truncate(ch.Party, 70))
+					v.msg(RecordContest, i, fmt.Sprintf("choices[%d].party", j), "error.package.unknown_party", "Party", strconv.Quote(truncate(ch.Party, 70)))
 				}
 			}
 		}
 		for j, a := range c.Areas {
 			if _, ok := areas[a]; !ok {
-				v.add(RecordContest, i, fmt.Sprintf("areas[%d]", j), "unknown area %q", truncate(a, 70))
+				v.msg(RecordContest, i, fmt.Sprintf("areas[%d]", j), "error.package.unknown_area", "Area", strconv.Quote(truncate(a, 70)))
 			}
 		}
 		if c.Body == "" {
@@ -243,13 +252,13 @@ func (v *validator) observers(stations map[string]*Station) {
 		o := &v.p.Observers[i]
 		v.self(RecordObserver, i, o.Validate())
 		if _, dup := byCode[o.Code]; dup {
-			v.add(RecordObserver, i, "code", "duplicate observer code %q", o.Code)
+			v.msg(RecordObserver, i, "code", "error.package.duplicate_observer", "Code", strconv.Quote(o.Code))
 			continue
 		}
 		byCode[o.Code] = o
 		for j, s := range o.Stations {
 			if _, ok := stations[s]; !ok {
-				v.add(RecordObserver, i, fmt.Sprintf("stations[%d]", j), "unknown station %q", truncate(s, 70))
+				v.msg(RecordObserver, i, fmt.Sprintf("stations[%d]", j), "error.package.unknown_station", "Station", strconv.Quote(truncate(s, 70)))
 			}
 		}
 		for j, ph := range o.Phones {
@@ -267,7 +276,7 @@ func (v *validator) observers(stations map[string]*Station) {
 		sup, ok := byCode[o.Supervisor]
 		switch {
 		case !ok:
-			v.add(RecordObserver, i, "supervisor", "unknown observer %q", truncate(o.Supervisor, 20))
+			v.msg(RecordObserver, i, "supervisor", "error.package.unknown_observer", "Observer", strconv.Quote(truncate(o.Supervisor, 20)))
 			continue
 		case sup.Role != Supervisor:
 			v.add(RecordObserver, i, "supervisor", "observer %s is a %s, not a supervisor", sup.Code, sup.Role)
@@ -342,7 +351,7 @@ func (v *validator) forms(contests map[string]*Contest) {
 			} else if c, ok := contests[q.Contest]; ok {
 				bound = []*Contest{c}
 			} else {
-				v.add(RecordForm, i, qf+".contest", "unknown contest %q", truncate(q.Contest, 70))
+				v.msg(RecordForm, i, qf+".contest", "error.package.unknown_contest", "Contest", strconv.Quote(truncate(q.Contest, 70)))
 				continue
 			}
 			if q.Count != CountChoice {
@@ -351,7 +360,7 @@ func (v *validator) forms(contests map[string]*Contest) {
 			for _, c := range bound {
 				if q.Choice != EachChoice {
 					if _, ok := c.Choice(q.Choice); !ok {
-						v.add(RecordForm, i, qf+".choice", "contest %q has no choice %q", c.Code, truncate(q.Choice, 70))
+						v.msg(RecordForm, i, qf+".choice", "error.package.no_choice", "Contest", strconv.Quote(c.Code), "Choice", strconv.Quote(truncate(q.Choice, 70)))
 					}
 					continue
 				}

@@ -50,20 +50,20 @@ type SampleRecord struct {
 func (r *SampleRecord) Validate() error {
 	var ps problems
 	if !ValidElectionID(r.Election) {
-		ps.add("election", "%q is not a valid election id", truncate(r.Election, 70))
+		ps.msg("election", "error.package.bad_election_id", "Value", strconv.Quote(truncate(r.Election, 70)))
 	}
 	if r.Version < 0 {
-		ps.add("version", "must not be negative")
+		ps.msg("version", "error.package.not_negative")
 	}
-	if msg := checkString(strings.NewReplacer("\n", " ", "\t", " ").Replace(r.Note), MaxNoteLen); msg != "" {
-		ps.add("note", "%s", msg)
+	if msg := checkString(strings.NewReplacer("\n", " ", "\t", " ").Replace(r.Note), MaxNoteLen); msg.Key != "" {
+		ps.put("note", msg)
 	}
 	if r.Stations < 1 {
 		ps.add("stations", "must be at least 1: the number of stations drawn, reserves included")
 	}
 	switch {
 	case len(r.Sample) == 0:
-		ps.add("sample", "is required")
+		ps.msg("sample", "error.package.required")
 	case len(r.Sample) > MaxSampleSize:
 		ps.add("sample", "is %d bytes; at most %d are allowed", len(r.Sample), MaxSampleSize)
 	case r.Sample[0] != '{':

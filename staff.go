@@ -100,17 +100,17 @@ func (a *StaffAccount) Validate() error {
 	var ps problems
 	switch {
 	case a.Login == "":
-		ps.add("login", "is required")
+		ps.msg("login", "error.package.required")
 	case !ValidLogin(a.Login):
 		ps.add("login", "%q is not a valid login: %d to %d lower-case letters, digits, '.', '-' or '_'",
 			truncate(a.Login, 70), MinLoginLen, MaxLoginLen)
 	}
 	switch {
 	case a.Name == "":
-		ps.add("name", "is required")
+		ps.msg("name", "error.package.required")
 	default:
-		if msg := checkString(a.Name, MaxStaffNameLen); msg != "" {
-			ps.add("name", "%s", msg)
+		if msg := checkString(a.Name, MaxStaffNameLen); msg.Key != "" {
+			ps.put("name", msg)
 		}
 	}
 	switch {
@@ -129,11 +129,11 @@ func (a *StaffAccount) Validate() error {
 			checkCode(&ps, "areas["+strconv.Itoa(i)+"]", code)
 		}
 	}
-	if msg := checkString(a.PasswordHash, MaxPasswordHashLen); msg != "" {
-		ps.add("password_hash", "%s", msg)
+	if msg := checkString(a.PasswordHash, MaxPasswordHashLen); msg.Key != "" {
+		ps.put("password_hash", msg)
 	}
-	if msg := checkString(a.TOTPSecret, MaxTOTPSecretLen); msg != "" {
-		ps.add("totp_secret", "%s", msg)
+	if msg := checkString(a.TOTPSecret, MaxTOTPSecretLen); msg.Key != "" {
+		ps.put("totp_secret", msg)
 	}
 	return ps.list.Err()
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -55,6 +56,37 @@ func TestStoreCommandsInEachLanguage(t *testing.T) {
 		because := p.T("stats.analysis.seats_no_pvt_because", locales.Args{"Contest": "C1", "Reason": why})
 		if want := p.T("cli.seats.no_projection", locales.Args{"Reason": because}); code != 0 || !strings.Contains(stdout, want) {
 			t.Errorf("%s: seats: exit %d, %s; stdout lacks %q:\n%s", lang, code, stderr, want, stdout)
+		}
+	}
+}
+
+// TestLoadProblemsInEachLanguage checks that `iltod load -lang mn` lists an election
+// package's problems in Mongolian, at the same file, line and field, with the same exit
+// code as in English: the problems found by the domain's validation (package iltod) keep
+// their message as data through package electionpkg.
+func TestLoadProblemsInEachLanguage(t *testing.T) {
+	t.Parallel()
+	for _, b := range []struct {
+		file, old, new string
+		where, key     string
+		data           locales.Args
+	}{
+		{"stations.csv", "UB-002,UB-BG-01", "UB-001,UB-BG-01", "stations.csv:3: code: ", "error.package.duplicate_station", locales.Args{"Code": `"UB-001"`}},
+		{"areas.csv", "UB-BG-01,UB-BG,", "UB-BG-01,UB-XX,", "areas.csv:6: parent: ", "error.package.unknown_parent", locales.Args{"Area": `"UB-XX"`}},
+		{"forms/results.yaml", "choice: L-BLUE", "choice: L-GREEN", "forms/results.yaml:14: questions[7].choice: ", "error.package.no_choice",
+			locales.Args{"Contest": `"LIST"`, "Choice": `"L-GREEN"`}},
+	} {
+		dir := copyDir(t, exampleDir)
+		replaceIn(t, filepath.Join(dir, b.file), b.old, b.new)
+		for _, lang := range []string{"mn", "en"} {
+			want := b.where + locales.For(lang).T(b.key, b.data) + "\n"
+			code, stdout, stderr := runIn(nil, "load", "-lang", lang, "-check", dir)
+			if code != 1 || stdout != "" || !strings.Contains(stderr, want) {
+				t.Errorf("%s %s: exit %d (want 1), stdout %q; stderr %q lacks %q", b.file, lang, code, stdout, stderr, want)
+			}
+			if hasCyrillic(want) != (lang == "mn") {
+				t.Errorf("%s: %s is not in %s: %q", b.file, b.key, lang, want)
+			}
 		}
 	}
 }

@@ -251,7 +251,7 @@ func (r *reader) locate(p iltod.Problem) {
 	var list []origin
 	switch p.Record {
 	case iltod.RecordElection:
-		r.ps.add(r.manifestFile, r.electionLine(p.Field), p.Field, "%s", p.Message)
+		r.ps.domain(r.manifestFile, r.electionLine(p.Field), p.Field, p)
 		return
 	case iltod.RecordArea:
 		list = r.areas
@@ -265,15 +265,15 @@ func (r *reader) locate(p iltod.Problem) {
 		list = r.forms
 	}
 	if p.Index < 0 || p.Index >= len(list) {
-		r.ps.add(r.manifestFile, 0, p.Field, "%s", p.Message)
+		r.ps.domain(r.manifestFile, 0, p.Field, p)
 		return
 	}
 	o := list[p.Index]
 	if o.node == nil {
-		r.ps.add(o.file, o.line, csvField(p.Field), "%s", p.Message)
+		r.ps.domain(o.file, o.line, csvField(p.Field), p)
 		return
 	}
-	r.ps.add(o.file, lineOf(o.node, join(o.base, p.Field)), p.Field, "%s", p.Message)
+	r.ps.domain(o.file, lineOf(o.node, join(o.base, p.Field)), p.Field, p)
 }
 
 // electionLine finds the manifest line of a field of the election record. The election's
