@@ -290,15 +290,17 @@ func (ps *problems) add(field, format string, args ...any) {
 
 // msg adds the problem of field whose message is the catalogue's key, its placeholders
 // filled from pairs (see lits).
-func (ps *problems) msg(field, key string, pairs ...any) { ps.put(field, Msg(key, lits(pairs))) }
+func (ps *problems) msg(field, key string, pairs ...any) { ps.put(field, Msg(key, Lits(pairs...))) }
 
 // put adds the problem of field with the message m.
 func (ps *problems) put(field string, m Message) { ps.list = append(ps.list, Problemf(field, m)) }
 
-// lits returns a Message's Args from pairs of a placeholder's name and its value: a
+// Lits returns a Message's Args from pairs of a placeholder's name and its value: a
 // Message as it is, a string as a literal, anything else as a literal written as fmt's
 // %v writes it. Values are notation (codes, numbers), the same in every language.
-func lits(pairs []any) map[string]Message {
+// Msg("error.package.unknown_area", Lits("Area", strconv.Quote(code))) is the message
+// of an unknown area.
+func Lits(pairs ...any) map[string]Message {
 	if len(pairs) == 0 {
 		return nil
 	}
@@ -408,11 +410,11 @@ func checkString(s string, max int) Message {
 		return Msg("error.package.not_utf8", nil)
 	}
 	if n := utf8.RuneCountInString(s); n > max {
-		return Msg("error.package.too_long", lits([]any{"Length", n, "Max", max}))
+		return Msg("error.package.too_long", Lits("Length", n, "Max", max))
 	}
 	for _, r := range s {
 		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return Msg("error.package.control_char", lits([]any{"Char", fmt.Sprintf("%U", r)}))
+			return Msg("error.package.control_char", Lits("Char", fmt.Sprintf("%U", r)))
 		}
 	}
 	return Message{}

@@ -475,7 +475,7 @@ func (ix *ResultIndex) Check(results []StationResult) error {
 			out = append(out, Problem{Record: RecordResult, Index: i, Field: field, Message: fmt.Sprintf(format, args...)})
 		}
 		addMsg := func(field, key string, pairs ...any) {
-			p := Problemf(field, Msg(key, lits(pairs)))
+			p := Problemf(field, Msg(key, Lits(pairs...)))
 			p.Record, p.Index = RecordResult, i
 			out = append(out, p)
 		}

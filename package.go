@@ -62,7 +62,7 @@ func (v *validator) add(record string, index int, field, format string, args ...
 // msg adds the problem of a record's field whose message is the catalogue's key, its
 // placeholders filled from pairs (see lits).
 func (v *validator) msg(record string, index int, field, key string, pairs ...any) {
-	p := Problemf(field, Msg(key, lits(pairs)))
+	p := Problemf(field, Msg(key, Lits(pairs...)))
 	p.Record, p.Index = record, index
 	v.out = append(v.out, p)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,7 +16,7 @@ import (
 func TestStoreCommandsInEachLanguage(t *testing.T) {
 	t.Parallel()
 	data := t.TempDir()
-	if code, _, stderr := runIn(nil, "load", "-lang", "en", "-data", data, "../../docs/example"); code != 0 {
+	if code, _, stderr := runIn(nil, "load", "-lang", "en", "-data", data, exampleDir); code != 0 {
 		t.Fatalf("load: exit %d: %s", code, stderr)
 	}
 	for _, c := range []struct {
@@ -87,6 +88,34 @@ func TestLoadProblemsInEachLanguage(t *testing.T) {
 			if hasCyrillic(want) != (lang == "mn") {
 				t.Errorf("%s: %s is not in %s: %q", b.file, b.key, lang, want)
 			}
+		}
+	}
+}
+
+// TestImportProblemsInEachLanguage imports a file of official results with mistakes, in
+// Mongolian and in English: the same exit code, each problem at the same line and column,
+// its message and the heading in the language asked for.
+func TestImportProblemsInEachLanguage(t *testing.T) {
+	t.Parallel()
+	data := t.TempDir()
+	if code, _, stderr := runIn(nil, "load", "-lang", "en", "-data", data, exampleDir); code != 0 {
+		t.Fatalf("load: exit %d: %s", code, stderr)
+	}
+	file := filepath.Join(t.TempDir(), "r.csv")
+	if err := os.WriteFile(file, []byte("station,contest,choice,votes\nUB-001,C1,C1-1,5\nXX-999,C1,C1-1,5\nUB-002,C1,C1-1,-4\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"mn", "en"} {
+		p := locales.For(lang)
+		code, stdout, stderr := runIn(nil, "import", "-lang", lang, "-data", data, "-election", "example-2024", "-file", file, "-source", "test")
+		want := "iltod import: " + p.N("error.official.problems", 2) + "\n" +
+			"r.csv:3: station: " + p.T("error.official.unknown_station", locales.Args{"Station": `"XX-999"`, "Mapped": ""}) + "\n" +
+			"r.csv:4: votes: " + p.T("error.package.is_negative", locales.Args{"Value": "-4"}) + "\n"
+		if code != 1 || stdout != "" || stderr != want {
+			t.Errorf("%s: exit %d (want 1), stdout %q; stderr\n%s\nwant\n%s", lang, code, stdout, stderr, want)
+		}
+		if hasCyrillic(stderr) != (lang == "mn") {
+			t.Errorf("%s: %q", lang, stderr)
 		}
 	}
 }

@@ -25,10 +25,15 @@ func (p Problem) String() string { return p.located(p.Message) }
 // In is String in the language lang: Msg written in lang, or the English Message for a
 // problem without one.
 func (p Problem) In(lang string) string {
+	return p.located(p.MessageIn(lang))
+}
+
+// MessageIn is the message alone (no location) in the language lang.
+func (p Problem) MessageIn(lang string) string {
 	if p.Msg != nil {
-		return p.located(p.Msg.In(lang))
+		return p.Msg.In(lang)
 	}
-	return p.String()
+	return p.Message
 }
 
 // located returns msg after p's location.

@@ -49,7 +49,7 @@ func ReadCSV(r io.Reader, name string, p *iltod.Package, m Mapping) ([]iltod.Sta
 		return nil, err
 	}
 	if len(rd.results) == 0 {
-		rd.ps.add(1, "", "the file holds no results")
+		rd.ps.msg(1, "", "error.official.no_results")
 		return nil, rd.ps.err()
 	}
 	// Every row was checked as it was read; this is the domain's own check, which must
@@ -58,7 +58,7 @@ func ReadCSV(r io.Reader, name string, p *iltod.Package, m Mapping) ([]iltod.Sta
 		var list iltod.Problems
 		errors.As(err, &list)
 		for _, pr := range list {
-			rd.ps.add(rd.lines[pr.Index], pr.Field, "%s", pr.Message)
+			rd.ps.domain(rd.lines[pr.Index], pr.Field, pr)
 		}
 		return nil, rd.ps.err()
 	}
@@ -172,7 +172,7 @@ func (rd *csvReader) read(data []byte) {
 	header, err := cr.Read()
 	switch {
 	case err == io.EOF:
-		rd.ps.add(1, "", "the file is empty; it needs a header row")
+		rd.ps.msg(1, "", "error.official.empty_file")
 		return
 	case err != nil:
 		rd.csvError(err)
@@ -182,7 +182,7 @@ func (rd *csvReader) read(data []byte) {
 		return
 	}
 	if rd.m.ContestCode != "" && !rd.ix.HasContest(rd.m.ContestCode) {
-		rd.ps.add(0, "contest_code", "unknown contest %q", rd.m.ContestCode)
+		rd.ps.msg(0, "contest_code", "error.package.unknown_contest", "Contest", strconv.Quote(rd.m.ContestCode))
 		return
 	}
 	rd.votesIn = map[resultKey]bool{}
@@ -231,7 +231,7 @@ func (rd *csvReader) readHeader(header []string) bool {
 		h = norm.NFC.String(strings.TrimSpace(h))
 		rd.header[i] = h
 		if _, dup := rd.cols[h]; dup {
-			rd.ps.add(1, h, "the column is given twice")
+			rd.ps.msg(1, h, "error.official.column_twice")
 			ok = false
 		}
 		rd.cols[h] = i
@@ -240,7 +240,7 @@ func (rd *csvReader) readHeader(header []string) bool {
 	need := func(cols ...string) {
 		for _, c := range cols {
 			if _, found := rd.cols[c]; !found {
-				rd.ps.add(1, c, "the column is missing (columns: %s)", trunc(strings.Join(rd.header, ", ")))
+				rd.ps.msg(1, c, "error.official.column_missing", "Columns", trunc(strings.Join(rd.header, ", ")))
 				ok = false
 			}
 		}
@@ -289,7 +289,7 @@ func (rd *csvReader) readHeader(header []string) bool {
 		case ignored[h]:
 			rd.roles[i] = roleIgnore
 		case h == "":
-			rd.ps.add(1, fmt.Sprintf("column %d", i+1), "the column has no name; name it, or leave it out")
+			rd.ps.msg(1, fmt.Sprintf("column %d", i+1), "error.official.column_unnamed")
 			ok = false
 		default:
 			if k, isCount := m.countOf(h); isCount {
@@ -300,7 +300,7 @@ func (rd *csvReader) readHeader(header []string) bool {
 				code, mapped := m.Choices[h]
 				switch {
 				case !mapped:
-					rd.ps.add(1, h, "the column is not mapped: list it under choices, counts or ignore")
+					rd.ps.msg(1, h, "error.official.column_unmapped")
 					ok = false
 				case code == Skip:
 					rd.roles[i] = roleIgnore
@@ -310,7 +310,7 @@ func (rd *csvReader) readHeader(header []string) bool {
 				continue
 			}
 			if !choices[h] {
-				rd.ps.add(1, h, "the column is neither a count (registered, issued, cast, valid, invalid, blank) nor a choice of any contest")
+				rd.ps.msg(1, h, "error.official.column_unknown")
 				ok = false
 				continue
 			}
@@ -411,21 +411,21 @@ func (rd *csvReader) resolve(line int, rawStation, rawArea, rawContest string) (
 	case rawStation == "" && rawArea == "":
 		switch {
 		case len(m.Area) == 0:
-			rd.ps.add(line, stationCol, "is empty; every row names a station")
+			rd.ps.msg(line, stationCol, "error.official.empty_station")
 		case len(m.Station) == 0:
-			rd.ps.add(line, areaCol, "is empty; every row names an area")
+			rd.ps.msg(line, areaCol, "error.official.empty_area")
 		default:
 			rd.ps.add(line, stationCol, "is empty, and so is %s; every row names a station, or an area for the area's total", areaCol)
 		}
 		return k, false, false
 	case rawArea != "":
 		if !rd.ix.HasArea(k.area) {
-			rd.ps.add(line, areaCol, "unknown area %q%s", trunc(k.area), mappedFrom(rawArea, k.area))
+			rd.ps.msg(line, areaCol, "error.official.unknown_area", "Area", strconv.Quote(trunc(k.area)), "Mapped", mappedFrom(rawArea, k.area))
 			return k, false, false
 		}
 	default:
 		if !rd.ix.HasStation(k.station) {
-			rd.ps.add(line, stationCol, "unknown station %q%s", trunc(k.station), mappedFrom(rawStation, k.station))
+			rd.ps.msg(line, stationCol, "error.official.unknown_station", "Station", strconv.Quote(trunc(k.station)), "Mapped", mappedFrom(rawStation, k.station))
 			return k, false, false
 		}
 	}
@@ -435,7 +435,7 @@ func (rd *csvReader) resolve(line int, rawStation, rawArea, rawContest string) (
 	} else {
 		raw := rawContest
 		if raw == "" {
-			rd.ps.add(line, contestCol, "is empty; every row names a contest")
+			rd.ps.msg(line, contestCol, "error.official.empty_contest")
 			return k, false, false
 		}
 		k.contest = alias(m.Contests, raw)
@@ -443,7 +443,7 @@ func (rd *csvReader) resolve(line int, rawStation, rawArea, rawContest string) (
 			return k, true, true
 		}
 		if !rd.ix.HasContest(k.contest) {
-			rd.ps.add(line, contestCol, "unknown contest %q%s", trunc(k.contest), mappedFrom(raw, k.contest))
+			rd.ps.msg(line, contestCol, "error.official.unknown_contest", "Contest", strconv.Quote(trunc(k.contest)), "Mapped", mappedFrom(raw, k.contest))
 			return k, false, false
 		}
 	}
@@ -467,11 +467,11 @@ func (rd *csvReader) resolve(line int, rawStation, rawArea, rawContest string) (
 	return k, false, true
 }
 
-func mappedFrom(raw, code string) string {
+func mappedFrom(raw, code string) iltod.Message {
 	if raw == code {
-		return ""
+		return iltod.Lit("")
 	}
-	return fmt.Sprintf(" (mapped from %q)", trunc(raw))
+	return iltod.Msg("error.official.mapped_from", iltod.Lits("Raw", strconv.Quote(trunc(raw))))
 }
 
 // result returns the index of the result of k, adding it, first seen on line, if it is
@@ -503,7 +503,7 @@ func (rd *csvReader) longRow(line int, cells []string) {
 	choiceCol := m.Choice.String()
 	item := rd.get(cells, m.Choice)
 	if item == "" {
-		rd.ps.add(line, choiceCol, "is empty; name a choice, or a count such as registered")
+		rd.ps.msg(line, choiceCol, "error.official.empty_choice")
 		return
 	}
 	var fig figureAt
@@ -515,8 +515,8 @@ func (rd *csvReader) longRow(line int, cells []string) {
 			return
 		}
 		if !rd.ix.HasChoice(k.contest, code) {
-			rd.ps.add(line, choiceCol, "contest %q has no choice %q%s, and it is not a count (%s)",
-				k.contest, trunc(code), mappedFrom(item, code), rd.countNames())
+			rd.ps.msg(line, choiceCol, "error.official.no_choice_count", "Contest", strconv.Quote(k.contest),
+				"Choice", strconv.Quote(trunc(code)), "Mapped", mappedFrom(item, code), "Counts", rd.countNames())
 			return
 		}
 		fig.kind, fig.item = 'v', code
@@ -609,7 +609,7 @@ func (rd *csvReader) wideRow(line int, cells []string) {
 		return
 	}
 	if len(r.Counts) == 0 && len(r.Votes) == 0 {
-		rd.ps.add(line, rd.placeCol(k), "the row gives no figure: every count and choice cell is empty")
+		rd.ps.msg(line, rd.placeCol(k), "error.official.row_no_figure")
 		return
 	}
 	rd.results[rd.result(k, line)] = r
@@ -618,37 +618,37 @@ func (rd *csvReader) wideRow(line int, cells []string) {
 // number parses a figure: a whole number from 0 to iltod.MaxResultCount, digits only.
 func (rd *csvReader) number(line int, col, s string, required bool) (int, bool) {
 	msg := numberProblem(s)
-	if msg == "" {
+	if msg.Key == "" {
 		n, _ := strconv.Atoi(s)
 		return n, true
 	}
 	if s == "" && !required {
 		return 0, false
 	}
-	rd.ps.add(line, col, "%s", msg)
+	rd.ps.put(line, col, msg)
 	return 0, false
 }
 
 // numberProblem says why s is not a figure, or returns "".
-func numberProblem(s string) string {
+func numberProblem(s string) iltod.Message {
 	if s == "" {
-		return "is empty; give a whole number"
+		return iltod.Msg("error.official.number_empty", nil)
 	}
 	digits := strings.TrimPrefix(s, "-")
 	for i := 0; i < len(digits); i++ {
 		if digits[i] < '0' || digits[i] > '9' {
-			return fmt.Sprintf("%q is not a whole number", trunc(s))
+			return iltod.Msg("error.official.not_whole", iltod.Lits("Value", strconv.Quote(trunc(s))))
 		}
 	}
 	if digits == "" {
-		return fmt.Sprintf("%q is not a whole number", trunc(s))
+		return iltod.Msg("error.official.not_whole", iltod.Lits("Value", strconv.Quote(trunc(s))))
 	}
 	if len(digits) < len(s) {
-		return fmt.Sprintf("%s is negative", trunc(s))
+		return iltod.Msg("error.package.is_negative", iltod.Lits("Value", trunc(s)))
 	}
 	n, err := strconv.Atoi(digits)
 	if err != nil || n > iltod.MaxResultCount {
-		return fmt.Sprintf("%s is above the limit of %d", trunc(s), iltod.MaxResultCount)
+		return iltod.Msg("error.package.above_limit", iltod.Lits("Value", trunc(s), "Max", iltod.MaxResultCount))
 	}
-	return ""
+	return iltod.Message{}
 }

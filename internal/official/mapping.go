@@ -181,7 +181,7 @@ func (m Mapping) check(ps *problems, n *yaml.Node) {
 	switch m.Format {
 	case "", Long, Wide:
 	default:
-		ps.add(at("format"), "format", "%q is not one of long, wide", trunc(string(m.Format)))
+		ps.msg(at("format"), "format", "error.package.one_of", "Value", strconv.Quote(trunc(string(m.Format))), "Options", iltod.Lit("long, wide"))
 	}
 	cols := func(key string, c Columns) {
 		for _, name := range c {
@@ -219,7 +219,7 @@ func (m Mapping) check(ps *problems, n *yaml.Node) {
 	}
 	for _, k := range sortedKeys(m.Counts) {
 		if v := m.Counts[k]; !iltod.IsResultCount(v) {
-			ps.add(at("counts", k), "counts."+k, "%q is not one of registered, issued, cast, valid, invalid, blank", trunc(string(v)))
+			ps.msg(at("counts", k), "counts."+k, "error.package.one_of", "Value", strconv.Quote(trunc(string(v))), "Options", iltod.Lit("registered, issued, cast, valid, invalid, blank"))
 		}
 	}
 	targets := func(key, what string, aliases map[string]string) {

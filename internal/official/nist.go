@@ -275,7 +275,7 @@ func ReadNIST(r io.Reader, name string, p *iltod.Package, m Mapping) ([]iltod.St
 		var list iltod.Problems
 		errors.As(err, &list)
 		for _, pr := range list {
-			ps.add(0, nr.paths[pr.Index], "%s", pr.Message)
+			ps.domain(0, nr.paths[pr.Index], pr)
 		}
 		return nil, NISTInfo{}, ps.err()
 	}
@@ -397,7 +397,7 @@ func (nr *nistReader) areaOf(path string, u *nistGpUnit) string {
 		return code
 	}
 	nr.ps.add(0, path+".@id", "unknown area %q%s: the unit is not an area of the election (map it under areas, or to %s to skip it)",
-		trunc(code), mappedFrom(u.ID, code), Skip)
+		trunc(code), mappedFrom(u.ID, code).English(), Skip)
 	return ""
 }
 
@@ -429,7 +429,7 @@ func (nr *nistReader) contest(path string, c *nistContest, info *NISTInfo) {
 		return
 	}
 	if !nr.ix.HasContest(code) {
-		nr.ps.add(0, path+".@id", "unknown contest %q%s", trunc(code), mappedFrom(c.ID, code))
+		nr.ps.msg(0, path+".@id", "error.official.unknown_contest", "Contest", strconv.Quote(trunc(code)), "Mapped", mappedFrom(c.ID, code))
 		return
 	}
 	for j := range c.ContestSelection {
@@ -443,7 +443,7 @@ func (nr *nistReader) contest(path string, c *nistContest, info *NISTInfo) {
 			continue
 		}
 		if !nr.ix.HasChoice(code, choice) {
-			nr.ps.add(0, spath+".@id", "contest %q has no choice %q%s", code, trunc(choice), mappedFrom(s.ID, choice))
+			nr.ps.msg(0, spath+".@id", "error.official.no_choice", "Contest", strconv.Quote(code), "Choice", strconv.Quote(trunc(choice)), "Mapped", mappedFrom(s.ID, choice))
 			continue
 		}
 		for k := range s.VoteCounts {
@@ -512,11 +512,11 @@ func (nr *nistReader) number(path string, n json.Number) (int, bool) {
 	f, err := strconv.ParseFloat(s, 64)
 	switch {
 	case err != nil && !errors.Is(err, strconv.ErrRange), f != math.Trunc(f):
-		nr.ps.add(0, path, "%s is not a whole number", trunc(s))
+		nr.ps.msg(0, path, "error.official.not_whole", "Value", trunc(s))
 	case f < 0:
-		nr.ps.add(0, path, "%s is negative", trunc(s))
+		nr.ps.msg(0, path, "error.package.is_negative", "Value", trunc(s))
 	case f > iltod.MaxResultCount:
-		nr.ps.add(0, path, "%s is above the limit of %d", trunc(s), iltod.MaxResultCount)
+		nr.ps.msg(0, path, "error.package.above_limit", "Value", trunc(s), "Max", iltod.MaxResultCount)
 	default:
 		return int(f), true
 	}
