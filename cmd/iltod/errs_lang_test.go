@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -117,5 +118,36 @@ func TestImportProblemsInEachLanguage(t *testing.T) {
 		if hasCyrillic(stderr) != (lang == "mn") {
 			t.Errorf("%s: %q", lang, stderr)
 		}
+	}
+}
+
+// TestVerifyFailureInEachLanguage checks that `iltod verify -lang mn` says what kind of
+// failure it found in Mongolian, with the same exit code as in English, and leaves the
+// evidence, which partners compare, exactly as package tlog writes it.
+func TestVerifyFailureInEachLanguage(t *testing.T) {
+	t.Parallel()
+	env, err := os.ReadFile(filepath.Join(exampleLog, "envelope.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	altered := filepath.Join(t.TempDir(), "altered.json")
+	if err := os.WriteFile(altered, bytes.Replace(env, []byte("key"), []byte("kex"), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"verify", "envelope", "-vkey", filepath.Join(exampleLog, "log.vkey"), altered, filepath.Join(exampleLog, "receipt.tlog-proof")}
+	_, en, _ := runIn(nil, append([]string{"-lang", "en"}, args...)...)
+	code, mn, stderr := runIn(nil, append([]string{"-lang", "mn"}, args...)...)
+	p := locales.For("mn")
+	detail, evidence, ok := strings.Cut(strings.TrimPrefix(en, "FAILED: "), "\n")
+	if code != 1 || !ok || !strings.HasPrefix(en, "FAILED: leaf: ") {
+		t.Fatalf("exit %d, stderr %q; English output:\n%s", code, stderr, en)
+	}
+	want := p.T("cli.verify.failed", locales.Args{"Reason": p.T("error.tlog.detail", locales.Args{"Failure": p.T("error.tlog.leaf"), "Detail": detail})})
+	if !strings.HasPrefix(mn, want+"\n") || !hasCyrillic(want) {
+		t.Errorf("Mongolian output does not begin %q:\n%s", want, mn)
+	}
+	// The evidence is the same bytes under a heading in each language.
+	if i := strings.Index(mn, "--- leaf ---"); i < 0 || !strings.HasSuffix(evidence, mn[i:]) {
+		t.Errorf("the evidence differs between the languages:\n%s\n---\n%s", en, mn)
 	}
 }
