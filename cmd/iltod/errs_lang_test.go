@@ -75,6 +75,8 @@ func TestLoadProblemsInEachLanguage(t *testing.T) {
 	}{
 		{"stations.csv", "UB-002,UB-BG-01", "UB-001,UB-BG-01", "stations.csv:3: code: ", "error.package.duplicate_station", locales.Args{"Code": `"UB-001"`}},
 		{"areas.csv", "UB-BG-01,UB-BG,", "UB-BG-01,UB-XX,", "areas.csv:6: parent: ", "error.package.unknown_parent", locales.Args{"Area": `"UB-XX"`}},
+		// Found while reading the files (package electionpkg).
+		{"stations.csv", "47.91,106.88", "47.91,east", "stations.csv:2: lon: ", "error.package.not_number", locales.Args{"Value": `"east"`}},
 		{"forms/results.yaml", "choice: L-BLUE", "choice: L-GREEN", "forms/results.yaml:14: questions[7].choice: ", "error.package.no_choice",
 			locales.Args{"Contest": `"LIST"`, "Choice": `"L-GREEN"`}},
 	} {

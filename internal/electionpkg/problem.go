@@ -91,6 +91,13 @@ func (ps *problems) add(file string, line int, field, format string, args ...any
 	ps.list = append(ps.list, Problem{File: file, Line: line, Field: field, Message: fmt.Sprintf(format, args...)})
 }
 
+// msg adds the problem of file, line and field whose message is the catalogue's key,
+// its placeholders filled from pairs (see iltod.Lits).
+func (ps *problems) msg(file string, line int, field, key string, pairs ...any) {
+	m := iltod.Msg(key, iltod.Lits(pairs...))
+	ps.list = append(ps.list, Problem{File: file, Line: line, Field: field, Message: m.English(), Msg: &m})
+}
+
 // domain adds the domain problem p at file and line under field, keeping its message in
 // every language.
 func (ps *problems) domain(file string, line int, field string, p iltod.Problem) {

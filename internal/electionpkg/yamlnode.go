@@ -23,12 +23,12 @@ func parseYAML(file string, data []byte, ps *problems) *yaml.Node {
 		return nil
 	}
 	if len(doc.Content) != 1 {
-		ps.add(file, 1, "", "the file is empty")
+		ps.msg(file, 1, "", "error.package.file_empty")
 		return nil
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
-		ps.add(file, extra.Line, "", "the file holds more than one YAML document")
+		ps.msg(file, extra.Line, "", "error.package.yaml_many")
 		return nil
 	}
 	return doc.Content[0]
@@ -77,7 +77,7 @@ func join(path, key string) string {
 // toValue converts n to a JSON-ready value of type t, reporting what does not fit.
 func toValue(file string, n *yaml.Node, t reflect.Type, path string, ps *problems) any {
 	if n.Kind == yaml.AliasNode {
-		ps.add(file, n.Line, path, "YAML aliases are not allowed in an election package")
+		ps.msg(file, n.Line, path, "error.package.yaml_alias")
 		return nil
 	}
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
@@ -111,7 +111,7 @@ func toValue(file string, n *yaml.Node, t reflect.Type, path string, ps *problem
 		}
 		i, err := strconv.ParseInt(strings.ReplaceAll(s, "_", ""), 10, 64)
 		if err != nil {
-			ps.add(file, n.Line, path, "%q is not a whole number", trunc(s))
+			ps.msg(file, n.Line, path, "error.official.not_whole", "Value", strconv.Quote(trunc(s)))
 			return nil
 		}
 		return i
@@ -122,7 +122,7 @@ func toValue(file string, n *yaml.Node, t reflect.Type, path string, ps *problem
 		}
 		f, err := strconv.ParseFloat(s, 64)
 		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-			ps.add(file, n.Line, path, "%q is not a number", trunc(s))
+			ps.msg(file, n.Line, path, "error.package.not_number", "Value", strconv.Quote(trunc(s)))
 			return nil
 		}
 		return f
@@ -137,11 +137,11 @@ func toValue(file string, n *yaml.Node, t reflect.Type, path string, ps *problem
 		case "false", "False", "FALSE":
 			return false
 		}
-		ps.add(file, n.Line, path, "%q is not true or false", trunc(s))
+		ps.msg(file, n.Line, path, "error.package.not_bool", "Value", strconv.Quote(trunc(s)))
 		return nil
 	case reflect.Slice:
 		if n.Kind != yaml.SequenceNode {
-			ps.add(file, n.Line, path, "must be a list")
+			ps.msg(file, n.Line, path, "error.package.must_list")
 			return nil
 		}
 		out := make([]any, len(n.Content))
@@ -151,14 +151,14 @@ func toValue(file string, n *yaml.Node, t reflect.Type, path string, ps *problem
 		return out
 	case reflect.Map:
 		if n.Kind != yaml.MappingNode {
-			ps.add(file, n.Line, path, "must be a map such as {mn: …, en: …}")
+			ps.msg(file, n.Line, path, "error.package.must_texts")
 			return nil
 		}
 		out := map[string]any{}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, val := n.Content[i], n.Content[i+1]
 			if _, dup := out[k.Value]; dup {
-				ps.add(file, k.Line, join(path, k.Value), "is given twice")
+				ps.msg(file, k.Line, join(path, k.Value), "error.package.given_twice")
 				continue
 			}
 			out[k.Value] = toValue(file, val, t.Elem(), join(path, k.Value), ps)
@@ -166,7 +166,7 @@ func toValue(file string, n *yaml.Node, t reflect.Type, path string, ps *problem
 		return out
 	case reflect.Struct:
 		if n.Kind != yaml.MappingNode {
-			ps.add(file, n.Line, path, "must be a map of fields")
+			ps.msg(file, n.Line, path, "error.package.must_map")
 			return nil
 		}
 		fields := jsonFields(t)
@@ -176,10 +176,10 @@ func toValue(file string, n *yaml.Node, t reflect.Type, path string, ps *problem
 			ft, ok := fields[k.Value]
 			switch {
 			case !ok:
-				ps.add(file, k.Line, join(path, k.Value), "unknown field (known: %s)", strings.Join(fieldNames(t), ", "))
+				ps.msg(file, k.Line, join(path, k.Value), "error.package.unknown_field", "Known", strings.Join(fieldNames(t), ", "))
 				continue
 			case out[k.Value] != nil:
-				ps.add(file, k.Line, join(path, k.Value), "is given twice")
+				ps.msg(file, k.Line, join(path, k.Value), "error.package.given_twice")
 				continue
 			}
 			out[k.Value] = toValue(file, val, ft, join(path, k.Value), ps)

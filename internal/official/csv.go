@@ -70,11 +70,11 @@ func ReadCSV(r io.Reader, name string, p *iltod.Package, m Mapping) ([]iltod.Sta
 func readAll(r io.Reader, ps *problems) ([]byte, bool) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
 	if err != nil {
-		ps.add(0, "", "cannot read: %v", err)
+		ps.msg(0, "", "error.package.cannot_read", "Err", err)
 		return nil, false
 	}
 	if len(data) > MaxFileSize {
-		ps.add(0, "", "the file is larger than %d MiB", MaxFileSize>>20)
+		ps.msg(0, "", "error.package.file_too_large", "Max", MaxFileSize>>20)
 		return nil, false
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
@@ -83,7 +83,7 @@ func readAll(r io.Reader, ps *problems) ([]byte, bool) {
 		for len(data) > 0 {
 			r, size := utf8.DecodeRune(data)
 			if r == utf8.RuneError && size <= 1 {
-				ps.add(line, "", "is not valid UTF-8 (byte 0x%02x)", data[0])
+				ps.msg(line, "", "error.package.utf8_byte", "Byte", fmt.Sprintf("0x%02x", data[0]))
 				return nil, false
 			}
 			if r == '\n' {
