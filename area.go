@@ -50,9 +50,9 @@ func (a *Area) Validate() error {
 	case a.Level.Rank() < 0:
 		ps.msg("level", "error.package.one_of", "Value", strconv.Quote(truncate(string(a.Level), 30)), "Options", Lit("country, region, district, subdistrict"))
 	case a.Level == LevelCountry && a.Parent != "":
-		ps.add("parent", "the country has no parent")
+		ps.msg("parent", "error.package.country_parent")
 	case a.Level != LevelCountry && a.Parent == "":
-		ps.add("parent", "is required for a %s", a.Level)
+		ps.msg("parent", "error.package.required_for", "Level", a.Level)
 	}
 	ps.nest("name", a.Name.Validate())
 	if a.Location != nil {
@@ -94,7 +94,7 @@ func (s *Station) Validate() error {
 		ps.msg("registered", "error.package.outside", "Value", s.Registered, "Max", MaxRegistered)
 	}
 	if !stratumRe.MatchString(s.Stratum) {
-		ps.add("stratum", "%q must be at most 64 letters, digits, spaces, '.', '_' or '-'", truncate(s.Stratum, 70))
+		ps.msg("stratum", "error.package.bad_stratum", "Value", strconv.Quote(truncate(s.Stratum, 70)))
 	}
 	return ps.list.Err()
 }

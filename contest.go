@@ -75,7 +75,7 @@ func (s *System) Validate() error {
 	}
 	notFor := func(field string, set bool) {
 		if set {
-			ps.add(field, "does not apply to a %s system", s.Kind)
+			ps.msg(field, "error.package.not_for_system", "Kind", s.Kind)
 		}
 	}
 	switch s.Kind {
@@ -92,7 +92,7 @@ func (s *System) Validate() error {
 		switch s.Method {
 		case DHondt, SainteLague, ModifiedSainteLague, HuntingtonHill, Hare, Droop:
 		case "":
-			ps.add("method", "is required for list_pr (dhondt, sainte_lague, modified_sainte_lague, huntington_hill, hare, droop)")
+			ps.msg("method", "error.package.method_required")
 		default:
 			ps.msg("method", "error.package.one_of", "Value", strconv.Quote(truncate(s.Method, 30)), "Options", Lit("dhondt, sainte_lague, modified_sainte_lague, huntington_hill, hare, droop"))
 		}
@@ -102,7 +102,7 @@ func (s *System) Validate() error {
 			ps.msg("threshold_base", "error.package.one_of", "Value", strconv.Quote(truncate(s.ThresholdBase, 30)), "Options", Lit("valid, list_valid, valid_and_blank"))
 		}
 		if s.Threshold > 0 && s.ThresholdBase == "" {
-			ps.add("threshold_base", "is required with a threshold: state what the threshold is a share of")
+			ps.msg("threshold_base", "error.package.threshold_base_required")
 		}
 	} else {
 		notFor("method", s.Method != "")
@@ -113,12 +113,12 @@ func (s *System) Validate() error {
 		switch s.MajorityBase {
 		case BaseValid, BaseValidAndBlank:
 		case "":
-			ps.add("majority_base", "is required for two_round (valid or valid_and_blank)")
+			ps.msg("majority_base", "error.package.majority_base_required")
 		default:
 			ps.msg("majority_base", "error.package.one_of", "Value", strconv.Quote(truncate(s.MajorityBase, 30)), "Options", Lit("valid, valid_and_blank"))
 		}
 		if s.Majority == 0 {
-			ps.add("majority", "is required for two_round, e.g. 0.5")
+			ps.msg("majority", "error.package.majority_required")
 		}
 	} else {
 		notFor("majority", s.Majority != 0)
@@ -180,7 +180,7 @@ func (c *Contest) Validate() error {
 	checkCode(&ps, "code", c.Code)
 	ps.nest("name", c.Name.Validate())
 	if (c.Body == "") != (c.Tier == "") {
-		ps.add("tier", "body and tier must be given together")
+		ps.msg("tier", "error.package.body_tier")
 	}
 	if len(c.Areas) == 0 {
 		ps.msg("areas", "error.package.need_area")
@@ -197,7 +197,7 @@ func (c *Contest) Validate() error {
 	case c.Seats < 1:
 		ps.msg("seats", "error.package.at_least_1")
 	case (c.System.Kind == FPTP || c.System.Kind == TwoRound) && c.Seats != 1:
-		ps.add("seats", "a %s contest fills exactly 1 seat, not %d", c.System.Kind, c.Seats)
+		ps.msg("seats", "error.package.one_seat", "Kind", c.System.Kind, "Seats", c.Seats)
 	}
 	if len(c.Choices) == 0 {
 		ps.msg("choices", "error.package.need_choice")
@@ -219,16 +219,16 @@ func (c *Contest) Validate() error {
 		case ch.Kind != Candidate && ch.Kind != PartyList:
 			ps.msg(f+".kind", "error.package.one_of", "Value", strconv.Quote(truncate(string(ch.Kind), 30)), "Options", Lit("candidate, list"))
 		case ch.Kind != want:
-			ps.add(f+".kind", "a %s contest takes choices of kind %s, not %s", c.System.Kind, want, ch.Kind)
+			ps.msg(f+".kind", "error.package.choice_kind", "Kind", c.System.Kind, "Want", want, "Got", ch.Kind)
 		}
 		if ch.Kind == PartyList && ch.Party == "" {
-			ps.add(f+".party", "a list must name its party")
+			ps.msg(f+".party", "error.package.list_party")
 		}
 		switch {
 		case ch.Ballot < 0:
 			ps.msg(f+".ballot", "error.package.not_negative")
 		case ch.Ballot > 0 && ballots[ch.Ballot]:
-			ps.add(f+".ballot", "ballot number %d is used twice", ch.Ballot)
+			ps.msg(f+".ballot", "error.package.ballot_twice", "Ballot", ch.Ballot)
 		}
 		ballots[ch.Ballot] = true
 	}

@@ -69,7 +69,7 @@ func ValidElectionID(s string) bool { return electionIDRe.MatchString(s) }
 func (e *Election) Validate() error {
 	var ps problems
 	if !ValidElectionID(e.ID) {
-		ps.add("id", "%q is not a valid election id (lower-case letters, digits and '-')", truncate(e.ID, 70))
+		ps.msg("id", "error.package.bad_election_id_chars", "Value", strconv.Quote(truncate(e.ID, 70)))
 	}
 	ps.nest("name", e.Name.Validate())
 	if _, err := time.Parse(time.DateOnly, e.Date); err != nil {
@@ -79,7 +79,7 @@ func (e *Election) Validate() error {
 		ps.put("kind", msg)
 	}
 	if !countryRe.MatchString(e.Country) {
-		ps.add("country", "%q is not an ISO 3166-1 alpha-2 code such as MN", truncate(e.Country, 10))
+		ps.msg("country", "error.package.bad_country", "Value", strconv.Quote(truncate(e.Country, 10)))
 	}
 	if len(e.Languages) == 0 {
 		ps.msg("languages", "error.package.need_language")
@@ -140,7 +140,7 @@ func (e *Election) Validate() error {
 			sum += t.Seats
 		}
 		if len(b.Tiers) > 0 && sum != b.Seats {
-			ps.add(f+".seats", "the body has %d seats but its tiers add up to %d", b.Seats, sum)
+			ps.msg(f+".seats", "error.package.body_seats", "Seats", b.Seats, "Sum", sum)
 		}
 	}
 	return ps.list.Err()

@@ -63,14 +63,14 @@ func (o *Observer) Validate() error {
 	switch o.Role {
 	case Static, Mobile:
 		if len(o.Stations) == 0 {
-			ps.add("stations", "a %s observer needs at least one assigned station", o.Role)
+			ps.msg("stations", "error.package.needs_station", "Role", o.Role)
 		}
 	case Supervisor:
 	default:
 		ps.msg("role", "error.package.one_of", "Value", strconv.Quote(truncate(string(o.Role), 20)), "Options", Lit("static, mobile, supervisor"))
 	}
 	if o.Role == Static && len(o.Stations) > 1 {
-		ps.add("stations", "a static observer is assigned one station, not %d", len(o.Stations))
+		ps.msg("stations", "error.package.static_one", "Count", len(o.Stations))
 	}
 	seen = map[string]bool{}
 	for i, s := range o.Stations {
@@ -80,7 +80,7 @@ func (o *Observer) Validate() error {
 		seen[s] = true
 	}
 	if o.Supervisor != "" && o.Supervisor == o.Code {
-		ps.add("supervisor", "an observer cannot supervise themself")
+		ps.msg("supervisor", "error.package.self_supervisor")
 	}
 	return ps.list.Err()
 }

@@ -77,9 +77,9 @@ func (r *StationResult) Validate() error {
 	var ps problems
 	switch {
 	case r.Station == "" && r.Area == "":
-		ps.add("station", "is required: give a station, or an area for the area's collated total")
+		ps.msg("station", "error.package.station_required")
 	case r.Station != "" && r.Area != "":
-		ps.add("area", "a result is a station's or an area's total, not both: give either station or area")
+		ps.msg("area", "error.package.station_or_area")
 		checkCode(&ps, "station", r.Station)
 		checkCode(&ps, "area", r.Area)
 	case r.Area != "":
@@ -112,7 +112,7 @@ func (r *StationResult) Validate() error {
 		figure("votes."+c, r.Votes[c])
 	}
 	if len(r.Counts) == 0 && len(r.Votes) == 0 {
-		ps.add("", "the result gives no figure: neither counts nor votes")
+		ps.msg("", "error.package.no_figure")
 	}
 	return ps.list.Err()
 }
@@ -234,14 +234,14 @@ func (r *OfficialRelease) Validate() error {
 	}
 	switch {
 	case strings.TrimSpace(r.Source) == "":
-		ps.add("source", "is required: name the authority and the document the figures come from")
+		ps.msg("source", "error.package.source_required")
 	default:
 		if msg := checkString(r.Source, MaxSourceLen); msg.Key != "" {
 			ps.put("source", msg)
 		}
 	}
 	if r.Published.IsZero() {
-		ps.add("published", "is required: when the authority published the figures")
+		ps.msg("published", "error.package.published_required")
 	}
 	if msg := checkString(strings.NewReplacer("\n", " ", "\t", " ").Replace(r.Note), MaxNoteLen); msg.Key != "" {
 		ps.put("note", msg)
@@ -439,13 +439,12 @@ func (ix *ResultIndex) AreaVotesIn(area, contest string) bool {
 
 // NotVotedInArea returns the message for an area in which a contest is not voted (see
 // AreaVotesIn), naming the contest's areas.
-func (ix *ResultIndex) NotVotedInArea(area, contest string) string {
+func (ix *ResultIndex) NotVotedInArea(area, contest string) Message {
 	var in []string
 	if c, ok := ix.contests[contest]; ok {
 		in = c.list
 	}
-	return fmt.Sprintf("contest %q is not voted in area %q: the area is neither within nor above the contest's areas (%s)",
-		contest, area, strings.Join(in, ", "))
+	return Msg("error.package.not_voted_in_area", Lits("Contest", strconv.Quote(contest), "Area", strconv.Quote(area), "Areas", strings.Join(in, ", ")))
 }
 
 // StationContests returns the codes of the contests the station votes in, in load order.
@@ -471,14 +470,12 @@ func (ix *ResultIndex) Check(results []StationResult) error {
 	first := make(map[key]int, len(results))
 	for i := range results {
 		r := &results[i]
-		add := func(field, format string, args ...any) {
-			out = append(out, Problem{Record: RecordResult, Index: i, Field: field, Message: fmt.Sprintf(format, args...)})
-		}
-		addMsg := func(field, key string, pairs ...any) {
-			p := Problemf(field, Msg(key, Lits(pairs...)))
+		put := func(field string, m Message) {
+			p := Problemf(field, m)
 			p.Record, p.Index = RecordResult, i
 			out = append(out, p)
 		}
+		addMsg := func(field, key string, pairs ...any) { put(field, Msg(key, Lits(pairs...))) }
 		if err := r.Validate(); err != nil {
 			var ps problems
 			ps.nest("", err)
@@ -515,11 +512,11 @@ func (ix *ResultIndex) Check(results []StationResult) error {
 		}
 		if r.IsTotal() {
 			if !ix.AreaVotesIn(r.Area, r.Contest) {
-				add("contest", "%s", ix.NotVotedInArea(r.Area, r.Contest))
+				put("contest", ix.NotVotedInArea(r.Area, r.Contest))
 				continue
 			}
 		} else if !ix.VotesIn(r.Station, r.Contest) {
-			add("contest", "%s", ix.NotVotingIn(r.Station, r.Contest))
+			put("contest", ix.NotVotingIn(r.Station, r.Contest))
 			continue
 		}
 		c := ix.contests[r.Contest]
@@ -540,12 +537,12 @@ func (ix *ResultIndex) Check(results []StationResult) error {
 
 // NotVotingIn returns the message for a station that does not vote in a contest, naming
 // the contests it does vote in.
-func (ix *ResultIndex) NotVotingIn(station, contest string) string {
+func (ix *ResultIndex) NotVotingIn(station, contest string) Message {
 	in := ix.StationContests(station)
 	if len(in) == 0 {
-		return fmt.Sprintf("station %q does not vote in contest %q (it votes in no contest)", station, contest)
+		return Msg("error.package.not_voting_none", Lits("Station", strconv.Quote(station), "Contest", strconv.Quote(contest)))
 	}
-	return fmt.Sprintf("station %q does not vote in contest %q (it votes in %s)", station, contest, strings.Join(in, ", "))
+	return Msg("error.package.not_voting_in", Lits("Station", strconv.Quote(station), "Contest", strconv.Quote(contest), "Contests", strings.Join(in, ", ")))
 }
 
 // CheckResults checks results against the election p, which passed Package.Validate, as

@@ -87,8 +87,8 @@ func (v *validator) run() {
 	v.self(RecordElection, 0, p.Election.Validate())
 	if len(p.Areas) > MaxAreas || len(p.Stations) > MaxStations || len(p.Contests) > MaxContests ||
 		len(p.Observers) > MaxObservers || len(p.Forms) > MaxForms {
-		v.add(RecordElection, 0, "", "the package exceeds a size limit (areas %d, stations %d, contests %d, observers %d, forms %d)",
-			MaxAreas, MaxStations, MaxContests, MaxObservers, MaxForms)
+		v.msg(RecordElection, 0, "", "error.package.size_limit",
+			"Areas", MaxAreas, "Stations", MaxStations, "Contests", MaxContests, "Observers", MaxObservers, "Forms", MaxForms)
 		return
 	}
 	areas := v.areas()
@@ -114,12 +114,12 @@ func (v *validator) areas() map[string]*Area {
 		if a.Level == LevelCountry {
 			roots++
 			if roots > 1 {
-				v.add(RecordArea, i, "level", "there is already a country area; an election has exactly one")
+				v.msg(RecordArea, i, "level", "error.package.second_country")
 			}
 		}
 	}
 	if roots == 0 && len(v.p.Areas) > 0 {
-		v.add(RecordArea, 0, "level", "no area has level country; the tree needs exactly one root")
+		v.msg(RecordArea, 0, "level", "error.package.no_country")
 	}
 	if len(v.p.Areas) == 0 {
 		v.msg(RecordElection, 0, "areas", "error.package.no_areas")
@@ -134,7 +134,7 @@ func (v *validator) areas() map[string]*Area {
 		case !ok:
 			v.msg(RecordArea, i, "parent", "error.package.unknown_parent", "Area", strconv.Quote(truncate(a.Parent, 70)))
 		case parent.Level.Rank() >= a.Level.Rank():
-			v.add(RecordArea, i, "parent", "parent %q is a %s, which cannot contain a %s", a.Parent, parent.Level, a.Level)
+			v.msg(RecordArea, i, "parent", "error.package.parent_level", "Parent", strconv.Quote(a.Parent), "ParentLevel", parent.Level, "Level", a.Level)
 		}
 	}
 	return byCode
@@ -158,7 +158,7 @@ func (v *validator) stations(areas map[string]*Area) map[string]*Station {
 		case !ok:
 			v.msg(RecordStation, i, "area", "error.package.unknown_area", "Area", strconv.Quote(truncate(s.Area, 70)))
 		case a.Level == LevelCountry:
-			v.add(RecordStation, i, "area", "a station must lie in an area below the country, not in %q", s.Area)
+			v.msg(RecordStation, i, "area", "error.package.station_country", "Area", strconv.Quote(s.Area))
 		}
 	}
 	return byCode
@@ -183,7 +183,7 @@ func (v *validator) contests(areas map[string]*Area) map[string]*Contest {
 		}
 		byCode[c.Code] = c
 		if len(c.Choices) > MaxChoices {
-			v.add(RecordContest, i, "choices", "%d choices; at most %d are allowed", len(c.Choices), MaxChoices)
+			v.msg(RecordContest, i, "choices", "error.package.too_many_choices", "Count", len(c.Choices), "Max", MaxChoices)
 		}
 		for j, ch := range c.Choices {
 			if ch.Party != "" {
@@ -201,7 +201,7 @@ func (v *validator) contests(areas map[string]*Area) map[string]*Contest {
 			continue
 		}
 		if _, ok := e.Tier(c.Body, c.Tier); !ok {
-			v.add(RecordContest, i, "tier", "the election has no tier %q in body %q", truncate(c.Tier, 70), truncate(c.Body, 70))
+			v.msg(RecordContest, i, "tier", "error.package.no_tier", "Tier", strconv.Quote(truncate(c.Tier, 70)), "Body", strconv.Quote(truncate(c.Body, 70)))
 			continue
 		}
 		ref := c.TierRef()
@@ -222,8 +222,8 @@ func (v *validator) contests(areas map[string]*Area) map[string]*Contest {
 		for _, cl := range cs {
 			for _, anc := range ix.Path(cl.area) {
 				if o, ok := owner[anc]; ok && o != cl.contest {
-					v.add(RecordContest, cl.contest, fmt.Sprintf("areas[%d]", cl.field), "area %q lies in %q, which votes in contest %q of tier %s",
-						cl.area, anc, v.p.Contests[o].Code, ref)
+					v.msg(RecordContest, cl.contest, fmt.Sprintf("areas[%d]", cl.field), "error.package.area_in_tier",
+						"Area", strconv.Quote(cl.area), "Other", strconv.Quote(anc), "Contest", strconv.Quote(v.p.Contests[o].Code), "Tier", ref)
 					break
 				}
 			}
@@ -236,9 +236,9 @@ func (v *validator) contests(areas map[string]*Area) map[string]*Contest {
 			field := fmt.Sprintf("bodies[%d].tiers[%d].seats", bi, ti)
 			switch {
 			case !ok:
-				v.add(RecordElection, 0, field, "tier %s has no contests", ref)
+				v.msg(RecordElection, 0, field, "error.package.tier_empty", "Tier", ref)
 			case got != t.Seats:
-				v.add(RecordElection, 0, field, "tier %s has %d seats but its contests add up to %d", ref, t.Seats, got)
+				v.msg(RecordElection, 0, field, "error.package.tier_seats", "Tier", ref, "Seats", t.Seats, "Sum", got)
 			}
 		}
 	}
@@ -263,7 +263,7 @@ func (v *validator) observers(stations map[string]*Station) {
 		}
 		for j, ph := range o.Phones {
 			if other, ok := phones[ph]; ok && other != o.Code {
-				v.add(RecordObserver, i, fmt.Sprintf("phones[%d]", j), "phone number is already used by observer %s", other)
+				v.msg(RecordObserver, i, fmt.Sprintf("phones[%d]", j), "error.package.phone_used", "Observer", other)
 			}
 			phones[ph] = o.Code
 		}
@@ -279,13 +279,13 @@ func (v *validator) observers(stations map[string]*Station) {
 			v.msg(RecordObserver, i, "supervisor", "error.package.unknown_observer", "Observer", strconv.Quote(truncate(o.Supervisor, 20)))
 			continue
 		case sup.Role != Supervisor:
-			v.add(RecordObserver, i, "supervisor", "observer %s is a %s, not a supervisor", sup.Code, sup.Role)
+			v.msg(RecordObserver, i, "supervisor", "error.package.not_supervisor", "Observer", sup.Code, "Role", sup.Role)
 			continue
 		}
 		seen := map[string]bool{o.Code: true}
 		for c := o.Supervisor; c != ""; {
 			if seen[c] {
-				v.add(RecordObserver, i, "supervisor", "the chain of supervisors loops back through observer %s", c)
+				v.msg(RecordObserver, i, "supervisor", "error.package.supervisor_loop", "Observer", c)
 				break
 			}
 			seen[c] = true
@@ -317,12 +317,12 @@ func (v *validator) forms(contests map[string]*Contest) {
 		v.self(RecordForm, i, f.Validate())
 		k := key{f.Code, f.Version}
 		if seen[k] {
-			v.add(RecordForm, i, "version", "form %q version %d is defined twice", f.Code, f.Version)
+			v.msg(RecordForm, i, "version", "error.package.form_twice", "Form", strconv.Quote(f.Code), "Version", f.Version)
 		}
 		seen[k] = true
 		if f.SMSPrefix != "" {
 			if other, ok := prefixes[f.SMSPrefix]; ok && other != f.Code {
-				v.add(RecordForm, i, "sms_prefix", "SMS prefix %q is already used by form %q", f.SMSPrefix, other)
+				v.msg(RecordForm, i, "sms_prefix", "error.package.sms_used", "Prefix", strconv.Quote(f.SMSPrefix), "Form", strconv.Quote(other))
 			}
 			prefixes[f.SMSPrefix] = f.Code
 		}
@@ -341,11 +341,11 @@ func (v *validator) forms(contests map[string]*Contest) {
 			if ref, ok := q.IsTierBinding(); ok {
 				bound = byTier[ref]
 				if len(bound) == 0 {
-					v.add(RecordForm, i, qf+".contest", "no contest lies in tier %q", truncate(ref, 70))
+					v.msg(RecordForm, i, qf+".contest", "error.package.tier_no_contest", "Tier", strconv.Quote(truncate(ref, 70)))
 					continue
 				}
 				if q.Count == CountChoice && q.Choice != EachChoice {
-					v.add(RecordForm, i, qf+".choice", "a question bound to a tier must use choice * since the choices differ by contest")
+					v.msg(RecordForm, i, qf+".choice", "error.package.tier_star")
 					continue
 				}
 			} else if c, ok := contests[q.Contest]; ok {
@@ -366,11 +366,11 @@ func (v *validator) forms(contests map[string]*Contest) {
 				}
 				for _, ch := range c.Choices {
 					if ch.Ballot == 0 {
-						v.add(RecordForm, i, qf+".choice", "choice %q of contest %q has no ballot number, which choice * needs", ch.Code, c.Code)
+						v.msg(RecordForm, i, qf+".choice", "error.package.no_ballot", "Choice", strconv.Quote(ch.Code), "Contest", strconv.Quote(c.Code))
 						break
 					}
 					if t := q.ExpandedTag(ch.Ballot); tags[t] {
-						v.add(RecordForm, i, qf+".tag", "expanding for contest %q gives tag %s, which another question already uses", c.Code, t)
+						v.msg(RecordForm, i, qf+".tag", "error.package.tag_clash", "Contest", strconv.Quote(c.Code), "Tag", t)
 						break
 					}
 				}

@@ -327,13 +327,6 @@ func validUTF8(file string, data []byte, ps *problems) bool {
 	return true
 }
 
-func badText(s string) string {
-	if !utf8.ValidString(s) {
-		return "is not valid UTF-8"
-	}
-	return ""
-}
-
 func trunc(s string) string {
 	if utf8.RuneCountInString(s) <= 60 {
 		return s

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 	"golang.org/x/text/unicode/norm"
@@ -86,26 +87,28 @@ func toValue(file string, n *yaml.Node, t reflect.Type, path string, ps *problem
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	scalar := func(what string) (string, bool) {
+	// scalar returns n's value, or adds the problem key (what n must be) if n holds no
+	// single value.
+	scalar := func(key string) (string, bool) {
 		if n.Kind != yaml.ScalarNode {
-			ps.add(file, n.Line, path, "must be %s", what)
+			ps.msg(file, n.Line, path, key)
 			return "", false
 		}
 		return n.Value, true
 	}
 	switch t.Kind() {
 	case reflect.String:
-		s, ok := scalar("a text value")
+		s, ok := scalar("error.package.must_text")
 		if !ok {
 			return nil
 		}
-		if msg := badText(s); msg != "" {
-			ps.add(file, n.Line, path, "%s", msg)
+		if !utf8.ValidString(s) {
+			ps.msg(file, n.Line, path, "error.package.not_utf8")
 			return nil
 		}
 		return norm.NFC.String(s)
 	case reflect.Int, reflect.Int64, reflect.Int32:
-		s, ok := scalar("a whole number")
+		s, ok := scalar("error.package.must_whole")
 		if !ok {
 			return nil
 		}
@@ -116,7 +119,7 @@ func toValue(file string, n *yaml.Node, t reflect.Type, path string, ps *problem
 		}
 		return i
 	case reflect.Float64:
-		s, ok := scalar("a number")
+		s, ok := scalar("error.package.must_number")
 		if !ok {
 			return nil
 		}
@@ -127,7 +130,7 @@ func toValue(file string, n *yaml.Node, t reflect.Type, path string, ps *problem
 		}
 		return f
 	case reflect.Bool:
-		s, ok := scalar("true or false")
+		s, ok := scalar("error.package.must_bool")
 		if !ok {
 			return nil
 		}

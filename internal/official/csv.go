@@ -458,9 +458,9 @@ func (rd *csvReader) resolve(line int, rawStation, rawArea, rawContest string) (
 	}
 	if !in {
 		if k.area != "" {
-			rd.ps.add(line, contestCol, "%s", rd.ix.NotVotedInArea(k.area, k.contest))
+			rd.ps.put(line, contestCol, rd.ix.NotVotedInArea(k.area, k.contest))
 		} else {
-			rd.ps.add(line, contestCol, "%s", rd.ix.NotVotingIn(k.station, k.contest))
+			rd.ps.put(line, contestCol, rd.ix.NotVotingIn(k.station, k.contest))
 		}
 		return k, false, false
 	}

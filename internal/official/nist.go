@@ -478,13 +478,13 @@ func (nr *nistReader) voteCount(path string, vc *nistVoteCounts, contest, choice
 	case k.area != "" && !nr.ix.AreaVotesIn(k.area, contest):
 		if !nr.notIn[k] { // once per area and contest
 			nr.notIn[k] = true
-			nr.ps.add(0, path+".GpUnitId", "%s", nr.ix.NotVotedInArea(k.area, contest))
+			nr.ps.put(0, path+".GpUnitId", nr.ix.NotVotedInArea(k.area, contest))
 		}
 		return
 	case k.area == "" && !nr.ix.VotesIn(k.station, contest):
 		if !nr.notIn[k] { // once per station and contest
 			nr.notIn[k] = true
-			nr.ps.add(0, path+".GpUnitId", "%s", nr.ix.NotVotingIn(k.station, contest))
+			nr.ps.put(0, path+".GpUnitId", nr.ix.NotVotingIn(k.station, contest))
 		}
 		return
 	}
