@@ -11,8 +11,9 @@ import (
 // errorsDirs are the packages, besides the command line's, whose errors, problems and
 // notes people read and whose sentences are in the catalogue: the application's rules
 // (error.app), the election's analysis (stats.analysis), the domain's validation and the
-// election package reader (error.package).
-var errorsDirs = []string{"internal/app", "internal/analysis", ".", "internal/electionpkg"}
+// election package reader (error.package), and the reading of official results
+// (error.official).
+var errorsDirs = []string{"internal/app", "internal/analysis", ".", "internal/electionpkg", "internal/official"}
 
 // errorsMachineWords are the strings of those packages that read like English but are
 // not words for the people the errors answer, each with why it stays.
@@ -38,6 +39,15 @@ var errorsMachineWords = map[string]string{
 	"the detail of a staff account's event holds the account's %s, which must never be logged": "store invariant",
 	// English for logs and programs; people read Problems.In and Error.In.
 	"the election package has %d problem": "electionpkg.Error.Error, for logs; the command line writes In",
+	" (reading stopped there)":            "official.Error.Error, for logs; the command line and the console write In",
+	// Exports: data the store already checked, and the NIST export's notes, which are data.
+	"result %d: choice %q has the name of a count; the long layout cannot tell them apart": "export of checked results: a broken invariant",
+	"the results to write": "export of checked results: a broken invariant",
+	"Official results of %s, version %d, from %s, published %s; imported %s, digest (SHA-256) %x.": "the NIST export's notes: data",
+	// The NIST schema embedded in the binary: a programmer's mistake if it fails.
+	"the schema is not an object":                              "embedded schema",
+	"the schema has no definitions":                            "embedded schema",
+	"a oneOf alternative %v is not a class with its own @type": "embedded schema",
 	// The header written into the files of an exported package: data, not a message.
 	"iltod election package: see docs/package-format.md":                                          "comment in an exported package file",
 	"DEMONSTRATION DATA: not a real election; parties, candidates and observers are fictional.\n": "comment in an exported package file",

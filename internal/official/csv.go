@@ -99,19 +99,19 @@ func readAll(r io.Reader, ps *problems) ([]byte, bool) {
 type resultKey struct{ station, area, contest string }
 
 // at describes where the result's figures were counted or collated, for messages.
-func (k resultKey) at() string {
+func (k resultKey) at() iltod.Message {
 	if k.area != "" {
-		return "for area " + k.area
+		return iltod.Msg("error.official.at_area", iltod.Lits("Area", k.area))
 	}
-	return "at station " + k.station
+	return iltod.Msg("error.official.at_station", iltod.Lits("Station", k.station))
 }
 
 // name names the station or area, for messages.
-func (k resultKey) name() string {
+func (k resultKey) name() iltod.Message {
 	if k.area != "" {
-		return "area " + k.area
+		return iltod.Msg("error.official.name_area", iltod.Lits("Area", k.area))
 	}
-	return "station " + k.station
+	return iltod.Msg("error.official.name_station", iltod.Lits("Station", k.station))
 }
 
 // figureKey is one figure of a result: a count ('c' and its kind) or votes ('v' and the
@@ -211,14 +211,14 @@ func (rd *csvReader) read(data []byte) {
 func (rd *csvReader) csvError(err error) {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		end := ""
+		end := iltod.Lit("")
 		if pe.Line != pe.StartLine {
-			end = fmt.Sprintf(" (the record ends on line %d)", pe.Line)
+			end = iltod.Msg("error.official.record_ends", iltod.Lits("Line", pe.Line))
 		}
-		rd.ps.add(pe.StartLine, "", "not valid CSV: %v%s", pe.Err, end)
+		rd.ps.msg(pe.StartLine, "", "error.official.not_csv_end", "Err", pe.Err, "End", end)
 		return
 	}
-	rd.ps.add(0, "", "not valid CSV: %v", err)
+	rd.ps.msg(0, "", "error.official.not_csv", "Err", err)
 }
 
 // readHeader records the columns and checks that those the mapping names are present.
@@ -405,8 +405,7 @@ func (rd *csvReader) resolve(line int, rawStation, rawArea, rawContest string) (
 	}
 	switch {
 	case rawStation != "" && rawArea != "":
-		rd.ps.add(line, areaCol, "the row names station %q and area %q: a row is a station's result or an area's total, not both; leave one empty",
-			trunc(rawStation), trunc(rawArea))
+		rd.ps.msg(line, areaCol, "error.official.row_both", "Station", strconv.Quote(trunc(rawStation)), "Area", strconv.Quote(trunc(rawArea)))
 		return k, false, false
 	case rawStation == "" && rawArea == "":
 		switch {
@@ -415,7 +414,7 @@ func (rd *csvReader) resolve(line int, rawStation, rawArea, rawContest string) (
 		case len(m.Station) == 0:
 			rd.ps.msg(line, areaCol, "error.official.empty_area")
 		default:
-			rd.ps.add(line, stationCol, "is empty, and so is %s; every row names a station, or an area for the area's total", areaCol)
+			rd.ps.msg(line, stationCol, "error.official.empty_both", "Column", areaCol)
 		}
 		return k, false, false
 	case rawArea != "":
@@ -536,11 +535,11 @@ func (rd *csvReader) longRow(line int, cells []string) {
 	if dup {
 		for _, f := range rd.figures[i] {
 			if f.kind == fig.kind && f.item == fig.item {
-				what := fmt.Sprintf("the votes for %s %s in contest %s are", fig.item, k.at(), k.contest)
+				key := "error.official.votes_twice"
 				if fig.kind == 'c' {
-					what = fmt.Sprintf("the %s count %s in contest %s is", fig.item, k.at(), k.contest)
+					key = "error.official.count_twice"
 				}
-				rd.ps.add(line, choiceCol, "%s given twice (first on line %d)", what, f.line)
+				rd.ps.msg(line, choiceCol, key, "Item", fig.item, "At", k.at(), "Contest", k.contest, "Line", f.line)
 			}
 		}
 		return
@@ -555,11 +554,11 @@ func (rd *csvReader) longRow(line int, cells []string) {
 }
 
 // countNames lists the names that are counts in the choice column.
-func (rd *csvReader) countNames() string {
+func (rd *csvReader) countNames() iltod.Message {
 	if len(rd.m.Counts) > 0 {
-		return "mapped under counts: " + trunc(strings.Join(sortedKeys(rd.m.Counts), ", "))
+		return iltod.Msg("error.official.counts_mapped", iltod.Lits("Names", trunc(strings.Join(sortedKeys(rd.m.Counts), ", "))))
 	}
-	return "registered, issued, cast, valid, invalid, blank"
+	return iltod.Lit("registered, issued, cast, valid, invalid, blank")
 }
 
 func (rd *csvReader) wideRow(line int, cells []string) {
@@ -568,7 +567,7 @@ func (rd *csvReader) wideRow(line int, cells []string) {
 		return
 	}
 	if i, dup := rd.index[k]; dup {
-		rd.ps.add(line, rd.placeCol(k), "%s and contest %s are given twice (first on line %d)", k.name(), k.contest, rd.lines[i])
+		rd.ps.msg(line, rd.placeCol(k), "error.official.place_twice", "Place", k.name(), "Contest", k.contest, "Line", rd.lines[i])
 		return
 	}
 	r := iltod.StationResult{Station: k.station, Area: k.area, Contest: k.contest, Counts: map[iltod.CountKind]int{}, Votes: map[string]int{}}
@@ -582,7 +581,7 @@ func (rd *csvReader) wideRow(line int, cells []string) {
 			continue // not given
 		}
 		if role == roleChoice && !rd.ix.HasChoice(k.contest, rd.targets[i]) {
-			rd.ps.add(line, rd.header[i], "contest %s has no choice %s; leave the cell empty", k.contest, rd.targets[i])
+			rd.ps.msg(line, rd.header[i], "error.official.no_choice_cell", "Contest", k.contest, "Choice", rd.targets[i])
 			good = false
 			continue
 		}
@@ -593,13 +592,13 @@ func (rd *csvReader) wideRow(line int, cells []string) {
 		}
 		if role == roleCount {
 			if _, dup := r.Counts[iltod.CountKind(rd.targets[i])]; dup {
-				rd.ps.add(line, rd.header[i], "the %s count is given by two columns", rd.targets[i])
+				rd.ps.msg(line, rd.header[i], "error.official.count_two_columns", "Count", rd.targets[i])
 				good = false
 			}
 			r.Counts[iltod.CountKind(rd.targets[i])] = n
 		} else {
 			if _, dup := r.Votes[rd.targets[i]]; dup {
-				rd.ps.add(line, rd.header[i], "the votes for %s are given by two columns", rd.targets[i])
+				rd.ps.msg(line, rd.header[i], "error.official.votes_two_columns", "Choice", rd.targets[i])
 				good = false
 			}
 			r.Votes[rd.targets[i]] = n

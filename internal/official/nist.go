@@ -268,7 +268,7 @@ func ReadNIST(r io.Reader, name string, p *iltod.Package, m Mapping) ([]iltod.St
 		return nil, NISTInfo{}, err
 	}
 	if len(nr.results) == 0 {
-		ps.add(0, "Election[0].Contest", "the report holds no vote count for a polling station or an area of the election (%d skipped)", info.Skipped)
+		ps.msg(0, "Election[0].Contest", "error.official.nist_no_count", "Skipped", info.Skipped)
 		return nil, NISTInfo{}, ps.err()
 	}
 	if err := nr.ix.Check(nr.results); err != nil {
@@ -317,7 +317,7 @@ func (nr *nistReader) read(rep *nistReport) NISTInfo {
 		Notes: rep.Notes, IsTest: rep.IsTest}
 	info.Generated, _ = time.Parse(time.RFC3339, rep.GeneratedDate)
 	if len(rep.Election) != 1 {
-		nr.ps.add(0, "Election", "the report holds %d elections; iltod reads a report of one election", len(rep.Election))
+		nr.ps.msg(0, "Election", "error.official.nist_elections", "Count", len(rep.Election))
 		return info
 	}
 	nr.units = make(map[string]*nistGpUnit, len(rep.GpUnit))
@@ -327,7 +327,7 @@ func (nr *nistReader) read(rep *nistReport) NISTInfo {
 		u := &rep.GpUnit[i]
 		path := fmt.Sprintf("GpUnit[%d]", i)
 		if _, dup := nr.units[u.ID]; dup {
-			nr.ps.add(0, path+".@id", "GpUnit %q is declared twice", trunc(u.ID))
+			nr.ps.msg(0, path+".@id", "error.official.gpunit_twice", "ID", strconv.Quote(trunc(u.ID)))
 			continue
 		}
 		nr.units[u.ID] = u
@@ -368,7 +368,7 @@ func (nr *nistReader) stationOf(path string, u *nistGpUnit) string {
 	case nr.ix.HasStation(code):
 		return code
 	case stationUnitTypes[u.Type]:
-		nr.ps.add(0, path+".@id", "unknown station %q: the %s is not a station of the election (map it under stations)", trunc(code), u.Type)
+		nr.ps.msg(0, path+".@id", "error.official.nist_unknown_station", "Station", strconv.Quote(trunc(code)), "Type", u.Type)
 	}
 	return ""
 }
@@ -396,8 +396,7 @@ func (nr *nistReader) areaOf(path string, u *nistGpUnit) string {
 	case nr.ix.HasArea(code):
 		return code
 	}
-	nr.ps.add(0, path+".@id", "unknown area %q%s: the unit is not an area of the election (map it under areas, or to %s to skip it)",
-		trunc(code), mappedFrom(u.ID, code).English(), Skip)
+	nr.ps.msg(0, path+".@id", "error.official.nist_unknown_area", "Area", strconv.Quote(trunc(code)), "Mapped", mappedFrom(u.ID, code), "Skip", Skip)
 	return ""
 }
 
@@ -424,8 +423,7 @@ func (nr *nistReader) contest(path string, c *nistContest, info *NISTInfo) {
 		return
 	}
 	if c.AtType != typeCandidateContest && c.AtType != typePartyContest {
-		nr.ps.add(0, path+".@type", "iltod reads candidate and party contests, not %s (map its id to %s under contests to skip it)",
-			strings.TrimPrefix(c.AtType, "ElectionResults."), Skip)
+		nr.ps.msg(0, path+".@type", "error.official.nist_contest_type", "Type", strings.TrimPrefix(c.AtType, "ElectionResults."), "Skip", Skip)
 		return
 	}
 	if !nr.ix.HasContest(code) {
@@ -458,11 +456,11 @@ func (nr *nistReader) voteCount(path string, vc *nistVoteCounts, contest, choice
 		return
 	}
 	if vc.Round != nil && *vc.Round > 1 {
-		nr.ps.add(0, path+".Round", "iltod reads the first round's counts; round %d belongs to a separate import", *vc.Round)
+		nr.ps.msg(0, path+".Round", "error.official.nist_round", "Round", *vc.Round)
 		return
 	}
 	if _, ok := nr.units[vc.GpUnitID]; !ok {
-		nr.ps.add(0, path+".GpUnitId", "GpUnit %q is not declared in the report's GpUnit", trunc(vc.GpUnitID))
+		nr.ps.msg(0, path+".GpUnitId", "error.official.gpunit_undeclared", "ID", strconv.Quote(trunc(vc.GpUnitID)))
 		return
 	}
 	k, ok := nr.placeOf(vc.GpUnitID, contest)
@@ -490,7 +488,7 @@ func (nr *nistReader) voteCount(path string, vc *nistVoteCounts, contest, choice
 	}
 	fig := figureKey{station: k.station, area: k.area, contest: contest, kind: 'v', item: choice}
 	if first, dup := nr.seen[fig]; dup {
-		nr.ps.add(0, path, "a total for choice %s %s is given twice (first at %s)", choice, k.at(), first)
+		nr.ps.msg(0, path, "error.official.nist_choice_twice", "Choice", choice, "At", k.at(), "First", first)
 		return
 	}
 	nr.seen[fig] = path
@@ -560,7 +558,7 @@ func (nr *nistReader) ballotFigures(rep *nistReport, e *nistElection) {
 			continue
 		}
 		if _, ok := nr.units[bc.GpUnitID]; !ok {
-			nr.ps.add(0, path+".GpUnitId", "GpUnit %q is not declared in the report's GpUnit", trunc(bc.GpUnitID))
+			nr.ps.msg(0, path+".GpUnitId", "error.official.gpunit_undeclared", "ID", strconv.Quote(trunc(bc.GpUnitID)))
 			continue
 		}
 		place, ok := nr.placeOf(bc.GpUnitID, "")
@@ -568,7 +566,7 @@ func (nr *nistReader) ballotFigures(rep *nistReport, e *nistElection) {
 			continue
 		}
 		if first, dup := firstBC[place]; dup {
-			nr.ps.add(0, path, "the total ballot counts of %s are given twice (first at %s)", place.name(), first)
+			nr.ps.msg(0, path, "error.official.nist_ballots_twice", "Place", place.name(), "First", first)
 			continue
 		}
 		firstBC[place] = path
