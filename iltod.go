@@ -170,8 +170,8 @@ func ErrorMessageIn(err error, lang string) string {
 // "choices[2].party". A loader maps Record and Index back to a file and line.
 //
 // Message is in English. Msg, when set, is the same message as data of the catalogue, to
-// be written in the reader's language (In); problems that do not set it yet are English
-// only.
+// be written in the reader's language (In). Every problem of the domain's validation sets
+// it; a problem without it (one made from a plain error) is shown in English.
 type Problem struct {
 	Record  string   `json:"record,omitempty"`
 	Index   int      `json:"index"`
