@@ -3,6 +3,7 @@ package iltod
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 )
 
 // Level is the rank of an area in the tree: country → region → district → subdistrict.
@@ -47,11 +48,11 @@ func (a *Area) Validate() error {
 	checkCode(&ps, "code", a.Code)
 	switch {
 	case a.Level.Rank() < 0:
-		ps.add("level", "%q is not one of country, region, district, subdistrict", truncate(string(a.Level), 30))
+		ps.msg("level", "error.package.one_of", "Value", strconv.Quote(truncate(string(a.Level), 30)), "Options", Lit("country, region, district, subdistrict"))
 	case a.Level == LevelCountry && a.Parent != "":
-		ps.add("parent", "the country has no parent")
+		ps.msg("parent", "error.package.country_parent")
 	case a.Level != LevelCountry && a.Parent == "":
-		ps.add("parent", "is required for a %s", a.Level)
+		ps.msg("parent", "error.package.required_for", "Level", a.Level)
 	}
 	ps.nest("name", a.Name.Validate())
 	if a.Location != nil {
@@ -83,17 +84,17 @@ func (s *Station) Validate() error {
 	var ps problems
 	checkCode(&ps, "code", s.Code)
 	if s.Area == "" {
-		ps.add("area", "is required")
+		ps.msg("area", "error.package.required")
 	}
 	ps.nest("name", s.Name.Validate())
 	if s.Location != nil {
 		ps.nest("location", s.Location.Validate())
 	}
 	if s.Registered < 0 || s.Registered > MaxRegistered {
-		ps.add("registered", "%d is outside 0..%d", s.Registered, MaxRegistered)
+		ps.msg("registered", "error.package.outside", "Value", s.Registered, "Max", MaxRegistered)
 	}
 	if !stratumRe.MatchString(s.Stratum) {
-		ps.add("stratum", "%q must be at most 64 letters, digits, spaces, '.', '_' or '-'", truncate(s.Stratum, 70))
+		ps.msg("stratum", "error.package.bad_stratum", "Value", strconv.Quote(truncate(s.Stratum, 70)))
 	}
 	return ps.list.Err()
 }

@@ -1,6 +1,9 @@
 package iltod
 
-import "fmt"
+import (
+	"fmt"
+	"strconv"
+)
 
 // SystemKind names an electoral system.
 type SystemKind string
@@ -67,18 +70,18 @@ func (s *System) Validate() error {
 	var ps problems
 	share := func(field string, v float64) {
 		if !(v >= 0 && v <= 1) {
-			ps.add(field, "%v is not a share between 0 and 1", v)
+			ps.msg(field, "error.package.share", "Value", v)
 		}
 	}
 	notFor := func(field string, set bool) {
 		if set {
-			ps.add(field, "does not apply to a %s system", s.Kind)
+			ps.msg(field, "error.package.not_for_system", "Kind", s.Kind)
 		}
 	}
 	switch s.Kind {
 	case FPTP, BlockVote, TwoRound, ListPR:
 	default:
-		ps.add("kind", "%q is not one of fptp, block, two_round, list_pr", truncate(string(s.Kind), 30))
+		ps.msg("kind", "error.package.one_of", "Value", strconv.Quote(truncate(string(s.Kind), 30)), "Options", Lit("fptp, block, two_round, list_pr"))
 		return ps.list.Err()
 	}
 	share("threshold", s.Threshold)
@@ -89,17 +92,17 @@ func (s *System) Validate() error {
 		switch s.Method {
 		case DHondt, SainteLague, ModifiedSainteLague, HuntingtonHill, Hare, Droop:
 		case "":
-			ps.add("method", "is required for list_pr (dhondt, sainte_lague, modified_sainte_lague, huntington_hill, hare, droop)")
+			ps.msg("method", "error.package.method_required")
 		default:
-			ps.add("method", "%q is not one of dhondt, sainte_lague, modified_sainte_lague, huntington_hill, hare, droop", truncate(s.Method, 30))
+			ps.msg("method", "error.package.one_of", "Value", strconv.Quote(truncate(s.Method, 30)), "Options", Lit("dhondt, sainte_lague, modified_sainte_lague, huntington_hill, hare, droop"))
 		}
 		switch s.ThresholdBase {
 		case "", BaseValid, BaseListValid, BaseValidAndBlank:
 		default:
-			ps.add("threshold_base", "%q is not one of valid, list_valid, valid_and_blank", truncate(s.ThresholdBase, 30))
+			ps.msg("threshold_base", "error.package.one_of", "Value", strconv.Quote(truncate(s.ThresholdBase, 30)), "Options", Lit("valid, list_valid, valid_and_blank"))
 		}
 		if s.Threshold > 0 && s.ThresholdBase == "" {
-			ps.add("threshold_base", "is required with a threshold: state what the threshold is a share of")
+			ps.msg("threshold_base", "error.package.threshold_base_required")
 		}
 	} else {
 		notFor("method", s.Method != "")
@@ -110,12 +113,12 @@ func (s *System) Validate() error {
 		switch s.MajorityBase {
 		case BaseValid, BaseValidAndBlank:
 		case "":
-			ps.add("majority_base", "is required for two_round (valid or valid_and_blank)")
+			ps.msg("majority_base", "error.package.majority_base_required")
 		default:
-			ps.add("majority_base", "%q is not one of valid, valid_and_blank", truncate(s.MajorityBase, 30))
+			ps.msg("majority_base", "error.package.one_of", "Value", strconv.Quote(truncate(s.MajorityBase, 30)), "Options", Lit("valid, valid_and_blank"))
 		}
 		if s.Majority == 0 {
-			ps.add("majority", "is required for two_round, e.g. 0.5")
+			ps.msg("majority", "error.package.majority_required")
 		}
 	} else {
 		notFor("majority", s.Majority != 0)
@@ -128,7 +131,7 @@ func (s *System) Validate() error {
 	switch s.Ties {
 	case "", TieLot, TieMostVotes, TieBallotOrder:
 	default:
-		ps.add("ties", "%q is not one of lot, most_votes, ballot_order", truncate(s.Ties, 30))
+		ps.msg("ties", "error.package.one_of", "Value", strconv.Quote(truncate(s.Ties, 30)), "Options", Lit("lot, most_votes, ballot_order"))
 	}
 	return ps.list.Err()
 }
@@ -177,27 +180,27 @@ func (c *Contest) Validate() error {
 	checkCode(&ps, "code", c.Code)
 	ps.nest("name", c.Name.Validate())
 	if (c.Body == "") != (c.Tier == "") {
-		ps.add("tier", "body and tier must be given together")
+		ps.msg("tier", "error.package.body_tier")
 	}
 	if len(c.Areas) == 0 {
-		ps.add("areas", "at least one area is required")
+		ps.msg("areas", "error.package.need_area")
 	}
 	seenArea := map[string]bool{}
 	for i, a := range c.Areas {
 		if seenArea[a] {
-			ps.add(indexField("areas", i), "area %q is listed twice", truncate(a, 70))
+			ps.msg(indexField("areas", i), "error.package.area_twice", "Area", strconv.Quote(truncate(a, 70)))
 		}
 		seenArea[a] = true
 	}
 	ps.nest("system", c.System.Validate())
 	switch {
 	case c.Seats < 1:
-		ps.add("seats", "must be at least 1")
+		ps.msg("seats", "error.package.at_least_1")
 	case (c.System.Kind == FPTP || c.System.Kind == TwoRound) && c.Seats != 1:
-		ps.add("seats", "a %s contest fills exactly 1 seat, not %d", c.System.Kind, c.Seats)
+		ps.msg("seats", "error.package.one_seat", "Kind", c.System.Kind, "Seats", c.Seats)
 	}
 	if len(c.Choices) == 0 {
-		ps.add("choices", "at least one choice is required")
+		ps.msg("choices", "error.package.need_choice")
 	}
 	want := Candidate
 	if c.System.Kind == ListPR {
@@ -208,24 +211,24 @@ func (c *Contest) Validate() error {
 		f := indexField("choices", i)
 		checkCode(&ps, f+".code", ch.Code)
 		if codes[ch.Code] {
-			ps.add(f+".code", "duplicate choice code %q", ch.Code)
+			ps.msg(f+".code", "error.package.duplicate_choice", "Code", strconv.Quote(ch.Code))
 		}
 		codes[ch.Code] = true
 		ps.nest(f+".name", ch.Name.Validate())
 		switch {
 		case ch.Kind != Candidate && ch.Kind != PartyList:
-			ps.add(f+".kind", "%q is not one of candidate, list", truncate(string(ch.Kind), 30))
+			ps.msg(f+".kind", "error.package.one_of", "Value", strconv.Quote(truncate(string(ch.Kind), 30)), "Options", Lit("candidate, list"))
 		case ch.Kind != want:
-			ps.add(f+".kind", "a %s contest takes choices of kind %s, not %s", c.System.Kind, want, ch.Kind)
+			ps.msg(f+".kind", "error.package.choice_kind", "Kind", c.System.Kind, "Want", want, "Got", ch.Kind)
 		}
 		if ch.Kind == PartyList && ch.Party == "" {
-			ps.add(f+".party", "a list must name its party")
+			ps.msg(f+".party", "error.package.list_party")
 		}
 		switch {
 		case ch.Ballot < 0:
-			ps.add(f+".ballot", "must not be negative")
+			ps.msg(f+".ballot", "error.package.not_negative")
 		case ch.Ballot > 0 && ballots[ch.Ballot]:
-			ps.add(f+".ballot", "ballot number %d is used twice", ch.Ballot)
+			ps.msg(f+".ballot", "error.package.ballot_twice", "Ballot", ch.Ballot)
 		}
 		ballots[ch.Ballot] = true
 	}

@@ -3,6 +3,7 @@ package iltod
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"time"
 )
 
@@ -68,27 +69,27 @@ func ValidElectionID(s string) bool { return electionIDRe.MatchString(s) }
 func (e *Election) Validate() error {
 	var ps problems
 	if !ValidElectionID(e.ID) {
-		ps.add("id", "%q is not a valid election id (lower-case letters, digits and '-')", truncate(e.ID, 70))
+		ps.msg("id", "error.package.bad_election_id_chars", "Value", strconv.Quote(truncate(e.ID, 70)))
 	}
 	ps.nest("name", e.Name.Validate())
 	if _, err := time.Parse(time.DateOnly, e.Date); err != nil {
-		ps.add("date", "%q is not a date of the form YYYY-MM-DD", truncate(e.Date, 30))
+		ps.msg("date", "error.package.bad_date", "Value", strconv.Quote(truncate(e.Date, 30)))
 	}
-	if msg := checkString(e.Kind, 64); msg != "" {
-		ps.add("kind", "%s", msg)
+	if msg := checkString(e.Kind, 64); msg.Key != "" {
+		ps.put("kind", msg)
 	}
 	if !countryRe.MatchString(e.Country) {
-		ps.add("country", "%q is not an ISO 3166-1 alpha-2 code such as MN", truncate(e.Country, 10))
+		ps.msg("country", "error.package.bad_country", "Value", strconv.Quote(truncate(e.Country, 10)))
 	}
 	if len(e.Languages) == 0 {
-		ps.add("languages", "at least one language is required")
+		ps.msg("languages", "error.package.need_language")
 	}
 	seen := map[string]bool{}
 	for i, l := range e.Languages {
 		if !langRe.MatchString(l) {
-			ps.add(fmt.Sprintf("languages[%d]", i), "%q is not a language code such as mn or en", truncate(l, 10))
+			ps.msg(fmt.Sprintf("languages[%d]", i), "error.package.bad_language", "Value", strconv.Quote(truncate(l, 10)))
 		} else if seen[l] {
-			ps.add(fmt.Sprintf("languages[%d]", i), "%q is listed twice", l)
+			ps.msg(fmt.Sprintf("languages[%d]", i), "error.package.listed_twice", "Value", strconv.Quote(l))
 		}
 		seen[l] = true
 	}
@@ -97,7 +98,7 @@ func (e *Election) Validate() error {
 		f := fmt.Sprintf("parties[%d]", i)
 		checkCode(&ps, f+".code", p.Code)
 		if parties[p.Code] {
-			ps.add(f+".code", "duplicate party code %q", p.Code)
+			ps.msg(f+".code", "error.package.duplicate_party", "Code", strconv.Quote(p.Code))
 		}
 		parties[p.Code] = true
 		ps.nest(f+".name", p.Name.Validate())
@@ -105,7 +106,7 @@ func (e *Election) Validate() error {
 			ps.nest(f+".short", p.Short.Validate())
 		}
 		if p.Color != "" && !colorRe.MatchString(p.Color) {
-			ps.add(f+".color", "%q is not a colour of the form #rrggbb", truncate(p.Color, 10))
+			ps.msg(f+".color", "error.package.bad_colour", "Value", strconv.Quote(truncate(p.Color, 10)))
 		}
 	}
 	bodies := map[string]bool{}
@@ -113,15 +114,15 @@ func (e *Election) Validate() error {
 		f := fmt.Sprintf("bodies[%d]", i)
 		checkCode(&ps, f+".code", b.Code)
 		if bodies[b.Code] {
-			ps.add(f+".code", "duplicate body code %q", b.Code)
+			ps.msg(f+".code", "error.package.duplicate_body", "Code", strconv.Quote(b.Code))
 		}
 		bodies[b.Code] = true
 		ps.nest(f+".name", b.Name.Validate())
 		if b.Seats < 1 {
-			ps.add(f+".seats", "must be at least 1")
+			ps.msg(f+".seats", "error.package.at_least_1")
 		}
 		if len(b.Tiers) == 0 {
-			ps.add(f+".tiers", "at least one tier is required")
+			ps.msg(f+".tiers", "error.package.need_tier")
 		}
 		sum := 0
 		tiers := map[string]bool{}
@@ -129,17 +130,17 @@ func (e *Election) Validate() error {
 			tf := fmt.Sprintf("%s.tiers[%d]", f, j)
 			checkCode(&ps, tf+".code", t.Code)
 			if tiers[t.Code] {
-				ps.add(tf+".code", "duplicate tier code %q", t.Code)
+				ps.msg(tf+".code", "error.package.duplicate_tier", "Code", strconv.Quote(t.Code))
 			}
 			tiers[t.Code] = true
 			ps.nest(tf+".name", t.Name.Validate())
 			if t.Seats < 1 {
-				ps.add(tf+".seats", "must be at least 1")
+				ps.msg(tf+".seats", "error.package.at_least_1")
 			}
 			sum += t.Seats
 		}
 		if len(b.Tiers) > 0 && sum != b.Seats {
-			ps.add(f+".seats", "the body has %d seats but its tiers add up to %d", b.Seats, sum)
+			ps.msg(f+".seats", "error.package.body_seats", "Seats", b.Seats, "Sum", sum)
 		}
 	}
 	return ps.list.Err()

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -162,25 +163,25 @@ var resultCheckCodes = []string{
 func (c *ResultChecks) Validate() error {
 	var ps problems
 	if c.OverVoteBallots < 0 || c.OverVoteBallots > MaxRegistered {
-		ps.add("over_vote_ballots", "%d is outside 0..%d", c.OverVoteBallots, MaxRegistered)
+		ps.msg("over_vote_ballots", "error.package.outside", "Value", c.OverVoteBallots, "Max", MaxRegistered)
 	}
 	if !(c.OverVoteShare >= 0 && c.OverVoteShare <= 1) {
-		ps.add("over_vote_share", "%v is not a share between 0 and 1", c.OverVoteShare)
+		ps.msg("over_vote_share", "error.package.share", "Value", c.OverVoteShare)
 	}
 	if t := c.ReconciliationTolerance; t != nil && !(*t >= 0 && *t <= 1) {
-		ps.add("reconciliation_tolerance", "%v is not a share between 0 and 1", *t)
+		ps.msg("reconciliation_tolerance", "error.package.share", "Value", *t)
 	}
 	if c.MachineManualTolerance < 0 || c.MachineManualTolerance > MaxRegistered {
-		ps.add("machine_manual_tolerance", "%d is outside 0..%d", c.MachineManualTolerance, MaxRegistered)
+		ps.msg("machine_manual_tolerance", "error.package.outside", "Value", c.MachineManualTolerance, "Max", MaxRegistered)
 	}
 	seen := map[string]bool{}
 	for i, code := range c.Disable {
 		f := indexField("disable", i)
 		switch {
 		case !slices.Contains(resultCheckCodes, code):
-			ps.add(f, "%q is not a built-in check (%s)", truncate(code, 40), strings.Join(resultCheckCodes, ", "))
+			ps.msg(f, "error.package.bad_check", "Value", strconv.Quote(truncate(code, 40)), "Checks", strings.Join(resultCheckCodes, ", "))
 		case seen[code]:
-			ps.add(f, "%q is listed twice", code)
+			ps.msg(f, "error.package.listed_twice", "Value", strconv.Quote(code))
 		}
 		seen[code] = true
 	}
@@ -194,22 +195,22 @@ func (f *Form) Validate() error {
 	var ps problems
 	checkCode(&ps, "code", f.Code)
 	if f.Version < 1 {
-		ps.add("version", "must be at least 1")
+		ps.msg("version", "error.package.at_least_1")
 	}
 	switch f.Kind {
 	case Checklist, Incident, Results:
 	default:
-		ps.add("kind", "%q is not one of checklist, incident, results", truncate(string(f.Kind), 30))
+		ps.msg("kind", "error.package.one_of", "Value", strconv.Quote(truncate(string(f.Kind), 30)), "Options", Lit("checklist, incident, results"))
 	}
 	ps.nest("name", f.Name.Validate())
 	if f.SMSPrefix != "" && !smsPrefixRe.MatchString(f.SMSPrefix) {
-		ps.add("sms_prefix", "%q must be 1 to 4 upper-case letters", truncate(f.SMSPrefix, 10))
+		ps.msg("sms_prefix", "error.package.bad_sms_prefix", "Value", strconv.Quote(truncate(f.SMSPrefix, 10)))
 	}
 	switch {
 	case len(f.Questions) == 0:
-		ps.add("questions", "at least one question is required")
+		ps.msg("questions", "error.package.need_question")
 	case len(f.Questions) > MaxQuestions:
-		ps.add("questions", "%d questions; at most %d are allowed", len(f.Questions), MaxQuestions)
+		ps.msg("questions", "error.package.too_many_questions", "Count", len(f.Questions), "Max", MaxQuestions)
 	}
 	tags := map[string]int{}
 	bound := false
@@ -217,22 +218,22 @@ func (f *Form) Validate() error {
 		qf := indexField("questions", i)
 		ps.nest(qf, q.Validate())
 		if j, dup := tags[q.Tag]; dup && q.Tag != "" {
-			ps.add(qf+".tag", "tag %q is already used by questions[%d]", q.Tag, j)
+			ps.msg(qf+".tag", "error.package.tag_used", "Tag", strconv.Quote(q.Tag), "Index", j)
 		}
 		tags[q.Tag] = i
 		if q.Count != "" {
 			bound = true
 			if f.Kind != Results {
-				ps.add(qf+".count", "only a results form binds questions to counts")
+				ps.msg(qf+".count", "error.package.count_results_only")
 			}
 		}
 	}
 	if f.Kind == Results && len(f.Questions) > 0 && !bound {
-		ps.add("questions", "a results form needs at least one question bound to a count")
+		ps.msg("questions", "error.package.results_needs_count")
 	}
 	if f.Checks != nil {
 		if f.Kind != Results {
-			ps.add("checks", "only a results form configures the built-in checks")
+			ps.msg("checks", "error.package.checks_results_only")
 		}
 		ps.nest("checks", f.Checks.Validate())
 	}
@@ -241,13 +242,13 @@ func (f *Form) Validate() error {
 		rf := indexField("rules", i)
 		checkCode(&ps, rf+".code", r.Code)
 		if codes[r.Code] {
-			ps.add(rf+".code", "duplicate rule code %q", r.Code)
+			ps.msg(rf+".code", "error.package.duplicate_rule", "Code", strconv.Quote(r.Code))
 		}
 		codes[r.Code] = true
 		if strings.TrimSpace(r.Expr) == "" {
-			ps.add(rf+".expr", "is required")
-		} else if msg := checkString(r.Expr, 1000); msg != "" {
-			ps.add(rf+".expr", "%s", msg)
+			ps.msg(rf+".expr", "error.package.required")
+		} else if msg := checkString(r.Expr, 1000); msg.Key != "" {
+			ps.put(rf+".expr", msg)
 		}
 		ps.nest(rf+".message", r.Message.Validate())
 	}
@@ -258,80 +259,80 @@ func (f *Form) Validate() error {
 func (q *Question) Validate() error {
 	var ps problems
 	if !tagRe.MatchString(q.Tag) {
-		ps.add("tag", "%q must be 1 to 8 upper-case letters and digits, starting with a letter", truncate(q.Tag, 20))
+		ps.msg("tag", "error.package.bad_tag", "Value", strconv.Quote(truncate(q.Tag, 20)))
 	}
 	ps.nest("label", q.Label.Validate())
 	switch q.Type {
 	case Integer:
 		if q.Min != nil && q.Max != nil && *q.Min > *q.Max {
-			ps.add("max", "max %d is below min %d", *q.Max, *q.Min)
+			ps.msg("max", "error.package.max_below_min", "Max", *q.Max, "Min", *q.Min)
 		}
 	case SelectOne, SelectMultiple:
 		if len(q.Options) < 2 {
-			ps.add("options", "a %s question needs at least two options", q.Type)
+			ps.msg("options", "error.package.two_options", "Type", q.Type)
 		}
 		if len(q.Options) > MaxOptions {
-			ps.add("options", "%d options; at most %d are allowed", len(q.Options), MaxOptions)
+			ps.msg("options", "error.package.too_many_options", "Count", len(q.Options), "Max", MaxOptions)
 		}
 		seen := map[string]bool{}
 		for i, o := range q.Options {
 			of := indexField("options", i)
 			if !optionRe.MatchString(o.Code) {
-				ps.add(of+".code", "%q must be 1 to 16 letters or digits", truncate(o.Code, 20))
+				ps.msg(of+".code", "error.package.bad_option", "Value", strconv.Quote(truncate(o.Code, 20)))
 			} else if seen[o.Code] {
-				ps.add(of+".code", "option %q is listed twice", o.Code)
+				ps.msg(of+".code", "error.package.option_twice", "Option", strconv.Quote(o.Code))
 			}
 			seen[o.Code] = true
 			ps.nest(of+".label", o.Label.Validate())
 		}
 	case YesNo, TextAnswer, TimeOfDay:
 	default:
-		ps.add("type", "%q is not one of integer, yes_no, select_one, select_multiple, text, time", truncate(string(q.Type), 30))
+		ps.msg("type", "error.package.one_of", "Value", strconv.Quote(truncate(string(q.Type), 30)), "Options", Lit("integer, yes_no, select_one, select_multiple, text, time"))
 	}
 	if q.Type != Integer && (q.Min != nil || q.Max != nil) {
-		ps.add("min", "min and max apply to integer questions only")
+		ps.msg("min", "error.package.min_max_integer")
 	}
 	if q.Type != SelectOne && q.Type != SelectMultiple && len(q.Options) > 0 {
-		ps.add("options", "options apply to select questions only")
+		ps.msg("options", "error.package.options_select")
 	}
 	if q.Count == "" {
 		if q.Contest != "" || q.Choice != "" || q.Tally != "" {
-			ps.add("count", "is required when contest, choice or tally is given")
+			ps.msg("count", "error.package.count_required")
 		}
 		return ps.list.Err()
 	}
 	if q.Type != Integer {
-		ps.add("type", "a question bound to a count must be an integer")
+		ps.msg("type", "error.package.count_integer")
 	}
 	switch q.Count {
 	case CountRegistered, CountIssued, CountCast:
 		if q.Choice != "" {
-			ps.add("choice", "applies only to count choice")
+			ps.msg("choice", "error.package.choice_only")
 		}
 	case CountValid, CountInvalid, CountBlank:
 		if q.Choice != "" {
-			ps.add("choice", "applies only to count choice")
+			ps.msg("choice", "error.package.choice_only")
 		}
 		if q.Contest == "" {
-			ps.add("contest", "is required for count %s", q.Count)
+			ps.msg("contest", "error.package.required_for_count", "Count", q.Count)
 		}
 	case CountChoice:
 		if q.Contest == "" {
-			ps.add("contest", "is required for count choice")
+			ps.msg("contest", "error.package.required_for_choice")
 		}
 		if q.Choice == "" {
-			ps.add("choice", "is required for count choice (a choice code, or * for each choice)")
+			ps.msg("choice", "error.package.choice_required")
 		}
 	default:
-		ps.add("count", "%q is not one of registered, issued, cast, valid, invalid, blank, choice", truncate(string(q.Count), 30))
+		ps.msg("count", "error.package.one_of", "Value", strconv.Quote(truncate(string(q.Count), 30)), "Options", Lit("registered, issued, cast, valid, invalid, blank, choice"))
 	}
 	if q.Choice == EachChoice && len(q.Tag) > 5 {
-		ps.add("tag", "a tag expanded per choice must be at most 5 characters so the ballot number fits")
+		ps.msg("tag", "error.package.tag_short")
 	}
 	switch q.Tally {
 	case "", TallyMachine, TallyManual:
 	default:
-		ps.add("tally", "%q is not one of machine, manual", truncate(q.Tally, 20))
+		ps.msg("tally", "error.package.one_of", "Value", strconv.Quote(truncate(q.Tally, 20)), "Options", Lit("machine, manual"))
 	}
 	return ps.list.Err()
 }

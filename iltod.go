@@ -15,6 +15,7 @@ import (
 	"maps"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -79,8 +80,9 @@ func Errorf(code ErrorCode, format string, args ...any) *Error {
 // E returns an *Error with the given code whose message is the catalogue's message key
 // (an "error." key, by convention), filled with data; its Message is the English text.
 // Integer values in data (int, int64) are written as each language writes numbers; a
-// locales.Key value as its message in each language; anything else as it is, so pass
-// names, codes and technical details as strings.
+// locales.Key value as its message in each language; a Text (a reason already written in
+// every language) in each language; anything else as it is, so pass names, codes and
+// technical details as strings.
 func E(code ErrorCode, key string, data map[string]any) *Error {
 	return &Error{Code: code, Key: key, Data: data, Message: errorText(key, data, locales.Fallback)}
 }
@@ -90,19 +92,21 @@ func errorText(key string, data map[string]any, lang string) string {
 	p := locales.For(lang)
 	var args locales.Args
 	for name, v := range data {
-		var n int64
+		var s string
 		switch v := v.(type) {
 		case int:
-			n = int64(v)
+			s = p.Int(int64(v))
 		case int64:
-			n = v
+			s = p.Int(v)
+		case Text:
+			s = v.In(lang, locales.Fallback)
 		default:
 			continue
 		}
 		if args == nil {
 			args = maps.Clone(data)
 		}
-		args[name] = p.Int(n)
+		args[name] = s
 	}
 	if args == nil {
 		args = data
@@ -166,8 +170,8 @@ func ErrorMessageIn(err error, lang string) string {
 // "choices[2].party". A loader maps Record and Index back to a file and line.
 //
 // Message is in English. Msg, when set, is the same message as data of the catalogue, to
-// be written in the reader's language (In); problems that do not set it yet are English
-// only.
+// be written in the reader's language (In). Every problem of the domain's validation sets
+// it; a problem without it (one made from a plain error) is shown in English.
 type Problem struct {
 	Record  string   `json:"record,omitempty"`
 	Index   int      `json:"index"`
@@ -284,6 +288,37 @@ func (ps *problems) add(field, format string, args ...any) {
 	ps.list = append(ps.list, Problem{Field: field, Message: fmt.Sprintf(format, args...)})
 }
 
+// msg adds the problem of field whose message is the catalogue's key, its placeholders
+// filled from pairs (see lits).
+func (ps *problems) msg(field, key string, pairs ...any) { ps.put(field, Msg(key, Lits(pairs...))) }
+
+// put adds the problem of field with the message m.
+func (ps *problems) put(field string, m Message) { ps.list = append(ps.list, Problemf(field, m)) }
+
+// Lits returns a Message's Args from pairs of a placeholder's name and its value: a
+// Message as it is, a string as a literal, anything else as a literal written as fmt's
+// %v writes it. Values are notation (codes, numbers), the same in every language.
+// Msg("error.package.unknown_area", Lits("Area", strconv.Quote(code))) is the message
+// of an unknown area.
+func Lits(pairs ...any) map[string]Message {
+	if len(pairs) == 0 {
+		return nil
+	}
+	out := make(map[string]Message, len(pairs)/2)
+	for i := 0; i+1 < len(pairs); i += 2 {
+		name := pairs[i].(string)
+		switch v := pairs[i+1].(type) {
+		case Message:
+			out[name] = v
+		case string:
+			out[name] = Lit(v)
+		default:
+			out[name] = Litf("%v", v)
+		}
+	}
+	return out
+}
+
 // nest adds the problems of err (from a nested Validate) under the field prefix.
 func (ps *problems) nest(prefix string, err error) {
 	if err == nil {
@@ -303,7 +338,7 @@ func (ps *problems) nest(prefix string, err error) {
 				f += "." + p.Field
 			}
 		}
-		ps.list = append(ps.list, Problem{Field: f, Message: p.Message})
+		ps.list = append(ps.list, Problem{Field: f, Message: p.Message, Msg: p.Msg})
 	}
 }
 
@@ -324,17 +359,17 @@ func (t Text) Validate() error {
 	for _, lang := range t.Languages() {
 		v := t[lang]
 		if !langRe.MatchString(lang) {
-			ps.add(lang, "language code must be 2 or 3 lower-case letters")
+			ps.msg(lang, "error.package.language_code")
 		}
-		if err := checkString(v, MaxTextLen); err != "" {
-			ps.add(lang, "%s", err)
+		if err := checkString(v, MaxTextLen); err.Key != "" {
+			ps.put(lang, err)
 		}
 		if strings.TrimSpace(v) != "" {
 			nonEmpty = true
 		}
 	}
 	if !nonEmpty {
-		ps.add("", "a name is required in at least one language")
+		ps.msg("", "error.package.name_required")
 	}
 	return ps.list.Err()
 }
@@ -368,20 +403,21 @@ func (t Text) In(lang string, fallbacks ...string) string {
 	return ""
 }
 
-// checkString returns why s is not acceptable as a single-line field value, or "".
-func checkString(s string, max int) string {
+// checkString returns why s is not acceptable as a single-line field value, or the zero
+// Message (Key "").
+func checkString(s string, max int) Message {
 	if !utf8.ValidString(s) {
-		return "is not valid UTF-8"
+		return Msg("error.package.not_utf8", nil)
 	}
 	if n := utf8.RuneCountInString(s); n > max {
-		return fmt.Sprintf("is %d characters long; at most %d are allowed", n, max)
+		return Msg("error.package.too_long", Lits("Length", n, "Max", max))
 	}
 	for _, r := range s {
 		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return fmt.Sprintf("contains the control character %U", r)
+			return Msg("error.package.control_char", Lits("Char", fmt.Sprintf("%U", r)))
 		}
 	}
-	return ""
+	return Message{}
 }
 
 // Point is a position in WGS 84 decimal degrees.
@@ -394,10 +430,10 @@ type Point struct {
 func (p Point) Validate() error {
 	var ps problems
 	if !(p.Lat >= -90 && p.Lat <= 90) {
-		ps.add("lat", "latitude %v is outside -90..90", p.Lat)
+		ps.msg("lat", "error.package.latitude", "Value", p.Lat)
 	}
 	if !(p.Lon >= -180 && p.Lon <= 180) {
-		ps.add("lon", "longitude %v is outside -180..180", p.Lon)
+		ps.msg("lon", "error.package.longitude", "Value", p.Lon)
 	}
 	return ps.list.Err()
 }
@@ -428,9 +464,9 @@ func ValidCode(s string) bool {
 func checkCode(ps *problems, field, code string) {
 	switch {
 	case code == "":
-		ps.add(field, "is required")
+		ps.msg(field, "error.package.required")
 	case !ValidCode(code):
-		ps.add(field, "%q is not a valid code (1-64 letters, digits, '.' or '-', starting with a letter or digit)", truncate(code, 70))
+		ps.msg(field, "error.package.bad_code", "Code", strconv.Quote(truncate(code, 70)))
 	}
 }
 

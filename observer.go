@@ -3,6 +3,7 @@ package iltod
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 )
 
 // ObserverRole is what an observer does on election day.
@@ -42,44 +43,44 @@ type Observer struct {
 func (o *Observer) Validate() error {
 	var ps problems
 	if !observerCodeRe.MatchString(o.Code) {
-		ps.add("code", "%q is not an observer code of 3 to 10 digits", truncate(o.Code, 20))
+		ps.msg("code", "error.package.bad_observer_code", "Value", strconv.Quote(truncate(o.Code, 20)))
 	}
 	if o.Name == "" {
-		ps.add("name", "is required")
-	} else if msg := checkString(o.Name, MaxTextLen); msg != "" {
-		ps.add("name", "%s", msg)
+		ps.msg("name", "error.package.required")
+	} else if msg := checkString(o.Name, MaxTextLen); msg.Key != "" {
+		ps.put("name", msg)
 	}
 	seen := map[string]bool{}
 	for i, p := range o.Phones {
 		f := indexField("phones", i)
 		if !phoneRe.MatchString(p) {
-			ps.add(f, "%q is not an E.164 number such as +97699112233", truncate(p, 20))
+			ps.msg(f, "error.package.bad_phone", "Value", strconv.Quote(truncate(p, 20)))
 		} else if seen[p] {
-			ps.add(f, "%s is listed twice", p)
+			ps.msg(f, "error.package.listed_twice", "Value", p)
 		}
 		seen[p] = true
 	}
 	switch o.Role {
 	case Static, Mobile:
 		if len(o.Stations) == 0 {
-			ps.add("stations", "a %s observer needs at least one assigned station", o.Role)
+			ps.msg("stations", "error.package.needs_station", "Role", o.Role)
 		}
 	case Supervisor:
 	default:
-		ps.add("role", "%q is not one of static, mobile, supervisor", truncate(string(o.Role), 20))
+		ps.msg("role", "error.package.one_of", "Value", strconv.Quote(truncate(string(o.Role), 20)), "Options", Lit("static, mobile, supervisor"))
 	}
 	if o.Role == Static && len(o.Stations) > 1 {
-		ps.add("stations", "a static observer is assigned one station, not %d", len(o.Stations))
+		ps.msg("stations", "error.package.static_one", "Count", len(o.Stations))
 	}
 	seen = map[string]bool{}
 	for i, s := range o.Stations {
 		if seen[s] {
-			ps.add(indexField("stations", i), "station %q is listed twice", truncate(s, 70))
+			ps.msg(indexField("stations", i), "error.package.station_twice", "Station", strconv.Quote(truncate(s, 70)))
 		}
 		seen[s] = true
 	}
 	if o.Supervisor != "" && o.Supervisor == o.Code {
-		ps.add("supervisor", "an observer cannot supervise themself")
+		ps.msg("supervisor", "error.package.self_supervisor")
 	}
 	return ps.list.Err()
 }

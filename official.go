@@ -77,9 +77,9 @@ func (r *StationResult) Validate() error {
 	var ps problems
 	switch {
 	case r.Station == "" && r.Area == "":
-		ps.add("station", "is required: give a station, or an area for the area's collated total")
+		ps.msg("station", "error.package.station_required")
 	case r.Station != "" && r.Area != "":
-		ps.add("area", "a result is a station's or an area's total, not both: give either station or area")
+		ps.msg("area", "error.package.station_or_area")
 		checkCode(&ps, "station", r.Station)
 		checkCode(&ps, "area", r.Area)
 	case r.Area != "":
@@ -91,28 +91,28 @@ func (r *StationResult) Validate() error {
 	figure := func(field string, v int) {
 		switch {
 		case v < 0:
-			ps.add(field, "%d is negative", v)
+			ps.msg(field, "error.package.is_negative", "Value", v)
 		case v > MaxResultCount:
-			ps.add(field, "%d is above the limit of %d", v, MaxResultCount)
+			ps.msg(field, "error.package.above_limit", "Value", v, "Max", MaxResultCount)
 		}
 	}
 	for _, k := range sortedKeys(r.Counts) {
 		field := "counts." + truncate(string(k), 30)
 		if !IsResultCount(k) {
-			ps.add(field, "%q is not one of registered, issued, cast, valid, invalid, blank", truncate(string(k), 30))
+			ps.msg(field, "error.package.one_of", "Value", strconv.Quote(truncate(string(k), 30)), "Options", Lit("registered, issued, cast, valid, invalid, blank"))
 			continue
 		}
 		figure(field, r.Counts[k])
 	}
 	for _, c := range sortedKeys(r.Votes) {
 		if !ValidCode(c) {
-			ps.add("votes", "%q is not a valid choice code", truncate(c, 70))
+			ps.msg("votes", "error.package.bad_choice_code", "Value", strconv.Quote(truncate(c, 70)))
 			continue
 		}
 		figure("votes."+c, r.Votes[c])
 	}
 	if len(r.Counts) == 0 && len(r.Votes) == 0 {
-		ps.add("", "the result gives no figure: neither counts nor votes")
+		ps.msg("", "error.package.no_figure")
 	}
 	return ps.list.Err()
 }
@@ -227,24 +227,24 @@ type OfficialRelease struct {
 func (r *OfficialRelease) Validate() error {
 	var ps problems
 	if !ValidElectionID(r.Election) {
-		ps.add("election", "%q is not a valid election id", truncate(r.Election, 70))
+		ps.msg("election", "error.package.bad_election_id", "Value", strconv.Quote(truncate(r.Election, 70)))
 	}
 	if r.Version < 0 {
-		ps.add("version", "must not be negative")
+		ps.msg("version", "error.package.not_negative")
 	}
 	switch {
 	case strings.TrimSpace(r.Source) == "":
-		ps.add("source", "is required: name the authority and the document the figures come from")
+		ps.msg("source", "error.package.source_required")
 	default:
-		if msg := checkString(r.Source, MaxSourceLen); msg != "" {
-			ps.add("source", "%s", msg)
+		if msg := checkString(r.Source, MaxSourceLen); msg.Key != "" {
+			ps.put("source", msg)
 		}
 	}
 	if r.Published.IsZero() {
-		ps.add("published", "is required: when the authority published the figures")
+		ps.msg("published", "error.package.published_required")
 	}
-	if msg := checkString(strings.NewReplacer("\n", " ", "\t", " ").Replace(r.Note), MaxNoteLen); msg != "" {
-		ps.add("note", "%s", msg)
+	if msg := checkString(strings.NewReplacer("\n", " ", "\t", " ").Replace(r.Note), MaxNoteLen); msg.Key != "" {
+		ps.put("note", msg)
 	}
 	return ps.list.Err()
 }
@@ -439,13 +439,12 @@ func (ix *ResultIndex) AreaVotesIn(area, contest string) bool {
 
 // NotVotedInArea returns the message for an area in which a contest is not voted (see
 // AreaVotesIn), naming the contest's areas.
-func (ix *ResultIndex) NotVotedInArea(area, contest string) string {
+func (ix *ResultIndex) NotVotedInArea(area, contest string) Message {
 	var in []string
 	if c, ok := ix.contests[contest]; ok {
 		in = c.list
 	}
-	return fmt.Sprintf("contest %q is not voted in area %q: the area is neither within nor above the contest's areas (%s)",
-		contest, area, strings.Join(in, ", "))
+	return Msg("error.package.not_voted_in_area", Lits("Contest", strconv.Quote(contest), "Area", strconv.Quote(area), "Areas", strings.Join(in, ", ")))
 }
 
 // StationContests returns the codes of the contests the station votes in, in load order.
@@ -471,23 +470,27 @@ func (ix *ResultIndex) Check(results []StationResult) error {
 	first := make(map[key]int, len(results))
 	for i := range results {
 		r := &results[i]
-		add := func(field, format string, args ...any) {
-			out = append(out, Problem{Record: RecordResult, Index: i, Field: field, Message: fmt.Sprintf(format, args...)})
+		put := func(field string, m Message) {
+			p := Problemf(field, m)
+			p.Record, p.Index = RecordResult, i
+			out = append(out, p)
 		}
+		addMsg := func(field, key string, pairs ...any) { put(field, Msg(key, Lits(pairs...))) }
 		if err := r.Validate(); err != nil {
 			var ps problems
 			ps.nest("", err)
 			for _, p := range ps.list {
-				add(strings.TrimPrefix(p.Field, "."), "%s", p.Message)
+				p.Record, p.Index, p.Field = RecordResult, i, strings.TrimPrefix(p.Field, ".")
+				out = append(out, p)
 			}
 			continue
 		}
 		k := key{r.Station, r.Area, r.Contest}
 		if j, dup := first[k]; dup {
 			if r.IsTotal() {
-				add("", "area %q and contest %q are given twice (first in result %d)", r.Area, r.Contest, j+1)
+				addMsg("", "error.package.area_contest_twice", "Area", strconv.Quote(r.Area), "Contest", strconv.Quote(r.Contest), "First", j+1)
 			} else {
-				add("", "station %q and contest %q are given twice (first in result %d)", r.Station, r.Contest, j+1)
+				addMsg("", "error.package.station_contest_twice", "Station", strconv.Quote(r.Station), "Contest", strconv.Quote(r.Contest), "First", j+1)
 			}
 			continue
 		}
@@ -495,25 +498,25 @@ func (ix *ResultIndex) Check(results []StationResult) error {
 		var place bool
 		if r.IsTotal() {
 			if place = ix.HasArea(r.Area); !place {
-				add("area", "unknown area %q", r.Area)
+				addMsg("area", "error.package.unknown_area", "Area", strconv.Quote(r.Area))
 			}
 		} else if place = ix.HasStation(r.Station); !place {
-			add("station", "unknown station %q", r.Station)
+			addMsg("station", "error.package.unknown_station", "Station", strconv.Quote(r.Station))
 		}
 		contest := ix.HasContest(r.Contest)
 		if !contest {
-			add("contest", "unknown contest %q", r.Contest)
+			addMsg("contest", "error.package.unknown_contest", "Contest", strconv.Quote(r.Contest))
 		}
 		if !place || !contest {
 			continue
 		}
 		if r.IsTotal() {
 			if !ix.AreaVotesIn(r.Area, r.Contest) {
-				add("contest", "%s", ix.NotVotedInArea(r.Area, r.Contest))
+				put("contest", ix.NotVotedInArea(r.Area, r.Contest))
 				continue
 			}
 		} else if !ix.VotesIn(r.Station, r.Contest) {
-			add("contest", "%s", ix.NotVotingIn(r.Station, r.Contest))
+			put("contest", ix.NotVotingIn(r.Station, r.Contest))
 			continue
 		}
 		c := ix.contests[r.Contest]
@@ -524,7 +527,7 @@ func (ix *ResultIndex) Check(results []StationResult) error {
 		if bad {
 			for _, ch := range sortedKeys(r.Votes) {
 				if !c.choices[ch] {
-					add("votes."+ch, "contest %q has no choice %q", r.Contest, ch)
+					addMsg("votes."+ch, "error.package.no_choice", "Contest", strconv.Quote(r.Contest), "Choice", strconv.Quote(ch))
 				}
 			}
 		}
@@ -534,12 +537,12 @@ func (ix *ResultIndex) Check(results []StationResult) error {
 
 // NotVotingIn returns the message for a station that does not vote in a contest, naming
 // the contests it does vote in.
-func (ix *ResultIndex) NotVotingIn(station, contest string) string {
+func (ix *ResultIndex) NotVotingIn(station, contest string) Message {
 	in := ix.StationContests(station)
 	if len(in) == 0 {
-		return fmt.Sprintf("station %q does not vote in contest %q (it votes in no contest)", station, contest)
+		return Msg("error.package.not_voting_none", Lits("Station", strconv.Quote(station), "Contest", strconv.Quote(contest)))
 	}
-	return fmt.Sprintf("station %q does not vote in contest %q (it votes in %s)", station, contest, strings.Join(in, ", "))
+	return Msg("error.package.not_voting_in", Lits("Station", strconv.Quote(station), "Contest", strconv.Quote(contest), "Contests", strings.Join(in, ", ")))
 }
 
 // CheckResults checks results against the election p, which passed Package.Validate, as

@@ -3,6 +3,7 @@ package iltod
 import (
 	"fmt"
 	"sort"
+	"strconv"
 )
 
 // Package is a whole election as loaded from, or exported to, an election package: the
@@ -58,6 +59,14 @@ func (v *validator) add(record string, index int, field, format string, args ...
 	v.out = append(v.out, Problem{Record: record, Index: index, Field: field, Message: fmt.Sprintf(format, args...)})
 }
 
+// msg adds the problem of a record's field whose message is the catalogue's key, its
+// placeholders filled from pairs (see lits).
+func (v *validator) msg(record string, index int, field, key string, pairs ...any) {
+	p := Problemf(field, Msg(key, Lits(pairs...)))
+	p.Record, p.Index = record, index
+	v.out = append(v.out, p)
+}
+
 func (v *validator) self(record string, index int, err error) {
 	if err == nil {
 		return
@@ -78,8 +87,8 @@ func (v *validator) run() {
 	v.self(RecordElection, 0, p.Election.Validate())
 	if len(p.Areas) > MaxAreas || len(p.Stations) > MaxStations || len(p.Contests) > MaxContests ||
 		len(p.Observers) > MaxObservers || len(p.Forms) > MaxForms {
-		v.add(RecordElection, 0, "", "the package exceeds a size limit (areas %d, stations %d, contests %d, observers %d, forms %d)",
-			MaxAreas, MaxStations, MaxContests, MaxObservers, MaxForms)
+		v.msg(RecordElection, 0, "", "error.package.size_limit",
+			"Areas", MaxAreas, "Stations", MaxStations, "Contests", MaxContests, "Observers", MaxObservers, "Forms", MaxForms)
 		return
 	}
 	areas := v.areas()
@@ -97,7 +106,7 @@ func (v *validator) areas() map[string]*Area {
 		a := &v.p.Areas[i]
 		v.self(RecordArea, i, a.Validate())
 		if j, dup := first[a.Code]; dup {
-			v.add(RecordArea, i, "code", "duplicate area code %q (first used by area %d)", a.Code, j+1)
+			v.msg(RecordArea, i, "code", "error.package.duplicate_area", "Code", strconv.Quote(a.Code), "First", j+1)
 			continue
 		}
 		first[a.Code] = i
@@ -105,15 +114,15 @@ func (v *validator) areas() map[string]*Area {
 		if a.Level == LevelCountry {
 			roots++
 			if roots > 1 {
-				v.add(RecordArea, i, "level", "there is already a country area; an election has exactly one")
+				v.msg(RecordArea, i, "level", "error.package.second_country")
 			}
 		}
 	}
 	if roots == 0 && len(v.p.Areas) > 0 {
-		v.add(RecordArea, 0, "level", "no area has level country; the tree needs exactly one root")
+		v.msg(RecordArea, 0, "level", "error.package.no_country")
 	}
 	if len(v.p.Areas) == 0 {
-		v.add(RecordElection, 0, "areas", "the election has no areas")
+		v.msg(RecordElection, 0, "areas", "error.package.no_areas")
 	}
 	for i := range v.p.Areas {
 		a := &v.p.Areas[i]
@@ -123,9 +132,9 @@ func (v *validator) areas() map[string]*Area {
 		parent, ok := byCode[a.Parent]
 		switch {
 		case !ok:
-			v.add(RecordArea, i, "parent", "unknown parent area %q", truncate(a.Parent, 70))
+			v.msg(RecordArea, i, "parent", "error.package.unknown_parent", "Area", strconv.Quote(truncate(a.Parent, 70)))
 		case parent.Level.Rank() >= a.Level.Rank():
-			v.add(RecordArea, i, "parent", "parent %q is a %s, which cannot contain a %s", a.Parent, parent.Level, a.Level)
+			v.msg(RecordArea, i, "parent", "error.package.parent_level", "Parent", strconv.Quote(a.Parent), "ParentLevel", parent.Level, "Level", a.Level)
 		}
 	}
 	return byCode
@@ -137,7 +146,7 @@ func (v *validator) stations(areas map[string]*Area) map[string]*Station {
 		s := &v.p.Stations[i]
 		v.self(RecordStation, i, s.Validate())
 		if _, dup := byCode[s.Code]; dup {
-			v.add(RecordStation, i, "code", "duplicate station code %q", s.Code)
+			v.msg(RecordStation, i, "code", "error.package.duplicate_station", "Code", strconv.Quote(s.Code))
 			continue
 		}
 		byCode[s.Code] = s
@@ -147,9 +156,9 @@ func (v *validator) stations(areas map[string]*Area) map[string]*Station {
 		a, ok := areas[s.Area]
 		switch {
 		case !ok:
-			v.add(RecordStation, i, "area", "unknown area %q", truncate(s.Area, 70))
+			v.msg(RecordStation, i, "area", "error.package.unknown_area", "Area", strconv.Quote(truncate(s.Area, 70)))
 		case a.Level == LevelCountry:
-			v.add(RecordStation, i, "area", "a station must lie in an area below the country, not in %q", s.Area)
+			v.msg(RecordStation, i, "area", "error.package.station_country", "Area", strconv.Quote(s.Area))
 		}
 	}
 	return byCode
@@ -169,30 +178,30 @@ func (v *validator) contests(areas map[string]*Area) map[string]*Contest {
 		c := &v.p.Contests[i]
 		v.self(RecordContest, i, c.Validate())
 		if _, dup := byCode[c.Code]; dup {
-			v.add(RecordContest, i, "code", "duplicate contest code %q", c.Code)
+			v.msg(RecordContest, i, "code", "error.package.duplicate_contest", "Code", strconv.Quote(c.Code))
 			continue
 		}
 		byCode[c.Code] = c
 		if len(c.Choices) > MaxChoices {
-			v.add(RecordContest, i, "choices", "%d choices; at most %d are allowed", len(c.Choices), MaxChoices)
+			v.msg(RecordContest, i, "choices", "error.package.too_many_choices", "Count", len(c.Choices), "Max", MaxChoices)
 		}
 		for j, ch := range c.Choices {
 			if ch.Party != "" {
 				if _, ok := e.Party(ch.Party); !ok {
-					v.add(RecordContest, i, fmt.Sprintf("choices[%d].party", j), "unknown party %q", truncate(ch.Party, 70))
+					v.msg(RecordContest, i, fmt.Sprintf("choices[%d].party", j), "error.package.unknown_party", "Party", strconv.Quote(truncate(ch.Party, 70)))
 				}
 			}
 		}
 		for j, a := range c.Areas {
 			if _, ok := areas[a]; !ok {
-				v.add(RecordContest, i, fmt.Sprintf("areas[%d]", j), "unknown area %q", truncate(a, 70))
+				v.msg(RecordContest, i, fmt.Sprintf("areas[%d]", j), "error.package.unknown_area", "Area", strconv.Quote(truncate(a, 70)))
 			}
 		}
 		if c.Body == "" {
 			continue
 		}
 		if _, ok := e.Tier(c.Body, c.Tier); !ok {
-			v.add(RecordContest, i, "tier", "the election has no tier %q in body %q", truncate(c.Tier, 70), truncate(c.Body, 70))
+			v.msg(RecordContest, i, "tier", "error.package.no_tier", "Tier", strconv.Quote(truncate(c.Tier, 70)), "Body", strconv.Quote(truncate(c.Body, 70)))
 			continue
 		}
 		ref := c.TierRef()
@@ -213,8 +222,8 @@ func (v *validator) contests(areas map[string]*Area) map[string]*Contest {
 		for _, cl := range cs {
 			for _, anc := range ix.Path(cl.area) {
 				if o, ok := owner[anc]; ok && o != cl.contest {
-					v.add(RecordContest, cl.contest, fmt.Sprintf("areas[%d]", cl.field), "area %q lies in %q, which votes in contest %q of tier %s",
-						cl.area, anc, v.p.Contests[o].Code, ref)
+					v.msg(RecordContest, cl.contest, fmt.Sprintf("areas[%d]", cl.field), "error.package.area_in_tier",
+						"Area", strconv.Quote(cl.area), "Other", strconv.Quote(anc), "Contest", strconv.Quote(v.p.Contests[o].Code), "Tier", ref)
 					break
 				}
 			}
@@ -227,9 +236,9 @@ func (v *validator) contests(areas map[string]*Area) map[string]*Contest {
 			field := fmt.Sprintf("bodies[%d].tiers[%d].seats", bi, ti)
 			switch {
 			case !ok:
-				v.add(RecordElection, 0, field, "tier %s has no contests", ref)
+				v.msg(RecordElection, 0, field, "error.package.tier_empty", "Tier", ref)
 			case got != t.Seats:
-				v.add(RecordElection, 0, field, "tier %s has %d seats but its contests add up to %d", ref, t.Seats, got)
+				v.msg(RecordElection, 0, field, "error.package.tier_seats", "Tier", ref, "Seats", t.Seats, "Sum", got)
 			}
 		}
 	}
@@ -243,18 +252,18 @@ func (v *validator) observers(stations map[string]*Station) {
 		o := &v.p.Observers[i]
 		v.self(RecordObserver, i, o.Validate())
 		if _, dup := byCode[o.Code]; dup {
-			v.add(RecordObserver, i, "code", "duplicate observer code %q", o.Code)
+			v.msg(RecordObserver, i, "code", "error.package.duplicate_observer", "Code", strconv.Quote(o.Code))
 			continue
 		}
 		byCode[o.Code] = o
 		for j, s := range o.Stations {
 			if _, ok := stations[s]; !ok {
-				v.add(RecordObserver, i, fmt.Sprintf("stations[%d]", j), "unknown station %q", truncate(s, 70))
+				v.msg(RecordObserver, i, fmt.Sprintf("stations[%d]", j), "error.package.unknown_station", "Station", strconv.Quote(truncate(s, 70)))
 			}
 		}
 		for j, ph := range o.Phones {
 			if other, ok := phones[ph]; ok && other != o.Code {
-				v.add(RecordObserver, i, fmt.Sprintf("phones[%d]", j), "phone number is already used by observer %s", other)
+				v.msg(RecordObserver, i, fmt.Sprintf("phones[%d]", j), "error.package.phone_used", "Observer", other)
 			}
 			phones[ph] = o.Code
 		}
@@ -267,16 +276,16 @@ func (v *validator) observers(stations map[string]*Station) {
 		sup, ok := byCode[o.Supervisor]
 		switch {
 		case !ok:
-			v.add(RecordObserver, i, "supervisor", "unknown observer %q", truncate(o.Supervisor, 20))
+			v.msg(RecordObserver, i, "supervisor", "error.package.unknown_observer", "Observer", strconv.Quote(truncate(o.Supervisor, 20)))
 			continue
 		case sup.Role != Supervisor:
-			v.add(RecordObserver, i, "supervisor", "observer %s is a %s, not a supervisor", sup.Code, sup.Role)
+			v.msg(RecordObserver, i, "supervisor", "error.package.not_supervisor", "Observer", sup.Code, "Role", sup.Role)
 			continue
 		}
 		seen := map[string]bool{o.Code: true}
 		for c := o.Supervisor; c != ""; {
 			if seen[c] {
-				v.add(RecordObserver, i, "supervisor", "the chain of supervisors loops back through observer %s", c)
+				v.msg(RecordObserver, i, "supervisor", "error.package.supervisor_loop", "Observer", c)
 				break
 			}
 			seen[c] = true
@@ -308,12 +317,12 @@ func (v *validator) forms(contests map[string]*Contest) {
 		v.self(RecordForm, i, f.Validate())
 		k := key{f.Code, f.Version}
 		if seen[k] {
-			v.add(RecordForm, i, "version", "form %q version %d is defined twice", f.Code, f.Version)
+			v.msg(RecordForm, i, "version", "error.package.form_twice", "Form", strconv.Quote(f.Code), "Version", f.Version)
 		}
 		seen[k] = true
 		if f.SMSPrefix != "" {
 			if other, ok := prefixes[f.SMSPrefix]; ok && other != f.Code {
-				v.add(RecordForm, i, "sms_prefix", "SMS prefix %q is already used by form %q", f.SMSPrefix, other)
+				v.msg(RecordForm, i, "sms_prefix", "error.package.sms_used", "Prefix", strconv.Quote(f.SMSPrefix), "Form", strconv.Quote(other))
 			}
 			prefixes[f.SMSPrefix] = f.Code
 		}
@@ -332,17 +341,17 @@ func (v *validator) forms(contests map[string]*Contest) {
 			if ref, ok := q.IsTierBinding(); ok {
 				bound = byTier[ref]
 				if len(bound) == 0 {
-					v.add(RecordForm, i, qf+".contest", "no contest lies in tier %q", truncate(ref, 70))
+					v.msg(RecordForm, i, qf+".contest", "error.package.tier_no_contest", "Tier", strconv.Quote(truncate(ref, 70)))
 					continue
 				}
 				if q.Count == CountChoice && q.Choice != EachChoice {
-					v.add(RecordForm, i, qf+".choice", "a question bound to a tier must use choice * since the choices differ by contest")
+					v.msg(RecordForm, i, qf+".choice", "error.package.tier_star")
 					continue
 				}
 			} else if c, ok := contests[q.Contest]; ok {
 				bound = []*Contest{c}
 			} else {
-				v.add(RecordForm, i, qf+".contest", "unknown contest %q", truncate(q.Contest, 70))
+				v.msg(RecordForm, i, qf+".contest", "error.package.unknown_contest", "Contest", strconv.Quote(truncate(q.Contest, 70)))
 				continue
 			}
 			if q.Count != CountChoice {
@@ -351,17 +360,17 @@ func (v *validator) forms(contests map[string]*Contest) {
 			for _, c := range bound {
 				if q.Choice != EachChoice {
 					if _, ok := c.Choice(q.Choice); !ok {
-						v.add(RecordForm, i, qf+".choice", "contest %q has no choice %q", c.Code, truncate(q.Choice, 70))
+						v.msg(RecordForm, i, qf+".choice", "error.package.no_choice", "Contest", strconv.Quote(c.Code), "Choice", strconv.Quote(truncate(q.Choice, 70)))
 					}
 					continue
 				}
 				for _, ch := range c.Choices {
 					if ch.Ballot == 0 {
-						v.add(RecordForm, i, qf+".choice", "choice %q of contest %q has no ballot number, which choice * needs", ch.Code, c.Code)
+						v.msg(RecordForm, i, qf+".choice", "error.package.no_ballot", "Choice", strconv.Quote(ch.Code), "Contest", strconv.Quote(c.Code))
 						break
 					}
 					if t := q.ExpandedTag(ch.Ballot); tags[t] {
-						v.add(RecordForm, i, qf+".tag", "expanding for contest %q gives tag %s, which another question already uses", c.Code, t)
+						v.msg(RecordForm, i, qf+".tag", "error.package.tag_clash", "Contest", strconv.Quote(c.Code), "Tag", t)
 						break
 					}
 				}

@@ -50,27 +50,27 @@ type SampleRecord struct {
 func (r *SampleRecord) Validate() error {
 	var ps problems
 	if !ValidElectionID(r.Election) {
-		ps.add("election", "%q is not a valid election id", truncate(r.Election, 70))
+		ps.msg("election", "error.package.bad_election_id", "Value", strconv.Quote(truncate(r.Election, 70)))
 	}
 	if r.Version < 0 {
-		ps.add("version", "must not be negative")
+		ps.msg("version", "error.package.not_negative")
 	}
-	if msg := checkString(strings.NewReplacer("\n", " ", "\t", " ").Replace(r.Note), MaxNoteLen); msg != "" {
-		ps.add("note", "%s", msg)
+	if msg := checkString(strings.NewReplacer("\n", " ", "\t", " ").Replace(r.Note), MaxNoteLen); msg.Key != "" {
+		ps.put("note", msg)
 	}
 	if r.Stations < 1 {
-		ps.add("stations", "must be at least 1: the number of stations drawn, reserves included")
+		ps.msg("stations", "error.package.stations_at_least_1")
 	}
 	switch {
 	case len(r.Sample) == 0:
-		ps.add("sample", "is required")
+		ps.msg("sample", "error.package.required")
 	case len(r.Sample) > MaxSampleSize:
-		ps.add("sample", "is %d bytes; at most %d are allowed", len(r.Sample), MaxSampleSize)
+		ps.msg("sample", "error.package.too_many_bytes", "Size", len(r.Sample), "Max", MaxSampleSize)
 	case r.Sample[0] != '{':
-		ps.add("sample", "must be a JSON object")
+		ps.msg("sample", "error.package.json_object")
 	default:
 		if err := canonjson.Check(r.Sample); err != nil {
-			ps.add("sample", "must be canonical JSON: %v", err)
+			ps.msg("sample", "error.package.canonical_json", "Err", err)
 		}
 	}
 	return ps.list.Err()

@@ -100,40 +100,39 @@ func (a *StaffAccount) Validate() error {
 	var ps problems
 	switch {
 	case a.Login == "":
-		ps.add("login", "is required")
+		ps.msg("login", "error.package.required")
 	case !ValidLogin(a.Login):
-		ps.add("login", "%q is not a valid login: %d to %d lower-case letters, digits, '.', '-' or '_'",
-			truncate(a.Login, 70), MinLoginLen, MaxLoginLen)
+		ps.msg("login", "error.package.bad_login", "Value", strconv.Quote(truncate(a.Login, 70)), "Min", MinLoginLen, "Max", MaxLoginLen)
 	}
 	switch {
 	case a.Name == "":
-		ps.add("name", "is required")
+		ps.msg("name", "error.package.required")
 	default:
-		if msg := checkString(a.Name, MaxStaffNameLen); msg != "" {
-			ps.add("name", "%s", msg)
+		if msg := checkString(a.Name, MaxStaffNameLen); msg.Key != "" {
+			ps.put("name", msg)
 		}
 	}
 	switch {
 	case a.Role == "":
-		ps.add("role", "is required: admin, coordinator, analyst, reviewer or clerk")
+		ps.msg("role", "error.package.role_required")
 	case !ValidRole(a.Role):
-		ps.add("role", "%q is not a role: admin, coordinator, analyst, reviewer or clerk", truncate(a.Role, 70))
+		ps.msg("role", "error.package.bad_role", "Value", strconv.Quote(truncate(a.Role, 70)))
 	}
 	switch {
 	case len(a.Areas) > 0 && a.Role != RoleCoordinator:
-		ps.add("areas", "only a coordinator is limited to areas; a %s has access to every area", truncate(a.Role, 70))
+		ps.msg("areas", "error.package.areas_coordinator", "Role", truncate(a.Role, 70))
 	case len(a.Areas) > MaxStaffAreas:
-		ps.add("areas", "%d areas are given; at most %d are allowed", len(a.Areas), MaxStaffAreas)
+		ps.msg("areas", "error.package.too_many_areas", "Count", len(a.Areas), "Max", MaxStaffAreas)
 	default:
 		for i, code := range a.Areas {
 			checkCode(&ps, "areas["+strconv.Itoa(i)+"]", code)
 		}
 	}
-	if msg := checkString(a.PasswordHash, MaxPasswordHashLen); msg != "" {
-		ps.add("password_hash", "%s", msg)
+	if msg := checkString(a.PasswordHash, MaxPasswordHashLen); msg.Key != "" {
+		ps.put("password_hash", msg)
 	}
-	if msg := checkString(a.TOTPSecret, MaxTOTPSecretLen); msg != "" {
-		ps.add("totp_secret", "%s", msg)
+	if msg := checkString(a.TOTPSecret, MaxTOTPSecretLen); msg.Key != "" {
+		ps.put("totp_secret", msg)
 	}
 	return ps.list.Err()
 }

@@ -34,9 +34,25 @@ var sentenceRe = regexp.MustCompile(`\b[A-Za-z][a-z']+(?: [a-z']{2,}){2,}\b`)
 // (which match the flag package's own errors) and the synopses of commands (flag names
 // and metavariables, written after "iltod").
 func TestNoEnglishInCommandLine(t *testing.T) {
+	checked := englishPhrases(t, cliDirs, nil, func(v string) bool {
+		return strings.Contains(v, "iltod ") || slices.Contains(cliMachineWords, v)
+	}, func(pos token.Position, phrase string) {
+		t.Errorf("%s holds the English %q: put the words in locales/*.toml ([cli]) and name their key", pos, phrase)
+	})
+	if checked < 20 {
+		t.Errorf("checked %d files of %v; the scan is broken", checked, cliDirs)
+	}
+}
+
+// englishPhrases calls found for each string literal of the non-test Go files of dirs
+// that holds an English phrase (sentenceRe), and returns how many files it read. It
+// skips struct tags, the literals inside calls to panic and MustCompile, inside calls
+// for which skipCall (if not nil) reports true, and the literals that allowed accepts.
+func englishPhrases(t *testing.T, dirs []string, skipCall func(*ast.CallExpr) bool, allowed func(string) bool, found func(token.Position, string)) int {
+	t.Helper()
 	checked := 0
 	for _, path := range goFiles(t) {
-		if strings.HasSuffix(path, "_test.go") || !slices.Contains(cliDirs, filepath.ToSlash(filepath.Dir(path))) {
+		if strings.HasSuffix(path, "_test.go") || !slices.Contains(dirs, filepath.ToSlash(filepath.Dir(path))) {
 			continue
 		}
 		checked++
@@ -53,7 +69,7 @@ func TestNoEnglishInCommandLine(t *testing.T) {
 					skip[n.Tag] = true
 				}
 			case *ast.CallExpr:
-				if calls(n, "panic") || calls(n, "MustCompile") {
+				if calls(n, "panic") || calls(n, "MustCompile") || skipCall != nil && skipCall(n) {
 					ast.Inspect(n, func(m ast.Node) bool {
 						if lit, ok := m.(*ast.BasicLit); ok {
 							skip[lit] = true
@@ -69,19 +85,17 @@ func TestNoEnglishInCommandLine(t *testing.T) {
 				if err != nil {
 					v = n.Value
 				}
-				if strings.Contains(v, "iltod ") || slices.Contains(cliMachineWords, v) {
+				if allowed(v) {
 					return true
 				}
 				if m := sentenceRe.FindString(v); m != "" {
-					t.Errorf("%s holds the English %q: put the words in locales/*.toml ([cli]) and name their key", fset.Position(n.Pos()), m)
+					found(fset.Position(n.Pos()), m)
 				}
 			}
 			return true
 		})
 	}
-	if checked < 20 {
-		t.Errorf("checked %d files of %v; the scan is broken", checked, cliDirs)
-	}
+	return checked
 }
 
 // calls reports whether c calls a function or method named name.

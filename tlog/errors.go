@@ -58,6 +58,12 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// Key names the message of the catalogue (package locales) that says in words what kind
+// of failure e is, for a reader of any language: "error.tlog." followed by the Failure.
+// Error, Msg and the Evidence stay as they are, in English: they are the evidence that
+// partners compare and parse.
+func (e *Error) Key() string { return "error.tlog." + string(e.Failure) }
+
 // Report writes e and its evidence as text: each piece of evidence under its name,
 // as text when it is printable UTF-8 and as base64 otherwise.
 func (e *Error) Report() string {

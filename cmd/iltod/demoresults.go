@@ -109,8 +109,8 @@ func printDemoVerification(ctx context.Context, p *locales.Printer, a *app.App, 
 			fmt.Fprintf(stdout, "    %-6s %s\n", c.Choices[k], p.T("cli.demo.share_line", locales.Args{"PVT": tabular.Percent(p, e.Value),
 				"Interval": tabular.Interval(p, e.Low95, e.High95), "Official": tabular.Percent(p, top.Official.Shares[k]), "Verdict": tabular.Code(top.Checks[k].Verdict).Text(p)}))
 		}
-	} else if top.PVTError != "" {
-		fmt.Fprintln(stdout, "    "+p.T("cli.demo.no_pvt", locales.Args{"Reason": top.PVTError}))
+	} else if top.PVTError != nil {
+		fmt.Fprintln(stdout, "    "+p.T("cli.demo.no_pvt", locales.Args{"Reason": top.PVTError.In(p.Lang(), locales.Fallback)}))
 	}
 	if cmp := top.Comparison; cmp != nil {
 		var worst []string

@@ -76,7 +76,7 @@ func (e packageProblems) In(p *locales.Printer) string {
 			b.WriteString("\n" + p.T("cli.load.more", locales.Args{"N": p.Int(int64(len(e.err.Problems) - i))}))
 			break
 		}
-		b.WriteString("\n" + pr.String())
+		b.WriteString("\n" + pr.In(p.Lang()))
 	}
 	return b.String()
 }

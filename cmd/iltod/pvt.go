@@ -33,7 +33,7 @@ func runPVT(ctx context.Context, p *locales.Printer, args []string, stdout, stde
 		for _, c := range rep.Contests {
 			for _, ar := range c.Areas {
 				if ar.PVT == nil {
-					t.Add(c.Contest, ar.Area, "-", tabular.Word{Code: "no_estimate: " + ar.PVTError, Key: "cli.pvt.no_estimate", Args: locales.Args{"Reason": ar.PVTError}}, "", "", "", "", "")
+					t.Add(c.Contest, ar.Area, "-", tabular.Word{Code: "no_estimate: " + ar.PVTError.In(locales.Fallback), Key: "cli.pvt.no_estimate", Args: locales.Args{"Reason": ar.PVTError.In(p.Lang(), locales.Fallback)}}, "", "", "", "", "")
 					continue
 				}
 				for k, e := range ar.PVT.Shares {

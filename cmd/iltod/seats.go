@@ -54,11 +54,13 @@ func runSeats(ctx context.Context, p *locales.Printer, args []string, stdout, st
 				}
 				t.Add(b.Body, name, off, proj, rng)
 			}
-			if b.OfficialError != "" {
-				t.Add(b.Body, "-", tabular.Word{Code: "no_seats: " + b.OfficialError, Key: "cli.seats.no_seats", Args: locales.Args{"Reason": b.OfficialError}}, "", "")
+			if b.OfficialError != nil {
+				t.Add(b.Body, "-", tabular.Word{Code: "no_seats: " + b.OfficialError.In(locales.Fallback), Key: "cli.seats.no_seats",
+					Args: locales.Args{"Reason": b.OfficialError.In(p.Lang(), locales.Fallback)}}, "", "")
 			}
-			if b.PVTError != "" {
-				t.Add(b.Body, "-", "", tabular.Word{Code: "no_projection: " + b.PVTError, Key: "cli.seats.no_projection", Args: locales.Args{"Reason": b.PVTError}}, "")
+			if b.PVTError != nil {
+				t.Add(b.Body, "-", "", tabular.Word{Code: "no_projection: " + b.PVTError.In(locales.Fallback), Key: "cli.seats.no_projection",
+					Args: locales.Args{"Reason": b.PVTError.In(p.Lang(), locales.Fallback)}}, "")
 			}
 		}
 		if err := f.out.print(stdout, t, rep.Bodies); err != nil {
@@ -67,7 +69,7 @@ func runSeats(ctx context.Context, p *locales.Printer, args []string, stdout, st
 		if !f.out.json && !f.out.csv {
 			for _, b := range rep.Bodies {
 				if b.PVT != nil {
-					fmt.Fprintf(stdout, "\n%s: %s\n", b.Body, b.PVT.Note)
+					fmt.Fprintf(stdout, "\n%s: %s\n", b.Body, b.PVT.Note.In(p.Lang(), locales.Fallback))
 				}
 			}
 		}

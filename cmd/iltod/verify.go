@@ -127,7 +127,11 @@ func readReceipt(name string) ([]byte, error) {
 func verdict(p *locales.Printer, stdout io.Writer, ok string, err error) error {
 	var te *tlog.Error
 	if errors.As(err, &te) {
-		fmt.Fprintln(stdout, p.T("cli.verify.failed", locales.Args{"Reason": te.Error()}))
+		reason := te.Error()
+		if p.Lang() != locales.Fallback {
+			reason = p.T("error.tlog.detail", locales.Args{"Failure": p.T(te.Key()), "Detail": reason})
+		}
+		fmt.Fprintln(stdout, p.T("cli.verify.failed", locales.Args{"Reason": reason}))
 		if len(te.Evidence) > 0 {
 			fmt.Fprintf(stdout, "\n%s\n%s", p.T("cli.verify.evidence"), strings.TrimPrefix(te.Report(), te.Error()+"\n"))
 		}

@@ -13,10 +13,12 @@ import (
 	"math"
 	"runtime"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 
 	"github.com/iltod/iltod"
+	"github.com/iltod/iltod/locales"
 	"github.com/iltod/iltod/stats/forensics"
 	"github.com/iltod/iltod/stats/pvt"
 )
@@ -128,9 +130,9 @@ type AreaReport struct {
 	OfficialStations int `json:"official_stations"`
 
 	// PVT is the estimate from the sampled stations that reported; PVTError says why
-	// there is none (no sample, too few reporting stations).
+	// there is none (no sample, too few reporting stations), in every language.
 	PVT      *pvt.Result `json:"pvt,omitempty"`
-	PVTError string      `json:"pvt_error,omitempty"`
+	PVTError iltod.Text  `json:"pvt_error,omitempty"`
 	// Pooled lists strata with fewer than two reporting stations in this area, pooled
 	// into one stratum so that the variance can be estimated.
 	Pooled []string `json:"pooled_strata,omitempty"`
@@ -188,11 +190,11 @@ func Run(in Input, opt Options) (*Report, error) {
 	}
 	a, ok := x.area[area]
 	if !ok {
-		return nil, iltod.Errorf(iltod.ENotFound, "election %s has no area %q", x.Election.ID, area)
+		return nil, iltod.E(iltod.ENotFound, "error.no_area", locales.Args{"Election": x.Election.ID, "Area": strconv.Quote(area)})
 	}
 	rep.Area = area
 	if opt.Contest != "" && x.contestIndex(opt.Contest) < 0 {
-		return nil, iltod.Errorf(iltod.ENotFound, "election %s has no contest %q", x.Election.ID, opt.Contest)
+		return nil, iltod.E(iltod.ENotFound, "error.no_contest", locales.Args{"Election": x.Election.ID, "Contest": strconv.Quote(opt.Contest)})
 	}
 	var sample *drawn
 	if in.Sample != nil {
@@ -359,9 +361,9 @@ func (x *Election) areaReport(c int, a int32, members []int, sample *drawn, obse
 	}
 	switch {
 	case sample == nil:
-		ar.PVTError = "no PVT sample is stored for this election"
+		ar.PVTError = note("stats.analysis.no_sample", nil)
 	case sampled < opt.minSampled():
-		ar.PVTError = fmt.Sprintf("%d stations of the sample lie here; an estimate needs at least %d", sampled, opt.minSampled())
+		ar.PVTError = note("stats.analysis.few_sampled", locales.Args{"Sampled": sampled, "Minimum": opt.minSampled()})
 	default:
 		stations, design, pooled, err := x.pvtInput(c, members, sample, observed, opt.minSampled())
 		ar.Pooled = pooled
@@ -373,7 +375,7 @@ func (x *Election) areaReport(c int, a int32, members []int, sample *drawn, obse
 			}
 		}
 		if err != nil {
-			ar.PVTError = err.Error()
+			ar.PVTError = textOf(err)
 		}
 	}
 	if official != nil {
@@ -466,7 +468,7 @@ func (x *Election) pvtInput(c int, members []int, sample *drawn, src *source, mi
 	con := &x.Contests[c]
 	d, units, labels, pooled := x.domainDesign(c, members, sample, func(pos int) bool { return src.at(c, pos) != nil })
 	if len(units) < minimum {
-		return nil, pvt.Design{}, pooled, fmt.Errorf("%d sampled stations have reported here; an estimate needs at least %d", len(units), minimum)
+		return nil, pvt.Design{}, pooled, &noteError{"stats.analysis.few_reported", locales.Args{"Reported": len(units), "Minimum": minimum}}
 	}
 	out := make([]pvt.Station, len(units))
 	for i, pos := range units {

@@ -2,9 +2,11 @@ package analysis
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
+	"strconv"
 
+	"github.com/iltod/iltod"
+	"github.com/iltod/iltod/locales"
 	"github.com/iltod/iltod/stats/pvt"
 )
 
@@ -24,7 +26,7 @@ type Comparison struct {
 	// Verdict is Inconsistent if any choice's diagnosis is, Undetermined if none could be
 	// made, and Consistent otherwise.
 	Verdict pvt.Verdict `json:"verdict"`
-	Note    string      `json:"note"`
+	Note    iltod.Text  `json:"note"`
 }
 
 // MatchSummary is pvt.MatchResult without the full list of discrepancies: only the
@@ -37,16 +39,16 @@ type MatchSummary struct {
 	Tolerance float64 `json:"tolerance"`
 	// Worst lists the flagged stations with the largest discrepancies, largest first.
 	Worst []pvt.Discrepancy `json:"worst"`
-	Note  string            `json:"note"`
+	Note  iltod.Text        `json:"note"`
 }
 
 // ChoiceTests are the comparison tests of one choice.
 type ChoiceTests struct {
-	Choice    string    `json:"choice"`
-	Paired    *pvt.Test `json:"paired,omitempty"`
-	Collation *pvt.Test `json:"collation,omitempty"`
-	Diagnosis *pvt.Call `json:"diagnosis,omitempty"`
-	Error     string    `json:"error,omitempty"`
+	Choice    string     `json:"choice"`
+	Paired    *pvt.Test  `json:"paired,omitempty"`
+	Collation *pvt.Test  `json:"collation,omitempty"`
+	Diagnosis *pvt.Call  `json:"diagnosis,omitempty"`
+	Error     iltod.Text `json:"error,omitempty"`
 }
 
 // comparableFigures returns the ballot figures of o and s made comparable: where only one
@@ -152,8 +154,14 @@ func (m *stationMatch) summary(members []int, worst int) MatchSummary {
 	if s.Stations > 0 {
 		s.ExactRate = float64(s.Exact) / float64(s.Stations)
 	}
-	s.Note = fmt.Sprintf("%d of %d stations match exactly (%.1f%%); %d differ by more than %g. Small differences are often transcription errors on either side; the paired test says whether differences lean one way.", s.Exact, s.Stations, 100*s.ExactRate, s.Flagged, s.Tolerance)
+	s.Note = s.note()
 	return s
+}
+
+// note says how many stations match and how many are flagged, in every language.
+func (s *MatchSummary) note() iltod.Text {
+	return note("stats.pvt.match", locales.Args{"Exact": s.Exact, "Stations": s.Stations, "Rate": percent{s.ExactRate, 1},
+		"Flagged": s.Flagged, "Tolerance": strconv.FormatFloat(s.Tolerance, 'g', -1, 64)})
 }
 
 // compare sets observers' against official results of contest c over members, of which
@@ -172,17 +180,17 @@ func (x *Election) compare(c int, members []int, sample *drawn, sampled int, obs
 	tests := max(len(con.Choices), 1) * max(peers, 1)
 	cmpn := &Comparison{Critical: pvt.Z(1 - alpha/float64(tests)), Tests: tests, Verdict: pvt.Undetermined}
 	if m.err != nil {
-		cmpn.Note = m.err.Error()
+		cmpn.Note = textOf(m.err)
 		return cmpn
 	}
 	cmpn.Match = m.summary(members, worst)
 	minimum := opt.minSampled()
 	switch {
 	case sample == nil:
-		cmpn.Note = "No PVT sample is stored: stations are matched one by one, but the paired and collation tests need a random sample."
+		cmpn.Note = note("stats.analysis.compare_no_sample", nil)
 		return cmpn
 	case sampled < minimum:
-		cmpn.Note = fmt.Sprintf("%d stations of the sample lie here; the paired and collation tests need at least %d.", sampled, minimum)
+		cmpn.Note = note("stats.analysis.compare_few_sampled", locales.Args{"Sampled": sampled, "Minimum": minimum})
 		return cmpn
 	}
 	// The paired test: observers' minus official votes, per choice, over the sampled
@@ -215,16 +223,16 @@ func (x *Election) compare(c int, members []int, sample *drawn, sampled int, obs
 			if err == nil {
 				ct.Paired = &t
 			} else {
-				ct.Error = "paired: " + err.Error()
+				ct.Error = note("stats.analysis.paired_error", locales.Args{"Reason": textOf(err)})
 			}
 		} else {
-			ct.Error = fmt.Sprintf("paired: %d sampled stations have both results; the test needs %d", len(pairs), minimum)
+			ct.Error = note("stats.analysis.paired_few", locales.Args{"Pairs": len(pairs), "Minimum": minimum})
 		}
 		if offShares != nil && figures != nil {
 			t := pvt.Collation(offShares[k], figures.Shares[k], cmpn.Critical)
 			ct.Collation = &t
 		} else if offErr != nil {
-			ct.Error = joinErr(ct.Error, "collation: "+offErr.Error())
+			ct.Error = joinText(ct.Error, note("stats.analysis.collation_error", locales.Args{"Reason": textOf(offErr)}))
 		}
 		if ct.Paired != nil && ct.Collation != nil {
 			d := pvt.Diagnose(*ct.Paired, *ct.Collation)
@@ -241,19 +249,12 @@ func (x *Election) compare(c int, members []int, sample *drawn, sampled int, obs
 	switch {
 	case inconsistent > 0:
 		cmpn.Verdict = pvt.Inconsistent
-		cmpn.Note = fmt.Sprintf("%d of %d choices fail a comparison test at |z| > %.2f: see each choice's diagnosis.", inconsistent, len(con.Choices), cmpn.Critical)
+		cmpn.Note = note("stats.analysis.compare_inconsistent", locales.Args{"Failed": inconsistent, "Choices": len(con.Choices), "Z": decimal{cmpn.Critical, 2}})
 	case determined > 0:
 		cmpn.Verdict = pvt.Consistent
-		cmpn.Note = fmt.Sprintf("Every choice passes the paired and collation tests at |z| ≤ %.2f (a %.0f%% false-alarm rate shared among %d tests: each choice in each area of this level).", cmpn.Critical, 100*alpha, tests)
+		cmpn.Note = note("stats.analysis.compare_consistent", locales.Args{"Z": decimal{cmpn.Critical, 2}, "Alpha": percent{alpha, 0}, "Tests": tests})
 	default:
-		cmpn.Note = "No test could be made: too few sampled stations have both observers' and official results."
+		cmpn.Note = note("stats.analysis.compare_none", nil)
 	}
 	return cmpn
-}
-
-func joinErr(a, b string) string {
-	if a == "" {
-		return b
-	}
-	return a + "; " + b
 }

@@ -3,9 +3,11 @@ package analysis
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/canonjson"
+	"github.com/iltod/iltod/locales"
 	"github.com/iltod/iltod/stats/pvt"
 )
 
@@ -35,7 +37,7 @@ func (x *Election) Frame(by string) ([]pvt.FrameStation, error) {
 	case ByStratum, ByNone:
 	default:
 		if iltod.Level(by).Rank() < 0 {
-			return nil, iltod.Errorf(iltod.EInvalid, "stratify by %q: give %q, %q or an area level", by, ByStratum, ByNone)
+			return nil, iltod.E(iltod.EInvalid, "stats.analysis.err_stratify", locales.Args{"By": strconv.Quote(by), "Stratum": strconv.Quote(ByStratum), "None": strconv.Quote(ByNone)})
 		}
 	}
 	frame := make([]pvt.FrameStation, len(x.Stations))
@@ -65,7 +67,7 @@ func (x *Election) Draw(by string, opt pvt.DrawOptions) (SampleDoc, error) {
 	}
 	s, err := pvt.Draw(frame, opt)
 	if err != nil {
-		return SampleDoc{}, iltod.Errorf(iltod.EInvalid, "%v", err)
+		return SampleDoc{}, iltod.E(iltod.EInvalid, "stats.analysis.err_draw", locales.Args{"Reason": textOf(err)})
 	}
 	return SampleDoc{StratifyBy: by, Sample: s}, nil
 }
@@ -118,7 +120,7 @@ func (x *Election) place(d SampleDoc) (*drawn, error) {
 		return nil, err
 	}
 	if err := d.Sample.Verify(frame); err != nil {
-		return nil, iltod.Errorf(iltod.EInvalid, "the stored sample does not fit this election's stations: %v", err)
+		return nil, iltod.E(iltod.EInvalid, "stats.analysis.err_sample_misfit", locales.Args{"Reason": textOf(err)})
 	}
 	p := &drawn{doc: d, stratum: make([]int32, len(frame)), sampled: map[int32]bool{}}
 	ids := map[string]int32{}
@@ -135,7 +137,7 @@ func (x *Election) place(d SampleDoc) (*drawn, error) {
 		for _, code := range st.Stations {
 			s, ok := x.station[code]
 			if !ok {
-				return nil, iltod.Errorf(iltod.EInvalid, "the stored sample names unknown station %q", code)
+				return nil, iltod.E(iltod.EInvalid, "stats.analysis.err_sample_station", locales.Args{"Station": strconv.Quote(code)})
 			}
 			p.sampled[s] = true
 		}

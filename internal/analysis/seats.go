@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/iltod/iltod"
+	"github.com/iltod/iltod/locales"
 	"github.com/iltod/iltod/stats/pvt"
 	"github.com/iltod/iltod/stats/seats"
 )
@@ -18,11 +19,11 @@ type BodyReport struct {
 	// Official allocates the seats from the official totals (published totals where the
 	// authority gave them for every area of a contest, else the sum of station results).
 	Official      *SeatOutcome `json:"official,omitempty"`
-	OfficialError string       `json:"official_error,omitempty"`
+	OfficialError iltod.Text   `json:"official_error,omitempty"`
 	// PVT allocates the seats from the PVT's point estimates of every contest's shares;
 	// its Low and High say how far they move with the estimates' uncertainty.
 	PVT      *SeatOutcome `json:"pvt,omitempty"`
-	PVTError string       `json:"pvt_error,omitempty"`
+	PVTError iltod.Text   `json:"pvt_error,omitempty"`
 }
 
 // SeatOutcome is a body's seats by party.
@@ -41,7 +42,7 @@ type SeatOutcome struct {
 	High map[string]int `json:"high,omitempty"`
 	// Contests are the contests' outcomes, in package order.
 	Contests []ContestSeats `json:"contests"`
-	Note     string         `json:"note"`
+	Note     iltod.Text     `json:"note"`
 }
 
 // ContestSeats is one contest's outcome.
@@ -68,7 +69,7 @@ func (x *Election) bodies(rep *Report, official *source) []BodyReport {
 	for _, b := range x.Election.Bodies {
 		br := BodyReport{Body: b.Code, Name: b.Name, Seats: b.Seats}
 		var offTotals, pvtTotals []seats.ContestTotals
-		var offErr, pvtErr string
+		var offErr, pvtErr iltod.Text
 		for c := range x.Contests {
 			con := &x.Contests[c]
 			if con.Body != b.Code {
@@ -78,31 +79,31 @@ func (x *Election) bodies(rep *Report, official *source) []BodyReport {
 			if official != nil {
 				if t, ok := x.contestTotals(c, official); ok {
 					offTotals = append(offTotals, seats.ContestTotals{Contest: con, Totals: t})
-				} else if offErr == "" {
-					offErr = "contest " + con.Code + " has no official results"
+				} else if offErr == nil {
+					offErr = note("stats.analysis.seats_no_official", locales.Args{"Contest": con.Code})
 				}
 			}
 			if cr != nil && len(cr.Areas) > 0 && cr.Areas[0].PVT != nil {
 				pvtTotals = append(pvtTotals, seats.ContestTotals{Contest: con, Totals: projected(con, cr.Areas[0].PVT, -1, 0)})
-			} else if pvtErr == "" {
-				pvtErr = "contest " + con.Code + " has no PVT estimate"
-				if cr != nil && len(cr.Areas) > 0 && cr.Areas[0].PVTError != "" {
-					pvtErr += ": " + cr.Areas[0].PVTError
+			} else if pvtErr == nil {
+				pvtErr = note("stats.analysis.seats_no_pvt", locales.Args{"Contest": con.Code})
+				if cr != nil && len(cr.Areas) > 0 && cr.Areas[0].PVTError != nil {
+					pvtErr = note("stats.analysis.seats_no_pvt_because", locales.Args{"Contest": con.Code, "Reason": cr.Areas[0].PVTError})
 				}
 			}
 		}
 		if official != nil {
-			if offErr == "" {
+			if offErr == nil {
 				if r, err := seats.AllocateBody(b, offTotals); err == nil {
 					br.Official = outcome(r)
-					br.Official.Note = "Seats from the official results as imported."
+					br.Official.Note = note("stats.analysis.seats_official", nil)
 				} else {
-					offErr = err.Error()
+					offErr = textOf(err)
 				}
 			}
 			br.OfficialError = offErr
 		}
-		if pvtErr == "" {
+		if pvtErr == nil {
 			br.PVT, pvtErr = x.projectBody(b, pvtTotals, byCode)
 		}
 		br.PVTError = pvtErr
@@ -115,10 +116,10 @@ func (x *Election) bodies(rep *Report, official *source) []BodyReport {
 // range by moving every choice of every contest, one at a time, to each end of its 95%
 // interval. A contest's seats do not depend on other contests (there is no compensation
 // between tiers), so each variation re-allocates only its own contest.
-func (x *Election) projectBody(b iltod.Body, totals []seats.ContestTotals, byCode map[string]*ContestReport) (*SeatOutcome, string) {
+func (x *Election) projectBody(b iltod.Body, totals []seats.ContestTotals, byCode map[string]*ContestReport) (*SeatOutcome, iltod.Text) {
 	r, err := seats.AllocateBody(b, totals)
 	if err != nil {
-		return nil, err.Error()
+		return nil, textOf(err)
 	}
 	o := outcome(r)
 	o.Low, o.High = maps.Clone(o.Parties), maps.Clone(o.Parties)
@@ -154,8 +155,8 @@ func (x *Election) projectBody(b iltod.Body, totals []seats.ContestTotals, byCod
 			}
 		}
 	}
-	o.Note = "Seats if every contest's shares were exactly the PVT's estimates; Low and High move one share at a time to either end of its 95% interval. A projection, not a result: close contests can go either way."
-	return o, ""
+	o.Note = note("stats.analysis.seats_projection", nil)
+	return o, nil
 }
 
 // projected returns totals proportional to a PVT's estimated shares, scaled to

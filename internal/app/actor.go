@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/iltod/iltod"
+	"github.com/iltod/iltod/locales"
 )
 
 // Role is what a staff member may do.
@@ -48,21 +49,29 @@ func SystemContext(ctx context.Context) context.Context {
 	return WithActor(ctx, Actor{System: true})
 }
 
+// action is a guarded kind of action; its value names its words in the catalogue
+// (error.app.action_*), which the errors of authorize show.
 type action string
 
 const (
-	actionLoad           action = "load an election package"
-	actionExport         action = "export an election package"
-	actionReadObservers  action = "read observers"
-	actionReview         action = "review reports"
-	actionReadReports    action = "read reports"
-	actionManageDevices  action = "manage observers' devices"
-	actionImportOfficial action = "import official results"
-	actionDrawSample     action = "draw a PVT sample"
-	actionReadSample     action = "read the PVT sample"
-	actionManageStaff    action = "manage staff accounts"
-	actionClerkEntry     action = "enter a report received by phone or on paper"
+	actionLoad           action = "load"
+	actionExport         action = "export"
+	actionReadObservers  action = "read_observers"
+	actionReview         action = "review"
+	actionReadReports    action = "read_reports"
+	actionManageDevices  action = "manage_devices"
+	actionImportOfficial action = "import_official"
+	actionDrawSample     action = "draw_sample"
+	actionReadSample     action = "read_sample"
+	actionManageStaff    action = "manage_staff"
+	actionClerkEntry     action = "clerk_entry"
 )
+
+// key returns the catalogue key of act's words ("import official results").
+func (act action) key() locales.Key { return locales.Key("error.app.action_" + string(act)) }
+
+// key returns the catalogue key of r's name, as the console writes it.
+func (r Role) key() locales.Key { return locales.Key("console.role_" + string(r)) }
 
 // allowed lists, for each action, the staff roles that may take it. The system actor may
 // take every action; the public none of these.
@@ -88,14 +97,14 @@ func authorize(ctx context.Context, act action) error {
 		return nil
 	}
 	if a.Staff == "" {
-		return iltod.Errorf(iltod.EUnauthorized, "you must sign in to %s", act)
+		return iltod.E(iltod.EUnauthorized, "error.app.sign_in_to", locales.Args{"Action": act.key()})
 	}
 	for _, r := range allowed[act] {
 		if r == a.Role {
 			return nil
 		}
 	}
-	return iltod.Errorf(iltod.EForbidden, "the %s role may not %s", a.Role, act)
+	return iltod.E(iltod.EForbidden, "error.app.role_may_not", locales.Args{"Role": a.Role.key(), "Action": act.key()})
 }
 
 // authorizeStation is authorize for an action on one station of an election: a
@@ -114,10 +123,10 @@ func (a *App) authorizeStation(ctx context.Context, act action, election, statio
 	}
 	st, ok := el.stations[station]
 	if !ok {
-		return iltod.Errorf(iltod.ENotFound, "election %s has no station %q", election, station)
+		return errNoStation(election, station)
 	}
 	if !actor.covers(el.areas, st.Area) {
-		return iltod.Errorf(iltod.EForbidden, "station %s is outside your areas", station)
+		return iltod.E(iltod.EForbidden, "error.app.station_outside", locales.Args{"Station": station})
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/auth"
 	"github.com/iltod/iltod/internal/qa"
+	"github.com/iltod/iltod/locales"
 )
 
 // App holds the parts the rules need. It is safe for concurrent use. Call Close when done.
@@ -115,10 +116,10 @@ func (a *App) Area(ctx context.Context, election, code string) (iltod.Area, erro
 // Stations returns a page of stations. Public: stations carry no observer data.
 func (a *App) Stations(ctx context.Context, election string, q iltod.StationQuery) ([]iltod.Station, error) {
 	if q.Area != "" && !iltod.ValidCode(q.Area) {
-		return nil, iltod.Errorf(iltod.EInvalid, "area %q is not a valid code", q.Area)
+		return nil, iltod.E(iltod.EInvalid, "error.app.area_code", locales.Args{"Area": q.Area})
 	}
 	if q.After != "" && !iltod.ValidCode(q.After) {
-		return nil, iltod.Errorf(iltod.EInvalid, "after %q is not a valid station code", q.After)
+		return nil, iltod.E(iltod.EInvalid, "error.app.after_code", locales.Args{"After": q.After})
 	}
 	return a.store.Stations(ctx, election, q)
 }
@@ -146,7 +147,7 @@ func (a *App) Forms(ctx context.Context, election string) ([]iltod.Form, error) 
 // Form returns one version of a form, 0 meaning the latest. Public.
 func (a *App) Form(ctx context.Context, election, code string, version int) (iltod.Form, error) {
 	if version < 0 {
-		return iltod.Form{}, iltod.Errorf(iltod.EInvalid, "version must be a positive number")
+		return iltod.Form{}, iltod.E(iltod.EInvalid, "error.app.form_version", nil)
 	}
 	return a.store.Form(ctx, election, code, version)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/canonjson"
+	"github.com/iltod/iltod/locales"
 )
 
 // AreaCoverage is how many of an area's stations (at or below it) have been heard from.
@@ -352,7 +353,7 @@ func (a *App) ClerkSubmit(ctx context.Context, e ClerkEntry) (SubmitResult, erro
 		return SubmitResult{}, err
 	}
 	if e.Medium != "phone" && e.Medium != "paper" {
-		return SubmitResult{}, iltod.Errorf(iltod.EInvalid, `medium must be "phone" or "paper"`)
+		return SubmitResult{}, iltod.E(iltod.EInvalid, "error.app.medium", nil)
 	}
 	el, err := a.election(ctx, e.Election)
 	if err != nil {
@@ -360,15 +361,15 @@ func (a *App) ClerkSubmit(ctx context.Context, e ClerkEntry) (SubmitResult, erro
 	}
 	obs, ok := el.observers[e.Observer]
 	if !ok {
-		return SubmitResult{}, iltod.Errorf(iltod.ENotFound, "election %s has no observer %q", e.Election, e.Observer)
+		return SubmitResult{}, iltod.E(iltod.ENotFound, "error.app.no_observer", locales.Args{"Election": e.Election, "Observer": e.Observer})
 	}
 	st := el.stations[e.Station]
 	if !el.mayReport(obs, st.Code) {
-		return SubmitResult{}, iltod.Errorf(iltod.ENotAssigned, "observer %s is not assigned to station %s", obs.Code, st.Code)
+		return SubmitResult{}, errNotAssigned(obs.Code, st.Code)
 	}
 	f, ok := el.latestForm(e.Form)
 	if !ok {
-		return SubmitResult{}, iltod.Errorf(iltod.ENotFound, "election %s has no form %q", e.Election, e.Form)
+		return SubmitResult{}, errNoForm(e.Election, e.Form)
 	}
 	sheet, err := el.sheet(f, st)
 	if err != nil {
@@ -385,7 +386,7 @@ func (a *App) ClerkSubmit(ctx context.Context, e ClerkEntry) (SubmitResult, erro
 		id = "clerk-" + hex.EncodeToString(b)
 	}
 	if !iltod.ValidReportID(id) {
-		return SubmitResult{}, iltod.Errorf(iltod.EInvalid, "a report id has 8 to 64 letters, digits, '_' and '-'")
+		return SubmitResult{}, iltod.E(iltod.EInvalid, "error.report_id", locales.Args{"ID": id})
 	}
 	r := iltod.Report{ID: id, Election: e.Election, Station: e.Station, Form: f.Code, FormVersion: f.Version,
 		Answers: e.Answers, DeviceTime: now.Format(time.RFC3339)}
@@ -405,7 +406,7 @@ func (a *App) ClerkSubmit(ctx context.Context, e ClerkEntry) (SubmitResult, erro
 	res := results[0]
 	switch res.Outcome {
 	case iltod.Conflicting:
-		return SubmitResult{}, iltod.Errorf(iltod.EConflict, "report %s was already entered with other answers", id)
+		return SubmitResult{}, iltod.E(iltod.EConflict, "error.app.entered_twice", locales.Args{"ID": id})
 	case iltod.Accepted:
 		ev, err := a.staffEvent(ctx, e.Election, iltod.EventStaff, "report/"+id, map[string]any{
 			"action": "clerk entry", "medium": e.Medium, "observer": obs.Code, "station": st.Code})

@@ -43,11 +43,11 @@ func (a *App) StationSheet(ctx context.Context, election, station, form string) 
 	}
 	st, ok := el.stations[station]
 	if !ok {
-		return nil, iltod.Errorf(iltod.ENotFound, "election %s has no station %q", election, station)
+		return nil, errNoStation(election, station)
 	}
 	f, ok := el.latestForm(form)
 	if !ok {
-		return nil, iltod.Errorf(iltod.ENotFound, "election %s has no form %q", election, form)
+		return nil, errNoForm(election, form)
 	}
 	return el.sheet(f, st)
 }
@@ -73,7 +73,7 @@ func (a *App) ReportingObservers(ctx context.Context, election, station string) 
 		return nil, err
 	}
 	if _, ok := el.stations[station]; !ok {
-		return nil, iltod.Errorf(iltod.ENotFound, "election %s has no station %q", election, station)
+		return nil, errNoStation(election, station)
 	}
 	out := []ReportingObserver{}
 	for _, code := range el.observerOrder {

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/iltod/iltod"
+	"github.com/iltod/iltod/locales"
 	"github.com/iltod/iltod/tlog"
 )
 
@@ -47,8 +48,8 @@ func (a *App) PublicEnvelopes(ctx context.Context, election string) ([]tlog.Data
 			s := &page[i]
 			f, ok := byKey[formKey{s.Report.Form, s.Report.FormVersion}]
 			if !ok {
-				return nil, iltod.Errorf(iltod.EInternal, "report %s of election %s names form %s version %d, which the election does not have",
-					s.Report.ID, election, s.Report.Form, s.Report.FormVersion)
+				return nil, iltod.E(iltod.EInternal, "error.app.report_form_missing", locales.Args{
+					"ID": s.Report.ID, "Election": election, "Form": s.Report.Form, "Version": s.Report.FormVersion})
 			}
 			if carriesTestimony(f, s.Report.Answers) {
 				out = append(out, tlog.DatasetEnvelope{Seq: s.Seq, Withheld: tlog.WithheldTestimony})

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/iltod/iltod"
+	"github.com/iltod/iltod/locales"
 )
 
 // codeAlphabet avoids letters and digits that read alike (I, L, O, 0, 1) on a phone.
@@ -83,10 +84,10 @@ func (a *App) IssueEnrollment(ctx context.Context, election, observer string, tt
 // or expired code, or a key already enrolled, EConflict.
 func (a *App) Enroll(ctx context.Context, code string, key ed25519.PublicKey) (iltod.Device, error) {
 	if len(key) != ed25519.PublicKeySize {
-		return iltod.Device{}, iltod.Errorf(iltod.EInvalid, "the key must be an Ed25519 public key of 32 bytes")
+		return iltod.Device{}, iltod.E(iltod.EInvalid, "error.app.key_size", nil)
 	}
 	if n := len(normalizeCode(code)); n != CodeLength {
-		return iltod.Device{}, iltod.Errorf(iltod.EInvalid, "an enrollment code has %d characters", CodeLength)
+		return iltod.Device{}, iltod.E(iltod.EInvalid, "error.app.enroll_code_length", locales.Args{"Length": CodeLength})
 	}
 	d := iltod.Device{KeyID: iltod.KeyID(key), PublicKey: key, Enrolled: a.now().UTC().Truncate(time.Millisecond)}
 	// The store sets the event's election, and the device's, from the code.
@@ -99,7 +100,7 @@ func (a *App) Enroll(ctx context.Context, code string, key ed25519.PublicKey) (i
 	dev, err := a.store.ClaimEnrollment(ctx, hashCode(code), d, ev)
 	if err != nil {
 		if iltod.ErrorCodeOf(err) == iltod.ENotFound {
-			return iltod.Device{}, iltod.Errorf(iltod.ENotFound, "unknown enrollment code")
+			return iltod.Device{}, iltod.E(iltod.ENotFound, "error.app.enroll_code_unknown", nil)
 		}
 		return iltod.Device{}, err
 	}
@@ -163,7 +164,7 @@ func (a *App) Devices(ctx context.Context, election, observer string) ([]iltod.D
 		}
 	}
 	if observer != "" && len(kept) == 0 && len(ds) > 0 {
-		return nil, iltod.Errorf(iltod.EForbidden, "observer %s reports from no station in your areas", observer)
+		return nil, errObserverOutside(observer)
 	}
 	return kept, nil
 }
@@ -187,5 +188,5 @@ func (a *App) authorizeObserver(ctx context.Context, act action, election string
 			return nil
 		}
 	}
-	return iltod.Errorf(iltod.EForbidden, "observer %s reports from no station in your areas", obs.Code)
+	return errObserverOutside(obs.Code)
 }

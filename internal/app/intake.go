@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/iltod/iltod"
+	"github.com/iltod/iltod/locales"
 )
 
 // Log is what the app needs from the transparency log: a signed promise at once, and the
@@ -61,7 +62,7 @@ type SubmitResult struct {
 // the authentication.
 func (a *App) Submit(ctx context.Context, envelopes [][]byte) ([]SubmitResult, error) {
 	if len(envelopes) > MaxBatch {
-		return nil, iltod.Errorf(iltod.ETooLarge, "%d reports in one request; at most %d are allowed", len(envelopes), MaxBatch)
+		return nil, iltod.E(iltod.ETooLarge, "error.app.batch_too_large", locales.Args{"Count": len(envelopes), "Max": MaxBatch})
 	}
 	received := a.now().UTC().Truncate(time.Millisecond)
 	subs := make([]*iltod.Submission, len(envelopes))
@@ -90,7 +91,7 @@ func (a *App) Submit(ctx context.Context, envelopes [][]byte) ([]SubmitResult, e
 		case iltod.Accepted, iltod.Duplicate:
 			results[i].Receipt, results[i].Err = a.receipt(ar.Stored, ar.Outcome == iltod.Duplicate)
 		case iltod.Conflicting:
-			results[i].Err = iltod.Errorf(iltod.EConflict, "report %s was already accepted with other content", batch[j].Report.ID)
+			results[i].Err = iltod.E(iltod.EConflict, "error.app.accepted_twice", locales.Args{"ID": batch[j].Report.ID})
 		default:
 			results[i].Err = fmt.Errorf("store returned outcome %d", ar.Outcome)
 		}
@@ -134,11 +135,11 @@ func (a *App) prepare(ctx context.Context, raw []byte, received time.Time) (*ilt
 	dev, err := a.device(ctx, iltod.KeyID(env.Key))
 	switch {
 	case iltod.ErrorCodeOf(err) == iltod.ENotFound:
-		return nil, iltod.Errorf(iltod.EUnknownKey, "no device is enrolled with this key")
+		return nil, iltod.E(iltod.EUnknownKey, "error.app.unknown_key", nil)
 	case err != nil:
 		return nil, err
 	case dev.Revoked != nil:
-		return nil, iltod.Errorf(iltod.ERevokedKey, "this device's key was revoked on %s", dev.Revoked.UTC().Format(time.RFC3339))
+		return nil, iltod.E(iltod.ERevokedKey, "error.app.revoked_key", locales.Args{"Time": dev.Revoked.UTC().Format(time.RFC3339)})
 	}
 	if err := env.Verify(); err != nil {
 		return nil, err
@@ -148,7 +149,7 @@ func (a *App) prepare(ctx context.Context, raw []byte, received time.Time) (*ilt
 		return nil, err
 	}
 	if r.Election != dev.Election {
-		return nil, iltod.Errorf(iltod.EForbidden, "the device is enrolled for election %s, not for the report's", dev.Election)
+		return nil, iltod.E(iltod.EForbidden, "error.app.other_election", locales.Args{"Election": dev.Election})
 	}
 	el, err := a.election(ctx, r.Election)
 	if err != nil {
@@ -156,21 +157,21 @@ func (a *App) prepare(ctx context.Context, raw []byte, received time.Time) (*ilt
 	}
 	obs, ok := el.observers[dev.Observer]
 	if !ok {
-		return nil, iltod.Errorf(iltod.EForbidden, "the device's observer is no longer in the election")
+		return nil, iltod.E(iltod.EForbidden, "error.app.observer_gone", nil)
 	}
 	st, ok := el.stations[r.Station]
 	if !ok {
-		return nil, iltod.Errorf(iltod.EInvalid, "unknown station %q", r.Station)
+		return nil, iltod.E(iltod.EInvalid, "error.app.unknown_station", locales.Args{"Station": r.Station})
 	}
 	if !el.mayReport(obs, st.Code) {
-		return nil, iltod.Errorf(iltod.ENotAssigned, "observer %s is not assigned to station %s", obs.Code, st.Code)
+		return nil, errNotAssigned(obs.Code, st.Code)
 	}
 	f, ok := el.forms[formKey{r.Form, r.FormVersion}]
 	if !ok {
-		return nil, iltod.Errorf(iltod.EInvalid, "unknown form %q version %d", r.Form, r.FormVersion)
+		return nil, iltod.E(iltod.EInvalid, "error.app.unknown_form", locales.Args{"Form": r.Form, "Version": r.FormVersion})
 	}
 	if _, err := time.Parse(time.RFC3339, r.DeviceTime); err != nil {
-		return nil, iltod.Errorf(iltod.EInvalid, "device_time %q is not an RFC 3339 time", r.DeviceTime)
+		return nil, iltod.E(iltod.EInvalid, "error.app.device_time", locales.Args{"Time": r.DeviceTime})
 	}
 	sheet, err := el.sheet(f, st)
 	if err != nil {
@@ -225,7 +226,7 @@ func submissionEvent(s iltod.Submission) iltod.Event {
 // reveals only what the log already publishes.
 func (a *App) ReceiptProof(ctx context.Context, election, id string) ([]byte, error) {
 	if a.tlog == nil {
-		return nil, iltod.Errorf(iltod.ENotFound, "this server keeps no log")
+		return nil, iltod.E(iltod.ENotFound, "error.no_log", nil)
 	}
 	s, err := a.store.Submission(ctx, election, id)
 	if err != nil {
@@ -236,7 +237,7 @@ func (a *App) ReceiptProof(ctx context.Context, election, id string) ([]byte, er
 		return nil, err
 	}
 	if ev.LogIndex == nil {
-		return nil, iltod.Errorf(iltod.ENotFound, "report %s is accepted but not yet in the log; try again in a second", id)
+		return nil, iltod.E(iltod.ENotFound, "error.app.not_yet_logged", locales.Args{"ID": id})
 	}
 	return a.tlog.Proof(ctx, *ev.LogIndex)
 }
@@ -265,7 +266,7 @@ func (a *App) commit(ctx context.Context, subs []iltod.Submission) ([]iltod.Acce
 	a.commitMu.RLock()
 	if a.closed {
 		a.commitMu.RUnlock()
-		return nil, iltod.Errorf(iltod.EInternal, "the server is shutting down")
+		return nil, iltod.E(iltod.EInternal, "error.app.shutting_down", nil)
 	}
 	a.startOnce.Do(a.startCommitter)
 	select {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/canonjson"
+	"github.com/iltod/iltod/locales"
 )
 
 // ReviewAction is a reviewer's decision on a report.
@@ -32,9 +33,9 @@ const MaxReason = 2000
 func checkReason(reason string) error {
 	switch {
 	case strings.TrimSpace(reason) == "":
-		return iltod.Errorf(iltod.EInvalid, "a reason is required")
+		return iltod.E(iltod.EInvalid, "error.app.reason_required", nil)
 	case !utf8.ValidString(reason) || utf8.RuneCountInString(reason) > MaxReason:
-		return iltod.Errorf(iltod.EInvalid, "the reason must be valid text of at most %d characters", MaxReason)
+		return iltod.E(iltod.EInvalid, "error.app.reason_too_long", locales.Args{"Max": MaxReason})
 	}
 	return nil
 }
@@ -85,7 +86,7 @@ func (a *App) Review(ctx context.Context, election, reportID string, action Revi
 	}
 	status, ok := actionStatus[action]
 	if !ok {
-		return iltod.Errorf(iltod.EInvalid, "unknown review action %q (verify, reject, quarantine, reopen)", action)
+		return iltod.E(iltod.EInvalid, "error.app.review_action", locales.Args{"Action": string(action)})
 	}
 	if err := checkReason(reason); err != nil {
 		return err
@@ -114,11 +115,11 @@ func (a *App) Resolve(ctx context.Context, election, station, form, tag string, 
 	}
 	st, ok := el.stations[station]
 	if !ok {
-		return iltod.Errorf(iltod.ENotFound, "station %q not found", station)
+		return errNoStation(election, station)
 	}
 	f, ok := el.latestForm(form)
 	if !ok {
-		return iltod.Errorf(iltod.ENotFound, "form %q not found", form)
+		return errNoForm(election, form)
 	}
 	sheet, err := el.sheet(f, st)
 	if err != nil {

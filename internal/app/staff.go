@@ -7,6 +7,7 @@ import (
 
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/auth"
+	"github.com/iltod/iltod/locales"
 )
 
 // SessionTTL is how long a staff session lasts without signing in again.
@@ -191,7 +192,7 @@ type Session struct {
 
 // ErrSignIn is the one answer to a failed sign-in, whatever failed, so that it tells an
 // attacker nothing about which part was wrong.
-var ErrSignIn = iltod.Errorf(iltod.EUnauthorized, "the login, password or code is not right")
+var ErrSignIn = iltod.E(iltod.EUnauthorized, "error.app.sign_in", nil)
 
 // SignIn checks a login, password and TOTP code and opens a session. Attempts are limited
 // per login and per client address (ip); a refused attempt is ERateLimited with the wait.
@@ -200,10 +201,10 @@ func (a *App) SignIn(ctx context.Context, login, password, code, ip string) (Ses
 	s := a.signIn()
 	now := a.now()
 	if ok, wait := s.perIP.Allow("ip:" + ip); !ok {
-		return Session{}, iltod.Errorf(iltod.ERateLimited, "too many sign-in attempts from this address; try again in %s", wait.Round(time.Second))
+		return Session{}, iltod.E(iltod.ERateLimited, "error.app.sign_in_limit_ip", locales.Args{"Seconds": waitSeconds(wait)})
 	}
 	if ok, wait := s.perLogin.Allow("login:" + login); !ok {
-		return Session{}, iltod.Errorf(iltod.ERateLimited, "too many sign-in attempts for this login; try again in %s", wait.Round(time.Second))
+		return Session{}, iltod.E(iltod.ERateLimited, "error.app.sign_in_limit_login", locales.Args{"Seconds": waitSeconds(wait)})
 	}
 	acct, err := a.store.StaffAccount(ctx, login)
 	if err != nil && iltod.ErrorCodeOf(err) != iltod.ENotFound {
@@ -247,11 +248,11 @@ func (a *App) SignIn(ctx context.Context, login, password, code, ip string) (Ses
 // unknown, expired or of a disabled account.
 func (a *App) SessionFor(ctx context.Context, token string) (Session, error) {
 	if token == "" {
-		return Session{}, iltod.Errorf(iltod.EUnauthorized, "not signed in")
+		return Session{}, iltod.E(iltod.EUnauthorized, "error.app.not_signed_in", nil)
 	}
 	sess, err := a.store.Session(ctx, auth.HashToken(token), a.now())
 	if iltod.ErrorCodeOf(err) == iltod.ENotFound {
-		return Session{}, iltod.Errorf(iltod.EUnauthorized, "the session has ended; sign in again")
+		return Session{}, iltod.E(iltod.EUnauthorized, "error.app.session_ended", nil)
 	}
 	if err != nil {
 		return Session{}, err
@@ -261,7 +262,7 @@ func (a *App) SessionFor(ctx context.Context, token string) (Session, error) {
 		return Session{}, err
 	}
 	if acct.Disabled {
-		return Session{}, iltod.Errorf(iltod.EUnauthorized, "the account is disabled")
+		return Session{}, iltod.E(iltod.EUnauthorized, "error.app.account_disabled", nil)
 	}
 	return Session{Token: token, CSRF: sess.CSRF, Actor: actorOf(acct), Expires: sess.Expires}, nil
 }

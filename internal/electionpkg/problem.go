@@ -8,16 +8,36 @@ import (
 	"github.com/iltod/iltod"
 )
 
-// Problem is one fault in a package, located at a file and line.
+// Problem is one fault in a package, located at a file and line. Message is in English;
+// Msg, when set, is the same message as data of the catalogue (a domain Problem's Msg),
+// to be written in the reader's language with In.
 type Problem struct {
-	File    string `json:"file"`
-	Line    int    `json:"line,omitempty"`
-	Field   string `json:"field,omitempty"`
-	Message string `json:"message"`
+	File    string         `json:"file"`
+	Line    int            `json:"line,omitempty"`
+	Field   string         `json:"field,omitempty"`
+	Message string         `json:"message"`
+	Msg     *iltod.Message `json:"msg,omitempty"`
 }
 
 // String formats p as "file:line: field: message", the form editors and terminals link.
-func (p Problem) String() string {
+func (p Problem) String() string { return p.located(p.Message) }
+
+// In is String in the language lang: Msg written in lang, or the English Message for a
+// problem without one.
+func (p Problem) In(lang string) string {
+	return p.located(p.MessageIn(lang))
+}
+
+// MessageIn is the message alone (no location) in the language lang.
+func (p Problem) MessageIn(lang string) string {
+	if p.Msg != nil {
+		return p.Msg.In(lang)
+	}
+	return p.Message
+}
+
+// located returns msg after p's location.
+func (p Problem) located(msg string) string {
 	var b strings.Builder
 	b.WriteString(p.File)
 	if p.Line > 0 {
@@ -28,7 +48,7 @@ func (p Problem) String() string {
 		b.WriteString(p.Field)
 		b.WriteString(": ")
 	}
-	b.WriteString(p.Message)
+	b.WriteString(msg)
 	return b.String()
 }
 
@@ -69,6 +89,19 @@ type problems struct{ list []Problem }
 
 func (ps *problems) add(file string, line int, field, format string, args ...any) {
 	ps.list = append(ps.list, Problem{File: file, Line: line, Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+// msg adds the problem of file, line and field whose message is the catalogue's key,
+// its placeholders filled from pairs (see iltod.Lits).
+func (ps *problems) msg(file string, line int, field, key string, pairs ...any) {
+	m := iltod.Msg(key, iltod.Lits(pairs...))
+	ps.list = append(ps.list, Problem{File: file, Line: line, Field: field, Message: m.English(), Msg: &m})
+}
+
+// domain adds the domain problem p at file and line under field, keeping its message in
+// every language.
+func (ps *problems) domain(file string, line int, field string, p iltod.Problem) {
+	ps.list = append(ps.list, Problem{File: file, Line: line, Field: field, Message: p.Message, Msg: p.Msg})
 }
 
 func (ps *problems) err() error {

@@ -120,22 +120,22 @@ func Read(fsys fs.FS, checks ...Check) (*iltod.Package, error) {
 
 func (r *reader) readFile(name string) ([]byte, bool) {
 	if !fs.ValidPath(name) {
-		r.ps.add(r.manifestFile, lineOf(r.manifestNode, "files"), "files", "%q is not a relative path inside the package", trunc(name))
+		r.ps.msg(r.manifestFile, lineOf(r.manifestNode, "files"), "files", "error.package.not_relative", "Value", strconv.Quote(trunc(name)))
 		return nil, false
 	}
 	f, err := r.fsys.Open(name)
 	if err != nil {
-		r.ps.add(name, 0, "", "cannot open: %v", unwrapPathError(err))
+		r.ps.msg(name, 0, "", "error.package.cannot_open", "Err", unwrapPathError(err))
 		return nil, false
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
-		r.ps.add(name, 0, "", "cannot read: %v", unwrapPathError(err))
+		r.ps.msg(name, 0, "", "error.package.cannot_read", "Err", unwrapPathError(err))
 		return nil, false
 	}
 	if len(data) > MaxFileSize {
-		r.ps.add(name, 0, "", "the file is larger than %d MiB", MaxFileSize>>20)
+		r.ps.msg(name, 0, "", "error.package.file_too_large", "Max", MaxFileSize>>20)
 		return nil, false
 	}
 	return data, true
@@ -157,7 +157,7 @@ func (r *reader) readManifest() bool {
 		}
 	}
 	if r.manifestFile == "" {
-		r.ps.add(ManifestNames[0], 0, "", "no manifest: the package folder must hold election.yaml (or election.yml, election.json)")
+		r.ps.msg(ManifestNames[0], 0, "", "error.package.no_manifest")
 		return false
 	}
 	data, ok := r.readFile(r.manifestFile)
@@ -177,7 +177,7 @@ func (r *reader) readManifest() bool {
 		return false
 	}
 	if m.Format != Format {
-		r.ps.add(r.manifestFile, lineOf(n, "format"), "format", "%q is not a format this version reads (want %q)", trunc(m.Format), Format)
+		r.ps.msg(r.manifestFile, lineOf(n, "format"), "format", "error.package.bad_format", "Value", strconv.Quote(trunc(m.Format)), "Want", strconv.Quote(Format))
 		return false
 	}
 	h := m.Election
@@ -185,10 +185,10 @@ func (r *reader) readManifest() bool {
 		Languages: h.Languages, Demo: h.Demo, Parties: m.Parties, Bodies: m.Bodies}
 	f := m.Files
 	if f.Areas == "" {
-		r.ps.add(r.manifestFile, lineOf(n, "files"), "files.areas", "is required")
+		r.ps.msg(r.manifestFile, lineOf(n, "files"), "files.areas", "error.package.required")
 	}
 	if f.Stations == "" {
-		r.ps.add(r.manifestFile, lineOf(n, "files"), "files.stations", "is required")
+		r.ps.msg(r.manifestFile, lineOf(n, "files"), "files.stations", "error.package.required")
 	}
 	r.files = f
 	return len(r.ps.list) == 0
@@ -251,7 +251,7 @@ func (r *reader) locate(p iltod.Problem) {
 	var list []origin
 	switch p.Record {
 	case iltod.RecordElection:
-		r.ps.add(r.manifestFile, r.electionLine(p.Field), p.Field, "%s", p.Message)
+		r.ps.domain(r.manifestFile, r.electionLine(p.Field), p.Field, p)
 		return
 	case iltod.RecordArea:
 		list = r.areas
@@ -265,15 +265,15 @@ func (r *reader) locate(p iltod.Problem) {
 		list = r.forms
 	}
 	if p.Index < 0 || p.Index >= len(list) {
-		r.ps.add(r.manifestFile, 0, p.Field, "%s", p.Message)
+		r.ps.domain(r.manifestFile, 0, p.Field, p)
 		return
 	}
 	o := list[p.Index]
 	if o.node == nil {
-		r.ps.add(o.file, o.line, csvField(p.Field), "%s", p.Message)
+		r.ps.domain(o.file, o.line, csvField(p.Field), p)
 		return
 	}
-	r.ps.add(o.file, lineOf(o.node, join(o.base, p.Field)), p.Field, "%s", p.Message)
+	r.ps.domain(o.file, lineOf(o.node, join(o.base, p.Field)), p.Field, p)
 }
 
 // electionLine finds the manifest line of a field of the election record. The election's
@@ -316,7 +316,7 @@ func validUTF8(file string, data []byte, ps *problems) bool {
 	for len(data) > 0 {
 		r, size := utf8.DecodeRune(data)
 		if r == utf8.RuneError && size <= 1 {
-			ps.add(file, line, "", "is not valid UTF-8 (byte 0x%02x)", data[0])
+			ps.msg(file, line, "", "error.package.utf8_byte", "Byte", fmt.Sprintf("0x%02x", data[0]))
 			return false
 		}
 		if r == '\n' {
@@ -325,13 +325,6 @@ func validUTF8(file string, data []byte, ps *problems) bool {
 		data = data[size:]
 	}
 	return true
-}
-
-func badText(s string) string {
-	if !utf8.ValidString(s) {
-		return "is not valid UTF-8"
-	}
-	return ""
 }
 
 func trunc(s string) string {
@@ -364,7 +357,7 @@ func (r *reader) openCSV(name string, known, required []string) *table {
 	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if err == io.EOF {
-		r.ps.add(name, 1, "", "the file is empty; it needs a header row")
+		r.ps.msg(name, 1, "", "error.official.empty_file")
 		return nil
 	}
 	if err != nil {
@@ -381,7 +374,7 @@ func (r *reader) openCSV(name string, known, required []string) *table {
 	for i, h := range t.header {
 		h = strings.TrimSpace(h)
 		if _, dup := t.cols[h]; dup {
-			r.ps.add(name, 1, h, "the column is given twice")
+			r.ps.msg(name, 1, h, "error.official.column_twice")
 			bad = true
 		}
 		t.cols[h] = i
@@ -390,20 +383,20 @@ func (r *reader) openCSV(name string, known, required []string) *table {
 			continue
 		}
 		if !isKnown[h] {
-			r.ps.add(name, 1, h, "unknown column (known: %s)", strings.Join(known, ", "))
+			r.ps.msg(name, 1, h, "error.package.unknown_column", "Known", strings.Join(known, ", "))
 			bad = true
 		}
 	}
 	for _, req := range required {
 		if req == "name_*" {
 			if len(t.langs) == 0 {
-				r.ps.add(name, 1, "name", "a name column such as name_mn or name_en is required")
+				r.ps.msg(name, 1, "name", "error.package.name_column")
 				bad = true
 			}
 			continue
 		}
 		if _, ok := t.cols[req]; !ok {
-			r.ps.add(name, 1, req, "the required column is missing")
+			r.ps.msg(name, 1, req, "error.package.column_required")
 			bad = true
 		}
 	}
@@ -443,7 +436,7 @@ func (t *table) rows(fn func(line int, get func(col string) string)) {
 		ok := true
 		for i, cell := range rec {
 			if !utf8.ValidString(cell) {
-				t.ps.add(t.file, line, strings.TrimSpace(t.header[i]), "is not valid UTF-8")
+				t.ps.msg(t.file, line, strings.TrimSpace(t.header[i]), "error.package.not_utf8")
 				ok = false
 			}
 		}
@@ -474,7 +467,7 @@ func (t *table) names(get func(string) string) iltod.Text {
 func (t *table) integer(line int, col, s string) (int, bool) {
 	n, err := strconv.Atoi(s)
 	if err != nil {
-		t.ps.add(t.file, line, col, "%q is not a whole number", trunc(s))
+		t.ps.msg(t.file, line, col, "error.official.not_whole", "Value", strconv.Quote(trunc(s)))
 		return 0, false
 	}
 	return n, true
@@ -487,16 +480,16 @@ func (t *table) point(line int, get func(string) string) (*iltod.Point, bool) {
 		return nil, true
 	}
 	if lat == "" || lon == "" {
-		t.ps.add(t.file, line, "lat", "give both lat and lon, or neither")
+		t.ps.msg(t.file, line, "lat", "error.package.lat_lon")
 		return nil, false
 	}
 	la, err1 := strconv.ParseFloat(lat, 64)
 	lo, err2 := strconv.ParseFloat(lon, 64)
 	if err1 != nil {
-		t.ps.add(t.file, line, "lat", "%q is not a number", trunc(lat))
+		t.ps.msg(t.file, line, "lat", "error.package.not_number", "Value", strconv.Quote(trunc(lat)))
 	}
 	if err2 != nil {
-		t.ps.add(t.file, line, "lon", "%q is not a number", trunc(lon))
+		t.ps.msg(t.file, line, "lon", "error.package.not_number", "Value", strconv.Quote(trunc(lon)))
 	}
 	if err1 != nil || err2 != nil {
 		return nil, false

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 	"golang.org/x/text/unicode/norm"
@@ -23,12 +24,12 @@ func parseYAML(file string, data []byte, ps *problems) *yaml.Node {
 		return nil
 	}
 	if len(doc.Content) != 1 {
-		ps.add(file, 1, "", "the file is empty")
+		ps.msg(file, 1, "", "error.package.file_empty")
 		return nil
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
-		ps.add(file, extra.Line, "", "the file holds more than one YAML document")
+		ps.msg(file, extra.Line, "", "error.package.yaml_many")
 		return nil
 	}
 	return doc.Content[0]
@@ -77,7 +78,7 @@ func join(path, key string) string {
 // toValue converts n to a JSON-ready value of type t, reporting what does not fit.
 func toValue(file string, n *yaml.Node, t reflect.Type, path string, ps *problems) any {
 	if n.Kind == yaml.AliasNode {
-		ps.add(file, n.Line, path, "YAML aliases are not allowed in an election package")
+		ps.msg(file, n.Line, path, "error.package.yaml_alias")
 		return nil
 	}
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
@@ -86,48 +87,50 @@ func toValue(file string, n *yaml.Node, t reflect.Type, path string, ps *problem
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	scalar := func(what string) (string, bool) {
+	// scalar returns n's value, or adds the problem key (what n must be) if n holds no
+	// single value.
+	scalar := func(key string) (string, bool) {
 		if n.Kind != yaml.ScalarNode {
-			ps.add(file, n.Line, path, "must be %s", what)
+			ps.msg(file, n.Line, path, key)
 			return "", false
 		}
 		return n.Value, true
 	}
 	switch t.Kind() {
 	case reflect.String:
-		s, ok := scalar("a text value")
+		s, ok := scalar("error.package.must_text")
 		if !ok {
 			return nil
 		}
-		if msg := badText(s); msg != "" {
-			ps.add(file, n.Line, path, "%s", msg)
+		if !utf8.ValidString(s) {
+			ps.msg(file, n.Line, path, "error.package.not_utf8")
 			return nil
 		}
 		return norm.NFC.String(s)
 	case reflect.Int, reflect.Int64, reflect.Int32:
-		s, ok := scalar("a whole number")
+		s, ok := scalar("error.package.must_whole")
 		if !ok {
 			return nil
 		}
 		i, err := strconv.ParseInt(strings.ReplaceAll(s, "_", ""), 10, 64)
 		if err != nil {
-			ps.add(file, n.Line, path, "%q is not a whole number", trunc(s))
+			ps.msg(file, n.Line, path, "error.official.not_whole", "Value", strconv.Quote(trunc(s)))
 			return nil
 		}
 		return i
 	case reflect.Float64:
-		s, ok := scalar("a number")
+		s, ok := scalar("error.package.must_number")
 		if !ok {
 			return nil
 		}
 		f, err := strconv.ParseFloat(s, 64)
 		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-			ps.add(file, n.Line, path, "%q is not a number", trunc(s))
+			ps.msg(file, n.Line, path, "error.package.not_number", "Value", strconv.Quote(trunc(s)))
 			return nil
 		}
 		return f
 	case reflect.Bool:
-		s, ok := scalar("true or false")
+		s, ok := scalar("error.package.must_bool")
 		if !ok {
 			return nil
 		}
@@ -137,11 +140,11 @@ func toValue(file string, n *yaml.Node, t reflect.Type, path string, ps *problem
 		case "false", "False", "FALSE":
 			return false
 		}
-		ps.add(file, n.Line, path, "%q is not true or false", trunc(s))
+		ps.msg(file, n.Line, path, "error.package.not_bool", "Value", strconv.Quote(trunc(s)))
 		return nil
 	case reflect.Slice:
 		if n.Kind != yaml.SequenceNode {
-			ps.add(file, n.Line, path, "must be a list")
+			ps.msg(file, n.Line, path, "error.package.must_list")
 			return nil
 		}
 		out := make([]any, len(n.Content))
@@ -151,14 +154,14 @@ func toValue(file string, n *yaml.Node, t reflect.Type, path string, ps *problem
 		return out
 	case reflect.Map:
 		if n.Kind != yaml.MappingNode {
-			ps.add(file, n.Line, path, "must be a map such as {mn: …, en: …}")
+			ps.msg(file, n.Line, path, "error.package.must_texts")
 			return nil
 		}
 		out := map[string]any{}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, val := n.Content[i], n.Content[i+1]
 			if _, dup := out[k.Value]; dup {
-				ps.add(file, k.Line, join(path, k.Value), "is given twice")
+				ps.msg(file, k.Line, join(path, k.Value), "error.package.given_twice")
 				continue
 			}
 			out[k.Value] = toValue(file, val, t.Elem(), join(path, k.Value), ps)
@@ -166,7 +169,7 @@ func toValue(file string, n *yaml.Node, t reflect.Type, path string, ps *problem
 		return out
 	case reflect.Struct:
 		if n.Kind != yaml.MappingNode {
-			ps.add(file, n.Line, path, "must be a map of fields")
+			ps.msg(file, n.Line, path, "error.package.must_map")
 			return nil
 		}
 		fields := jsonFields(t)
@@ -176,10 +179,10 @@ func toValue(file string, n *yaml.Node, t reflect.Type, path string, ps *problem
 			ft, ok := fields[k.Value]
 			switch {
 			case !ok:
-				ps.add(file, k.Line, join(path, k.Value), "unknown field (known: %s)", strings.Join(fieldNames(t), ", "))
+				ps.msg(file, k.Line, join(path, k.Value), "error.package.unknown_field", "Known", strings.Join(fieldNames(t), ", "))
 				continue
 			case out[k.Value] != nil:
-				ps.add(file, k.Line, join(path, k.Value), "is given twice")
+				ps.msg(file, k.Line, join(path, k.Value), "error.package.given_twice")
 				continue
 			}
 			out[k.Value] = toValue(file, val, ft, join(path, k.Value), ps)

@@ -140,7 +140,7 @@ func (s *Server) conEnterSheet(w http.ResponseWriter, r *http.Request, sess app.
 	observers, err := s.app.ReportingObservers(ctx, e.ID, station)
 	if err != nil {
 		if iltod.ErrorCodeOf(err) == iltod.ENotFound {
-			s.conEnterChoose(w, r, sess, e, station, form, iltod.ErrorMessageOf(err), http.StatusNotFound)
+			s.conEnterChoose(w, r, sess, e, station, form, iltod.ErrorMessageIn(err, electionLang(r, e)), http.StatusNotFound)
 			return
 		}
 		s.conError(w, r, sess, e, err)
@@ -149,7 +149,7 @@ func (s *Server) conEnterSheet(w http.ResponseWriter, r *http.Request, sess app.
 	sheet, err := s.app.StationSheet(ctx, e.ID, station, form)
 	if err != nil {
 		if iltod.ErrorCodeOf(err) == iltod.ENotFound {
-			s.conEnterChoose(w, r, sess, e, station, form, iltod.ErrorMessageOf(err), http.StatusNotFound)
+			s.conEnterChoose(w, r, sess, e, station, form, iltod.ErrorMessageIn(err, electionLang(r, e)), http.StatusNotFound)
 			return
 		}
 		s.conError(w, r, sess, e, err)

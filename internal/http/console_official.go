@@ -60,7 +60,13 @@ func (s *Server) conOfficialPage(w http.ResponseWriter, r *http.Request, sess ap
 			Results: rel.Results, Totals: rel.Totals})
 	}
 	if oerr != nil {
-		d.Problems, d.Stopped = oerr.Problems, oerr.Stopped
+		d.Stopped = oerr.Stopped
+		// The page shows each problem's message in its language.
+		d.Problems = make([]official.Problem, len(oerr.Problems))
+		for i, pr := range oerr.Problems {
+			pr.Message = pr.MessageIn(p.Lang)
+			d.Problems[i] = pr
+		}
 		p.FlashError = tr(p.Lang, "console.official_refused")
 	}
 	if r.Method == http.MethodPost {

@@ -59,6 +59,13 @@ func TestErrorLanguage(t *testing.T) {
 			`election example-2024 has no area "NOWHERE"`, `example-2024 сонгуульд "NOWHERE" нэгж алга`},
 		{"GET", "/api/v1/elections/example-2024/stations?limit=0", "", 400, "invalid",
 			"limit must be a whole number from 1 to 10,000", "limit нь 1-ээс 10,000 хүртэлх бүхэл тоо байх ёстой"},
+		// The application's rules (internal/app) answer in the reader's language too.
+		{"POST", "/api/v1/devices", `{"code":"ABC","key":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}`, 400, "invalid",
+			"an enrollment code has 10 characters", "бүртгэлийн код 10 тэмдэгттэй байдаг"},
+		{"POST", "/api/v1/devices", `{"code":"ABCD-EFGH-JK","key":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}`, 404, "not_found",
+			"unknown enrollment code", "бүртгэлийн код буруу байна"},
+		{"GET", "/api/v1/elections/example-2024/stations?after=-x", "", 400, "invalid",
+			"after -x is not a valid station code", "after -x нь хэсгийн зөв код биш"},
 		{"GET", "/api/v1/no-such-route", "", 404, "not_found",
 			"no API route for /api/v1/no-such-route", "/api/v1/no-such-route гэсэн API зам алга"},
 	} {

@@ -504,9 +504,7 @@ func buildContest(lang string, d *pubResults, cr *analysis.ContestReport, names 
 	}
 	if res == nil {
 		pc.NoPVT = tr(lang, "public.no_pvt")
-		if lang == "en" {
-			pc.NoPVTDetail = top.PVTError
-		}
+		pc.NoPVTDetail = top.PVTError.In(lang, locales.Fallback)
 	} else {
 		pc.Calls = pvtCalls(lang, cr, res, top, name)
 	}
@@ -692,11 +690,9 @@ func buildBody(lang string, e *iltod.Election, b analysis.BodyReport) pubBody {
 	} else {
 		pb.Notes = append(pb.Notes, tr(lang, "public.seats_range_note"))
 	}
-	if lang == "en" {
-		for _, s := range []string{b.OfficialError, b.PVTError} {
-			if s != "" {
-				pb.Notes = append(pb.Notes, s)
-			}
+	for _, t := range []iltod.Text{b.OfficialError, b.PVTError} {
+		if s := t.In(lang, locales.Fallback); s != "" {
+			pb.Notes = append(pb.Notes, s)
 		}
 	}
 	return pb

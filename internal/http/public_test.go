@@ -22,6 +22,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/demo"
@@ -245,6 +246,13 @@ func TestPublicSite(t *testing.T) {
 			}
 			// Without observers' results there is no estimate, and the page says so.
 			mustContain(t, page, tr(lang, "public.no_pvt"), `aria-labelledby="coverage-map-t coverage-map-d"`, `href="`+env.base+`/areas/MN-UB?lang=`+lang+`"`)
+			// Why there is none is said in the page's language too: the API carries the
+			// reason in every language.
+			why := list.Areas[0].PVTError[lang]
+			if why == "" || strings.ContainsFunc(why, func(r rune) bool { return unicode.Is(unicode.Cyrillic, r) }) != (lang == "mn") {
+				t.Errorf("%s: the API's reason for no PVT estimate is %q", lang, why)
+			}
+			mustContain(t, page, `<span class="note">(`+template.HTMLEscapeString(why)+`)</span>`)
 		}
 		// Seats: the official allocation of the largest party.
 		if len(rep.Bodies) == 0 || rep.Bodies[0].Official == nil {

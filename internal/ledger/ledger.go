@@ -547,7 +547,7 @@ func (l *Ledger) Promise(ev iltod.Event) ([]byte, error) {
 func (l *Ledger) Checkpoint(ctx context.Context) ([]byte, error) {
 	cp, err := l.reader.ReadCheckpoint(ctx)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, iltod.Errorf(iltod.ENotFound, "the log has published no checkpoint yet")
+		return nil, iltod.E(iltod.ENotFound, "error.no_checkpoint", nil)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read the checkpoint: %w", err)
@@ -569,12 +569,12 @@ func (l *Ledger) Proof(ctx context.Context, index uint64) ([]byte, error) {
 	if err != nil {
 		var te *tlog.Error
 		if errors.As(err, &te) && te.Failure == tlog.FailQuorum {
-			return nil, iltod.Errorf(iltod.ENotFound, "no checkpoint cosigned by the witnesses covers leaf %d yet; try again in a second", index)
+			return nil, iltod.E(iltod.ENotFound, "error.ledger.not_cosigned", map[string]any{"Leaf": index})
 		}
 		return nil, fmt.Errorf("the published checkpoint: %w", err)
 	}
 	if index >= cp.Size {
-		return nil, iltod.Errorf(iltod.ENotFound, "the log's latest checkpoint (size %d) does not cover leaf %d yet; try again in a second", cp.Size, index)
+		return nil, iltod.E(iltod.ENotFound, "error.ledger.not_covered", map[string]any{"Size": cp.Size, "Leaf": index})
 	}
 	hashes, err := l.inclusionProof(ctx, index, cp.Size)
 	if err != nil {

@@ -49,7 +49,7 @@ func ReadCSV(r io.Reader, name string, p *iltod.Package, m Mapping) ([]iltod.Sta
 		return nil, err
 	}
 	if len(rd.results) == 0 {
-		rd.ps.add(1, "", "the file holds no results")
+		rd.ps.msg(1, "", "error.official.no_results")
 		return nil, rd.ps.err()
 	}
 	// Every row was checked as it was read; this is the domain's own check, which must
@@ -58,7 +58,7 @@ func ReadCSV(r io.Reader, name string, p *iltod.Package, m Mapping) ([]iltod.Sta
 		var list iltod.Problems
 		errors.As(err, &list)
 		for _, pr := range list {
-			rd.ps.add(rd.lines[pr.Index], pr.Field, "%s", pr.Message)
+			rd.ps.domain(rd.lines[pr.Index], pr.Field, pr)
 		}
 		return nil, rd.ps.err()
 	}
@@ -70,11 +70,11 @@ func ReadCSV(r io.Reader, name string, p *iltod.Package, m Mapping) ([]iltod.Sta
 func readAll(r io.Reader, ps *problems) ([]byte, bool) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
 	if err != nil {
-		ps.add(0, "", "cannot read: %v", err)
+		ps.msg(0, "", "error.package.cannot_read", "Err", err)
 		return nil, false
 	}
 	if len(data) > MaxFileSize {
-		ps.add(0, "", "the file is larger than %d MiB", MaxFileSize>>20)
+		ps.msg(0, "", "error.package.file_too_large", "Max", MaxFileSize>>20)
 		return nil, false
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
@@ -83,7 +83,7 @@ func readAll(r io.Reader, ps *problems) ([]byte, bool) {
 		for len(data) > 0 {
 			r, size := utf8.DecodeRune(data)
 			if r == utf8.RuneError && size <= 1 {
-				ps.add(line, "", "is not valid UTF-8 (byte 0x%02x)", data[0])
+				ps.msg(line, "", "error.package.utf8_byte", "Byte", fmt.Sprintf("0x%02x", data[0]))
 				return nil, false
 			}
 			if r == '\n' {
@@ -99,19 +99,19 @@ func readAll(r io.Reader, ps *problems) ([]byte, bool) {
 type resultKey struct{ station, area, contest string }
 
 // at describes where the result's figures were counted or collated, for messages.
-func (k resultKey) at() string {
+func (k resultKey) at() iltod.Message {
 	if k.area != "" {
-		return "for area " + k.area
+		return iltod.Msg("error.official.at_area", iltod.Lits("Area", k.area))
 	}
-	return "at station " + k.station
+	return iltod.Msg("error.official.at_station", iltod.Lits("Station", k.station))
 }
 
 // name names the station or area, for messages.
-func (k resultKey) name() string {
+func (k resultKey) name() iltod.Message {
 	if k.area != "" {
-		return "area " + k.area
+		return iltod.Msg("error.official.name_area", iltod.Lits("Area", k.area))
 	}
-	return "station " + k.station
+	return iltod.Msg("error.official.name_station", iltod.Lits("Station", k.station))
 }
 
 // figureKey is one figure of a result: a count ('c' and its kind) or votes ('v' and the
@@ -172,7 +172,7 @@ func (rd *csvReader) read(data []byte) {
 	header, err := cr.Read()
 	switch {
 	case err == io.EOF:
-		rd.ps.add(1, "", "the file is empty; it needs a header row")
+		rd.ps.msg(1, "", "error.official.empty_file")
 		return
 	case err != nil:
 		rd.csvError(err)
@@ -182,7 +182,7 @@ func (rd *csvReader) read(data []byte) {
 		return
 	}
 	if rd.m.ContestCode != "" && !rd.ix.HasContest(rd.m.ContestCode) {
-		rd.ps.add(0, "contest_code", "unknown contest %q", rd.m.ContestCode)
+		rd.ps.msg(0, "contest_code", "error.package.unknown_contest", "Contest", strconv.Quote(rd.m.ContestCode))
 		return
 	}
 	rd.votesIn = map[resultKey]bool{}
@@ -211,14 +211,14 @@ func (rd *csvReader) read(data []byte) {
 func (rd *csvReader) csvError(err error) {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		end := ""
+		end := iltod.Lit("")
 		if pe.Line != pe.StartLine {
-			end = fmt.Sprintf(" (the record ends on line %d)", pe.Line)
+			end = iltod.Msg("error.official.record_ends", iltod.Lits("Line", pe.Line))
 		}
-		rd.ps.add(pe.StartLine, "", "not valid CSV: %v%s", pe.Err, end)
+		rd.ps.msg(pe.StartLine, "", "error.official.not_csv_end", "Err", pe.Err, "End", end)
 		return
 	}
-	rd.ps.add(0, "", "not valid CSV: %v", err)
+	rd.ps.msg(0, "", "error.official.not_csv", "Err", err)
 }
 
 // readHeader records the columns and checks that those the mapping names are present.
@@ -231,7 +231,7 @@ func (rd *csvReader) readHeader(header []string) bool {
 		h = norm.NFC.String(strings.TrimSpace(h))
 		rd.header[i] = h
 		if _, dup := rd.cols[h]; dup {
-			rd.ps.add(1, h, "the column is given twice")
+			rd.ps.msg(1, h, "error.official.column_twice")
 			ok = false
 		}
 		rd.cols[h] = i
@@ -240,7 +240,7 @@ func (rd *csvReader) readHeader(header []string) bool {
 	need := func(cols ...string) {
 		for _, c := range cols {
 			if _, found := rd.cols[c]; !found {
-				rd.ps.add(1, c, "the column is missing (columns: %s)", trunc(strings.Join(rd.header, ", ")))
+				rd.ps.msg(1, c, "error.official.column_missing", "Columns", trunc(strings.Join(rd.header, ", ")))
 				ok = false
 			}
 		}
@@ -289,7 +289,7 @@ func (rd *csvReader) readHeader(header []string) bool {
 		case ignored[h]:
 			rd.roles[i] = roleIgnore
 		case h == "":
-			rd.ps.add(1, fmt.Sprintf("column %d", i+1), "the column has no name; name it, or leave it out")
+			rd.ps.msg(1, fmt.Sprintf("column %d", i+1), "error.official.column_unnamed")
 			ok = false
 		default:
 			if k, isCount := m.countOf(h); isCount {
@@ -300,7 +300,7 @@ func (rd *csvReader) readHeader(header []string) bool {
 				code, mapped := m.Choices[h]
 				switch {
 				case !mapped:
-					rd.ps.add(1, h, "the column is not mapped: list it under choices, counts or ignore")
+					rd.ps.msg(1, h, "error.official.column_unmapped")
 					ok = false
 				case code == Skip:
 					rd.roles[i] = roleIgnore
@@ -310,7 +310,7 @@ func (rd *csvReader) readHeader(header []string) bool {
 				continue
 			}
 			if !choices[h] {
-				rd.ps.add(1, h, "the column is neither a count (registered, issued, cast, valid, invalid, blank) nor a choice of any contest")
+				rd.ps.msg(1, h, "error.official.column_unknown")
 				ok = false
 				continue
 			}
@@ -405,27 +405,26 @@ func (rd *csvReader) resolve(line int, rawStation, rawArea, rawContest string) (
 	}
 	switch {
 	case rawStation != "" && rawArea != "":
-		rd.ps.add(line, areaCol, "the row names station %q and area %q: a row is a station's result or an area's total, not both; leave one empty",
-			trunc(rawStation), trunc(rawArea))
+		rd.ps.msg(line, areaCol, "error.official.row_both", "Station", strconv.Quote(trunc(rawStation)), "Area", strconv.Quote(trunc(rawArea)))
 		return k, false, false
 	case rawStation == "" && rawArea == "":
 		switch {
 		case len(m.Area) == 0:
-			rd.ps.add(line, stationCol, "is empty; every row names a station")
+			rd.ps.msg(line, stationCol, "error.official.empty_station")
 		case len(m.Station) == 0:
-			rd.ps.add(line, areaCol, "is empty; every row names an area")
+			rd.ps.msg(line, areaCol, "error.official.empty_area")
 		default:
-			rd.ps.add(line, stationCol, "is empty, and so is %s; every row names a station, or an area for the area's total", areaCol)
+			rd.ps.msg(line, stationCol, "error.official.empty_both", "Column", areaCol)
 		}
 		return k, false, false
 	case rawArea != "":
 		if !rd.ix.HasArea(k.area) {
-			rd.ps.add(line, areaCol, "unknown area %q%s", trunc(k.area), mappedFrom(rawArea, k.area))
+			rd.ps.msg(line, areaCol, "error.official.unknown_area", "Area", strconv.Quote(trunc(k.area)), "Mapped", mappedFrom(rawArea, k.area))
 			return k, false, false
 		}
 	default:
 		if !rd.ix.HasStation(k.station) {
-			rd.ps.add(line, stationCol, "unknown station %q%s", trunc(k.station), mappedFrom(rawStation, k.station))
+			rd.ps.msg(line, stationCol, "error.official.unknown_station", "Station", strconv.Quote(trunc(k.station)), "Mapped", mappedFrom(rawStation, k.station))
 			return k, false, false
 		}
 	}
@@ -435,7 +434,7 @@ func (rd *csvReader) resolve(line int, rawStation, rawArea, rawContest string) (
 	} else {
 		raw := rawContest
 		if raw == "" {
-			rd.ps.add(line, contestCol, "is empty; every row names a contest")
+			rd.ps.msg(line, contestCol, "error.official.empty_contest")
 			return k, false, false
 		}
 		k.contest = alias(m.Contests, raw)
@@ -443,7 +442,7 @@ func (rd *csvReader) resolve(line int, rawStation, rawArea, rawContest string) (
 			return k, true, true
 		}
 		if !rd.ix.HasContest(k.contest) {
-			rd.ps.add(line, contestCol, "unknown contest %q%s", trunc(k.contest), mappedFrom(raw, k.contest))
+			rd.ps.msg(line, contestCol, "error.official.unknown_contest", "Contest", strconv.Quote(trunc(k.contest)), "Mapped", mappedFrom(raw, k.contest))
 			return k, false, false
 		}
 	}
@@ -458,20 +457,20 @@ func (rd *csvReader) resolve(line int, rawStation, rawArea, rawContest string) (
 	}
 	if !in {
 		if k.area != "" {
-			rd.ps.add(line, contestCol, "%s", rd.ix.NotVotedInArea(k.area, k.contest))
+			rd.ps.put(line, contestCol, rd.ix.NotVotedInArea(k.area, k.contest))
 		} else {
-			rd.ps.add(line, contestCol, "%s", rd.ix.NotVotingIn(k.station, k.contest))
+			rd.ps.put(line, contestCol, rd.ix.NotVotingIn(k.station, k.contest))
 		}
 		return k, false, false
 	}
 	return k, false, true
 }
 
-func mappedFrom(raw, code string) string {
+func mappedFrom(raw, code string) iltod.Message {
 	if raw == code {
-		return ""
+		return iltod.Lit("")
 	}
-	return fmt.Sprintf(" (mapped from %q)", trunc(raw))
+	return iltod.Msg("error.official.mapped_from", iltod.Lits("Raw", strconv.Quote(trunc(raw))))
 }
 
 // result returns the index of the result of k, adding it, first seen on line, if it is
@@ -503,7 +502,7 @@ func (rd *csvReader) longRow(line int, cells []string) {
 	choiceCol := m.Choice.String()
 	item := rd.get(cells, m.Choice)
 	if item == "" {
-		rd.ps.add(line, choiceCol, "is empty; name a choice, or a count such as registered")
+		rd.ps.msg(line, choiceCol, "error.official.empty_choice")
 		return
 	}
 	var fig figureAt
@@ -515,8 +514,8 @@ func (rd *csvReader) longRow(line int, cells []string) {
 			return
 		}
 		if !rd.ix.HasChoice(k.contest, code) {
-			rd.ps.add(line, choiceCol, "contest %q has no choice %q%s, and it is not a count (%s)",
-				k.contest, trunc(code), mappedFrom(item, code), rd.countNames())
+			rd.ps.msg(line, choiceCol, "error.official.no_choice_count", "Contest", strconv.Quote(k.contest),
+				"Choice", strconv.Quote(trunc(code)), "Mapped", mappedFrom(item, code), "Counts", rd.countNames())
 			return
 		}
 		fig.kind, fig.item = 'v', code
@@ -536,11 +535,11 @@ func (rd *csvReader) longRow(line int, cells []string) {
 	if dup {
 		for _, f := range rd.figures[i] {
 			if f.kind == fig.kind && f.item == fig.item {
-				what := fmt.Sprintf("the votes for %s %s in contest %s are", fig.item, k.at(), k.contest)
+				key := "error.official.votes_twice"
 				if fig.kind == 'c' {
-					what = fmt.Sprintf("the %s count %s in contest %s is", fig.item, k.at(), k.contest)
+					key = "error.official.count_twice"
 				}
-				rd.ps.add(line, choiceCol, "%s given twice (first on line %d)", what, f.line)
+				rd.ps.msg(line, choiceCol, key, "Item", fig.item, "At", k.at(), "Contest", k.contest, "Line", f.line)
 			}
 		}
 		return
@@ -555,11 +554,11 @@ func (rd *csvReader) longRow(line int, cells []string) {
 }
 
 // countNames lists the names that are counts in the choice column.
-func (rd *csvReader) countNames() string {
+func (rd *csvReader) countNames() iltod.Message {
 	if len(rd.m.Counts) > 0 {
-		return "mapped under counts: " + trunc(strings.Join(sortedKeys(rd.m.Counts), ", "))
+		return iltod.Msg("error.official.counts_mapped", iltod.Lits("Names", trunc(strings.Join(sortedKeys(rd.m.Counts), ", "))))
 	}
-	return "registered, issued, cast, valid, invalid, blank"
+	return iltod.Lit("registered, issued, cast, valid, invalid, blank")
 }
 
 func (rd *csvReader) wideRow(line int, cells []string) {
@@ -568,7 +567,7 @@ func (rd *csvReader) wideRow(line int, cells []string) {
 		return
 	}
 	if i, dup := rd.index[k]; dup {
-		rd.ps.add(line, rd.placeCol(k), "%s and contest %s are given twice (first on line %d)", k.name(), k.contest, rd.lines[i])
+		rd.ps.msg(line, rd.placeCol(k), "error.official.place_twice", "Place", k.name(), "Contest", k.contest, "Line", rd.lines[i])
 		return
 	}
 	r := iltod.StationResult{Station: k.station, Area: k.area, Contest: k.contest, Counts: map[iltod.CountKind]int{}, Votes: map[string]int{}}
@@ -582,7 +581,7 @@ func (rd *csvReader) wideRow(line int, cells []string) {
 			continue // not given
 		}
 		if role == roleChoice && !rd.ix.HasChoice(k.contest, rd.targets[i]) {
-			rd.ps.add(line, rd.header[i], "contest %s has no choice %s; leave the cell empty", k.contest, rd.targets[i])
+			rd.ps.msg(line, rd.header[i], "error.official.no_choice_cell", "Contest", k.contest, "Choice", rd.targets[i])
 			good = false
 			continue
 		}
@@ -593,13 +592,13 @@ func (rd *csvReader) wideRow(line int, cells []string) {
 		}
 		if role == roleCount {
 			if _, dup := r.Counts[iltod.CountKind(rd.targets[i])]; dup {
-				rd.ps.add(line, rd.header[i], "the %s count is given by two columns", rd.targets[i])
+				rd.ps.msg(line, rd.header[i], "error.official.count_two_columns", "Count", rd.targets[i])
 				good = false
 			}
 			r.Counts[iltod.CountKind(rd.targets[i])] = n
 		} else {
 			if _, dup := r.Votes[rd.targets[i]]; dup {
-				rd.ps.add(line, rd.header[i], "the votes for %s are given by two columns", rd.targets[i])
+				rd.ps.msg(line, rd.header[i], "error.official.votes_two_columns", "Choice", rd.targets[i])
 				good = false
 			}
 			r.Votes[rd.targets[i]] = n
@@ -609,7 +608,7 @@ func (rd *csvReader) wideRow(line int, cells []string) {
 		return
 	}
 	if len(r.Counts) == 0 && len(r.Votes) == 0 {
-		rd.ps.add(line, rd.placeCol(k), "the row gives no figure: every count and choice cell is empty")
+		rd.ps.msg(line, rd.placeCol(k), "error.official.row_no_figure")
 		return
 	}
 	rd.results[rd.result(k, line)] = r
@@ -618,37 +617,37 @@ func (rd *csvReader) wideRow(line int, cells []string) {
 // number parses a figure: a whole number from 0 to iltod.MaxResultCount, digits only.
 func (rd *csvReader) number(line int, col, s string, required bool) (int, bool) {
 	msg := numberProblem(s)
-	if msg == "" {
+	if msg.Key == "" {
 		n, _ := strconv.Atoi(s)
 		return n, true
 	}
 	if s == "" && !required {
 		return 0, false
 	}
-	rd.ps.add(line, col, "%s", msg)
+	rd.ps.put(line, col, msg)
 	return 0, false
 }
 
 // numberProblem says why s is not a figure, or returns "".
-func numberProblem(s string) string {
+func numberProblem(s string) iltod.Message {
 	if s == "" {
-		return "is empty; give a whole number"
+		return iltod.Msg("error.official.number_empty", nil)
 	}
 	digits := strings.TrimPrefix(s, "-")
 	for i := 0; i < len(digits); i++ {
 		if digits[i] < '0' || digits[i] > '9' {
-			return fmt.Sprintf("%q is not a whole number", trunc(s))
+			return iltod.Msg("error.official.not_whole", iltod.Lits("Value", strconv.Quote(trunc(s))))
 		}
 	}
 	if digits == "" {
-		return fmt.Sprintf("%q is not a whole number", trunc(s))
+		return iltod.Msg("error.official.not_whole", iltod.Lits("Value", strconv.Quote(trunc(s))))
 	}
 	if len(digits) < len(s) {
-		return fmt.Sprintf("%s is negative", trunc(s))
+		return iltod.Msg("error.package.is_negative", iltod.Lits("Value", trunc(s)))
 	}
 	n, err := strconv.Atoi(digits)
 	if err != nil || n > iltod.MaxResultCount {
-		return fmt.Sprintf("%s is above the limit of %d", trunc(s), iltod.MaxResultCount)
+		return iltod.Msg("error.package.above_limit", iltod.Lits("Value", trunc(s), "Max", iltod.MaxResultCount))
 	}
-	return ""
+	return iltod.Message{}
 }

@@ -181,12 +181,12 @@ func (m Mapping) check(ps *problems, n *yaml.Node) {
 	switch m.Format {
 	case "", Long, Wide:
 	default:
-		ps.add(at("format"), "format", "%q is not one of long, wide", trunc(string(m.Format)))
+		ps.msg(at("format"), "format", "error.package.one_of", "Value", strconv.Quote(trunc(string(m.Format))), "Options", iltod.Lit("long, wide"))
 	}
 	cols := func(key string, c Columns) {
 		for _, name := range c {
 			if strings.TrimSpace(name) == "" {
-				ps.add(at(key), key, "a column name is empty")
+				ps.msg(at(key), key, "error.official.column_name_empty")
 			}
 		}
 	}
@@ -195,37 +195,38 @@ func (m Mapping) check(ps *problems, n *yaml.Node) {
 	cols("contest", m.Contest)
 	for _, c := range m.Area {
 		if slices.Contains(m.Station, c) {
-			ps.add(at("area"), "area", "column %q names both the station and the area; a row gives one or the other", trunc(c))
+			ps.msg(at("area"), "area", "error.official.station_area_column", "Column", strconv.Quote(trunc(c)))
 		}
 	}
 	cols("choice", m.Choice)
 	if m.ContestCode != "" {
 		if !iltod.ValidCode(m.ContestCode) {
-			ps.add(at("contest_code"), "contest_code", "%q is not a valid contest code", trunc(m.ContestCode))
+			ps.msg(at("contest_code"), "contest_code", "error.official.bad_contest_code", "Value", strconv.Quote(trunc(m.ContestCode)))
 		}
 		if len(m.Contest) > 0 {
-			ps.add(at("contest_code"), "contest_code", "give either contest (a column) or contest_code (one contest for every row), not both")
+			ps.msg(at("contest_code"), "contest_code", "error.official.contest_either")
 		}
 	}
 	if m.Format == Wide {
 		if len(m.Choice) > 0 {
-			ps.add(at("choice"), "choice", "a wide file has a column per choice: map them under choices")
+			ps.msg(at("choice"), "choice", "error.official.wide_choice")
 		}
 		if m.Votes != "" {
-			ps.add(at("votes"), "votes", "a wide file has no votes column: the votes are in the choices' columns")
+			ps.msg(at("votes"), "votes", "error.official.wide_votes")
 		}
 	} else if len(m.Ignore) > 0 {
-		ps.add(at("ignore"), "ignore", "a long file may have any other columns; ignore applies to wide files")
+		ps.msg(at("ignore"), "ignore", "error.official.long_ignore")
 	}
 	for _, k := range sortedKeys(m.Counts) {
 		if v := m.Counts[k]; !iltod.IsResultCount(v) {
-			ps.add(at("counts", k), "counts."+k, "%q is not one of registered, issued, cast, valid, invalid, blank", trunc(string(v)))
+			ps.msg(at("counts", k), "counts."+k, "error.package.one_of", "Value", strconv.Quote(trunc(string(v))), "Options", iltod.Lit("registered, issued, cast, valid, invalid, blank"))
 		}
 	}
 	targets := func(key, what string, aliases map[string]string) {
 		for _, k := range sortedKeys(aliases) {
 			if v := aliases[k]; v != Skip && !iltod.ValidCode(v) {
-				ps.add(at(key, k), key+"."+k, "%q is not a valid %s code, nor %s to skip it", trunc(v), what, Skip)
+				ps.msg(at(key, k), key+"."+k, "error.official.bad_mapped_code", "Value", strconv.Quote(trunc(v)),
+					"What", iltod.Msg("error.official.what_"+what, nil), "Skip", Skip)
 			}
 		}
 	}
@@ -237,26 +238,27 @@ func (m Mapping) check(ps *problems, n *yaml.Node) {
 		seen := map[string]string{}
 		claim := func(col, as string) {
 			if other, ok := seen[col]; ok && other != as {
-				ps.add(at(), "", "column %q is mapped both as %s and as %s", trunc(col), other, as)
+				ps.msg(at(), "", "error.official.mapped_twice", "Column", strconv.Quote(trunc(col)),
+					"A", iltod.Msg("error.official.as_"+other, nil), "B", iltod.Msg("error.official.as_"+as, nil))
 			}
 			seen[col] = as
 		}
 		for _, c := range m.Station {
-			claim(c, "the station")
+			claim(c, "station")
 		}
 		for _, c := range m.Area {
 			if !slices.Contains(m.Station, c) { // reported above
-				claim(c, "the area")
+				claim(c, "area")
 			}
 		}
 		for _, c := range m.Contest {
-			claim(c, "the contest")
+			claim(c, "contest")
 		}
 		for _, c := range sortedKeys(m.Counts) {
-			claim(c, "a count")
+			claim(c, "count")
 		}
 		for _, c := range sortedKeys(m.Choices) {
-			claim(c, "a choice")
+			claim(c, "choice")
 		}
 		for _, c := range m.Ignore {
 			claim(c, "ignored")

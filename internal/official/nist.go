@@ -268,14 +268,14 @@ func ReadNIST(r io.Reader, name string, p *iltod.Package, m Mapping) ([]iltod.St
 		return nil, NISTInfo{}, err
 	}
 	if len(nr.results) == 0 {
-		ps.add(0, "Election[0].Contest", "the report holds no vote count for a polling station or an area of the election (%d skipped)", info.Skipped)
+		ps.msg(0, "Election[0].Contest", "error.official.nist_no_count", "Skipped", info.Skipped)
 		return nil, NISTInfo{}, ps.err()
 	}
 	if err := nr.ix.Check(nr.results); err != nil {
 		var list iltod.Problems
 		errors.As(err, &list)
 		for _, pr := range list {
-			ps.add(0, nr.paths[pr.Index], "%s", pr.Message)
+			ps.domain(0, nr.paths[pr.Index], pr)
 		}
 		return nil, NISTInfo{}, ps.err()
 	}
@@ -317,7 +317,7 @@ func (nr *nistReader) read(rep *nistReport) NISTInfo {
 		Notes: rep.Notes, IsTest: rep.IsTest}
 	info.Generated, _ = time.Parse(time.RFC3339, rep.GeneratedDate)
 	if len(rep.Election) != 1 {
-		nr.ps.add(0, "Election", "the report holds %d elections; iltod reads a report of one election", len(rep.Election))
+		nr.ps.msg(0, "Election", "error.official.nist_elections", "Count", len(rep.Election))
 		return info
 	}
 	nr.units = make(map[string]*nistGpUnit, len(rep.GpUnit))
@@ -327,7 +327,7 @@ func (nr *nistReader) read(rep *nistReport) NISTInfo {
 		u := &rep.GpUnit[i]
 		path := fmt.Sprintf("GpUnit[%d]", i)
 		if _, dup := nr.units[u.ID]; dup {
-			nr.ps.add(0, path+".@id", "GpUnit %q is declared twice", trunc(u.ID))
+			nr.ps.msg(0, path+".@id", "error.official.gpunit_twice", "ID", strconv.Quote(trunc(u.ID)))
 			continue
 		}
 		nr.units[u.ID] = u
@@ -368,7 +368,7 @@ func (nr *nistReader) stationOf(path string, u *nistGpUnit) string {
 	case nr.ix.HasStation(code):
 		return code
 	case stationUnitTypes[u.Type]:
-		nr.ps.add(0, path+".@id", "unknown station %q: the %s is not a station of the election (map it under stations)", trunc(code), u.Type)
+		nr.ps.msg(0, path+".@id", "error.official.nist_unknown_station", "Station", strconv.Quote(trunc(code)), "Type", u.Type)
 	}
 	return ""
 }
@@ -396,8 +396,7 @@ func (nr *nistReader) areaOf(path string, u *nistGpUnit) string {
 	case nr.ix.HasArea(code):
 		return code
 	}
-	nr.ps.add(0, path+".@id", "unknown area %q%s: the unit is not an area of the election (map it under areas, or to %s to skip it)",
-		trunc(code), mappedFrom(u.ID, code), Skip)
+	nr.ps.msg(0, path+".@id", "error.official.nist_unknown_area", "Area", strconv.Quote(trunc(code)), "Mapped", mappedFrom(u.ID, code), "Skip", Skip)
 	return ""
 }
 
@@ -424,12 +423,11 @@ func (nr *nistReader) contest(path string, c *nistContest, info *NISTInfo) {
 		return
 	}
 	if c.AtType != typeCandidateContest && c.AtType != typePartyContest {
-		nr.ps.add(0, path+".@type", "iltod reads candidate and party contests, not %s (map its id to %s under contests to skip it)",
-			strings.TrimPrefix(c.AtType, "ElectionResults."), Skip)
+		nr.ps.msg(0, path+".@type", "error.official.nist_contest_type", "Type", strings.TrimPrefix(c.AtType, "ElectionResults."), "Skip", Skip)
 		return
 	}
 	if !nr.ix.HasContest(code) {
-		nr.ps.add(0, path+".@id", "unknown contest %q%s", trunc(code), mappedFrom(c.ID, code))
+		nr.ps.msg(0, path+".@id", "error.official.unknown_contest", "Contest", strconv.Quote(trunc(code)), "Mapped", mappedFrom(c.ID, code))
 		return
 	}
 	for j := range c.ContestSelection {
@@ -443,7 +441,7 @@ func (nr *nistReader) contest(path string, c *nistContest, info *NISTInfo) {
 			continue
 		}
 		if !nr.ix.HasChoice(code, choice) {
-			nr.ps.add(0, spath+".@id", "contest %q has no choice %q%s", code, trunc(choice), mappedFrom(s.ID, choice))
+			nr.ps.msg(0, spath+".@id", "error.official.no_choice", "Contest", strconv.Quote(code), "Choice", strconv.Quote(trunc(choice)), "Mapped", mappedFrom(s.ID, choice))
 			continue
 		}
 		for k := range s.VoteCounts {
@@ -458,11 +456,11 @@ func (nr *nistReader) voteCount(path string, vc *nistVoteCounts, contest, choice
 		return
 	}
 	if vc.Round != nil && *vc.Round > 1 {
-		nr.ps.add(0, path+".Round", "iltod reads the first round's counts; round %d belongs to a separate import", *vc.Round)
+		nr.ps.msg(0, path+".Round", "error.official.nist_round", "Round", *vc.Round)
 		return
 	}
 	if _, ok := nr.units[vc.GpUnitID]; !ok {
-		nr.ps.add(0, path+".GpUnitId", "GpUnit %q is not declared in the report's GpUnit", trunc(vc.GpUnitID))
+		nr.ps.msg(0, path+".GpUnitId", "error.official.gpunit_undeclared", "ID", strconv.Quote(trunc(vc.GpUnitID)))
 		return
 	}
 	k, ok := nr.placeOf(vc.GpUnitID, contest)
@@ -478,19 +476,19 @@ func (nr *nistReader) voteCount(path string, vc *nistVoteCounts, contest, choice
 	case k.area != "" && !nr.ix.AreaVotesIn(k.area, contest):
 		if !nr.notIn[k] { // once per area and contest
 			nr.notIn[k] = true
-			nr.ps.add(0, path+".GpUnitId", "%s", nr.ix.NotVotedInArea(k.area, contest))
+			nr.ps.put(0, path+".GpUnitId", nr.ix.NotVotedInArea(k.area, contest))
 		}
 		return
 	case k.area == "" && !nr.ix.VotesIn(k.station, contest):
 		if !nr.notIn[k] { // once per station and contest
 			nr.notIn[k] = true
-			nr.ps.add(0, path+".GpUnitId", "%s", nr.ix.NotVotingIn(k.station, contest))
+			nr.ps.put(0, path+".GpUnitId", nr.ix.NotVotingIn(k.station, contest))
 		}
 		return
 	}
 	fig := figureKey{station: k.station, area: k.area, contest: contest, kind: 'v', item: choice}
 	if first, dup := nr.seen[fig]; dup {
-		nr.ps.add(0, path, "a total for choice %s %s is given twice (first at %s)", choice, k.at(), first)
+		nr.ps.msg(0, path, "error.official.nist_choice_twice", "Choice", choice, "At", k.at(), "First", first)
 		return
 	}
 	nr.seen[fig] = path
@@ -512,11 +510,11 @@ func (nr *nistReader) number(path string, n json.Number) (int, bool) {
 	f, err := strconv.ParseFloat(s, 64)
 	switch {
 	case err != nil && !errors.Is(err, strconv.ErrRange), f != math.Trunc(f):
-		nr.ps.add(0, path, "%s is not a whole number", trunc(s))
+		nr.ps.msg(0, path, "error.official.not_whole", "Value", trunc(s))
 	case f < 0:
-		nr.ps.add(0, path, "%s is negative", trunc(s))
+		nr.ps.msg(0, path, "error.package.is_negative", "Value", trunc(s))
 	case f > iltod.MaxResultCount:
-		nr.ps.add(0, path, "%s is above the limit of %d", trunc(s), iltod.MaxResultCount)
+		nr.ps.msg(0, path, "error.package.above_limit", "Value", trunc(s), "Max", iltod.MaxResultCount)
 	default:
 		return int(f), true
 	}
@@ -560,7 +558,7 @@ func (nr *nistReader) ballotFigures(rep *nistReport, e *nistElection) {
 			continue
 		}
 		if _, ok := nr.units[bc.GpUnitID]; !ok {
-			nr.ps.add(0, path+".GpUnitId", "GpUnit %q is not declared in the report's GpUnit", trunc(bc.GpUnitID))
+			nr.ps.msg(0, path+".GpUnitId", "error.official.gpunit_undeclared", "ID", strconv.Quote(trunc(bc.GpUnitID)))
 			continue
 		}
 		place, ok := nr.placeOf(bc.GpUnitID, "")
@@ -568,7 +566,7 @@ func (nr *nistReader) ballotFigures(rep *nistReport, e *nistElection) {
 			continue
 		}
 		if first, dup := firstBC[place]; dup {
-			nr.ps.add(0, path, "the total ballot counts of %s are given twice (first at %s)", place.name(), first)
+			nr.ps.msg(0, path, "error.official.nist_ballots_twice", "Place", place.name(), "First", first)
 			continue
 		}
 		firstBC[place] = path

@@ -158,7 +158,7 @@ func buildNIST(p *iltod.Package, results []iltod.StationResult, opt NISTOptions)
 		opt.Status = "unofficial-partial"
 	}
 	if !slices.Contains(resultsStatuses, opt.Status) {
-		return nil, iltod.Errorf(iltod.EInvalid, "status %q is not one of %s", opt.Status, strings.Join(resultsStatuses, ", "))
+		return nil, iltod.E(iltod.EInvalid, "error.official.status", map[string]any{"Value": strconv.Quote(opt.Status), "Options": strings.Join(resultsStatuses, ", ")})
 	}
 	if opt.Generated.IsZero() {
 		opt.Generated = time.Now()

@@ -7,6 +7,7 @@ import (
 
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/electionpkg"
+	"github.com/iltod/iltod/locales"
 )
 
 // Problem is one fault in a file being imported, located at a CSV line and column (the
@@ -54,6 +55,25 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
+// In is Error in p's language: its heading, and each problem written with Problem.In.
+// It makes an *Error a locales.Localizer.
+func (e *Error) In(p *locales.Printer) string {
+	var b strings.Builder
+	key := "error.official.problems"
+	if e.Stopped {
+		key = "error.official.problems_stopped"
+	}
+	b.WriteString(p.N(key, len(e.Problems)))
+	for i, pr := range e.Problems {
+		if i == MaxReported {
+			b.WriteString("\n" + p.T("error.official.more", locales.Args{"N": p.Int(int64(len(e.Problems) - MaxReported))}))
+			break
+		}
+		b.WriteString("\n" + pr.In(p.Lang()))
+	}
+	return b.String()
+}
+
 // Unwrap returns the domain form of e.
 func (e *Error) Unwrap() error {
 	return &iltod.Error{Code: iltod.EInvalid, Message: e.Error()}
@@ -72,6 +92,31 @@ func (ps *problems) add(line int, field, format string, args ...any) {
 		return
 	}
 	ps.list = append(ps.list, Problem{File: ps.file, Line: line, Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+// put adds the problem of line and field with the message m (see iltod.Message).
+func (ps *problems) put(line int, field string, m iltod.Message) {
+	if len(ps.list) >= MaxProblems {
+		ps.stopped = true
+		return
+	}
+	ps.list = append(ps.list, Problem{File: ps.file, Line: line, Field: field, Message: m.English(), Msg: &m})
+}
+
+// msg adds the problem of line and field whose message is the catalogue's key, its
+// placeholders filled from pairs (see iltod.Lits).
+func (ps *problems) msg(line int, field, key string, pairs ...any) {
+	ps.put(line, field, iltod.Msg(key, iltod.Lits(pairs...)))
+}
+
+// domain adds the domain problem p at line under field, keeping its message in every
+// language.
+func (ps *problems) domain(line int, field string, p iltod.Problem) {
+	if p.Msg != nil {
+		ps.put(line, field, *p.Msg)
+		return
+	}
+	ps.add(line, field, "%s", p.Message)
 }
 
 // full reports whether no more problems are collected.

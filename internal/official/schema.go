@@ -234,13 +234,13 @@ func jsonProblem(ps *problems, data []byte, err error) {
 	var te *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &se):
-		ps.add(lineAt(data, se.Offset), "", "not valid JSON: %v", se)
+		ps.msg(lineAt(data, se.Offset), "", "error.official.not_json", "Err", se)
 	case errors.As(err, &te):
-		ps.add(lineAt(data, te.Offset), te.Field, "not valid JSON: %v", te)
+		ps.msg(lineAt(data, te.Offset), te.Field, "error.official.not_json", "Err", te)
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-		ps.add(lineAt(data, int64(len(data))), "", "not valid JSON: the document ends early")
+		ps.msg(lineAt(data, int64(len(data))), "", "error.official.json_early")
 	default:
-		ps.add(0, "", "not valid JSON: %v", err)
+		ps.msg(0, "", "error.official.not_json", "Err", err)
 	}
 }
 

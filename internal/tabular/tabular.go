@@ -22,6 +22,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/locales"
 )
 
@@ -135,6 +136,11 @@ func cell(c any, p *locales.Printer) string {
 			return v.Code
 		}
 		return p.T(v.Key, v.Args)
+	case iltod.Text:
+		if p == nil {
+			return v.In(locales.Fallback)
+		}
+		return v.In(p.Lang(), locales.Fallback)
 	case Words:
 		out := make([]string, len(v))
 		for i, w := range v {
