@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/iltod/iltod"
+	"github.com/iltod/iltod/locales"
 )
 
 // ImportOfficial stores a release, its station results (in official_results) and its area
@@ -107,7 +109,7 @@ func encodeOfficial(r iltod.OfficialRelease, results []iltod.StationResult) (*en
 		return nil, asInvalid(err, "the official release")
 	}
 	if len(results) == 0 {
-		return nil, iltod.Errorf(iltod.EInvalid, "the official release holds no result: neither a station result nor an area total")
+		return nil, iltod.E(iltod.EInvalid, "error.store.official_empty", nil)
 	}
 	var ps iltod.Problems
 	enc := &encodedOfficial{docs: make([]string, len(results)), order: make([]int, len(results))}
@@ -257,7 +259,7 @@ func officialResults(ctx context.Context, tx *sql.Tx, election string, version i
 		err := tx.QueryRowContext(ctx, `SELECT path FROM areas WHERE election = $1 AND code = $2`, election, q.Area).Scan(&path)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			return nil, iltod.Errorf(iltod.ENotFound, "area %q not found", q.Area)
+			return nil, iltod.E(iltod.ENotFound, "error.no_area", locales.Args{"Election": election, "Area": q.Area})
 		case err != nil:
 			return nil, err
 		}
@@ -296,11 +298,11 @@ func releaseVersion(ctx context.Context, tx *sql.Tx, election string, version in
 	}
 	switch {
 	case latest == 0:
-		return 0, iltod.Errorf(iltod.ENotFound, "election %q has no official results", election)
+		return 0, iltod.E(iltod.ENotFound, "error.store.no_official", locales.Args{"Election": election})
 	case version == 0:
 		return latest, nil
 	case version < 0 || version > latest:
-		return 0, iltod.Errorf(iltod.ENotFound, "official results version %d of election %q not found", version, election)
+		return 0, iltod.E(iltod.ENotFound, "error.store.no_official_version", locales.Args{"Election": election, "Version": strconv.Itoa(version)})
 	}
 	return version, nil
 }
