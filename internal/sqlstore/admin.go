@@ -20,7 +20,7 @@ import (
 // iltod.AdminStore.
 func (s *Store) SaveSample(ctx context.Context, r iltod.SampleRecord, ev iltod.Event) (iltod.SampleRecord, error) {
 	if err := r.Validate(); err != nil {
-		return iltod.SampleRecord{}, asInvalid(err, "the sample")
+		return iltod.SampleRecord{}, asInvalid(err, "error.store.what_sample")
 	}
 	r.Sample = bytes.Clone(r.Sample)
 	r.Drawn, r.Hash = ev.Time.UTC(), sha256.Sum256(r.Sample)
@@ -101,7 +101,7 @@ func (s *Store) Sample(ctx context.Context, election string, version int) (iltod
 // iltod.AdminStore.CreateStaff.
 func staffChange(a iltod.StaffAccount, ev iltod.Event) (iltod.StaffAccount, iltod.Event, error) {
 	if err := a.Validate(); err != nil {
-		return a, ev, asInvalid(err, "the staff account")
+		return a, ev, asInvalid(err, "error.store.what_staff")
 	}
 	if err := iltod.CheckStaffDetail(a, ev.Detail); err != nil {
 		return a, ev, err

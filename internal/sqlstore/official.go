@@ -46,7 +46,7 @@ func (s *Store) ImportOfficial(ctx context.Context, r iltod.OfficialRelease, res
 			return err
 		}
 		if err := iltod.NewResultIndex(p).Check(results); err != nil {
-			return asInvalid(err, "the official results")
+			return asInvalid(err, "error.store.what_official_results")
 		}
 		if r.Version, err = nextVersion(ctx, tx, r.Election); err != nil {
 			return err
@@ -106,7 +106,7 @@ type encodedOfficial struct {
 // checked in the transaction) and encodes the results.
 func encodeOfficial(r iltod.OfficialRelease, results []iltod.StationResult) (*encodedOfficial, error) {
 	if err := r.Validate(); err != nil {
-		return nil, asInvalid(err, "the official release")
+		return nil, asInvalid(err, "error.store.what_official_release")
 	}
 	if len(results) == 0 {
 		return nil, iltod.E(iltod.EInvalid, "error.store.official_empty", nil)
@@ -132,7 +132,7 @@ func encodeOfficial(r iltod.OfficialRelease, results []iltod.StationResult) (*en
 		}
 	}
 	if len(ps) > 0 {
-		return nil, ps.AsError("the official results")
+		return nil, asInvalid(ps, "error.store.what_official_results")
 	}
 	slices.SortFunc(enc.order, func(a, b int) int {
 		ra, rb := &results[a], &results[b]
@@ -153,13 +153,21 @@ func cmpBool(a, b bool) int {
 	return -1
 }
 
-// asInvalid returns err, Problems, as an EInvalid *iltod.Error; other errors as they are.
-func asInvalid(err error, what string) error {
+// asInvalid returns err, Problems, as an EInvalid *iltod.Error whose message names what
+// (a message key) and lists the problems in the reader's language; other errors as they
+// are. Its Err is the Problems, so that errors.As still finds every problem.
+func asInvalid(err error, what locales.Key) error {
 	var ps iltod.Problems
-	if errors.As(err, &ps) {
-		return ps.AsError(what)
+	if !errors.As(err, &ps) {
+		return err
 	}
-	return err
+	text := make(iltod.Text, len(locales.Languages))
+	for _, lang := range locales.Languages {
+		text[lang] = ps.In(lang)
+	}
+	e := iltod.E(iltod.EInvalid, "error.store.problems", locales.Args{"What": what, "Problems": text})
+	e.Err = ps
+	return e
 }
 
 // nextVersion returns the version the next release of an election gets.
