@@ -11,9 +11,9 @@ import (
 // errorsDirs are the packages, besides the command line's, whose errors, problems and
 // notes people read and whose sentences are in the catalogue: the application's rules
 // (error.app), the election's analysis (stats.analysis), the domain's validation and the
-// election package reader (error.package), and the reading of official results
-// (error.official).
-var errorsDirs = []string{"internal/app", "internal/analysis", ".", "internal/electionpkg", "internal/official"}
+// election package reader (error.package), the reading of official results
+// (error.official), and the store (error.store).
+var errorsDirs = []string{"internal/app", "internal/analysis", ".", "internal/electionpkg", "internal/official", "internal/sqlstore"}
 
 // errorsMachineWords are the strings of those packages that read like English but are
 // not words for the people the errors answer, each with why it stays.
@@ -51,6 +51,13 @@ var errorsMachineWords = map[string]string{
 	// The header written into the files of an exported package: data, not a message.
 	"iltod election package: see docs/package-format.md":                                          "comment in an exported package file",
 	"DEMONSTRATION DATA: not a real election; parties, candidates and observers are fictional.\n": "comment in an exported package file",
+	// Opening and migrating the store's database: the operator's errors at start-up,
+	// which the server logs and the command line prints; no API client or page sees them.
+	"open postgres: cannot parse the connection string":                   "opening the database, at start-up",
+	"open postgres: no schema of the search_path exists":                  "opening the database, at start-up",
+	"open sqlite: %q is not a plain file path":                            "opening the database, at start-up",
+	"migration %s: the name does not start with a version number and '_'": "the migrations built into the program: a programmer's mistake",
+	"the database has schema version %d, newer than this program's %d":    "migrating the database, at start-up: the operator runs an older program",
 }
 
 // internalPrefixes begin the errors of broken invariants (a caller's or a store's
@@ -61,12 +68,13 @@ var internalPrefixes = []string{"analysis: "}
 // TestNoEnglishInErrors checks that the packages of errorsDirs name their words by key,
 // as TestNoEnglishInCommandLine does for the command line. Besides the strings above, it
 // lets pass what is for operators, not for the people the errors answer: log messages
-// and their values (log/slog calls), and the context an error is wrapped in (": %w"),
-// which logs show and people never see.
+// and their values (log/slog calls), and the context an error is wrapped in (": %w", or
+// the store's wrap(err, context)), which logs show and people never see.
 func TestNoEnglishInErrors(t *testing.T) {
 	logCall := func(c *ast.CallExpr) bool {
 		sel, ok := c.Fun.(*ast.SelectorExpr)
-		return ok && slices.Contains([]string{"Debug", "Info", "Warn", "Error", "DebugContext", "InfoContext", "WarnContext", "ErrorContext"}, sel.Sel.Name)
+		return ok && slices.Contains([]string{"Debug", "Info", "Warn", "Error", "DebugContext", "InfoContext", "WarnContext", "ErrorContext"}, sel.Sel.Name) ||
+			calls(c, "wrap")
 	}
 	allowed := func(v string) bool {
 		_, machine := errorsMachineWords[v]

@@ -87,3 +87,61 @@ func TestErrorLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestStoreErrorLanguage asks the API for what the store does not hold: the store's
+// not-found errors (internal/sqlstore) are answered in the reader's language, with the
+// same code and status in each. The form version's message is the store's own
+// (error.store.no_form_version), so the answer cannot come from another layer.
+func TestStoreErrorLanguage(t *testing.T) {
+	pkg, err := electionpkg.ReadDir("../../docs/example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := newTestEnv(t, pkg)
+	form := pkg.Forms[0].Code
+	for _, c := range []struct {
+		path   string
+		en, mn string
+	}{
+		// curl -H 'Accept-Language: mn' …/api/v1/elections/no-such-election
+		{"/api/v1/elections/no-such-election",
+			"no election no-such-election", "no-such-election сонгууль алга"},
+		{"/api/v1/elections/example-2024/stations/NOWHERE",
+			"election example-2024 has no station NOWHERE", "example-2024 сонгуульд NOWHERE хэсэг алга"},
+		{"/api/v1/elections/example-2024/contests/NOWHERE",
+			"election example-2024 has no contest NOWHERE", "example-2024 сонгуульд NOWHERE тойрог алга"},
+		{"/api/v1/elections/example-2024/forms/" + form + "/versions/99",
+			"election example-2024 has no form " + form + " version 99",
+			"example-2024 сонгуульд " + form + " маягтын 99-р хувилбар алга"},
+	} {
+		for _, l := range []struct{ header, want string }{
+			{"mn", c.mn},
+			{"mn-MN,en;q=0.5", c.mn},
+			{"en", c.en},
+			{"", c.en},
+			{"de", c.en},
+		} {
+			req, err := http.NewRequest("GET", env.base+c.path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if l.header != "" {
+				req.Header.Set("Accept-Language", l.header)
+			}
+			resp, err := env.client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			var eb errorBody
+			if err := json.Unmarshal(raw, &eb); err != nil {
+				t.Fatalf("GET %s: not an error body: %s", c.path, raw)
+			}
+			if resp.StatusCode != 404 || eb.Error.Code != "not_found" || eb.Error.Message != l.want {
+				t.Errorf("GET %s (Accept-Language %q): %d %q %q; want 404 not_found %q",
+					c.path, l.header, resp.StatusCode, eb.Error.Code, eb.Error.Message, l.want)
+			}
+		}
+	}
+}

@@ -9,16 +9,18 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/iltod/iltod"
+	"github.com/iltod/iltod/locales"
 )
 
 // SaveSample stores a PVT sample with its event in one write transaction; see
 // iltod.AdminStore.
 func (s *Store) SaveSample(ctx context.Context, r iltod.SampleRecord, ev iltod.Event) (iltod.SampleRecord, error) {
 	if err := r.Validate(); err != nil {
-		return iltod.SampleRecord{}, asInvalid(err, "the sample")
+		return iltod.SampleRecord{}, asInvalid(err, "error.store.what_sample")
 	}
 	r.Sample = bytes.Clone(r.Sample)
 	r.Drawn, r.Hash = ev.Time.UTC(), sha256.Sum256(r.Sample)
@@ -82,9 +84,9 @@ func (s *Store) Sample(ctx context.Context, election string, version int) (iltod
 		r, err = scanSample(row)
 		switch {
 		case errors.Is(err, sql.ErrNoRows) && version == 0:
-			return iltod.Errorf(iltod.ENotFound, "election %q has no sample", election)
+			return iltod.E(iltod.ENotFound, "stats.analysis.no_sample", nil)
 		case errors.Is(err, sql.ErrNoRows):
-			return iltod.Errorf(iltod.ENotFound, "sample version %d of election %q not found", version, election)
+			return iltod.E(iltod.ENotFound, "error.store.no_sample_version", locales.Args{"Election": election, "Version": strconv.Itoa(version)})
 		}
 		return err
 	})
@@ -99,7 +101,7 @@ func (s *Store) Sample(ctx context.Context, election string, version int) (iltod
 // iltod.AdminStore.CreateStaff.
 func staffChange(a iltod.StaffAccount, ev iltod.Event) (iltod.StaffAccount, iltod.Event, error) {
 	if err := a.Validate(); err != nil {
-		return a, ev, asInvalid(err, "the staff account")
+		return a, ev, asInvalid(err, "error.store.what_staff")
 	}
 	if err := iltod.CheckStaffDetail(a, ev.Detail); err != nil {
 		return a, ev, err
@@ -132,7 +134,7 @@ func (s *Store) CreateStaff(ctx context.Context, a iltod.StaffAccount, ev iltod.
 			return fmt.Errorf("look up staff account: %w", err)
 		}
 		if exists {
-			return iltod.Errorf(iltod.EConflict, "a staff account with the login %q exists already", a.Login)
+			return iltod.E(iltod.EConflict, "error.store.staff_exists", locales.Args{"Login": a.Login})
 		}
 		ev, err := addEvent(ctx, tx, ev)
 		if err != nil {
@@ -189,7 +191,7 @@ func (s *Store) UpdateStaff(ctx context.Context, a iltod.StaffAccount, ev iltod.
 }
 
 func staffNotFound(login string) error {
-	return iltod.Errorf(iltod.ENotFound, "staff account %q not found", login)
+	return iltod.E(iltod.ENotFound, "error.store.no_staff", locales.Args{"Login": login})
 }
 
 const staffCols = `login, name, role, areas, password_hash, totp_secret, disabled, created, updated`
@@ -236,13 +238,13 @@ func (s *Store) StaffAccounts(ctx context.Context) ([]iltod.StaffAccount, error)
 func checkSession(s iltod.Session) error {
 	switch {
 	case s.TokenHash == [32]byte{}:
-		return iltod.Errorf(iltod.EInvalid, "a session needs the hash of its token")
+		return iltod.E(iltod.EInvalid, "error.store.session_hash", nil)
 	case s.Login == "":
-		return iltod.Errorf(iltod.EInvalid, "a session needs the login of its account")
+		return iltod.E(iltod.EInvalid, "error.store.session_login", nil)
 	case s.CSRF == "":
-		return iltod.Errorf(iltod.EInvalid, "a session needs a CSRF token")
+		return iltod.E(iltod.EInvalid, "error.store.session_csrf", nil)
 	case !s.Expires.After(s.Created):
-		return iltod.Errorf(iltod.EInvalid, "a session must expire after it is created")
+		return iltod.E(iltod.EInvalid, "error.store.session_expiry", nil)
 	}
 	return nil
 }
@@ -268,7 +270,7 @@ func (s *Store) CreateSession(ctx context.Context, sess iltod.Session) error {
 		case err != nil:
 			return fmt.Errorf("look up staff account: %w", err)
 		case disabled:
-			return iltod.Errorf(iltod.EConflict, "staff account %q is disabled", sess.Login)
+			return iltod.E(iltod.EConflict, "error.store.staff_disabled", locales.Args{"Login": sess.Login})
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, login, created, expires, csrf)
 			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (token_hash) DO NOTHING`,
@@ -279,7 +281,7 @@ func (s *Store) CreateSession(ctx context.Context, sess iltod.Session) error {
 		if n, err := res.RowsAffected(); err != nil {
 			return err
 		} else if n == 0 {
-			return iltod.Errorf(iltod.EConflict, "a session with this token exists already")
+			return iltod.E(iltod.EConflict, "error.store.session_exists", nil)
 		}
 		return nil
 	})
@@ -296,7 +298,7 @@ func (s *Store) Session(ctx context.Context, tokenHash [32]byte, now time.Time) 
 		tokenHash[:], formatTime(now)).Scan((*hashCol)(&sess.TokenHash), &sess.Login, timeOf(&sess.Created), timeOf(&sess.Expires), &sess.CSRF)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return iltod.Session{}, iltod.Errorf(iltod.ENotFound, "session not found or expired")
+		return iltod.Session{}, iltod.E(iltod.ENotFound, "error.store.no_session", nil)
 	case err != nil:
 		return iltod.Session{}, internal(fmt.Errorf("read session: %w", err))
 	}

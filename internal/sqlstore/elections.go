@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/iltod/iltod"
+	"github.com/iltod/iltod/locales"
 )
 
 // CreateElection stores p in one transaction, bulk-loading its records: on any error,
@@ -45,7 +47,7 @@ func (s *Store) create(ctx context.Context, tx *tx, r *records, replace bool) er
 	if n, err := res.RowsAffected(); err != nil {
 		return err
 	} else if n == 0 {
-		return iltod.Errorf(iltod.EConflict, "election %q already exists", id)
+		return iltod.E(iltod.EConflict, "error.store.election_exists", locales.Args{"Election": id})
 	}
 	loads := []struct {
 		table string
@@ -119,7 +121,7 @@ func (s *Store) Elections(ctx context.Context) ([]iltod.Election, error) {
 
 // Election returns one election, or ENotFound.
 func (s *Store) Election(ctx context.Context, id string) (iltod.Election, error) {
-	return get[iltod.Election](ctx, s, id, "election", `SELECT doc FROM elections WHERE id = $1`, id)
+	return get[iltod.Election](ctx, s, id, "election", func() error { return electionNotFound(id) }, `SELECT doc FROM elections WHERE id = $1`, id)
 }
 
 // Summary counts what an election holds, in one statement and so from one snapshot.
@@ -175,7 +177,7 @@ func (s *Store) Areas(ctx context.Context, election string) ([]iltod.Area, error
 
 // Area returns one area, or ENotFound.
 func (s *Store) Area(ctx context.Context, election, code string) (iltod.Area, error) {
-	return one[iltod.Area](ctx, s, election, "areas", "area", code)
+	return one[iltod.Area](ctx, s, election, "areas", "error.no_area", "Area", code)
 }
 
 // Stations returns the stations selected by q in code order, reading the area and the
@@ -193,7 +195,7 @@ func (s *Store) Stations(ctx context.Context, election string, q iltod.StationQu
 		case err != nil:
 			return err
 		case q.Area != "" && !path.Valid:
-			return iltod.Errorf(iltod.ENotFound, "area %q not found", q.Area)
+			return iltod.E(iltod.ENotFound, "error.no_area", locales.Args{"Election": election, "Area": q.Area})
 		}
 		var rows *sql.Rows
 		lo, hi := pathRange(path.String)
@@ -217,7 +219,7 @@ func (s *Store) Stations(ctx context.Context, election string, q iltod.StationQu
 
 // Station returns one station, or ENotFound.
 func (s *Store) Station(ctx context.Context, election, code string) (iltod.Station, error) {
-	return one[iltod.Station](ctx, s, election, "stations", "station", code)
+	return one[iltod.Station](ctx, s, election, "stations", "error.app.no_station", "Station", code)
 }
 
 // Contests returns the contests of an election in load order.
@@ -227,7 +229,7 @@ func (s *Store) Contests(ctx context.Context, election string) ([]iltod.Contest,
 
 // Contest returns one contest, or ENotFound.
 func (s *Store) Contest(ctx context.Context, election, code string) (iltod.Contest, error) {
-	return one[iltod.Contest](ctx, s, election, "contests", "contest", code)
+	return one[iltod.Contest](ctx, s, election, "contests", "error.no_contest", "Contest", code)
 }
 
 // Forms returns every version of every form of an election, by code and version.
@@ -238,11 +240,18 @@ func (s *Store) Forms(ctx context.Context, election string) ([]iltod.Form, error
 // Form returns one version of a form, the latest for version 0, or ENotFound.
 func (s *Store) Form(ctx context.Context, election, code string, version int) (iltod.Form, error) {
 	if version == 0 {
-		return get[iltod.Form](ctx, s, election, fmt.Sprintf("form %q", code), `
+		missing := func() error {
+			return iltod.E(iltod.ENotFound, "error.app.no_form", locales.Args{"Election": election, "Form": code})
+		}
+		return get[iltod.Form](ctx, s, election, fmt.Sprintf("form %q", code), missing, `
 			SELECT x.doc FROM elections e LEFT JOIN forms x ON x.election = e.id AND x.code = $2
 			WHERE e.id = $1 ORDER BY x.version DESC LIMIT 1`, election, code)
 	}
-	return get[iltod.Form](ctx, s, election, fmt.Sprintf("form %q version %d", code, version), `
+	missing := func() error {
+		return iltod.E(iltod.ENotFound, "error.store.no_form_version",
+			locales.Args{"Election": election, "Form": code, "Version": strconv.Itoa(version)})
+	}
+	return get[iltod.Form](ctx, s, election, fmt.Sprintf("form %q version %d", code, version), missing, `
 		SELECT x.doc FROM elections e LEFT JOIN forms x ON x.election = e.id AND x.code = $2 AND x.version = $3
 		WHERE e.id = $1`, election, code, version)
 }
@@ -254,20 +263,24 @@ func (s *Store) Observers(ctx context.Context, election string) ([]iltod.Observe
 
 // Observer returns one observer, or ENotFound.
 func (s *Store) Observer(ctx context.Context, election, code string) (iltod.Observer, error) {
-	return one[iltod.Observer](ctx, s, election, "observers", "observer", code)
+	return one[iltod.Observer](ctx, s, election, "observers", "error.app.no_observer", "Observer", code)
 }
 
-// one returns the record of table with the code; noun names it in the ENotFound message.
-func one[T any](ctx context.Context, s *Store, election, table, noun, code string) (T, error) {
-	return get[T](ctx, s, election, fmt.Sprintf("%s %q", noun, code), `
+// one returns the record of table with the code. Its ENotFound error is the message key,
+// whose data are the election and, as field, the code.
+func one[T any](ctx context.Context, s *Store, election, table, key, field, code string) (T, error) {
+	missing := func() error {
+		return iltod.E(iltod.ENotFound, key, locales.Args{"Election": election, field: code})
+	}
+	return get[T](ctx, s, election, fmt.Sprintf("%s %q", table, code), missing, `
 		SELECT x.doc FROM elections e LEFT JOIN `+table+` x ON x.election = e.id AND x.code = $2
 		WHERE e.id = $1`, election, code)
 }
 
 // get runs query, which yields no row for an unknown election and otherwise one row
-// holding the record's doc, NULL if there is no such record; what names the record in
-// the ENotFound message.
-func get[T any](ctx context.Context, s *Store, election, what, query string, args ...any) (T, error) {
+// holding the record's doc, NULL if there is no such record: then it returns missing().
+// what names the record in internal errors, for the logs.
+func get[T any](ctx context.Context, s *Store, election, what string, missing func() error, query string, args ...any) (T, error) {
 	var v T
 	var doc []byte
 	err := s.read.QueryRowContext(ctx, query, args...).Scan(&doc)
@@ -277,7 +290,7 @@ func get[T any](ctx context.Context, s *Store, election, what, query string, arg
 	case err != nil:
 		return v, internal(fmt.Errorf("read %s of %s: %w", what, election, err))
 	case doc == nil:
-		return v, iltod.Errorf(iltod.ENotFound, "%s not found", what)
+		return v, missing()
 	}
 	if err := json.Unmarshal(doc, &v); err != nil {
 		return v, internal(fmt.Errorf("decode %s of %s: %w", what, election, err))

@@ -12,6 +12,7 @@ import (
 
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/reportjson"
+	"github.com/iltod/iltod/locales"
 )
 
 // electionExists returns ENotFound unless the election exists.
@@ -34,7 +35,7 @@ func observerExists(ctx context.Context, q querier, election, code string) error
 		return fmt.Errorf("look up observer: %w", err)
 	}
 	if !ok {
-		return iltod.Errorf(iltod.ENotFound, "observer %q not found", code)
+		return iltod.E(iltod.ENotFound, "error.app.no_observer", locales.Args{"Election": election, "Observer": code})
 	}
 	return nil
 }
@@ -47,7 +48,7 @@ func hasEvents(ctx context.Context, tx *tx, id string) error {
 		return fmt.Errorf("look up events: %w", err)
 	}
 	if ok {
-		return iltod.Errorf(iltod.EConflict, "election %q has reports or other logged events; it cannot be replaced or deleted", id)
+		return iltod.E(iltod.EConflict, "error.store.election_has_events", locales.Args{"Election": id})
 	}
 	return nil
 }
@@ -107,7 +108,7 @@ func (s *Store) CreateEnrollment(ctx context.Context, e iltod.Enrollment, ev ilt
 		if n, err := res.RowsAffected(); err != nil {
 			return err
 		} else if n == 0 {
-			return iltod.Errorf(iltod.EConflict, "the enrollment code exists already")
+			return iltod.E(iltod.EConflict, "error.store.enrollment_exists", nil)
 		}
 		ev.Election = e.Election
 		_, err = addEvent(ctx, tx, ev)
@@ -129,24 +130,24 @@ func (s *Store) ClaimEnrollment(ctx context.Context, codeHash [32]byte, d iltod.
 			codeHash[:]).Scan(&election, &observer, timeOf(&exp), &used, &usedBy)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			return iltod.Errorf(iltod.ENotFound, "enrollment code not found")
+			return iltod.E(iltod.ENotFound, "error.app.enroll_code_unknown", nil)
 		case err != nil:
 			return fmt.Errorf("look up enrollment: %w", err)
 		case used.Valid && usedBy.Valid && usedBy.String == d.KeyID:
 			retry = true // the same phone again, after a lost answer: change nothing
 			return nil
 		case used.Valid:
-			return iltod.Errorf(iltod.EConflict, "the enrollment code has been used already")
+			return iltod.E(iltod.EConflict, "error.store.enrollment_used", nil)
 		}
 		if !d.Enrolled.Before(exp) {
-			return iltod.Errorf(iltod.EConflict, "the enrollment code expired at %s", exp.Format(time.RFC3339))
+			return iltod.E(iltod.EConflict, "error.store.enrollment_expired", locales.Args{"Time": exp.Format(time.RFC3339)})
 		}
 		var enrolled bool
 		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM devices WHERE key_id = $1)`, d.KeyID).Scan(&enrolled); err != nil {
 			return fmt.Errorf("look up device: %w", err)
 		}
 		if enrolled {
-			return iltod.Errorf(iltod.EConflict, "device key %s is enrolled already", d.KeyID)
+			return iltod.E(iltod.EConflict, "error.store.device_enrolled", locales.Args{"Key": d.KeyID})
 		}
 		d = normalDevice(d)
 		d.Election, d.Observer = election, observer
@@ -207,7 +208,7 @@ func (s *Store) Device(ctx context.Context, keyID string) (iltod.Device, error) 
 	d, err := scanDevice(s.read.QueryRowContext(ctx, `SELECT `+deviceCols+` FROM devices WHERE key_id = $1`, keyID))
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return d, iltod.Errorf(iltod.ENotFound, "device %q not found", keyID)
+		return d, iltod.E(iltod.ENotFound, "error.store.no_device", locales.Args{"Key": keyID})
 	case err != nil:
 		return d, internal(fmt.Errorf("read device %s: %w", keyID, err))
 	}
@@ -246,11 +247,11 @@ func (s *Store) RevokeDevice(ctx context.Context, keyID string, ev iltod.Event) 
 		err := tx.QueryRowContext(ctx, `SELECT election, revoked FROM devices WHERE key_id = $1`, keyID).Scan(&election, &revoked)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			return iltod.Errorf(iltod.ENotFound, "device %q not found", keyID)
+			return iltod.E(iltod.ENotFound, "error.store.no_device", locales.Args{"Key": keyID})
 		case err != nil:
 			return fmt.Errorf("look up device: %w", err)
 		case revoked.Valid:
-			return iltod.Errorf(iltod.EConflict, "device %q is revoked already", keyID)
+			return iltod.E(iltod.EConflict, "error.store.device_revoked", locales.Args{"Key": keyID})
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE devices SET revoked = $1 WHERE key_id = $2`, formatTime(ev.Time), keyID); err != nil {
 			return fmt.Errorf("revoke device: %w", err)
@@ -274,7 +275,7 @@ func encodeSubmissions(subs []iltod.Submission) ([]submissionRow, error) {
 		sub := &subs[i]
 		var err error
 		if buf, err = reportjson.AppendReport(buf[:0], &sub.Report); err != nil {
-			return nil, iltod.Errorf(iltod.EInvalid, "report %q: %v", sub.Report.ID, err)
+			return nil, iltod.E(iltod.EInvalid, "error.store.report_unencodable", locales.Args{"ID": sub.Report.ID, "Detail": err.Error()})
 		}
 		r := string(buf)
 		buf = reportjson.AppendChecks(buf[:0], sub.Checks)
@@ -418,9 +419,9 @@ func (s *Store) Submission(ctx context.Context, election, id string) (iltod.Subm
 				return iltod.Submission{}, internal(err)
 			}
 		}
-		return iltod.Submission{}, iltod.Errorf(iltod.ENotFound, "report %q not found", id)
+		return iltod.Submission{}, iltod.E(iltod.ENotFound, "error.store.no_report", locales.Args{"ID": id})
 	}
-	return iltod.Submission{}, iltod.Errorf(iltod.EConflict, "report %q is stored in more than one election", id)
+	return iltod.Submission{}, iltod.E(iltod.EConflict, "error.store.report_ambiguous", locales.Args{"ID": id})
 }
 
 // Submissions returns the submissions of an election that q selects, in Seq order: at
@@ -471,7 +472,7 @@ func (s *Store) SetStatus(ctx context.Context, election, id string, status iltod
 			if err := electionExists(ctx, tx, election); err != nil {
 				return err
 			}
-			return iltod.Errorf(iltod.ENotFound, "report %q not found", id)
+			return iltod.E(iltod.ENotFound, "error.store.no_report", locales.Args{"ID": id})
 		}
 		ev.Election = election
 		_, err = addEvent(ctx, tx, ev)
@@ -485,7 +486,7 @@ func (s *Store) SetStatus(ctx context.Context, election, id string, status iltod
 func (s *Store) Resolve(ctx context.Context, r iltod.Resolution, ev iltod.Event) error {
 	value, err := json.Marshal(r.Value)
 	if err != nil {
-		return iltod.Errorf(iltod.EInvalid, "resolution of %s: %v", r.Tag, err)
+		return iltod.E(iltod.EInvalid, "error.store.resolution_value", locales.Args{"Tag": r.Tag, "Detail": err.Error()})
 	}
 	err = s.writeTx(ctx, func(tx *tx) error {
 		if err := electionExists(ctx, tx, r.Election); err != nil {
@@ -568,12 +569,12 @@ func scanEvent(sc scanner) (iltod.Event, error) {
 // Event returns the event with the given sequence number, or ENotFound.
 func (s *Store) Event(ctx context.Context, seq uint64) (iltod.Event, error) {
 	if seq > math.MaxInt64 {
-		return iltod.Event{}, iltod.Errorf(iltod.ENotFound, "event %d not found", seq)
+		return iltod.Event{}, iltod.E(iltod.ENotFound, "error.store.no_event", locales.Args{"Seq": num(seq)})
 	}
 	ev, err := scanEvent(s.read.QueryRowContext(ctx, `SELECT `+eventCols+` FROM events WHERE seq = $1`, int64(seq)))
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return iltod.Event{}, iltod.Errorf(iltod.ENotFound, "event %d not found", seq)
+		return iltod.Event{}, iltod.E(iltod.ENotFound, "error.store.no_event", locales.Args{"Seq": num(seq)})
 	case err != nil:
 		return iltod.Event{}, internal(fmt.Errorf("read event %d: %w", seq, err))
 	}
@@ -587,7 +588,7 @@ const maxUnlogged = 10_000
 // positive (EInvalid otherwise), and at most 10,000 are returned.
 func (s *Store) Unlogged(ctx context.Context, limit int) ([]iltod.Event, error) {
 	if limit <= 0 {
-		return nil, iltod.Errorf(iltod.EInvalid, "the limit must be positive")
+		return nil, iltod.E(iltod.EInvalid, "error.store.limit_positive", nil)
 	}
 	rows, err := s.read.QueryContext(ctx, `SELECT `+eventCols+` FROM events WHERE log_index IS NULL ORDER BY seq LIMIT $1`,
 		min(limit, maxUnlogged))
@@ -609,10 +610,10 @@ func (s *Store) MarkLogged(ctx context.Context, marks []iltod.LogMark) error {
 	pairs := make([][2]int64, len(marks)) // [seq, index]
 	for i, m := range marks {
 		if m.Index > math.MaxInt64 {
-			return iltod.Errorf(iltod.EInvalid, "log index %d is out of range", m.Index)
+			return iltod.E(iltod.EInvalid, "error.store.log_index_range", locales.Args{"Index": num(m.Index)})
 		}
 		if m.Seq > math.MaxInt64 {
-			return iltod.Errorf(iltod.ENotFound, "event %d not found", m.Seq)
+			return iltod.E(iltod.ENotFound, "error.store.no_event", locales.Args{"Seq": num(m.Seq)})
 		}
 		pairs[i] = [2]int64{int64(m.Seq), int64(m.Index)}
 	}
@@ -639,23 +640,23 @@ func (s *Store) MarkLogged(ctx context.Context, marks []iltod.LogMark) error {
 			st := states[i]
 			if idx, ok := indexOf[m.Seq]; ok {
 				if idx != m.Index {
-					return iltod.Errorf(iltod.EConflict, "event %d is at log index %d, not %d", m.Seq, idx, m.Index)
+					return iltod.E(iltod.EConflict, "error.store.event_at_index", locales.Args{"Seq": num(m.Seq), "At": num(idx), "Index": num(m.Index)})
 				}
 				continue
 			}
 			switch {
 			case !st.found:
-				return iltod.Errorf(iltod.ENotFound, "event %d not found", m.Seq)
+				return iltod.E(iltod.ENotFound, "error.store.no_event", locales.Args{"Seq": num(m.Seq)})
 			case st.index.Valid && uint64(st.index.Int64) == m.Index:
 				indexOf[m.Seq], seqOf[m.Index] = m.Index, m.Seq
 				continue
 			case st.index.Valid:
-				return iltod.Errorf(iltod.EConflict, "event %d is at log index %d, not %d", m.Seq, st.index.Int64, m.Index)
+				return iltod.E(iltod.EConflict, "error.store.event_at_index", locales.Args{"Seq": num(m.Seq), "At": num(st.index.Int64), "Index": num(m.Index)})
 			case st.owner.Valid:
-				return iltod.Errorf(iltod.EConflict, "log index %d is event %d's, not event %d's", m.Index, st.owner.Int64, m.Seq)
+				return iltod.E(iltod.EConflict, "error.store.index_of_event", locales.Args{"Index": num(m.Index), "Owner": num(st.owner.Int64), "Seq": num(m.Seq)})
 			}
 			if other, ok := seqOf[m.Index]; ok {
-				return iltod.Errorf(iltod.EConflict, "log index %d is event %d's, not event %d's", m.Index, other, m.Seq)
+				return iltod.E(iltod.EConflict, "error.store.index_of_event", locales.Args{"Index": num(m.Index), "Owner": num(other), "Seq": num(m.Seq)})
 			}
 			indexOf[m.Seq], seqOf[m.Index] = m.Index, m.Seq
 			set = append(set, pairs[i])

@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/iltod/iltod"
+	"github.com/iltod/iltod/locales"
 )
 
 // ImportOfficial stores a release, its station results (in official_results) and its area
@@ -44,7 +46,7 @@ func (s *Store) ImportOfficial(ctx context.Context, r iltod.OfficialRelease, res
 			return err
 		}
 		if err := iltod.NewResultIndex(p).Check(results); err != nil {
-			return asInvalid(err, "the official results")
+			return asInvalid(err, "error.store.what_official_results")
 		}
 		if r.Version, err = nextVersion(ctx, tx, r.Election); err != nil {
 			return err
@@ -104,10 +106,10 @@ type encodedOfficial struct {
 // checked in the transaction) and encodes the results.
 func encodeOfficial(r iltod.OfficialRelease, results []iltod.StationResult) (*encodedOfficial, error) {
 	if err := r.Validate(); err != nil {
-		return nil, asInvalid(err, "the official release")
+		return nil, asInvalid(err, "error.store.what_official_release")
 	}
 	if len(results) == 0 {
-		return nil, iltod.Errorf(iltod.EInvalid, "the official release holds no result: neither a station result nor an area total")
+		return nil, iltod.E(iltod.EInvalid, "error.store.official_empty", nil)
 	}
 	var ps iltod.Problems
 	enc := &encodedOfficial{docs: make([]string, len(results)), order: make([]int, len(results))}
@@ -130,7 +132,7 @@ func encodeOfficial(r iltod.OfficialRelease, results []iltod.StationResult) (*en
 		}
 	}
 	if len(ps) > 0 {
-		return nil, ps.AsError("the official results")
+		return nil, asInvalid(ps, "error.store.what_official_results")
 	}
 	slices.SortFunc(enc.order, func(a, b int) int {
 		ra, rb := &results[a], &results[b]
@@ -151,13 +153,21 @@ func cmpBool(a, b bool) int {
 	return -1
 }
 
-// asInvalid returns err, Problems, as an EInvalid *iltod.Error; other errors as they are.
-func asInvalid(err error, what string) error {
+// asInvalid returns err, Problems, as an EInvalid *iltod.Error whose message names what
+// (a message key) and lists the problems in the reader's language; other errors as they
+// are. Its Err is the Problems, so that errors.As still finds every problem.
+func asInvalid(err error, what locales.Key) error {
 	var ps iltod.Problems
-	if errors.As(err, &ps) {
-		return ps.AsError(what)
+	if !errors.As(err, &ps) {
+		return err
 	}
-	return err
+	text := make(iltod.Text, len(locales.Languages))
+	for _, lang := range locales.Languages {
+		text[lang] = ps.In(lang)
+	}
+	e := iltod.E(iltod.EInvalid, "error.store.problems", locales.Args{"What": what, "Problems": text})
+	e.Err = ps
+	return e
 }
 
 // nextVersion returns the version the next release of an election gets.
@@ -257,7 +267,7 @@ func officialResults(ctx context.Context, tx *sql.Tx, election string, version i
 		err := tx.QueryRowContext(ctx, `SELECT path FROM areas WHERE election = $1 AND code = $2`, election, q.Area).Scan(&path)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			return nil, iltod.Errorf(iltod.ENotFound, "area %q not found", q.Area)
+			return nil, iltod.E(iltod.ENotFound, "error.no_area", locales.Args{"Election": election, "Area": q.Area})
 		case err != nil:
 			return nil, err
 		}
@@ -296,11 +306,11 @@ func releaseVersion(ctx context.Context, tx *sql.Tx, election string, version in
 	}
 	switch {
 	case latest == 0:
-		return 0, iltod.Errorf(iltod.ENotFound, "election %q has no official results", election)
+		return 0, iltod.E(iltod.ENotFound, "error.store.no_official", locales.Args{"Election": election})
 	case version == 0:
 		return latest, nil
 	case version < 0 || version > latest:
-		return 0, iltod.Errorf(iltod.ENotFound, "official results version %d of election %q not found", version, election)
+		return 0, iltod.E(iltod.ENotFound, "error.store.no_official_version", locales.Args{"Election": election, "Version": strconv.Itoa(version)})
 	}
 	return version, nil
 }

@@ -37,6 +37,7 @@ import (
 	"time"
 
 	"github.com/iltod/iltod"
+	"github.com/iltod/iltod/locales"
 )
 
 // Store is an iltod.Store kept in a SQL database. It is safe for concurrent use.
@@ -289,8 +290,12 @@ func wrap(err error, what string) error {
 	return fmt.Errorf("%s: %w", what, err)
 }
 
+// num writes an event's number or a log index for an error's data: as digits only, like
+// the identifiers they are, not as a quantity in the reader's way.
+func num[T ~int64 | ~uint64](n T) string { return fmt.Sprint(n) }
+
 func electionNotFound(id string) error {
-	return iltod.Errorf(iltod.ENotFound, "election %q not found", id)
+	return iltod.E(iltod.ENotFound, "error.no_election", locales.Args{"Election": id})
 }
 
 // timeLayout is how the tables keep times: UTC, to the nanosecond, in a fixed width so
