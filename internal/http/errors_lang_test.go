@@ -10,6 +10,29 @@ import (
 	"github.com/iltod/iltod/internal/electionpkg"
 )
 
+// inLanguage sends a request with Accept-Language: lang (none when lang is "") and
+// returns the response with its whole body read.
+func (env *testEnv) inLanguage(method, path string, body io.Reader, lang string) (*http.Response, []byte) {
+	env.t.Helper()
+	req, err := http.NewRequest(method, env.base+path, body)
+	if err != nil {
+		env.t.Fatal(err)
+	}
+	if lang != "" {
+		req.Header.Set("Accept-Language", lang)
+	}
+	resp, err := env.client.Do(req)
+	if err != nil {
+		env.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		env.t.Fatal(err)
+	}
+	return resp, raw
+}
+
 // TestErrorLanguage sends the API malformed requests in Mongolian, English and no
 // language at all: the code and status are the same in each, and the message follows
 // Accept-Language, English when the header names no language of the catalogue.
@@ -21,19 +44,7 @@ func TestErrorLanguage(t *testing.T) {
 	env := newTestEnv(t, pkg)
 	send := func(method, path, body, lang string) (int, http.Header, errorDetail) {
 		t.Helper()
-		req, err := http.NewRequest(method, env.base+path, strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if lang != "" {
-			req.Header.Set("Accept-Language", lang)
-		}
-		resp, err := env.client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		raw, _ := io.ReadAll(resp.Body)
+		resp, raw := env.inLanguage(method, path, strings.NewReader(body), lang)
 		var eb errorBody
 		if err := json.Unmarshal(raw, &eb); err != nil {
 			t.Fatalf("%s %s: not an error body: %s", method, path, raw)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -30,20 +29,7 @@ func TestQALanguage(t *testing.T) {
 	bold := env.enroll("example-2024", "1001") // static at UB-001
 	send := func(body []byte, lang string) (*http.Response, []byte) {
 		t.Helper()
-		req, err := http.NewRequest(http.MethodPost, env.base+"/api/v1/reports", bytes.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if lang != "" {
-			req.Header.Set("Accept-Language", lang)
-		}
-		resp, err := env.client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		out, _ := io.ReadAll(resp.Body)
-		return resp, out
+		return env.inLanguage(http.MethodPost, "/api/v1/reports", bytes.NewReader(body), lang)
 	}
 
 	// A clerk's or an observer's typing mistakes: refused, in the reader's language.
