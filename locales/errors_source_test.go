@@ -12,17 +12,36 @@ import (
 // notes people read and whose sentences are in the catalogue: the application's rules
 // (error.app), the election's analysis (stats.analysis), the domain's validation and the
 // election package reader (error.package), the reading of official results
-// (error.official), and the store (error.store).
-var errorsDirs = []string{"internal/app", "internal/analysis", ".", "internal/electionpkg", "internal/official", "internal/sqlstore"}
+// (error.official), the store (error.store), the site and the API (web, public, console,
+// error), the quality checks (qa) and the statistics (stats).
+var errorsDirs = []string{"internal/app", "internal/analysis", ".", "internal/electionpkg", "internal/official", "internal/sqlstore", "internal/http", "internal/qa", "stats/pvt", "stats/seats", "stats/forensics"}
 
 // errorsMachineWords are the strings of those packages that read like English but are
 // not words for the people the errors answer, each with why it stays.
 var errorsMachineWords = map[string]string{
-	"create staff account":                         "the action in a staff event's detail: data of the public log",
-	"update staff account":                         "the action in a staff event's detail: data of the public log",
-	"not a password of anyone":                     "the dummy password hashed to time a refused sign-in alike",
-	"store returned outcome %d":                    "a store's fault: logged, shown only as \"internal error\"",
-	"store returned %d results for %d submissions": "a store's fault: logged, shown only as \"internal error\"",
+	// internal/http: the server's own log files and start-up, and the NIST exports' data.
+	"the log's checkpoint is malformed":                                             "the server's own log file is broken: logged, shown only as \"internal error\"",
+	"read the log's checkpoint: status %d":                                          "the server's own log file: logged, shown only as \"internal error\"",
+	"checkpoint too large":                                                          "the server's own log file: logged, shown only as \"internal error\"",
+	"no message %q in the catalogue":                                                "a template naming a missing key: the template test fails first",
+	"Official results as imported by iltod":                                         "the Issuer of a NIST 1500-100 file: data of the export",
+	"Observers' station results: figures observers agree on or reviewers resolved.": "the Notes of a NIST 1500-100 file: data of the export",
+	// internal/qa's form expansion: a package that passed validation never fails it, so
+	// people see these only as "internal error".
+	"expand form %s v%d: no area index":                                               "qa.Expand invariant",
+	"station %s lies in two contests of tier %s: %s and %s":                           "qa.Expand invariant",
+	"tag %s is used by two questions (%s and %s)":                                     "qa.Expand invariant",
+	"questions %s and %s count the same figure (%s)":                                  "qa.Expand invariant",
+	"question %s: choice %s of contest %s has no ballot number, which choice * needs": "qa.Expand invariant",
+	"question %s: contest %s has no choice %q":                                        "qa.Expand invariant",
+	"overflow at character ":                                                          "the evaluator's internal signal; the rule's message is in the catalogue",
+	// stats/pvt's sentinel for errors.Is; the error people read is CoverageError.Text.
+	"pvt: stratum with fewer than 2 reporting stations": "sentinel matched with errors.Is",
+	"create staff account":                              "the action in a staff event's detail: data of the public log",
+	"update staff account":                              "the action in a staff event's detail: data of the public log",
+	"not a password of anyone":                          "the dummy password hashed to time a refused sign-in alike",
+	"store returned outcome %d":                         "a store's fault: logged, shown only as \"internal error\"",
+	"store returned %d results for %d submissions":      "a store's fault: logged, shown only as \"internal error\"",
 	// Errors of decoding JSON: the technical {{.Detail}} of error.payload_not_report,
 	// which the catalogue keeps in English like encoding/json's own errors.
 	"answers must be an object":            "JSON decoding detail",
