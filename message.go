@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -116,14 +117,14 @@ func (m Message) AppendJSON(b []byte) []byte {
 	switch {
 	case m.Key != "":
 		b = append(b, `{"key":`...)
-		b = appendJSONString(b, m.Key)
+		b = AppendJSONString(b, m.Key)
 		if len(m.Args) > 0 {
 			b = append(b, `,"args":{`...)
 			for i, name := range argNames(m.Args) {
 				if i > 0 {
 					b = append(b, ',')
 				}
-				b = appendJSONString(b, name)
+				b = AppendJSONString(b, name)
 				b = append(b, ':')
 				b = m.Args[name].AppendJSON(b)
 			}
@@ -143,7 +144,7 @@ func (m Message) AppendJSON(b []byte) []byte {
 			b = it.AppendJSON(b)
 		}
 		b = append(b, `],"sep":`...)
-		b = appendJSONString(b, m.Sep)
+		b = AppendJSONString(b, m.Sep)
 		return append(b, '}')
 	case m.Texts != nil:
 		b = append(b, `{"texts":{`...)
@@ -151,13 +152,13 @@ func (m Message) AppendJSON(b []byte) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendJSONString(b, lang)
+			b = AppendJSONString(b, lang)
 			b = append(b, ':')
-			b = appendJSONString(b, m.Texts[lang])
+			b = AppendJSONString(b, m.Texts[lang])
 		}
 		return append(b, "}}"...)
 	}
-	return appendJSONString(b, m.Text)
+	return AppendJSONString(b, m.Text)
 }
 
 // UnmarshalJSON reads m from its JSON form (see Message).
@@ -193,18 +194,14 @@ func argNames(m map[string]Message) []string {
 	for k := range m {
 		keys = append(keys, k)
 	}
-	// Few keys: insertion sort keeps this allocation-light on the intake's path.
-	for i := 1; i < len(keys); i++ {
-		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
-			keys[j], keys[j-1] = keys[j-1], keys[j]
-		}
-	}
+	slices.Sort(keys)
 	return keys
 }
 
-// appendJSONString appends s as a JSON string: printable ASCII other than '"' and '\\' as
-// it is, anything else as encoding/json writes it.
-func appendJSONString(b []byte, s string) []byte {
+// AppendJSONString appends s to b as a JSON string: printable ASCII other than '"' and
+// '\\' as it is, anything else as encoding/json writes it (escaping what must be, and
+// replacing invalid UTF-8). Encoders that write JSON by hand on the intake's path use it.
+func AppendJSONString(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
 			q, _ := json.Marshal(s) // encoding/json encodes every string

@@ -5,7 +5,6 @@
 package reportjson
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 
@@ -19,13 +18,13 @@ import (
 // checks that json.Unmarshal reads the same Report back from both.
 func AppendReport(b []byte, r *iltod.Report) ([]byte, error) {
 	b = append(b, `{"id":`...)
-	b = appendString(b, r.ID)
+	b = iltod.AppendJSONString(b, r.ID)
 	b = append(b, `,"election":`...)
-	b = appendString(b, r.Election)
+	b = iltod.AppendJSONString(b, r.Election)
 	b = append(b, `,"station":`...)
-	b = appendString(b, r.Station)
+	b = iltod.AppendJSONString(b, r.Station)
 	b = append(b, `,"form":`...)
-	b = appendString(b, r.Form)
+	b = iltod.AppendJSONString(b, r.Form)
 	b = append(b, `,"form_version":`...)
 	b = strconv.AppendInt(b, int64(r.FormVersion), 10)
 	b = append(b, `,"answers":`...)
@@ -39,7 +38,7 @@ func AppendReport(b []byte, r *iltod.Report) ([]byte, error) {
 				b = append(b, ',')
 			}
 			first = false
-			b = appendString(b, tag)
+			b = iltod.AppendJSONString(b, tag)
 			b = append(b, ':')
 			switch v.Kind {
 			case iltod.NA:
@@ -49,14 +48,14 @@ func AppendReport(b []byte, r *iltod.Report) ([]byte, error) {
 			case iltod.Bool:
 				b = strconv.AppendBool(b, v.Bool)
 			case iltod.Str:
-				b = appendString(b, v.Str)
+				b = iltod.AppendJSONString(b, v.Str)
 			case iltod.List:
 				b = append(b, '[')
 				for j, s := range v.List {
 					if j > 0 {
 						b = append(b, ',')
 					}
-					b = appendString(b, s)
+					b = iltod.AppendJSONString(b, s)
 				}
 				b = append(b, ']')
 			default:
@@ -66,7 +65,7 @@ func AppendReport(b []byte, r *iltod.Report) ([]byte, error) {
 		b = append(b, '}')
 	}
 	b = append(b, `,"device_time":`...)
-	b = appendString(b, r.DeviceTime)
+	b = iltod.AppendJSONString(b, r.DeviceTime)
 	return append(b, '}'), nil
 }
 
@@ -81,16 +80,16 @@ func AppendChecks(b []byte, cs []iltod.CheckResult) []byte {
 			b = append(b, ',')
 		}
 		b = append(b, `{"code":`...)
-		b = appendString(b, c.Code)
+		b = iltod.AppendJSONString(b, c.Code)
 		b = append(b, `,"outcome":`...)
-		b = appendString(b, string(c.Outcome))
+		b = iltod.AppendJSONString(b, string(c.Outcome))
 		if c.Contest != "" {
 			b = append(b, `,"contest":`...)
-			b = appendString(b, c.Contest)
+			b = iltod.AppendJSONString(b, c.Contest)
 		}
 		if c.Detail != "" {
 			b = append(b, `,"detail":`...)
-			b = appendString(b, c.Detail)
+			b = iltod.AppendJSONString(b, c.Detail)
 		}
 		if c.Msg != nil {
 			b = append(b, `,"msg":`...)
@@ -99,22 +98,4 @@ func AppendChecks(b []byte, cs []iltod.CheckResult) []byte {
 		b = append(b, '}')
 	}
 	return append(b, ']')
-}
-
-// appendString appends s as a JSON string. Printable ASCII other than '"' and '\\' is
-// written as it is; any other string is left to encoding/json, which escapes what must
-// be and replaces invalid UTF-8.
-func appendString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
-			q, err := json.Marshal(s)
-			if err != nil {
-				panic("reportjson: a string does not encode: " + err.Error()) // encoding/json encodes every string
-			}
-			return append(b, q...)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
 }
