@@ -89,11 +89,15 @@ type page struct {
 // L returns the catalogue's message key in the page's language. An unknown key is an
 // error, which stops the rendering: tests render every page in every language, and a test
 // checks every key a template names.
-func (p *page) L(key string) (string, error) {
+func (p *page) L(key string) (string, error) { return label(p.Lang, key) }
+
+// label returns the message key in lang for a template: an error for a key the catalogue
+// does not have, so that rendering stops rather than show a reader the key.
+func label(lang, key string) (string, error) {
 	if !locales.Has(key) {
 		return "", fmt.Errorf("no message %q in the catalogue", key)
 	}
-	return tr(p.Lang, key), nil
+	return tr(lang, key), nil
 }
 
 // InAll returns the message key in every language, the page's own first: for words that
