@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"encoding/json"
 	"strings"
-	"unsafe"
 
 	"github.com/iltod/iltod"
 )
@@ -62,7 +61,7 @@ func encodePackage(p *iltod.Package) (*records, error) {
 	return r, nil
 }
 
-// encodeAll returns the JSON of each of vs, without copying what json.Marshal returns.
+// encodeAll returns the JSON of each of vs, as text: SQLite keeps a string as TEXT.
 func encodeAll[T any](vs []T) ([]string, error) {
 	out := make([]string, len(vs))
 	for i := range vs {
@@ -70,7 +69,7 @@ func encodeAll[T any](vs []T) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		out[i] = unsafe.String(unsafe.SliceData(b), len(b)) // b is new and held by nothing else
+		out[i] = string(b)
 	}
 	return out, nil
 }
