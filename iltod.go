@@ -254,31 +254,18 @@ func (ps Problems) Err() error {
 	return ps
 }
 
-// MaxListed is how many problems the message of AsError spells out; the rest are counted.
-const MaxListed = 20
-
 // AsError returns ps as an *Error with code EInvalid, for a caller that needs the domain
-// error: its Message begins with what (e.g. "the official results") and lists the first
-// MaxListed problems, and its Err is ps, so that errors.As still finds every problem.
-func (ps Problems) AsError(what string) *Error {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %d problem", what, len(ps))
-	if len(ps) != 1 {
-		b.WriteString("s")
+// error: its message, in the reader's language, is what (the key of a message naming the
+// record, e.g. "error.store.what_staff") followed by every problem, and its Err is ps, so
+// that errors.As still finds every problem.
+func (ps Problems) AsError(what locales.Key) *Error {
+	text := make(Text, len(locales.Languages))
+	for _, lang := range locales.Languages {
+		text[lang] = ps.In(lang)
 	}
-	for i, p := range ps {
-		if i == MaxListed {
-			fmt.Fprintf(&b, "; … and %d more", len(ps)-MaxListed)
-			break
-		}
-		if i == 0 {
-			b.WriteString(": ")
-		} else {
-			b.WriteString("; ")
-		}
-		b.WriteString(p.String())
-	}
-	return &Error{Code: EInvalid, Message: b.String(), Err: ps}
+	e := E(EInvalid, "error.problems_of", map[string]any{"What": what, "Problems": text})
+	e.Err = ps
+	return e
 }
 
 // problems collects Problems for one record; the zero value is ready to use.

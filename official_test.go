@@ -100,9 +100,12 @@ func TestCheckResults(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got\n\t%s\nwant\n\t%s", strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
 	}
-	e := ps.AsError("the results")
-	if e.Code != iltod.EInvalid || !strings.HasPrefix(e.Message, "the results: 10 problems: result 4: station: unknown station") {
+	e := ps.AsError("error.store.what_official_results")
+	if e.Code != iltod.EInvalid || !strings.HasPrefix(e.Message, "the official results: 10 problems:\nresult 4: station: unknown station") {
 		t.Errorf("AsError = %v %q", e.Code, e.Message)
+	}
+	if mn := iltod.ErrorMessageIn(e, "mn"); !strings.HasPrefix(mn, "албан ёсны дүн: ") || strings.Contains(mn, "the official results") {
+		t.Errorf("AsError in Mongolian = %q", mn)
 	}
 	if !errors.As(error(e), &ps) || len(ps) != 10 {
 		t.Error("AsError's error does not hold the Problems")

@@ -144,7 +144,7 @@ func buildNIST(p *iltod.Package, results []iltod.StationResult, opt NISTOptions)
 	if err := iltod.CheckResults(p, results); err != nil {
 		var ps iltod.Problems
 		if errors.As(err, &ps) {
-			return nil, ps.AsError("the results to write")
+			return nil, ps.AsError("error.official.what_results_to_write")
 		}
 		return nil, err
 	}

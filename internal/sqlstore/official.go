@@ -153,21 +153,13 @@ func cmpBool(a, b bool) int {
 	return -1
 }
 
-// asInvalid returns err, Problems, as an EInvalid *iltod.Error whose message names what
-// (a message key) and lists the problems in the reader's language; other errors as they
-// are. Its Err is the Problems, so that errors.As still finds every problem.
+// asInvalid returns err, Problems, as Problems.AsError does; other errors as they are.
 func asInvalid(err error, what locales.Key) error {
 	var ps iltod.Problems
 	if !errors.As(err, &ps) {
 		return err
 	}
-	text := make(iltod.Text, len(locales.Languages))
-	for _, lang := range locales.Languages {
-		text[lang] = ps.In(lang)
-	}
-	e := iltod.E(iltod.EInvalid, "error.store.problems", locales.Args{"What": what, "Problems": text})
-	e.Err = ps
-	return e
+	return ps.AsError(what)
 }
 
 // nextVersion returns the version the next release of an election gets.
