@@ -18,12 +18,6 @@ import (
 // this directory).
 const root = ".."
 
-// notYetInCatalogue are the Go files, outside tests, locales/ and demo/, that still hold
-// Cyrillic words of their own: each is moved into the catalogue by a later commit, which
-// removes its line here. The list only shrinks; it is empty once every word is in the
-// catalogue.
-var notYetInCatalogue = []string{}
-
 // dataNotWords are Go files, outside tests and demo/, whose Cyrillic is data rather than
 // words of iltod: the names and testimony of synthetic elections and test fixtures, which
 // stand for what an election package or an observer would send. They stay.
@@ -117,12 +111,12 @@ func TestNoCyrillicInGo(t *testing.T) {
 				continue
 			}
 			offenders[path] = true
-			if !slices.Contains(notYetInCatalogue, path) && !slices.Contains(dataNotWords, path) {
+			if !slices.Contains(dataNotWords, path) {
 				t.Errorf("%s:%d holds Cyrillic %q: put the words in locales/*.toml and name their key", path, lines[i], lit)
 			}
 		}
 	}
-	for _, path := range append(slices.Clone(notYetInCatalogue), dataNotWords...) {
+	for _, path := range dataNotWords {
 		if !offenders[path] {
 			t.Errorf("%s holds no Cyrillic any more (or is gone): remove it from the list in this test", path)
 		}
