@@ -12,7 +12,7 @@ import (
 )
 
 // namespaces are the first segments a key may have (see the package documentation).
-var namespaces = []string{"web", "public", "console", "status", "error", "qa", "stats", "cli", "format"}
+var namespaces = []string{"web", "public", "console", "status", "observe", "error", "qa", "stats", "cli", "format"}
 
 // pluralForms are the CLDR plural categories of each language's cardinal numbers
 // (https://www.unicode.org/cldr/charts/latest/supplemental/language_plural_rules.html):

@@ -19,6 +19,8 @@ var errorsDirs = []string{"internal/app", "internal/analysis", ".", "internal/el
 // errorsMachineWords are the strings of those packages that read like English but are
 // not words for the people the errors answer, each with why it stays.
 var errorsMachineWords = map[string]string{
+	// The observer app's Content-Security-Policy header: protocol words, not a message.
+	"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; ": "a Content-Security-Policy header",
 	// internal/http: the server's own log files and start-up, and the NIST exports' data.
 	"the log's checkpoint is malformed":                                             "the server's own log file is broken: logged, shown only as \"internal error\"",
 	"read the log's checkpoint: status %d":                                          "the server's own log file: logged, shown only as \"internal error\"",

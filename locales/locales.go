@@ -9,6 +9,7 @@
 //	public.*   the public results site
 //	console.*  the staff console
 //	status.*   the plain status page
+//	observe.*  the observer app at /observe/, which fills its placeholders itself offline
 //	error.*    the messages of API errors (their codes stay stable; see iltod.Error)
 //	qa.*       the quality checks' messages to observers and reviewers
 //	stats.*    the notes of the statistics packages
@@ -196,4 +197,22 @@ func Negotiate(acceptLanguage, fallback string) string {
 		return fallback
 	}
 	return best
+}
+
+// Source returns the text of lang's message key as the catalogue holds it, placeholders
+// ({{.Name}}) unfilled, and whether the key exists in lang. For a message with plural
+// forms it is the "other" form. It is for clients that fill messages themselves, such as
+// the observer app, which takes its words from the catalogue and works offline.
+func Source(lang, key string) (string, bool) {
+	m, ok := catalogue.messages[lang][key]
+	if !ok {
+		return "", false
+	}
+	return m.Other, true
+}
+
+// Plural reports whether lang's message key has plural forms besides "other".
+func Plural(lang, key string) bool {
+	m, ok := catalogue.messages[lang][key]
+	return ok && (m.One != "" || m.Few != "" || m.Many != "" || m.Two != "" || m.Zero != "")
 }

@@ -19,6 +19,11 @@ func (s *Server) routes() []route {
 		{"GET /static/{file}", http.HandlerFunc(s.static)},
 		{"GET /healthz", http.HandlerFunc(s.healthz)},
 
+		// The observer app (observe.go): its page, script, styles, words and service worker.
+		{"GET /observe", http.RedirectHandler("/observe/", http.StatusMovedPermanently)},
+		{"GET /observe/{$}", http.HandlerFunc(s.observeShell)},
+		{"GET /observe/{file}", http.HandlerFunc(s.observeFile)},
+
 		// The public, read-only JSON API.
 		{"GET /api/v1/elections", http.HandlerFunc(s.listElections)},
 		{"GET /api/v1/elections/{election}", s.election(s.getElection)},
