@@ -90,3 +90,14 @@ func (t *Tab) UploadFiles(selector string, files ...string) {
 		t.failf("UploadFiles(%q): %v", selector, t.queryError(err, "file input"))
 	}
 }
+
+// ViewportPNG returns a PNG of what the viewport shows now, as a phone's screen
+// would: for screenshots in the documentation.
+func (t *Tab) ViewportPNG() []byte {
+	t.tb.Helper()
+	png, err := run(t, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.failf("ViewportPNG(): %v", err)
+	}
+	return png
+}

@@ -1,0 +1,681 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/iltod/iltod"
+	"github.com/iltod/iltod/demo"
+	"github.com/iltod/iltod/internal/app"
+	"github.com/iltod/iltod/internal/browsertest"
+	"github.com/iltod/iltod/internal/electionpkg"
+	"github.com/iltod/iltod/internal/ledger"
+)
+
+// observeFixture is the demo election served on loopback behind a counting proxy, so
+// that a test can tell whether the browser reached the server at all.
+type observeFixture struct {
+	m     *Main
+	data  string
+	base  string // the proxy's URL, ending in "/", which the browser opens
+	hits  atomic.Int64
+	pkg   *iltod.Package
+	b     *browsertest.Browser
+	shots string
+}
+
+func newObserveFixture(t *testing.T) *observeFixture {
+	t.Helper()
+	b := browsertest.Start(t)
+	browsertest.RequireAxe(t)
+	f := &observeFixture{b: b, data: t.TempDir()}
+	f.m = &Main{Config: ServeConfig{Store: StoreConfig{DataDir: f.data}, Addr: "127.0.0.1:0", Origin: DemoOrigin}}
+	t.Cleanup(func() { f.m.Close() })
+	ctx := context.Background()
+	if err := f.m.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loadDemo(ctx, f.m); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.m.Serve(ctx); err != nil {
+		t.Fatal(err)
+	}
+	target, _ := url.Parse(f.m.URL())
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.hits.Add(1)
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	f.base = srv.URL + "/"
+	p, err := electionpkg.Read(demo.Package())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.pkg = p
+	f.shots = os.Getenv("ILTOD_OBSERVE_SCREENSHOTS")
+	return f
+}
+
+// observer returns an observer of one station with coordinates, and the station.
+func (f *observeFixture) observer(t *testing.T, skip int) (iltod.Observer, iltod.Station) {
+	t.Helper()
+	stations := map[string]iltod.Station{}
+	for _, s := range f.pkg.Stations {
+		stations[s.Code] = s
+	}
+	for _, o := range f.pkg.Observers {
+		if len(o.Stations) != 1 || stations[o.Stations[0]].Location == nil {
+			continue
+		}
+		if skip > 0 {
+			skip--
+			continue
+		}
+		return o, stations[o.Stations[0]]
+	}
+	t.Fatal("the demo has no observer of one station with coordinates")
+	return iltod.Observer{}, iltod.Station{}
+}
+
+func (f *observeFixture) issue(t *testing.T, observer string) string {
+	t.Helper()
+	code, _, err := f.m.App.IssueEnrollment(app.SystemContext(context.Background()), demo.ElectionID, observer, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code
+}
+
+// screenshot keeps a picture of the tab for the documentation, when
+// ILTOD_OBSERVE_SCREENSHOTS names a directory.
+func (f *observeFixture) screenshot(t *testing.T, tab *browsertest.Tab, name string) {
+	t.Helper()
+	if f.shots == "" {
+		return
+	}
+	png := tab.ViewportPNG()
+	if err := os.WriteFile(filepath.Join(f.shots, name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// enroll opens the app in a fresh tab at phone size, enrolls with a code issued for
+// observer, and waits for the stations.
+func (f *observeFixture) enroll(t *testing.T, observer string, shot string) *browsertest.Tab {
+	t.Helper()
+	tab := f.b.NewTab(t)
+	tab.SetPhoneViewport(390, 844)
+	tab.Navigate(f.base + "observe/")
+	tab.WaitVisible("#code")
+	if got := tab.Attr("html", "lang"); got != "mn" {
+		t.Errorf("the app opens in %q, want Mongolian", got)
+	}
+	checkAxe(t, tab, "enrollment (mn)")
+	tab.Type("#code", f.issue(t, observer))
+	if shot != "" {
+		f.screenshot(t, tab, shot)
+	}
+	tab.Click("#enroll")
+	tab.WaitVisible(".station")
+	return tab
+}
+
+func checkAxe(t *testing.T, tab *browsertest.Tab, what string) {
+	t.Helper()
+	if v := tab.AxeViolations(); len(v) > 0 {
+		for _, x := range v {
+			t.Errorf("%s: axe-core: %s", what, x)
+		}
+	}
+	for _, e := range tab.ConsoleErrors() {
+		// A refusal the test asked for (a 4xx answer of the API) is logged by the
+		// browser; scripts' exceptions and Content-Security-Policy violations are not
+		// allowed.
+		if strings.HasPrefix(e, "network: Failed to load resource: the server responded with a status of 4") && strings.Contains(e, "/api/v1/") {
+			continue
+		}
+		t.Errorf("%s: console error: %s", what, e)
+	}
+}
+
+// fillForm answers every question of the form on the page: values[tag] where given,
+// else the question's minimum (or 0) for a count, the first option, "yes", 07:30.
+func fillForm(t *testing.T, tab *browsertest.Tab, values map[string]int) {
+	t.Helper()
+	v, _ := json.Marshal(values)
+	var n int
+	tab.Eval(`(() => {
+	  const values = `+string(v)+`;
+	  let n = 0;
+	  const fire = (e) => { e.dispatchEvent(new Event('input', {bubbles: true})); e.dispatchEvent(new Event('change', {bubbles: true})); };
+	  for (const q of document.querySelectorAll('#report-form [data-q]')) {
+	    const tag = q.getAttribute('data-q');
+	    const num = q.querySelector('input[type=number]');
+	    const time = q.querySelector('input[type=time]');
+	    const area = q.querySelector('textarea');
+	    const radio = q.querySelector('input[type=radio]');
+	    const box = q.querySelector('input[type=checkbox]:not([data-na])');
+	    if (num) { num.value = String(tag in values ? values[tag] : (num.min || 0)); fire(num); n++; }
+	    else if (time) { time.value = '07:30'; fire(time); n++; }
+	    else if (area) { area.value = 'Бүх зүйл хэвийн.'; fire(area); n++; }
+	    else if (radio) { radio.checked = true; fire(radio); n++; }
+	    else if (box) { box.checked = true; fire(box); n++; }
+	  }
+	  return n;
+	})()`, &n)
+	if n == 0 {
+		t.Fatal("the form on the page has no question to fill")
+	}
+}
+
+// resultValues are figures of the demo's results form that pass every check.
+func resultValues(registered int, tags []string) map[string]int {
+	v := map[string]int{"RV": registered, "VS": 500, "CB": 500, "CV": 480, "CX": 20, "PB": 500, "PV": 490, "PX": 10}
+	for _, tag := range tags {
+		switch {
+		case strings.HasPrefix(tag, "KM"), strings.HasPrefix(tag, "K"):
+			v[tag] = 10
+		case strings.HasPrefix(tag, "PM"), len(tag) == 2 && tag[0] == 'P' && tag[1] >= '1' && tag[1] <= '9':
+			v[tag] = 70
+		}
+	}
+	return v
+}
+
+func formTags(t *testing.T, tab *browsertest.Tab) []string {
+	t.Helper()
+	var tags []string
+	tab.Eval(`[...document.querySelectorAll('#report-form [data-q]')].map(q => q.getAttribute('data-q'))`, &tags)
+	return tags
+}
+
+// reportStates returns, per report on the queue page, its data-state badges.
+func reportStates(t *testing.T, tab *browsertest.Tab) map[string][]string {
+	t.Helper()
+	var out map[string][]string
+	tab.Eval(`Object.fromEntries([...document.querySelectorAll('li.report')].map(li =>
+	  [li.getAttribute('data-id'), [...li.querySelectorAll('.badge')].map(b => b.getAttribute('data-state'))]))`, &out)
+	return out
+}
+
+func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited %v for %s", d, what)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// TestObserverAppOffline drives the observer app in headless Chromium as an observer
+// would on election day: enroll with a code a coordinator issued, lose the signal,
+// reopen the app from its service worker, fill a checklist and a results form with a
+// protocol photo, see both queued, get the signal back, and see both reach the log. The
+// server then holds both reports under the key the browser made, the exported receipts
+// pass iltod verify receipts, and the public station page shows the photo without its
+// metadata, its hash the one signed in the report.
+func TestObserverAppOffline(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives a browser")
+	}
+	f := newObserveFixture(t)
+	obs, st := f.observer(t, 0)
+	tab := f.enroll(t, obs.Code, "observe-enroll-mn")
+	origin := strings.TrimSuffix(f.base, "/")
+	tab.SetGeolocation(origin, st.Location.Lat+0.0002, st.Location.Lon, 15)
+	if !strings.Contains(tab.Text(".station"), st.Code) {
+		t.Errorf("the home view does not show station %s: %q", st.Code, tab.Text(".station"))
+	}
+	for _, form := range []string{"opening", "results"} {
+		if !tab.Exists(fmt.Sprintf(`a[data-form=%q]`, form)) {
+			t.Fatalf("the home view offers no %s form", form)
+		}
+	}
+	checkAxe(t, tab, "stations (mn)")
+
+	// The service worker controls the page before the signal goes.
+	var controlled bool
+	tab.Eval(`navigator.serviceWorker.ready.then(() => new Promise(r => {
+	  if (navigator.serviceWorker.controller) return r(true);
+	  navigator.serviceWorker.addEventListener('controllerchange', () => r(true));
+	  setTimeout(() => r(!!navigator.serviceWorker.controller), 5000);
+	}))`, &controlled)
+	if !controlled {
+		t.Fatal("no service worker controls the app")
+	}
+
+	// Settings: attach the position (the browser grants it).
+	tab.Click(`#nav a[href="#/settings"]`)
+	tab.WaitVisible("#position")
+	tab.Click("#position")
+	checkAxe(t, tab, "settings (mn)")
+
+	// No signal: the app reopens from the service worker, without a single request.
+	tab.SetOffline(true)
+	before := f.hits.Load()
+	tab.Navigate(f.base + "observe/")
+	tab.WaitVisible(".station")
+	if n := f.hits.Load() - before; n != 0 {
+		t.Errorf("offline, the reload reached the server %d times", n)
+	}
+
+	// A checklist, then the results with a photo of the protocol.
+	tab.Click(`a[data-form="opening"]`)
+	tab.WaitVisible("#report-form")
+	fillForm(t, tab, nil)
+	tab.Click("#submit")
+	tab.WaitVisible("li.report")
+
+	tab.Click(`#nav a[href="#/"]`)
+	tab.Click(`a[data-form="results"]`)
+	tab.WaitVisible("#report-form")
+	checkAxe(t, tab, "results form (mn)")
+	fillForm(t, tab, resultValues(st.Registered, formTags(t, tab)))
+	photo, gps := exifJPEG(t)
+	tab.UploadFiles(`input[data-photo]`, photo)
+	tab.WaitVisible(`[data-sha]`)
+	f.screenshot(t, tab, "observe-form-mn")
+	tab.Click("#submit")
+	waitFor(t, "two queued reports", 10*time.Second, func() bool { return len(reportStates(t, tab)) == 2 })
+	for id, states := range reportStates(t, tab) {
+		if len(states) == 0 || states[0] != "queued" {
+			t.Errorf("offline, report %s is %v, want queued", id, states)
+		}
+	}
+	if n := f.hits.Load() - before; n != 0 {
+		t.Errorf("offline, the app reached the server %d times", n)
+	}
+	f.screenshot(t, tab, "observe-queue-mn")
+	checkAxe(t, tab, "queue (mn)")
+
+	// The signal returns: both go out, and their receipts come back.
+	tab.SetOffline(false)
+	waitFor(t, "both reports in the log", 60*time.Second, func() bool {
+		states := reportStates(t, tab)
+		logged := 0
+		for _, s := range states {
+			if len(s) > 0 && s[0] == "logged" {
+				logged++
+			}
+		}
+		return logged == 2
+	})
+	for id, states := range reportStates(t, tab) {
+		for _, s := range states[1:] {
+			t.Errorf("report %s is also %q", id, s)
+		}
+	}
+	f.screenshot(t, tab, "observe-queue-logged-mn")
+
+	// The server holds both, under the key the browser made.
+	var keyID string
+	tab.Eval(`new Promise((res, rej) => { const r = indexedDB.open('iltod-observe'); r.onsuccess = () => {
+	  const g = r.result.transaction('kv').objectStore('kv').get('device'); g.onsuccess = () => res(g.result.key_id); g.onerror = rej; }; })`, &keyID)
+	var extractable bool
+	tab.Eval(`new Promise((res) => { const r = indexedDB.open('iltod-observe'); r.onsuccess = () => {
+	  const g = r.result.transaction('kv').objectStore('kv').get('device'); g.onsuccess = () => res(g.result.keys.privateKey.extractable); }; })`, &extractable)
+	if extractable {
+		t.Error("the device's private key is extractable")
+	}
+	ids := make([]string, 0, 2)
+	for id := range reportStates(t, tab) {
+		ids = append(ids, id)
+	}
+	var signedPhoto string
+	for _, id := range ids {
+		sub, err := f.m.App.Store().Submission(context.Background(), demo.ElectionID, id)
+		if err != nil {
+			t.Fatalf("the server has no report %s: %v", id, err)
+		}
+		if sub.DeviceKey != keyID || sub.Observer != obs.Code || sub.Channel != iltod.ChannelApp {
+			t.Errorf("report %s: device %s, observer %s, channel %s; want %s, %s, app", id, sub.DeviceKey, sub.Observer, sub.Channel, keyID, obs.Code)
+		}
+		if v, ok := sub.Report.Answers["PHOTO"]; ok {
+			signedPhoto = v.Str
+		}
+		for _, c := range sub.Checks {
+			if c.Outcome == iltod.CheckFail {
+				t.Errorf("report %s (%s) is flagged: %s %s", id, sub.Report.Form, c.Code, c.Detail)
+			}
+		}
+	}
+
+	// The exported receipts pass iltod verify receipts.
+	dl := t.TempDir()
+	tab.DownloadTo(dl)
+	tab.Click("#export")
+	var bundle string
+	waitFor(t, "the receipts file", 10*time.Second, func() bool {
+		m, _ := filepath.Glob(filepath.Join(dl, "iltod-receipts-*.json"))
+		if len(m) == 1 {
+			bundle = m[0]
+		}
+		return bundle != ""
+	})
+	code, stdout, stderr := iltodCmd(t, "verify", "receipts", "-lang", "en", "-vkey", filepath.Join(f.data, ledger.VKeyFile), bundle)
+	if code != 0 {
+		t.Errorf("iltod verify receipts: exit %d\n%s%s", code, stdout, stderr)
+	}
+	t.Logf("iltod verify receipts:\n%s", stdout)
+
+	// The protocol photo: on the public station page, without metadata, as signed.
+	if signedPhoto == "" {
+		t.Fatal("the results report carries no photo")
+	}
+	var srcs []string
+	pub := f.b.NewTab(t)
+	pub.Navigate(f.base + "e/" + demo.ElectionID + "/stations/" + url.PathEscape(st.Code) + "?lang=mn")
+	pub.Eval(`[...document.querySelectorAll('img')].map(i => i.getAttribute('src'))`, &srcs)
+	var img []byte
+	for _, s := range srcs {
+		if strings.Contains(s, signedPhoto) {
+			img = httpGet(t, f.base+strings.TrimPrefix(s, "/"))
+		}
+	}
+	if img == nil {
+		t.Fatalf("the public station page shows no photo %s; images %q", signedPhoto, srcs)
+	}
+	if got := sha256.Sum256(img); hex.EncodeToString(got[:]) != signedPhoto {
+		t.Errorf("the public photo's SHA-256 is %x, the signed report names %s", got, signedPhoto)
+	}
+	if bytes.Contains(img, []byte("Exif")) || bytes.Contains(img, gps) {
+		t.Error("the public photo still carries its EXIF metadata or GPS position")
+	}
+	if _, err := jpeg.Decode(bytes.NewReader(img)); err != nil {
+		t.Errorf("the public photo is not a JPEG: %v", err)
+	}
+}
+
+// TestObserverAppRefusesBrokenSum: results whose party votes do not add up to the
+// valid ballots are refused on the phone, in Mongolian, and nothing is queued; the same
+// report forced through the API is accepted and flagged by the server's QA.
+func TestObserverAppRefusesBrokenSum(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives a browser")
+	}
+	f := newObserveFixture(t)
+	obs, st := f.observer(t, 1)
+	tab := f.enroll(t, obs.Code, "")
+	tab.Click(`a[data-form="results"]`)
+	tab.WaitVisible("#report-form")
+	tags := formTags(t, tab)
+	values := resultValues(st.Registered, tags)
+	values["P1"] += 25 // 515 votes for the parties, 490 valid ballots
+	fillForm(t, tab, values)
+	tab.Click("#submit")
+	tab.WaitVisible("#form-problems")
+	msg := tab.Text("#form-problems")
+	if !hasCyrillic(msg) || !strings.Contains(msg, "PV") || !strings.Contains(msg, "515") {
+		t.Errorf("the phone's refusal does not name the sum in Mongolian: %q", msg)
+	}
+	t.Logf("refused on the phone: %s", msg)
+	checkAxe(t, tab, "refused results form (mn)")
+	var queued int
+	tab.Eval(`new Promise((res) => { const r = indexedDB.open('iltod-observe'); r.onsuccess = () => {
+	  const c = r.result.transaction('reports').objectStore('reports').count(); c.onsuccess = () => res(c.result); }; })`, &queued)
+	if queued != 0 {
+		t.Errorf("%d reports queued after the refusal", queued)
+	}
+
+	// The same answers, signed with a key enrolled through the API and sent anyway.
+	answers := map[string]iltod.Value{}
+	for tag, v := range values {
+		answers[tag] = iltod.IntValue(int64(v))
+	}
+	var form iltod.Form
+	for _, fm := range f.pkg.Forms {
+		if fm.Code == "results" {
+			form = fm
+		}
+	}
+	for _, q := range form.Questions {
+		if _, ok := answers[q.Tag]; !ok && q.Required && q.Type != iltod.Integer {
+			t.Fatalf("the results form has a required %s question %s the test does not answer", q.Type, q.Tag)
+		}
+	}
+	for tag := range answers {
+		if !contains(tags, tag) {
+			delete(answers, tag)
+		}
+	}
+	pubKey, priv, _ := ed25519.GenerateKey(rand.Reader)
+	if _, err := f.m.App.Enroll(context.Background(), f.issue(t, obs.Code), pubKey); err != nil {
+		t.Fatal(err)
+	}
+	env, err := iltod.SignReport(iltod.Report{ID: "forced-broken-sum", Election: demo.ElectionID, Station: st.Code, Form: "results",
+		FormVersion: form.Version, DeviceTime: time.Now().Format(time.RFC3339), Answers: answers}, priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Post(f.base+"api/v1/reports", "application/json", bytes.NewReader(env.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("the forced report: %s %s", resp.Status, body)
+	}
+	var got struct {
+		Receipt struct {
+			Flagged bool               `json:"flagged"`
+			Checks  []iltod.CheckResult `json:"checks"`
+		} `json:"receipt"`
+	}
+	json.Unmarshal(body, &got)
+	failed := map[string]bool{}
+	for _, c := range got.Receipt.Checks {
+		if c.Outcome == iltod.CheckFail {
+			failed[c.Code] = true
+		}
+	}
+	if !got.Receipt.Flagged || !failed["valid-sum"] {
+		t.Errorf("the forced report is not flagged valid-sum by QA: %s", body)
+	}
+}
+
+// TestObserverAppRefusedReports: a queued report changed after it was signed, and a
+// report signed by a device the coordinator revoked, are refused by the server, and the
+// app says so.
+func TestObserverAppRefusedReports(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives a browser")
+	}
+	f := newObserveFixture(t)
+	obs, _ := f.observer(t, 2)
+	tab := f.enroll(t, obs.Code, "")
+	tab.SetOffline(true)
+	tab.Click(`a[data-form="opening"]`)
+	tab.WaitVisible("#report-form")
+	fillForm(t, tab, nil)
+	tab.Click("#submit")
+	tab.WaitVisible("li.report")
+	// Change the answers inside the signed payload, as malware or a careless hand could.
+	var changed bool
+	tab.Eval(`new Promise((res) => { const r = indexedDB.open('iltod-observe'); r.onsuccess = () => {
+	  const s = r.result.transaction('reports', 'readwrite').objectStore('reports');
+	  const g = s.getAll(); g.onsuccess = () => {
+	    const rep = g.result[0]; const env = JSON.parse(rep.envelope);
+	    const payload = atob(env.payload); const altered = payload.replace('"07:30"', '"06:30"');
+	    env.payload = btoa(altered); rep.envelope = JSON.stringify({key: env.key, payload: env.payload, sig: env.sig});
+	    s.put(rep).onsuccess = () => res(altered !== payload); }; }; })`, &changed)
+	if !changed {
+		t.Fatal("the test could not change the queued report")
+	}
+	tab.SetOffline(false)
+	tab.Navigate(f.base + "observe/#/reports")
+	waitFor(t, "the changed report refused", 20*time.Second, func() bool {
+		s := reportStates(t, tab)
+		return len(s) == 1 && len(firstOf(s)) > 0 && firstOf(s)[0] == "refused"
+	})
+	if msg := tab.Text("li.report .err"); !hasCyrillic(msg) {
+		t.Errorf("the refusal is not explained in Mongolian: %q", msg)
+	}
+
+	// Revoke the device; its next report is refused.
+	devs, err := f.m.App.Devices(app.SystemContext(context.Background()), demo.ElectionID, obs.Code)
+	if err != nil || len(devs) != 1 {
+		t.Fatalf("devices of %s: %v %v", obs.Code, devs, err)
+	}
+	if err := f.m.App.RevokeDevice(app.SystemContext(context.Background()), devs[0].KeyID, "phone lost"); err != nil {
+		t.Fatal(err)
+	}
+	tab.Click(`#nav a[href="#/"]`)
+	tab.Click(`a[data-form="opening"]`)
+	tab.WaitVisible("#report-form")
+	fillForm(t, tab, nil)
+	tab.Click("#submit")
+	waitFor(t, "the revoked device's report refused", 20*time.Second, func() bool {
+		s := reportStates(t, tab)
+		refused := 0
+		for _, st := range s {
+			if len(st) > 0 && st[0] == "refused" {
+				refused++
+			}
+		}
+		return refused == 2
+	})
+}
+
+// TestObserverAppEnglishAndSize checks the app's screens in English with axe-core, and
+// that the whole shell stays within 150 KB gzipped.
+func TestObserverAppEnglish(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives a browser")
+	}
+	f := newObserveFixture(t)
+	obs, _ := f.observer(t, 3)
+	tab := f.b.NewTab(t)
+	tab.SetPhoneViewport(390, 844)
+	tab.Navigate(f.base + "observe/")
+	tab.WaitVisible("#code")
+	tab.Click("#lang")
+	if got := tab.Attr("html", "lang"); got != "en" {
+		t.Fatalf("after the switch the app is in %q", got)
+	}
+	if got := tab.Text("h1"); hasCyrillic(got) {
+		t.Errorf("the English enrollment heading is %q", got)
+	}
+	checkAxe(t, tab, "enrollment (en)")
+	tab.Type("#code", "AAAAA-AAAAA")
+	tab.Click("#enroll")
+	tab.WaitVisible(".problem")
+	if msg := tab.Text(".problem"); hasCyrillic(msg) || msg == "" {
+		t.Errorf("an unknown code is refused with %q, want English", msg)
+	}
+	checkAxe(t, tab, "enrollment refused (en)")
+	tab.Type("#code", f.issue(t, obs.Code))
+	tab.Click("#enroll")
+	tab.WaitVisible(".station")
+	checkAxe(t, tab, "stations (en)")
+	tab.Click(`a[data-form="results"]`)
+	tab.WaitVisible("#report-form")
+	checkAxe(t, tab, "results form (en)")
+	tab.Click("#submit")
+	tab.WaitVisible("#form-problems")
+	checkAxe(t, tab, "results form refused (en)")
+	tab.Click(`#nav a[href="#/reports"]`)
+	tab.WaitVisible("#sync")
+	checkAxe(t, tab, "queue (en)")
+	tab.Click(`#nav a[href="#/settings"]`)
+	tab.WaitVisible("#position")
+	checkAxe(t, tab, "settings (en)")
+}
+
+func firstOf(m map[string][]string) []string {
+	for _, v := range m {
+		return v
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// exifJPEG writes a photo of a result protocol as a phone camera would: a JPEG with an
+// EXIF segment that holds a GPS position. It returns the file and the GPS IFD's bytes.
+func exifJPEG(t *testing.T) (string, []byte) {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 800, 600))
+	for y := 0; y < 600; y++ {
+		for x := 0; x < 800; x++ {
+			c := color.RGBA{250, 250, 245, 255}
+			if y%40 < 2 || (x > 100 && x < 700 && y%40 > 10 && y%40 < 20 && (x/7)%3 != 0) {
+				c = color.RGBA{30, 30, 40, 255}
+			}
+			img.Set(x, y, c)
+		}
+	}
+	var plain bytes.Buffer
+	if err := jpeg.Encode(&plain, img, &jpeg.Options{Quality: 85}); err != nil {
+		t.Fatal(err)
+	}
+	// TIFF, little-endian: IFD0 with one entry pointing to the GPS IFD, which holds
+	// GPSLatitudeRef "N" and GPSLatitude 47/1 55/1 12/1.
+	le := binary.LittleEndian
+	tiff := []byte("II*\x00")
+	tiff = le.AppendUint32(tiff, 8)
+	tiff = le.AppendUint16(tiff, 1)
+	tiff = le.AppendUint16(tiff, 0x8825)
+	tiff = le.AppendUint16(tiff, 4)
+	tiff = le.AppendUint32(tiff, 1)
+	tiff = le.AppendUint32(tiff, 26)
+	tiff = le.AppendUint32(tiff, 0)
+	gpsStart := len(tiff)
+	tiff = le.AppendUint16(tiff, 2)
+	tiff = le.AppendUint16(tiff, 1)
+	tiff = le.AppendUint16(tiff, 2)
+	tiff = le.AppendUint32(tiff, 2)
+	tiff = append(tiff, 'N', 0, 0, 0)
+	tiff = le.AppendUint16(tiff, 2)
+	tiff = le.AppendUint16(tiff, 5)
+	tiff = le.AppendUint32(tiff, 3)
+	tiff = le.AppendUint32(tiff, uint32(gpsStart+2+24+4))
+	tiff = le.AppendUint32(tiff, 0)
+	for _, v := range []uint32{47, 1, 55, 1, 12, 1} {
+		tiff = le.AppendUint32(tiff, v)
+	}
+	gps := append([]byte(nil), tiff[gpsStart:]...)
+	app1 := append([]byte("Exif\x00\x00"), tiff...)
+	seg := []byte{0xff, 0xe1}
+	seg = binary.BigEndian.AppendUint16(seg, uint16(len(app1)+2))
+	seg = append(seg, app1...)
+	b := plain.Bytes()
+	out := append(append(append([]byte(nil), b[:2]...), seg...), b[2:]...)
+	path := filepath.Join(t.TempDir(), "protocol.jpg")
+	if err := os.WriteFile(path, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path, gps
+}
