@@ -483,7 +483,7 @@ func TestObserverAppRefusesBrokenSum(t *testing.T) {
 	}
 	var got struct {
 		Receipt struct {
-			Flagged bool               `json:"flagged"`
+			Flagged bool                `json:"flagged"`
 			Checks  []iltod.CheckResult `json:"checks"`
 		} `json:"receipt"`
 	}
