@@ -14,6 +14,7 @@ import (
 	"image/color"
 	"image/jpeg"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -43,6 +44,8 @@ type observeFixture struct {
 	pkg   *iltod.Package
 	b     *browsertest.Browser
 	shots string
+	// handler is the proxy, for a test that serves it on another address too.
+	handler http.Handler
 }
 
 func newObserveFixture(t *testing.T) *observeFixture {
@@ -64,10 +67,11 @@ func newObserveFixture(t *testing.T) *observeFixture {
 	}
 	target, _ := url.Parse(f.m.URL())
 	proxy := httputil.NewSingleHostReverseProxy(target)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	f.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f.hits.Add(1)
 		proxy.ServeHTTP(w, r)
-	}))
+	})
+	srv := httptest.NewServer(f.handler)
 	t.Cleanup(srv.Close)
 	f.base = srv.URL + "/"
 	p, err := electionpkg.Read(demo.Package())
@@ -155,6 +159,12 @@ func checkAxe(t *testing.T, tab *browsertest.Tab, what string) {
 		// browser; scripts' exceptions and Content-Security-Policy violations are not
 		// allowed.
 		if strings.HasPrefix(e, "network: Failed to load resource: the server responded with a status of 4") && strings.Contains(e, "/api/v1/") {
+			continue
+		}
+		// Over plain HTTP on the network (TestObserverAppInsecure) the browser ignores
+		// the Cross-Origin-Opener-Policy header and says so: that is the situation
+		// under test, not a fault of the page.
+		if strings.Contains(e, "Cross-Origin-Opener-Policy header has been ignored, because the URL's origin was untrustworthy") {
 			continue
 		}
 		t.Errorf("%s: console error: %s", what, e)
@@ -605,6 +615,62 @@ func TestObserverAppEnglish(t *testing.T) {
 	tab.Click(`#nav a[href="#/settings"]`)
 	tab.WaitVisible("#position")
 	checkAxe(t, tab, "settings (en)")
+}
+
+// TestObserverAppInsecure opens the app as a phone on the local network would over
+// plain HTTP: no secure context, so no WebCrypto key and no service worker. The app
+// says so in Mongolian and shows the SMS and ODK routes.
+func TestObserverAppInsecure(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives a browser")
+	}
+	addr := lanAddress()
+	if addr == "" {
+		t.Skip("this machine has no non-loopback IPv4 address to serve the app on")
+	}
+	f := newObserveFixture(t)
+	ln, err := net.Listen("tcp", addr+":0")
+	if err != nil {
+		t.Skipf("cannot listen on %s: %v", addr, err)
+	}
+	srv := &http.Server{Handler: f.handler, ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	tab := f.b.NewTab(t)
+	tab.SetPhoneViewport(390, 844)
+	tab.Navigate("http://" + ln.Addr().String() + "/observe/")
+	tab.WaitVisible(".card")
+	var secure bool
+	tab.Eval(`window.isSecureContext`, &secure)
+	if secure {
+		t.Fatalf("http://%s is a secure context; the test needs one that is not", ln.Addr())
+	}
+	if h1 := tab.Text("h1"); !hasCyrillic(h1) || tab.Exists("#code") {
+		t.Errorf("without a secure context the app shows %q (and an enrollment form: %v)", h1, tab.Exists("#code"))
+	}
+	if !strings.Contains(tab.Text("main"), "SMS") || !strings.Contains(tab.Text("main"), "ODK") {
+		t.Errorf("the app does not show the SMS and ODK routes: %q", tab.Text("main"))
+	}
+	checkAxe(t, tab, "no secure context (mn)")
+	tab.Click("#lang")
+	if h1 := tab.Text("h1"); hasCyrillic(h1) {
+		t.Errorf("in English the app shows %q", h1)
+	}
+	checkAxe(t, tab, "no secure context (en)")
+}
+
+// lanAddress returns an IPv4 address of this machine that is not loopback, or "".
+func lanAddress() string {
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		return ""
+	}
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok && n.IP.To4() != nil && !n.IP.IsLoopback() && !n.IP.IsLinkLocalUnicast() {
+			return n.IP.String()
+		}
+	}
+	return ""
 }
 
 func firstOf(m map[string][]string) []string {
