@@ -14,6 +14,7 @@ import (
 	"image/color"
 	"image/jpeg"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -21,6 +22,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -375,6 +377,62 @@ func TestObserverAppOffline(t *testing.T) {
 		}
 	}
 
+	// Sent twice, a report is still one report: the server answers with its receipt.
+	var again struct {
+		Status int    `json:"status"`
+		Seqs   [2]int `json:"seqs"`
+	}
+	tab.Eval(`new Promise((res) => { const r = indexedDB.open('iltod-observe'); r.onsuccess = () => {
+	  const g = r.result.transaction('reports').objectStore('reports').getAll(); g.onsuccess = async () => {
+	    const rep = g.result[0];
+	    const resp = await fetch('/api/v1/reports', {method: 'POST', body: rep.envelope, headers: {'Content-Type': 'application/json'}});
+	    const j = await resp.json();
+	    res({status: resp.status, seqs: [rep.receipt.seq, j.receipt.seq]}); }; }; })`, &again)
+	if again.Status != http.StatusOK || again.Seqs[0] != again.Seqs[1] {
+		t.Errorf("the same envelope sent again: status %d, seq %d then %d; want 200 and one seq", again.Status, again.Seqs[0], again.Seqs[1])
+	}
+
+	// Another observer (the supervisor) reports other figures for the station: the app
+	// shows the conflict.
+	if obs.Supervisor != "" {
+		pubKey, priv, _ := ed25519.GenerateKey(rand.Reader)
+		if _, err := f.m.App.Enroll(context.Background(), f.issue(t, obs.Supervisor), pubKey); err != nil {
+			t.Fatal(err)
+		}
+		sub, err := f.m.App.Store().Submission(context.Background(), demo.ElectionID, resultsID(t, f, ids))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep := sub.Report
+		rep.ID = "supervisor-other-figures"
+		rep.Answers = maps.Clone(rep.Answers)
+		rep.Answers["CX"] = iltod.IntValue(rep.Answers["CX"].Int + 5)
+		rep.Answers["CB"] = iltod.IntValue(rep.Answers["CB"].Int + 5)
+		delete(rep.Answers, "PHOTO")
+		env, err := iltod.SignReport(rep, priv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res, err := f.m.App.Submit(context.Background(), [][]byte{env.Bytes()}); err != nil || res[0].Err != nil {
+			t.Fatalf("the supervisor's report: %v %v", err, res[0].Err)
+		}
+		tab.Click("#sync")
+		waitFor(t, "the conflict shown", 30*time.Second, func() bool {
+			for _, states := range reportStates(t, tab) {
+				if slices.Contains(states, "conflict") {
+					return true
+				}
+			}
+			return false
+		})
+		if msg := tab.Text("li.report .conflicts"); !strings.Contains(msg, "CX") || !hasCyrillic(msg) {
+			t.Errorf("the conflict is shown as %q, want the tag CX in Mongolian", msg)
+		}
+		f.screenshot(t, tab, "observe-conflict-mn")
+	} else {
+		t.Errorf("observer %s has no supervisor: the conflict is not tested", obs.Code)
+	}
+
 	// The exported receipts pass iltod verify receipts.
 	dl := t.TempDir()
 	tab.DownloadTo(dl)
@@ -670,6 +728,19 @@ func lanAddress() string {
 			return n.IP.String()
 		}
 	}
+	return ""
+}
+
+// resultsID returns which of the ids is the results report.
+func resultsID(t *testing.T, f *observeFixture, ids []string) string {
+	t.Helper()
+	for _, id := range ids {
+		sub, err := f.m.App.Store().Submission(context.Background(), demo.ElectionID, id)
+		if err == nil && sub.Report.Form == "results" {
+			return id
+		}
+	}
+	t.Fatal("no results report among the app's")
 	return ""
 }
 

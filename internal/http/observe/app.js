@@ -620,7 +620,7 @@
       el('p', { class: 'status', id: 'net' }, navigator.onLine ? t('observe.online') : t('observe.offline')),
       el('ul', { class: 'list', id: 'reports' }, items),
       el('div', { class: 'actions' },
-        el('button', { type: 'button', id: 'sync', on: { click: () => kick(true) } }, t('observe.sync_now')),
+        el('button', { type: 'button', id: 'sync', on: { click: () => { lastStatus = 0; kick(true); } } }, t('observe.sync_now')),
         el('button', { type: 'button', id: 'export', class: 'secondary', disabled: logged === 0, on: { click: exportReceipts } },
           t('observe.export'))),
       el('p', { class: 'note' }, t('observe.export_note')));
@@ -840,7 +840,11 @@
     if (!device) return viewEnroll();
     let m;
     if ((m = h.match(/^#\/form\/([^/]+)\/([^/]+)$/))) return viewForm(decodeURIComponent(m[1]), decodeURIComponent(m[2]));
-    if (h.startsWith('#/reports')) return viewReports();
+    if (h.startsWith('#/reports')) {
+      await viewReports();
+      lastStatus = 0;
+      return kick();
+    }
     if (h.startsWith('#/settings')) return viewSettings();
     return viewHome();
   }
