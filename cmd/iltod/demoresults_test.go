@@ -207,5 +207,8 @@ func TestMain(m *testing.M) {
 		sharedDay.m.Close()
 		os.RemoveAll(sharedDay.m.Config.Store.DataDir)
 	}
+	if sharedObserve != nil {
+		sharedObserve.close()
+	}
 	os.Exit(code)
 }

@@ -24,6 +24,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -42,7 +43,8 @@ type observeFixture struct {
 	m     *Main
 	data  string
 	base  string // the proxy's URL, ending in "/", which the browser opens
-	hits  atomic.Int64
+	hits  *atomic.Int64
+	srv   *httptest.Server
 	pkg   *iltod.Package
 	b     *browsertest.Browser
 	shots string
@@ -50,22 +52,45 @@ type observeFixture struct {
 	handler http.Handler
 }
 
+// The observe tests share one server: loading the demo election is most of a
+// fixture's time. Each test works with observers of its own (see observer's skip).
+var (
+	observeOnce   sync.Once
+	sharedObserve *observeFixture
+	observeErr    error
+)
+
 func newObserveFixture(t *testing.T) *observeFixture {
 	t.Helper()
-	b := browsertest.Start(t)
+	b := browsertest.Start(t) // skips where no browser is installed, before the slow part
 	browsertest.RequireAxe(t)
-	f := &observeFixture{b: b, data: t.TempDir()}
-	f.m = &Main{Config: ServeConfig{Store: StoreConfig{DataDir: f.data}, Addr: "127.0.0.1:0", Origin: DemoOrigin}}
-	t.Cleanup(func() { f.m.Close() })
+	observeOnce.Do(func() { sharedObserve, observeErr = startObserveServer() })
+	if observeErr != nil {
+		t.Fatal(observeErr)
+	}
+	f := *sharedObserve
+	f.b = b
+	f.shots = os.Getenv("ILTOD_OBSERVE_SCREENSHOTS")
+	return &f
+}
+
+// startObserveServer serves the demo election (not simulated) behind a counting proxy.
+func startObserveServer() (*observeFixture, error) {
+	dir, err := os.MkdirTemp("", "iltod-observe-")
+	if err != nil {
+		return nil, err
+	}
+	f := &observeFixture{data: dir, hits: &atomic.Int64{}}
+	f.m = &Main{Config: ServeConfig{Store: StoreConfig{DataDir: dir}, Addr: "127.0.0.1:0", Origin: DemoOrigin}}
 	ctx := context.Background()
 	if err := f.m.Open(ctx); err != nil {
-		t.Fatal(err)
+		return f, err
 	}
 	if _, err := loadDemo(ctx, f.m); err != nil {
-		t.Fatal(err)
+		return f, err
 	}
 	if err := f.m.Serve(ctx); err != nil {
-		t.Fatal(err)
+		return f, err
 	}
 	target, _ := url.Parse(f.m.URL())
 	proxy := httputil.NewSingleHostReverseProxy(target)
@@ -73,16 +98,21 @@ func newObserveFixture(t *testing.T) *observeFixture {
 		f.hits.Add(1)
 		proxy.ServeHTTP(w, r)
 	})
-	srv := httptest.NewServer(f.handler)
-	t.Cleanup(srv.Close)
-	f.base = srv.URL + "/"
-	p, err := electionpkg.Read(demo.Package())
-	if err != nil {
-		t.Fatal(err)
+	f.srv = httptest.NewServer(f.handler)
+	f.base = f.srv.URL + "/"
+	f.pkg, err = electionpkg.Read(demo.Package())
+	return f, err
+}
+
+// close stops the shared server and removes its data; TestMain calls it.
+func (f *observeFixture) close() {
+	if f.srv != nil {
+		f.srv.Close()
 	}
-	f.pkg = p
-	f.shots = os.Getenv("ILTOD_OBSERVE_SCREENSHOTS")
-	return f
+	if f.m != nil {
+		f.m.Close()
+	}
+	os.RemoveAll(f.data)
 }
 
 // observer returns an observer of one station with coordinates, and the station.
