@@ -146,7 +146,7 @@ func (a *App) deviceRequest(ctx context.Context, raw []byte, op string) (iltod.D
 
 // DeviceAssignment answers a signed assignment request (op "assignment"): the stations
 // the device's observer may report for — those assigned, and for a supervisor those of
-// the observers supervised, as intake allows — in the package's order, each with the
+// the observers supervised, as intake allows — in order of code, each with the
 // latest version of every form expanded for the station, and the election's summary and
 // settings. The signature is the authentication (see deviceRequest for the errors); no
 // actor is needed.
