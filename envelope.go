@@ -40,10 +40,20 @@ const (
 // signingPrefix separates report signatures from any other use of a device key.
 const signingPrefix = "iltod report v1\n"
 
+// requestPrefix separates the signatures of device requests (DeviceRequest) from those
+// of reports: a report can never be replayed as a request, nor a request as a report.
+const requestPrefix = "iltod request v1\n"
+
 // SignedMessage returns the bytes a device signs for a payload: "iltod report v1\n"
 // followed by the payload.
 func SignedMessage(payload []byte) []byte {
 	return append([]byte(signingPrefix), payload...)
+}
+
+// RequestMessage returns the bytes a device signs for the payload of a request:
+// "iltod request v1\n" followed by the payload.
+func RequestMessage(payload []byte) []byte {
+	return append([]byte(requestPrefix), payload...)
 }
 
 type wireEnvelope struct {
@@ -122,10 +132,17 @@ func ParseEnvelope(data []byte) (*Envelope, error) {
 	return e, nil
 }
 
-// Verify checks the signature. It returns an *Error with code EBadSignature if it does
-// not verify.
-func (e *Envelope) Verify() error {
-	if !ed25519.Verify(e.Key, SignedMessage(e.Payload), e.Sig) {
+// Verify checks the signature of a report: over SignedMessage(Payload). It returns an
+// *Error with code EBadSignature if it does not verify.
+func (e *Envelope) Verify() error { return e.verify(SignedMessage(e.Payload)) }
+
+// VerifyRequest checks the signature of a device request: over RequestMessage(Payload).
+// It returns an *Error with code EBadSignature if it does not verify, as it does for a
+// report's envelope, whose signature is over another message.
+func (e *Envelope) VerifyRequest() error { return e.verify(RequestMessage(e.Payload)) }
+
+func (e *Envelope) verify(msg []byte) error {
+	if !ed25519.Verify(e.Key, msg, e.Sig) {
 		return E(EBadSignature, "error.bad_signature", nil)
 	}
 	return nil

@@ -128,20 +128,8 @@ func (a *App) parallel(n int, fn func(i int)) {
 
 // prepare runs every check on one envelope and returns the submission to store.
 func (a *App) prepare(ctx context.Context, raw []byte, received time.Time) (*iltod.Submission, error) {
-	env, err := iltod.ParseEnvelope(raw)
+	env, dev, err := a.signedBy(ctx, raw, (*iltod.Envelope).Verify)
 	if err != nil {
-		return nil, err
-	}
-	dev, err := a.device(ctx, iltod.KeyID(env.Key))
-	switch {
-	case iltod.ErrorCodeOf(err) == iltod.ENotFound:
-		return nil, iltod.E(iltod.EUnknownKey, "error.app.unknown_key", nil)
-	case err != nil:
-		return nil, err
-	case dev.Revoked != nil:
-		return nil, iltod.E(iltod.ERevokedKey, "error.app.revoked_key", locales.Args{"Time": dev.Revoked.UTC().Format(time.RFC3339)})
-	}
-	if err := env.Verify(); err != nil {
 		return nil, err
 	}
 	r, err := env.Report()
@@ -193,6 +181,30 @@ func (a *App) prepare(ctx context.Context, raw []byte, received time.Time) (*ilt
 	}, nil
 }
 
+// signedBy parses an envelope, finds the enrolled device whose key it names and checks
+// the signature with verify: (*iltod.Envelope).Verify for a report, VerifyRequest for a
+// device request. It returns EInvalid or ETooLarge for a malformed envelope, EUnknownKey
+// for a key no device enrolled, ERevokedKey for a revoked device, and EBadSignature.
+func (a *App) signedBy(ctx context.Context, raw []byte, verify func(*iltod.Envelope) error) (*iltod.Envelope, iltod.Device, error) {
+	env, err := iltod.ParseEnvelope(raw)
+	if err != nil {
+		return nil, iltod.Device{}, err
+	}
+	dev, err := a.device(ctx, iltod.KeyID(env.Key))
+	switch {
+	case iltod.ErrorCodeOf(err) == iltod.ENotFound:
+		return nil, dev, iltod.E(iltod.EUnknownKey, "error.app.unknown_key", nil)
+	case err != nil:
+		return nil, dev, err
+	case dev.Revoked != nil:
+		return nil, dev, iltod.E(iltod.ERevokedKey, "error.app.revoked_key", locales.Args{"Time": dev.Revoked.UTC().Format(time.RFC3339)})
+	}
+	if err := verify(env); err != nil {
+		return nil, dev, err
+	}
+	return env, dev, nil
+}
+
 // receipt builds the receipt of a stored submission.
 func (a *App) receipt(s iltod.Submission, dup bool) (*Receipt, error) {
 	r := &Receipt{
@@ -232,14 +244,14 @@ func (a *App) ReceiptProof(ctx context.Context, election, id string) ([]byte, er
 	if err != nil {
 		return nil, err
 	}
-	ev, err := a.store.Event(ctx, s.Seq)
+	index, err := a.logIndex(ctx, s)
 	if err != nil {
 		return nil, err
 	}
-	if ev.LogIndex == nil {
+	if index == nil {
 		return nil, iltod.E(iltod.ENotFound, "error.app.not_yet_logged", locales.Args{"ID": id})
 	}
-	return a.tlog.Proof(ctx, *ev.LogIndex)
+	return a.tlog.Proof(ctx, *index)
 }
 
 // committer groups concurrent submissions into one store transaction, so that many

@@ -142,6 +142,11 @@ func (a *App) StationRecord(ctx context.Context, election, station, form string)
 	if err := a.authorizeStation(ctx, actionReadReports, election, station); err != nil {
 		return iltod.StationRecord{}, err
 	}
+	return a.stationRecord(ctx, election, station, form)
+}
+
+// stationRecord merges a station's reports on a form with the resolutions, unauthorised.
+func (a *App) stationRecord(ctx context.Context, election, station, form string) (iltod.StationRecord, error) {
 	subs, err := a.allSubmissions(ctx, election, iltod.SubmissionQuery{Station: station, Form: form})
 	if err != nil {
 		return iltod.StationRecord{}, err

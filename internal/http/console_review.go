@@ -348,21 +348,7 @@ func (l *conLookups) formName(lang, code string) string {
 // itemLabel is a question's label; for a question asked once per choice, followed by the
 // choice's ballot number and name.
 func (l *conLookups) itemLabel(lang string, it qa.Item) string {
-	label := it.Question.Label.In(lang, l.langs...)
-	if it.Choice == "" {
-		return label
-	}
-	if c, ok := l.contests[it.Contest]; ok {
-		for _, ch := range c.Choices {
-			if ch.Code == it.Choice {
-				if ch.Ballot > 0 {
-					return fmt.Sprintf("%s — %d. %s", label, ch.Ballot, ch.Name.In(lang, l.langs...))
-				}
-				return label + " — " + ch.Name.In(lang, l.langs...)
-			}
-		}
-	}
-	return label + " — " + it.Choice
+	return qa.ItemLabel(it, l.contests[it.Contest], l.langs...).In(lang, l.langs...)
 }
 
 // reviewKind is the queue filter the form was sent from (?kind= of its action), kept

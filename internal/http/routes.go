@@ -51,6 +51,8 @@ func (s *Server) routes() []route {
 
 		// Observers' devices: enrollment, reports, receipts.
 		{"POST /api/v1/devices", http.HandlerFunc(s.enrollDevice)},
+		{"POST /api/v1/devices/self", http.HandlerFunc(s.deviceSelf)},
+		{"POST /api/v1/devices/self/status", http.HandlerFunc(s.deviceSelfStatus)},
 		{"POST /api/v1/reports", http.HandlerFunc(s.submitReports)},
 		{"GET /api/v1/reports/{id}/receipt", http.HandlerFunc(s.getReceipt)},
 
