@@ -207,6 +207,9 @@ func checkAxe(t *testing.T, tab *browsertest.Tab, what string) {
 // else the question's minimum (or 0) for a count, the first option, "yes", 07:30.
 func fillForm(t *testing.T, tab *browsertest.Tab, values map[string]int) {
 	t.Helper()
+	if values == nil {
+		values = map[string]int{}
+	}
 	v, _ := json.Marshal(values)
 	var n int
 	tab.Eval(`(() => {

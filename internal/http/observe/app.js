@@ -448,7 +448,7 @@
   // validate applies the checks a phone can make: required answers, ranges and the
   // sums of the count (the server's QA remains the authority). It returns problems per
   // tag and those of the whole form.
-  function validate(f, answers, errors) {
+  function validate(f, answers, errors, inCheck) {
     const whole = [];
     for (const q of f.questions) {
       if (errors[q.tag]) continue;
@@ -480,7 +480,7 @@
       whole.push(t(c.op === 'eq' ? 'observe.check_failed_eq' : 'observe.check_failed_le', {
         Check: name, Left: side(c.left, left), Right: (rhs ? rhs + ' = ' : '') + right,
       }));
-      for (const tg of c.left) if (!errors[tg]) errors[tg] = t('observe.err_in_check', { Check: name });
+      for (const tg of c.left) if (!errors[tg]) { errors[tg] = t('observe.err_in_check', { Check: name }); inCheck.add(tg); }
     }
     return whole;
   }
@@ -527,7 +527,8 @@
       else if ('value' in r) answers[q.tag] = r.value;
     }
     draft.answers = answers;
-    const whole = validate(f, answers, errors);
+    const inCheck = new Set(); // tags marked only because a sum failed: the summary names the sum once
+    const whole = validate(f, answers, errors, inCheck);
     for (const q of f.questions) {
       const box = form.querySelector(`[data-q="${q.tag}"]`);
       const err = form.querySelector('#q-' + q.tag + '-err');
@@ -537,7 +538,7 @@
       const input = form.querySelector('#q-' + q.tag);
       if (input && input.tagName !== 'FIELDSET') input.setAttribute('aria-invalid', errors[q.tag] ? 'true' : 'false');
     }
-    const tagged = f.questions.filter((q) => errors[q.tag]).map((q) => `${q.tag}: ${errors[q.tag]}`);
+    const tagged = f.questions.filter((q) => errors[q.tag] && !inCheck.has(q.tag)).map((q) => `${q.tag}: ${errors[q.tag]}`);
     if (whole.length || tagged.length) {
       const old = $('.problem', main());
       if (old) old.remove();
@@ -787,6 +788,13 @@
 
   async function sync() {
     if (syncing || !device) return;
+    if (!navigator.onLine) {
+      // Certainly offline: try nothing until the 'online' event (or the next timer, for
+      // a browser that never says it is back).
+      clearTimeout(timer);
+      timer = setTimeout(sync, 30000);
+      return;
+    }
     syncing = true;
     let changed = false;
     try {
