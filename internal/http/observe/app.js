@@ -185,7 +185,7 @@
   }
   function render(title, ...kids) {
     const m = main();
-    m.replaceChildren(el('h1', { id: 'title' }, title), ...kids);
+    m.replaceChildren(el('h1', { id: 'title' }, title), ...kids.flat().filter((k) => k !== null && k !== undefined && k !== false));
     setTitle(title);
     renderNav();
     m.focus({ preventScroll: false });
