@@ -181,6 +181,13 @@ func (f *observeFixture) enroll(t *testing.T, observer string, shot string) *bro
 
 func checkAxe(t *testing.T, tab *browsertest.Tab, what string) {
 	t.Helper()
+	// A value the script failed to fill shows as a stray word.
+	for _, w := range strings.Fields(tab.Text("body")) {
+		if w == "null" || w == "undefined" || w == "NaN" || strings.Contains(w, "{{") || strings.HasPrefix(w, "observe.") {
+			t.Errorf("%s: the page shows %q: %q", what, w, tab.Text("body"))
+			break
+		}
+	}
 	if v := tab.AxeViolations(); len(v) > 0 {
 		for _, x := range v {
 			t.Errorf("%s: axe-core: %s", what, x)
