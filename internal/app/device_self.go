@@ -172,7 +172,8 @@ func (a *App) DeviceAssignment(ctx context.Context, raw []byte) (Assignment, err
 			continue
 		}
 		st := el.stations[code]
-		ds := DeviceStation{Code: st.Code, Name: st.Name, Area: st.Area, Location: st.Location, Registered: st.Registered}
+		ds := DeviceStation{Code: st.Code, Name: st.Name, Area: st.Area, Location: st.Location, Registered: st.Registered,
+			Forms: []DeviceForm{}}
 		for _, fc := range el.formCodes() {
 			f, _ := el.latestForm(fc)
 			sheet, err := el.sheet(f, st)

@@ -335,9 +335,20 @@ func TestDeviceRequests(t *testing.T) {
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
-		if s := env.status(nomin, "en", flagged.ID)[0]; s.State != app.StateFlagged || !s.Logged {
+		// With the log held back from the store again, a later report waits unlogged beside
+		// the logged one, each told apart in one request.
+		gate.open.Store(false)
+		later := nomin.report("UB-003", goodAnswers())
+		submit(nomin, later)
+		sts = env.status(nomin, "en", later.ID, flagged.ID, later.ID)
+		if s := sts[1]; s.State != app.StateFlagged || !s.Logged {
 			t.Errorf("flagged and logged: %+v", s)
 		}
+		if s := sts[0]; s.State != app.StateAccepted || s.Logged || sts[2].Seq != s.Seq {
+			t.Errorf("the later report: %+v, %+v", s, sts[2])
+		}
+		gate.open.Store(true)
+		l.Notify()
 
 		// The supervisor reports other figures for the same station: a conflict for both.
 		other := goodAnswers()
