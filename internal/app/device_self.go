@@ -227,8 +227,10 @@ func (a *App) DeviceReportStatus(ctx context.Context, raw []byte) ([]ReportStatu
 			continue
 		}
 		subs[i] = &s
-		if indexes[i], err = a.logIndex(ctx, s); err != nil {
-			return nil, err
+		if a.tlog != nil { // without a log nothing is logged
+			if indexes[i], err = a.logIndex(ctx, s); err != nil {
+				return nil, err
+			}
 		}
 		k := recKey{s.Report.Station, s.Report.Form}
 		if _, ok := records[k]; !ok {
