@@ -264,13 +264,18 @@ func valueFrom(v any) (Value, error) {
 
 // SignReport returns the envelope of r signed with priv: what a device sends.
 func SignReport(r Report, priv ed25519.PrivateKey) (*Envelope, error) {
-	payload, err := canonjson.Marshal(r)
+	return sign(r, priv, SignedMessage)
+}
+
+// sign returns the envelope of v's canonical JSON signed with priv over message(payload).
+func sign(v any, priv ed25519.PrivateKey, message func([]byte) []byte) (*Envelope, error) {
+	payload, err := canonjson.Marshal(v)
 	if err != nil {
-		return nil, fmt.Errorf("canonical report: %w", err)
+		return nil, fmt.Errorf("canonical payload: %w", err)
 	}
 	return &Envelope{
 		Payload: payload,
 		Key:     priv.Public().(ed25519.PublicKey),
-		Sig:     ed25519.Sign(priv, SignedMessage(payload)),
+		Sig:     ed25519.Sign(priv, message(payload)),
 	}, nil
 }

@@ -2,7 +2,6 @@ package iltod
 
 import (
 	"crypto/ed25519"
-	"fmt"
 	"strconv"
 	"time"
 
@@ -104,13 +103,5 @@ func validTime(s string) bool {
 
 // SignRequest returns the envelope of r signed with priv for a device request.
 func SignRequest(r DeviceRequest, priv ed25519.PrivateKey) (*Envelope, error) {
-	payload, err := canonjson.Marshal(r)
-	if err != nil {
-		return nil, fmt.Errorf("canonical request: %w", err)
-	}
-	return &Envelope{
-		Payload: payload,
-		Key:     priv.Public().(ed25519.PublicKey),
-		Sig:     ed25519.Sign(priv, RequestMessage(payload)),
-	}, nil
+	return sign(r, priv, RequestMessage)
 }

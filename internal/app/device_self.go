@@ -172,7 +172,8 @@ func (a *App) DeviceAssignment(ctx context.Context, raw []byte) (Assignment, err
 			continue
 		}
 		st := el.stations[code]
-		ds := DeviceStation{Code: st.Code, Name: st.Name, Area: st.Area, Location: st.Location, Registered: st.Registered}
+		ds := DeviceStation{Code: st.Code, Name: st.Name, Area: st.Area, Location: st.Location, Registered: st.Registered,
+			Forms: []DeviceForm{}}
 		for _, fc := range el.formCodes() {
 			f, _ := el.latestForm(fc)
 			sheet, err := el.sheet(f, st)
@@ -226,8 +227,10 @@ func (a *App) DeviceReportStatus(ctx context.Context, raw []byte) ([]ReportStatu
 			continue
 		}
 		subs[i] = &s
-		if indexes[i], err = a.logIndex(ctx, s); err != nil {
-			return nil, err
+		if a.tlog != nil { // without a log nothing is logged
+			if indexes[i], err = a.logIndex(ctx, s); err != nil {
+				return nil, err
+			}
 		}
 		k := recKey{s.Report.Station, s.Report.Form}
 		if _, ok := records[k]; !ok {

@@ -47,6 +47,21 @@ func (g *gatedEvents) Unlogged(ctx context.Context, limit int) ([]iltod.Event, e
 	return g.Store.Unlogged(ctx, limit)
 }
 
+// heldLog is the real ledger, whose published checkpoints the test can keep from the app
+// for a while: the app then sees the report's event appended (it has a log index) but
+// covered by no checkpoint, as when the witnesses have not yet cosigned.
+type heldLog struct {
+	*ledger.Ledger
+	hold atomic.Bool
+}
+
+func (h *heldLog) Proof(ctx context.Context, index uint64) ([]byte, error) {
+	if h.hold.Load() {
+		return nil, iltod.E(iltod.ENotFound, "error.ledger.not_covered", map[string]any{"Size": 0, "Leaf": index})
+	}
+	return h.Ledger.Proof(ctx, index)
+}
+
 func (env *testEnv) assignment(d device) app.Assignment {
 	env.t.Helper()
 	resp, out := env.post("/api/v1/devices/self", d.request(env.t, iltod.RequestAssignment))
@@ -113,7 +128,9 @@ func TestDeviceRequests(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { l.Close() })
-	env.app.SetLog(l)
+	held := &heldLog{Ledger: l}
+	held.hold.Store(true)
+	env.app.SetLog(held)
 
 	bold := env.enroll("example-2024", "1001")  // static at UB-001
 	nomin := env.enroll("example-2024", "1004") // mobile at UB-003 and DA-002
@@ -287,9 +304,26 @@ func TestDeviceRequests(t *testing.T) {
 			t.Errorf("flagged report: %+v", s)
 		}
 
-		// Once a published checkpoint covers it, logged.
+		// Appended to the log, but covered by no published checkpoint: not yet logged.
 		gate.open.Store(true)
 		l.Notify()
+		sub, err := env.app.Store().Submission(ctx, "example-2024", good.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			if ev, err := env.app.Store().Event(ctx, sub.Seq); err != nil || ev.LogIndex != nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the report's event was never appended")
+			}
+		}
+		if s := env.status(bold, "en", good.ID)[0]; s.State != app.StateAccepted || s.Logged {
+			t.Errorf("appended, no checkpoint: %+v", s)
+		}
+		// Once a published checkpoint covers it, logged.
+		held.hold.Store(false)
 		deadline := time.Now().Add(20 * time.Second)
 		for {
 			s := env.status(bold, "en", good.ID)[0]
@@ -301,9 +335,20 @@ func TestDeviceRequests(t *testing.T) {
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
-		if s := env.status(nomin, "en", flagged.ID)[0]; s.State != app.StateFlagged || !s.Logged {
+		// With the log held back from the store again, a later report waits unlogged beside
+		// the logged one, each told apart in one request.
+		gate.open.Store(false)
+		later := nomin.report("UB-003", goodAnswers())
+		submit(nomin, later)
+		sts = env.status(nomin, "en", later.ID, flagged.ID, later.ID)
+		if s := sts[1]; s.State != app.StateFlagged || !s.Logged {
 			t.Errorf("flagged and logged: %+v", s)
 		}
+		if s := sts[0]; s.State != app.StateAccepted || s.Logged || sts[2].Seq != s.Seq {
+			t.Errorf("the later report: %+v, %+v", s, sts[2])
+		}
+		gate.open.Store(true)
+		l.Notify()
 
 		// The supervisor reports other figures for the same station: a conflict for both.
 		other := goodAnswers()
