@@ -52,8 +52,9 @@ const (
 )
 
 // GeofenceMetres returns the election's geofence in metres: Observation's, or
-// DefaultGeofenceMetres when it sets none.
-func (e *Election) GeofenceMetres() int {
+// DefaultGeofenceMetres when it sets none. It and ClockSkew take a value, so that they
+// can be called on an Election returned by value.
+func (e Election) GeofenceMetres() int {
 	if e.Observation != nil && e.Observation.GeofenceMetres > 0 {
 		return e.Observation.GeofenceMetres
 	}
@@ -62,7 +63,7 @@ func (e *Election) GeofenceMetres() int {
 
 // ClockSkew returns how far a device's clock may be from the server's: Observation's
 // ClockSkewSeconds, or DefaultClockSkewSeconds when it sets none.
-func (e *Election) ClockSkew() time.Duration {
+func (e Election) ClockSkew() time.Duration {
 	s := DefaultClockSkewSeconds
 	if e.Observation != nil && e.Observation.ClockSkewSeconds > 0 {
 		s = e.Observation.ClockSkewSeconds
