@@ -70,11 +70,12 @@ func DeviceClock(header string) SubmitOption {
 // (EUnknownKey, ERevokedKey), verifies the signature (EBadSignature), checks that the
 // report's election is the device's (EForbidden) and that the device's observer may
 // report for the station (ENotAssigned), checks the answers against the form version
-// (EInvalid), runs the QA checks — a failed check flags the report but never refuses it —
-// then the checks of place and time (qa.Geofence, and qa.DeviceClock with the clock that
-// opts give, see DeviceClock), and stores the accepted reports durably before returning. A report id seen before with
-// the same envelope gets the earlier receipt; with another envelope, EConflict. Nothing is
-// stored for an envelope that fails. Submit needs no signed-in actor: the device key is
+// (EInvalid), runs the QA checks — the form's, then those of place and time (qa.Geofence,
+// and qa.DeviceClock with the clock that opts give, see DeviceClock); a failed check flags
+// the report but never refuses it — and stores the accepted reports durably before
+// returning. A report id seen before with the same envelope gets the earlier receipt,
+// whatever its request's clock; with another envelope, EConflict. Nothing is stored for
+// an envelope that fails. Submit needs no signed-in actor: the device key is
 // the authentication.
 func (a *App) Submit(ctx context.Context, envelopes [][]byte, opts ...SubmitOption) ([]SubmitResult, error) {
 	if len(envelopes) > MaxBatch {
