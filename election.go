@@ -27,6 +27,61 @@ type Election struct {
 	Parties []Party `json:"parties,omitempty"`
 	// Bodies are the bodies elected, each with its tiers (a parallel system has two).
 	Bodies []Body `json:"bodies,omitempty"`
+	// Observation sets how the observers' reports are checked for place and time; nil
+	// gives the defaults. Read it through GeofenceMetres and ClockSkew.
+	Observation *ObservationSettings `json:"observation,omitempty"`
+}
+
+// ObservationSettings are an election's tolerances for where and when observers report
+// (election.observation in election.yaml). A zero field takes its default.
+type ObservationSettings struct {
+	// GeofenceMetres is how far from its station's location a report may be made, in
+	// metres, before the geofence check fails (the device's stated accuracy is added).
+	GeofenceMetres int `json:"geofence_m,omitempty"`
+	// ClockSkewSeconds is how far a device's clock may be from the server's before the
+	// device-clock check fails.
+	ClockSkewSeconds int `json:"clock_skew_s,omitempty"`
+}
+
+// Defaults and limits of ObservationSettings.
+const (
+	DefaultGeofenceMetres   = 1000
+	MaxGeofenceMetres       = 100_000
+	DefaultClockSkewSeconds = 900
+	MaxClockSkewSeconds     = 86_400
+)
+
+// GeofenceMetres returns the election's geofence in metres: Observation's, or
+// DefaultGeofenceMetres when it sets none. It and ClockSkew take a value, so that they
+// can be called on an Election returned by value.
+func (e Election) GeofenceMetres() int {
+	if e.Observation != nil && e.Observation.GeofenceMetres > 0 {
+		return e.Observation.GeofenceMetres
+	}
+	return DefaultGeofenceMetres
+}
+
+// ClockSkew returns how far a device's clock may be from the server's: Observation's
+// ClockSkewSeconds, or DefaultClockSkewSeconds when it sets none.
+func (e Election) ClockSkew() time.Duration {
+	s := DefaultClockSkewSeconds
+	if e.Observation != nil && e.Observation.ClockSkewSeconds > 0 {
+		s = e.Observation.ClockSkewSeconds
+	}
+	return time.Duration(s) * time.Second
+}
+
+// Validate reports a geofence outside 1..MaxGeofenceMetres and a clock skew outside
+// 1..MaxClockSkewSeconds. A field left at zero means the default and is valid.
+func (o *ObservationSettings) Validate() error {
+	var ps problems
+	if o.GeofenceMetres < 0 || o.GeofenceMetres > MaxGeofenceMetres {
+		ps.msg("geofence_m", "error.observation.geofence", "Value", o.GeofenceMetres, "Max", MaxGeofenceMetres)
+	}
+	if o.ClockSkewSeconds < 0 || o.ClockSkewSeconds > MaxClockSkewSeconds {
+		ps.msg("clock_skew_s", "error.observation.clock_skew", "Value", o.ClockSkewSeconds, "Max", MaxClockSkewSeconds)
+	}
+	return ps.list.Err()
 }
 
 // Party is a party or coalition.
@@ -92,6 +147,9 @@ func (e *Election) Validate() error {
 			ps.msg(fmt.Sprintf("languages[%d]", i), "error.package.listed_twice", "Value", strconv.Quote(l))
 		}
 		seen[l] = true
+	}
+	if e.Observation != nil {
+		ps.nest("observation", e.Observation.Validate())
 	}
 	parties := map[string]bool{}
 	for i, p := range e.Parties {

@@ -169,7 +169,44 @@ func (e *Envelope) Report() (Report, error) {
 	if len(r.Answers) > MaxAnswers {
 		return Report{}, E(ETooLarge, "error.too_many_answers", map[string]any{"Count": len(r.Answers), "Max": MaxAnswers})
 	}
+	if r.Position != nil {
+		var ps problems
+		ps.nest("position", r.Position.Validate())
+		if err := ps.list.Err(); err != nil {
+			return Report{}, err
+		}
+	}
 	return r, nil
+}
+
+// positionFrom builds a Position from a parsed canonical value: an object with exactly
+// the fields lat_e6, lon_e6 and accuracy_m, each a whole number. Ranges are checked by
+// Position.Validate.
+func positionFrom(v any) (*Position, error) {
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("position must be an object")
+	}
+	var p Position
+	fields := []struct {
+		name string
+		dst  *int64
+	}{{"lat_e6", &p.LatE6}, {"lon_e6", &p.LonE6}, {"accuracy_m", &p.AccuracyM}}
+	for _, f := range fields {
+		n, ok := obj[f.name].(int64)
+		if !ok {
+			return nil, fmt.Errorf("position.%s must be a whole number", f.name)
+		}
+		*f.dst = n
+	}
+	if len(obj) != len(fields) {
+		for key := range obj {
+			if key != "lat_e6" && key != "lon_e6" && key != "accuracy_m" {
+				return nil, fmt.Errorf("unknown field %q in position", truncate(key, 40))
+			}
+		}
+	}
+	return &p, nil
 }
 
 // reportFrom builds a Report from a parsed canonical payload, as encoding/json would
@@ -226,6 +263,13 @@ func reportFrom(doc any) (Report, error) {
 					return r, fmt.Errorf("answer %s: %v", truncate(tag, 20), err)
 				}
 				r.Answers[tag] = val
+			}
+		case "position":
+			if v == nil {
+				continue
+			}
+			if r.Position, err = positionFrom(v); err != nil {
+				return r, err
 			}
 		default:
 			err = fmt.Errorf("unknown field %q", truncate(key, 40))

@@ -46,6 +46,51 @@ type Report struct {
 	Answers map[string]Value `json:"answers"`
 	// DeviceTime is when the author finished the report by their own clock, RFC 3339.
 	DeviceTime string `json:"device_time"`
+	// Position is where the device was when the report was made, if the observer let
+	// the app read it; nil when not given. QA compares it with the station's location
+	// (the geofence check).
+	Position *Position `json:"position,omitempty"`
+}
+
+// Position is a point on the WGS 84 ellipsoid as a device measured it, in whole
+// micro-degrees, so that a signed report holds integers only (canonical JSON has no
+// fractions): 47.918900° is 47918900. A micro-degree is at most 0.11 m.
+type Position struct {
+	LatE6 int64 `json:"lat_e6"`
+	LonE6 int64 `json:"lon_e6"`
+	// AccuracyM is the radius in metres within which the device says the true position
+	// lies (the Geolocation API's accuracy, rounded up).
+	AccuracyM int64 `json:"accuracy_m"`
+}
+
+// Limits of a Position.
+const (
+	MaxLatE6     = 90_000_000
+	MaxLonE6     = 180_000_000
+	MaxAccuracyM = 100_000
+)
+
+// Lat returns the latitude in degrees.
+func (p Position) Lat() float64 { return float64(p.LatE6) / 1e6 }
+
+// Lon returns the longitude in degrees.
+func (p Position) Lon() float64 { return float64(p.LonE6) / 1e6 }
+
+// Validate reports a latitude outside ±90°, a longitude outside ±180° and an accuracy
+// outside 0..MaxAccuracyM metres, as Problems whose fields are the JSON names
+// ("lat_e6").
+func (p Position) Validate() error {
+	var ps problems
+	if p.LatE6 < -MaxLatE6 || p.LatE6 > MaxLatE6 {
+		ps.msg("lat_e6", "error.position.lat", "Value", p.LatE6)
+	}
+	if p.LonE6 < -MaxLonE6 || p.LonE6 > MaxLonE6 {
+		ps.msg("lon_e6", "error.position.lon", "Value", p.LonE6)
+	}
+	if p.AccuracyM < 0 || p.AccuracyM > MaxAccuracyM {
+		ps.msg("accuracy_m", "error.position.accuracy", "Value", p.AccuracyM, "Max", MaxAccuracyM)
+	}
+	return ps.list.Err()
 }
 
 // ValueKind says what a Value holds.

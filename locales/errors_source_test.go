@@ -47,6 +47,7 @@ var errorsMachineWords = map[string]string{
 	// Errors of decoding JSON: the technical {{.Detail}} of error.payload_not_report,
 	// which the catalogue keeps in English like encoding/json's own errors.
 	"answers must be an object":            "JSON decoding detail",
+	"position must be an object":           "JSON decoding detail",
 	"a list answer must hold only strings": "JSON decoding detail",
 	"an answer must be null, a whole number, true, false, a string or a list of strings": "JSON decoding detail",
 	"%s is not a whole number within ±2^53":                                              "JSON decoding detail",

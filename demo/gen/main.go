@@ -551,6 +551,9 @@ func election(g *geography) iltod.Election {
 				{Code: tierList, Name: iltod.Text{"mn": "Улсын хэмжээний намын жагсаалт", "en": "National party lists"}, Seats: g.Body.List.Seats},
 			},
 		}},
+		// Station coordinates of a real register are often those of the building's
+		// address, not its door: a geofence a little wider than the default.
+		Observation: &iltod.ObservationSettings{GeofenceMetres: 1500, ClockSkewSeconds: 900},
 	}
 }
 

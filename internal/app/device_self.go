@@ -110,11 +110,10 @@ type ReportStatus struct {
 
 // observationSettings returns the election's geofence and clock tolerance for devices.
 //
-// TODO(lead): issue 13 part B adds iltod.Election.Observation; once it is merged, return
-// its GeofenceMetres and ClockSkewSeconds methods' values here. Until then, the
-// contract's defaults.
-func observationSettings(iltod.Election) DeviceSettings {
-	return DeviceSettings{GeofenceMetres: 1000, ClockSkewSeconds: 900}
+// observationSettings returns the election's tolerances for the geofence and the
+// device clock, with their defaults when the package sets none.
+func observationSettings(e iltod.Election) DeviceSettings {
+	return DeviceSettings{GeofenceMetres: e.GeofenceMetres(), ClockSkewSeconds: int(e.ClockSkew() / time.Second)}
 }
 
 // deviceRequest authenticates a device request (see iltod.DeviceRequest) whose op must

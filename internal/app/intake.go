@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/iltod/iltod"
+	"github.com/iltod/iltod/internal/qa"
 	"github.com/iltod/iltod/locales"
 )
 
@@ -50,25 +51,45 @@ type SubmitResult struct {
 	Err     error
 }
 
+// SubmitOption sets what a request says about its envelopes besides the envelopes.
+type SubmitOption func(*submitOptions)
+
+type submitOptions struct {
+	sent string
+}
+
+// DeviceClock gives the device's clock when it sent the envelopes: the value of the
+// request's Iltod-Device-Time header (RFC 3339), as it came; "" when absent. The
+// device-clock check compares it with the time the server received them.
+func DeviceClock(header string) SubmitOption {
+	return func(o *submitOptions) { o.sent = header }
+}
+
 // Submit checks and accepts envelopes, each on its own: one bad envelope does not stop
 // the others. For each it parses the envelope, finds the enrolled device by its key
 // (EUnknownKey, ERevokedKey), verifies the signature (EBadSignature), checks that the
 // report's election is the device's (EForbidden) and that the device's observer may
 // report for the station (ENotAssigned), checks the answers against the form version
-// (EInvalid), runs the QA checks — a failed check flags the report but never refuses it —
-// and stores the accepted reports durably before returning. A report id seen before with
-// the same envelope gets the earlier receipt; with another envelope, EConflict. Nothing is
-// stored for an envelope that fails. Submit needs no signed-in actor: the device key is
+// (EInvalid), runs the QA checks — the form's, then those of place and time (qa.Geofence,
+// and qa.DeviceClock with the clock that opts give, see DeviceClock); a failed check flags
+// the report but never refuses it — and stores the accepted reports durably before
+// returning. A report id seen before with the same envelope gets the earlier receipt,
+// whatever its request's clock; with another envelope, EConflict. Nothing is stored for
+// an envelope that fails. Submit needs no signed-in actor: the device key is
 // the authentication.
-func (a *App) Submit(ctx context.Context, envelopes [][]byte) ([]SubmitResult, error) {
+func (a *App) Submit(ctx context.Context, envelopes [][]byte, opts ...SubmitOption) ([]SubmitResult, error) {
 	if len(envelopes) > MaxBatch {
 		return nil, iltod.E(iltod.ETooLarge, "error.app.batch_too_large", locales.Args{"Count": len(envelopes), "Max": MaxBatch})
+	}
+	var o submitOptions
+	for _, opt := range opts {
+		opt(&o)
 	}
 	received := a.now().UTC().Truncate(time.Millisecond)
 	subs := make([]*iltod.Submission, len(envelopes))
 	results := make([]SubmitResult, len(envelopes))
 	a.parallel(len(envelopes), func(i int) {
-		subs[i], results[i].Err = a.prepare(ctx, envelopes[i], received)
+		subs[i], results[i].Err = a.prepare(ctx, envelopes[i], received, o.sent)
 	})
 	var batch []iltod.Submission
 	var index []int
@@ -126,8 +147,9 @@ func (a *App) parallel(n int, fn func(i int)) {
 	wg.Wait()
 }
 
-// prepare runs every check on one envelope and returns the submission to store.
-func (a *App) prepare(ctx context.Context, raw []byte, received time.Time) (*iltod.Submission, error) {
+// prepare runs every check on one envelope and returns the submission to store. sent is
+// the device's clock when it sent the request (the Iltod-Device-Time header, or "").
+func (a *App) prepare(ctx context.Context, raw []byte, received time.Time, sent string) (*iltod.Submission, error) {
 	env, dev, err := a.signedBy(ctx, raw, (*iltod.Envelope).Verify)
 	if err != nil {
 		return nil, err
@@ -168,6 +190,9 @@ func (a *App) prepare(ctx context.Context, raw []byte, received time.Time) (*ilt
 	if ps := sheet.ValidateAnswers(r.Answers); len(ps) > 0 {
 		return nil, ps
 	}
+	checks := append(sheet.Check(r.Answers),
+		qa.CheckGeofence(*st, r.Position, el.e.GeofenceMetres()),
+		qa.CheckDeviceClock(r.DeviceTime, sent, received, el.e.ClockSkew()))
 	return &iltod.Submission{
 		Report:       r,
 		Observer:     obs.Code,
@@ -176,7 +201,7 @@ func (a *App) prepare(ctx context.Context, raw []byte, received time.Time) (*ilt
 		EnvelopeHash: sha256.Sum256(env.Bytes()),
 		DeviceKey:    dev.KeyID,
 		Received:     received,
-		Checks:       sheet.Check(r.Answers),
+		Checks:       checks,
 		Status:       iltod.Unreviewed,
 	}, nil
 }

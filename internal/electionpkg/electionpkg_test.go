@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/electionpkg"
@@ -82,6 +83,51 @@ func TestRoundTrip(t *testing.T) {
 	manifest, _ := os.ReadFile(dir + "/election.yaml")
 	if !strings.HasPrefix(string(manifest), "# DEMONSTRATION DATA") {
 		t.Errorf("a demo package's manifest must say so at its top:\n%s", manifest)
+	}
+}
+
+// TestObservation reads election.observation, gives the defaults without it, and writes
+// it back.
+func TestObservation(t *testing.T) {
+	m := example(t)
+	p, err := electionpkg.Read(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := p.Election; e.Observation != nil || e.GeofenceMetres() != 1000 || e.ClockSkew() != 15*time.Minute {
+		t.Errorf("without observation: %+v, %d m, %v", e.Observation, e.GeofenceMetres(), e.ClockSkew())
+	}
+	for _, tc := range []struct {
+		yaml  string
+		fence int
+		skew  time.Duration
+	}{
+		{"  observation: {geofence_m: 1500, clock_skew_s: 600}\n", 1500, 10 * time.Minute},
+		{"  observation:\n    clock_skew_s: 86400\n", 1000, 24 * time.Hour},
+		{"  observation: {geofence_m: 100000}\n", 100000, 15 * time.Minute},
+		{"  observation: {}\n", 1000, 15 * time.Minute},
+	} {
+		m := example(t)
+		edit(t, m, "election.yaml", "  demo: true\n", "  demo: true\n"+tc.yaml)
+		p, err := electionpkg.Read(m)
+		if err != nil {
+			t.Fatalf("%q: %v", tc.yaml, err)
+		}
+		e := p.Election
+		if e.Observation == nil || e.GeofenceMetres() != tc.fence || e.ClockSkew() != tc.skew {
+			t.Errorf("%q: %+v, %d m, %v; want %d m, %v", tc.yaml, e.Observation, e.GeofenceMetres(), e.ClockSkew(), tc.fence, tc.skew)
+		}
+		dir := t.TempDir()
+		if err := electionpkg.Write(dir, p); err != nil {
+			t.Fatal(err)
+		}
+		q, err := electionpkg.ReadDir(dir)
+		if err != nil {
+			t.Fatalf("%q: written package does not load: %v", tc.yaml, err)
+		}
+		if !reflect.DeepEqual(p, q) {
+			t.Errorf("%q: round trip changed the election:\nbefore %+v\nafter  %+v", tc.yaml, p.Election.Observation, q.Election.Observation)
+		}
 	}
 }
 
@@ -176,6 +222,16 @@ stations.csv:1: registered: the required column is missing`},
 			`forms/closing.yaml: cannot open: file does not exist`},
 		{"bad date", "election.yaml", "date: 2024-06-28", "date: 28.06.2024",
 			`election.yaml:7: date: "28.06.2024" is not a date of the form YYYY-MM-DD`},
+		{"geofence of zero", "election.yaml", "  demo: true\n", "  demo: true\n  observation: {geofence_m: 0, clock_skew_s: 900}\n",
+			`election.yaml:12: observation.geofence_m: the geofence 0 m is outside 1..100000`},
+		{"geofence too wide", "election.yaml", "  demo: true\n", "  demo: true\n  observation:\n    geofence_m: 100001\n",
+			`election.yaml:13: observation.geofence_m: the geofence 100001 m is outside 1..100000`},
+		{"negative clock tolerance", "election.yaml", "  demo: true\n", "  demo: true\n  observation: {clock_skew_s: -5}\n",
+			`election.yaml:12: observation.clock_skew_s: the clock tolerance -5 s is outside 1..86400`},
+		{"clock tolerance over a day", "election.yaml", "  demo: true\n", "  demo: true\n  observation: {clock_skew_s: 86401}\n",
+			`election.yaml:12: observation.clock_skew_s: the clock tolerance 86401 s is outside 1..86400`},
+		{"unknown observation field", "election.yaml", "  demo: true\n", "  demo: true\n  observation: {geofence: 500}\n",
+			`election.yaml:12: election.observation.geofence: unknown field (known: geofence_m, clock_skew_s)`},
 		{"wrong format", "election.yaml", "format: iltod-package/1", "format: iltod-package/9",
 			`election.yaml:3: format: "iltod-package/9" is not a format this version reads (want "iltod-package/1")`},
 	}

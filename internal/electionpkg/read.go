@@ -51,6 +51,14 @@ type electionHead struct {
 	Country   string     `json:"country"`
 	Languages []string   `json:"languages"`
 	Demo      bool       `json:"demo"`
+	// Observation is election.observation: pointers, so that a tolerance written as 0,
+	// which iltod.ObservationSettings would read as "the default", is refused instead.
+	Observation *observationHead `json:"observation,omitempty"`
+}
+
+type observationHead struct {
+	GeofenceM  *int `json:"geofence_m,omitempty"`
+	ClockSkewS *int `json:"clock_skew_s,omitempty"`
 }
 
 type manifestFiles struct {
@@ -183,6 +191,30 @@ func (r *reader) readManifest() bool {
 	h := m.Election
 	r.pkg.Election = iltod.Election{ID: h.ID, Name: h.Name, Date: h.Date, Kind: h.Kind, Country: h.Country,
 		Languages: h.Languages, Demo: h.Demo, Parties: m.Parties, Bodies: m.Bodies}
+	if o := h.Observation; o != nil {
+		// Election.Validate checks the ranges; only an explicit 0 is lost in the int
+		// fields, so it is refused here with the same message.
+		set := &iltod.ObservationSettings{}
+		for _, f := range []struct {
+			name, key string
+			src       *int
+			dst       *int
+			max       int
+		}{
+			{"geofence_m", "error.observation.geofence", o.GeofenceM, &set.GeofenceMetres, iltod.MaxGeofenceMetres},
+			{"clock_skew_s", "error.observation.clock_skew", o.ClockSkewS, &set.ClockSkewSeconds, iltod.MaxClockSkewSeconds},
+		} {
+			if f.src == nil {
+				continue
+			}
+			if *f.src == 0 {
+				field := "observation." + f.name
+				r.ps.msg(r.manifestFile, r.electionLine(field), field, f.key, "Value", 0, "Max", f.max)
+			}
+			*f.dst = *f.src
+		}
+		r.pkg.Election.Observation = set
+	}
 	f := m.Files
 	if f.Areas == "" {
 		r.ps.msg(r.manifestFile, lineOf(n, "files"), "files.areas", "error.package.required")

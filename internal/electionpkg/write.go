@@ -45,10 +45,21 @@ type File struct {
 // Files renders p as the files of a package, the manifest first.
 func Files(p *iltod.Package) ([]File, error) {
 	langs := languages(p)
+	var obs *observationHead
+	if o := p.Election.Observation; o != nil {
+		obs = &observationHead{}
+		if o.GeofenceMetres != 0 {
+			obs.GeofenceM = &o.GeofenceMetres
+		}
+		if o.ClockSkewSeconds != 0 {
+			obs.ClockSkewS = &o.ClockSkewSeconds
+		}
+	}
 	m := manifest{
 		Format: Format,
 		Election: electionHead{ID: p.Election.ID, Name: p.Election.Name, Date: p.Election.Date,
-			Kind: p.Election.Kind, Country: p.Election.Country, Languages: p.Election.Languages, Demo: p.Election.Demo},
+			Kind: p.Election.Kind, Country: p.Election.Country, Languages: p.Election.Languages, Demo: p.Election.Demo,
+			Observation: obs},
 		Parties: p.Election.Parties,
 		Bodies:  p.Election.Bodies,
 		Files:   manifestFiles{Areas: "areas.csv", Stations: "stations.csv"},

@@ -10,6 +10,7 @@ import (
 
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/app"
+	"github.com/iltod/iltod/internal/qa"
 	"github.com/iltod/iltod/locales"
 )
 
@@ -41,7 +42,8 @@ type resultBody struct {
 // report already accepted) or its error; or {"envelopes":[…]}, answered 200 with
 // {"results":[…]} holding a receipt or an error for each, in order. The receipts' QA
 // details and the errors' messages are in the language Accept-Language asks for (see
-// apiLang); each check also carries its message as data ("msg").
+// apiLang); each check also carries its message as data ("msg"). The Iltod-Device-Time
+// header, the phone's clock when it sent, goes to the device-clock check.
 func (s *Server) submitReports(w http.ResponseWriter, r *http.Request) {
 	body, err := readBody(w, r, MaxReportBody)
 	if err != nil {
@@ -66,7 +68,7 @@ func (s *Server) submitReports(w http.ResponseWriter, r *http.Request) {
 			envelopes = append(envelopes, e)
 		}
 	}
-	results, err := s.app.Submit(r.Context(), envelopes)
+	results, err := s.app.Submit(r.Context(), envelopes, app.DeviceClock(r.Header.Get(qa.DeviceTimeHeader)))
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -1,6 +1,8 @@
 // Package qa decides how far an observer's answers can be trusted: it expands a form for
 // one polling station (Expand), validates answers against it (Sheet.ValidateAnswers), and
-// runs the built-in results checks and the rules written in the form (Sheet.Check).
+// runs the built-in results checks and the rules written in the form (Sheet.Check). Two
+// more checks judge where and when a device made a report, whatever its form:
+// CheckGeofence and CheckDeviceClock.
 //
 // Everything here is a pure function of its arguments: no I/O, no clock, no globals that
 // change. A Sheet is never changed after Expand returns it, so it is safe for concurrent

@@ -202,6 +202,15 @@ func TestValidateFormOther(t *testing.T) {
 	if ps := ValidateForm(nil); len(ps) != 1 {
 		t.Errorf("ValidateForm(nil) = %v", ps)
 	}
+	// The checks on place and time run on every report: their codes are taken too.
+	for _, code := range []string{Geofence, DeviceClock} {
+		f := ruleForm("CB <= RV")
+		f.Rules[0].Code = code
+		want := `rules[0].code: "` + code + `" is the code of a built-in check; choose another`
+		if got := ValidateForm(f).Error(); got != want {
+			t.Errorf("rule %s: got %s, want %s", code, got, want)
+		}
+	}
 }
 
 // check runs one rule at station S1 and returns its result.

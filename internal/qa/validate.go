@@ -15,9 +15,10 @@ import (
 // language: that every rule parses, names only tags the form can produce, uses its
 // operands at the right types, names option codes the question has, and uses seats only
 // when the tags it names are bound to one contest; that no rule takes the code of a
-// built-in check; and that no two questions count the same figure. Each Problem's Field
-// is a path in the form ("rules[2].expr", "questions[4].count"); the caller sets Record
-// and Index. It returns nil for a form with no such problem.
+// built-in check or of a check on place and time (geofence, device-clock); and that no
+// two questions count the same figure. Each Problem's Field is a path in the form
+// ("rules[2].expr", "questions[4].count"); the caller sets Record and Index. It returns
+// nil for a form with no such problem.
 //
 // An expanded tag is known only at a station, so a rule may name K3 wherever the form
 // has a choice "*" question K (Expand leaves the rule skipped at a station with no
@@ -45,7 +46,7 @@ func ValidateForm(f *iltod.Form) iltod.Problems {
 		figures[k] = i
 	}
 	for i, r := range f.Rules {
-		if slices.Contains(builtinOrder, r.Code) {
+		if slices.Contains(builtinOrder, r.Code) || slices.Contains(fieldCodes, r.Code) {
 			add(fmt.Sprintf("rules[%d].code", i), msg("qa.form.builtin_code", args{"Code": iltod.Lit(strconv.Quote(r.Code))}))
 		}
 		e, err := ParseRule(r.Expr)

@@ -66,6 +66,15 @@ func AppendReport(b []byte, r *iltod.Report) ([]byte, error) {
 	}
 	b = append(b, `,"device_time":`...)
 	b = iltod.AppendJSONString(b, r.DeviceTime)
+	if p := r.Position; p != nil {
+		b = append(b, `,"position":{"lat_e6":`...)
+		b = strconv.AppendInt(b, p.LatE6, 10)
+		b = append(b, `,"lon_e6":`...)
+		b = strconv.AppendInt(b, p.LonE6, 10)
+		b = append(b, `,"accuracy_m":`...)
+		b = strconv.AppendInt(b, p.AccuracyM, 10)
+		b = append(b, '}')
+	}
 	return append(b, '}'), nil
 }
 

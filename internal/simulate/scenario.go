@@ -494,7 +494,7 @@ func (pl *planner) choose() {
 }
 
 // add records a report of observer at station on form f, finished at t, with answers
-// drawn for obs.
+// drawn for obs and, if the observer shares it, the phone's position near the station.
 func (pl *planner) add(observer string, st *iltod.Station, f *iltod.Form, t time.Time, obs Observation, salt string) (*PlannedReport, error) {
 	sheet, err := pl.sheet(f, st)
 	if err != nil {
@@ -511,7 +511,7 @@ func (pl *planner) add(observer string, st *iltod.Station, f *iltod.Form, t time
 	}
 	r := &PlannedReport{Kind: f.Kind, At: t, Observer: observer, Report: iltod.Report{
 		Election: pl.p.Election.ID, Station: st.Code, Form: f.Code, FormVersion: f.Version,
-		Answers: answers, DeviceTime: t.Format(time.RFC3339)}}
+		Answers: answers, DeviceTime: t.Format(time.RFC3339), Position: position(pl.seed, observer, st, f.Code, salt)}}
 	if f.Kind == iltod.Results {
 		r.ExpectFlagged = machineFlag(sheet, answers)
 	}

@@ -33,6 +33,8 @@ func Fixture(id string) *iltod.Package {
 					{Code: "list", Name: iltod.Text{"mn": "Жагсаалт", "en": "National list"}, Seats: 4},
 				},
 			}},
+			// Tolerances for place and time, which the store keeps with the election.
+			Observation: &iltod.ObservationSettings{GeofenceMetres: 1500, ClockSkewSeconds: 600},
 		},
 		Areas: []iltod.Area{
 			{Code: "MN", Level: iltod.LevelCountry, Name: iltod.Text{"mn": "Монгол Улс", "en": "Mongolia"}, Location: &iltod.Point{Lat: 47.9186, Lon: 106.9176}},

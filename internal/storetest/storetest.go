@@ -243,6 +243,9 @@ func testRoundTrip(t *testing.T, s iltod.Store) {
 		t.Fatal(err)
 	}
 	equal(t, "Election", e, want.Election)
+	if o := e.Observation; o == nil || e.GeofenceMetres() != 1500 || e.ClockSkew() != 10*time.Minute {
+		t.Errorf("the election's observation settings were not kept: %+v", o)
+	}
 
 	t.Run("areas", func(t *testing.T) {
 		got, err := s.Areas(ctx, id)

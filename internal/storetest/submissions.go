@@ -17,8 +17,8 @@ var Received = time.Date(2024, 6, 28, 20, 15, 0, 123456789, time.UTC)
 // Submissions returns n realistic submissions to election p of the results form "RES",
 // as the app passes them to AcceptReports: each from an observer of p at one of the
 // observer's stations (or at any station for an observer with none), with 41 answers of
-// every kind, signed on the observer's device (the envelope is about 1 KB), with QA
-// checks, unreviewed, received a second apart. p needs an observer and a station.
+// every kind (every third with the device's position), signed on the observer's device
+// (the envelope is about 1 KB), with QA checks, unreviewed, received a second apart. p needs an observer and a station.
 //
 // Report ids are "r" followed by the seed and the index, so that calls with different
 // seeds never repeat an id. The output depends only on p, n and seed.
@@ -49,6 +49,10 @@ func Submissions(p *iltod.Package, n int, seed uint64) []iltod.Submission {
 			FormVersion: 1,
 			Answers:     answers(rng),
 			DeviceTime:  Received.Add(time.Duration(i)*time.Second - 3*time.Minute).Format(time.RFC3339),
+		}
+		if i%3 == 1 {
+			// Every third report carries the phone's position, near Sükhbaatar Square.
+			r.Position = &iltod.Position{LatE6: 47918900 + int64(i), LonE6: 106917600 - int64(i), AccuracyM: int64(5 + i%40)}
 		}
 		env, err := iltod.SignReport(r, a.key)
 		if err != nil {
