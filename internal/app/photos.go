@@ -150,17 +150,23 @@ func (a *App) photoReports(ctx context.Context, election string, sha [32]byte, k
 		if !ok || !keep(f, s) {
 			continue
 		}
-		if slices.Contains(photoAnswers(f, s.Report.Answers), sha) {
+		if slices.ContainsFunc(photoAnswers(f, s.Report.Answers), func(p photoAnswer) bool { return p.sha == sha }) {
 			out = append(out, *s)
 		}
 	}
 	return out, nil
 }
 
-// photoAnswers returns the hashes that answers give to the photo questions of f, in the
+// photoAnswer is a photo question's answer: the question's tag and the photo's hash.
+type photoAnswer struct {
+	tag string
+	sha [32]byte
+}
+
+// photoAnswers returns the answers that answers give to the photo questions of f, in the
 // order of its questions.
-func photoAnswers(f *iltod.Form, answers map[string]iltod.Value) [][32]byte {
-	var out [][32]byte
+func photoAnswers(f *iltod.Form, answers map[string]iltod.Value) []photoAnswer {
+	var out []photoAnswer
 	for i := range f.Questions {
 		q := &f.Questions[i]
 		if q.Type != iltod.Photo {
@@ -168,7 +174,7 @@ func photoAnswers(f *iltod.Form, answers map[string]iltod.Value) [][32]byte {
 		}
 		if v, ok := answers[q.Tag]; ok && v.Kind == iltod.Str {
 			if sha, ok := iltod.PhotoHash(v.Str); ok {
-				out = append(out, sha)
+				out = append(out, photoAnswer{q.Tag, sha})
 			}
 		}
 	}
@@ -220,9 +226,9 @@ func (a *App) PublicStationPhotos(ctx context.Context, election string) (map[str
 		if !ok || !isPublicPhotoReport(f, s) {
 			continue
 		}
-		for _, sha := range photoAnswers(f, s.Report.Answers) {
-			all = append(all, named{s.Report.Station, sha})
-			shas = append(shas, sha)
+		for _, p := range photoAnswers(f, s.Report.Answers) {
+			all = append(all, named{s.Report.Station, p.sha})
+			shas = append(shas, p.sha)
 		}
 	}
 	held, err := a.store.HeldBlobs(ctx, shas)
@@ -292,16 +298,9 @@ func (a *App) StationPhotos(ctx context.Context, election, station string) ([]St
 		if !ok {
 			continue
 		}
-		for j := range f.Questions {
-			q := &f.Questions[j]
-			v, ok := s.Report.Answers[q.Tag]
-			if q.Type != iltod.Photo || !ok || v.Kind != iltod.Str {
-				continue
-			}
-			if sha, ok := iltod.PhotoHash(v.Str); ok {
-				out = append(out, StationPhoto{PhotoRef: photoRef(sha), Report: s.Report.ID, Form: s.Report.Form, Tag: q.Tag, Status: s.Status})
-				shas = append(shas, sha)
-			}
+		for _, p := range photoAnswers(f, s.Report.Answers) {
+			out = append(out, StationPhoto{PhotoRef: photoRef(p.sha), Report: s.Report.ID, Form: s.Report.Form, Tag: p.tag, Status: s.Status})
+			shas = append(shas, p.sha)
 		}
 	}
 	held, err := a.store.HeldBlobs(ctx, shas)

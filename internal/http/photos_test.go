@@ -161,6 +161,24 @@ func TestPhotos(t *testing.T) {
 	submit("incident", observers[0].Code, map[string]iltod.Value{"PH": photo(incident)})
 	submit("incident", observers[1].Code, map[string]iltod.Value{"PH": photo(text)})
 
+	// Two observers' photos of one station differ, as they always will: no conflict.
+	rec, err := env.a.StationRecord(sys, e, station, "results")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := rec.Fields["PHOTO"]; len(rec.Conflicts) != 0 || f.Conflict || len(f.Variants) != 2 {
+		t.Errorf("the station record: conflicts %v, PHOTO %+v; want no conflict and two variants", rec.Conflicts, f)
+	}
+	queue, err := env.a.ReviewQueue(sys, e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range queue {
+		if it.Kind == "conflict" && it.Station == station {
+			t.Errorf("the review queue holds a conflict at %s: %v", station, it.Conflicts)
+		}
+	}
+
 	// Refused, each with its reason, storing nothing.
 	for _, tt := range []struct {
 		name, path string
