@@ -2,6 +2,8 @@ package http
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -22,6 +24,10 @@ const cacheImmutable = "public, max-age=31536000, immutable"
 // cacheStaffPhoto is the Cache-Control of a photo shown to staff: kept by their browser
 // only, and asked again after a day, since whether they may see it can change.
 const cacheStaffPhoto = "private, max-age=86400"
+
+// photoReadTimeout is how long a photo's upload may take, in place of ReadTimeout: 8 MiB
+// over a slow mobile link at a polling station takes minutes, not seconds.
+const photoReadTimeout = 5 * time.Minute
 
 // photoHash reads the {sha256} of the request's path: 64 lower-case hex digits.
 func photoHash(r *http.Request) ([32]byte, error) {
@@ -53,6 +59,12 @@ func (s *Server) putPhoto(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	rc := http.NewResponseController(w)
+	if err := rc.SetReadDeadline(time.Now().Add(photoReadTimeout)); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		s.writeError(w, r, fmt.Errorf("extend the read deadline: %w", err))
+		return
+	}
+	rc.SetWriteDeadline(time.Now().Add(photoReadTimeout + WriteTimeout))
 	body, err := readBody(w, r, iltod.MaxPhotoBytes)
 	if err != nil {
 		s.writeError(w, r, err)
