@@ -94,7 +94,9 @@ func (a *App) PutPhoto(ctx context.Context, sha [32]byte, data []byte) (PutPhoto
 		return PutPhotoResult{}, err
 	}
 	res.Stored = true
-	a.dropInputs(named[0].Report.Election) // the public pages show held photos only
+	for _, s := range named { // the public pages show held photos only
+		a.dropInputs(s.Report.Election)
+	}
 	a.log.InfoContext(ctx, "photo stored", "sha256", hex.EncodeToString(sha[:]), "bytes", len(data), "type", res.MediaType)
 	return res, nil
 }

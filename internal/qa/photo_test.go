@@ -55,6 +55,7 @@ func TestPhotoInRules(t *testing.T) {
 		{"not answered(PH) or CB >= 0", ""},
 		{`PH == "` + photoHash + `"`, "rules[0].expr: at character 1: PH is a photo; a rule can only test answered(PH)"},
 		{"PH == PH", "rules[0].expr: at character 1: PH is a photo; a rule can only test answered(PH)"},
+		{`has(PH, "1")`, "rules[0].expr: at character 5: has tests a multiple-choice answer; PH is a photo"},
 	} {
 		f := ruleForm(tt.expr)
 		f.Questions = append(f.Questions, q("PH photo"))

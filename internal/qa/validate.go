@@ -272,7 +272,11 @@ func (t *typer) check(n node) (typ, error) {
 				return 0, err
 			}
 			if ty != tyMulti {
-				return 0, errAt(tr, "qa.rule.has_not_multiple", args{"Tag": iltod.Lit(tr.tag), "Type": ty.name()})
+				name := ty.name()
+				if q.Type == iltod.Photo {
+					name = msg("qa.photo.type", nil)
+				}
+				return 0, errAt(tr, "qa.rule.has_not_multiple", args{"Tag": iltod.Lit(tr.tag), "Type": name})
 			}
 			lit := n.args[1].(*strLit)
 			if !hasOption(q, lit.v) {
