@@ -110,7 +110,9 @@ func checkImage(data []byte) (imagemeta.Format, error) {
 	case errors.Is(err, imagemeta.ErrNotImage):
 		return "", iltod.E(iltod.EInvalid, "error.photo.not_image", nil)
 	case errors.As(err, &bad):
-		return "", iltod.E(iltod.EInvalid, "error.photo.malformed", locales.Args{"Format": string(bad.Format)})
+		e := iltod.E(iltod.EInvalid, "error.photo.malformed", locales.Args{"Format": string(bad.Format)})
+		e.Err = err // where and why, for the log
+		return "", e
 	case err != nil:
 		return "", err
 	case len(items) > 0:
@@ -129,7 +131,9 @@ func checkImage(data []byte) (imagemeta.Format, error) {
 		decode = png.DecodeConfig
 	}
 	if _, err := decode(bytes.NewReader(data)); err != nil {
-		return "", iltod.E(iltod.EInvalid, "error.photo.malformed", locales.Args{"Format": string(format)})
+		e := iltod.E(iltod.EInvalid, "error.photo.malformed", locales.Args{"Format": string(format)})
+		e.Err = err
+		return "", e
 	}
 	return format, nil
 }
