@@ -29,6 +29,9 @@ const (
 	SelectMultiple QuestionType = "select_multiple"
 	TextAnswer     QuestionType = "text"
 	TimeOfDay      QuestionType = "time" // HH:MM
+	// Photo is answered with the SHA-256 of an image, as 64 lower-case hexadecimal
+	// digits; the image itself is uploaded apart (PUT /api/v1/photos/{sha256}).
+	Photo QuestionType = "photo"
 )
 
 // CountKind binds a results question to a figure of the count.
@@ -285,9 +288,9 @@ func (q *Question) Validate() error {
 			seen[o.Code] = true
 			ps.nest(of+".label", o.Label.Validate())
 		}
-	case YesNo, TextAnswer, TimeOfDay:
+	case YesNo, TextAnswer, TimeOfDay, Photo:
 	default:
-		ps.msg("type", "error.package.one_of", "Value", strconv.Quote(truncate(string(q.Type), 30)), "Options", Lit("integer, yes_no, select_one, select_multiple, text, time"))
+		ps.msg("type", "error.package.one_of", "Value", strconv.Quote(truncate(string(q.Type), 30)), "Options", Lit("integer, yes_no, select_one, select_multiple, text, time, photo"))
 	}
 	if q.Type != Integer && (q.Min != nil || q.Max != nil) {
 		ps.msg("min", "error.package.min_max_integer")

@@ -49,6 +49,10 @@ type Store interface {
 	// AdminStore keeps PVT samples, staff accounts and sign-in sessions.
 	AdminStore
 
+	// BlobStore keeps photos (and other content-addressed bytes) and finds the reports
+	// that name a photo.
+	BlobStore
+
 	// CreateElection stores p in one transaction: on any error nothing is stored. p MUST
 	// have passed p.Validate; the store need not check it again. It returns EConflict if
 	// an election with the same id exists, unless replace is true, in which case the old

@@ -133,6 +133,10 @@ func results(parties []iltod.Party) iltod.Form {
 			Label: t(p.Name["mn"]+" (машин тооллого)", p.Name["en"]+" (machine count)")})
 		machine = append(machine, tag)
 	}
+	// The photo of the protocol posted at the station, which the public site shows beside
+	// the figures; optional, since not every phone can send one.
+	qs = append(qs, iltod.Question{Tag: "PHOTO", Type: iltod.Photo,
+		Label: t("Хэсгийн хороон дээр өлгөсөн дүнгийн протоколын зураг", "Photo of the posted result protocol")})
 	return iltod.Form{
 		Code: "results", Version: 1, Kind: iltod.Results, SMSPrefix: "P",
 		Name:      t("Санал тооллогын дүн", "Results"),

@@ -136,8 +136,9 @@ func (a *App) Resolve(ctx context.Context, election, station, form, tag string, 
 	return a.store.Resolve(ctx, iltod.Resolution{Election: election, Station: station, Form: form, Tag: tag, Value: value}, ev)
 }
 
-// StationRecord returns the merged record of a station's reports on a form. Staff only:
-// it names the reports.
+// StationRecord returns the merged record of a station's reports on a form. Different
+// photos are no conflict: each observer takes their own. Staff only: it names the
+// reports.
 func (a *App) StationRecord(ctx context.Context, election, station, form string) (iltod.StationRecord, error) {
 	if err := a.authorizeStation(ctx, actionReadReports, election, station); err != nil {
 		return iltod.StationRecord{}, err
@@ -155,7 +156,11 @@ func (a *App) stationRecord(ctx context.Context, election, station, form string)
 	if err != nil {
 		return iltod.StationRecord{}, err
 	}
-	return iltod.MergeRecord(election, station, form, subs, res), nil
+	el, err := a.election(ctx, election)
+	if err != nil {
+		return iltod.StationRecord{}, err
+	}
+	return el.withoutPhotoConflicts(iltod.MergeRecord(election, station, form, subs, res)), nil
 }
 
 // Submissions returns the reports q selects, one page of at most q.Limit. Staff only:

@@ -33,6 +33,7 @@ func (s *Server) consoleRoutes() []route {
 		{"POST /staff/e/{election}/review/resolve", s.staff(s.conResolve)},
 		{"GET /staff/e/{election}/enter", s.staff(s.conEnter)},
 		{"POST /staff/e/{election}/enter", s.staff(s.conEnterSubmit)},
+		{"GET /staff/e/{election}/photos/{sha256}", s.staff(s.conPhoto)},
 		{"GET /staff/e/{election}/devices", s.staff(s.conDevices)},
 		{"POST /staff/e/{election}/devices/enroll", s.staff(s.conEnroll)},
 		{"POST /staff/e/{election}/devices/revoke", s.staff(s.conRevoke)},

@@ -58,6 +58,15 @@ type conEnterSheet struct {
 	Mediums                  []conOption
 	// Problems are those that name no question.
 	Problems []string
+	// Photos are the photos that the station's reports name, on any form, to read the
+	// figures from; Pending those not received yet.
+	Photos  []conPhoto
+	Pending []string
+}
+
+// conPhoto is a photo of a station shown beside the clerk's entry form.
+type conPhoto struct {
+	Src, Alt, Caption, Title string
 }
 
 // conReceiptData is what a clerk sees once an entry is stored.
@@ -160,6 +169,11 @@ func (s *Server) conEnterSheet(w http.ResponseWriter, r *http.Request, sess app.
 		s.conError(w, r, sess, e, err)
 		return
 	}
+	photos, err := s.app.StationPhotos(ctx, e.ID, station)
+	if err != nil {
+		s.conError(w, r, sess, e, err)
+		return
+	}
 	p := conPage(r, sess, e, "console.enter_title")
 	d := &conEnterSheet{StationCode: sheet.Station.Code, StationName: sheet.Station.Name.In(p.Lang, e.Languages...),
 		Form: sheet.Form.Code, FormName: look.formName(p.Lang, sheet.Form.Code), Version: sheet.Form.Version}
@@ -183,8 +197,30 @@ func (s *Server) conEnterSheet(w http.ResponseWriter, r *http.Request, sess app.
 	for _, m := range []string{"phone", "paper"} {
 		d.Mediums = append(d.Mediums, conOption{Code: m, Label: tr(p.Lang, "console.medium_"+m), Selected: m == sent.medium})
 	}
+	var held []string // the hashes of the photos received, each once, for photo questions
+	for _, ph := range photos {
+		args := locales.Args{"Form": look.formName(p.Lang, ph.Form), "Tag": ph.Tag, "Report": ph.Report,
+			"Short": ph.Short(), "Station": sheet.Station.Code, "SHA256": ph.Hex}
+		if !ph.Held {
+			d.Pending = append(d.Pending, tr(p.Lang, "console.photo.pending", args))
+			continue
+		}
+		d.Photos = append(d.Photos, conPhoto{Src: "/staff/e/" + e.ID + "/photos/" + ph.Hex,
+			Alt: tr(p.Lang, "console.photo.alt", args), Caption: tr(p.Lang, "console.photo.caption", args),
+			Title: tr(p.Lang, "public.photo.title", args)})
+		if !slices.Contains(held, ph.Hex) {
+			held = append(held, ph.Hex)
+		}
+	}
 	for _, it := range sheet.Questions {
-		d.Questions = append(d.Questions, conQuestionOf(p.Lang, look, it, sent))
+		cq := conQuestionOf(p.Lang, look, it, sent)
+		if it.Question.Type == iltod.Photo {
+			// A clerk attaches one of the photos received for the station.
+			for _, h := range held {
+				cq.Options = append(cq.Options, conOption{Code: h, Label: h[:12] + "…", Selected: cq.Value == h})
+			}
+		}
+		d.Questions = append(d.Questions, cq)
 	}
 	p.Data = d
 	s.conRender(w, r, status, "con_enter_sheet", p)

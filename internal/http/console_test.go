@@ -56,10 +56,20 @@ var conAccounts = []app.NewStaff{
 
 func newConEnv(t *testing.T) *conEnv {
 	t.Helper()
+	return newConEnvWith(t, nil)
+}
+
+// newConEnvWith is newConEnv with the demo package changed by tweak, if not nil, before
+// it is loaded.
+func newConEnvWith(t *testing.T, tweak func(*iltod.Package)) *conEnv {
+	t.Helper()
 	ctx := context.Background()
 	p, err := electionpkg.Read(demo.Package())
 	if err != nil {
 		t.Fatal(err)
+	}
+	if tweak != nil {
+		tweak(p)
 	}
 	store, err := sqlstore.OpenSQLite(ctx, filepath.Join(t.TempDir(), "iltod.db"))
 	if err != nil {

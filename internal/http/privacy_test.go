@@ -86,6 +86,9 @@ func TestNoObserverData(t *testing.T) {
 		for _, f := range p.Forms {
 			add(base+"/forms/"+f.Code, fmt.Sprintf("%s/forms/%s/versions/%d", base, f.Code, f.Version))
 		}
+		// Protocol photos: refusals name the election and the hash, never a reporter
+		// (TestPhotos checks a photo that is served).
+		add("/e/"+p.Election.ID+"/photos/"+strings.Repeat("ab", 32), "/e/"+p.Election.ID+"/photos/NOT-A-HASH")
 	}
 
 	checked := 0

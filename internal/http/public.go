@@ -55,6 +55,7 @@ func (s *Server) publicRoutes() []route {
 		{"GET /e/{election}/incidents", http.HandlerFunc(ps.incidents)},
 		{"GET /e/{election}/log", http.HandlerFunc(ps.logPage)},
 		{"GET /e/{election}/data", http.HandlerFunc(ps.data)},
+		{"GET /e/{election}/photos/{sha256}", http.HandlerFunc(ps.photo)},
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/analysis"
+	"github.com/iltod/iltod/internal/app"
 	"github.com/iltod/iltod/locales"
 )
 
@@ -27,6 +28,9 @@ type pubStations struct {
 	PageOf         string
 	Prev, Next     string
 	CSV            string
+	// HasPhotos is set when a row of the page has a protocol photo: the table then has a
+	// column for them.
+	HasPhotos bool
 }
 
 // pubFilter is the station table's filter form.
@@ -43,6 +47,14 @@ type pubStationRow struct {
 	Exact                            bool
 	Status                           string
 	Figures                          []pubFigure
+	// Photos are the photos of the station's posted result protocol.
+	Photos []pubPhoto
+}
+
+// pubPhoto is one protocol photo beside a station's figures: its address, its alt text,
+// a caption with the hash shortened, and the full hash as the title.
+type pubPhoto struct {
+	Src, Alt, Caption, Title string
 }
 
 type pubFigure struct {
@@ -89,14 +101,19 @@ func (ps *publicSite) stations(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
-		p.Data = buildStations(p.Lang, pe, snap, rows, area, contest, differ, pageNo)
+		photos, err := ps.s.app.PublicStationPhotos(ctx, e.ID)
+		if err != nil {
+			return err
+		}
+		p.Data = buildStations(p.Lang, pe, snap, rows, photos, area, contest, differ, pageNo)
 		return nil
 	})
 }
 
-// buildStations gathers one page of the station table. A page past the last shows no rows
-// and says so, with a link back to the first.
-func buildStations(lang string, pe *publicElection, snap *areaSnapshot, all []analysis.StationComparison, area, contest string, differ bool, pageNo int) *pubStations {
+// buildStations gathers one page of the station table, with the stations' protocol photos
+// (by station). A page past the last shows no rows and says so, with a link back to the
+// first.
+func buildStations(lang string, pe *publicElection, snap *areaSnapshot, all []analysis.StationComparison, photos map[string][]app.PhotoRef, area, contest string, differ bool, pageNo int) *pubStations {
 	e := &pe.e
 	d := &pubStations{pubCommon: common(e, lang, "stations"), Page: pageNo}
 	d.CSV = "/api/v1/elections/" + e.ID + "/comparison?format=csv"
@@ -206,6 +223,15 @@ func buildStations(lang string, pe *publicElection, snap *areaSnapshot, all []an
 				}
 			}
 			row.Figures = append(row.Figures, fig)
+		}
+		for _, ph := range photos[sc.Station] {
+			row.Photos = append(row.Photos, pubPhoto{
+				Src:     d.Base + "/photos/" + ph.Hex,
+				Alt:     tr(lang, "public.photo.alt", locales.Args{"Station": sc.Station}),
+				Caption: tr(lang, "public.photo.caption", locales.Args{"Short": ph.Short()}),
+				Title:   tr(lang, "public.photo.title", locales.Args{"SHA256": ph.Hex}),
+			})
+			d.HasPhotos = true
 		}
 		d.Rows = append(d.Rows, row)
 	}

@@ -435,7 +435,7 @@ func testPublicWithObserved(t *testing.T, env *publicEnv) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sd := buildStations(lang, pe, snap, cmp, "", "LIST", true, 1)
+		sd := buildStations(lang, pe, snap, cmp, nil, "", "LIST", true, 1)
 		page = renderPublic(t, lang, &p.Election, "public_stations", sd)
 		for _, st := range env.tampered {
 			mustContain(t, page, `<tr data-station="`+st+`" class="differs">`)
@@ -444,7 +444,7 @@ func testPublicWithObserved(t *testing.T, env *publicEnv) {
 			t.Errorf("%s: %d stations differ, want %d", lang, n, len(env.tampered))
 		}
 		mustContain(t, page, "≠ "+locales.For(lang).N("public.differs_by", 120), "(&#43;60)", "(-60)")
-		sd = buildStations(lang, pe, snap, cmp, "MN-UB", "", false, 2)
+		sd = buildStations(lang, pe, snap, cmp, nil, "MN-UB", "", false, 2)
 		page = renderPublic(t, lang, &p.Election, "public_stations", sd)
 		if n := strings.Count(page, `<tr data-station="UB-`); n != stationsPerPage {
 			t.Errorf("%s: page 2 of Ulaanbaatar has %d rows, want %d", lang, n, stationsPerPage)

@@ -55,6 +55,8 @@ func (s *Server) routes() []route {
 		{"POST /api/v1/devices/self/status", http.HandlerFunc(s.deviceSelfStatus)},
 		{"POST /api/v1/reports", http.HandlerFunc(s.submitReports)},
 		{"GET /api/v1/reports/{id}/receipt", http.HandlerFunc(s.getReceipt)},
+		// Protocol photos that accepted reports name (photos.go).
+		{"PUT /api/v1/photos/{sha256}", http.HandlerFunc(s.putPhoto)},
 
 		// The transparency log: the tlog-tiles tree, for partners to verify and mirror.
 		{"GET /log/", http.HandlerFunc(s.logFiles)},

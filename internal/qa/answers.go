@@ -23,7 +23,8 @@ var (
 // wrong kind for the question's type; integers outside the question's min and max or
 // beyond ±iltod.MaxSafeInt; options that are not the question's; text longer than
 // iltod.MaxTextAnswer characters, not valid UTF-8 or holding control characters other
-// than newline; times that are not HH:MM between 00:00 and 23:59; "not applicable"
+// than newline; times that are not HH:MM between 00:00 and 23:59; photo answers that are
+// not 64 lower-case hexadecimal digits (iltod.PhotoHash); "not applicable"
 // (iltod.NA) where the question does not allow it; and required questions not answered.
 // An empty or blank text does not answer a required question.
 //
@@ -140,6 +141,7 @@ func checkValue(q *iltod.Question, v iltod.Value) (iltod.Message, bool) {
 	want := map[iltod.QuestionType]iltod.ValueKind{
 		iltod.Integer: iltod.Int, iltod.YesNo: iltod.Bool, iltod.SelectOne: iltod.Str,
 		iltod.SelectMultiple: iltod.List, iltod.TextAnswer: iltod.Str, iltod.TimeOfDay: iltod.Str,
+		iltod.Photo: iltod.Str,
 	}[q.Type]
 	if v.Kind != want {
 		return msg("qa.answer.wrong_kind", args{"Want": kindName(q.Type), "Got": valueName(v)}), true
@@ -174,6 +176,10 @@ func checkValue(q *iltod.Question, v iltod.Value) (iltod.Message, bool) {
 	case iltod.TimeOfDay:
 		if !timeRe.MatchString(v.Str) {
 			return msg("qa.answer.not_time", args{"Value": quoted(v.Str, 20)}), true
+		}
+	case iltod.Photo:
+		if _, ok := iltod.PhotoHash(v.Str); !ok {
+			return msg("qa.photo.not_hash", args{"Value": quoted(v.Str, 70)}), true
 		}
 	}
 	return iltod.Message{}, false
@@ -217,6 +223,8 @@ func kindName(t iltod.QuestionType) iltod.Message {
 	switch t {
 	case iltod.Integer, iltod.YesNo, iltod.SelectOne, iltod.SelectMultiple, iltod.TextAnswer, iltod.TimeOfDay:
 		return msg("qa.kind."+string(t), nil)
+	case iltod.Photo:
+		return msg("qa.photo.kind", nil)
 	}
 	return iltod.Lit(string(t))
 }

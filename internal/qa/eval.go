@@ -112,7 +112,7 @@ func usable(q *iltod.Question, v iltod.Value) (val, bool) {
 		return val{k: vStr, s: v.Str}, true
 	case q.Type == iltod.SelectMultiple && v.Kind == iltod.List:
 		return val{k: vList, list: v.List}, true
-	case (q.Type == iltod.TextAnswer || q.Type == iltod.TimeOfDay) && v.Kind == iltod.Str:
+	case (q.Type == iltod.TextAnswer || q.Type == iltod.TimeOfDay || q.Type == iltod.Photo) && v.Kind == iltod.Str:
 		return val{k: vStr, s: v.Str}, true
 	}
 	return unknown, false

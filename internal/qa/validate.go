@@ -73,7 +73,7 @@ const (
 	tySel       // a select_one answer: an option code
 	tyLit       // a string literal
 	tyMulti     // a select_multiple answer: only in has and answered
-	tyOther     // a text or time answer: only in answered
+	tyOther     // a text, time or photo answer: only in answered
 )
 
 // name names the type in messages: "a number".
@@ -224,14 +224,16 @@ func (t *typer) check(n node) (typ, error) {
 		}
 		return tyInt, nil
 	case *tagRef:
-		ty, _, err := t.tag(n)
+		ty, q, err := t.tag(n)
 		if err != nil {
 			return 0, err
 		}
-		switch ty {
-		case tyMulti:
+		switch {
+		case ty == tyMulti:
 			return 0, errAt(n, "qa.rule.multiple_tag", args{"Tag": iltod.Lit(n.tag)})
-		case tyOther:
+		case ty == tyOther && q.Type == iltod.Photo:
+			return 0, errAt(n, "qa.photo.rule_tag", args{"Tag": iltod.Lit(n.tag)})
+		case ty == tyOther:
 			return 0, errAt(n, "qa.rule.text_tag", args{"Tag": iltod.Lit(n.tag)})
 		}
 		return ty, nil
@@ -271,7 +273,11 @@ func (t *typer) check(n node) (typ, error) {
 				return 0, err
 			}
 			if ty != tyMulti {
-				return 0, errAt(tr, "qa.rule.has_not_multiple", args{"Tag": iltod.Lit(tr.tag), "Type": ty.name()})
+				name := ty.name()
+				if q.Type == iltod.Photo {
+					name = msg("qa.photo.type", nil)
+				}
+				return 0, errAt(tr, "qa.rule.has_not_multiple", args{"Tag": iltod.Lit(tr.tag), "Type": name})
 			}
 			lit := n.args[1].(*strLit)
 			if !hasOption(q, lit.v) {

@@ -41,7 +41,8 @@ type Observation struct {
 // reports, are filled from obs: the known questions of the demonstration forms (opening,
 // closing, incident) by their meaning, any other by its type — yes mostly, times near
 // obs.At, the first options mostly, integers within min and max, short texts. Optional
-// questions are mostly answered; machine tallies are left out when obs.NoMachine is set.
+// questions are mostly answered; machine tallies are left out when obs.NoMachine is set;
+// photo questions are never answered.
 //
 // Answers returns an error, and no answers, for a results sheet when st is nil or lacks a
 // contest the sheet counts. rng supplies every random choice, so the same sheet, result,
@@ -57,6 +58,9 @@ func Answers(sheet *qa.Sheet, st *StationResult, obs Observation, rng *rand.Rand
 				return nil, err
 			}
 			continue
+		}
+		if it.Question.Type == iltod.Photo {
+			continue // a photo is a file the simulator does not make (nor draw for)
 		}
 		if !it.Question.Required && a.g.Float64() < 0.08 {
 			continue // an optional question left blank

@@ -361,6 +361,18 @@ func (s *Store) AcceptReports(ctx context.Context, subs []iltod.Submission) ([]i
 		if len(fresh) == 0 {
 			return nil
 		}
+		// The photos the new reports name, so that their upload and display can be
+		// authorised without reading every report.
+		var photos []photoRow
+		for _, i := range fresh {
+			photos = photoRows(photos, &results[i].Stored)
+		}
+		if err := s.d.copy(ctx, tx, "report_photos", photoInsertCols, len(photos), func(j int, row []any) []any {
+			p := &photos[j]
+			return append(row, p.election, p.sha[:], int64(p.seq), p.tag)
+		}); err != nil {
+			return fmt.Errorf("store photo answers: %w", err)
+		}
 		// The acceptance events, made from the rows just stored: the new reports have
 		// the sequence numbers from the first one on.
 		if _, err := tx.ExecContext(ctx, `INSERT INTO events (seq, election, kind, subject, hash, time)

@@ -178,8 +178,12 @@ func TestMigrationsIdempotent(t *testing.T) {
 		if err := db.QueryRow(`SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
-		if n != 1 {
-			t.Errorf("schema_migrations holds %d rows, want 1", n)
+		ms, err := sqlstore.PostgresMigrations() // the same versions on both
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != len(ms) {
+			t.Errorf("schema_migrations holds %d rows, want %d", n, len(ms))
 		}
 		if _, err := db.Exec(`INSERT INTO schema_migrations (version, applied_at) VALUES (999, 'later')`); err != nil {
 			t.Fatal(err)
