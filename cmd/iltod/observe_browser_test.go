@@ -497,17 +497,32 @@ func TestObserverAppOffline(t *testing.T) {
 	}
 	var srcs []string
 	pub := f.b.NewTab(t)
-	pub.Navigate(f.base + "e/" + demo.ElectionID + "/stations/" + url.PathEscape(st.Code) + "?lang=mn")
-	pub.Eval(`[...document.querySelectorAll('img')].map(i => i.getAttribute('src'))`, &srcs)
+	stationsPage := f.base + "e/" + demo.ElectionID + "/stations?area=" + url.QueryEscape(st.Area) + "&lang=mn"
 	var img []byte
-	for _, s := range srcs {
-		if strings.Contains(s, signedPhoto) {
-			img = httpGet(t, f.base+strings.TrimPrefix(s, "/"))
+	deadline := time.Now().Add(30 * time.Second) // the public pages are cached for a few seconds
+	for img == nil && time.Now().Before(deadline) {
+		pub.Navigate(stationsPage)
+		pub.Eval(`[...document.querySelectorAll('img')].map(i => i.getAttribute('src'))`, &srcs)
+		for _, s := range srcs {
+			if strings.Contains(s, signedPhoto) {
+				img = httpGet(t, f.base+strings.TrimPrefix(s, "/"))
+			}
+		}
+		if img == nil {
+			time.Sleep(time.Second)
 		}
 	}
 	if img == nil {
+		var dbg any
+		tab.Eval(`new Promise((res) => { const r = indexedDB.open('iltod-observe'); r.onsuccess = () => {
+		  const g = r.result.transaction('reports').objectStore('reports').getAll(); g.onsuccess = () => res(g.result.map(x => x.photos)); }; })`, &dbg)
+		t.Logf("photos on the phone: %v", dbg)
 		t.Fatalf("the public station page shows no photo %s; images %q", signedPhoto, srcs)
 	}
+	if row := pub.Text("tr:has(img[src*='" + signedPhoto + "'])"); !strings.Contains(row, st.Code) {
+		t.Errorf("the photo is not in the row of station %s: %q", st.Code, row)
+	}
+	checkAxe(t, pub, "public station page with a photo (mn)")
 	if got := sha256.Sum256(img); hex.EncodeToString(got[:]) != signedPhoto {
 		t.Errorf("the public photo's SHA-256 is %x, the signed report names %s", got, signedPhoto)
 	}

@@ -400,9 +400,33 @@
     canvas.height = h;
     canvas.getContext('2d').drawImage(bmp, 0, 0, w, h);
     bmp.close();
-    const blob = await new Promise((res) => canvas.toBlob(res, 'image/jpeg', 0.85));
-    const sha = hex(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer()));
+    const encoded = await new Promise((res) => canvas.toBlob(res, 'image/jpeg', 0.85));
+    const bytes = bareJPEG(new Uint8Array(await encoded.arrayBuffer()));
+    const blob = new Blob([bytes], { type: 'image/jpeg' });
+    const sha = hex(await crypto.subtle.digest('SHA-256', bytes));
     return { sha, blob, type: 'image/jpeg' };
+  }
+
+  // bareJPEG returns the JPEG without its APP1 to APP15 and comment segments. The
+  // browser's encoder adds a colour profile (APP2), and the server accepts no segment
+  // that could carry metadata; the pixels are untouched.
+  function bareJPEG(b) {
+    if (b[0] !== 0xff || b[1] !== 0xd8) throw new Error('not a JPEG');
+    const keep = [b.subarray(0, 2)];
+    let i = 2;
+    while (i + 4 <= b.length && b[i] === 0xff) {
+      const marker = b[i + 1];
+      if (marker === 0xda) break; // start of scan: the rest is image data
+      const len = (b[i + 2] << 8) | b[i + 3];
+      const seg = b.subarray(i, i + 2 + len);
+      if (!((marker >= 0xe1 && marker <= 0xef) || marker === 0xfe)) keep.push(seg);
+      i += 2 + len;
+    }
+    keep.push(b.subarray(i));
+    const out = new Uint8Array(keep.reduce((n, s) => n + s.length, 0));
+    let o = 0;
+    for (const s of keep) { out.set(s, o); o += s.length; }
+    return out;
   }
 
   function readAnswers(form, q, draft) {
@@ -613,7 +637,8 @@
         r.error ? el('p', { class: 'err' }, r.error) : null,
         fails.length ? el('ul', { class: 'reasons' }, fails.map((c) => el('li', {}, c.detail || c.code))) : null,
         r.conflicts && r.conflicts.length ? el('p', { class: 'conflicts' }, t('observe.conflict_on', { Tags: r.conflicts.join(', ') })) : null,
-        (r.photos || []).some((p) => !p.uploaded) && r.receipt ? el('p', { class: 'status' }, t('observe.photo_waiting')) : null);
+        (r.photos || []).some((p) => !p.uploaded) && r.receipt ? el('p', { class: 'status' }, t('observe.photo_waiting')) : null,
+        (r.photos || []).filter((p) => p.error).map((p) => el('p', { class: 'err' }, t('observe.photo_refused', { Reason: p.error }))));
     });
     render(t('observe.reports_title'),
       reports.length ? el('p', {}, t('observe.reports_summary', { Count: fmtInt(reports.length), Logged: fmtInt(logged) }))
