@@ -14,6 +14,7 @@
 package localca
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -362,4 +363,23 @@ func writeFile(path string, b []byte, mode os.FileMode) error {
 		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
 	}
 	return nil
+}
+
+// PinnedConfig returns a client TLS configuration that accepts exactly the server
+// certificate der, whatever names it holds and whoever issued it, and nothing else: for a
+// process that calls its own server at an address the certificate may not name (the
+// demo's simulated devices dial 0.0.0.0).
+func PinnedConfig(der []byte) *tls.Config {
+	want := bytes.Clone(der)
+	return &tls.Config{
+		// The chain and names are not checked against roots; the one certificate is
+		// pinned by VerifyConnection instead.
+		InsecureSkipVerify: true,
+		VerifyConnection: func(cs tls.ConnectionState) error {
+			if len(cs.PeerCertificates) == 0 || !bytes.Equal(cs.PeerCertificates[0].Raw, want) {
+				return errors.New("localca: the server presented a certificate other than the pinned one")
+			}
+			return nil
+		},
+	}
 }

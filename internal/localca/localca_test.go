@@ -211,6 +211,23 @@ func TestTLSServer(t *testing.T) {
 			t.Errorf("%s: /healthz said %q", host, body)
 		}
 	}
+	// A client pinning the certificate reaches it by an address the certificate does not
+	// name; one pinning another certificate does not.
+	pinned := &http.Client{Transport: &http.Transport{TLSClientConfig: PinnedConfig(cert.Certificate[0])}}
+	resp, err := pinned.Get("https://" + net.JoinHostPort("127.0.0.1", port) + "/healthz")
+	if err != nil {
+		t.Errorf("pinned client: %v", err)
+	} else {
+		resp.Body.Close()
+	}
+	otherCert, _, err := ca.ServerCertificate([]string{"elsewhere.example"}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrong := &http.Client{Transport: &http.Transport{TLSClientConfig: PinnedConfig(otherCert.Certificate[0])}}
+	if _, err := wrong.Get("https://" + net.JoinHostPort("127.0.0.1", port) + "/healthz"); err == nil {
+		t.Errorf("a client pinning another certificate reached the server")
+	}
 	// A client that trusts only the system's roots refuses the server.
 	if _, err := http.Get("https://" + net.JoinHostPort("127.0.0.1", port) + "/healthz"); err == nil {
 		t.Errorf("a client without the CA trusted the server")
