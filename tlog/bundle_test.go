@@ -2,12 +2,15 @@ package tlog_test
 
 import (
 	"bytes"
+	"crypto/ed25519"
+	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"os"
 	"strings"
 	"testing"
 
+	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/tlog"
 )
 
@@ -86,4 +89,49 @@ func FuzzParseReceiptBundle(f *testing.F) {
 			t.Fatalf("re-encoded bundle: %v", err)
 		}
 	})
+}
+
+// TestVerifyBundled checks what VerifyBundled adds to VerifyEnvelope: the device's
+// signature, and that the report and its leaf are the ones the bundle names.
+func TestVerifyBundled(t *testing.T) {
+	tl := newTestLog(t, "")
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	signed := func(id string) []byte {
+		env, err := iltod.SignReport(iltod.Report{ID: id, Election: "mn-2024", Station: "S1", Form: "opening", FormVersion: 1,
+			DeviceTime: "2024-06-28T07:00:00+08:00", Answers: map[string]iltod.Value{}}, priv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return env.Bytes()
+	}
+	good := signed("r-1")
+	// r-2's envelope with r-1's signature: well formed, but not signed by the device.
+	e1, _ := iltod.ParseEnvelope(good)
+	e2, _ := iltod.ParseEnvelope(signed("r-2"))
+	forged := (&iltod.Envelope{Payload: e2.Payload, Key: e2.Key, Sig: e1.Sig}).Bytes()
+	other := signed("r-3")
+	seqs := []uint64{tl.report("mn-2024", good), tl.report("mn-2024", forged), tl.report("mn-2020", other)}
+	v := mustVerifier(t, tl.vkey, nil)
+	proof := func(i int) string { return string(tl.receipt(seqs[i])) }
+
+	res, err := v.VerifyBundled(tlog.BundledReceipt{Election: "mn-2024", ID: "r-1", Envelope: good, Proof: proof(0)})
+	if err != nil || !res.Included || res.Index != seqs[0]-1 {
+		t.Fatalf("a good receipt: %+v, %v", res, err)
+	}
+	for _, c := range []struct {
+		name string
+		r    tlog.BundledReceipt
+		want tlog.Failure
+	}{
+		{"forged signature the log holds", tlog.BundledReceipt{Election: "mn-2024", ID: "r-2", Envelope: forged, Proof: proof(1)}, tlog.FailSignature},
+		{"another id", tlog.BundledReceipt{Election: "mn-2024", ID: "r-9", Envelope: good, Proof: proof(0)}, tlog.FailLeaf},
+		{"another election", tlog.BundledReceipt{Election: "mn-2028", ID: "r-1", Envelope: good, Proof: proof(0)}, tlog.FailLeaf},
+		{"leaf of another election", tlog.BundledReceipt{Election: "mn-2024", ID: "r-3", Envelope: other, Proof: proof(2)}, tlog.FailLeaf},
+		{"another report's proof", tlog.BundledReceipt{Election: "mn-2024", ID: "r-1", Envelope: good, Proof: proof(1)}, tlog.FailLeaf},
+	} {
+		_, err := v.VerifyBundled(c.r)
+		if got := failure(err); got != c.want {
+			t.Errorf("%s: failure %q (%v), want %q", c.name, got, err, c.want)
+		}
+	}
 }

@@ -231,6 +231,7 @@ func TestTLSFlagsFromEnvironment(t *testing.T) {
 	}
 }
 
+// getWith GETs url with client and returns the body of a 200 answer.
 func getWith(t *testing.T, client *http.Client, url string) []byte {
 	t.Helper()
 	resp, err := client.Get(url)
@@ -238,9 +239,9 @@ func getWith(t *testing.T, client *http.Client, url string) []byte {
 		t.Fatalf("GET %s: %v", url, err)
 	}
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	body, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != 200 {
-		t.Fatalf("GET %s: %s", url, resp.Status)
+		t.Fatalf("GET %s: %s: %s", url, resp.Status, body)
 	}
-	return b
+	return body
 }
