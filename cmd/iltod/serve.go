@@ -162,8 +162,17 @@ func (m *Main) Close() error {
 }
 
 // URL returns the server's base URL, e.g. "http://127.0.0.1:8080/", or "https://…" when
-// it speaks HTTPS.
-func (m *Main) URL() string { return fmt.Sprintf("%s://%s/", m.scheme(), m.Addr) }
+// it speaks HTTPS. A server listening on every interface (0.0.0.0 or ::) is named
+// localhost, which reaches it from this machine and which its -tls-auto certificate names.
+func (m *Main) URL() string {
+	addr := m.Addr.String()
+	if host, port, err := net.SplitHostPort(addr); err == nil {
+		if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+			addr = net.JoinHostPort("localhost", port)
+		}
+	}
+	return fmt.Sprintf("%s://%s/", m.scheme(), addr)
+}
 
 func (m *Main) scheme() string {
 	if m.Cert != nil {

@@ -245,3 +245,27 @@ func getWith(t *testing.T, client *http.Client, url string) []byte {
 	}
 	return body
 }
+
+// TestURLs checks the addresses the commands print for a server on every interface: this
+// machine's by localhost, a phone's by a LAN address.
+func TestURLs(t *testing.T) {
+	m := &Main{Addr: &net.TCPAddr{IP: net.IPv6unspecified, Port: 8443}}
+	if got := m.URL(); got != "http://localhost:8443/" {
+		t.Errorf("URL on [::]:8443 = %s", got)
+	}
+	m.Cert = &tls.Certificate{}
+	if got := m.URL(); got != "https://localhost:8443/" {
+		t.Errorf("URL over TLS = %s", got)
+	}
+	want := "https://localhost:8443/"
+	if lan := localca.LANAddresses(); len(lan) > 0 {
+		want = "https://" + net.JoinHostPort(lan[0], "8443") + "/"
+	}
+	if got := m.phoneBase(); got != want {
+		t.Errorf("phoneBase = %s, want %s", got, want)
+	}
+	m.Addr = &net.TCPAddr{IP: net.IPv4(192, 0, 2, 9), Port: 443}
+	if got, p := m.URL(), m.phoneBase(); got != "https://192.0.2.9:443/" || p != got {
+		t.Errorf("URL, phoneBase on 192.0.2.9:443 = %s, %s", got, p)
+	}
+}
