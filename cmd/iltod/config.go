@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"k8s.io/klog/v2"
@@ -35,6 +36,9 @@ const (
 	envAddr    = "ILTOD_ADDR"
 	envOrigin  = "ILTOD_LOG_ORIGIN"
 	envPolicy  = "ILTOD_WITNESS_POLICY"
+	envTLSCert = "ILTOD_TLS_CERT"
+	envTLSKey  = "ILTOD_TLS_KEY"
+	envTLSAuto = "ILTOD_TLS_AUTO"
 )
 
 // env returns the value of name, or of the file named by name_FILE, or def.
@@ -48,6 +52,13 @@ func env(name, def string) string {
 		}
 	}
 	return def
+}
+
+// envBool returns the boolean value of name (as strconv.ParseBool reads it, e.g. "1" or
+// "true"), or false if it is unset or unreadable.
+func envBool(name string) bool {
+	v, _ := strconv.ParseBool(env(name, ""))
+	return v
 }
 
 func (c *StoreConfig) register(fs *flag.FlagSet, defaultDir string) {

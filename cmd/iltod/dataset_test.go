@@ -32,19 +32,9 @@ import (
 // says — a mirror of /log/ over HTTP, its checkpoint, the key, the election and the
 // download — verifies with iltod verify dataset.
 func TestDatasetWithholdsTestimony(t *testing.T) {
-	data := t.TempDir()
-	m := &Main{Config: ServeConfig{Store: StoreConfig{DataDir: data}, Addr: "127.0.0.1:0", Origin: DemoOrigin}}
-	defer m.Close()
+	m := startDemo(t, TLSConfig{})
+	data := m.Config.Store.DataDir
 	ctx := context.Background()
-	if err := m.Open(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := loadDemo(ctx, m); err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Serve(ctx); err != nil {
-		t.Fatal(err)
-	}
 	base := strings.TrimSuffix(m.URL(), "/")
 
 	p, err := electionpkg.Read(demo.Package())

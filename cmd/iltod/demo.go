@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/iltod/iltod/demo"
 	"github.com/iltod/iltod/internal/app"
 	"github.com/iltod/iltod/internal/electionpkg"
+	"github.com/iltod/iltod/internal/localca"
 	"github.com/iltod/iltod/internal/qa"
 	"github.com/iltod/iltod/internal/simulate"
 	"github.com/iltod/iltod/internal/tabular"
@@ -86,6 +88,9 @@ func runDemo(ctx context.Context, p *locales.Printer, args []string, stdout, std
 	fmt.Fprintln(stdout, "  "+p.T("cli.demo.election", locales.Args{"Election": demo.ElectionID, "Stations": p.Int(int64(sum.Stations)),
 		"Registered": p.Int(sum.Registered), "Contests": p.Int(int64(sum.Contests)), "Forms": p.Int(int64(sum.Forms)), "Store": c.Store.describe(p)}))
 	fmt.Fprintln(stdout, "  "+p.T("cli.demo.serving", locales.Args{"URL": m.URL(), "API": m.URL() + "api/v1/elections/" + demo.ElectionID, "Log": m.URL() + "log/checkpoint"}))
+	if _, err := printDemoPhone(ctx, p, m, stdout); err != nil {
+		return err
+	}
 	fmt.Fprintln(stdout, "  "+p.T("cli.demo.stop"))
 	if !kept {
 		if err := createDemoStaff(ctx, p, m, stdout); err != nil {
@@ -119,7 +124,7 @@ func simulateElectionDay(ctx context.Context, p *locales.Printer, m *Main, d tim
 	fmt.Fprintln(stdout, "  "+p.T("cli.demo.simulating", locales.Args{"Duration": d.String()}))
 	var last time.Time
 	st, err := simulate.Run(ctx, simulate.Config{
-		BaseURL: strings.TrimSuffix(m.URL(), "/"), Package: pkg, Duration: d,
+		BaseURL: strings.TrimSuffix(m.URL(), "/"), Package: pkg, Duration: d, Client: m.selfClient(),
 		Issue: func(ctx context.Context, observer string) (string, error) {
 			code, _, err := m.App.IssueEnrollment(app.SystemContext(ctx), demo.ElectionID, observer, 0)
 			return code, err
@@ -150,6 +155,57 @@ func simulateElectionDay(ctx context.Context, p *locales.Printer, m *Main, d tim
 		return nil, err
 	}
 	return tampered, printDemoVerification(ctx, p, m.App, m.URL(), stdout)
+}
+
+// DemoPhoneTTL is how long the enrollment code `iltod demo` prints stays valid: longer
+// than a demonstration runs.
+const DemoPhoneTTL = 7 * 24 * time.Hour
+
+// printDemoPhone prints, in p's language, how to report from a phone: the observer app's
+// address, with -tls-auto where the local CA's certificate is and where phones download
+// it, and a fresh enrollment code for an observer whose station has coordinates (so the
+// app's position check has something to compare with). It returns the code.
+func printDemoPhone(ctx context.Context, p *locales.Printer, m *Main, stdout io.Writer) (string, error) {
+	pkg, err := electionpkg.Read(demo.Package())
+	if err != nil {
+		return "", fail("cli.demo.read_package", locales.Args{"Err": err})
+	}
+	observer, station := demoPhoneObserver(pkg)
+	if observer == "" {
+		return "", fail("cli.phone.no_observer", nil)
+	}
+	code, expires, err := m.App.IssueEnrollment(app.SystemContext(ctx), demo.ElectionID, observer, DemoPhoneTTL)
+	if err != nil {
+		return "", fail("cli.phone.issue", locales.Args{"Err": err})
+	}
+	base := m.phoneBase()
+	fmt.Fprintln(stdout, "  "+p.T("cli.phone.observe", locales.Args{"URL": base + "observe/"}))
+	if m.CA != nil {
+		fmt.Fprintln(stdout, "    "+p.T("cli.phone.ca", locales.Args{"File": filepath.Join(m.CA.Dir, localca.CACertFile), "URL": base + "tls/ca.crt"}))
+	} else if m.Cert == nil {
+		fmt.Fprintln(stdout, "    "+p.T("cli.phone.plain"))
+	}
+	fmt.Fprintln(stdout, "    "+p.T("cli.phone.code", locales.Args{"Code": code, "Observer": observer, "Station": station,
+		"Expires": expires.Format(time.RFC3339), "Link": base + "observe/#code=" + code}))
+	return code, nil
+}
+
+// demoPhoneObserver returns the first static observer, by code, whose first station has
+// coordinates, and that station; "" if there is none.
+func demoPhoneObserver(pkg *iltod.Package) (observer, station string) {
+	located := map[string]bool{}
+	for _, s := range pkg.Stations {
+		located[s.Code] = s.Location != nil
+	}
+	for _, o := range pkg.Observers {
+		if o.Role != iltod.Static || len(o.Stations) == 0 || !located[o.Stations[0]] {
+			continue
+		}
+		if observer == "" || o.Code < observer {
+			observer, station = o.Code, o.Stations[0]
+		}
+	}
+	return observer, station
 }
 
 // phaseName names a phase of the simulated day (see simulate.Config.Progress) in p's

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -135,16 +134,7 @@ func TestDemoFindsTampering(t *testing.T) {
 
 func get(t *testing.T, url string) []byte {
 	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 {
-		t.Fatalf("GET %s: %s: %s", url, resp.Status, body)
-	}
-	return body
+	return getWith(t, http.DefaultClient, url)
 }
 
 // demoDay is the demo after its simulated election day, shared by the tests that need one

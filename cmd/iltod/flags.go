@@ -16,6 +16,7 @@ import (
 // messages share: the names of the environment variables that give flags their defaults.
 var flagArgs = locales.Args{
 	"EnvData": envDataDir, "EnvDSN": envDSN, "EnvAddr": envAddr, "EnvOrigin": envOrigin, "EnvPolicy": envPolicy,
+	"EnvTLSCert": envTLSCert, "EnvTLSKey": envTLSKey, "EnvTLSAuto": envTLSAuto,
 }
 
 // langFlag is the -lang flag every command takes. The language is chosen before the flags

@@ -2,18 +2,22 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/app"
 	iltodhttp "github.com/iltod/iltod/internal/http"
 	"github.com/iltod/iltod/internal/ledger"
+	"github.com/iltod/iltod/internal/localca"
 	"github.com/iltod/iltod/locales"
 )
 
@@ -26,15 +30,16 @@ type ServeConfig struct {
 	Origin string
 	// PolicyFile, if set, is a tlog-policy naming the witnesses that must cosign.
 	PolicyFile string
+	// TLS says whether and how the server speaks HTTPS.
+	TLS TLSConfig
 }
 
-func (c *ServeConfig) register(fs interface {
-	StringVar(p *string, name, value, usage string)
-}, defaultAddr, defaultOrigin string) {
+func (c *ServeConfig) register(fs *flag.FlagSet, defaultAddr, defaultOrigin string) {
 	fs.StringVar(&c.Addr, "addr", env(envAddr, defaultAddr), "cli.flag.addr")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "cli.flag.log_level")
 	fs.StringVar(&c.Origin, "origin", env(envOrigin, defaultOrigin), "cli.flag.origin")
 	fs.StringVar(&c.PolicyFile, "witness-policy", env(envPolicy, ""), "cli.flag.witness_policy")
+	c.TLS.register(fs)
 }
 
 // LogDir and LogKeyFile are where the transparency log lives inside the data directory.
@@ -55,6 +60,10 @@ type Main struct {
 	Ledger *ledger.Ledger
 	// Set by Serve.
 	Addr net.Addr
+	// Cert is the certificate the server presents when it speaks HTTPS; CA is the local
+	// CA that issued it with -tls-auto. Both are set by Serve.
+	Cert *tls.Certificate
+	CA   *localca.CA
 
 	cancel context.CancelFunc
 	done   <-chan error
@@ -107,6 +116,10 @@ func (m *Main) Serve(ctx context.Context) error {
 	if m.Ledger != nil {
 		srv.SetLog(m.Ledger.Handler())
 	}
+	if err := m.setUpTLS(srv, time.Now()); err != nil {
+		m.cancel()
+		return err
+	}
 	addr, done, err := srv.Start(ctx, m.Config.Addr)
 	if err != nil {
 		m.cancel()
@@ -148,8 +161,25 @@ func (m *Main) Close() error {
 	return errors.Join(errs...)
 }
 
-// URL returns the server's base URL, e.g. "http://127.0.0.1:8080/".
-func (m *Main) URL() string { return fmt.Sprintf("http://%s/", m.Addr) }
+// URL returns the server's base URL, e.g. "http://127.0.0.1:8080/", or "https://…" when
+// it speaks HTTPS. A server listening on every interface (0.0.0.0 or ::) is named
+// localhost, which reaches it from this machine and which its -tls-auto certificate names.
+func (m *Main) URL() string {
+	addr := m.Addr.String()
+	if host, port, err := net.SplitHostPort(addr); err == nil {
+		if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+			addr = net.JoinHostPort("localhost", port)
+		}
+	}
+	return fmt.Sprintf("%s://%s/", m.scheme(), addr)
+}
+
+func (m *Main) scheme() string {
+	if m.Cert != nil {
+		return "https"
+	}
+	return "http"
+}
 
 func runServe(ctx context.Context, p *locales.Printer, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet(p, "serve", stderr, "[flags]", "")
@@ -175,5 +205,8 @@ func runServe(ctx context.Context, p *locales.Printer, args []string, stdout, st
 		return err
 	}
 	fmt.Fprintln(stdout, "iltod: "+p.T("cli.serve.serving", locales.Args{"URL": m.URL(), "Store": c.Store.describe(p)}))
+	if m.CA != nil {
+		fmt.Fprintln(stdout, "iltod: "+p.T("cli.phone.ca", locales.Args{"File": filepath.Join(m.CA.Dir, localca.CACertFile), "URL": m.phoneBase() + "tls/ca.crt"}))
+	}
 	return m.Wait()
 }

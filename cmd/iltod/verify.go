@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,6 +27,7 @@ var errVerifyFailed = fail("cli.verify.failed_exit", nil)
 const verifySynopsis = `
   iltod verify receipt -vkey FILE [-policy FILE] RECEIPT
   iltod verify envelope -vkey FILE [-policy FILE] ENVELOPE RECEIPT
+  iltod verify receipts -vkey FILE [-policy FILE] BUNDLE
   iltod verify dataset DIR
   iltod verify consistency -vkey FILE [-policy FILE] -log DIR|URL OLD_CHECKPOINT NEW_CHECKPOINT`
 
@@ -42,6 +44,8 @@ func runVerify(ctx context.Context, p *locales.Printer, args []string, stdout, s
 		return verifyReceipt(p, args[1:], stdout, stderr)
 	case "envelope":
 		return verifyEnvelope(p, args[1:], stdout, stderr)
+	case "receipts":
+		return verifyReceipts(p, args[1:], stdout, stderr)
 	case "dataset":
 		return verifyDataset(ctx, p, args[1:], stdout, stderr)
 	case "consistency":
@@ -127,11 +131,7 @@ func readReceipt(name string) ([]byte, error) {
 func verdict(p *locales.Printer, stdout io.Writer, ok string, err error) error {
 	var te *tlog.Error
 	if errors.As(err, &te) {
-		reason := te.Error()
-		if p.Lang() != locales.Fallback {
-			reason = p.T("error.tlog.detail", locales.Args{"Failure": p.T(te.Key()), "Detail": reason})
-		}
-		fmt.Fprintln(stdout, p.T("cli.verify.failed", locales.Args{"Reason": reason}))
+		fmt.Fprintln(stdout, p.T("cli.verify.failed", locales.Args{"Reason": failureReason(p, te)}))
 		if len(te.Evidence) > 0 {
 			fmt.Fprintf(stdout, "\n%s\n%s", p.T("cli.verify.evidence"), strings.TrimPrefix(te.Report(), te.Error()+"\n"))
 		}
@@ -142,6 +142,16 @@ func verdict(p *locales.Printer, stdout io.Writer, ok string, err error) error {
 	}
 	fmt.Fprintln(stdout, p.T("cli.verify.ok", locales.Args{"What": ok}))
 	return nil
+}
+
+// failureReason says why a verification failed: package tlog's words, which are
+// evidence and stay in English, after the kind of failure in p's language.
+func failureReason(p *locales.Printer, te *tlog.Error) string {
+	reason := te.Error()
+	if p.Lang() != locales.Fallback {
+		reason = p.T("error.tlog.detail", locales.Args{"Failure": p.T(te.Key()), "Detail": reason})
+	}
+	return reason
 }
 
 // cosigned says who cosigned a checkpoint, or "" if no one did.
@@ -215,6 +225,100 @@ func verifyEnvelope(p *locales.Printer, args []string, stdout, stderr io.Writer)
 		return verdict(p, stdout, "", err)
 	}
 	return verdict(p, stdout, p.T("cli.verify.envelope", locales.Args{"Hash": fmt.Sprintf("%x", sha256.Sum256(envelope)), "Receipt": describe(p, res)}), nil)
+}
+
+// verifyReceipts checks a receipts bundle (tlog.ReceiptBundle) that an observer's phone
+// exported: each envelope against its receipt (tlog.Verifier.VerifyBundled). It prints a
+// line per receipt and a summary, then the evidence of each failure; a failure, or a
+// bundle without receipts, exits with code 1.
+func verifyReceipts(p *locales.Printer, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet(p, "verify receipts", stderr, "-vkey FILE [-policy FILE] BUNDLE", "cli.verify.receipts.about")
+	var tf trustFlags
+	tf.register(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageErr("cli.verify.receipts.one_bundle", nil)
+	}
+	v, err := tf.verifier()
+	if err != nil {
+		return err
+	}
+	name := fs.Arg(0)
+	b, err := readLimited(name, tlog.MaxReceiptBundleSize)
+	if err != nil {
+		return err
+	}
+	bundle, err := tlog.ParseReceiptBundle(b)
+	if err != nil {
+		return fail("cli.verify.receipts.not_bundle", locales.Args{"File": name, "Err": err})
+	}
+	if len(bundle.Receipts) == 0 {
+		fmt.Fprintln(stdout, p.T("cli.verify.failed", locales.Args{"Reason": p.T("cli.verify.receipts.empty", locales.Args{"File": name})}))
+		return errVerifyFailed
+	}
+	var failed []*tlog.Error
+	var failedIDs []string
+	for _, r := range bundle.Receipts {
+		a := locales.Args{"ID": r.ID, "Election": r.Election, "Index": "-"}
+		res, err := v.VerifyBundled(r)
+		if err != nil {
+			var te *tlog.Error
+			if !errors.As(err, &te) {
+				return err
+			}
+			if rc, perr := tlog.ParseReceipt([]byte(r.Proof)); perr == nil {
+				a["Index"] = strconv.FormatUint(rc.Index, 10)
+			}
+			a["Reason"] = failureReason(p, te)
+			fmt.Fprintln(stdout, p.T("cli.verify.receipts.bad", a))
+			failed, failedIDs = append(failed, te), append(failedIDs, r.ID)
+			continue
+		}
+		a["Index"] = strconv.FormatUint(res.Index, 10)
+		if res.Included {
+			a["Size"] = res.Checkpoint.Size
+			fmt.Fprintln(stdout, p.T("cli.verify.receipts.included", a))
+		} else {
+			fmt.Fprintln(stdout, p.T("cli.verify.receipts.promised", a))
+		}
+	}
+	n := len(bundle.Receipts)
+	sum := locales.Args{"Total": p.Int(int64(n)), "OK": p.Int(int64(n - len(failed))), "Failed": p.Int(int64(len(failed)))}
+	if len(failed) == 0 {
+		fmt.Fprintln(stdout, p.T("cli.verify.ok", locales.Args{"What": p.T("cli.verify.receipts.all_ok", sum)}))
+		return nil
+	}
+	fmt.Fprintln(stdout, p.T("cli.verify.failed", locales.Args{"Reason": p.T("cli.verify.receipts.some_failed", sum)}))
+	for i, te := range failed {
+		if len(te.Evidence) > 0 {
+			fmt.Fprintf(stdout, "\n%s\n%s", p.T("cli.verify.receipts.evidence", locales.Args{"ID": failedIDs[i]}), strings.TrimPrefix(te.Report(), te.Error()+"\n"))
+		}
+	}
+	return errVerifyFailed
+}
+
+// readLimited reads the file name ("-" for standard input), refusing one of more than max
+// bytes.
+func readLimited(name string, max int64) ([]byte, error) {
+	var r io.Reader = os.Stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		r = f
+	}
+	b, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > max {
+		return nil, fail("cli.verify.receipts.too_large", locales.Args{"File": name, "Max": max})
+	}
+	return b, nil
 }
 
 func verifyDataset(ctx context.Context, p *locales.Printer, args []string, stdout, stderr io.Writer) error {

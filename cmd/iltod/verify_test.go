@@ -2,10 +2,24 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/iltod/iltod"
+	"github.com/iltod/iltod/demo"
+	"github.com/iltod/iltod/internal/app"
+	"github.com/iltod/iltod/internal/electionpkg"
 )
 
 const exampleLog = "../../tlog/testdata/example"
@@ -82,4 +96,140 @@ func quoteJSON(s string) string {
 	}
 	b.WriteByte('"')
 	return b.String()
+}
+
+// TestVerifyReceiptsBundle checks `iltod verify receipts` on a bundle made as the phone
+// makes it, from reports the server accepted and the receipts it served for them: it
+// passes; with one envelope tampered with it fails and names that receipt; an empty
+// bundle and a malformed one fail too.
+func TestVerifyReceiptsBundle(t *testing.T) {
+	m := startDemo(t, TLSConfig{})
+	ctx := context.Background()
+	pkg, err := electionpkg.Read(demo.Package())
+	if err != nil {
+		t.Fatal(err)
+	}
+	observer, station := demoPhoneObserver(pkg)
+	var opening *iltod.Form
+	for i := range pkg.Forms {
+		if pkg.Forms[i].Code == "opening" {
+			opening = &pkg.Forms[i]
+		}
+	}
+	if opening == nil {
+		t.Fatal("the demo has no opening form")
+	}
+	code, _, err := m.App.IssueEnrollment(app.SystemContext(ctx), demo.ElectionID, observer, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
+	if _, err := m.App.Enroll(ctx, code, pub); err != nil {
+		t.Fatal(err)
+	}
+	type receipt struct {
+		Election string `json:"election"`
+		ID       string `json:"id"`
+		Envelope []byte `json:"envelope"`
+		Proof    string `json:"proof"`
+	}
+	var receipts []receipt
+	for k := range 3 {
+		rep := iltod.Report{ID: fmt.Sprintf("bundle-test-%d", k), Election: demo.ElectionID, Station: station,
+			Form: opening.Code, FormVersion: opening.Version, DeviceTime: fmt.Sprintf("2024-06-28T07:0%d:00+08:00", k), Answers: requiredAnswers(opening)}
+		env, err := iltod.SignReport(rep, priv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := m.App.Submit(ctx, [][]byte{env.Bytes()})
+		if err != nil || res[0].Err != nil {
+			t.Fatalf("submit %s: %v %v", rep.ID, err, res[0].Err)
+		}
+		receipts = append(receipts, receipt{Election: demo.ElectionID, ID: rep.ID, Envelope: env.Bytes()})
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for i := range receipts {
+		for {
+			resp, err := http.Get(m.URL() + "api/v1/reports/" + receipts[i].ID + "/receipt?election=" + demo.ElectionID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				receipts[i].Proof = string(b)
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("report %s did not reach the log: %s", receipts[i].ID, resp.Status)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	dir := t.TempDir()
+	vkey := filepath.Join(m.Config.Store.DataDir, "log.vkey")
+	write := func(name string, rs []receipt) string {
+		b, err := json.Marshal(map[string]any{"format": "iltod-receipts/1", "receipts": rs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	good := write("good.json", receipts)
+	tampered := slices.Clone(receipts)
+	tampered[1].Envelope = bytes.Replace(receipts[1].Envelope, []byte(`"sig":"`), []byte(`"sig":"A`), 1)
+	tampered[1].Envelope = bytes.Replace(tampered[1].Envelope, []byte(`=="}`), []byte(`="}`), 1)
+	relabelled := slices.Clone(receipts)
+	relabelled[2].ID = "someone-else"
+
+	for _, c := range []struct {
+		name   string
+		args   []string
+		code   int
+		want   []string
+		unwant []string
+	}{
+		{"good", []string{good}, 0, []string{"bundle-test-0  election " + demo.ElectionID + "  leaf", "bundle-test-2", ": ok, included in the checkpoint of size", "OK: all 3 receipts of the bundle match their envelopes"}, []string{"FAILED"}},
+		{"tampered", []string{write("tampered.json", tampered)}, 1, []string{"bundle-test-1  election " + demo.ElectionID + "  leaf", "bundle-test-1  election " + demo.ElectionID + "  leaf ", ": FAILED: leaf: the envelope's SHA-256", "FAILED: 1 of 3 receipts do not verify; 2 do", "Evidence for bundle-test-1:"}, []string{"bundle-test-0  election " + demo.ElectionID + "  leaf 0: FAILED"}},
+		{"relabelled", []string{write("relabelled.json", relabelled)}, 1, []string{`someone-else  election ` + demo.ElectionID, `the bundle names report "someone-else"`}, nil},
+		{"empty", []string{write("empty.json", nil)}, 1, []string{"FAILED: ", "holds no receipts"}, nil},
+	} {
+		args := append([]string{"verify", "receipts", "-vkey", vkey}, c.args...)
+		code, stdout, stderr := iltodCmd(t, args...)
+		if code != c.code {
+			t.Errorf("%s: exit %d, want %d\nstdout: %s\nstderr: %s", c.name, code, c.code, stdout, stderr)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(stdout, w) {
+				t.Errorf("%s: stdout does not say %q:\n%s", c.name, w, stdout)
+			}
+		}
+		for _, w := range c.unwant {
+			if strings.Contains(stdout, w) {
+				t.Errorf("%s: stdout says %q:\n%s", c.name, w, stdout)
+			}
+		}
+		if c.name == "tampered" {
+			t.Logf("iltod verify receipts on a tampered bundle:\n%s", stdout)
+		}
+	}
+	// The same in Mongolian.
+	status, stdout, _ := iltodCmd(t, "verify", "receipts", "-lang", "mn", "-vkey", vkey, good)
+	if status != 0 || !strings.Contains(stdout, "ЗӨВ") {
+		t.Errorf("in Mongolian: exit %d\n%s", status, stdout)
+	}
+	// Malformed bundles and a missing argument are refused before anything is verified.
+	bad := filepath.Join(dir, "bad.json")
+	os.WriteFile(bad, []byte(`{"format":"iltod-receipts/1","receipts":[],"more":1}`), 0o644)
+	if code, _, stderr := iltodCmd(t, "verify", "receipts", "-vkey", vkey, bad); code != 1 || !strings.Contains(stderr, "not a receipts bundle") {
+		t.Errorf("malformed bundle: exit %d\n%s", code, stderr)
+	}
+	if code, _, _ := iltodCmd(t, "verify", "receipts", "-vkey", vkey); code != 2 {
+		t.Errorf("no bundle: exit %d, want 2", code)
+	}
 }

@@ -128,8 +128,10 @@ func conNewSecret(lang, login, secret, url string, reset bool) *conSecret {
 	return &conSecret{Login: login, Secret: secret, URL: url, QR: conQR(url, tr(lang, "console.qr_label")), Reset: reset}
 }
 
-// conQR draws text as a QR code in SVG, one unit per module with the standard quiet zone
-// of four, or returns "" if it cannot be encoded.
+// conQR draws text as a QR code in inline SVG (no data: URI, so the Content-Security-
+// Policy needs none), one unit per module with the standard quiet zone of four: a white
+// square and one black path with a rectangle per horizontal run of dark modules. label is
+// the image's accessible name. It returns "" if text cannot be encoded.
 func conQR(text, label string) template.HTML {
 	code, err := qr.Encode(text, qr.M, qr.Auto)
 	if err != nil {
@@ -138,12 +140,22 @@ func conQR(text, label string) template.HTML {
 	b := code.Bounds()
 	const quiet = 4
 	size := b.Dx() + 2*quiet
+	dark := func(x, y int) bool {
+		r, _, _, _ := code.At(x, y).RGBA()
+		return r < 0x8000
+	}
 	var path strings.Builder
 	for y := b.Min.Y; y < b.Max.Y; y++ {
-		for x := b.Min.X; x < b.Max.X; x++ {
-			if r, _, _, _ := code.At(x, y).RGBA(); r < 0x8000 {
-				fmt.Fprintf(&path, "M%d %dh1v1h-1z", x-b.Min.X+quiet, y-b.Min.Y+quiet)
+		for x := b.Min.X; x < b.Max.X; {
+			if !dark(x, y) {
+				x++
+				continue
 			}
+			start := x
+			for x < b.Max.X && dark(x, y) {
+				x++
+			}
+			fmt.Fprintf(&path, "M%d %dh%dv1h-%dz", start-b.Min.X+quiet, y-b.Min.Y+quiet, x-start, x-start)
 		}
 	}
 	return template.HTML(fmt.Sprintf(`<svg class="con-qr" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" role="img" aria-label="%s" shape-rendering="crispEdges">`+

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"html/template"
 	"net/http"
 	"slices"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/app"
+	"github.com/iltod/iltod/locales"
 )
 
 // conDevicesShown bounds the devices listed on one page; a filter finds the others.
@@ -21,9 +23,12 @@ type conDeviceRow struct {
 	KeyID, Observer, Enrolled, Revoked string
 }
 
-// conIssued is an enrollment code just issued, shown once.
+// conIssued is an enrollment code just issued, shown once, with the link that opens the
+// observer app with it (<origin>/observe/#code=CODE) as text and as a QR code.
 type conIssued struct {
 	Observer, Code, Expires string
+	Link                    string
+	QR                      template.HTML
 }
 
 type conDevicesData struct {
@@ -70,6 +75,11 @@ func (s *Server) conDevicesPage(w http.ResponseWriter, r *http.Request, sess app
 	p.FlashError = errMsg
 	q := r.URL.Query()
 	d := &conDevicesData{Observer: strings.TrimSpace(q.Get("observer")), Area: q.Get("area"), Issued: issued}
+	if issued != nil {
+		// The code travels in the fragment, which browsers do not send to the server.
+		issued.Link = s.origin(r) + "/observe/#code=" + issued.Code
+		issued.QR = conQR(issued.Link, tr(p.Lang, "console.qr.label", locales.Args{"Code": issued.Code}))
+	}
 	if r.Method == http.MethodPost {
 		d.Form = map[string]string{"observer": r.PostFormValue("observer"), "key": r.PostFormValue("key"), "reason": r.PostFormValue("reason")}
 		if d.Observer == "" && issued == nil {

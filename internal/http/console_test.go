@@ -15,10 +15,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/boombuler/barcode/qr"
 	"github.com/pquerna/otp/totp"
 
 	"github.com/iltod/iltod"
@@ -694,6 +696,17 @@ func TestConsole(t *testing.T) {
 		if len(env.events(before)) != 1 {
 			t.Errorf("issuing a code is not one event")
 		}
+		// One QR code, of the link that opens the observer app with this code.
+		link := env.ts.URL + "/observe/#code=" + code[1]
+		qrIn := func(lang string) bool {
+			return strings.Contains(body, string(conQR(link, tr(lang, "console.qr.label", locales.Args{"Code": code[1]}))))
+		}
+		if strings.Count(body, "<svg") != 1 || !(qrIn("en") || qrIn("mn")) || !strings.Contains(body, link) {
+			t.Errorf("the page does not show one QR code of %s", link)
+		}
+		if _, body := coord.get(e + "/devices"); strings.Contains(body, "<svg") || strings.Contains(body, code[1]) {
+			t.Errorf("the code or its QR code shows again")
+		}
 		dev, err := env.a.Enroll(context.Background(), code[1], bytes.Repeat([]byte{7}, 32))
 		if err != nil {
 			t.Fatal(err)
@@ -927,11 +940,64 @@ func TestConsoleKeys(t *testing.T) {
 	}
 }
 
-// TestConsoleQR checks that the QR code of an otpauth URL is drawn.
+// TestConsoleQR checks that the SVG's dark modules are exactly the QR code's, in
+// place inside the quiet zone, and that the label is escaped.
 func TestConsoleQR(t *testing.T) {
-	svg := string(conQR("otpauth://totp/iltod:admin?secret=JBSWY3DPEHPK3PXP&issuer=iltod", "QR <code>"))
-	if !strings.HasPrefix(svg, "<svg") || strings.Count(svg, "h1v1h-1z") < 100 || !strings.Contains(svg, `aria-label="QR &lt;code&gt;"`) {
-		t.Errorf("QR code: %.200s", svg)
+	for _, text := range []string{
+		"otpauth://totp/iltod:admin?secret=JBSWY3DPEHPK3PXP&issuer=iltod",
+		"https://192.168.1.20:8443/observe/#code=ABCDE-FGH23",
+	} {
+		svg := string(conQR(text, "QR <code>"))
+		if !strings.HasPrefix(svg, "<svg") || !strings.Contains(svg, `aria-label="QR &lt;code&gt;"`) || !strings.Contains(svg, `role="img"`) ||
+			strings.Count(svg, "<path") != 1 || strings.Contains(svg, "data:") {
+			t.Errorf("QR code: %.200s", svg)
+		}
+		code, err := qr.Encode(text, qr.M, qr.Auto)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := code.Bounds().Dx()
+		if !strings.Contains(svg, fmt.Sprintf(`viewBox="0 0 %d %d"`, n+8, n+8)) {
+			t.Errorf("%s: the view box is not %d modules and the quiet zone", text, n)
+		}
+		got := make([][]bool, n+8)
+		for i := range got {
+			got[i] = make([]bool, n+8)
+		}
+		runs := regexp.MustCompile(`M(\d+) (\d+)h(\d+)v1h-(\d+)z`).FindAllStringSubmatch(svg, -1)
+		for _, m := range runs {
+			x, _ := strconv.Atoi(m[1])
+			y, _ := strconv.Atoi(m[2])
+			w, _ := strconv.Atoi(m[3])
+			if m[3] != m[4] || x+w > n+8 || y >= n+8 {
+				t.Fatalf("%s: a run %s out of shape", text, m[0])
+			}
+			for i := x; i < x+w; i++ {
+				if got[y][i] {
+					t.Fatalf("%s: module %d,%d drawn twice", text, i, y)
+				}
+				got[y][i] = true
+			}
+		}
+		dark := 0
+		for y := range n + 8 {
+			for x := range n + 8 {
+				want := false
+				if x >= 4 && y >= 4 && x < n+4 && y < n+4 {
+					r, _, _, _ := code.At(x-4, y-4).RGBA()
+					want = r < 0x8000
+				}
+				if got[y][x] != want {
+					t.Fatalf("%s: module %d,%d is dark=%v in the SVG, %v in the code", text, x, y, got[y][x], want)
+				}
+				if want {
+					dark++
+				}
+			}
+		}
+		if dark < 100 || len(runs) >= dark {
+			t.Errorf("%s: %d dark modules in %d runs; want runs to join neighbours", text, dark, len(runs))
+		}
 	}
 }
 

@@ -18,6 +18,9 @@ func (s *Server) routes() []route {
 		{"GET /{$}", http.HandlerFunc(s.statusPage)},
 		{"GET /static/{file}", http.HandlerFunc(s.static)},
 		{"GET /healthz", http.HandlerFunc(s.healthz)},
+		// The local CA's certificate, for phones to install (tls.go; 404 unless -tls-auto).
+		{"GET /tls/ca.crt", http.HandlerFunc(s.caCert)},
+		{"GET /tls/ca.pem", http.HandlerFunc(s.caCert)},
 
 		// The observer app (observe.go): its page, script, styles, words and service worker.
 		{"GET /observe", http.RedirectHandler("/observe/", http.StatusMovedPermanently)},

@@ -10,6 +10,7 @@ package http
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -46,6 +47,8 @@ type Server struct {
 	tiles   http.Handler // the log's tiles, if the server keeps a log
 	pages   pageCache    // rendered public pages
 	web     WebConfig    // the staff console's origin and cookies
+	tls     *tls.Config  // HTTPS when set (SetTLS)
+	caDER   []byte       // the local CA's certificate, offered at /tls/ca.crt (SetLocalCA)
 }
 
 // NewServer returns a Server over a. A nil logger discards. The templates are parsed when
@@ -71,7 +74,7 @@ func NewServer(a *app.App, logger *slog.Logger) *Server {
 // server. It applies the security headers to every response.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Serve serves HTTP on ln until ctx ends, then stops accepting connections and waits up to
+// Serve serves HTTP on ln (HTTPS if SetTLS was called) until ctx ends, then stops accepting connections and waits up to
 // ShutdownTimeout for requests in flight before closing what remains. It closes ln. It
 // returns nil after a shutdown caused by ctx, and otherwise the error that stopped it.
 // Requests are not cancelled when ctx ends; they are given the grace period to finish.
@@ -87,7 +90,12 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	if s.tls != nil {
+		srv.TLSConfig = s.tls.Clone()
+		go func() { errc <- srv.ServeTLS(ln, "", "") }()
+	} else {
+		go func() { errc <- srv.Serve(ln) }()
+	}
 	s.log.InfoContext(ctx, "http server listening", "addr", ln.Addr().String())
 	select {
 	case err := <-errc:

@@ -347,7 +347,8 @@ func acceptsGzip(r *http.Request) bool {
 type WebConfig struct {
 	// Origin is the site's origin as browsers see it, e.g. "https://iltod.example.org" or
 	// "http://127.0.0.1:8080"; form posts from any other origin are refused. "" means the
-	// origin of the request's Host (https when SecureCookies is set): enough against
+	// origin of the request's Host (https when SecureCookies is set or the request came
+	// over TLS): enough against
 	// cross-site forms, since a browser sends the Host of the site it posts to.
 	Origin string
 	// SecureCookies marks the session cookie Secure (and names it with the __Host-
@@ -423,7 +424,7 @@ func (s *Server) origin(r *http.Request) string {
 	if s.web.Origin != "" {
 		return s.web.Origin
 	}
-	if s.web.SecureCookies {
+	if s.web.SecureCookies || r.TLS != nil {
 		return "https://" + r.Host
 	}
 	return "http://" + r.Host
