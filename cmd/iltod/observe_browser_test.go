@@ -496,8 +496,22 @@ func TestObserverAppOffline(t *testing.T) {
 		t.Fatal("the results report carries no photo")
 	}
 	var srcs []string
+	// The station table compares observers with official figures: publish the station's.
+	official := iltod.StationResult{Station: st.Code, Contest: "LIST", Votes: map[string]int{},
+		Counts: map[iltod.CountKind]int{iltod.CountCast: 500, iltod.CountValid: 490, iltod.CountInvalid: 10}}
+	for _, c := range f.pkg.Contests {
+		if c.Code == "LIST" {
+			for _, ch := range c.Choices {
+				official.Votes[ch.Code] = 70
+			}
+		}
+	}
+	if _, err := f.m.App.ImportOfficial(app.SystemContext(context.Background()), iltod.OfficialRelease{Election: demo.ElectionID,
+		Source: "test: one station's protocol", Published: time.Now()}, []iltod.StationResult{official}, nil); err != nil {
+		t.Fatal(err)
+	}
 	pub := f.b.NewTab(t)
-	stationsPage := f.base + "e/" + demo.ElectionID + "/stations?area=" + url.QueryEscape(st.Area) + "&lang=mn"
+	stationsPage := f.base + "e/" + demo.ElectionID + "/stations?contest=LIST&area=" + url.QueryEscape(st.Area) + "&lang=mn"
 	var img []byte
 	deadline := time.Now().Add(30 * time.Second) // the public pages are cached for a few seconds
 	for img == nil && time.Now().Before(deadline) {
@@ -517,6 +531,9 @@ func TestObserverAppOffline(t *testing.T) {
 		tab.Eval(`new Promise((res) => { const r = indexedDB.open('iltod-observe'); r.onsuccess = () => {
 		  const g = r.result.transaction('reports').objectStore('reports').getAll(); g.onsuccess = () => res(g.result.map(x => x.photos)); }; })`, &dbg)
 		t.Logf("photos on the phone: %v", dbg)
+		ph, err := f.m.App.PublicStationPhotos(context.Background(), demo.ElectionID)
+		t.Logf("public photos of %s: %v %v (of %d stations)", st.Code, ph[st.Code], err, len(ph))
+		t.Logf("page %s: %s", stationsPage, pub.Text("main"))
 		t.Fatalf("the public station page shows no photo %s; images %q", signedPhoto, srcs)
 	}
 	if row := pub.Text("tr:has(img[src*='" + signedPhoto + "'])"); !strings.Contains(row, st.Code) {
