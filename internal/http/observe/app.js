@@ -29,9 +29,14 @@
   }
   const text = (x) => (x && (x[lang] || x.mn || x.en || Object.values(x)[0])) || '';
   const fmtInt = (n) => new Intl.NumberFormat(lang === 'mn' ? 'mn-MN' : 'en-GB').format(n);
+  // fmtTime writes a moment in the phone's time zone, in the catalogue's words: browsers
+  // do not all carry Mongolian date formats.
   const fmtTime = (iso) => {
     const d = new Date(iso);
-    return isNaN(d) ? iso : d.toLocaleString(lang === 'mn' ? 'mn-MN' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short' });
+    if (isNaN(d)) return iso;
+    const p = (n) => String(n).padStart(2, '0');
+    return t('observe.datetime', { Year: d.getFullYear(), Month: d.getMonth() + 1,
+      Day: d.getDate(), Hour: p(d.getHours()), Minute: p(d.getMinutes()) });
   };
 
   // el builds an element: el('p', {class: 'note'}, 'text', child, ...).
