@@ -386,11 +386,9 @@ func TestObserverAppOffline(t *testing.T) {
 
 	// The server holds both, under the key the browser made.
 	var keyID string
-	tab.Eval(`new Promise((res, rej) => { const r = indexedDB.open('iltod-observe'); r.onsuccess = () => {
-	  const g = r.result.transaction('kv').objectStore('kv').get('device'); g.onsuccess = () => res(g.result.key_id); g.onerror = rej; }; })`, &keyID)
+	appDB(t, tab, `const g = db.transaction('kv').objectStore('kv').get('device'); g.onsuccess = () => res(g.result.key_id); g.onerror = rej;`, &keyID)
 	var extractable bool
-	tab.Eval(`new Promise((res) => { const r = indexedDB.open('iltod-observe'); r.onsuccess = () => {
-	  const g = r.result.transaction('kv').objectStore('kv').get('device'); g.onsuccess = () => res(g.result.keys.privateKey.extractable); }; })`, &extractable)
+	appDB(t, tab, `const g = db.transaction('kv').objectStore('kv').get('device'); g.onsuccess = () => res(g.result.keys.privateKey.extractable);`, &extractable)
 	if extractable {
 		t.Error("the device's private key is extractable")
 	}
@@ -422,12 +420,11 @@ func TestObserverAppOffline(t *testing.T) {
 		Status int    `json:"status"`
 		Seqs   [2]int `json:"seqs"`
 	}
-	tab.Eval(`new Promise((res) => { const r = indexedDB.open('iltod-observe'); r.onsuccess = () => {
-	  const g = r.result.transaction('reports').objectStore('reports').getAll(); g.onsuccess = async () => {
+	appDB(t, tab, `const g = db.transaction('reports').objectStore('reports').getAll(); g.onsuccess = async () => {
 	    const rep = g.result[0];
 	    const resp = await fetch('/api/v1/reports', {method: 'POST', body: rep.envelope, headers: {'Content-Type': 'application/json'}});
 	    const j = await resp.json();
-	    res({status: resp.status, seqs: [rep.receipt.seq, j.receipt.seq]}); }; }; })`, &again)
+	    res({status: resp.status, seqs: [rep.receipt.seq, j.receipt.seq]}); };`, &again)
 	if again.Status != http.StatusOK || again.Seqs[0] != again.Seqs[1] {
 		t.Errorf("the same envelope sent again: status %d, seq %d then %d; want 200 and one seq", again.Status, again.Seqs[0], again.Seqs[1])
 	}
@@ -528,8 +525,7 @@ func TestObserverAppOffline(t *testing.T) {
 	}
 	if img == nil {
 		var dbg any
-		tab.Eval(`new Promise((res) => { const r = indexedDB.open('iltod-observe'); r.onsuccess = () => {
-		  const g = r.result.transaction('reports').objectStore('reports').getAll(); g.onsuccess = () => res(g.result.map(x => x.photos)); }; })`, &dbg)
+		appDB(t, tab, `const g = db.transaction('reports').objectStore('reports').getAll(); g.onsuccess = () => res(g.result.map(x => x.photos));`, &dbg)
 		t.Logf("photos on the phone: %v", dbg)
 		ph, err := f.m.App.PublicStationPhotos(context.Background(), demo.ElectionID)
 		t.Logf("public photos of %s: %v %v (of %d stations)", st.Code, ph[st.Code], err, len(ph))
@@ -576,8 +572,7 @@ func TestObserverAppRefusesBrokenSum(t *testing.T) {
 	t.Logf("refused on the phone: %s", msg)
 	checkAxe(t, tab, "refused results form (mn)")
 	var queued int
-	tab.Eval(`new Promise((res) => { const r = indexedDB.open('iltod-observe'); r.onsuccess = () => {
-	  const c = r.result.transaction('reports').objectStore('reports').count(); c.onsuccess = () => res(c.result); }; })`, &queued)
+	appDB(t, tab, `const c = db.transaction('reports').objectStore('reports').count(); c.onsuccess = () => res(c.result);`, &queued)
 	if queued != 0 {
 		t.Errorf("%d reports queued after the refusal", queued)
 	}
@@ -657,13 +652,12 @@ func TestObserverAppRefusedReports(t *testing.T) {
 	tab.WaitVisible("li.report")
 	// Change the answers inside the signed payload, as malware or a careless hand could.
 	var changed bool
-	tab.Eval(`new Promise((res) => { const r = indexedDB.open('iltod-observe'); r.onsuccess = () => {
-	  const s = r.result.transaction('reports', 'readwrite').objectStore('reports');
+	appDB(t, tab, `const s = db.transaction('reports', 'readwrite').objectStore('reports');
 	  const g = s.getAll(); g.onsuccess = () => {
 	    const rep = g.result[0]; const env = JSON.parse(rep.envelope);
 	    const payload = atob(env.payload); const altered = payload.replace('"07:30"', '"06:30"');
 	    env.payload = btoa(altered); rep.envelope = JSON.stringify({key: env.key, payload: env.payload, sig: env.sig});
-	    s.put(rep).onsuccess = () => res(altered !== payload); }; }; })`, &changed)
+	    s.put(rep).onsuccess = () => res(altered !== payload); };`, &changed)
 	if !changed {
 		t.Fatal("the test could not change the queued report")
 	}
@@ -801,6 +795,16 @@ func lanAddress() string {
 		}
 	}
 	return ""
+}
+
+// appDB evaluates body in the page with db, the app's IndexedDB database, open; body
+// calls res with the value to decode into out.
+func appDB(t *testing.T, tab *browsertest.Tab, body string, out any) {
+	t.Helper()
+	tab.Eval(`new Promise((res, rej) => { const r = indexedDB.open('iltod-observe'); r.onerror = rej; r.onsuccess = () => {
+	  const db = r.result;
+	`+body+`
+	}; })`, out)
 }
 
 // resultsID returns which of the ids is the results report.
