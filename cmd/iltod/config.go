@@ -8,8 +8,10 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"k8s.io/klog/v2"
 
@@ -105,6 +107,52 @@ func newLogger(w io.Writer, level string) (*slog.Logger, error) {
 		return nil, usageErr("cli.error.log_level", locales.Args{"Value": fmt.Sprintf("%q", level)})
 	}
 	logger := slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
-	klog.SetSlogLogger(logger.With("component", "tessera"))
+	tesseraLog.Store(logger.With("component", "tessera"))
 	return logger, nil
+}
+
+// tesseraLog is where Tessera's klog lines go: the logger of the command running, or
+// nowhere before one starts. klog's own logger is a process-wide variable that Tessera's
+// goroutines read without a lock, so it is set once, when the program starts, to
+// klogForward, and a command changes only this pointer.
+var tesseraLog atomic.Pointer[slog.Logger]
+
+func init() { klog.SetSlogLogger(slog.New(klogForward{})) }
+
+// klogForward is a slog.Handler that passes each record to tesseraLog's handler, with
+// the attributes and groups added on the way.
+type klogForward struct {
+	ops []func(slog.Handler) slog.Handler
+}
+
+func (h klogForward) target() slog.Handler {
+	lg := tesseraLog.Load()
+	if lg == nil {
+		return nil
+	}
+	t := lg.Handler()
+	for _, op := range h.ops {
+		t = op(t)
+	}
+	return t
+}
+
+func (h klogForward) Enabled(ctx context.Context, l slog.Level) bool {
+	t := h.target()
+	return t != nil && t.Enabled(ctx, l)
+}
+
+func (h klogForward) Handle(ctx context.Context, r slog.Record) error {
+	if t := h.target(); t != nil {
+		return t.Handle(ctx, r)
+	}
+	return nil
+}
+
+func (h klogForward) WithAttrs(as []slog.Attr) slog.Handler {
+	return klogForward{append(slices.Clip(h.ops), func(t slog.Handler) slog.Handler { return t.WithAttrs(as) })}
+}
+
+func (h klogForward) WithGroup(name string) slog.Handler {
+	return klogForward{append(slices.Clip(h.ops), func(t slog.Handler) slog.Handler { return t.WithGroup(name) })}
 }

@@ -181,6 +181,12 @@ func (f *observeFixture) enroll(t *testing.T, observer string, shot string) *bro
 
 func checkAxe(t *testing.T, tab *browsertest.Tab, what string) {
 	t.Helper()
+	// At a phone's width nothing scrolls sideways.
+	var wide struct{ Scroll, Client int }
+	tab.Eval(`({scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth})`, &wide)
+	if wide.Scroll > wide.Client {
+		t.Errorf("%s: the page is %d px wide in a %d px window", what, wide.Scroll, wide.Client)
+	}
 	// A value the script failed to fill shows as a stray word.
 	for _, w := range strings.Fields(tab.Text("body")) {
 		if w == "null" || w == "undefined" || w == "NaN" || strings.Contains(w, "{{") || strings.HasPrefix(w, "observe.") {
