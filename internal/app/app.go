@@ -73,6 +73,7 @@ func (a *App) LoadPackage(ctx context.Context, p *iltod.Package, replace bool) e
 		return err
 	}
 	a.cache.drop(p.Election.ID)
+	a.dropInputs(p.Election.ID)
 	s := p.Summarize()
 	a.log.InfoContext(ctx, "election loaded", "election", p.Election.ID, "stations", s.Stations,
 		"areas", s.Areas, "contests", s.Contests, "forms", s.Forms, "replace", replace)

@@ -150,6 +150,9 @@ type inputs struct {
 	official    *analysis.Results // nil without a release
 	release     *iltod.OfficialRelease
 	loaded      time.Time
+	// seq is the store's last event when the load began: while it stays the same, no
+	// report, review, resolution or release has changed what the inputs were built from.
+	seq uint64
 }
 
 type inputCache struct {
@@ -166,6 +169,11 @@ func (a *App) dropInputs(election string) {
 	a.inputsCache.mu.Unlock()
 }
 
+// inputs returns the election's analysis inputs, loaded at most analysisTTL ago, or
+// older but still current: once they are analysisTTL old, the store's last event is
+// compared with the one they were loaded at, and only a change reloads them. Loading
+// reads every submission, which is what election night must not do on every page view;
+// a new event costs one reload, however many pages are read after it.
 func (a *App) inputs(ctx context.Context, election string) (*inputs, error) {
 	c := &a.inputsCache
 	c.mu.Lock()
@@ -174,6 +182,24 @@ func (a *App) inputs(ctx context.Context, election string) (*inputs, error) {
 		c.mu.Unlock()
 		return in, nil
 	}
+	c.mu.Unlock()
+	if in != nil {
+		seq, err := a.store.LastSeq(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if seq == in.seq {
+			fresh := *in
+			fresh.loaded = a.now()
+			c.mu.Lock()
+			if c.m[election] == in {
+				c.m[election] = &fresh
+			}
+			c.mu.Unlock()
+			return &fresh, nil
+		}
+	}
+	c.mu.Lock()
 	if c.building == nil {
 		c.building, c.m = map[string]*sync.Mutex{}, map[string]*inputs{}
 	}
@@ -206,7 +232,11 @@ func (a *App) loadInputs(ctx context.Context, election string) (*inputs, error) 
 	if err != nil {
 		return nil, err
 	}
-	in := &inputs{x: x, loaded: a.now()}
+	seq, err := a.store.LastSeq(ctx)
+	if err != nil {
+		return nil, err
+	}
+	in := &inputs{x: x, loaded: a.now(), seq: seq}
 	if rec, err := a.store.Sample(ctx, election, 0); err == nil {
 		doc, err := analysis.ParseSample(rec.Sample)
 		if err != nil {
