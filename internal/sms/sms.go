@@ -81,8 +81,8 @@ func perr(r Reason, tok string) *ParseError {
 
 // lookAlike maps the Cyrillic letters that look like Latin ones to those letters.
 var lookAlike = map[rune]rune{
-	'А': 'A', 'В': 'B', 'Е': 'E', 'К': 'K', 'М': 'M', 'Н': 'H', 'О': 'O', 'Р': 'P', 'С': 'C', 'Т': 'T', 'Х': 'X',
-	'а': 'A', 'в': 'B', 'е': 'E', 'к': 'K', 'м': 'M', 'н': 'H', 'о': 'O', 'р': 'P', 'с': 'C', 'т': 'T', 'х': 'X',
+	0x0410: 'A', 0x0412: 'B', 0x0415: 'E', 0x041A: 'K', 0x041C: 'M', 0x041D: 'H', 0x041E: 'O', 0x0420: 'P', 0x0421: 'C', 0x0422: 'T', 0x0425: 'X',
+	0x0430: 'A', 0x0432: 'B', 0x0435: 'E', 0x043A: 'K', 0x043C: 'M', 0x043D: 'H', 0x043E: 'O', 0x0440: 'P', 0x0441: 'C', 0x0442: 'T', 0x0445: 'X',
 }
 
 // Normalize returns s upper-cased, with the Cyrillic look-alikes read as Latin letters.
@@ -203,13 +203,17 @@ func Number(s string) (int64, bool) {
 	return n, true
 }
 
+// cyrillicUe is Ү, the first letter of "no" in Mongolian (written by number: only the
+// catalogue holds Cyrillic).
+const cyrillicUe = string(rune(0x04AE))
+
 // YesNo reads a yes-or-no answer: 1, Y or T (Cyrillic Т, for тийм) is yes; 0, N or
 // Cyrillic Ү (for үгүй) is no. ok is false for anything else.
 func YesNo(s string) (yes, ok bool) {
 	switch Normalize(s) {
 	case "1", "Y", "T":
 		return true, true
-	case "0", "N", "Ү":
+	case "0", "N", cyrillicUe:
 		return false, true
 	}
 	return false, false
