@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/iltod/iltod"
 )
 
 func TestParse(t *testing.T) {
@@ -216,4 +218,24 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestWarnings(t *testing.T) {
+	p := &iltod.Package{Forms: []iltod.Form{
+		{Code: "ok", SMSPrefix: "EP", Questions: []iltod.Question{{Tag: "AA", Type: iltod.Integer}, {Tag: "PHOTO", Type: iltod.Photo}, {Tag: "DS", Type: iltod.TextAnswer}}},
+		{Code: "bad", SMSPrefix: "OP", Questions: []iltod.Question{{Tag: "RV", Type: iltod.Integer}, {Tag: "K1", Type: iltod.YesNo}}},
+		{Code: "web-only", Questions: []iltod.Question{{Tag: "RV", Type: iltod.Integer}}},
+	}}
+	ws := Warnings(p)
+	var got []string
+	for _, w := range ws {
+		got = append(got, w.Field+" "+w.Message)
+	}
+	want := []string{
+		"sms_prefix form bad: the SMS prefix OP cannot be typed on both a Latin and a Cyrillic keyboard (use only A B E K M H P C T X)",
+		"questions[0].tag form bad: the tag RV cannot be typed on both a Latin and a Cyrillic keyboard (use only A B E K M H P C T X and digits)",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Warnings = %q\nwant %q", got, want)
+	}
 }
