@@ -264,6 +264,9 @@ type QueueItem struct {
 	Status iltod.ReviewStatus  `json:"status,omitempty"`
 	// Conflicts are the record's fields in conflict, with the variants reported.
 	Conflicts map[string]iltod.Field `json:"conflicts,omitempty"`
+	// Entries are the record's observer entries, each with the channels by which its
+	// observer reported.
+	Entries []iltod.RecordEntry `json:"entries,omitempty"`
 }
 
 // ReviewQueue lists what waits for review: unreviewed reports that a QA check flagged,
@@ -315,7 +318,8 @@ func (a *App) ReviewQueue(ctx context.Context, election string) ([]QueueItem, er
 		if len(rec.Conflicts) == 0 {
 			continue
 		}
-		item := QueueItem{Kind: "conflict", Station: k.station, Area: el.stations[k.station].Area, Form: k.form, Conflicts: map[string]iltod.Field{}}
+		item := QueueItem{Kind: "conflict", Station: k.station, Area: el.stations[k.station].Area, Form: k.form,
+			Conflicts: map[string]iltod.Field{}, Entries: rec.Entries}
 		for _, tag := range rec.Conflicts {
 			item.Conflicts[tag] = rec.Fields[tag]
 		}

@@ -477,7 +477,7 @@ func linkCommand(text string) (string, bool) {
 }
 
 func hashLinkCode(code string) [32]byte {
-	return sha256.Sum256([]byte("iltod messenger link\n" + normalizeCode(code)))
+	return sha256.Sum256([]byte("iltod-messenger-link\n" + normalizeCode(code)))
 }
 
 // claimLink links the sender's messenger account with a link code.

@@ -2,8 +2,11 @@ package app_test
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -303,5 +306,57 @@ func TestMessengerLink(t *testing.T) {
 	}
 	if _, err := a.ChannelMessages(as(app.RoleAnalyst), "e", "1002"); iltod.ErrorCodeOf(err) != iltod.EForbidden {
 		t.Errorf("ChannelMessages by an analyst: %v", err)
+	}
+}
+
+// TestAcrossChannels: the same observer's report sent by the app (a signed envelope), by
+// SMS and by a clerk is one entry of the station record, with its three channels, and
+// no conflict.
+func TestAcrossChannels(t *testing.T) {
+	a := openSMSApp(t)
+	newSMSApp(t, a, "e", "")
+	ctx := context.Background()
+	code, _, err := a.IssueEnrollment(as(app.RoleCoordinator), "e", "1001", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
+	if _, err := a.Enroll(ctx, code, pub); err != nil {
+		t.Fatal(err)
+	}
+	answers := map[string]iltod.Value{"AA": iltod.BoolValue(true), "AB": iltod.StrValue("2"), "BA": iltod.IntValue(300)}
+	env, _ := iltod.SignReport(iltod.Report{ID: "app-across-0001", Election: "e", Station: "UB-001",
+		Form: "sms-check", FormVersion: 1, DeviceTime: "2024-06-28T22:00:00+08:00", Answers: answers}, priv)
+	res, err := a.Submit(ctx, [][]byte{env.Bytes()})
+	if err != nil || res[0].Err != nil {
+		t.Fatalf("submit: %v %v", err, res[0])
+	}
+	r, err := a.ReceiveMessage(ctx, "e", app.InboundMessage{Transport: "sms", From: "+97600000001", Text: "ЕР 1001 АА1 АВ2 ВА300", Gateway: "twilio", GatewayID: "SM1"})
+	if err != nil || !strings.HasPrefix(r.Text, "Хүлээн авлаа EP ") {
+		t.Fatalf("SMS: %q %v", r.Text, err)
+	}
+	cr, err := a.ClerkSubmit(as(app.RoleClerk), app.ClerkEntry{Election: "e", Station: "UB-001", Form: "sms-check",
+		Observer: "1001", Medium: "phone", Answers: answers})
+	if err != nil || cr.Err != nil {
+		t.Fatalf("clerk: %v %v", err, cr.Err)
+	}
+	// Another observer of the station's neighbour reports too: their entry is apart.
+	r, err = a.ReceiveMessage(ctx, "e", app.InboundMessage{Transport: "sms", From: "+97600000002", Text: "EP 1002 AA1 AB2 BA300", Gateway: "twilio"})
+	if err != nil || !strings.HasPrefix(r.Text, "Хүлээн авлаа EP ") {
+		t.Fatalf("SMS of 1002: %q %v", r.Text, err)
+	}
+	rec, err := a.StationRecord(as(app.RoleReviewer), "e", "UB-001", "sms-check")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.Reports) != 1 || len(rec.Entries) != 1 || len(rec.Conflicts) != 0 {
+		t.Fatalf("record: reports %v, entries %+v, conflicts %v", rec.Reports, rec.Entries, rec.Conflicts)
+	}
+	want := []iltod.Channel{iltod.ChannelApp, iltod.ChannelClerk, iltod.ChannelSMS}
+	if got := rec.Entries[0].Channels; !slices.Equal(got, want) || rec.Entries[0].Report != rec.Reports[0] {
+		t.Errorf("entry = %+v, want the channels %v", rec.Entries[0], want)
+	}
+	if f := rec.Fields["BA"]; f.Conflict || f.Value.Int != 300 {
+		t.Errorf("BA = %+v", f)
 	}
 }
