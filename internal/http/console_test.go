@@ -615,7 +615,7 @@ func TestConsole(t *testing.T) {
 
 	t.Run("clerk entry", func(t *testing.T) {
 		status, body := clerk.get(e + "/enter?station=" + fx.arStation + "&form=opening&lang=en")
-		if status != 200 || !strings.Contains(body, `name="q_AR"`) || !strings.Contains(body, `type="time"`) {
+		if status != 200 || !strings.Contains(body, `name="q_AT"`) || !strings.Contains(body, `type="time"`) {
 			t.Fatalf("entry form: status %d", status)
 		}
 		for _, form := range []string{"opening", "closing", "incident", "results"} {
