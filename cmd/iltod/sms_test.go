@@ -34,7 +34,7 @@ func TestSMSCommand(t *testing.T) {
 				t.Errorf("an unknown election: exit %d: %s", code, errOut)
 			}
 			code, out, _ = sms("en", "-election", "example-2024", "-link", "1001")
-			if code != 0 || !regexp.MustCompile(`messenger link code for observer 1001, valid until \S+: [A-Z0-9]{10} `).MatchString(out) {
+			if code != 0 || !regexp.MustCompile(`messenger link code for observer 1001, valid until \S+: [A-Z0-9]{5}-[A-Z0-9]{5} `).MatchString(out) {
 				t.Errorf("-link: exit %d: %q", code, out)
 			}
 		})

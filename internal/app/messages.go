@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"errors"
 	"fmt"
@@ -503,20 +502,10 @@ func (a *App) IssueLinkCode(ctx context.Context, election, observer string) (cod
 	if err := authorize(ctx, actionManageDevices); err != nil {
 		return "", time.Time{}, err
 	}
-	obs, err := a.store.Observer(ctx, election, observer)
-	if err != nil {
+	if err := a.authorizeObserverCode(ctx, actionManageDevices, election, observer); err != nil {
 		return "", time.Time{}, err
 	}
-	if err := a.authorizeObserver(ctx, actionManageDevices, election, obs); err != nil {
-		return "", time.Time{}, err
-	}
-	b := make([]byte, CodeLength)
-	rand.Read(b)
-	var sb strings.Builder
-	for _, x := range b {
-		sb.WriteByte(codeAlphabet[int(x)%len(codeAlphabet)])
-	}
-	code = sb.String()
+	code = oneTimeCode()
 	now := a.now().UTC().Truncate(time.Second)
 	c := iltod.LinkCode{CodeHash: hashLinkCode(code), Election: election, Observer: observer, Issued: now, Expires: now.Add(DefaultLinkTTL)}
 	if err := a.store.CreateLinkCode(ctx, c); err != nil {
@@ -532,11 +521,7 @@ func (a *App) ChannelMessages(ctx context.Context, election, observer string) ([
 	if err := authorize(ctx, actionReadObservers); err != nil {
 		return nil, err
 	}
-	obs, err := a.store.Observer(ctx, election, observer)
-	if err != nil {
-		return nil, err
-	}
-	if err := a.authorizeObserver(ctx, actionReadObservers, election, obs); err != nil {
+	if err := a.authorizeObserverCode(ctx, actionReadObservers, election, observer); err != nil {
 		return nil, err
 	}
 	msgs, err := a.store.ChannelMessages(ctx, election, iltod.ChannelMessageQuery{Observer: observer})
