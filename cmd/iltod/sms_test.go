@@ -40,3 +40,33 @@ func TestSMSCommand(t *testing.T) {
 		})
 	}
 }
+
+// TestLoadWarnsUntypeable: iltod load warns, in the reader's language, about the
+// example's SMS prefixes and tags a Cyrillic keyboard cannot type, and still loads; the
+// demo's forms draw no warning.
+func TestLoadWarnsUntypeable(t *testing.T) {
+	code, out, errOut := iltodCmd(t, "load", "-check", exampleDir)
+	if code != 0 || !strings.Contains(out, "example-2024") {
+		t.Fatalf("load -check: exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{
+		"warning: form 1: sms_prefix: form opening: the SMS prefix OP cannot be typed on both a Latin and a Cyrillic keyboard",
+		"warning: form 1: questions[3].tag: form opening: the tag AD cannot be typed",
+		"warning: form 2: questions[0].tag: form results: the tag RV cannot be typed",
+	} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("the warnings lack %q:\n%s", want, errOut)
+		}
+	}
+	if strings.Contains(errOut, "tag AA") || strings.Contains(errOut, "tag PB") {
+		t.Errorf("a typeable tag is warned about:\n%s", errOut)
+	}
+	_, _, errOut = iltodCmd(t, "load", "-lang", "mn", "-check", exampleDir)
+	if !strings.Contains(errOut, "анхааруулга: form 1: sms_prefix: opening маягт: OP SMS угтварыг") {
+		t.Errorf("the Mongolian warnings:\n%s", errOut)
+	}
+	code, _, errOut = iltodCmd(t, "load", "-check", "../../demo/mongolia2024")
+	if code != 0 || strings.Contains(errOut, "warning") {
+		t.Errorf("the demo: exit %d, warnings:\n%s", code, errOut)
+	}
+}
