@@ -45,7 +45,7 @@ func smsForm() iltod.Form {
 // newSMSApp returns an app holding the documented example as election id, with the SMS
 // form added, observers 1003 and 1004 sharing +97600000099 with PINs, and every
 // observer's language lang ("" for the election's first, mn).
-func newSMSApp(t *testing.T, a *app.App, id, lang string) {
+func newSMSApp(t testing.TB, a *app.App, id, lang string) {
 	t.Helper()
 	p, err := electionpkg.ReadDir("../../docs/example")
 	if err != nil {
@@ -68,7 +68,7 @@ func newSMSApp(t *testing.T, a *app.App, id, lang string) {
 	}
 }
 
-func openSMSApp(t *testing.T) *app.App {
+func openSMSApp(t testing.TB) *app.App {
 	t.Helper()
 	store, err := sqlstore.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "iltod.db"))
 	if err != nil {
@@ -359,4 +359,36 @@ func TestAcrossChannels(t *testing.T) {
 	if f := rec.Fields["BA"]; f.Conflict || f.Value.Int != 300 {
 		t.Errorf("BA = %+v", f)
 	}
+}
+
+// FuzzReceiveMessage: whatever the text, ReceiveMessage answers without error, in one
+// SMS segment, and a message it accepts is a stored report of the sms channel.
+func FuzzReceiveMessage(f *testing.F) {
+	for _, s := range []string{
+		"EP 1001 AA1 AB2 BA300", "ер 1001 аа1 ав2 ва35О", "EP 1001 AD1.3.3 AA1 AB1 BA1 @ x", "EP 1001 # AA1",
+		"EP 1001 1111 AA", "LINK ABCDE-FGHJK", "@@@", "EP 1001 KX5 AA1 AB1 BA1", "ep1001aa1", "EP 1001 BA 99999999999999999999",
+	} {
+		f.Add(s)
+	}
+	a := openSMSApp(f)
+	store := a.Store()
+	newSMSApp(f, a, "e", "")
+	f.Fuzz(func(t *testing.T, text string) {
+		r, err := a.ReceiveMessage(context.Background(), "e", app.InboundMessage{Transport: "sms", From: "+97600000001", Text: text, Gateway: "cli"})
+		if err != nil {
+			t.Fatalf("ReceiveMessage(%q): %v", text, err)
+		}
+		if enc, units := sms.Segment(r.Text); units > sms.Limit(enc) || r.Text == "" {
+			t.Fatalf("reply to %q: %q, %d %s units", text, r.Text, units, enc)
+		}
+		if strings.HasPrefix(r.Text, "Хүлээн авлаа") {
+			msgs, err := store.ChannelMessages(context.Background(), "e", iltod.ChannelMessageQuery{Observer: "1001", Limit: 2})
+			if err != nil || len(msgs) != 2 || msgs[0].Report == "" {
+				t.Fatalf("accepted %q: log %+v %v", text, msgs, err)
+			}
+			if s, err := store.Submission(context.Background(), "e", msgs[0].Report); err != nil || s.Channel != iltod.ChannelSMS {
+				t.Fatalf("accepted %q: submission %v", text, err)
+			}
+		}
+	})
 }
