@@ -88,7 +88,8 @@ func (a *App) ReceiveMessage(ctx context.Context, election string, in InboundMes
 	if code, ok := linkCommand(in.Text); ok && in.Transport != "sms" {
 		return a.claimLink(ctx, el, in, address, code, reply)
 	}
-	candidates := el.byPhone[in.From]
+	// A WhatsApp sender may come as "whatsapp:+976…", as Twilio writes it.
+	candidates := el.byPhone[strings.TrimPrefix(in.From, "whatsapp:")]
 	if len(candidates) == 0 && in.Transport != "" && in.Transport != "sms" {
 		if obs, err := a.store.LinkedObserver(ctx, election, address); err == nil {
 			candidates = []string{obs}

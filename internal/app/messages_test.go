@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"fmt"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -391,4 +392,23 @@ func FuzzReceiveMessage(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestWhatsAppByPhone: a WhatsApp message is matched by the phone number, with or
+// without Twilio's "whatsapp:" in front, and its envelope names the transport.
+func TestWhatsAppByPhone(t *testing.T) {
+	a := openSMSApp(t)
+	newSMSApp(t, a, "e", "en")
+	for i, from := range []string{"+97600000002", "whatsapp:+97600000002"} {
+		r, err := a.ReceiveMessage(context.Background(), "e", app.InboundMessage{Transport: "whatsapp", From: from,
+			Text: fmt.Sprintf("EP 1002 AA1 AB1 BA%d", 10+i), Gateway: "twilio"})
+		if err != nil || !strings.HasPrefix(r.Text, "OK EP ") || r.To != from {
+			t.Fatalf("from %s: %+v %v", from, r, err)
+		}
+	}
+	msgs, _ := a.ChannelMessages(app.SystemContext(context.Background()), "e", "1002")
+	s, err := a.Store().Submission(context.Background(), "e", msgs[0].Report)
+	if err != nil || !strings.Contains(string(s.Envelope), `"transport":"whatsapp"`) || msgs[0].Transport != "whatsapp" {
+		t.Errorf("envelope %s, message %+v, %v", s.Envelope, msgs[0], err)
+	}
 }
