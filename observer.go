@@ -22,6 +22,7 @@ const (
 var (
 	observerCodeRe = regexp.MustCompile(`^[0-9]{3,10}$`)
 	phoneRe        = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+	pinRe          = regexp.MustCompile(`^[0-9]{4,8}$`)
 )
 
 // Observer is a citizen observer. Name and Phones identify a person and are sensitive:
@@ -36,6 +37,13 @@ type Observer struct {
 	Stations   []string     `json:"stations,omitempty"`
 	Role       ObserverRole `json:"role"`
 	Supervisor string       `json:"supervisor,omitempty"`
+	// Lang is the language the observer reads (a language of the election), in which
+	// SMS replies are written; "" means the election's first language.
+	Lang string `json:"lang,omitempty"`
+	// PIN, 4 to 8 digits, authenticates the observer's SMS reports from a phone number
+	// that several observers share; each observer of a shared number MUST have one.
+	// Sensitive, as Phones are.
+	PIN string `json:"pin,omitempty"`
 }
 
 // Validate checks the observer's own fields. Stations and the supervisor are checked by
@@ -59,6 +67,9 @@ func (o *Observer) Validate() error {
 			ps.msg(f, "error.package.listed_twice", "Value", p)
 		}
 		seen[p] = true
+	}
+	if o.PIN != "" && !pinRe.MatchString(o.PIN) {
+		ps.msg("pin", "error.package.sms.bad_pin")
 	}
 	switch o.Role {
 	case Static, Mobile:

@@ -2,8 +2,10 @@ package iltod
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // Package is a whole election as loaded from, or exported to, an election package: the
@@ -261,8 +263,13 @@ func (v *validator) observers(stations map[string]*Station) {
 				v.msg(RecordObserver, i, fmt.Sprintf("stations[%d]", j), "error.package.unknown_station", "Station", strconv.Quote(truncate(s, 70)))
 			}
 		}
+		if o.Lang != "" && !slices.Contains(v.p.Election.Languages, o.Lang) {
+			v.msg(RecordObserver, i, "lang", "error.package.sms.observer_lang", "Value", strconv.Quote(truncate(o.Lang, 10)), "Languages", Lit(strings.Join(v.p.Election.Languages, ", ")))
+		}
+		// A phone may be shared by observers who each have a PIN, which tells them apart
+		// in an SMS report.
 		for j, ph := range o.Phones {
-			if other, ok := phones[ph]; ok && other != o.Code {
+			if other, ok := phones[ph]; ok && other != o.Code && (o.PIN == "" || byCode[other].PIN == "") {
 				v.msg(RecordObserver, i, fmt.Sprintf("phones[%d]", j), "error.package.phone_used", "Observer", other)
 			}
 			phones[ph] = o.Code

@@ -1,6 +1,7 @@
 package iltod
 
 import (
+	"slices"
 	"sort"
 )
 
@@ -11,11 +12,24 @@ type StationRecord struct {
 	Election string `json:"election"`
 	Station  string `json:"station"`
 	Form     string `json:"form"`
-	// Reports are the ids of the reports merged, in Seq order.
-	Reports []string         `json:"reports"`
+	// Reports are the ids of the reports merged, in Seq order: one per observer, the
+	// observer's latest.
+	Reports []string `json:"reports"`
+	// Entries parallel Reports: for each observer's entry, the channels by which that
+	// observer reported on this station and form (app, sms, odk, clerk). An observer who
+	// sent the same report by several channels is one entry with several channels, never
+	// several entries. Entries name no observer.
+	Entries []RecordEntry    `json:"entries,omitempty"`
 	Fields  map[string]Field `json:"fields"`
 	// Conflicts lists the tags in conflict, sorted.
 	Conflicts []string `json:"conflicts,omitempty"`
+}
+
+// RecordEntry is one observer's entry in a station record: the report that counts and
+// every channel by which the observer reported, sorted.
+type RecordEntry struct {
+	Report   string    `json:"report"`
+	Channels []Channel `json:"channels"`
 }
 
 // Field is one question of a station record.
@@ -46,12 +60,16 @@ type Variant struct {
 func MergeRecord(election, station, form string, subs []Submission, res []Resolution) StationRecord {
 	rec := StationRecord{Election: election, Station: station, Form: form, Fields: map[string]Field{}}
 	latest := map[string]Submission{}
+	channels := map[string][]Channel{}
 	for _, s := range subs {
 		if s.Report.Station != station || s.Report.Form != form || s.Status == Rejected || s.Status == Quarantined {
 			continue
 		}
 		if prev, ok := latest[s.Observer]; !ok || s.Seq > prev.Seq {
 			latest[s.Observer] = s
+		}
+		if !slices.Contains(channels[s.Observer], s.Channel) {
+			channels[s.Observer] = append(channels[s.Observer], s.Channel)
 		}
 	}
 	counted := make([]Submission, 0, len(latest))
@@ -75,6 +93,9 @@ func MergeRecord(election, station, form string, subs []Submission, res []Resolu
 	fields := map[string]*acc{}
 	for _, s := range counted {
 		rec.Reports = append(rec.Reports, s.Report.ID)
+		chs := channels[s.Observer]
+		slices.Sort(chs)
+		rec.Entries = append(rec.Entries, RecordEntry{Report: s.Report.ID, Channels: chs})
 		for tag, v := range s.Report.Answers {
 			a := fields[tag]
 			if a == nil {

@@ -53,6 +53,10 @@ type Store interface {
 	// that name a photo.
 	BlobStore
 
+	// MessageStore keeps the messages of the messaging channels (SMS, messengers) and
+	// the messenger accounts linked to observers.
+	MessageStore
+
 	// CreateElection stores p in one transaction: on any error nothing is stored. p MUST
 	// have passed p.Validate; the store need not check it again. It returns EConflict if
 	// an election with the same id exists, unless replace is true, in which case the old

@@ -11,6 +11,7 @@ import (
 	"github.com/iltod/iltod/internal/app"
 	"github.com/iltod/iltod/internal/electionpkg"
 	"github.com/iltod/iltod/internal/qa"
+	"github.com/iltod/iltod/internal/sms"
 	"github.com/iltod/iltod/locales"
 )
 
@@ -33,6 +34,10 @@ func runLoad(ctx context.Context, p *locales.Printer, args []string, stdout, std
 	}
 	if err != nil {
 		return err
+	}
+	// Forms an observer could not type on a Cyrillic keyboard still load: warn only.
+	for _, w := range sms.Warnings(pkg) {
+		fmt.Fprintln(stderr, p.T("cli.load.sms.warning", locales.Args{"Problem": w.In(p.Lang())}))
 	}
 	sum := summary(p, pkg.Summarize())
 	if *check {

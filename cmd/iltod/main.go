@@ -68,6 +68,7 @@ func commands() []command {
 		{"seats", "cli.cmd.seats", orPlain(runSeats, plainSeats)},
 		{"bench", "cli.cmd.bench", runBench},
 		{"staff", "cli.cmd.staff", runStaff},
+		{"sms", "cli.sms.summary", runSMS},
 	}
 }
 

@@ -251,7 +251,7 @@ func fillForm(t *testing.T, tab *browsertest.Tab, values map[string]int) {
 
 // resultValues are figures of the demo's results form that pass every check.
 func resultValues(registered int, tags []string) map[string]int {
-	v := map[string]int{"RV": registered, "VS": 500, "CB": 500, "CV": 480, "CX": 20, "PB": 500, "PV": 490, "PX": 10}
+	v := map[string]int{"EA": registered, "EB": 500, "CB": 500, "CA": 480, "CX": 20, "PB": 500, "PA": 490, "PX": 10}
 	for _, tag := range tags {
 		switch {
 		case strings.HasPrefix(tag, "KM"), strings.HasPrefix(tag, "K"):
@@ -572,7 +572,7 @@ func TestObserverAppRefusesBrokenSum(t *testing.T) {
 	tab.Click("#submit")
 	tab.WaitVisible("#form-problems")
 	msg := tab.Text("#form-problems")
-	if !hasCyrillic(msg) || !strings.Contains(msg, "PV") || !strings.Contains(msg, "515") {
+	if !hasCyrillic(msg) || !strings.Contains(msg, "PA") || !strings.Contains(msg, "515") {
 		t.Errorf("the phone's refusal does not name the sum in Mongolian: %q", msg)
 	}
 	t.Logf("refused on the phone: %s", msg)

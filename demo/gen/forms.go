@@ -10,7 +10,9 @@ import (
 // The four forms of the demo. SMS prefixes and tags avoid I, L and O, which read as
 // digits; the prefixes are letters that a Mongolian phone can also type in Cyrillic
 // (Н, Х, Р, Т), for the Mongolian names of the forms: Нээлт (opening), Хаалт (closing),
-// Протокол (results) and Тохиолдол (incident).
+// Протокол (results) and Тохиолдол (incident). So are the tags of every question an SMS
+// carries (sms.Typeable: A B E K M H P C T X and digits), which iltod load checks; only
+// the photo (PHOTO) and the incident's text (DS) are not sent by SMS.
 
 func t(mn, en string) iltod.Text { return iltod.Text{"mn": mn, "en": en} }
 
@@ -45,12 +47,12 @@ func opening() iltod.Form {
 		Code: "opening", Version: 1, Kind: iltod.Checklist, SMSPrefix: "H",
 		Name: t("Нээлтийн хяналтын хуудас", "Opening checklist"),
 		Questions: []iltod.Question{
-			clock("AR", "Та хэсгийн хороонд хэдэн цагт ирсэн бэ?", "What time did you arrive at the polling station?"),
-			clock("VB", "Санал авалт хэдэн цагт эхэлсэн бэ?", "What time did voting begin?"),
+			clock("AT", "Та хэсгийн хороонд хэдэн цагт ирсэн бэ?", "What time did you arrive at the polling station?"),
+			clock("BT", "Санал авалт хэдэн цагт эхэлсэн бэ?", "What time did voting begin?"),
 			count("CM", "Хэсгийн хорооны хэдэн гишүүн ирсэн бэ?", "How many members of the station commission were present?", 30),
 			yesNo("BX", "Санал авах хайрцгийг хоосныг харуулж, лацдсан уу?", "Was the ballot box shown empty and sealed before voting?"),
-			yesNo("VM", "Санал тоолох машин тэг тайлан хэвлэсэн үү?", "Did the vote-counting machine print a zero report?"),
-			yesNo("VR", "Сонгогчдын нэрийн жагсаалт байсан уу?", "Was the voter register at the station?"),
+			yesNo("MX", "Санал тоолох машин тэг тайлан хэвлэсэн үү?", "Did the vote-counting machine print a zero report?"),
+			yesNo("PE", "Сонгогчдын нэрийн жагсаалт байсан уу?", "Was the voter register at the station?"),
 			yesNo("MT", "Саналын хуудас, тамга, бэх бүрэн байсан уу?", "Were ballots, stamps and ink all present?"),
 			count("PA", "Нам, нэр дэвшигчийн хэдэн төлөөлөгч байсан бэ?", "How many party or candidate agents were present?", 50),
 			{Tag: "AC", Type: iltod.SelectOne, Required: true,
@@ -61,7 +63,7 @@ func opening() iltod.Form {
 					[2]string{"Боломжгүй", "No"},
 				)},
 			yesNo("PC", "Байранд цагдаа эсвэл хамгаалалтын ажилтан байсан уу?", "Were police or security staff inside the station?"),
-			yesNo("FR", "Та саадгүй ажиглаж чадсан уу?", "Could you observe without obstruction?"),
+			yesNo("EX", "Та саадгүй ажиглаж чадсан уу?", "Could you observe without obstruction?"),
 		},
 	}
 }
@@ -72,17 +74,17 @@ func closing() iltod.Form {
 		Name: t("Хаалтын хяналтын хуудас", "Closing checklist"),
 		Questions: []iltod.Question{
 			clock("CT", "Санал авалт хэдэн цагт хаагдсан бэ?", "What time did voting close?"),
-			{Tag: "QV", Type: iltod.YesNo, Required: true, NotApplicable: true,
+			{Tag: "KA", Type: iltod.YesNo, Required: true, NotApplicable: true,
 				Label: t("Хаах үед дараалалд байсан сонгогчид санал өгсөн үү?", "Were voters in the queue at closing time allowed to vote?")},
 			count("MB", "Зөөврийн хайрцагнаас хэдэн саналын хуудас гарсан бэ?", "How many ballots came from the mobile ballot box?", 2000),
-			yesNo("MR", "Гар тооллогын өмнө машины дүнг хэвлэсэн үү?", "Was the machine result printed before the hand count?"),
+			yesNo("MP", "Гар тооллогын өмнө машины дүнг хэвлэсэн үү?", "Was the machine result printed before the hand count?"),
 			yesNo("HC", "Бүх саналын хуудсыг гараар тоолсон уу?", "Were all ballots counted by hand?"),
-			yesNo("UC", "Ашиглаагүй саналын хуудсыг хүчингүй болгосон уу?", "Were unused ballots cancelled?"),
-			yesNo("DS", "Тооллогод хэн нэгэн саад учруулсан уу?", "Did anyone disrupt or obstruct the count?"),
-			yesNo("RP", "Дүнгийн протоколыг олон нийтэд ил байршуулсан уу?", "Was the results protocol posted publicly at the station?"),
+			yesNo("XK", "Ашиглаагүй саналын хуудсыг хүчингүй болгосон уу?", "Were unused ballots cancelled?"),
+			yesNo("TX", "Тооллогод хэн нэгэн саад учруулсан уу?", "Did anyone disrupt or obstruct the count?"),
+			yesNo("PH", "Дүнгийн протоколыг олон нийтэд ил байршуулсан уу?", "Was the results protocol posted publicly at the station?"),
 			yesNo("CP", "Та дүнгийн протоколын хуулбар авсан уу?", "Did you receive a copy of the results protocol?"),
-			clock("ED", "Тооллого хэдэн цагт дууссан бэ?", "What time did the count end?"),
-			{Tag: "AS", Type: iltod.SelectOne, Required: true,
+			clock("EK", "Тооллого хэдэн цагт дууссан бэ?", "What time did the count end?"),
+			{Tag: "AX", Type: iltod.SelectOne, Required: true,
 				Label: t("Санал авалт, тооллогын ерөнхий үнэлгээ", "Overall assessment of voting and counting"),
 				Options: options(
 					[2]string{"Асуудалгүй", "No problems"},
@@ -97,13 +99,13 @@ const tierRef = iltod.TierPrefix + bodyCode + "/" + tierDistrict
 
 func results(parties []iltod.Party) iltod.Form {
 	qs := []iltod.Question{
-		{Tag: "RV", Type: iltod.Integer, Required: true, Min: i64(0), Count: iltod.CountRegistered,
+		{Tag: "EA", Type: iltod.Integer, Required: true, Min: i64(0), Count: iltod.CountRegistered,
 			Label: t("Сонгогчдын нэрийн жагсаалтад бүртгэлтэй сонгогч", "Voters on the register")},
-		{Tag: "VS", Type: iltod.Integer, Required: true, Min: i64(0), Count: iltod.CountIssued,
+		{Tag: "EB", Type: iltod.Integer, Required: true, Min: i64(0), Count: iltod.CountIssued,
 			Label: t("Саналын хуудас авсан сонгогч (гарын үсэг зурсан)", "Voters who signed for a ballot")},
 		{Tag: "CB", Type: iltod.Integer, Required: true, Min: i64(0), Count: iltod.CountCast, Contest: tierRef,
 			Label: t("Хайрцагт байсан тойргийн саналын хуудас", "Constituency ballots in the box")},
-		{Tag: "CV", Type: iltod.Integer, Required: true, Min: i64(0), Count: iltod.CountValid, Contest: tierRef,
+		{Tag: "CA", Type: iltod.Integer, Required: true, Min: i64(0), Count: iltod.CountValid, Contest: tierRef,
 			Label: t("Хүчинтэй тойргийн саналын хуудас", "Valid constituency ballots")},
 		{Tag: "CX", Type: iltod.Integer, Required: true, Min: i64(0), Count: iltod.CountInvalid, Contest: tierRef,
 			Label: t("Хүчингүй тойргийн саналын хуудас", "Invalid constituency ballots")},
@@ -113,7 +115,7 @@ func results(parties []iltod.Party) iltod.Form {
 			Label: t("Нэр дэвшигчийн авсан санал (машин тооллого)", "Votes per candidate (machine count)")},
 		{Tag: "PB", Type: iltod.Integer, Required: true, Min: i64(0), Count: iltod.CountCast, Contest: listContest,
 			Label: t("Хайрцагт байсан намын жагсаалтын саналын хуудас", "Party-list ballots in the box")},
-		{Tag: "PV", Type: iltod.Integer, Required: true, Min: i64(0), Count: iltod.CountValid, Contest: listContest,
+		{Tag: "PA", Type: iltod.Integer, Required: true, Min: i64(0), Count: iltod.CountValid, Contest: listContest,
 			Label: t("Хүчинтэй намын жагсаалтын саналын хуудас", "Valid party-list ballots")},
 		{Tag: "PX", Type: iltod.Integer, Required: true, Min: i64(0), Count: iltod.CountInvalid, Contest: listContest,
 			Label: t("Хүчингүй намын жагсаалтын саналын хуудас", "Invalid party-list ballots")},
@@ -144,9 +146,9 @@ func results(parties []iltod.Party) iltod.Form {
 		// The built-in checks already cover over-voting, cast = valid + invalid and
 		// valid = the parties' sum; rules add only what they do not.
 		Rules: []iltod.Rule{
-			{Code: "cast-le-issued", Expr: "CB <= VS",
+			{Code: "cast-le-issued", Expr: "CB <= EB",
 				Message: t("Хайрцагт саналын хуудас авсан сонгогчоос олон тойргийн хуудас байна", "More constituency ballots in the box than voters who signed for one")},
-			{Code: "list-cast-le-issued", Expr: "PB <= VS",
+			{Code: "list-cast-le-issued", Expr: "PB <= EB",
 				Message: t("Хайрцагт саналын хуудас авсан сонгогчоос олон жагсаалтын хуудас байна", "More party-list ballots in the box than voters who signed for one")},
 			{Code: "list-machine-le-cast", Expr: strings.Join(machine, " + ") + " <= PB",
 				Message: t("Машины тоолсон намын санал хайрцагт байсан хуудаснаас олон байна", "The machine count gives the parties more votes than ballots in the box")},
@@ -172,7 +174,7 @@ func incident() iltod.Form {
 					[2]string{"Хүчирхийлэл", "Violence"},
 					[2]string{"Бусад", "Other"},
 				)},
-			{Tag: "SV", Type: iltod.SelectOne, Required: true,
+			{Tag: "XT", Type: iltod.SelectOne, Required: true,
 				Label: t("Ноцтой байдал", "Severity"),
 				Options: options(
 					[2]string{"Бага", "Low"},
@@ -181,9 +183,9 @@ func incident() iltod.Form {
 					[2]string{"Маш ноцтой", "Critical"},
 				)},
 			{Tag: "TM", Type: iltod.TimeOfDay, Label: t("Хэдэн цагт болсон бэ?", "When did it happen?")},
-			{Tag: "VT", Type: iltod.YesNo, Label: t("Санал авалт түр зогссон уу?", "Was voting interrupted?")},
-			{Tag: "PR", Type: iltod.YesNo, Label: t("Цагдаад мэдэгдсэн үү?", "Were the police told?")},
-			{Tag: "EV", Type: iltod.YesNo, Label: t("Зураг, бичлэг байгаа юу?", "Is there a photo or video?")},
+			{Tag: "TB", Type: iltod.YesNo, Label: t("Санал авалт түр зогссон уу?", "Was voting interrupted?")},
+			{Tag: "PT", Type: iltod.YesNo, Label: t("Цагдаад мэдэгдсэн үү?", "Were the police told?")},
+			{Tag: "EM", Type: iltod.YesNo, Label: t("Зураг, бичлэг байгаа юу?", "Is there a photo or video?")},
 			{Tag: "DS", Type: iltod.TextAnswer, Required: true,
 				Label: t("Юу болсныг тайлбарлана уу: хэн, юу, хаана", "Describe what happened: who, what, where")},
 		},

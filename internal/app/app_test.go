@@ -65,6 +65,14 @@ func TestAuthorization(t *testing.T) {
 			_, _, err := a.IssueEnrollment(ctx, "example-2024", "1001", time.Hour)
 			return err
 		}},
+		"channel messages": {[]app.Role{app.RoleAdmin, app.RoleCoordinator}, func(ctx context.Context) error {
+			_, err := a.ChannelMessages(ctx, "example-2024", "1001")
+			return err
+		}},
+		"issue link code": {[]app.Role{app.RoleAdmin, app.RoleCoordinator}, func(ctx context.Context) error {
+			_, _, err := a.IssueLinkCode(ctx, "example-2024", "1001")
+			return err
+		}},
 		"devices": {[]app.Role{app.RoleAdmin, app.RoleCoordinator}, func(ctx context.Context) error {
 			_, err := a.Devices(ctx, "example-2024", "")
 			return err

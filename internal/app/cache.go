@@ -24,6 +24,9 @@ type election struct {
 	stations  map[string]*iltod.Station
 	contests  []iltod.Contest
 	observers map[string]*iltod.Observer
+	// byPhone maps a phone number to the codes of the observers who have it, in load
+	// order: one, or several who share the phone (each with a PIN).
+	byPhone map[string][]string
 	// supervised maps a supervisor's code to the stations of the observers they supervise.
 	supervised map[string]map[string]bool
 	forms      map[formKey]*iltod.Form
@@ -91,6 +94,7 @@ func indexElection(p *iltod.Package, now time.Time) *election {
 		stations:   make(map[string]*iltod.Station, len(p.Stations)),
 		contests:   p.Contests,
 		observers:  make(map[string]*iltod.Observer, len(p.Observers)),
+		byPhone:    make(map[string][]string, len(p.Observers)),
 		supervised: map[string]map[string]bool{},
 		forms:      map[formKey]*iltod.Form{},
 		loaded:     now,
@@ -104,6 +108,9 @@ func indexElection(p *iltod.Package, now time.Time) *election {
 		o := &p.Observers[i]
 		el.observers[o.Code] = o
 		el.observerOrder = append(el.observerOrder, o.Code)
+		for _, ph := range o.Phones {
+			el.byPhone[ph] = append(el.byPhone[ph], o.Code)
+		}
 		if o.Supervisor != "" {
 			set := el.supervised[o.Supervisor]
 			if set == nil {

@@ -3,15 +3,12 @@ package app
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/iltod/iltod"
-	"github.com/iltod/iltod/canonjson"
-	"github.com/iltod/iltod/locales"
 )
 
 // AreaCoverage is how many of an area's stations (at or below it) have been heard from.
@@ -267,6 +264,9 @@ type QueueItem struct {
 	Status iltod.ReviewStatus  `json:"status,omitempty"`
 	// Conflicts are the record's fields in conflict, with the variants reported.
 	Conflicts map[string]iltod.Field `json:"conflicts,omitempty"`
+	// Entries are the record's observer entries, each with the channels by which its
+	// observer reported.
+	Entries []iltod.RecordEntry `json:"entries,omitempty"`
 }
 
 // ReviewQueue lists what waits for review: unreviewed reports that a QA check flagged,
@@ -318,7 +318,8 @@ func (a *App) ReviewQueue(ctx context.Context, election string) ([]QueueItem, er
 		if len(rec.Conflicts) == 0 {
 			continue
 		}
-		item := QueueItem{Kind: "conflict", Station: k.station, Area: el.stations[k.station].Area, Form: k.form, Conflicts: map[string]iltod.Field{}}
+		item := QueueItem{Kind: "conflict", Station: k.station, Area: el.stations[k.station].Area, Form: k.form,
+			Conflicts: map[string]iltod.Field{}, Entries: rec.Entries}
 		for _, tag := range rec.Conflicts {
 			item.Conflicts[tag] = rec.Fields[tag]
 		}
@@ -355,73 +356,28 @@ func (a *App) ClerkSubmit(ctx context.Context, e ClerkEntry) (SubmitResult, erro
 	if e.Medium != "phone" && e.Medium != "paper" {
 		return SubmitResult{}, iltod.E(iltod.EInvalid, "error.app.medium", nil)
 	}
-	el, err := a.election(ctx, e.Election)
-	if err != nil {
-		return SubmitResult{}, err
-	}
-	obs, ok := el.observers[e.Observer]
-	if !ok {
-		return SubmitResult{}, iltod.E(iltod.ENotFound, "error.app.no_observer", locales.Args{"Election": e.Election, "Observer": e.Observer})
-	}
-	st := el.stations[e.Station]
-	if !el.mayReport(obs, st.Code) {
-		return SubmitResult{}, errNotAssigned(obs.Code, st.Code)
-	}
-	f, ok := el.latestForm(e.Form)
-	if !ok {
-		return SubmitResult{}, errNoForm(e.Election, e.Form)
-	}
-	sheet, err := el.sheet(f, st)
-	if err != nil {
-		return SubmitResult{}, err
-	}
-	if ps := sheet.ValidateAnswers(e.Answers); len(ps) > 0 {
-		return SubmitResult{}, ps
-	}
-	now := a.now().UTC()
 	id := e.ID
 	if id == "" {
 		b := make([]byte, 12)
 		rand.Read(b)
 		id = "clerk-" + hex.EncodeToString(b)
 	}
-	if !iltod.ValidReportID(id) {
-		return SubmitResult{}, iltod.E(iltod.EInvalid, "error.report_id", locales.Args{"ID": id})
-	}
-	r := iltod.Report{ID: id, Election: e.Election, Station: e.Station, Form: f.Code, FormVersion: f.Version,
-		Answers: e.Answers, DeviceTime: now.Format(time.RFC3339)}
-	env, err := canonjson.Marshal(map[string]any{
-		"attestation": map[string]any{"channel": string(iltod.ChannelClerk), "medium": e.Medium},
-		"report":      r,
-	})
+	rc, err := a.SubmitAttested(ctx, AttestedReport{Channel: iltod.ChannelClerk, Observer: e.Observer,
+		Report:      iltod.Report{ID: id, Election: e.Election, Station: e.Station, Form: e.Form, Answers: e.Answers},
+		Attestation: map[string]any{"medium": e.Medium}})
 	if err != nil {
 		return SubmitResult{}, err
 	}
-	sub := iltod.Submission{Report: r, Observer: obs.Code, Channel: iltod.ChannelClerk, Envelope: env,
-		EnvelopeHash: sha256.Sum256(env), Received: now, Checks: sheet.Check(e.Answers), Status: iltod.Unreviewed}
-	results, err := a.commit(ctx, []iltod.Submission{sub})
-	if err != nil {
-		return SubmitResult{}, err
-	}
-	res := results[0]
-	switch res.Outcome {
-	case iltod.Conflicting:
-		return SubmitResult{}, iltod.E(iltod.EConflict, "error.app.entered_twice", locales.Args{"ID": id})
-	case iltod.Accepted:
+	if !rc.Duplicate {
 		ev, err := a.staffEvent(ctx, e.Election, iltod.EventStaff, "report/"+id, map[string]any{
-			"action": "clerk entry", "medium": e.Medium, "observer": obs.Code, "station": st.Code})
+			"action": "clerk entry", "medium": e.Medium, "observer": e.Observer, "station": e.Station})
 		if err != nil {
 			return SubmitResult{}, err
 		}
 		if _, err := a.store.AddEvent(ctx, ev); err != nil {
 			return SubmitResult{}, err
 		}
-		a.dropInputs(e.Election)
 		a.log.Info("clerk entry", "election", e.Election, "report", id, "medium", e.Medium, "actor", actorName(ctx))
-	}
-	rc, err := a.receipt(res.Stored, res.Outcome == iltod.Duplicate)
-	if err != nil {
-		return SubmitResult{}, err
 	}
 	return SubmitResult{Receipt: rc}, nil
 }

@@ -38,6 +38,31 @@ func hashCode(code string) [32]byte {
 	return sha256.Sum256([]byte("iltod enrollment\n" + normalizeCode(code)))
 }
 
+// oneTimeCode draws a new one-time code of CodeLength characters of codeAlphabet, with a
+// hyphen in the middle for reading aloud (normalizeCode drops it).
+func oneTimeCode() string {
+	b := make([]byte, CodeLength)
+	rand.Read(b)
+	var sb strings.Builder
+	for i, x := range b {
+		if i == CodeLength/2 {
+			sb.WriteByte('-')
+		}
+		sb.WriteByte(codeAlphabet[int(x)%len(codeAlphabet)])
+	}
+	return sb.String()
+}
+
+// authorizeObserverCode is authorizeObserver for the observer with the given code, which
+// must exist (ENotFound).
+func (a *App) authorizeObserverCode(ctx context.Context, act action, election, observer string) error {
+	obs, err := a.store.Observer(ctx, election, observer)
+	if err != nil {
+		return err
+	}
+	return a.authorizeObserver(ctx, act, election, obs)
+}
+
 // IssueEnrollment creates a one-time code with which the observer's device can enroll
 // its key, valid for ttl (DefaultEnrollmentTTL if 0). The code is returned once and only
 // its hash is stored. Coordinators and admins may issue codes.
@@ -48,23 +73,10 @@ func (a *App) IssueEnrollment(ctx context.Context, election, observer string, tt
 	if ttl <= 0 {
 		ttl = DefaultEnrollmentTTL
 	}
-	obs, err := a.store.Observer(ctx, election, observer)
-	if err != nil {
+	if err := a.authorizeObserverCode(ctx, actionManageDevices, election, observer); err != nil {
 		return "", time.Time{}, err
 	}
-	if err := a.authorizeObserver(ctx, actionManageDevices, election, obs); err != nil {
-		return "", time.Time{}, err
-	}
-	b := make([]byte, CodeLength)
-	rand.Read(b)
-	var sb strings.Builder
-	for i, x := range b {
-		if i == CodeLength/2 {
-			sb.WriteByte('-')
-		}
-		sb.WriteByte(codeAlphabet[int(x)%len(codeAlphabet)])
-	}
-	code = sb.String()
+	code = oneTimeCode()
 	now := a.now().UTC().Truncate(time.Second)
 	e := iltod.Enrollment{CodeHash: hashCode(code), Election: election, Observer: observer,
 		Issued: now, Expires: now.Add(ttl), IssuedBy: actorName(ctx)}

@@ -302,3 +302,50 @@ func TestFormRulesLocated(t *testing.T) {
 		t.Fatalf("want one problem at forms/results.yaml:17 naming QQ, got %v", err)
 	}
 }
+
+// TestObserverLangAndPIN writes observers' languages and PINs, two observers sharing a
+// phone, and reads them back; a language the election does not have is refused.
+func TestObserverLangAndPIN(t *testing.T) {
+	p, err := electionpkg.ReadDir(exampleDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var static []int
+	for i, o := range p.Observers {
+		if o.Role == iltod.Static && len(o.Phones) > 0 {
+			static = append(static, i)
+		}
+	}
+	if len(static) < 2 {
+		t.Fatal("the example needs two static observers with phones")
+	}
+	a, b := &p.Observers[static[0]], &p.Observers[static[1]]
+	a.Lang, a.PIN = "en", "1234"
+	b.PIN = "98765"
+	b.Phones = append(b.Phones, a.Phones[0])
+	dir := t.TempDir()
+	if err := electionpkg.Write(dir, p); err != nil {
+		t.Fatal(err)
+	}
+	csvText, _ := os.ReadFile(dir + "/observers.csv")
+	if !strings.HasPrefix(string(csvText), "code,name,phones,stations,role,supervisor,lang,pin\n") {
+		t.Errorf("observers.csv header: %.80q", csvText)
+	}
+	q, err := electionpkg.ReadDir(dir)
+	if err != nil {
+		t.Fatalf("written package does not load: %v", err)
+	}
+	if !reflect.DeepEqual(p.Observers, q.Observers) {
+		t.Errorf("round trip changed the observers")
+	}
+
+	b.PIN = "" // a shared phone without a PIN on both sides
+	a.Lang = "fr"
+	if err := electionpkg.Write(dir, p); err != nil {
+		t.Fatal(err)
+	}
+	_, err = electionpkg.ReadDir(dir)
+	if err == nil || !strings.Contains(err.Error(), "fr") || !strings.Contains(err.Error(), a.Code) {
+		t.Errorf("a shared phone without PINs and an unknown language: %v", err)
+	}
+}

@@ -578,7 +578,7 @@ func (r *reader) readStations(name string) {
 }
 
 func (r *reader) readObservers(name string) {
-	t := r.openCSV(name, []string{"code", "name", "phones", "stations", "role", "supervisor"},
+	t := r.openCSV(name, []string{"code", "name", "phones", "stations", "role", "supervisor", "lang", "pin"},
 		[]string{"code", "name", "role"})
 	if t == nil {
 		return
@@ -586,7 +586,7 @@ func (r *reader) readObservers(name string) {
 	t.rows(func(line int, get func(string) string) {
 		r.pkg.Observers = append(r.pkg.Observers, iltod.Observer{Code: get("code"), Name: get("name"),
 			Phones: splitList(get("phones")), Stations: splitList(get("stations")),
-			Role: iltod.ObserverRole(get("role")), Supervisor: get("supervisor")})
+			Role: iltod.ObserverRole(get("role")), Supervisor: get("supervisor"), Lang: get("lang"), PIN: get("pin")})
 		r.observers = append(r.observers, origin{file: name, line: line})
 	})
 }

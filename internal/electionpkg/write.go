@@ -219,9 +219,25 @@ func stationsCSV(stations []iltod.Station, langs []string) ([]byte, error) {
 
 func observersCSV(obs []iltod.Observer) ([]byte, error) {
 	header := []string{"code", "name", "phones", "stations", "role", "supervisor"}
+	// The optional columns are written only when an observer has a value in them, so
+	// that a package without them reads as it was written.
+	lang := slices.ContainsFunc(obs, func(o iltod.Observer) bool { return o.Lang != "" })
+	pin := slices.ContainsFunc(obs, func(o iltod.Observer) bool { return o.PIN != "" })
+	if lang {
+		header = append(header, "lang")
+	}
+	if pin {
+		header = append(header, "pin")
+	}
 	return writeCSV(header, func(emit func([]string) error) error {
 		for _, o := range obs {
 			row := []string{o.Code, o.Name, strings.Join(o.Phones, ";"), strings.Join(o.Stations, ";"), string(o.Role), o.Supervisor}
+			if lang {
+				row = append(row, o.Lang)
+			}
+			if pin {
+				row = append(row, o.PIN)
+			}
 			if err := emit(row); err != nil {
 				return err
 			}

@@ -31,6 +31,14 @@ type conReviewItem struct {
 	Checks []iltod.CheckResult
 	// Fields are a conflicting record's fields in conflict.
 	Fields []conConflictField
+	// Entries are a conflicting record's observer entries, with their channels.
+	Entries []conRecordEntry
+}
+
+// conRecordEntry is one observer's entry in a station record: the report that counts, and the
+// channels by which the observer reported, in the reader's words.
+type conRecordEntry struct {
+	Report, Channels string
 }
 
 // conConflictField is a field of a station record on which observers disagree.
@@ -139,6 +147,13 @@ func (s *Server) conReviewPage(w http.ResponseWriter, r *http.Request, sess app.
 				if err != nil {
 					s.conError(w, r, sess, e, err)
 					return
+				}
+				for _, en := range it.Entries {
+					var names []string
+					for _, ch := range en.Channels {
+						names = append(names, tr(p.Lang, "console.channels."+string(ch)))
+					}
+					ri.Entries = append(ri.Entries, conRecordEntry{Report: en.Report, Channels: strings.Join(names, ", ")})
 				}
 				for _, tag := range slices.Sorted(xmaps.Keys(it.Conflicts)) {
 					f := it.Conflicts[tag]

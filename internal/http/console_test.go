@@ -356,7 +356,7 @@ func (env *conEnv) fixture() conFixture {
 		// Two opening checklists that disagree on the time of arrival.
 		for i, at := range []string{"07:00", "07:30"} {
 			_, err := env.a.ClerkSubmit(ctx, app.ClerkEntry{Election: e, Station: station, Form: "opening",
-				Observer: obs[i].Code, Medium: "phone", Answers: conFill(t, env.a, e, station, "opening", map[string]iltod.Value{"AR": iltod.StrValue(at)})})
+				Observer: obs[i].Code, Medium: "phone", Answers: conFill(t, env.a, e, station, "opening", map[string]iltod.Value{"AT": iltod.StrValue(at)})})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -449,7 +449,7 @@ func TestConsole(t *testing.T) {
 			{reviewer, e + "/official", nil, true},
 			{coord, e + "/official", nil, true},
 			{analyst, e + "/review/decide", url.Values{"report": {fx.arFlagged}, "action": {"verify"}, "reason": {"fine"}}, false},
-			{analyst, e + "/review/resolve", url.Values{"station": {fx.arStation}, "form": {"opening"}, "tag": {"AR"}, "choice": {`"07:00"`}, "reason": {"x"}}, false},
+			{analyst, e + "/review/resolve", url.Values{"station": {fx.arStation}, "form": {"opening"}, "tag": {"AT"}, "choice": {`"07:00"`}, "reason": {"x"}}, false},
 			{clerk, e + "/devices/enroll", url.Values{"observer": {fx.arObserver}}, false},
 			{reviewer, e + "/enter", url.Values{"station": {fx.arStation}, "form": {"opening"}, "observer": {fx.arObserver}, "medium": {"phone"}}, false},
 			{coord, "/staff/accounts/clerk", url.Values{"action": {"disable"}}, false},
@@ -509,7 +509,7 @@ func TestConsole(t *testing.T) {
 			form url.Values
 		}{
 			{e + "/enter", form},
-			{e + "/review/resolve", url.Values{"station": {fx.ubStation}, "form": {"opening"}, "tag": {"AR"}, "choice": {`"07:00"`}, "reason": {"called"}}},
+			{e + "/review/resolve", url.Values{"station": {fx.ubStation}, "form": {"opening"}, "tag": {"AT"}, "choice": {`"07:00"`}, "reason": {"called"}}},
 			{e + "/review/decide", url.Values{"report": {fx.ubFlagged}, "action": {"reject"}, "reason": {"called"}}},
 			{e + "/devices/enroll", url.Values{"observer": {fx.ubObserver}}},
 		} {
@@ -586,12 +586,12 @@ func TestConsole(t *testing.T) {
 		}
 		// Resolve the conflict with a typed value, then the other station's with a variant.
 		before = env.seq()
-		status, loc = reviewer.submit(e+"/review/resolve", url.Values{"station": {fx.arStation}, "form": {"opening"}, "tag": {"AR"},
+		status, loc = reviewer.submit(e+"/review/resolve", url.Values{"station": {fx.arStation}, "form": {"opening"}, "tag": {"AT"},
 			"choice": {"other"}, "value": {"07:15"}, "reason": {"both were approximate"}})
 		if status != http.StatusSeeOther || !strings.Contains(loc, "ok=resolved") {
 			t.Fatalf("resolve: status %d %.300s", status, loc)
 		}
-		status, _ = reviewer.submit(e+"/review/resolve", url.Values{"station": {fx.ubStation}, "form": {"opening"}, "tag": {"AR"},
+		status, _ = reviewer.submit(e+"/review/resolve", url.Values{"station": {fx.ubStation}, "form": {"opening"}, "tag": {"AT"},
 			"choice": {`"07:30"`}, "reason": {"the chair confirmed"}})
 		if status != http.StatusSeeOther {
 			t.Fatalf("resolve with a variant: status %d", status)
@@ -601,12 +601,12 @@ func TestConsole(t *testing.T) {
 			t.Fatalf("resolution events: %+v", evs)
 		}
 		rec, err := env.a.StationRecord(app.SystemContext(context.Background()), env.pkg.Election.ID, fx.arStation, "opening")
-		if err != nil || len(rec.Conflicts) != 0 || rec.Fields["AR"].Value.Str != "07:15" {
+		if err != nil || len(rec.Conflicts) != 0 || rec.Fields["AT"].Value.Str != "07:15" {
 			t.Errorf("record after resolution: %+v, %v", rec, err)
 		}
 		// A typed value the question cannot take is refused.
 		before = env.seq()
-		status, body = reviewer.submit(e+"/review/resolve", url.Values{"station": {fx.arStation}, "form": {"opening"}, "tag": {"AR"},
+		status, body = reviewer.submit(e+"/review/resolve", url.Values{"station": {fx.arStation}, "form": {"opening"}, "tag": {"AT"},
 			"choice": {"other"}, "value": {"25:99"}, "reason": {"x"}})
 		if status != http.StatusBadRequest || env.seq() != before {
 			t.Errorf("a bad time: status %d: %s", status, conFlashOf(body))
@@ -615,7 +615,7 @@ func TestConsole(t *testing.T) {
 
 	t.Run("clerk entry", func(t *testing.T) {
 		status, body := clerk.get(e + "/enter?station=" + fx.arStation + "&form=opening&lang=en")
-		if status != 200 || !strings.Contains(body, `name="q_AR"`) || !strings.Contains(body, `type="time"`) {
+		if status != 200 || !strings.Contains(body, `name="q_AT"`) || !strings.Contains(body, `type="time"`) {
 			t.Fatalf("entry form: status %d", status)
 		}
 		for _, form := range []string{"opening", "closing", "incident", "results"} {

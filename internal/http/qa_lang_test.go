@@ -151,7 +151,7 @@ func TestQALanguageConsole(t *testing.T) {
 	if !strings.Contains(en, "registered 100 (answer ") || !strings.Contains(en, "allowance") {
 		t.Errorf("the English queue does not explain over-voting in English")
 	}
-	if !strings.Contains(mn, "бүртгэлтэй 100 (RV хариулт)") || !strings.Contains(mn, "зөвшөөрөх илүүдэл 0") || strings.Contains(mn, "allowance") {
+	if !strings.Contains(mn, "бүртгэлтэй 100 (EA хариулт)") || !strings.Contains(mn, "зөвшөөрөх илүүдэл 0") || strings.Contains(mn, "allowance") {
 		t.Errorf("the Mongolian queue does not explain over-voting in Mongolian")
 	}
 

@@ -329,8 +329,8 @@ func TestPhoneChecksDemo(t *testing.T) {
 		t.Errorf("demo checks by scope:\n%v\nwant\n%v", count, want)
 	}
 	i := iltod.IntValue
-	a := map[string]iltod.Value{"RV": i(1011), "VS": i(700), "CB": i(698), "CV": i(690), "CX": i(8),
-		"PB": i(698), "PV": i(680), "PX": i(18), "P1": i(200), "P2": i(150), "P3": i(100), "P4": i(90), "P5": i(80), "P6": i(40), "P7": i(20)}
+	a := map[string]iltod.Value{"EA": i(1011), "EB": i(700), "CB": i(698), "CA": i(690), "CX": i(8),
+		"PB": i(698), "PA": i(680), "PX": i(18), "P1": i(200), "P2": i(150), "P3": i(100), "P4": i(90), "P5": i(80), "P6": i(40), "P7": i(20)}
 	for n := 1; n <= cands; n++ {
 		a[fmt.Sprint("K", n)] = i(int64(200 + n))
 		a[fmt.Sprint("KM", n)] = i(int64(200 + n))
@@ -352,7 +352,7 @@ func TestPhoneChecksDemo(t *testing.T) {
 		}
 	}
 	wantFailed := map[string]bool{"block-candidate-le-cast/C01/manual: K3 <= CB": true,
-		"valid-sum/LIST/manual: P1+P2+P3+P4+P5+P6+P7 = PV": true}
+		"valid-sum/LIST/manual: P1+P2+P3+P4+P5+P6+P7 = PA": true}
 	if fmt.Sprint(failed) != fmt.Sprint(wantFailed) {
 		t.Errorf("failed: %v, want %v", failed, wantFailed)
 	}

@@ -276,14 +276,14 @@ func honestDemo(s *Sheet, registered int) map[string]iltod.Value {
 	ans := map[string]iltod.Value{}
 	set := func(tag string, v int64) { ans[tag] = iltod.IntValue(v) }
 	issued := int64(registered) * 7 / 10
-	set("RV", int64(registered))
-	set("VS", issued)
+	set("EA", int64(registered))
+	set("EB", issued)
 	set("CB", issued)
 	set("CX", 10)
-	set("CV", issued-10)
+	set("CA", issued-10)
 	set("PB", issued)
 	set("PX", 7)
-	set("PV", issued-7)
+	set("PA", issued-7)
 	left := issued - 7
 	for i := 1; i <= 7; i++ {
 		v := left / 2

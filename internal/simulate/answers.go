@@ -251,18 +251,18 @@ func (a *answerer) known(it qa.Item) (iltod.Value, bool) {
 	}
 	switch a.sheet.Form.Code + "/" + it.Tag {
 	// Opening checklist.
-	case "opening/AR": // arrival
+	case "opening/AT": // arrival
 		return clock(a.notAfter(a.at(6, 10+g.IntN(45)))), true
-	case "opening/VB": // voting began
+	case "opening/BT": // voting began
 		return clock(a.notAfter(opened)), true
 	case "opening/CM": // commission members present
 		if bad(0.3) {
 			return iltod.IntValue(int64(2 + g.IntN(3))), true
 		}
 		return iltod.IntValue(int64(6 + g.IntN(6))), true
-	case "opening/BX", "opening/VM", "opening/VR", "opening/MT":
+	case "opening/BX", "opening/MX", "opening/PE", "opening/MT":
 		return yes(0.995, 0.75), true
-	case "opening/FR": // could observe freely
+	case "opening/EX": // could observe freely
 		return yes(0.99, 0.6), true
 	case "opening/PA": // party agents
 		return iltod.IntValue(int64(g.IntN(7))), true
@@ -283,7 +283,7 @@ func (a *answerer) known(it qa.Item) (iltod.Value, bool) {
 			return clock(a.notAfter(a.at(22, 1+g.IntN(20)))), true
 		}
 		return clock(a.notAfter(a.at(22, 0))), true
-	case "closing/QV": // voters queuing at closing allowed to vote
+	case "closing/KA": // voters queuing at closing allowed to vote
 		if g.Float64() < 0.7 {
 			return iltod.Value{}, true // no queue: not applicable
 		}
@@ -293,21 +293,21 @@ func (a *answerer) known(it qa.Item) (iltod.Value, bool) {
 			return iltod.IntValue(int64(5 + g.IntN(60))), true
 		}
 		return iltod.IntValue(int64(g.IntN(15))), true
-	case "closing/MR": // machine result printed before the hand count
+	case "closing/MP": // machine result printed before the hand count
 		return iltod.BoolValue(!a.obs.NoMachine), true
-	case "closing/HC", "closing/UC", "closing/RP":
+	case "closing/HC", "closing/XK", "closing/PH":
 		return yes(0.99, 0.7), true
 	case "closing/CP": // copy of the protocol received
 		return yes(0.97, 0.55), true
-	case "closing/DS": // count disrupted
+	case "closing/TX": // count disrupted
 		return iltod.BoolValue(bad(0.4)), true
-	case "closing/ED": // count ended
+	case "closing/EK": // count ended
 		end := a.obs.CountEnd
 		if end.IsZero() {
 			end = a.obs.At.Add(-time.Duration(2+g.IntN(6)) * time.Minute)
 		}
 		return clock(a.notAfter(end)), true
-	case "closing/AS": // overall assessment
+	case "closing/AX": // overall assessment
 		switch {
 		case trouble && g.Float64() < 0.4:
 			return iltod.StrValue("3"), true
@@ -319,7 +319,7 @@ func (a *answerer) known(it qa.Item) (iltod.Value, bool) {
 	// Incident report.
 	case "incident/CT": // category
 		return iltod.StrValue(pickWeighted(g, incidentCategories)), true
-	case "incident/SV": // severity
+	case "incident/XT": // severity
 		return iltod.StrValue(pickWeighted(g, []weighted{{"1", 35}, {"2", 40}, {"3", 20}, {"4", 5}})), true
 	case "incident/TM": // when
 		t := a.obs.At.Add(-time.Duration(5+g.IntN(50)) * time.Minute)
@@ -327,11 +327,11 @@ func (a *answerer) known(it qa.Item) (iltod.Value, bool) {
 			t = a.notAfter(opened)
 		}
 		return clock(t), true
-	case "incident/VT": // voting interrupted
+	case "incident/TB": // voting interrupted
 		return iltod.BoolValue(g.Float64() < 0.15), true
-	case "incident/PR": // police told
+	case "incident/PT": // police told
 		return iltod.BoolValue(g.Float64() < 0.3), true
-	case "incident/EV": // photo or video
+	case "incident/EM": // photo or video
 		return iltod.BoolValue(g.Float64() < 0.4), true
 	case "incident/DS": // description
 		cat := ""

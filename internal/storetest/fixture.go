@@ -106,7 +106,7 @@ func Fixture(id string) *iltod.Package {
 		},
 		Observers: []iltod.Observer{
 			{Code: "900", Name: "Доржийн Сувд", Phones: []string{"+97699000001"}, Role: iltod.Supervisor},
-			{Code: "101", Name: "Батын Болд", Phones: []string{"+97699112233", "+97688112233"}, Stations: []string{"0101"}, Role: iltod.Static, Supervisor: "900"},
+			{Code: "101", Name: "Батын Болд", Phones: []string{"+97699112233", "+97688112233"}, Stations: []string{"0101"}, Role: iltod.Static, Supervisor: "900", Lang: "en", PIN: "4821"},
 			{Code: "0042", Name: "Jane Roe", Stations: []string{"UB2.1", "9-SEOUL"}, Role: iltod.Mobile},
 			{Code: "1234567890", Name: "Supervisor Two", Role: iltod.Supervisor, Supervisor: "900"},
 		},

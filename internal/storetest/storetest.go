@@ -26,6 +26,12 @@
 // fail iltod.CheckResults are refused and change nothing; that an import is stored
 // entirely or not at all, whichever step a cancellation interrupts; and that 100,000
 // stations × 8 candidates import within a few seconds (LargeElection).
+//
+// For the messaging channels (iltod.MessageStore) it checks the round trip of channel
+// messages in full, their filtering by observer and time, the newest-first limit returned
+// oldest first, increasing ids under concurrent writers, and deletion with their
+// election; and one-time link codes: unknown, expired, of another election, and of
+// several concurrent claims exactly one succeeding, which links the account.
 package storetest
 
 import (
@@ -76,6 +82,7 @@ func Run(t *testing.T, open func(t *testing.T) iltod.Store) {
 	tests = append(tests, adminTests...)
 	tests = append(tests, totalsTests...)
 	tests = append(tests, blobTests...)
+	tests = append(tests, messageTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
 	}
