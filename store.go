@@ -53,6 +53,9 @@ type Store interface {
 	// that name a photo.
 	BlobStore
 
+	// ODKStore keeps the observers' OpenRosa (ODK Collect) credentials.
+	ODKStore
+
 	// CreateElection stores p in one transaction: on any error nothing is stored. p MUST
 	// have passed p.Validate; the store need not check it again. It returns EConflict if
 	// an election with the same id exists, unless replace is true, in which case the old
