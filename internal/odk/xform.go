@@ -169,8 +169,8 @@ func XForm(in Input) ([]byte, error) {
 			w.e(v)
 			w.s("</value></text>\n")
 		}
-		text("station:label", p.T("odk.station"))
-		text("required", p.T("odk.required"))
+		text("station:label", p.T("observe.odk.station"))
+		text("required", p.T("observe.odk.required"))
 		for _, ss := range in.Stations {
 			text("station:"+ss.Station.Code, ss.Station.Code+" "+ss.Station.Name.In(lang, langs...))
 		}
@@ -181,8 +181,8 @@ func XForm(in Input) ([]byte, error) {
 				text(fd.Name+":"+o.Code, o.Label.In(lang, langs...))
 			}
 			if q.Type == iltod.YesNo {
-				text(fd.Name+":yes", p.T("odk.yes"))
-				text(fd.Name+":no", p.T("odk.no"))
+				text(fd.Name+":yes", p.T("observe.odk.yes"))
+				text(fd.Name+":no", p.T("observe.odk.no"))
 			}
 			if msg := constraintMsg(p, fd, checksOn(in, fields)[fd.Name]); msg != "" {
 				text(fd.Name+":constraint", msg)
@@ -415,10 +415,10 @@ func constraintMsg(p *locales.Printer, fd Field, checks []check) string {
 		if q.Max != nil {
 			hi = strconv.FormatInt(*q.Max, 10)
 		}
-		parts = append(parts, p.T("odk.range", locales.Args{"Min": lo, "Max": hi}))
+		parts = append(parts, p.T("observe.odk.range", locales.Args{"Min": lo, "Max": hi}))
 	}
 	for _, c := range checks {
-		parts = append(parts, p.T("odk.check", locales.Args{"Check": c.text}))
+		parts = append(parts, p.T("observe.odk.check", locales.Args{"Check": c.text}))
 	}
 	return strings.Join(parts, "; ")
 }
