@@ -147,6 +147,7 @@ func XForm(in Input) ([]byte, error) {
 		langs = []string{locales.Fallback}
 	}
 	f := in.Form
+	checks := checksOn(in, fields)
 	w := &xw{}
 	w.s(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
 	w.s(`<h:html xmlns="http://www.w3.org/2002/xforms" xmlns:h="http://www.w3.org/1999/xhtml" xmlns:jr="http://openrosa.org/javarosa" xmlns:orx="http://openrosa.org/xforms" xmlns:odk="http://www.opendatakit.org/xforms">` + "\n")
@@ -184,7 +185,7 @@ func XForm(in Input) ([]byte, error) {
 				text(fd.Name+":yes", p.T("observe.odk.yes"))
 				text(fd.Name+":no", p.T("observe.odk.no"))
 			}
-			if msg := constraintMsg(p, fd, checksOn(in, fields)[fd.Name]); msg != "" {
+			if msg := constraintMsg(p, fd, checks[fd.Name]); msg != "" {
 				text(fd.Name+":constraint", msg)
 			}
 		}
@@ -198,7 +199,6 @@ func XForm(in Input) ([]byte, error) {
 	}
 	w.s("<meta><instanceID/></meta>\n</data>\n</instance>\n")
 	w.s(`<bind nodeset="/data/station" type="string" required="true()" jr:requiredMsg="jr:itext('required')"/>` + "\n")
-	checks := checksOn(in, fields)
 	for _, fd := range fields {
 		q := fd.Item.Question
 		w.s(`<bind nodeset="/data/` + fd.Name + `" type="` + bindType(q.Type) + `"`)
