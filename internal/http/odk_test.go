@@ -314,6 +314,17 @@ func TestODKCollect(t *testing.T) {
 	if rec, _ := env.app.StationRecord(ctx, id, station, "OPEN"); len(rec.Reports) != 1 {
 		t.Errorf("after the refusals, reports %v", rec.Reports)
 	}
+	// The same observer's report by another channel (SMS here) is one report in the
+	// station record, not two: the latest of an observer's reports counts.
+	smsReport := subm.Report
+	smsReport.ID, smsReport.DeviceTime = "", ""
+	if _, err := env.app.SubmitAttested(ctx, app.AttestedReport{Channel: iltod.ChannelSMS, Observer: obs.Code,
+		Report: smsReport, Attestation: map[string]any{"gateway": "test"}}); err != nil {
+		t.Fatal(err)
+	}
+	if rec, _ := env.app.StationRecord(ctx, id, station, "OPEN"); len(rec.Reports) != 1 || rec.Reports[0] == reportID || len(rec.Conflicts) != 0 {
+		t.Errorf("after the same report by SMS, reports %v conflicts %v, want the SMS one alone", rec.Reports, rec.Conflicts)
+	}
 	if strings.Contains(env.logs.String(), password) {
 		t.Error("the log holds the password")
 	}
