@@ -265,6 +265,10 @@ func readSubmission(w http.ResponseWriter, r *http.Request) ([]byte, map[string]
 			return nil, nil, iltod.E(iltod.EInvalid, "error.odk.not_multipart", nil)
 		}
 		switch {
+		case p.FormName() == "*isIncomplete*":
+			// ODK Collect splits a submission larger than X-OpenRosa-Accept-Content-Length
+			// into several posts; iltod takes a report whole or not at all.
+			return nil, nil, iltod.E(iltod.ETooLarge, "error.odk.split", locales.Args{"Max": MaxODKSubmission})
 		case p.FormName() == "xml_submission_file":
 			instance = data
 		case p.FileName() != "":

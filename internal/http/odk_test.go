@@ -311,6 +311,12 @@ func TestODKCollect(t *testing.T) {
 	if resp.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Errorf("over the limit: %d %s", resp.StatusCode, body)
 	}
+	// A submission ODK Collect split in parts: refused whole, with how to avoid it.
+	ct5, sub5 := multipartSubmission(t, instance, map[string][]byte{"*isIncomplete*": []byte("yes")})
+	resp, body = c.do(http.MethodPost, base+"/submission", ct5, sub5)
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || !bytes.Contains(body, []byte("Image size")) {
+		t.Errorf("a split submission: %d %s", resp.StatusCode, body)
+	}
 	if rec, _ := env.app.StationRecord(ctx, id, station, "OPEN"); len(rec.Reports) != 1 {
 		t.Errorf("after the refusals, reports %v", rec.Reports)
 	}
