@@ -9,7 +9,6 @@ import (
 	"mime/multipart"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/iltod/iltod"
@@ -29,17 +28,12 @@ import (
 // MaxODKSubmission bounds an OpenRosa submission: the instance and its attachments.
 const MaxODKSubmission = 10 << 20
 
-// odkDigestKey binds the server's Digest nonces. It is drawn per process: a nonce from
-// another process (a restart, another replica) is refused, and ODK Collect then signs
-// in again with a fresh challenge, which the user does not see.
-var (
-	odkKeyOnce sync.Once
-	odkKey     []byte
-)
-
+// odkDigest returns the Digest checker of an election's OpenRosa server. Its key is
+// drawn when the Server is made: a nonce from another process (a restart, another
+// replica) is refused, and ODK Collect then signs in again with a fresh challenge, which
+// the user does not see.
 func (s *Server) odkDigest(election string) *odk.Digest {
-	odkKeyOnce.Do(func() { odkKey = odk.NewKey() })
-	return &odk.Digest{Realm: app.ODKRealm(election), Key: odkKey}
+	return &odk.Digest{Realm: app.ODKRealm(election), Key: s.odkKey}
 }
 
 // odkHandler is an OpenRosa handler, run for the observer the request authenticated.
