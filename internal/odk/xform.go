@@ -407,20 +407,20 @@ func formula(pc qa.PhoneCheck) string {
 func constraintMsg(p *locales.Printer, fd Field, checks []check) string {
 	var parts []string
 	q := fd.Item.Question
-	if q.Type == iltod.Integer && (q.Min != nil || q.Max != nil) {
-		lo, hi := "…", "…"
-		if q.Min != nil {
-			lo = strconv.FormatInt(*q.Min, 10)
+	if q.Type == iltod.Integer {
+		switch {
+		case q.Min != nil && q.Max != nil:
+			parts = append(parts, p.T("observe.odk.range", locales.Args{"Min": *q.Min, "Max": *q.Max}))
+		case q.Min != nil:
+			parts = append(parts, p.T("observe.odk.min", locales.Args{"Min": *q.Min}))
+		case q.Max != nil:
+			parts = append(parts, p.T("observe.odk.max", locales.Args{"Max": *q.Max}))
 		}
-		if q.Max != nil {
-			hi = strconv.FormatInt(*q.Max, 10)
-		}
-		parts = append(parts, p.T("observe.odk.range", locales.Args{"Min": lo, "Max": hi}))
 	}
 	for _, c := range checks {
 		parts = append(parts, p.T("observe.odk.check", locales.Args{"Check": c.text}))
 	}
-	return strings.Join(parts, "; ")
+	return strings.Join(parts, " ")
 }
 
 // xw writes XML with escaping.
