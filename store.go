@@ -56,6 +56,8 @@ type Store interface {
 	// MessageStore keeps the messages of the messaging channels (SMS, messengers) and
 	// the messenger accounts linked to observers.
 	MessageStore
+	// ODKStore keeps the observers' OpenRosa (ODK Collect) credentials.
+	ODKStore
 
 	// CreateElection stores p in one transaction: on any error nothing is stored. p MUST
 	// have passed p.Validate; the store need not check it again. It returns EConflict if

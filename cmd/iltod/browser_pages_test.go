@@ -119,6 +119,10 @@ func sitePages(t *testing.T, f *browserFixture, prefix string) []sitePage {
 			tab.SetValue("#enroll-observer", observer)
 			tab.Submit(`#enroll-observer`)
 		}},
+		{name: "console-odk-issued", path: con + "devices", status: 200, staff: true, after: func(t *testing.T, tab *pageTab, lang string) {
+			tab.SetValue("#odk-observer", observer)
+			tab.Submit(`#odk-observer`)
+		}},
 		{name: "console-account-created", path: "staff/accounts", status: 200, staff: true, after: func(t *testing.T, tab *pageTab, lang string) {
 			tab.SetValue("#new-login", prefix+"-clerk-"+lang)
 			tab.SetValue("#new-name", "Test Clerk")

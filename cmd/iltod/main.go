@@ -58,6 +58,7 @@ func commands() []command {
 		{"verify", "cli.cmd.verify", runVerify},
 		{"enroll", "cli.cmd.enroll", runEnroll},
 		{"devices", "cli.cmd.devices", runDevices},
+		{"odk", "cli.odk.summary", runODK},
 		{"review", "cli.cmd.review", runReview},
 		{"record", "cli.cmd.record", runRecord},
 		{"import", "cli.cmd.import", runImport},

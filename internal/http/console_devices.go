@@ -38,6 +38,8 @@ type conDevicesData struct {
 	Devices        []conDeviceRow
 	Total          int
 	Issued         *conIssued
+	// ODK is an observer's OpenRosa credentials just issued, shown once.
+	ODK *conODKIssued
 	// Form holds the values of a form sent back with a problem.
 	Form map[string]string
 }
@@ -54,6 +56,10 @@ func (s *Server) conDevices(w http.ResponseWriter, r *http.Request, sess app.Ses
 }
 
 func (s *Server) conDevicesPage(w http.ResponseWriter, r *http.Request, sess app.Session, e *iltod.Election, status int, errMsg string, issued *conIssued) {
+	s.conDevicesPageODK(w, r, sess, e, status, errMsg, issued, nil)
+}
+
+func (s *Server) conDevicesPageODK(w http.ResponseWriter, r *http.Request, sess app.Session, e *iltod.Election, status int, errMsg string, issued *conIssued, odkIssued *conODKIssued) {
 	ctx := r.Context()
 	devices, err := s.app.Devices(ctx, e.ID, "")
 	if err != nil {
@@ -74,7 +80,10 @@ func (s *Server) conDevicesPage(w http.ResponseWriter, r *http.Request, sess app
 	p := conPage(r, sess, e, "console.devices_title")
 	p.FlashError = errMsg
 	q := r.URL.Query()
-	d := &conDevicesData{Observer: strings.TrimSpace(q.Get("observer")), Area: q.Get("area"), Issued: issued}
+	d := &conDevicesData{Observer: strings.TrimSpace(q.Get("observer")), Area: q.Get("area"), Issued: issued, ODK: odkIssued}
+	if odkIssued != nil {
+		odkIssued.URL = s.origin(r) + "/odk/" + e.ID + "/"
+	}
 	if issued != nil {
 		// The code travels in the fragment, which browsers do not send to the server.
 		issued.Link = s.origin(r) + "/observe/#code=" + issued.Code
@@ -82,7 +91,7 @@ func (s *Server) conDevicesPage(w http.ResponseWriter, r *http.Request, sess app
 	}
 	if r.Method == http.MethodPost {
 		d.Form = map[string]string{"observer": r.PostFormValue("observer"), "key": r.PostFormValue("key"), "reason": r.PostFormValue("reason")}
-		if d.Observer == "" && issued == nil {
+		if d.Observer == "" && issued == nil && odkIssued == nil {
 			d.Observer = r.PostFormValue("observer")
 		}
 	}
@@ -161,4 +170,27 @@ func (s *Server) conRevoke(w http.ResponseWriter, r *http.Request, sess app.Sess
 		short = short[:16]
 	}
 	conRedirect(w, r, "/staff/e/"+e.ID+"/devices", "revoked", short, "observer", r.URL.Query().Get("observer"))
+}
+
+// conODKIssued is an observer's OpenRosa username and password just issued, shown once
+// with the server URL to type in ODK Collect.
+type conODKIssued struct {
+	Observer, URL, Username, Password string
+}
+
+// conODK issues an observer OpenRosa credentials for ODK Collect, Enketo or Tella
+// (app.IssueODKCredentials, logged), replacing earlier ones, and shows the password
+// once: only its Digest HA1 is kept.
+func (s *Server) conODK(w http.ResponseWriter, r *http.Request, sess app.Session) {
+	e, ok := s.conElection(w, r, sess)
+	if !ok {
+		return
+	}
+	observer := strings.TrimSpace(r.PostFormValue("observer"))
+	user, password, err := s.app.IssueODKCredentials(r.Context(), e.ID, observer)
+	if err != nil {
+		s.conFail(w, r, sess, e, err, func(status int, msg string) { s.conDevicesPage(w, r, sess, e, status, msg, nil) })
+		return
+	}
+	s.conDevicesPageODK(w, r, sess, e, http.StatusOK, "", nil, &conODKIssued{Observer: observer, Username: user, Password: password})
 }

@@ -28,6 +28,7 @@ import (
 	"github.com/iltod/iltod/internal/app"
 	"github.com/iltod/iltod/internal/auth"
 	"github.com/iltod/iltod/internal/electionpkg"
+	"github.com/iltod/iltod/internal/odk"
 	"github.com/iltod/iltod/internal/sqlstore"
 	"github.com/iltod/iltod/locales"
 )
@@ -451,6 +452,7 @@ func TestConsole(t *testing.T) {
 			{analyst, e + "/review/decide", url.Values{"report": {fx.arFlagged}, "action": {"verify"}, "reason": {"fine"}}, false},
 			{analyst, e + "/review/resolve", url.Values{"station": {fx.arStation}, "form": {"opening"}, "tag": {"AT"}, "choice": {`"07:00"`}, "reason": {"x"}}, false},
 			{clerk, e + "/devices/enroll", url.Values{"observer": {fx.arObserver}}, false},
+			{clerk, e + "/devices/odk", url.Values{"observer": {fx.arObserver}}, false},
 			{reviewer, e + "/enter", url.Values{"station": {fx.arStation}, "form": {"opening"}, "observer": {fx.arObserver}, "medium": {"phone"}}, false},
 			{coord, "/staff/accounts/clerk", url.Values{"action": {"disable"}}, false},
 		}
@@ -512,6 +514,7 @@ func TestConsole(t *testing.T) {
 			{e + "/review/resolve", url.Values{"station": {fx.ubStation}, "form": {"opening"}, "tag": {"AT"}, "choice": {`"07:00"`}, "reason": {"called"}}},
 			{e + "/review/decide", url.Values{"report": {fx.ubFlagged}, "action": {"reject"}, "reason": {"called"}}},
 			{e + "/devices/enroll", url.Values{"observer": {fx.ubObserver}}},
+			{e + "/devices/odk", url.Values{"observer": {fx.ubObserver}}},
 		} {
 			if status, body := coord.submit(c.path, c.form); status != http.StatusForbidden {
 				t.Errorf("coordinator POST %s for Ulaanbaatar: status %d, want 403: %.300s", c.path, status, body)
@@ -726,6 +729,29 @@ func TestConsole(t *testing.T) {
 		}
 		if evs := env.events(before); len(evs) != 1 || !strings.Contains(string(evs[0].Detail), "phone lost") {
 			t.Errorf("revoke events: %+v", evs)
+		}
+	})
+
+	t.Run("odk credentials", func(t *testing.T) {
+		before := env.seq()
+		status, body := coord.submit(e+"/devices/odk", url.Values{"observer": {fx.arObserver}})
+		pw := regexp.MustCompile(`<code>([A-Z2-9]{12})</code>`).FindStringSubmatch(body)
+		if status != 200 || pw == nil || conUnlabelled(body) != "" {
+			t.Fatalf("issue ODK credentials: status %d %s", status, conUnlabelled(body))
+		}
+		if !strings.Contains(body, env.ts.URL+"/odk/"+strings.TrimPrefix(e, "/staff/e/")+"/") {
+			t.Errorf("the page does not show the server URL")
+		}
+		if len(env.events(before)) != 1 {
+			t.Errorf("issuing ODK credentials is not one event")
+		}
+		election := strings.TrimPrefix(e, "/staff/e/")
+		cred, err := env.a.ODKCredential(context.Background(), election, fx.arObserver)
+		if err != nil || cred.HA1 != odk.HA1(fx.arObserver, app.ODKRealm(election), pw[1]) {
+			t.Errorf("the stored HA1 is not the shown password's: %v", err)
+		}
+		if _, body := coord.get(e + "/devices"); strings.Contains(body, pw[1]) {
+			t.Errorf("the password shows again")
 		}
 	})
 

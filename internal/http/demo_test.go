@@ -22,6 +22,7 @@ func TestMongoliaDemo(t *testing.T) {
 	t.Run("stations", func(t *testing.T) { testStations(t, env, p) })
 	t.Run("contests", func(t *testing.T) { testContests(t, env, p) })
 	t.Run("forms", func(t *testing.T) { testForms(t, env, p) })
+	t.Run("odk", func(t *testing.T) { testODKDemo(t, env, p) })
 	t.Run("status page", func(t *testing.T) {
 		for _, lang := range []string{"mn", "en"} {
 			resp, body := env.do(http.MethodGet, "/?lang="+lang)

@@ -71,5 +71,7 @@ func (s *Server) routes() []route {
 	}
 	// The public results site (public*.go) and the staff console (console*.go).
 	rs = append(rs, s.publicRoutes()...)
+	// The OpenRosa server for ODK Collect, Enketo and Tella (odk.go).
+	rs = append(rs, s.odkRoutes()...)
 	return append(rs, s.consoleRoutes()...)
 }

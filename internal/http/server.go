@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/iltod/iltod/internal/app"
+	"github.com/iltod/iltod/internal/odk"
 )
 
 // Server timeouts and limits. They are always set: a server without them can be held
@@ -49,6 +50,7 @@ type Server struct {
 	web     WebConfig    // the staff console's origin and cookies
 	tls     *tls.Config  // HTTPS when set (SetTLS)
 	caDER   []byte       // the local CA's certificate, offered at /tls/ca.crt (SetLocalCA)
+	odkKey  []byte       // binds the OpenRosa server's Digest nonces (odk.go)
 }
 
 // NewServer returns a Server over a. A nil logger discards. The templates are parsed when
@@ -58,10 +60,11 @@ func NewServer(a *app.App, logger *slog.Logger) *Server {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{
-		app:   a,
-		log:   logger,
-		mux:   http.NewServeMux(),
-		areas: newAreaCache(areaCacheTTL),
+		app:    a,
+		log:    logger,
+		mux:    http.NewServeMux(),
+		areas:  newAreaCache(areaCacheTTL),
+		odkKey: odk.NewKey(),
 	}
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.pattern, rt.handler)

@@ -224,3 +224,38 @@ func scanPNG(b []byte) ([]Item, error) {
 		}
 	}
 }
+
+// StripJPEG returns a copy of the JPEG file b without its metadata: every APP1 to APP15
+// and COM segment (EXIF with its GPS position and camera serial, XMP, ICC profiles,
+// comments) and any bytes after the end of the image. It is lossless: the image's other
+// segments and its entropy-coded data are copied byte for byte, so the pixels do not
+// change. Without EXIF the image loses its orientation tag, and may show rotated. It
+// returns ErrNotImage for a file that is not a JPEG and *MalformedError as Scan does;
+// the result passes Scan with no items.
+func StripJPEG(b []byte) ([]byte, error) {
+	if Sniff(b) != JPEG {
+		return nil, ErrNotImage
+	}
+	items, err := scanJPEG(b)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, 0, len(b))
+	prev := 0
+	for _, it := range items {
+		if it.Kind == Trailer {
+			out = append(out, b[prev:it.Offset]...)
+			return out, nil
+		}
+		// The segment: 0xFF fill bytes, the marker, then a length that counts itself.
+		i := it.Offset
+		for b[i] == 0xff {
+			i++
+		}
+		i++ // the marker
+		end := i + int(binary.BigEndian.Uint16(b[i:]))
+		out = append(out, b[prev:it.Offset]...)
+		prev = end
+	}
+	return append(out, b[prev:]...), nil
+}

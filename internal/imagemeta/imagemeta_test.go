@@ -205,6 +205,16 @@ func FuzzScan(f *testing.F) {
 			}
 			last = it.Offset
 		}
+		if format == JPEG {
+			// Stripping keeps the structure and leaves nothing to find.
+			s, err := StripJPEG(b)
+			if err != nil {
+				t.Fatalf("StripJPEG of a file Scan read: %v", err)
+			}
+			if _, left, err := Scan(s); err != nil || len(left) > 0 {
+				t.Fatalf("after StripJPEG: items %v, error %v", left, err)
+			}
+		}
 		if len(items) > 0 {
 			return
 		}
@@ -220,4 +230,40 @@ func FuzzScan(f *testing.F) {
 			t.Fatalf("metadata added to a clean %s went unseen", format)
 		}
 	})
+}
+
+func TestStripJPEG(t *testing.T) {
+	var img bytes.Buffer
+	if err := jpeg.Encode(&img, image.NewGray(image.Rect(0, 0, 8, 8)), nil); err != nil {
+		t.Fatal(err)
+	}
+	plain := img.Bytes()
+	// An EXIF APP1 segment holding a GPS tag's bytes, a comment, and a trailer, as a
+	// phone's camera might write them.
+	gps := []byte("Exif\x00\x00GPSLatitude 47.9189N 106.9176E")
+	app1 := append([]byte{0xff, 0xe1, 0, byte(len(gps) + 2)}, gps...)
+	com := append([]byte{0xff, 0xfe, 0, 7}, "hello"...)
+	withMeta := append(append(append(append([]byte{}, plain[:2]...), app1...), com...), plain[2:]...)
+	withMeta = append(withMeta, "TRAILER"...)
+	if _, items, err := Scan(withMeta); err != nil || len(items) != 3 {
+		t.Fatalf("Scan of the test image: %v items, %v; want 3", items, err)
+	}
+	got, err := StripJPEG(withMeta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, plain) {
+		t.Errorf("stripped image differs from the original without metadata: %d bytes, want %d", len(got), len(plain))
+	}
+	for _, s := range []string{"GPS", "Exif", "hello", "TRAILER"} {
+		if bytes.Contains(got, []byte(s)) {
+			t.Errorf("stripped image still holds %q", s)
+		}
+	}
+	if _, err := StripJPEG([]byte("\x89PNG\r\n\x1a\n")); err != ErrNotImage {
+		t.Errorf("StripJPEG(PNG) = %v, want ErrNotImage", err)
+	}
+	if _, err := StripJPEG(withMeta[:40]); err == nil {
+		t.Error("StripJPEG of a cut file: no error")
+	}
 }
