@@ -20,7 +20,9 @@ import (
 // out answers 404. No secret, phone number or message text is ever logged.
 
 // gatewaySet holds the configuration SetGateways installed.
-type gatewaySet struct{ cfg atomic.Pointer[gateway.Config] }
+type gatewaySet struct {
+	cfg atomic.Pointer[gateway.Config]
+}
 
 // SetGateways serves the gateways c configures, and makes the app's broadcasts go out
 // through c's sender. Call it before Serve; nil serves none.
