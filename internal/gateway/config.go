@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/iltod/iltod/locales"
 )
 
 // Config holds every gateway's settings and secrets, read from the file that serve's
@@ -40,22 +43,27 @@ func ReadConfig(path string) (*Config, error) {
 	if strings.EqualFold(filepath.Ext(path), ".toml") {
 		md, err := toml.Decode(string(b), &c)
 		if err != nil {
-			return nil, fmt.Errorf("%s: not valid TOML", filepath.Base(path))
+			return nil, locales.NewError("cli.gateways.toml", locales.Args{"File": filepath.Base(path)})
 		}
 		if und := md.Undecoded(); len(und) > 0 {
-			return nil, fmt.Errorf("%s: unknown key %s", filepath.Base(path), und[0])
+			return nil, locales.NewError("cli.gateways.unknown_key", locales.Args{"File": filepath.Base(path), "Key": und[0].String()})
 		}
 	} else {
 		dec := json.NewDecoder(bytes.NewReader(b))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&c); err != nil {
-			return nil, fmt.Errorf("%s: not valid gateway JSON (%s)", filepath.Base(path), jsonProblem(err))
+			return nil, locales.NewError("cli.gateways.json", locales.Args{"File": filepath.Base(path), "Problem": jsonProblem(err)})
 		}
 	}
 	if err := c.Validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Base(path), err)
+		return nil, locales.NewError("cli.gateways.invalid", locales.Args{"File": filepath.Base(path), "Err": err})
 	}
 	return &c, nil
+}
+
+// need is the error of a gateway that lacks fields.
+func need(gateway, fields string) error {
+	return locales.NewError("cli.gateways.need", locales.Args{"Gateway": gateway, "Fields": fields})
 }
 
 // jsonProblem describes a JSON error without quoting the input.
@@ -64,34 +72,34 @@ func jsonProblem(err error) string {
 	var te *json.UnmarshalTypeError
 	switch {
 	case asErr(err, &se):
-		return fmt.Sprintf("syntax error at byte %d", se.Offset)
+		return "@" + strconv.FormatInt(se.Offset, 10)
 	case asErr(err, &te):
-		return "wrong type for " + te.Field
-	case strings.HasPrefix(err.Error(), "json: unknown field"):
-		return strings.TrimPrefix(err.Error(), "json: ")
+		return te.Field
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return strings.TrimPrefix(err.Error(), "json: unknown field ")
 	}
-	return "unreadable"
+	return "?"
 }
 
 // Validate checks that each configured gateway has what it needs.
 func (c *Config) Validate() error {
 	switch {
 	case c.Twilio != nil && (c.Twilio.AuthToken == "" || c.Twilio.PublicURL == ""):
-		return fmt.Errorf("twilio needs auth_token and public_url")
+		return need("twilio", "auth_token, public_url")
 	case c.Twilio != nil && !strings.HasPrefix(c.Twilio.PublicURL, "http"):
-		return fmt.Errorf("twilio public_url must start with https:// (or http://)")
+		return locales.NewError("cli.gateways.public_url", nil)
 	case c.Telerivet != nil && c.Telerivet.Secret == "":
-		return fmt.Errorf("telerivet needs secret")
+		return need("telerivet", "secret")
 	case c.SMSSync != nil && c.SMSSync.Secret == "":
-		return fmt.Errorf("smssync needs secret")
+		return need("smssync", "secret")
 	case c.HMAC != nil && len(c.HMAC.Secret) < 16:
-		return fmt.Errorf("hmac needs a secret of at least 16 characters")
+		return locales.NewError("cli.gateways.hmac_secret", locales.Args{"Min": 16})
 	case c.Telegram != nil && (c.Telegram.SecretToken == "" || c.Telegram.BotToken == ""):
-		return fmt.Errorf("telegram needs bot_token and secret_token")
+		return need("telegram", "bot_token, secret_token")
 	}
 	if c.Broadcast != "" {
 		if s, err := c.sender(c.Broadcast); err != nil || s == nil {
-			return fmt.Errorf("broadcast names %q, which is not configured to send", c.Broadcast)
+			return locales.NewError("cli.gateways.broadcast", locales.Args{"Name": fmt.Sprintf("%q", c.Broadcast)})
 		}
 	}
 	return nil
