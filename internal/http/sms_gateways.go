@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync/atomic"
 
 	"github.com/iltod/iltod"
@@ -73,7 +74,7 @@ func decode(c *gateway.Config, name string, r *http.Request, body []byte) (app.I
 	req := gateway.Request{Header: r.Header, Body: body}
 	switch name {
 	case gateway.Twilio:
-		req.URL = c.Twilio.PublicURL + r.URL.RequestURI()
+		req.URL = strings.TrimRight(c.Twilio.PublicURL, "/") + r.URL.RequestURI()
 		return gateway.DecodeTwilio(c.Twilio, req)
 	case gateway.Telerivet:
 		return gateway.DecodeTelerivet(c.Telerivet, req)
