@@ -75,6 +75,10 @@ func DecodeTwilio(c *TwilioConfig, r Request) (app.InboundMessage, error) {
 	if c.AccountSID != "" && params.Get("AccountSid") != c.AccountSID {
 		return app.InboundMessage{}, ErrAuth
 	}
+	// A status callback sent to this URL (SmsStatus "sent", "delivered", …) is no message.
+	if st := params.Get("SmsStatus"); st != "" && st != "received" {
+		return app.InboundMessage{}, ErrIgnored
+	}
 	from, id := params.Get("From"), params.Get("MessageSid")
 	if id == "" {
 		id = params.Get("SmsMessageSid")
