@@ -144,13 +144,21 @@ func TestSMSGatewayFixtures(t *testing.T) {
 		t.Run(provider, func(t *testing.T) {
 			dir := filepath.Join("testdata/sms", provider)
 			// Refusals first: each must leave everything as it was.
-			for _, c := range []struct {
+			cases := []struct {
 				file   string
 				status []int
 			}{
 				{"bad_signature.http", []int{http.StatusUnauthorized, http.StatusForbidden}},
 				{"malformed.http", []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden}},
-			} {
+			}
+			if _, err := os.Stat(filepath.Join(dir, "missing_from.http")); err == nil {
+				// Authentic, but without a sender: a mistake, not a forgery.
+				cases = append(cases, struct {
+					file   string
+					status []int
+				}{"missing_from.http", []int{http.StatusBadRequest}})
+			}
+			for _, c := range cases {
 				seq, subs := env.state()
 				msgs := env.messagesOf()
 				logLen := len(env.logs.String())
