@@ -8,6 +8,7 @@ import (
 	"encoding/xml"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -306,5 +307,40 @@ func TestSMSSyncPoll(t *testing.T) {
 	ms, _ := env.app.ChannelMessages(ctx, "example-2024", "1002")
 	if len(ms) != 1 || ms[0].Direction != "out" || ms[0].Status != "sent" || ms[0].Gateway != "smssync" {
 		t.Errorf("1002's log: %+v", ms)
+	}
+}
+
+// TestSMSGatewayErrors: an authentic message for an election that does not exist is
+// answered with the API's error, in the language asked for, by the JSON gateways, and
+// with the status and an empty TwiML Response by Twilio.
+func TestSMSGatewayErrors(t *testing.T) {
+	env, _ := newGatewayEnv(t)
+	body := []byte(`{"id":"x-1","from":"+97600000001","text":"EP"}`)
+	req, _ := http.NewRequest(http.MethodPost, env.base+"/sms/no-such-election/webhook", bytes.NewReader(body))
+	req.Header.Set(gateway.SignatureHeader, gateway.Sign("test-hmac-secret-0123456789", body))
+	req.Header.Set("Accept-Language", "mn")
+	resp, err := env.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e errorBody
+	json.NewDecoder(resp.Body).Decode(&e)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound || e.Error.Code != "not_found" || !strings.ContainsAny(e.Error.Message, "абвгдеёжзийклмнопрстуфхцчшщъыьэюяөү") {
+		t.Errorf("hmac, unknown election: %d %+v", resp.StatusCode, e)
+	}
+	p := url.Values{"From": {"+97600000001"}, "Body": {"EP"}, "MessageSid": {"SM9"}, "AccountSid": {"AC0123456789abcdef0123456789abcdef"}}
+	path := "/sms/no-such-election/twilio"
+	req, _ = http.NewRequest(http.MethodPost, env.base+path, strings.NewReader(p.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Twilio-Signature", gateway.TwilioSignature("test-twilio-auth-token-0123456789", "https://iltod.example.org"+path, p))
+	resp, err = env.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/xml") || !bytes.Contains(b, []byte("<Response></Response>")) {
+		t.Errorf("twilio, unknown election: %d %s", resp.StatusCode, b)
 	}
 }
