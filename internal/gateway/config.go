@@ -98,7 +98,8 @@ func (c *Config) Validate() error {
 		return need("telegram", "bot_token, secret_token")
 	}
 	if c.Broadcast != "" {
-		if s, err := c.sender(c.Broadcast); err != nil || s == nil {
+		// Broadcasts go to phone numbers: Telegram, which knows chats, cannot send them.
+		if s, err := c.sender(c.Broadcast); err != nil || s == nil || c.Broadcast == Telegram {
 			return locales.NewError("cli.gateways.broadcast", locales.Args{"Name": fmt.Sprintf("%q", c.Broadcast)})
 		}
 	}

@@ -218,6 +218,7 @@ func TestReadConfig(t *testing.T) {
 		"typo.toml":    "[twilio]\nauth_tokn = \"tok-SECRET\"\n",
 		"nourl.toml":   "[twilio]\nauth_token = \"tok-SECRET\"\n",
 		"unknown.json": `{"broadcast":"pigeon"}`,
+		"tg.json":      `{"telegram":{"bot_token":"b-SECRET","secret_token":"s-SECRET"},"broadcast":"telegram"}`,
 	} {
 		_, err := ReadConfig(write(name, body))
 		if err == nil || strings.Contains(err.Error(), "SECRET") {
