@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -158,7 +157,7 @@ func (a *App) keepMessage(ctx context.Context, m iltod.ChannelMessage) error {
 		_, err := standinKeep(a, ctx, m)
 		return err
 	}
-	return errors.New("app: the store keeps no message log")
+	return iltod.E(iltod.EInternal, "error.internal", nil)
 }
 
 // standinKeep is set by the SMS core's stand-in (zz_sms_standin.go) until the store has
