@@ -2,6 +2,7 @@ package http
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -73,6 +74,8 @@ func (s *Server) conMessagesPage(w http.ResponseWriter, r *http.Request, sess ap
 			s.conError(w, r, sess, e, err)
 			return
 		}
+		// Newest first, whatever order the app returns them in.
+		slices.SortStableFunc(msgs, func(a, b iltod.ChannelMessage) int { return b.At.Compare(a.At) })
 		for i, m := range msgs {
 			if i == conMessagesShown {
 				break
