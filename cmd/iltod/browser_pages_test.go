@@ -101,6 +101,8 @@ func sitePages(t *testing.T, f *browserFixture, prefix string) []sitePage {
 		{name: "console-enter-form", path: con + "enter?station=" + url.QueryEscape(station) + "&form=opening", status: 200, staff: true},
 		{name: "console-devices", path: con + "devices?area=" + soum, status: 200, staff: true},
 		{name: "console-official", path: con + "official", status: 200, staff: true},
+		{name: "console-messages", path: con + "messages", status: 200, staff: true},
+		{name: "console-messages-observer", path: con + "messages?observer=" + observer, status: 200, staff: true},
 		{name: "console-accounts", path: "staff/accounts", status: 200, staff: true},
 		{name: "console-not-found", path: "staff/e/no-such-election/review", status: 404, staff: true},
 
@@ -122,6 +124,11 @@ func sitePages(t *testing.T, f *browserFixture, prefix string) []sitePage {
 		{name: "console-odk-issued", path: con + "devices", status: 200, staff: true, after: func(t *testing.T, tab *pageTab, lang string) {
 			tab.SetValue("#odk-observer", observer)
 			tab.Submit(`#odk-observer`)
+		}},
+		// The demo serves no gateway: a broadcast is refused with the form shown again.
+		{name: "console-broadcast-refused", path: con + "messages", status: 400, staff: true, after: func(t *testing.T, tab *pageTab, lang string) {
+			tab.SetValue("#broadcast-text", "polls close in 1 hour")
+			tab.Submit(`#broadcast-text`)
 		}},
 		{name: "console-account-created", path: "staff/accounts", status: 200, staff: true, after: func(t *testing.T, tab *pageTab, lang string) {
 			tab.SetValue("#new-login", prefix+"-clerk-"+lang)

@@ -41,6 +41,8 @@ const (
 	envTLSCert = "ILTOD_TLS_CERT"
 	envTLSKey  = "ILTOD_TLS_KEY"
 	envTLSAuto = "ILTOD_TLS_AUTO"
+	// envGateways names the SMS and messenger gateways' configuration file.
+	envGateways = "ILTOD_GATEWAYS"
 )
 
 // env returns the value of name, or of the file named by name_FILE, or def.

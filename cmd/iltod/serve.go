@@ -15,6 +15,7 @@ import (
 
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/app"
+	"github.com/iltod/iltod/internal/gateway"
 	iltodhttp "github.com/iltod/iltod/internal/http"
 	"github.com/iltod/iltod/internal/ledger"
 	"github.com/iltod/iltod/internal/localca"
@@ -32,6 +33,8 @@ type ServeConfig struct {
 	PolicyFile string
 	// TLS says whether and how the server speaks HTTPS.
 	TLS TLSConfig
+	// GatewaysFile, if set, configures the SMS and messenger gateways (docs/sms-gateways.md).
+	GatewaysFile string
 }
 
 func (c *ServeConfig) register(fs *flag.FlagSet, defaultAddr, defaultOrigin string) {
@@ -40,6 +43,7 @@ func (c *ServeConfig) register(fs *flag.FlagSet, defaultAddr, defaultOrigin stri
 	fs.StringVar(&c.Origin, "origin", env(envOrigin, defaultOrigin), "cli.flag.origin")
 	fs.StringVar(&c.PolicyFile, "witness-policy", env(envPolicy, ""), "cli.flag.witness_policy")
 	c.TLS.register(fs)
+	fs.StringVar(&c.GatewaysFile, "gateways", env(envGateways, ""), "cli.gateways.flag")
 }
 
 // LogDir and LogKeyFile are where the transparency log lives inside the data directory.
@@ -115,6 +119,14 @@ func (m *Main) Serve(ctx context.Context) error {
 	srv := iltodhttp.NewServer(m.App, m.Logger)
 	if m.Ledger != nil {
 		srv.SetLog(m.Ledger.Handler())
+	}
+	if m.Config.GatewaysFile != "" {
+		gw, err := gateway.ReadConfig(m.Config.GatewaysFile)
+		if err != nil {
+			m.cancel()
+			return fail("cli.gateways.read", locales.Args{"Err": err})
+		}
+		srv.SetGateways(gw)
 	}
 	if err := m.setUpTLS(srv, time.Now()); err != nil {
 		m.cancel()

@@ -65,6 +65,7 @@ const (
 	actionReadSample     action = "read_sample"
 	actionManageStaff    action = "manage_staff"
 	actionClerkEntry     action = "clerk_entry"
+	actionBroadcast      action = "broadcast"
 )
 
 // key returns the catalogue key of act's words ("import official results").
@@ -88,6 +89,8 @@ var allowed = map[action][]Role{
 	actionReadSample:     {RoleAdmin, RoleAnalyst},
 	actionManageStaff:    {RoleAdmin},
 	actionClerkEntry:     {RoleAdmin, RoleCoordinator, RoleClerk},
+	// Broadcasts: coordinators only to observers in their areas (Broadcast checks each).
+	actionBroadcast: {RoleAdmin, RoleCoordinator},
 }
 
 // authorize is the single check every guarded App method makes.

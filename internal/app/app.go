@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/iltod/iltod"
@@ -31,6 +32,9 @@ type App struct {
 	passwordParams auth.Params
 	// devices caches enrolled devices by key id (see deviceTTL).
 	devices sync.Map
+
+	// outbound is the sender broadcasts go through (SetSender, broadcast.go).
+	outbound atomic.Pointer[outbound]
 
 	commitMu  sync.RWMutex
 	closed    bool

@@ -23,6 +23,7 @@ const (
 	MayImportOfficial = Permission(actionImportOfficial)
 	MayManageStaff    = Permission(actionManageStaff)
 	MayEnterReports   = Permission(actionClerkEntry)
+	MayBroadcast      = Permission(actionBroadcast)
 )
 
 // May reports whether the actor's role allows p somewhere: for a coordinator limited to

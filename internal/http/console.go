@@ -38,6 +38,8 @@ func (s *Server) consoleRoutes() []route {
 		{"POST /staff/e/{election}/devices/enroll", s.staff(s.conEnroll)},
 		{"POST /staff/e/{election}/devices/revoke", s.staff(s.conRevoke)},
 		{"POST /staff/e/{election}/devices/odk", s.staff(s.conODK)},
+		{"GET /staff/e/{election}/messages", s.staff(s.conMessages)},
+		{"POST /staff/e/{election}/messages/broadcast", s.staff(s.conBroadcast)},
 		{"GET /staff/e/{election}/official", s.staff(s.conOfficial)},
 		{"POST /staff/e/{election}/official", s.staff(s.conImport)},
 		{"GET /staff/accounts", s.staff(s.conAccounts)},

@@ -69,6 +69,8 @@ func (s *Server) routes() []route {
 		{"POST /staff/login", http.HandlerFunc(s.signIn)},
 		{"POST /staff/logout", s.staff(s.signOut)},
 	}
+	// SMS and messenger gateways' webhooks (sms_gateways.go).
+	rs = append(rs, s.smsRoutes()...)
 	// The public results site (public*.go) and the staff console (console*.go).
 	rs = append(rs, s.publicRoutes()...)
 	// The OpenRosa server for ODK Collect, Enketo and Tella (odk.go).

@@ -40,17 +40,18 @@ const (
 // Server serves iltod's HTTP API and pages over an *app.App. Create it with NewServer.
 // It is safe for concurrent use.
 type Server struct {
-	app     *app.App
-	log     *slog.Logger
-	mux     *http.ServeMux
-	handler http.Handler
-	areas   *areaCache
-	tiles   http.Handler // the log's tiles, if the server keeps a log
-	pages   pageCache    // rendered public pages
-	web     WebConfig    // the staff console's origin and cookies
-	tls     *tls.Config  // HTTPS when set (SetTLS)
-	caDER   []byte       // the local CA's certificate, offered at /tls/ca.crt (SetLocalCA)
-	odkKey  []byte       // binds the OpenRosa server's Digest nonces (odk.go)
+	app      *app.App
+	log      *slog.Logger
+	mux      *http.ServeMux
+	handler  http.Handler
+	areas    *areaCache
+	tiles    http.Handler // the log's tiles, if the server keeps a log
+	pages    pageCache    // rendered public pages
+	web      WebConfig    // the staff console's origin and cookies
+	tls      *tls.Config  // HTTPS when set (SetTLS)
+	caDER    []byte       // the local CA's certificate, offered at /tls/ca.crt (SetLocalCA)
+	gateways gatewaySet   // the SMS and messenger gateways served (SetGateways)
+	odkKey   []byte       // binds the OpenRosa server's Digest nonces (odk.go)
 }
 
 // NewServer returns a Server over a. A nil logger discards. The templates are parsed when
