@@ -347,13 +347,13 @@ func FuzzReadEntities(f *testing.F) {
 func TestValidValue(t *testing.T) {
 	good := map[string][]string{
 		"date":    {"2024", "2024-06", "2024-06-28", "2024-06-28T09", "2024-06-28T09:15:00Z", "2024-02-29"},
-		"country": {"mn", "us", "zz", "eu"},
+		"country": {"mn", "us", "gb", "zz", "eu", "ss", "cw", "ps", "tw", "aq", "ax"},
 		"url":     {"https://example.org/x?y=1", "mailto:a@example.org"},
 		"number":  {"12", "-3.5"},
 	}
 	bad := map[string][]string{
 		"date":    {"24", "2024-6", "2023-02-29", "2024-06-28 09:15", "2024-06-28T9", "", "2024-06-28T09:60"},
-		"country": {"", "MN", "m", "xx", "Mongolia"},
+		"country": {"", "MN", "m", "xx", "Mongolia", "uk", "ac", "un", "su", "419"},
 		"url":     {"/x", "https://", "file:///etc/passwd"},
 		"number":  {"twelve", "1 2"},
 		"name":    {"", "  "},

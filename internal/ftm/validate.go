@@ -131,10 +131,20 @@ var (
 // alpha-2: territories, historic states and sub-national entities.
 var ftmCountries = map[string]bool{
 	"zz": true, "eu": true, "xk": true, "csxx": true, "yucs": true, "suhh": true,
-	"ddde": true, "dd": true, "ge-ab": true, "ge-sos": true, "gb-eng": true,
+	"ddde": true, "ge-ab": true, "ge-sos": true, "gb-eng": true,
 	"gb-sct": true, "gb-wls": true, "gb-nir": true, "iq-kr": true, "so-som": true,
 	"cy-trnc": true, "az-nk": true, "md-pmr": true, "ua-cri": true, "ua-dpr": true,
 	"ua-lpr": true, "x-so": true,
+}
+
+// notISO are two-letter codes that golang.org/x/text counts as regions
+// but ISO 3166-1 does not assign to a country: exceptionally reserved
+// (ac, cp, dg, ea, ic, ta, ez, un …) or withdrawn (an, cs, dd, su, yu,
+// for which FtM has its own longer codes).
+var notISO = map[string]bool{
+	"ac": true, "cp": true, "cq": true, "dg": true, "ea": true, "ez": true, "ic": true,
+	"ta": true, "un": true, "fq": true, "nt": true, "pc": true, "an": true, "cs": true,
+	"dd": true, "su": true, "yu": true,
 }
 
 // ValidValue checks one value against an FtM property type. Types iltod
@@ -231,9 +241,12 @@ func validCountry(v string) bool {
 	if len(v) != 2 || strings.ToLower(v) != v || v[0] < 'a' || v[0] > 'z' || v[1] < 'a' || v[1] > 'z' {
 		return false
 	}
+	if notISO[v] {
+		return false
+	}
 	r, err := language.ParseRegion(v)
 	if err != nil {
 		return false
 	}
-	return r.IsCountry() && strings.EqualFold(r.String(), v)
+	return r.IsCountry() && strings.EqualFold(r.Canonicalize().String(), v)
 }
