@@ -70,6 +70,7 @@ func commands() []command {
 		{"bench", "cli.cmd.bench", runBench},
 		{"staff", "cli.cmd.staff", runStaff},
 		{"sms", "cli.sms.summary", runSMS},
+		{"evidence", "cli.evidence.summary", runEvidence},
 	}
 }
 
