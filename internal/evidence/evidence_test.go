@@ -392,3 +392,89 @@ func FuzzParseRecipients(f *testing.F) {
 }
 
 func crc(b []byte) uint32 { return crc32.ChecksumIEEE(b) }
+
+// orientedJPEG returns a 64×48 JPEG whose top-left quarter is red, with EXIF orientation o
+// (big-endian TIFF).
+func orientedJPEG(t *testing.T, o uint16) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
+	for y := 0; y < 48; y++ {
+		for x := 0; x < 64; x++ {
+			c := color.RGBA{0, 0, 255, 255}
+			if x < 32 && y < 24 {
+				c = color.RGBA{255, 0, 0, 255}
+			}
+			img.Set(x, y, c)
+		}
+	}
+	var plain bytes.Buffer
+	if err := jpeg.Encode(&plain, img, &jpeg.Options{Quality: 95}); err != nil {
+		t.Fatal(err)
+	}
+	be := binary.BigEndian
+	tiff := []byte("MM\x00*")
+	tiff = be.AppendUint32(tiff, 8)
+	tiff = be.AppendUint16(tiff, 1)
+	tiff = be.AppendUint16(tiff, 0x0112)
+	tiff = be.AppendUint16(tiff, 3)
+	tiff = be.AppendUint32(tiff, 1)
+	tiff = be.AppendUint16(tiff, o)
+	tiff = be.AppendUint16(tiff, 0)
+	tiff = be.AppendUint32(tiff, 0)
+	body := append([]byte("Exif\x00\x00"), tiff...)
+	seg := be.AppendUint16([]byte{0xff, 0xe1}, uint16(len(body)+2))
+	seg = append(seg, body...)
+	b := plain.Bytes()
+	return append(append(append([]byte(nil), b[:2]...), seg...), b[2:]...)
+}
+
+func TestEvidencePublicCopyOrientation(t *testing.T) {
+	red := func(img image.Image, x, y int) bool {
+		r, g, b, _ := img.At(x, y).RGBA()
+		return r>>8 > 200 && g>>8 < 60 && b>>8 < 60
+	}
+	for _, c := range []struct {
+		o          uint16
+		w, h       int
+		redX, redY int // a point of the red quarter in the copy
+	}{
+		{1, 64, 48, 5, 5},
+		{3, 64, 48, 58, 42},
+		{6, 48, 64, 42, 5},
+		{8, 48, 64, 5, 58},
+	} {
+		in := orientedJPEG(t, c.o)
+		if got := exifOrientation(in); got != int(c.o) {
+			t.Errorf("exifOrientation = %d, want %d", got, c.o)
+		}
+		out, _, err := PublicCopy(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := jpeg.Decode(bytes.NewReader(out))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b := img.Bounds(); b.Dx() != c.w || b.Dy() != c.h {
+			t.Errorf("orientation %d: copy is %dx%d, want %dx%d", c.o, b.Dx(), b.Dy(), c.w, c.h)
+			continue
+		}
+		if !red(img, c.redX, c.redY) {
+			t.Errorf("orientation %d: (%d,%d) is not red", c.o, c.redX, c.redY)
+		}
+		if _, items, _ := imagemeta.Scan(out); len(items) != 0 {
+			t.Errorf("orientation %d: the copy keeps %v", c.o, items)
+		}
+	}
+}
+
+func FuzzExifOrientation(f *testing.F) {
+	f.Add([]byte("\xff\xd8\xff\xe1\x00\x1eExif\x00\x00MM\x00*\x00\x00\x00\x08\x00\x01\x01\x12\x00\x03\x00\x00\x00\x01\x00\x06\x00\x00"))
+	f.Add([]byte("\xff\xd8\xff\xe1\x00\x10Exif\x00\x00II*\x00\xff\xff\xff\xff"))
+	f.Add([]byte("\xff\xd8"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if o := exifOrientation(b); o < 1 || o > 8 {
+			t.Fatalf("orientation %d", o)
+		}
+	})
+}

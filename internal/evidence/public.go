@@ -16,9 +16,9 @@ const MaxPublicPixels = 50_000_000
 // a JPEG or PNG image, it decodes the pixels and encodes them again (JPEG at quality 90,
 // PNG losslessly), so that the copy carries no metadata at all: no EXIF (hence no GPS
 // position, time or camera serial number), XMP, ICC profile, comment or text chunk, and
-// nothing after the image's end. The EXIF orientation is not applied: an image a phone
-// stored rotated is published as stored, and the person who publishes it turns it if
-// needed. Any other media type (video, audio, documents) is refused with EInvalid: their
+// nothing after the image's end. A JPEG's EXIF orientation (tag 0x0112 of IFD0) is applied
+// to the pixels before the EXIF is dropped, so that the copy is shown the way up the
+// original was. Any other media type (video, audio, documents) is refused with EInvalid: their
 // publication needs a human redaction step.
 func PublicCopy(plaintext []byte) ([]byte, string, error) {
 	mt := MediaType(plaintext)
@@ -35,6 +35,9 @@ func PublicCopy(plaintext []byte) ([]byte, string, error) {
 	var img image.Image
 	if mt == "image/jpeg" {
 		img, err = jpeg.Decode(bytes.NewReader(plaintext))
+		if err == nil {
+			img = orient(img, exifOrientation(plaintext))
+		}
 	} else {
 		img, err = png.Decode(bytes.NewReader(plaintext))
 	}
