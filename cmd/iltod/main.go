@@ -10,6 +10,8 @@
 //	                             import a release of official results
 //	iltod sample|pvt|compare|forensics|seats -election ID
 //	                             verify the results (or -in FILE on a plain CSV file)
+//	iltod evidence keygen|seal|decrypt
+//	                             make an age identity, seal or open evidence, off the server
 //
 // Run "iltod COMMAND -h" for a command's flags. Every command speaks Mongolian or English
 // (-lang mn|en), by default the language of the environment (LC_ALL, LC_MESSAGES, LANG);
@@ -70,6 +72,7 @@ func commands() []command {
 		{"bench", "cli.cmd.bench", runBench},
 		{"staff", "cli.cmd.staff", runStaff},
 		{"sms", "cli.sms.summary", runSMS},
+		{"evidence", "cli.evidence.summary", runEvidence},
 	}
 }
 
