@@ -14,7 +14,7 @@ import (
 // election package reader (error.package), the reading of official results
 // (error.official), the store (error.store), the site and the API (web, public, console,
 // error), the quality checks (qa) and the statistics (stats).
-var errorsDirs = []string{"internal/app", "internal/analysis", ".", "internal/electionpkg", "internal/official", "internal/sqlstore", "internal/http", "internal/qa", "stats/pvt", "stats/seats", "stats/forensics"}
+var errorsDirs = []string{"internal/app", "internal/analysis", ".", "internal/electionpkg", "internal/official", "internal/sqlstore", "internal/http", "internal/qa", "stats/pvt", "stats/seats", "stats/forensics", "internal/evidence", "internal/sms"}
 
 // errorsMachineWords are the strings of those packages that read like English but are
 // not words for the people the errors answer, each with why it stays.
