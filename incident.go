@@ -406,7 +406,7 @@ func (o *Occupancy) Validate() error {
 type IncidentStore interface {
 	// CreateIncident stores a new incident with its event, whose Election, Kind,
 	// Subject and Hash the store sets (EventIncident, IncidentSubject, IncidentDigest).
-	// in MUST have passed Validate. ENotFound for an unknown election, station, area or
+	// in MUST have passed Validate. Times are kept in UTC. ENotFound for an unknown election, station, area or
 	// linked actor; EConflict for an id already stored.
 	CreateIncident(ctx context.Context, in IncidentRecord, ev Event) (Event, error)
 	// UpdateIncident replaces a stored incident (status, redactions, links) with its

@@ -15,6 +15,7 @@ import (
 
 // CreateIncident stores a new incident with its event; see iltod.IncidentStore.
 func (s *Store) CreateIncident(ctx context.Context, in iltod.IncidentRecord, ev iltod.Event) (iltod.Event, error) {
+	in = utcIncident(in)
 	err := s.writeTx(ctx, func(tx *tx) error {
 		if err := incidentRefs(ctx, tx, in); err != nil {
 			return err
@@ -47,6 +48,7 @@ func (s *Store) CreateIncident(ctx context.Context, in iltod.IncidentRecord, ev 
 
 // UpdateIncident replaces a stored incident with its event; see iltod.IncidentStore.
 func (s *Store) UpdateIncident(ctx context.Context, in iltod.IncidentRecord, from iltod.IncidentStatus, ev iltod.Event) (iltod.Event, error) {
+	in = utcIncident(in)
 	err := s.writeTx(ctx, func(tx *tx) error {
 		if err := incidentRefs(ctx, tx, in); err != nil {
 			return err
@@ -288,4 +290,10 @@ func (s *Store) PutOccupancy(ctx context.Context, o iltod.Occupancy, ev iltod.Ev
 // Occupancies returns an election's occupancies; see iltod.IncidentStore.
 func (s *Store) Occupancies(ctx context.Context, election string) ([]iltod.Occupancy, error) {
 	return docs[iltod.Occupancy](ctx, s, election, `SELECT doc FROM occupancies WHERE election = $1 ORDER BY actor, position, start`)
+}
+
+// utcIncident returns in with its times in UTC, as the store keeps them.
+func utcIncident(in iltod.IncidentRecord) iltod.IncidentRecord {
+	in.Start, in.End, in.Reported = in.Start.UTC(), in.End.UTC(), in.Reported.UTC()
+	return in
 }
