@@ -276,7 +276,9 @@ func IncidentDigest(in IncidentRecord) ([32]byte, error) {
 }
 
 // Published returns the copy of in that may be published: its redacted fields removed,
-// and its reporter and redaction reasons dropped. ok is false unless in is verified and
+// its links resting only on the evidence left, and its reporter dropped; its
+// Redactions say which kind of field was hidden ("actor", "evidence", "narrative" …)
+// without the reason or the hidden item's code or hash. ok is false unless in is verified and
 // redacted, in which case nothing of it may be published.
 func (in IncidentRecord) Published() (out IncidentRecord, ok bool) {
 	if in.Status != IncidentVerified || !in.Redacted {
@@ -288,27 +290,34 @@ func (in IncidentRecord) Published() (out IncidentRecord, ok bool) {
 	out.Actors = slices.Clone(in.Actors)
 	out.Redactions = nil
 	for _, r := range in.Redactions {
-		switch r.Field {
-		case "narrative":
+		kind, v, _ := cutSlash(r.Field)
+		switch {
+		case r.Field == "narrative":
 			out.Narrative = ""
-		case "place":
+		case r.Field == "place":
 			out.Place = Place{}
-		case "time":
-			out.Start, out.End = time.Time{}, time.Time{}
-		case "evidence":
+		case r.Field == "time":
+			out.Start, out.End, out.Reported = time.Time{}, time.Time{}, time.Time{}
+		case r.Field == "evidence":
 			out.Evidence = nil
-		case "actors":
+		case r.Field == "actors":
 			out.Actors = nil
-		default:
-			kind, v, _ := cutSlash(r.Field)
-			switch kind {
-			case "evidence":
-				out.Evidence = slices.DeleteFunc(out.Evidence, func(e EvidenceRef) bool { return e.PlainSHA256 == v })
-			case "actor":
-				out.Actors = slices.DeleteFunc(out.Actors, func(l ActorLink) bool { return l.Actor == v })
-			}
+		case kind == "evidence":
+			out.Evidence = slices.DeleteFunc(out.Evidence, func(e EvidenceRef) bool { return e.PlainSHA256 == v })
+		case kind == "actor":
+			out.Actors = slices.DeleteFunc(out.Actors, func(l ActorLink) bool { return l.Actor == v })
 		}
-		out.Redactions = append(out.Redactions, Redaction{Field: r.Field})
+		// What was hidden is said, not what it was: "actor", never "actor/CODE".
+		out.Redactions = append(out.Redactions, Redaction{Field: kind})
+	}
+	// A link rests only on evidence that is published.
+	kept := map[string]bool{}
+	for _, e := range out.Evidence {
+		kept[e.PlainSHA256] = true
+	}
+	for i, l := range out.Actors {
+		l.Evidence = slices.DeleteFunc(slices.Clone(l.Evidence), func(h string) bool { return !kept[h] })
+		out.Actors[i] = l
 	}
 	return out, true
 }
