@@ -142,10 +142,14 @@ type IncidentRecord struct {
 	Severity string    `json:"severity"`
 	Start    time.Time `json:"start"`
 	// End is the end of the span, or zero for a moment.
-	End       time.Time      `json:"end,omitzero"`
-	Place     Place          `json:"place"`
-	Narrative string         `json:"narrative"`
-	Source    IncidentSource `json:"source"`
+	End       time.Time `json:"end,omitzero"`
+	Place     Place     `json:"place"`
+	Narrative string    `json:"narrative"`
+	// NarrativeSalt is random hex that IncidentDigest hashes with the narrative, so that
+	// the log's hash cannot confirm a guessed narrative. Kept with the narrative, and
+	// published only when the narrative is.
+	NarrativeSalt string         `json:"narrative_salt,omitempty"`
+	Source        IncidentSource `json:"source"`
 	// Reporter is the observer code or staff login that reported it, or "" for a
 	// citizen. Sensitive.
 	Reporter   string         `json:"reporter,omitempty"`
@@ -207,6 +211,9 @@ func (in *IncidentRecord) Validate() error {
 	if e := checkString(in.Narrative, MaxNarrativeLen); e.Key != "" {
 		return bad("narrative")
 	}
+	if in.NarrativeSalt != "" && !hexSHARe.MatchString(in.NarrativeSalt) {
+		return bad("narrative")
+	}
 	switch in.Source {
 	case SourceObserver, SourceStaff, SourceCitizen:
 	default:
@@ -255,17 +262,19 @@ func (in *IncidentRecord) Validate() error {
 }
 
 // IncidentDigest returns the hash the log commits to for an incident: the SHA-256 of
-// the canonical JSON of the incident with its Narrative replaced by the narrative's
-// SHA-256 and without its Reporter. Anyone holding the incident can recompute it; the
+// the canonical JSON of the incident with its Narrative and NarrativeSalt replaced by
+// narrative_sha256, the SHA-256 of the salt, a newline and the narrative, and without
+// its Reporter. Anyone holding the incident can recompute it; the
 // log alone reveals neither the narrative nor the reporter.
 func IncidentDigest(in IncidentRecord) ([32]byte, error) {
 	type committed struct {
 		IncidentRecord
 		Narrative       string `json:"narrative"`
 		NarrativeSHA256 string `json:"narrative_sha256"`
+		NarrativeSalt   string `json:"narrative_salt,omitempty"`
 		Reporter        string `json:"reporter,omitempty"`
 	}
-	nh := sha256.Sum256([]byte(in.Narrative))
+	nh := sha256.Sum256([]byte(in.NarrativeSalt + "\n" + in.Narrative))
 	in.Start, in.End, in.Reported = in.Start.UTC(), in.End.UTC(), in.Reported.UTC()
 	c := committed{IncidentRecord: in, NarrativeSHA256: hex.EncodeToString(nh[:])}
 	b, err := canonjson.Marshal(c)
@@ -293,7 +302,7 @@ func (in IncidentRecord) Published() (out IncidentRecord, ok bool) {
 		kind, v, _ := cutSlash(r.Field)
 		switch {
 		case r.Field == "narrative":
-			out.Narrative = ""
+			out.Narrative, out.NarrativeSalt = "", ""
 		case r.Field == "place":
 			out.Place = Place{}
 		case r.Field == "time":

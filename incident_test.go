@@ -122,3 +122,36 @@ func TestIncidentValidate(t *testing.T) {
 		t.Error("NextStatusAllowed does not follow unverified → corroborated → verified, or rejected")
 	}
 }
+
+func TestIncidentDigest(t *testing.T) {
+	in := verifiedIncident()
+	in.NarrativeSalt = hexOf("salt")
+	d, err := iltod.IncidentDigest(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := in
+	other.Reporter = "someone else"
+	if d2, _ := iltod.IncidentDigest(other); d2 != d {
+		t.Error("the digest depends on the reporter, whom the log must not commit to")
+	}
+	for name, mut := range map[string]func(*iltod.IncidentRecord){
+		"narrative": func(in *iltod.IncidentRecord) { in.Narrative += "." },
+		"salt":      func(in *iltod.IncidentRecord) { in.NarrativeSalt = hexOf("pepper") },
+		"status":    func(in *iltod.IncidentRecord) { in.Status = iltod.IncidentRejected },
+		"evidence":  func(in *iltod.IncidentRecord) { in.Evidence = in.Evidence[:1] },
+		"redaction": func(in *iltod.IncidentRecord) { in.Redactions = []iltod.Redaction{{Field: "place", Reason: "x"}} },
+	} {
+		c := in
+		mut(&c)
+		if d2, _ := iltod.IncidentDigest(c); d2 == d {
+			t.Errorf("the digest does not change with the %s", name)
+		}
+	}
+	// A published copy whose narrative is redacted carries no salt, so that a guessed
+	// narrative cannot be checked against the log.
+	in.Redactions = []iltod.Redaction{{Field: "narrative", Reason: "witness"}}
+	if out, ok := in.Published(); !ok || out.NarrativeSalt != "" || out.Narrative != "" {
+		t.Errorf("published with a redacted narrative: %+v", out)
+	}
+}

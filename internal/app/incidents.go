@@ -85,6 +85,9 @@ func (a *App) ReportIncident(ctx context.Context, r IncidentReport) (iltod.Incid
 	id := make([]byte, 10)
 	rand.Read(id)
 	in.ID = hex.EncodeToString(id)
+	salt := make([]byte, 32)
+	rand.Read(salt)
+	in.NarrativeSalt = hex.EncodeToString(salt)
 	if err := in.Validate(); err != nil {
 		return iltod.IncidentRecord{}, err
 	}

@@ -130,6 +130,12 @@ func TestIncidentLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(full.NarrativeSalt) != 64 || full.NarrativeSalt == cit.NarrativeSalt {
+		t.Errorf("the narrative salts %q and %q are not fresh", full.NarrativeSalt, cit.NarrativeSalt)
+	}
+	if strings.Contains(string(b), full.NarrativeSalt) {
+		t.Error("the salt of a redacted narrative is published")
+	}
 	digest, _ := iltod.IncidentDigest(full)
 	evs := incidentEvents(t, store, in.ID)
 	if len(evs) != 4 {
