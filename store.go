@@ -58,6 +58,8 @@ type Store interface {
 	MessageStore
 	// ODKStore keeps the observers' OpenRosa (ODK Collect) credentials.
 	ODKStore
+	// IncidentStore keeps incidents, actors, positions and occupancies (docs/incidents.md).
+	IncidentStore
 
 	// CreateElection stores p in one transaction: on any error nothing is stored. p MUST
 	// have passed p.Validate; the store need not check it again. It returns EConflict if

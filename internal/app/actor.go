@@ -66,6 +66,11 @@ const (
 	actionManageStaff    action = "manage_staff"
 	actionClerkEntry     action = "clerk_entry"
 	actionBroadcast      action = "broadcast"
+	// Incidents and actors (docs/incidents.md).
+	actionReportIncident action = "report_incident"
+	actionReadIncidents  action = "read_incidents"
+	actionVerifyIncident action = "verify_incident"
+	actionManageActors   action = "manage_actors"
 )
 
 // key returns the catalogue key of act's words ("import official results").
@@ -91,6 +96,13 @@ var allowed = map[action][]Role{
 	actionClerkEntry:     {RoleAdmin, RoleCoordinator, RoleClerk},
 	// Broadcasts: coordinators only to observers in their areas (Broadcast checks each).
 	actionBroadcast: {RoleAdmin, RoleCoordinator},
+	// Incidents: any staff may file one; reading them (narratives, reporters) and the
+	// actor registry is for those who handle them; verification and redaction are
+	// reviewers' steps. Incidents are national: coordinators' areas do not limit them yet.
+	actionReportIncident: {RoleAdmin, RoleCoordinator, RoleReviewer, RoleAnalyst, RoleClerk},
+	actionReadIncidents:  {RoleAdmin, RoleCoordinator, RoleReviewer, RoleAnalyst},
+	actionVerifyIncident: {RoleAdmin, RoleCoordinator, RoleReviewer},
+	actionManageActors:   {RoleAdmin, RoleCoordinator, RoleReviewer, RoleAnalyst},
 }
 
 // authorize is the single check every guarded App method makes.

@@ -98,6 +98,16 @@ func TestAuthorization(t *testing.T) {
 			// No such report: an authorised actor gets not_found, others are refused first.
 			return a.Review(ctx, "example-2024", "no-such-report", app.Verify, "checked by phone")
 		}},
+		"verify incident": {[]app.Role{app.RoleAdmin, app.RoleCoordinator, app.RoleReviewer}, func(ctx context.Context) error {
+			return a.VerifyIncident(ctx, "example-2024", "no-such-incident", iltod.IncidentCorroborated, "seen")
+		}},
+		"read incidents": {[]app.Role{app.RoleAdmin, app.RoleCoordinator, app.RoleReviewer, app.RoleAnalyst}, func(ctx context.Context) error {
+			_, err := a.IncidentRecords(ctx, "example-2024")
+			return err
+		}},
+		"manage actors": {[]app.Role{app.RoleAdmin, app.RoleCoordinator, app.RoleReviewer, app.RoleAnalyst}, func(ctx context.Context) error {
+			return a.PutActor(ctx, iltod.Actor{Election: "example-2024"}, "x")
+		}},
 	}
 	roles := []app.Role{app.RoleAdmin, app.RoleCoordinator, app.RoleAnalyst, app.RoleReviewer, app.RoleClerk}
 	for name, act := range actions {
