@@ -6,7 +6,6 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -35,6 +34,7 @@ import (
 	"github.com/iltod/iltod/internal/browsertest"
 	"github.com/iltod/iltod/internal/electionpkg"
 	"github.com/iltod/iltod/internal/ledger"
+	"github.com/iltod/iltod/internal/testimage"
 )
 
 // observeFixture is the demo election served on loopback behind a counting proxy, so
@@ -854,42 +854,10 @@ func exifJPEG(t *testing.T) (string, []byte) {
 			img.Set(x, y, c)
 		}
 	}
-	var plain bytes.Buffer
-	if err := jpeg.Encode(&plain, img, &jpeg.Options{Quality: 85}); err != nil {
+	out, gps, err := testimage.CameraJPEG(img)
+	if err != nil {
 		t.Fatal(err)
 	}
-	// TIFF, little-endian: IFD0 with one entry pointing to the GPS IFD, which holds
-	// GPSLatitudeRef "N" and GPSLatitude 47/1 55/1 12/1.
-	le := binary.LittleEndian
-	tiff := []byte("II*\x00")
-	tiff = le.AppendUint32(tiff, 8)
-	tiff = le.AppendUint16(tiff, 1)
-	tiff = le.AppendUint16(tiff, 0x8825)
-	tiff = le.AppendUint16(tiff, 4)
-	tiff = le.AppendUint32(tiff, 1)
-	tiff = le.AppendUint32(tiff, 26)
-	tiff = le.AppendUint32(tiff, 0)
-	gpsStart := len(tiff)
-	tiff = le.AppendUint16(tiff, 2)
-	tiff = le.AppendUint16(tiff, 1)
-	tiff = le.AppendUint16(tiff, 2)
-	tiff = le.AppendUint32(tiff, 2)
-	tiff = append(tiff, 'N', 0, 0, 0)
-	tiff = le.AppendUint16(tiff, 2)
-	tiff = le.AppendUint16(tiff, 5)
-	tiff = le.AppendUint32(tiff, 3)
-	tiff = le.AppendUint32(tiff, uint32(gpsStart+2+24+4))
-	tiff = le.AppendUint32(tiff, 0)
-	for _, v := range []uint32{47, 1, 55, 1, 12, 1} {
-		tiff = le.AppendUint32(tiff, v)
-	}
-	gps := append([]byte(nil), tiff[gpsStart:]...)
-	app1 := append([]byte("Exif\x00\x00"), tiff...)
-	seg := []byte{0xff, 0xe1}
-	seg = binary.BigEndian.AppendUint16(seg, uint16(len(app1)+2))
-	seg = append(seg, app1...)
-	b := plain.Bytes()
-	out := append(append(append([]byte(nil), b[:2]...), seg...), b[2:]...)
 	path := filepath.Join(t.TempDir(), "protocol.jpg")
 	if err := os.WriteFile(path, out, 0o644); err != nil {
 		t.Fatal(err)

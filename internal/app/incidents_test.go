@@ -5,15 +5,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/app"
-	"github.com/iltod/iltod/internal/electionpkg"
-	"github.com/iltod/iltod/internal/sqlstore"
 )
 
 func sum(s string) string {
@@ -175,22 +172,8 @@ func incidentEvents(t *testing.T, store iltod.Store, id string) []iltod.Event {
 // newIncidentApp is newApp that also returns the store, to read events back.
 func newIncidentApp(t *testing.T) (*app.App, iltod.Store) {
 	t.Helper()
-	ctx := context.Background()
-	store, err := sqlstore.OpenSQLite(ctx, filepath.Join(t.TempDir(), "iltod.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	a := app.New(store, nil)
-	t.Cleanup(func() { a.Close() })
-	p, err := electionpkg.ReadDir("../../docs/example")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.LoadPackage(app.SystemContext(ctx), p, false); err != nil {
-		t.Fatal(err)
-	}
-	return a, store
+	a, _ := newApp(t)
+	return a, a.Store()
 }
 
 func TestActorsRegistry(t *testing.T) {

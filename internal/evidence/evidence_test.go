@@ -22,6 +22,7 @@ import (
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/imagemeta"
 	"github.com/iltod/iltod/internal/sqlstore"
+	"github.com/iltod/iltod/internal/testimage"
 )
 
 // marker is a string that must never appear outside the plaintext.
@@ -117,45 +118,13 @@ func exifJPEG(t *testing.T) ([]byte, []byte) {
 			img.Set(x, y, color.RGBA{uint8(x * 4), uint8(y * 5), 128, 255})
 		}
 	}
-	var plain bytes.Buffer
-	if err := jpeg.Encode(&plain, img, &jpeg.Options{Quality: 85}); err != nil {
+	file, gps, err := testimage.CameraJPEG(img,
+		testimage.Segment{Marker: 0xe2, Body: []byte("ICC_PROFILE\x00\x01\x01camera-serial-SN12345")},
+		testimage.Segment{Marker: 0xfe, Body: []byte("taken by " + marker)})
+	if err != nil {
 		t.Fatal(err)
 	}
-	le := binary.LittleEndian
-	tiff := []byte("II*\x00")
-	tiff = le.AppendUint32(tiff, 8)
-	tiff = le.AppendUint16(tiff, 1)
-	tiff = le.AppendUint16(tiff, 0x8825)
-	tiff = le.AppendUint16(tiff, 4)
-	tiff = le.AppendUint32(tiff, 1)
-	tiff = le.AppendUint32(tiff, 26)
-	tiff = le.AppendUint32(tiff, 0)
-	gpsStart := len(tiff)
-	tiff = le.AppendUint16(tiff, 2)
-	tiff = le.AppendUint16(tiff, 1)
-	tiff = le.AppendUint16(tiff, 2)
-	tiff = le.AppendUint32(tiff, 2)
-	tiff = append(tiff, 'N', 0, 0, 0)
-	tiff = le.AppendUint16(tiff, 2)
-	tiff = le.AppendUint16(tiff, 5)
-	tiff = le.AppendUint32(tiff, 3)
-	tiff = le.AppendUint32(tiff, uint32(gpsStart+2+24+4))
-	tiff = le.AppendUint32(tiff, 0)
-	for _, v := range []uint32{47, 1, 55, 1, 12, 1} {
-		tiff = le.AppendUint32(tiff, v)
-	}
-	gps := append([]byte(nil), tiff[gpsStart:]...)
-	segment := func(marker byte, body []byte) []byte {
-		s := []byte{0xff, marker}
-		s = binary.BigEndian.AppendUint16(s, uint16(len(body)+2))
-		return append(s, body...)
-	}
-	var segs []byte
-	segs = append(segs, segment(0xe1, append([]byte("Exif\x00\x00"), tiff...))...)
-	segs = append(segs, segment(0xe2, []byte("ICC_PROFILE\x00\x01\x01camera-serial-SN12345"))...)
-	segs = append(segs, segment(0xfe, []byte("taken by "+marker))...)
-	b := plain.Bytes()
-	return append(append(append([]byte(nil), b[:2]...), segs...), b[2:]...), gps
+	return file, gps
 }
 
 // jpegMarkers returns the markers of a JPEG's segments before its scan.
