@@ -21,8 +21,7 @@ import (
 
 // The observer app (docs/observer-app.md) is a web app that iltod serves at /observe/.
 // Everything it needs is here and nowhere else: no CDN, no third-party script. Its words
-// come from the catalogue's [observe] section (and the few [qa] and [error] keys listed
-// in observeKeys), sent once as messages.json and kept offline by the service worker with
+// come from the catalogue's [observe] section, sent once as messages.json and kept offline by the service worker with
 // the rest of the shell.
 
 //go:embed observe
@@ -33,9 +32,6 @@ var observeFS embed.FS
 const observeCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; " +
 	"connect-src 'self'; manifest-src 'self'; worker-src 'self'; base-uri 'none'; form-action 'none'; " +
 	"frame-ancestors 'none'"
-
-// observeKeyPrefixes are the catalogue sections the app reads.
-var observeKeyPrefixes = []string{"observe."}
 
 // observeAsset is one file of the app, ready to serve.
 type observeAsset struct {
@@ -117,7 +113,10 @@ func observeMessages() []byte {
 	for _, lang := range locales.Languages {
 		m := map[string]string{}
 		for _, key := range locales.Keys(lang) {
-			if !hasAnyPrefix(key, observeKeyPrefixes) {
+			// The app's own words are [observe] itself; its subsections ([observe.sms],
+			// [observe.odk]) are the other channels' replies, which no phone needs.
+			name, ok := strings.CutPrefix(key, "observe.")
+			if !ok || strings.Contains(name, ".") {
 				continue
 			}
 			if locales.Plural(lang, key) {
@@ -136,15 +135,6 @@ func observeMessages() []byte {
 		panic(err)
 	}
 	return b
-}
-
-func hasAnyPrefix(s string, prefixes []string) bool {
-	for _, p := range prefixes {
-		if strings.HasPrefix(s, p) {
-			return true
-		}
-	}
-	return false
 }
 
 // observeManifest is the web app manifest, in the default language.

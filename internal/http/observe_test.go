@@ -108,6 +108,11 @@ func TestObserveWords(t *testing.T) {
 		}
 	}
 	for _, lang := range locales.Languages {
+		for key := range msgs.Messages[lang] {
+			if strings.Count(key, ".") != 1 {
+				t.Errorf("messages.json (%s) carries %s, which is not the app's: only [observe] reaches the phone", lang, key)
+			}
+		}
 		if len(msgs.Messages[lang]) != len(msgs.Messages[locales.Fallback]) {
 			t.Errorf("%s has %d messages, %s %d", lang, len(msgs.Messages[lang]), locales.Fallback, len(msgs.Messages[locales.Fallback]))
 		}
