@@ -270,6 +270,19 @@ func formTags(t *testing.T, tab *browsertest.Tab) []string {
 	return tags
 }
 
+// inState returns how many reports on the queue page are, first of all, in state: the
+// badge of their way to the log (queued, sent, logged) or refused.
+func inState(t *testing.T, tab *browsertest.Tab, state string) int {
+	t.Helper()
+	n := 0
+	for _, s := range reportStates(t, tab) {
+		if len(s) > 0 && s[0] == state {
+			n++
+		}
+	}
+	return n
+}
+
 // reportStates returns, per report on the queue page, its data-state badges.
 func reportStates(t *testing.T, tab *browsertest.Tab) map[string][]string {
 	t.Helper()
@@ -374,14 +387,7 @@ func TestObserverAppOffline(t *testing.T) {
 	// The signal returns: both go out, and their receipts come back.
 	tab.SetOffline(false)
 	waitFor(t, "both reports in the log", 60*time.Second, func() bool {
-		states := reportStates(t, tab)
-		logged := 0
-		for _, s := range states {
-			if len(s) > 0 && s[0] == "logged" {
-				logged++
-			}
-		}
-		return logged == 2
+		return inState(t, tab, "logged") == 2
 	})
 	for id, states := range reportStates(t, tab) {
 		for _, s := range states[1:] {
@@ -670,8 +676,7 @@ func TestObserverAppRefusedReports(t *testing.T) {
 	tab.SetOffline(false)
 	tab.Navigate(f.base + "observe/#/reports")
 	waitFor(t, "the changed report refused", 20*time.Second, func() bool {
-		s := reportStates(t, tab)
-		return len(s) == 1 && len(firstOf(s)) > 0 && firstOf(s)[0] == "refused"
+		return len(reportStates(t, tab)) == 1 && inState(t, tab, "refused") == 1
 	})
 	if msg := tab.Text("li.report .err"); !hasCyrillic(msg) {
 		t.Errorf("the refusal is not explained in Mongolian: %q", msg)
@@ -689,19 +694,11 @@ func TestObserverAppRefusedReports(t *testing.T) {
 	fillForm(t, tab, nil)
 	tab.Click("#submit")
 	waitFor(t, "the revoked device's report refused", 20*time.Second, func() bool {
-		s := reportStates(t, tab)
-		refused := 0
-		for _, st := range s {
-			if len(st) > 0 && st[0] == "refused" {
-				refused++
-			}
-		}
-		return refused == 2
+		return inState(t, tab, "refused") == 2
 	})
 }
 
-// TestObserverAppEnglishAndSize checks the app's screens in English with axe-core, and
-// that the whole shell stays within 150 KB gzipped.
+// TestObserverAppEnglish checks the app's screens in English with axe-core.
 func TestObserverAppEnglish(t *testing.T) {
 	if testing.Short() {
 		t.Skip("drives a browser")
@@ -822,13 +819,6 @@ func resultsID(t *testing.T, f *observeFixture, ids []string) string {
 	}
 	t.Fatal("no results report among the app's")
 	return ""
-}
-
-func firstOf(m map[string][]string) []string {
-	for _, v := range m {
-		return v
-	}
-	return nil
 }
 
 func contains(list []string, s string) bool {

@@ -137,9 +137,10 @@
   // canonical JSON: {"key","payload","sig"}.
   async function sealed(device, domain, obj) {
     const payload = enc.encode(canon(obj));
-    const msg = new Uint8Array(enc.encode(domain).length + payload.length);
-    msg.set(enc.encode(domain));
-    msg.set(payload, enc.encode(domain).length);
+    const prefix = enc.encode(domain);
+    const msg = new Uint8Array(prefix.length + payload.length);
+    msg.set(prefix);
+    msg.set(payload, prefix.length);
     const sig = new Uint8Array(await crypto.subtle.sign({ name: 'Ed25519' }, device.keys.privateKey, msg));
     return canon({ key: device.pub, payload: b64(payload), sig: b64(sig) });
   }
@@ -827,8 +828,9 @@
     }
     syncing = true;
     let changed = false;
+    let reports = [];
     try {
-      const reports = await allReports();
+      reports = await allReports();
       for (const r of reports) {
         r.dirty = false;
         if (r.state === 'queued' && (!r.nextTry || r.nextTry <= Date.now())) r.dirty = (await send(r)) || true;
@@ -849,7 +851,7 @@
       if (changed && location.hash.startsWith('#/reports')) await viewReportsQuiet();
     } finally {
       syncing = false;
-      const reports = await allReports();
+      // The reports as this round left them (their next tries are set in place).
       const waits = reports.flatMap((r) => [
         r.state === 'queued' ? r.nextTry || 0 : Infinity,
         r.receipt && !r.proof && r.state !== 'refused' ? r.nextProof || 0 : Infinity,
