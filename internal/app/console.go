@@ -314,7 +314,7 @@ func (a *App) ReviewQueue(ctx context.Context, election string) ([]QueueItem, er
 		if len(subs) < 2 {
 			continue
 		}
-		rec := el.withoutPhotoConflicts(iltod.MergeRecord(election, k.station, k.form, subs, resolutions[k]))
+		rec := el.record(k.station, k.form, subs, resolutions[k])
 		if len(rec.Conflicts) == 0 {
 			continue
 		}

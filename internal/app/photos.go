@@ -370,6 +370,12 @@ func (el *election) photoTags(code string) map[string]bool {
 	return out
 }
 
+// record merges a station's reports on a form into its record, as every view of records
+// that shows conflicts must: photo answers never conflict (see withoutPhotoConflicts).
+func (el *election) record(station, form string, subs []iltod.Submission, res []iltod.Resolution) iltod.StationRecord {
+	return el.withoutPhotoConflicts(iltod.MergeRecord(el.e.ID, station, form, subs, res))
+}
+
 // withoutPhotoConflicts returns rec with its photo fields taken out of conflict: each
 // observer photographs the protocol for themselves, so different photos are expected and
 // never a disagreement about the figures.

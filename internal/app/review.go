@@ -160,7 +160,7 @@ func (a *App) stationRecord(ctx context.Context, election, station, form string)
 	if err != nil {
 		return iltod.StationRecord{}, err
 	}
-	return el.withoutPhotoConflicts(iltod.MergeRecord(election, station, form, subs, res)), nil
+	return el.record(station, form, subs, res), nil
 }
 
 // Submissions returns the reports q selects, one page of at most q.Limit. Staff only:
