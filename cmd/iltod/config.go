@@ -43,6 +43,8 @@ const (
 	envTLSAuto = "ILTOD_TLS_AUTO"
 	// envGateways names the SMS and messenger gateways' configuration file.
 	envGateways = "ILTOD_GATEWAYS"
+	// envRecipients names the file of age recipients evidence is sealed to.
+	envRecipients = "ILTOD_EVIDENCE_RECIPIENTS"
 )
 
 // env returns the value of name, or of the file named by name_FILE, or def.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/app"
+	"github.com/iltod/iltod/internal/evidence"
 	"github.com/iltod/iltod/internal/gateway"
 	iltodhttp "github.com/iltod/iltod/internal/http"
 	"github.com/iltod/iltod/internal/ledger"
@@ -35,6 +36,9 @@ type ServeConfig struct {
 	TLS TLSConfig
 	// GatewaysFile, if set, configures the SMS and messenger gateways (docs/sms-gateways.md).
 	GatewaysFile string
+	// RecipientsFile, if set, names the age recipients evidence is sealed to on arrival
+	// (docs/evidence.md); without it, channels refuse evidence.
+	RecipientsFile string
 }
 
 func (c *ServeConfig) register(fs *flag.FlagSet, defaultAddr, defaultOrigin string) {
@@ -44,6 +48,7 @@ func (c *ServeConfig) register(fs *flag.FlagSet, defaultAddr, defaultOrigin stri
 	fs.StringVar(&c.PolicyFile, "witness-policy", env(envPolicy, ""), "cli.flag.witness_policy")
 	c.TLS.register(fs)
 	fs.StringVar(&c.GatewaysFile, "gateways", env(envGateways, ""), "cli.gateways.flag")
+	fs.StringVar(&c.RecipientsFile, "evidence-recipients", env(envRecipients, ""), "cli.evidence.flag_serve_recipients")
 }
 
 // LogDir and LogKeyFile are where the transparency log lives inside the data directory.
@@ -109,6 +114,18 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.Ledger = l
 	m.App.SetLog(l)
+	if m.Config.RecipientsFile != "" {
+		f, err := os.Open(m.Config.RecipientsFile)
+		if err != nil {
+			return fail("cli.evidence.read_recipients", locales.Args{"Err": err})
+		}
+		rs, err := evidence.ParseRecipients(f)
+		f.Close()
+		if err != nil {
+			return fail("cli.evidence.read_recipients", locales.Args{"Err": err})
+		}
+		m.App.SetEvidenceRecipients(rs)
+	}
 	return nil
 }
 

@@ -35,6 +35,8 @@ type App struct {
 
 	// outbound is the sender broadcasts go through (SetSender, broadcast.go).
 	outbound atomic.Pointer[outbound]
+	// recipients are the age recipients evidence is sealed to (evidence.go).
+	recipients recipientsSlot
 
 	commitMu  sync.RWMutex
 	closed    bool
