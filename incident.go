@@ -115,6 +115,11 @@ type EvidenceRef struct {
 	PlainSHA256  string `json:"plain_sha256"`
 	CipherSHA256 string `json:"cipher_sha256"`
 	MediaType    string `json:"media_type"`
+	// PublicSHA256 names the blob of the copy that may be published (an image
+	// re-encoded with no metadata, evidence.PublicCopy), or is "" when there is none;
+	// PublicMediaType is its media type. The original stays sealed.
+	PublicSHA256    string `json:"public_sha256,omitempty"`
+	PublicMediaType string `json:"public_media_type,omitempty"`
 }
 
 // Redaction hides one field of an incident from publication. Field is one of
@@ -232,6 +237,10 @@ func (in *IncidentRecord) Validate() error {
 	plain := map[string]bool{}
 	for _, ev := range in.Evidence {
 		if !hexSHARe.MatchString(ev.PlainSHA256) || !hexSHARe.MatchString(ev.CipherSHA256) || !mediaRe.MatchString(ev.MediaType) || plain[ev.PlainSHA256] {
+			return bad("evidence")
+		}
+		if (ev.PublicSHA256 == "") != (ev.PublicMediaType == "") ||
+			ev.PublicSHA256 != "" && (!hexSHARe.MatchString(ev.PublicSHA256) || !mediaRe.MatchString(ev.PublicMediaType)) {
 			return bad("evidence")
 		}
 		plain[ev.PlainSHA256] = true
