@@ -98,7 +98,8 @@ var allowed = map[action][]Role{
 	actionBroadcast: {RoleAdmin, RoleCoordinator},
 	// Incidents: any staff may file one; reading them (narratives, reporters) and the
 	// actor registry is for those who handle them; verification and redaction are
-	// reviewers' steps. Incidents are national: coordinators' areas do not limit them yet.
+	// reviewers' steps. A coordinator limited to areas sees and reviews only incidents
+	// placed in them (incident_review.go).
 	actionReportIncident: {RoleAdmin, RoleCoordinator, RoleReviewer, RoleAnalyst, RoleClerk},
 	actionReadIncidents:  {RoleAdmin, RoleCoordinator, RoleReviewer, RoleAnalyst},
 	actionVerifyIncident: {RoleAdmin, RoleCoordinator, RoleReviewer},

@@ -58,6 +58,16 @@ func (a *App) ReportIncident(ctx context.Context, r IncidentReport) (iltod.Incid
 			return iltod.IncidentRecord{}, err
 		}
 		in.Reporter = actorName(ctx)
+		// A coordinator limited to areas reports only what they could then review.
+		if actor := ActorFrom(ctx); len(actor.Areas) > 0 {
+			el, err := a.election(ctx, r.Election)
+			if err != nil {
+				return iltod.IncidentRecord{}, err
+			}
+			if !actor.coversPlace(el, r.Place) {
+				return iltod.IncidentRecord{}, iltod.E(iltod.EForbidden, "error.incident_review.place_outside", nil)
+			}
+		}
 	case iltod.SourceObserver:
 		if err := authorize(ctx, actionClerkEntry); err != nil {
 			return iltod.IncidentRecord{}, err
@@ -108,21 +118,44 @@ func (a *App) ReportIncident(ctx context.Context, r IncidentReport) (iltod.Incid
 	return a.store.Incident(ctx, in.Election, in.ID)
 }
 
-// IncidentRecords returns all incidents of an election, narratives and reporters included.
-// Staff only.
+// IncidentRecords returns the incidents of an election, narratives included, that the
+// staff member may see: for a coordinator limited to areas, those placed in them (a
+// station or an area at or below one; never a free position); reporters only for those
+// who may read them (MayReadReporters). Staff only.
 func (a *App) IncidentRecords(ctx context.Context, election string) ([]iltod.IncidentRecord, error) {
 	if err := authorize(ctx, actionReadIncidents); err != nil {
 		return nil, err
 	}
-	return a.store.Incidents(ctx, election)
+	all, err := a.store.Incidents(ctx, election)
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0]
+	for _, in := range all {
+		v, err := a.visibleIncident(ctx, in)
+		if iltod.ErrorCodeOf(err) == iltod.EForbidden {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }
 
-// Incident returns one incident whole. Staff only.
+// Incident returns one incident as the staff member may see it: EForbidden when it lies
+// outside a coordinator's areas, and its reporter only for those who may read
+// reporters. Staff only.
 func (a *App) Incident(ctx context.Context, election, id string) (iltod.IncidentRecord, error) {
 	if err := authorize(ctx, actionReadIncidents); err != nil {
 		return iltod.IncidentRecord{}, err
 	}
-	return a.store.Incident(ctx, election, id)
+	in, err := a.store.Incident(ctx, election, id)
+	if err != nil {
+		return iltod.IncidentRecord{}, err
+	}
+	return a.visibleIncident(ctx, in)
 }
 
 // VerifyIncident moves an incident one step: unverified → corroborated → verified, or
@@ -157,7 +190,7 @@ func (a *App) RedactIncident(ctx context.Context, election, id string, rs []ilto
 // LinkActor adds an actor's link to an incident (replacing a link of the same actor and
 // role), resting on evidence among the incident's. Reviewers, coordinators and admins may.
 func (a *App) LinkActor(ctx context.Context, election, id string, l iltod.ActorLink, reason string) error {
-	return a.changeIncident(ctx, election, id, reason, map[string]any{"action": "link", "actor": l.Actor, "role": string(l.Role)},
+	return a.changeIncident(ctx, election, id, reason, map[string]any{"action": "link", "linked_actor": l.Actor, "role": string(l.Role)},
 		func(in *iltod.IncidentRecord) error {
 			in.Actors = slices.DeleteFunc(slices.Clone(in.Actors), func(o iltod.ActorLink) bool {
 				return o.Actor == l.Actor && o.Role == l.Role
@@ -168,7 +201,8 @@ func (a *App) LinkActor(ctx context.Context, election, id string, l iltod.ActorL
 }
 
 // changeIncident applies change to a stored incident and stores it with a logged event
-// whose detail holds what and why, refusing a change that crossed another.
+// whose detail holds what and why, refusing a change that crossed another and an
+// incident outside a coordinator's areas.
 func (a *App) changeIncident(ctx context.Context, election, id, reason string, detail map[string]any, change func(*iltod.IncidentRecord) error) error {
 	if err := authorize(ctx, actionVerifyIncident); err != nil {
 		return err
@@ -179,6 +213,11 @@ func (a *App) changeIncident(ctx context.Context, election, id, reason string, d
 	in, err := a.store.Incident(ctx, election, id)
 	if err != nil {
 		return err
+	}
+	if ok, err := a.incidentCovered(ctx, in); err != nil {
+		return err
+	} else if !ok {
+		return errIncidentOutside(id)
 	}
 	from := in.Status
 	if err := change(&in); err != nil {
