@@ -54,15 +54,19 @@ type conSection struct {
 	Permission app.Permission
 	// Also is a second permission that opens the section (observers: missing stations).
 	Also app.Permission
+	// Label is the catalogue key of the section's name, if not console.nav_KEY.
+	Label string
 }
 
 // conSections are the console's election sections, in the order the navigation lists them.
 var conSections = []conSection{
-	{"observers", app.MayReadObservers, app.MayReadReports},
-	{"review", app.MayReview, ""},
-	{"enter", app.MayEnterReports, ""},
-	{"devices", app.MayManageDevices, ""},
-	{"official", app.MayImportOfficial, ""},
+	{"observers", app.MayReadObservers, app.MayReadReports, ""},
+	{"review", app.MayReview, "", ""},
+	{"enter", app.MayEnterReports, "", ""},
+	{"devices", app.MayManageDevices, "", ""},
+	{"official", app.MayImportOfficial, "", ""},
+	{"incidents", app.MayReadIncidents, app.MayReportIncident, "console.incidents.nav"},
+	{"actors", app.MayReadIncidents, "", "console.actors.nav"},
 }
 
 // conLink is a link of the console's navigation.
@@ -79,7 +83,11 @@ func (p *page) conLinks(actor app.Actor, election string) []conLink {
 			continue
 		}
 		path := "/staff/e/" + election + "/" + sec.Key
-		out = append(out, conLink{Href: p.ConURL(path), Label: tr(p.Lang, "console.nav_"+sec.Key), Current: p.Path == path})
+		label := "console.nav_" + sec.Key
+		if sec.Label != "" {
+			label = sec.Label
+		}
+		out = append(out, conLink{Href: p.ConURL(path), Label: tr(p.Lang, label), Current: p.Path == path})
 	}
 	return out
 }

@@ -957,6 +957,10 @@ func TestConsoleKeys(t *testing.T) {
 		keys = append(keys, "console.ok_"+k)
 	}
 	for _, sec := range conSections {
+		if sec.Label != "" {
+			keys = append(keys, sec.Label)
+			continue
+		}
 		keys = append(keys, "console.nav_"+sec.Key)
 	}
 	for _, k := range keys {
