@@ -584,9 +584,9 @@ func (s *Server) conIncidentPage(w http.ResponseWriter, r *http.Request, sess ap
 		for i, f := range conRedactable(in) {
 			what, hid := hidden[f]
 			label := trOr(p.Lang, "console.incidents.field_"+f, f)
-			if kind, v, _ := strings.Cut(f, "/"); kind == "evidence" {
+			if kind, v, one := strings.Cut(f, "/"); one && kind == "evidence" {
 				label = tr(p.Lang, "console.incidents.field_evidence_one", locales.Args{"N": num[v], "MediaType": in.Evidence[num[v]-1].MediaType})
-			} else if kind == "actor" {
+			} else if one && kind == "actor" {
 				label = tr(p.Lang, "console.incidents.field_actor_one", locales.Args{"Name": names[v], "Code": v})
 			}
 			d.Fields = append(d.Fields, conRedactField{ID: "redact-" + strconv.Itoa(i), Field: f, Label: label, What: what, Hidden: hid})
