@@ -123,7 +123,7 @@ func (s *Server) conIncidents(w http.ResponseWriter, r *http.Request, sess app.S
 	}
 	if !sess.Actor.May(app.MayReadIncidents) && sess.Actor.May(app.MayReportIncident) {
 		// A clerk may report incidents without reading them.
-		http.Redirect(w, r, p0(r, e).ConURL("/staff/e/"+e.ID+"/incidents/new"), http.StatusSeeOther)
+		http.Redirect(w, r, newPage(r, e, "").ConURL("/staff/e/"+e.ID+"/incidents/new"), http.StatusSeeOther)
 		return
 	}
 	ctx := r.Context()
@@ -200,9 +200,6 @@ func (s *Server) conIncidents(w http.ResponseWriter, r *http.Request, sess app.S
 	p.Data = d
 	s.conRender(w, r, http.StatusOK, "con_incidents", p)
 }
-
-// p0 is a page for r about e, for its links only.
-func p0(r *http.Request, e *iltod.Election) *page { return newPage(r, e, "") }
 
 // conNewIncident shows the form to report an incident.
 func (s *Server) conNewIncident(w http.ResponseWriter, r *http.Request, sess app.Session) {

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"filippo.io/age"
 
@@ -409,4 +410,58 @@ func TestConsoleIncidentKeys(t *testing.T) {
 			t.Errorf("the catalogue has no %q", k)
 		}
 	}
+}
+
+// FuzzConFormPlace checks that the report form's place never panics and, when read,
+// is exactly one of a station, an area or a position within the globe's bounds.
+func FuzzConFormPlace(f *testing.F) {
+	f.Add("UB-001", "", "", "", "")
+	f.Add("", "MN-AR", "", "", "")
+	f.Add("", "", "47.9184", "106.9177", "25")
+	f.Add("", "", "NaN", "1e400", "x")
+	f.Add("A", "B", "-90", "180", "-1")
+	f.Fuzz(func(t *testing.T, station, area, lat, lon, acc string) {
+		form := url.Values{"station": {station}, "area": {area}, "lat": {lat}, "lon": {lon}, "accuracy": {acc}}
+		r, _ := http.NewRequest(http.MethodPost, "/", strings.NewReader(form.Encode()))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		pl, err := conFormPlace(r)
+		if err != nil {
+			if iltod.ErrorCodeOf(err) != iltod.EInvalid {
+				t.Errorf("error %v, want invalid", err)
+			}
+			return
+		}
+		n := 0
+		for _, given := range []bool{pl.Station != "", pl.Area != "", pl.Position != nil} {
+			if given {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%+v holds %d places", pl, n)
+		}
+		if p := pl.Position; p != nil && (p.LatE6 < -iltod.MaxLatE6 || p.LatE6 > iltod.MaxLatE6 || p.LonE6 < -iltod.MaxLonE6 || p.LonE6 > iltod.MaxLonE6) {
+			t.Errorf("a position off the globe: %+v", p)
+		}
+	})
+}
+
+// FuzzConFormTime checks that a time read from the form is in UTC, to the second, and
+// reads back the same when written as a browser sends it.
+func FuzzConFormTime(f *testing.F) {
+	for _, s := range []string{"2024-06-28T10:15", "2024-06-28T10:15:30", "", "28/06/2024", "2024-13-01T00:00", " 2024-06-28T10:15 "} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		tm, err := conFormTime(s)
+		if err != nil || tm.IsZero() {
+			return
+		}
+		if tm.Location() != time.UTC || tm.Nanosecond() != 0 {
+			t.Errorf("%q read as %v", s, tm)
+		}
+		if again, err := conFormTime(tm.Format("2006-01-02T15:04:05")); err != nil || !again.Equal(tm) {
+			t.Errorf("%q read as %v, which reads back as %v, %v", s, tm, again, err)
+		}
+	})
 }
