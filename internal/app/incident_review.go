@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"slices"
 	"time"
 
 	"github.com/iltod/iltod"
@@ -105,47 +106,30 @@ func (a *App) SetIncidentNarrative(ctx context.Context, election, id, text, reas
 // its reason. data itself is never stored nor logged. Reviewers, coordinators (in their
 // areas) and admins may. A later copy of the same evidence replaces the earlier one.
 func (a *App) PublishEvidenceCopy(ctx context.Context, election, id, plainSHA string, data []byte, reason string) error {
-	if err := authorize(ctx, actionVerifyIncident); err != nil {
-		return err
-	}
-	if err := checkReason(reason); err != nil {
-		return err
-	}
-	in, err := a.store.Incident(ctx, election, id)
-	if err != nil {
-		return err
-	}
-	if _, err := a.visibleIncident(ctx, in); err != nil {
-		return err
-	}
-	if !hasEvidence(in, plainSHA) {
-		return iltod.E(iltod.EInvalid, "error.incident_review.no_evidence", locales.Args{"SHA256": shortHash(plainSHA)})
-	}
-	if len(data) > evidence.MaxEvidenceBytes {
-		return iltod.E(iltod.ETooLarge, "error.evidence.size", locales.Args{"Max": int64(evidence.MaxEvidenceBytes >> 20)})
-	}
-	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != plainSHA {
-		return iltod.E(iltod.EInvalid, "error.incident_review.copy_mismatch", locales.Args{"SHA256": shortHash(plainSHA)})
-	}
-	copyBytes, mt, err := evidence.PublicCopy(data)
-	if err != nil {
-		return err
-	}
-	sum := sha256.Sum256(copyBytes)
-	pub := hex.EncodeToString(sum[:])
-	if err := a.store.PutBlob(ctx, iltod.Blob{SHA256: sum, MediaType: mt, Data: copyBytes, Created: a.now().UTC()}); err != nil {
-		return err
-	}
-	return a.changeIncident(ctx, election, id, reason,
-		map[string]any{"action": "publish_copy", "evidence": plainSHA, "public_sha256": pub, "public_media_type": mt},
+	return a.changeIncident(ctx, election, id, reason, map[string]any{"action": "publish_copy", "evidence": plainSHA},
 		func(in *iltod.IncidentRecord) error {
-			for i := range in.Evidence {
-				if in.Evidence[i].PlainSHA256 == plainSHA {
-					in.Evidence[i].PublicSHA256, in.Evidence[i].PublicMediaType = pub, mt
-					return nil
-				}
+			i := slices.IndexFunc(in.Evidence, func(ev iltod.EvidenceRef) bool { return ev.PlainSHA256 == plainSHA })
+			switch {
+			case i < 0:
+				return iltod.E(iltod.EInvalid, "error.incident_review.no_evidence", locales.Args{"SHA256": shortHash(plainSHA)})
+			case len(data) > evidence.MaxEvidenceBytes:
+				return iltod.E(iltod.ETooLarge, "error.evidence.size", locales.Args{"Max": int64(evidence.MaxEvidenceBytes >> 20)})
 			}
-			return iltod.E(iltod.EInvalid, "error.incident_review.no_evidence", locales.Args{"SHA256": shortHash(plainSHA)})
+			if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != plainSHA {
+				return iltod.E(iltod.EInvalid, "error.incident_review.copy_mismatch", locales.Args{"SHA256": shortHash(plainSHA)})
+			}
+			copyBytes, mt, err := evidence.PublicCopy(data)
+			if err != nil {
+				return err
+			}
+			// Stored before the incident names it; should the change then fail, the copy
+			// stays unnamed, and nothing serves a copy that no published incident names.
+			sum := sha256.Sum256(copyBytes)
+			if err := a.store.PutBlob(ctx, iltod.Blob{SHA256: sum, MediaType: mt, Data: copyBytes, Created: a.now().UTC()}); err != nil {
+				return err
+			}
+			in.Evidence[i].PublicSHA256, in.Evidence[i].PublicMediaType = hex.EncodeToString(sum[:]), mt
+			return nil
 		})
 }
 
@@ -173,15 +157,6 @@ func (a *App) SealedEvidence(ctx context.Context, election, id, plainSHA string)
 		return b.Data, nil
 	}
 	return nil, iltod.E(iltod.ENotFound, "error.incident_review.no_evidence", locales.Args{"SHA256": shortHash(plainSHA)})
-}
-
-func hasEvidence(in iltod.IncidentRecord, plainSHA string) bool {
-	for _, ev := range in.Evidence {
-		if ev.PlainSHA256 == plainSHA {
-			return true
-		}
-	}
-	return false
 }
 
 // shortHash shortens a hash (or whatever was given as one) for a message.
