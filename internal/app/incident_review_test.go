@@ -107,6 +107,10 @@ func TestIncidentAreas(t *testing.T) {
 	if _, err := a.ReportIncident(coord, r); err != nil {
 		t.Errorf("the Darkhan coordinator reporting at DA-002: %v", err)
 	}
+	obs := incidentReport(iltod.SourceObserver)
+	if _, err := a.ReportIncident(coord, obs); iltod.ErrorCodeOf(err) != iltod.EForbidden {
+		t.Errorf("the Darkhan coordinator entering an observer's incident at UB-001: %v, want forbidden", err)
+	}
 
 	// Reporters: observers' codes, for those who may read observers.
 	for _, c := range []struct {

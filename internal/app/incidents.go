@@ -58,16 +58,6 @@ func (a *App) ReportIncident(ctx context.Context, r IncidentReport) (iltod.Incid
 			return iltod.IncidentRecord{}, err
 		}
 		in.Reporter = actorName(ctx)
-		// A coordinator limited to areas reports only what they could then review.
-		if actor := ActorFrom(ctx); len(actor.Areas) > 0 {
-			el, err := a.election(ctx, r.Election)
-			if err != nil {
-				return iltod.IncidentRecord{}, err
-			}
-			if !actor.coversPlace(el, r.Place) {
-				return iltod.IncidentRecord{}, iltod.E(iltod.EForbidden, "error.incident_review.place_outside", nil)
-			}
-		}
 	case iltod.SourceObserver:
 		if err := authorize(ctx, actionClerkEntry); err != nil {
 			return iltod.IncidentRecord{}, err
@@ -84,6 +74,17 @@ func (a *App) ReportIncident(ctx context.Context, r IncidentReport) (iltod.Incid
 		// Anyone may report as a citizen; nothing names them.
 	default:
 		return iltod.IncidentRecord{}, iltod.E(iltod.EInvalid, "error.incident.field", locales.Args{"Field": "source"})
+	}
+	// A coordinator limited to areas reports, or enters for an observer, only what they
+	// could then review.
+	if actor := ActorFrom(ctx); len(actor.Areas) > 0 {
+		el, err := a.election(ctx, r.Election)
+		if err != nil {
+			return iltod.IncidentRecord{}, err
+		}
+		if !actor.coversPlace(el, r.Place) {
+			return iltod.IncidentRecord{}, iltod.E(iltod.EForbidden, "error.incident_review.place_outside", nil)
+		}
 	}
 	tax, err := a.Taxonomy(ctx, r.Election)
 	if err != nil {

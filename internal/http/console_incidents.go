@@ -148,9 +148,14 @@ func (s *Server) conIncidents(w http.ResponseWriter, r *http.Request, sess app.S
 	d := &conIncidentsData{Status: q.Get("status"), Category: q.Get("category"), Source: q.Get("source"), Trust: q.Get("trust"),
 		MayReport: sess.Actor.May(app.MayReportIncident)}
 	byStatus := map[iltod.IncidentStatus]int{}
+	count := map[string]int{} // by category, source and trust, each code once
 	for _, in := range all {
 		byStatus[in.Status]++
+		count["category:"+in.Category]++
+		count["source:"+string(in.Source)]++
+		count["trust:"+string(in.Trust)]++
 	}
+	counted := func(label string, n int) string { return label + " (" + p.N(n) + ")" }
 	filter := func(kv ...string) string {
 		vals := map[string]string{"status": d.Status, "category": d.Category, "source": d.Source, "trust": d.Trust}
 		for i := 0; i+1 < len(kv); i += 2 {
@@ -169,13 +174,20 @@ func (s *Server) conIncidents(w http.ResponseWriter, r *http.Request, sess app.S
 	}
 	d.Sources = []conOption{{Code: "", Label: tr(p.Lang, "console.incidents.any"), Selected: d.Source == ""}}
 	for _, src := range conSources {
-		d.Sources = append(d.Sources, conOption{Code: string(src), Label: tr(p.Lang, "console.incidents.source_"+string(src)), Selected: d.Source == string(src)})
+		d.Sources = append(d.Sources, conOption{Code: string(src), Label: counted(tr(p.Lang, "console.incidents.source_"+string(src)), count["source:"+string(src)]),
+			Selected: d.Source == string(src)})
 	}
 	d.Trusts = []conOption{{Code: "", Label: tr(p.Lang, "console.incidents.any"), Selected: d.Trust == ""}}
 	for _, tru := range conTrusts {
-		d.Trusts = append(d.Trusts, conOption{Code: string(tru), Label: tr(p.Lang, "console.incidents.trust_"+string(tru)), Selected: d.Trust == string(tru)})
+		d.Trusts = append(d.Trusts, conOption{Code: string(tru), Label: counted(tr(p.Lang, "console.incidents.trust_"+string(tru)), count["trust:"+string(tru)]),
+			Selected: d.Trust == string(tru)})
 	}
 	d.Categories = conCategoryGroups(p.Lang, tax, d.Category)
+	for _, g := range d.Categories {
+		for i := range g.Options {
+			g.Options[i].Label = counted(g.Options[i].Label, count["category:"+g.Options[i].Code])
+		}
+	}
 	d.Categories = append([]conOptGroup{{Options: []conOption{{Code: "", Label: tr(p.Lang, "console.incidents.any"), Selected: d.Category == ""}}}}, d.Categories...)
 	// Newest first.
 	for i := len(all) - 1; i >= 0; i-- {

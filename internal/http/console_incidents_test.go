@@ -341,6 +341,9 @@ func TestConsoleIncidents(t *testing.T) {
 	if !strings.Contains(page, en.T("console.incidents.status_unverified")+" (2)") || !strings.Contains(page, en.T("console.incidents.status_verified")+" (1)") {
 		t.Error("the counts by status are wrong")
 	}
+	if !strings.Contains(page, ">"+en.T("console.incidents.source_staff")+" (3)<") {
+		t.Error("the count of staff reports in the source filter is wrong")
+	}
 	_, page = reviewer.get(e + "/incidents?source=staff&category=election.intimidation")
 	if !strings.Contains(page, arID) || strings.Contains(page, incID) {
 		t.Error("the list filtered by category is wrong")
