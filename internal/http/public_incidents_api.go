@@ -49,10 +49,12 @@ type apiIncident struct {
 	Evidence      []apiEvidence        `json:"evidence"`
 	// Hidden lists the kinds of fields withheld ("narrative", "actor" …), never what
 	// they held nor why.
-	Hidden   []string          `json:"hidden"`
-	Actors   []apiActorLink    `json:"actors"`
-	Reported *time.Time        `json:"reported,omitempty"`
-	Links    map[string]string `json:"links,omitempty"`
+	Hidden []string       `json:"hidden"`
+	Actors []apiActorLink `json:"actors"`
+	// ReportedOn is the day (UTC) it was reported, no finer: the moment a report
+	// arrived could help tell who sent it.
+	ReportedOn string            `json:"reported_on,omitempty"`
+	Links      map[string]string `json:"links,omitempty"`
 }
 
 type apiEvidence struct {
@@ -128,9 +130,12 @@ func toAPIIncident(election string, snap *areaSnapshot, v *publishedView, in ilt
 	out := apiIncident{
 		ID: in.ID, Category: in.Category, Severity: in.Severity, Start: at(in.Start), End: at(in.End),
 		Place: in.Place, Aimag: v.aimagOf(snap, in.Place), Narrative: in.Narrative, NarrativeSalt: in.NarrativeSalt,
-		Source: in.Source, Trust: in.Trust, Status: in.Status, Reported: at(in.Reported),
+		Source: in.Source, Trust: in.Trust, Status: in.Status,
 		Evidence: []apiEvidence{}, Hidden: []string{}, Actors: []apiActorLink{},
 		Links: map[string]string{"page": "/e/" + election + "/incidents#incident-" + in.ID},
+	}
+	if !in.Reported.IsZero() {
+		out.ReportedOn = in.Reported.UTC().Format(time.DateOnly)
 	}
 	for _, ev := range in.Evidence {
 		x := apiEvidence{PlainSHA256: ev.PlainSHA256, CipherSHA256: ev.CipherSHA256, MediaType: ev.MediaType,
