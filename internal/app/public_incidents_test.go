@@ -6,16 +6,13 @@ import (
 	"encoding/hex"
 	"image"
 	"image/color"
-	"path/filepath"
 	"testing"
 
 	"filippo.io/age"
 
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/app"
-	"github.com/iltod/iltod/internal/electionpkg"
 	"github.com/iltod/iltod/internal/incident"
-	"github.com/iltod/iltod/internal/sqlstore"
 	"github.com/iltod/iltod/internal/testimage"
 )
 
@@ -24,17 +21,7 @@ import (
 // taxonomy is invalid is refused with nothing stored.
 func TestTaxonomyFromPackage(t *testing.T) {
 	ctx := context.Background()
-	store, err := sqlstore.OpenSQLite(ctx, filepath.Join(t.TempDir(), "iltod.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	a := app.New(store, nil)
-	t.Cleanup(func() { a.Close() })
-	p, err := electionpkg.ReadDir("../../docs/example")
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, p := newApp(t)
 	own, err := incident.Parse(bytes.NewReader([]byte(`version: 1
 severities:
   - {code: minor, label: {en: Minor, mn: Бага}}
@@ -49,16 +36,16 @@ groups:
 	}
 	bad := *p
 	bad.Election.Taxonomy = []byte(`{"version":2}`)
-	if err := a.LoadPackage(app.SystemContext(ctx), &bad, false); iltod.ErrorCodeOf(err) != iltod.EInvalid {
+	if err := a.LoadPackage(app.SystemContext(ctx), &bad, true); iltod.ErrorCodeOf(err) != iltod.EInvalid {
 		t.Fatalf("a package with an invalid taxonomy: %v", err)
 	}
-	if _, err := a.Election(ctx, p.Election.ID); iltod.ErrorCodeOf(err) != iltod.ENotFound {
-		t.Fatalf("the refused package was stored: %v", err)
+	if e, err := a.Election(ctx, p.Election.ID); err != nil || e.Taxonomy != nil {
+		t.Fatalf("the refused package replaced the election: %v, taxonomy %s", err, e.Taxonomy)
 	}
 	if p.Election.Taxonomy, err = own.JSON(); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.LoadPackage(app.SystemContext(ctx), p, false); err != nil {
+	if err := a.LoadPackage(app.SystemContext(ctx), p, true); err != nil {
 		t.Fatal(err)
 	}
 	tax, err := a.Taxonomy(ctx, p.Election.ID)
