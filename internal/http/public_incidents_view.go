@@ -43,7 +43,13 @@ type pubDocumented struct {
 	Incidents  []pubIncident
 	// JSON and CSV are the addresses of the API's downloads of the same incidents.
 	JSON, CSV string
+	// Capped says that the list shows only the latest maxListedIncidents, or is "".
+	Capped string
 }
+
+// maxListedIncidents bounds the incidents the page lists one by one; the downloads hold
+// them all.
+const maxListedIncidents = 300
 
 type pubCategoryCount struct{ Group, Label, Value string }
 
@@ -253,9 +259,13 @@ func buildDocumented(lang string, c *pubCommon, e *iltod.Election, snap *areaSna
 		}.SVG()
 	}
 
-	// The list, latest first.
+	// The list, latest first, at most maxListedIncidents of it.
 	list := slices.Clone(v.incidents)
 	slices.SortStableFunc(list, func(a, b iltod.IncidentRecord) int { return cmp.Compare(b.Start.Unix(), a.Start.Unix()) })
+	if len(list) > maxListedIncidents {
+		d.Capped = tr(lang, "public.documented.capped", locales.Args{"N": n(maxListedIncidents), "Total": d.Total})
+		list = list[:maxListedIncidents]
+	}
 	for _, in := range list {
 		d.Incidents = append(d.Incidents, buildPubIncident(lang, p, e, snap, v, in))
 	}
