@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"html"
 	"io"
 	"log/slog"
@@ -15,6 +16,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -327,9 +329,9 @@ func crawlKey(u *url.URL) string {
 // response holds a reporter's code or name, an observer's phone, the narrative of an
 // unverified, corroborated, rejected or unredacted incident, a withheld narrative,
 // place, time, evidence or actor, a reason for hiding, an evidence original, or the
-// client's address. The published parts do appear, in both languages. The store's events
-// (the log's leaves hold only their hashes) and the server's log lines hold no
-// narrative or reporter either.
+// client's address. The published parts do appear, in both languages. The log's entry
+// bundles, as a mirror fetches them, hold none of it; the store's events (whose hashes
+// the leaves hold) and the server's log lines hold no narrative or reporter either.
 func TestIncidentPrivacy(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads the demo and crawls its public site")
@@ -478,6 +480,29 @@ func TestIncidentPrivacy(t *testing.T) {
 			if in.Source == iltod.SourceObserver && bytes.Contains(ev.Detail, []byte(in.Reporter)) {
 				t.Errorf("event %d names the reporter of incident %s", seq, in.ID)
 			}
+		}
+	}
+	// The log's entry bundles, as a mirror fetches them, hold none of the secrets.
+	_, _, cp := d.fetch(t, "/log/checkpoint")
+	lines := strings.Split(string(cp), "\n")
+	size := 0
+	if len(lines) > 1 {
+		size, _ = strconv.Atoi(lines[1])
+	}
+	if size == 0 {
+		t.Errorf("the log's checkpoint %q has no entries", cp)
+	}
+	for i := 0; i*256 < size && i < 1000; i++ {
+		path := fmt.Sprintf("/log/tile/entries/%03d", i)
+		if rest := size - i*256; rest < 256 {
+			path += fmt.Sprintf(".p/%d", rest)
+		}
+		status, _, bundle := d.fetch(t, path)
+		if status != 200 {
+			t.Errorf("%s: status %d", path, status)
+		}
+		for _, l := range d.leaks(bundle, true) {
+			t.Errorf("%s: %s", path, l)
 		}
 	}
 	// Nor do the server's log lines.
