@@ -1,31 +1,19 @@
-package electionpkg
+package electionpkg_test
 
 import (
 	"errors"
-	"io/fs"
-	"os"
 	"strings"
 	"testing"
 	"testing/fstest"
 
+	"github.com/iltod/iltod/internal/electionpkg"
 	"github.com/iltod/iltod/internal/incident"
 )
 
 // examplePackageFS returns the example package's files in memory, plus extra.
 func examplePackageFS(t *testing.T, extra map[string]string) fstest.MapFS {
 	t.Helper()
-	m := fstest.MapFS{}
-	err := fs.WalkDir(os.DirFS("../../docs/example"), ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile("../../docs/example/" + p)
-		m[p] = &fstest.MapFile{Data: b}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := example(t)
 	for k, v := range extra {
 		m[k] = &fstest.MapFile{Data: []byte(v)}
 	}
@@ -36,7 +24,7 @@ func examplePackageFS(t *testing.T, extra map[string]string) fstest.MapFS {
 // it, the package's files written back hold it again, and a bad one is a problem of
 // the package, located in its file.
 func TestReadPackageTaxonomy(t *testing.T) {
-	p, err := Read(examplePackageFS(t, nil))
+	p, err := electionpkg.Read(examplePackageFS(t, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +33,7 @@ func TestReadPackageTaxonomy(t *testing.T) {
 	}
 	own := "version: 1\nseverities: [{code: low, label: {en: Low, mn: Бага}}]\n" +
 		"groups: [{code: local, label: {en: Local, mn: Орон нутаг}, categories: [{code: noise, label: {en: Noise, mn: Чимээ}}]}]\n"
-	p, err = Read(examplePackageFS(t, map[string]string{TaxonomyFile: own}))
+	p, err = electionpkg.Read(examplePackageFS(t, map[string]string{electionpkg.TaxonomyFile: own}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +44,7 @@ func TestReadPackageTaxonomy(t *testing.T) {
 	if _, ok := tax.Category("local.noise"); !ok {
 		t.Errorf("taxonomy %+v lacks local.noise", tax)
 	}
-	files, err := Files(p)
+	files, err := electionpkg.Files(p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,10 +52,10 @@ func TestReadPackageTaxonomy(t *testing.T) {
 	for _, f := range files {
 		back[f.Name] = &fstest.MapFile{Data: f.Data}
 	}
-	if back[TaxonomyFile] == nil {
+	if back[electionpkg.TaxonomyFile] == nil {
 		t.Fatal("the written package has no taxonomy.yaml")
 	}
-	again, err := Read(back)
+	again, err := electionpkg.Read(back)
 	if err != nil {
 		t.Fatalf("read the written package: %v", err)
 	}
@@ -75,9 +63,9 @@ func TestReadPackageTaxonomy(t *testing.T) {
 		t.Errorf("round trip:\n%s\n%s", again.Election.Taxonomy, p.Election.Taxonomy)
 	}
 
-	_, err = Read(examplePackageFS(t, map[string]string{TaxonomyFile: "version: 2\n"}))
-	var pe *Error
-	if !errors.As(err, &pe) || len(pe.Problems) != 1 || pe.Problems[0].File != TaxonomyFile || !strings.Contains(pe.Problems[0].Message, "version 2") {
+	_, err = electionpkg.Read(examplePackageFS(t, map[string]string{electionpkg.TaxonomyFile: "version: 2\n"}))
+	var pe *electionpkg.Error
+	if !errors.As(err, &pe) || len(pe.Problems) != 1 || pe.Problems[0].File != electionpkg.TaxonomyFile || !strings.Contains(pe.Problems[0].Message, "version 2") {
 		t.Errorf("a bad taxonomy.yaml: %v", err)
 	}
 }
