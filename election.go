@@ -1,6 +1,7 @@
 package iltod
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -30,6 +31,11 @@ type Election struct {
 	// Observation sets how the observers' reports are checked for place and time; nil
 	// gives the defaults. Read it through GeofenceMetres and ClockSkew.
 	Observation *ObservationSettings `json:"observation,omitempty"`
+	// Taxonomy is the incident taxonomy the election's package brings (its
+	// taxonomy.yaml, parsed and kept as JSON, category codes in full), or nil for the
+	// default one. Package incident reads it (incident.FromJSON); the root package only
+	// carries it, so that it is stored with the election.
+	Taxonomy json.RawMessage `json:"taxonomy,omitempty"`
 }
 
 // ObservationSettings are an election's tolerances for where and when observers report

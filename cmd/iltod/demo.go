@@ -77,6 +77,10 @@ func runDemo(ctx context.Context, p *locales.Printer, args []string, stdout, std
 	if kept {
 		fmt.Fprintln(stdout, "iltod demo: "+p.T("cli.demo.continuing", locales.Args{"Dir": c.Store.DataDir}))
 	}
+	incidents, err := seedDemoIncidents(ctx, p, m, filepath.Dir(filepath.Clean(c.Store.DataDir)))
+	if err != nil {
+		return err
+	}
 	sum, err := m.App.Summary(ctx, demo.ElectionID)
 	if err != nil {
 		return err
@@ -88,6 +92,7 @@ func runDemo(ctx context.Context, p *locales.Printer, args []string, stdout, std
 	fmt.Fprintln(stdout, "  "+p.T("cli.demo.election", locales.Args{"Election": demo.ElectionID, "Stations": p.Int(int64(sum.Stations)),
 		"Registered": p.Int(sum.Registered), "Contests": p.Int(int64(sum.Contests)), "Forms": p.Int(int64(sum.Forms)), "Store": c.Store.describe(p)}))
 	fmt.Fprintln(stdout, "  "+p.T("cli.demo.serving", locales.Args{"URL": m.URL(), "API": m.URL() + "api/v1/elections/" + demo.ElectionID, "Log": m.URL() + "log/checkpoint"}))
+	printDemoIncidents(p, m, incidents, stdout)
 	if _, err := printDemoPhone(ctx, p, m, stdout); err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/auth"
+	"github.com/iltod/iltod/internal/incident"
 	"github.com/iltod/iltod/internal/qa"
 	"github.com/iltod/iltod/locales"
 )
@@ -74,6 +75,11 @@ func (a *App) LoadPackage(ctx context.Context, p *iltod.Package, replace bool) e
 	}
 	if err := qa.ValidateForms(p); err != nil {
 		return err
+	}
+	if len(p.Election.Taxonomy) > 0 {
+		if _, err := incident.FromJSON(p.Election.Taxonomy); err != nil {
+			return err
+		}
 	}
 	if err := a.store.CreateElection(ctx, p, replace); err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/analysis"
+	"github.com/iltod/iltod/internal/incident"
 	"github.com/iltod/iltod/internal/qa"
 )
 
@@ -35,6 +36,11 @@ type election struct {
 	areaList      []iltod.Area
 	stationOrder  []string
 	observerOrder []string
+
+	// taxonomy is the election's incident taxonomy (App.Taxonomy), read once.
+	taxonomyOnce sync.Once
+	taxonomy     *incident.Taxonomy
+	taxonomyErr  error
 
 	analysisOnce sync.Once
 	analysis     *analysis.Election

@@ -16,12 +16,21 @@ import (
 // their own.
 var defaultTaxonomy = incident.Default()
 
-// Taxonomy returns the incident taxonomy of an election. Public: it holds labels only.
+// Taxonomy returns the incident taxonomy of an election: the one its package brought
+// (iltod.Election.Taxonomy), else the default. Public: it holds labels only. Callers
+// MUST NOT modify it.
 func (a *App) Taxonomy(ctx context.Context, election string) (*incident.Taxonomy, error) {
-	if _, err := a.election(ctx, election); err != nil {
+	el, err := a.election(ctx, election)
+	if err != nil {
 		return nil, err
 	}
-	return defaultTaxonomy, nil
+	el.taxonomyOnce.Do(func() {
+		el.taxonomy = defaultTaxonomy
+		if len(el.e.Taxonomy) > 0 {
+			el.taxonomy, el.taxonomyErr = incident.FromJSON(el.e.Taxonomy)
+		}
+	})
+	return el.taxonomy, el.taxonomyErr
 }
 
 // IncidentReport is what a reporter gives for a new incident; the app sets the rest.

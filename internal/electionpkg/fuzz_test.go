@@ -14,6 +14,9 @@ import (
 // must survive a write and a second read unchanged.
 func FuzzRead(f *testing.F) {
 	base := example(f)
+	// A taxonomy of its own, so that taxonomy.yaml is read, replaced and written too.
+	base[electionpkg.TaxonomyFile] = &fstest.MapFile{Data: []byte("version: 1\nseverities: [{code: low, label: {en: Low, mn: Бага}}]\n" +
+		"groups: [{code: local, label: {en: Local}, categories: [{code: noise, label: {en: Noise}}]}]\n")}
 	names := make([]string, 0, len(base))
 	for n := range base {
 		names = append(names, n)

@@ -239,6 +239,7 @@ func (r *reader) readAll() {
 	for _, name := range f.Forms {
 		r.readForm(name)
 	}
+	r.readTaxonomy()
 }
 
 func (r *reader) readYAMLFile(name string) *yaml.Node {

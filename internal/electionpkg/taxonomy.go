@@ -1,11 +1,14 @@
 package electionpkg
 
 import (
+	"bytes"
 	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
+	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/incident"
 )
 
@@ -26,4 +29,49 @@ func ReadTaxonomy(dir string) (*incident.Taxonomy, error) {
 	}
 	defer f.Close()
 	return incident.Parse(f)
+}
+
+// readTaxonomy reads the package's taxonomy.yaml, if it has one, into the election
+// (iltod.Election.Taxonomy), so that the taxonomy is stored with it. A file that does
+// not parse is a problem of the package.
+func (r *reader) readTaxonomy() {
+	if _, err := fs.Stat(r.fsys, TaxonomyFile); errors.Is(err, fs.ErrNotExist) {
+		return
+	}
+	data, ok := r.readFile(TaxonomyFile)
+	if !ok {
+		return
+	}
+	t, err := incident.Parse(bytes.NewReader(data))
+	if err == nil {
+		r.pkg.Election.Taxonomy, err = t.JSON()
+	}
+	if err != nil {
+		var e *iltod.Error
+		if !errors.As(err, &e) || e.Key == "" {
+			r.ps.msg(TaxonomyFile, 0, "", "error.package.cannot_read", "Err", err)
+			return
+		}
+		var pairs []any
+		for k, v := range e.Data {
+			pairs = append(pairs, k, v)
+		}
+		r.ps.msg(TaxonomyFile, 0, "", e.Key, pairs...)
+	}
+}
+
+// taxonomyYAML renders an election's taxonomy back as the taxonomy.yaml it came from:
+// category codes local to their group, as incident.Parse reads them.
+func taxonomyYAML(raw []byte) ([]byte, error) {
+	t, err := incident.FromJSON(raw)
+	if err != nil {
+		return nil, err
+	}
+	for gi := range t.Groups {
+		g := &t.Groups[gi]
+		for ci := range g.Categories {
+			g.Categories[ci].Code = strings.TrimPrefix(g.Categories[ci].Code, g.Code+".")
+		}
+	}
+	return toYAML(t, "")
 }

@@ -102,6 +102,12 @@ func Files(p *iltod.Package) ([]File, error) {
 			return nil, err
 		}
 	}
+	if len(p.Election.Taxonomy) > 0 {
+		data, err := taxonomyYAML(p.Election.Taxonomy)
+		if err := add(TaxonomyFile, data, err); err != nil {
+			return nil, err
+		}
+	}
 	head := "iltod election package: see docs/package-format.md"
 	if p.Election.Demo {
 		head = "DEMONSTRATION DATA: not a real election; parties, candidates and observers are fictional.\n" + head

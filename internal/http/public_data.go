@@ -67,6 +67,8 @@ func (ps *publicSite) data(w http.ResponseWriter, r *http.Request) {
 			{tr(lang, "public.dl_areas"), "JSON", api + "/areas"},
 			{tr(lang, "public.dl_stations"), "JSON", api + "/stations"},
 			{tr(lang, "public.dl_contests"), "JSON", api + "/contests"},
+			{tr(lang, "public.documented.dl_incidents"), "JSON", api + "/incidents"},
+			{tr(lang, "public.documented.dl_incidents"), "CSV", api + "/incidents?format=csv"},
 		}
 		p.Data = d
 		return nil

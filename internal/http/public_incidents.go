@@ -10,13 +10,17 @@ import (
 	"github.com/iltod/iltod/locales"
 )
 
-// The incidents page (/e/{election}/incidents): incident reports counted by category and
-// by region. Counts only: never an observer, never the testimony.
+// The incidents page (/e/{election}/incidents) has two parts, kept apart: the documented
+// incidents, verified and redacted, that the organisation publishes one by one
+// (public_incidents_view.go), and the incident forms of observers' checklists, counted by
+// category and by region. Counts only for the latter: never an observer, never the
+// testimony.
 
 type pubIncidents struct {
 	pubCommon
-	Forms []pubIncidentForm
-	None  string
+	Documented *pubDocumented
+	Forms      []pubIncidentForm
+	None       string
 }
 
 type pubIncidentForm struct {
@@ -49,7 +53,13 @@ func (ps *publicSite) incidents(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
-		p.Data = buildIncidents(p.Lang, pe, snap, sums)
+		d := buildIncidents(p.Lang, pe, snap, sums)
+		v, err := loadPublished(ctx, ps.s.app, e.ID)
+		if err != nil {
+			return err
+		}
+		d.Documented = buildDocumented(p.Lang, &d.pubCommon, e, snap, v)
+		p.Data = d
 		return nil
 	})
 }

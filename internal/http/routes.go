@@ -73,6 +73,8 @@ func (s *Server) routes() []route {
 	rs = append(rs, s.smsRoutes()...)
 	// The public results site (public*.go) and the staff console (console*.go).
 	rs = append(rs, s.publicRoutes()...)
+	// Documented incidents' public data: API, downloads, evidence copies (public_incidents_api.go).
+	rs = append(rs, s.publicIncidentRoutes()...)
 	// The OpenRosa server for ODK Collect, Enketo and Tella (odk.go).
 	rs = append(rs, s.odkRoutes()...)
 	rs = append(rs, s.incidentConsoleRoutes()...)

@@ -7,6 +7,7 @@ package incident
 import (
 	"bytes"
 	_ "embed"
+	"encoding/json"
 	"errors"
 	"io"
 	"regexp"
@@ -179,4 +180,26 @@ func (t *Taxonomy) Check(category, severity string) error {
 		return iltod.E(iltod.EInvalid, "error.incident.unknown_severity", locales.Args{"Code": severity})
 	}
 	return nil
+}
+
+// JSON returns t as the JSON an election keeps (iltod.Election.Taxonomy).
+func (t *Taxonomy) JSON() ([]byte, error) { return json.Marshal(t) }
+
+// FromJSON reads a taxonomy that JSON wrote and validates it. It returns an
+// *iltod.Error with code EInvalid for malformed or invalid input, or input over
+// MaxTaxonomySize.
+func FromJSON(b []byte) (*Taxonomy, error) {
+	if len(b) > MaxTaxonomySize {
+		return nil, iltod.E(iltod.EInvalid, "error.incident.taxonomy_too_large", locales.Args{"Max": MaxTaxonomySize})
+	}
+	var t Taxonomy
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&t); err != nil {
+		return nil, iltod.E(iltod.EInvalid, "error.incident.taxonomy_syntax", nil)
+	}
+	if err := t.Validate(); err != nil {
+		return nil, err
+	}
+	return &t, nil
 }
