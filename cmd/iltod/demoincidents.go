@@ -252,7 +252,7 @@ func loadDemoIncident(ctx context.Context, a *app.App, n int, x demo.DemoInciden
 		if err != nil {
 			return err
 		}
-		if err := a.AttachPublicImage(ctx, e, in.ID, h, plains[k], demoStepReason); err != nil {
+		if err := a.PublishEvidenceCopy(ctx, e, in.ID, h, plains[k], demoStepReason); err != nil {
 			return err
 		}
 	}

@@ -2,12 +2,8 @@ package app
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"slices"
 
 	"github.com/iltod/iltod"
-	"github.com/iltod/iltod/internal/evidence"
 	"github.com/iltod/iltod/locales"
 )
 
@@ -98,39 +94,3 @@ func (a *App) PublicEvidence(ctx context.Context, election, publicSHA string) (i
 	return b, nil
 }
 
-// AttachPublicImage makes the copy of one evidence image of an incident that may be
-// published (evidence.PublicCopy: re-encoded, with no metadata), stores it as a blob,
-// and names it in the evidence's PublicSHA256, as a logged change with a reason.
-// plaintext MUST be the evidence's original, opened by a reviewer off the server: its
-// SHA-256 must be plainSHA, which the incident's evidence must name. Reviewers,
-// coordinators and admins may. It returns EInvalid for plaintext that does not match
-// or is not a JPEG or PNG image, and ENotFound for an unknown incident or evidence.
-//
-// The staff console has its own step for this; the demo uses this one.
-func (a *App) AttachPublicImage(ctx context.Context, election, id, plainSHA string, plaintext []byte, reason string) error {
-	if err := authorize(ctx, actionVerifyIncident); err != nil {
-		return err
-	}
-	if h := sha256.Sum256(plaintext); hex.EncodeToString(h[:]) != plainSHA {
-		return iltod.E(iltod.EInvalid, "error.incident.field", locales.Args{"Field": "evidence"})
-	}
-	cp, mt, err := evidence.PublicCopy(plaintext)
-	if err != nil {
-		return err
-	}
-	sum := sha256.Sum256(cp)
-	pubSHA := hex.EncodeToString(sum[:])
-	return a.changeIncident(ctx, election, id, reason, map[string]any{"action": "public_copy", "evidence": plainSHA, "public": pubSHA},
-		func(in *iltod.IncidentRecord) error {
-			i := slices.IndexFunc(in.Evidence, func(e iltod.EvidenceRef) bool { return e.PlainSHA256 == plainSHA })
-			if i < 0 {
-				return iltod.E(iltod.ENotFound, "error.public_incident.no_evidence", locales.Args{"SHA256": plainSHA})
-			}
-			if err := a.store.PutBlob(ctx, iltod.Blob{SHA256: sum, MediaType: mt, Data: cp, Created: a.now().UTC()}); err != nil {
-				return err
-			}
-			in.Evidence = slices.Clone(in.Evidence)
-			in.Evidence[i].PublicSHA256, in.Evidence[i].PublicMediaType = pubSHA, mt
-			return nil
-		})
-}

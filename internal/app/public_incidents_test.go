@@ -96,13 +96,13 @@ func TestPublicEvidence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := a.AttachPublicImage(ctx, in.Election, in.ID, ref.PlainSHA256, append([]byte{0}, photo...), "copy"); iltod.ErrorCodeOf(err) != iltod.EInvalid {
+	if err := a.PublishEvidenceCopy(ctx, in.Election, in.ID, ref.PlainSHA256, append([]byte{0}, photo...), "copy"); iltod.ErrorCodeOf(err) != iltod.EInvalid {
 		t.Errorf("a copy of bytes that are not the original: %v", err)
 	}
-	if err := a.AttachPublicImage(as(app.RoleClerk), in.Election, in.ID, ref.PlainSHA256, photo, "copy"); iltod.ErrorCodeOf(err) != iltod.EForbidden {
+	if err := a.PublishEvidenceCopy(as(app.RoleClerk), in.Election, in.ID, ref.PlainSHA256, photo, "copy"); iltod.ErrorCodeOf(err) != iltod.EForbidden {
 		t.Errorf("a clerk publishing a copy: %v", err)
 	}
-	if err := a.AttachPublicImage(ctx, in.Election, in.ID, ref.PlainSHA256, photo, "copy"); err != nil {
+	if err := a.PublishEvidenceCopy(ctx, in.Election, in.ID, ref.PlainSHA256, photo, "copy"); err != nil {
 		t.Fatal(err)
 	}
 	in, err = a.Incident(ctx, in.Election, in.ID)
