@@ -196,7 +196,9 @@ func (a *App) DeviceReportIncident(ctx context.Context, raw []byte) (IncidentRec
 	if err != nil {
 		return IncidentReceipt{}, err
 	}
-	bad := func(field string) error { return iltod.E(iltod.EInvalid, "error.incident.field", locales.Args{"Field": field}) }
+	bad := func(field string) error {
+		return iltod.E(iltod.EInvalid, "error.incident.field", locales.Args{"Field": field})
+	}
 	if !iltod.ValidReportID(d.ID) {
 		return IncidentReceipt{}, bad("id")
 	}
