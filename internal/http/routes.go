@@ -75,5 +75,6 @@ func (s *Server) routes() []route {
 	rs = append(rs, s.publicRoutes()...)
 	// The OpenRosa server for ODK Collect, Enketo and Tella (odk.go).
 	rs = append(rs, s.odkRoutes()...)
+	rs = append(rs, s.incidentChannelRoutes()...)
 	return append(rs, s.consoleRoutes()...)
 }
