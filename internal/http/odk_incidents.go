@@ -89,4 +89,3 @@ func (s *Server) odkIncidentSubmit(w http.ResponseWriter, r *http.Request, elect
 	s.writeOpenRosa(w, r, http.StatusCreated, odk.NatureSuccess,
 		tr(s.odkLang(r, election), key, locales.Args{"Ref": strings.ToUpper(in.ID[:8])}))
 }
-
