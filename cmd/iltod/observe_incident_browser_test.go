@@ -51,7 +51,7 @@ func TestObserverAppIncident(t *testing.T) {
 	tab.WaitVisible("#new-incident")
 	tab.Click("#new-incident")
 	tab.WaitVisible("#incident-form")
-	if !tab.Exists(`#inc-category option[value="freedoms.journalist_attacked"]`) || !tab.Exists(`#inc-station option[value="` + st.Code + `"]`) {
+	if !tab.Exists(`#inc-category option[value="freedoms.journalist_attacked"]`) || !tab.Exists(`#inc-station option[value="`+st.Code+`"]`) {
 		t.Fatal("the incident form offers neither the taxonomy nor the observer's station offline")
 	}
 	// Sent empty: each required field says so, and nothing is queued.
