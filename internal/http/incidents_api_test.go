@@ -243,6 +243,12 @@ func TestIncidentAPI(t *testing.T) {
 		}
 	}
 
+	// A key no device enrolled is refused.
+	_, strangerKey, _ := ed25519.GenerateKey(nil)
+	stranger := device{priv: strangerKey, observer: "1001"}
+	if resp, out := env.post("/api/v1/incidents", stranger.signed(t, bad(func(*app.DeviceIncident) {}))); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("an unenrolled key's incident: %s %s", resp.Status, out)
+	}
 	// A revoked device is refused, and so is its upload.
 	key := iltod.KeyID(bold.priv.Public().(ed25519.PublicKey))
 	if err := env.app.RevokeDevice(ctx, key, "phone lost"); err != nil {
