@@ -1,11 +1,8 @@
 package http
 
 import (
-	"errors"
-	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/iltod/iltod/internal/odk"
 	"github.com/iltod/iltod/locales"
@@ -66,12 +63,10 @@ func (s *Server) odkIncidentManifest(w http.ResponseWriter, r *http.Request, ele
 // incident and for one received before; 409 when the instanceID was used for another
 // narrative; 413 over MaxODKSubmission.
 func (s *Server) odkIncidentSubmit(w http.ResponseWriter, r *http.Request, election, observer string) {
-	rc := http.NewResponseController(w)
-	if err := rc.SetReadDeadline(time.Now().Add(photoReadTimeout)); err != nil && !errors.Is(err, http.ErrNotSupported) {
-		s.odkError(w, r, election, fmt.Errorf("extend the read deadline: %w", err))
+	if err := slowUpload(w); err != nil {
+		s.odkError(w, r, election, err)
 		return
 	}
-	rc.SetWriteDeadline(time.Now().Add(photoReadTimeout + WriteTimeout))
 	instance, files, err := readSubmission(w, r)
 	if err != nil {
 		s.odkError(w, r, election, err)
