@@ -37,7 +37,31 @@ const (
 	MaxDeviceEvidence = 10
 	// MaxDeviceEvidenceBytes bounds one evidence file uploaded from a device.
 	MaxDeviceEvidenceBytes = 32 << 20
+	// MaxDeviceIncidentsPerHour bounds the new incidents one device reports in an hour,
+	// so that a stolen phone cannot fill the store before it is revoked.
+	MaxDeviceIncidentsPerHour = 30
 )
+
+// incidentRate keeps, per device key, when its latest new incidents were stored (in
+// this process).
+var incidentRate = struct {
+	sync.Mutex
+	at map[string][]time.Time
+}{at: map[string][]time.Time{}}
+
+// allowIncident reports whether the device may store one more new incident now, and
+// counts it if so.
+func allowIncident(key string, now time.Time) bool {
+	incidentRate.Lock()
+	defer incidentRate.Unlock()
+	recent := slices.DeleteFunc(incidentRate.at[key], func(t time.Time) bool { return now.Sub(t) >= time.Hour })
+	if len(recent) >= MaxDeviceIncidentsPerHour {
+		incidentRate.at[key] = recent
+		return false
+	}
+	incidentRate.at[key] = append(recent, now)
+	return true
+}
 
 // DeviceIncident is the payload of an incident report from the observer app: canonical
 // JSON signed by the device over iltod.RequestMessage. Place is Station (one the
@@ -189,7 +213,8 @@ func (el *election) incidentPlace(obs *iltod.Observer, station string, pos *ilto
 // (DeviceIncidentEvidence). The same report sent again returns the same incident,
 // Duplicate; the same phone id with other content is EConflict. The signature is the
 // authentication (see deviceObserver for its errors); EInvalid for a bad field, an
-// unknown category or severity; ENotAssigned for a station not the observer's.
+// unknown category or severity; ENotAssigned for a station not the observer's;
+// ERateLimited past MaxDeviceIncidentsPerHour new incidents of the device.
 func (a *App) DeviceReportIncident(ctx context.Context, raw []byte) (IncidentReceipt, error) {
 	var d DeviceIncident
 	dev, el, obs, err := a.deviceObserver(ctx, raw, OpIncident, &d)
@@ -230,6 +255,9 @@ func (a *App) DeviceReportIncident(ctx context.Context, raw []byte) (IncidentRec
 		return IncidentReceipt{ID: id, Duplicate: true, Missing: missingEvidence(in, d.Evidence)}, nil
 	} else if iltod.ErrorCodeOf(err) != iltod.ENotFound {
 		return IncidentReceipt{}, err
+	}
+	if !allowIncident(dev.KeyID, a.now()) {
+		return IncidentReceipt{}, iltod.E(iltod.ERateLimited, "error.incident_channel.rate", locales.Args{"Max": MaxDeviceIncidentsPerHour})
 	}
 	in, err := a.ReportIncident(SystemContext(ctx), IncidentReport{
 		Election: el.e.ID, Category: d.Category, Severity: d.Severity, Start: start, End: end, Place: place,

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"testing"
 
@@ -243,6 +244,30 @@ func TestIncidentAPI(t *testing.T) {
 		}
 	}
 
+	// A device may report MaxDeviceIncidentsPerHour new incidents in an hour (nomin has
+	// two already); then 429, and nothing stored.
+	n = count()
+	stored := 0
+	for i := 0; i <= app.MaxDeviceIncidentsPerHour; i++ {
+		d := bad(func(d *app.DeviceIncident) {
+			d.ID = fmt.Sprintf("00000000-0000-4000-8000-%012d", 100+i)
+			d.Station = "DA-002"
+		})
+		resp, out := env.post("/api/v1/incidents", nomin.signed(t, d))
+		if resp.StatusCode == http.StatusTooManyRequests {
+			if !bytes.Contains(out, []byte("rate_limited")) {
+				t.Errorf("rate limited: %s", out)
+			}
+			break
+		}
+		if resp.StatusCode != http.StatusCreated {
+			t.Fatalf("incident %d: %s %s", i, resp.Status, out)
+		}
+		stored++
+	}
+	if stored != app.MaxDeviceIncidentsPerHour-2 || count()-n != stored {
+		t.Errorf("%d incidents accepted and %d stored before the limit, want %d", stored, count()-n, app.MaxDeviceIncidentsPerHour-2)
+	}
 	// A key no device enrolled is refused.
 	_, strangerKey, _ := ed25519.GenerateKey(nil)
 	stranger := device{priv: strangerKey, observer: "1001"}
