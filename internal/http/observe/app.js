@@ -950,11 +950,14 @@
     const posStatus = el('p', { class: 'status', id: 'inc-position-status', role: 'status' },
       incidentDraft.position ? t('observe.incident_position_got', { Metres: incidentDraft.position.accuracy_m }) : '');
     const atPosition = el('input', { type: 'radio', name: 'place', value: 'position', id: 'inc-at-position', checked: !stations.length });
-    atPosition.addEventListener('change', async () => {
+    const locate = async () => {
       const p = await position();
       incidentDraft.position = p;
       posStatus.textContent = p ? t('observe.incident_position_got', { Metres: p.accuracy_m }) : t('observe.incident_position_denied');
-    });
+    };
+    atPosition.addEventListener('change', locate);
+    // An observer with no station has only the position: ask for it at once.
+    if (!stations.length && !incidentDraft.position) locate();
     const where = el('fieldset', { class: 'q', 'data-q': 'inc-place', 'aria-describedby': 'inc-place-err' },
       el('legend', {}, t('observe.incident_where')),
       stations.length ? [
