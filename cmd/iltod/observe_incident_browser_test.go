@@ -70,6 +70,7 @@ func TestObserverAppIncident(t *testing.T) {
 	tab.UploadFiles("#inc-photos", photo)
 	tab.WaitVisible("#inc-photo-previews [data-sha]")
 	sha := tab.Attr("#inc-photo-previews [data-sha]", "data-sha")
+	f.screenshot(t, tab, "observe-incident-mn")
 	tab.Click("#inc-submit")
 	tab.WaitVisible("li.incident")
 	if s := tab.Attr("li.incident", "data-state"); s != "queued" {
@@ -85,6 +86,7 @@ func TestObserverAppIncident(t *testing.T) {
 		return tab.Attr("li.incident", "data-state") == "stored"
 	})
 	ref := tab.Text("li.incident .code")
+	f.screenshot(t, tab, "observe-incidents-mn")
 
 	ctx := app.SystemContext(context.Background())
 	all, err := f.m.App.IncidentRecords(ctx, demo.ElectionID)

@@ -1032,7 +1032,9 @@
     const old = $('.problem', main());
     if (old) old.remove();
     if (Object.keys(errors).length) {
-      const box = problem(Object.values(errors), t('observe.form_refused'));
+      const labels = { 'inc-category': 'observe.incident_category', 'inc-severity': 'observe.incident_severity',
+        'inc-when': 'observe.incident_when', 'inc-place': 'observe.incident_where', 'inc-narrative': 'observe.incident_narrative' };
+      const box = problem(Object.entries(errors).map(([id, e]) => t(labels[id]) + ': ' + e), t('observe.form_refused'));
       form.before(box);
       box.focus();
       return;
@@ -1061,7 +1063,7 @@
     const items = list.map((x) => el('li', { class: 'incident', 'data-id': x.id, 'data-state': x.state },
       el('strong', {}, x.categoryLabel || x.category),
       el('div', { class: 'badges' }, el('span', { class: 'badge ' + x.state, 'data-state': x.state }, t('observe.incident_state_' + x.state))),
-      el('p', { class: 'status' }, t('observe.created_at', { Time: fmtTime(x.start) })),
+      el('p', { class: 'status' }, t('observe.incident_started', { Time: fmtTime(x.start) })),
       x.serverId ? el('p', { class: 'status code' }, t('observe.incident_ref', { Ref: x.serverId.slice(0, 8).toUpperCase() })) : null,
       x.photos.length ? el('p', { class: 'status' }, t('observe.incident_photos_count',
         { Sent: x.photos.filter((p) => p.uploaded && !p.error).length, Count: x.photos.length })) : null,
