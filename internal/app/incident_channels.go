@@ -126,8 +126,8 @@ func deviceIncidentID(keyID, id string, evidence []string) string {
 	return hex.EncodeToString(h[:16])
 }
 
-// decodeSigned decodes the payload of a signed request into v, refusing unknown fields.
-func decodeSigned(env *iltod.Envelope, v any) error {
+// decodeSignedPayload decodes the payload of a signed request into v, refusing unknown fields.
+func decodeSignedPayload(env *iltod.Envelope, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(env.Payload))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -160,7 +160,7 @@ func (a *App) deviceObserver(ctx context.Context, raw []byte, op string, v inter
 	if err != nil {
 		return dev, nil, nil, err
 	}
-	if err := decodeSigned(env, v); err != nil {
+	if err := decodeSignedPayload(env, v); err != nil {
 		return dev, nil, nil, err
 	}
 	if v.op() != op {
@@ -227,7 +227,7 @@ func (a *App) DeviceReportIncident(ctx context.Context, raw []byte) (IncidentRec
 	if !iltod.ValidReportID(d.ID) {
 		return IncidentReceipt{}, bad("id")
 	}
-	if !validTime(d.Time) {
+	if !validRFC3339(d.Time) {
 		return IncidentReceipt{}, bad("time")
 	}
 	start, err := time.Parse(time.RFC3339, d.Start)
@@ -320,12 +320,12 @@ func (a *App) DeviceIncidentEvidence(ctx context.Context, incident, sha string, 
 	if got := sha256.Sum256(data); hex.EncodeToString(got[:]) != sha {
 		return EvidenceReceipt{}, iltod.E(iltod.EInvalid, "error.incident_channel.bad_hash", nil)
 	}
-	return a.attachEvidence(ctx, el.e.ID, incident, obs.Code, data)
+	return a.attachObserverEvidence(ctx, el.e.ID, incident, obs.Code, data)
 }
 
-// attachEvidence seals data and adds it to the evidence of an incident that observer
+// attachObserverEvidence seals data and adds it to the evidence of an incident that observer
 // reported, as a logged change; a file the incident holds already is not sealed again.
-func (a *App) attachEvidence(ctx context.Context, election, id, observer string, data []byte) (EvidenceReceipt, error) {
+func (a *App) attachObserverEvidence(ctx context.Context, election, id, observer string, data []byte) (EvidenceReceipt, error) {
 	sum := sha256.Sum256(data)
 	plain := hex.EncodeToString(sum[:])
 	evidenceMu.Lock()
@@ -362,7 +362,7 @@ func (a *App) attachEvidence(ctx context.Context, election, id, observer string,
 	return EvidenceReceipt{Evidence: ref, Stored: true}, nil
 }
 
-func validTime(s string) bool {
+func validRFC3339(s string) bool {
 	_, err := time.Parse(time.RFC3339, s)
 	return err == nil
 }

@@ -11,9 +11,9 @@ import (
 	"github.com/iltod/iltod/locales"
 )
 
-// observerStations returns the stations an observer may report for: those assigned,
+// reportableStations returns the stations an observer may report for: those assigned,
 // then those of the observers they supervise, in the package's order.
-func (el *election) observerStations(o *iltod.Observer) []iltod.Station {
+func (el *election) reportableStations(o *iltod.Observer) []iltod.Station {
 	var out []iltod.Station
 	for _, code := range el.stationOrder {
 		if el.mayReport(o, code) {
@@ -39,7 +39,7 @@ func (a *App) ODKIncidentForm(ctx context.Context, election, observer, action st
 	if err != nil {
 		return nil, "", err
 	}
-	sts := el.observerStations(o)
+	sts := el.reportableStations(o)
 	if len(sts) > odk.MaxStations {
 		sts = sts[:odk.MaxStations]
 	}
