@@ -50,6 +50,9 @@ type IncidentReport struct {
 	// no reporter is kept.
 	Source   iltod.IncidentSource
 	Observer string
+	// id is the incident's id when a channel derives it from what the reporter sent, so
+	// that a resend is the same incident (incident_channels.go); "" draws a random one.
+	id string
 }
 
 // ReportIncident stores a new, unverified incident with its logged event, and returns
@@ -102,9 +105,12 @@ func (a *App) ReportIncident(ctx context.Context, r IncidentReport) (iltod.Incid
 	if err := tax.Check(in.Category, in.Severity); err != nil {
 		return iltod.IncidentRecord{}, err
 	}
-	id := make([]byte, 10)
-	rand.Read(id)
-	in.ID = hex.EncodeToString(id)
+	in.ID = r.id
+	if in.ID == "" {
+		id := make([]byte, 10)
+		rand.Read(id)
+		in.ID = hex.EncodeToString(id)
+	}
 	salt := make([]byte, 32)
 	rand.Read(salt)
 	in.NarrativeSalt = hex.EncodeToString(salt)

@@ -120,6 +120,9 @@ func (a *App) ReceiveMessage(ctx context.Context, election string, in InboundMes
 		r := Reply{To: in.From, Text: prev.Text, Lang: lang}
 		return r, a.logExchange(ctx, el, in, address, obs.Code, prev.Report, msgDuplicate, r)
 	}
+	if el.incidentSMS(in.Text) {
+		return a.receiveIncident(ctx, el, in, address, obs, reply)
+	}
 	report, problem := el.buildReport(obs, msg)
 	if problem.Key != "" {
 		r := reply(lang, problem)

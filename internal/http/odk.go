@@ -150,6 +150,7 @@ func (s *Server) odkFormList(w http.ResponseWriter, r *http.Request, election, o
 			Version: strconv.Itoa(f.Version), Hash: odk.Hash(f.XForm),
 			DownloadURL: base + "/forms" + path, ManifestURL: base + "/manifest" + path})
 	}
+	entries = append(entries, s.odkIncidentEntries(r, election, observer)...)
 	s.writeXML(w, r, http.StatusOK, odk.FormList(entries))
 }
 

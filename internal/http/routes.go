@@ -78,5 +78,6 @@ func (s *Server) routes() []route {
 	// The OpenRosa server for ODK Collect, Enketo and Tella (odk.go).
 	rs = append(rs, s.odkRoutes()...)
 	rs = append(rs, s.incidentConsoleRoutes()...)
+	rs = append(rs, s.incidentChannelRoutes()...)
 	return append(rs, s.consoleRoutes()...)
 }

@@ -34,7 +34,9 @@ type Taxonomy struct {
 
 // Severity is one level of severity, listed from the least to the most severe.
 type Severity struct {
-	Code  string     `yaml:"code" json:"code"`
+	Code string `yaml:"code" json:"code"`
+	// SMS is the severity's short code in an SMS incident report, or "" for none.
+	SMS   string     `yaml:"sms,omitempty" json:"sms,omitempty"`
 	Label iltod.Text `yaml:"label" json:"label"`
 }
 
@@ -48,7 +50,9 @@ type Group struct {
 // Category is one kind of incident. Its Code in the file is local to its group; Parse
 // sets it to the full, stable code "GROUP.CODE", e.g. "election.vote_buying".
 type Category struct {
-	Code  string     `yaml:"code" json:"code"`
+	Code string `yaml:"code" json:"code"`
+	// SMS is the category's short code in an SMS incident report, or "" for none.
+	SMS   string     `yaml:"sms,omitempty" json:"sms,omitempty"`
 	Label iltod.Text `yaml:"label" json:"label"`
 }
 
@@ -146,7 +150,7 @@ func (t *Taxonomy) Validate() error {
 	if n == 0 {
 		return iltod.E(iltod.EInvalid, "error.incident.taxonomy_no_category", nil)
 	}
-	return nil
+	return t.validateShortCodes()
 }
 
 // Category returns the category with the full code, and whether there is one.

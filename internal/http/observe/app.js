@@ -59,10 +59,13 @@
   function db() {
     if (!dbp) {
       dbp = new Promise((resolve, reject) => {
-        const r = indexedDB.open(DB_NAME, 1);
+        // Version 2 adds the incidents; each store is made where it is missing.
+        const r = indexedDB.open(DB_NAME, 2);
         r.onupgradeneeded = () => {
-          r.result.createObjectStore('kv');
-          r.result.createObjectStore('reports', { keyPath: 'id' });
+          const d = r.result;
+          for (const [name, opts] of [['kv'], ['reports', { keyPath: 'id' }], ['incidents', { keyPath: 'id' }]]) {
+            if (!d.objectStoreNames.contains(name)) d.createObjectStore(name, opts);
+          }
         };
         r.onsuccess = () => resolve(r.result);
         r.onerror = () => reject(r.error);
@@ -85,6 +88,8 @@
   const allReports = async () => (await idb('reports', 'readonly', (s) => s.getAll())) || [];
   const getReport = (id) => idb('reports', 'readonly', (s) => s.get(id));
   const putReport = (r) => idb('reports', 'readwrite', (s) => s.put(r));
+  const allIncidents = async () => (await idb('incidents', 'readonly', (s) => s.getAll())) || [];
+  const putIncident = (x) => idb('incidents', 'readwrite', (s) => s.put(x));
 
   // ---- bytes, canonical JSON, signatures ------------------------------------------
   const enc = new TextEncoder();
@@ -177,7 +182,16 @@
     a.fetched = new Date().toISOString();
     a.offset = Date.parse(a.server_time) - Date.now();
     await kvPut('assignment', a);
+    try { await refreshTaxonomy(a.election.id); } catch (e) { /* the incident screen asks again */ }
     return a;
+  }
+  // refreshTaxonomy keeps the election's incident categories and severities offline.
+  async function refreshTaxonomy(election) {
+    const res = await fetch(`/api/v1/elections/${encodeURIComponent(election)}/taxonomy`, { headers: headers() });
+    if (!res.ok) throw Object.assign(new Error('taxonomy'), { api: await apiError(res) });
+    const tax = await res.json();
+    await kvPut('taxonomy', tax);
+    return tax;
   }
 
   // ---- state -----------------------------------------------------------------------
@@ -200,8 +214,10 @@
     const nav = $('#nav');
     nav.replaceChildren();
     if (device) {
-      const here = location.hash.startsWith('#/reports') ? 'reports' : location.hash.startsWith('#/settings') ? 'settings' : 'home';
-      for (const [id, key] of [['home', 'observe.nav_home'], ['reports', 'observe.nav_reports'], ['settings', 'observe.nav_settings']]) {
+      const h = location.hash;
+      const here = h.startsWith('#/reports') ? 'reports' : h.startsWith('#/settings') ? 'settings' : h.startsWith('#/incident') ? 'incidents' : 'home';
+      for (const [id, key] of [['home', 'observe.nav_home'], ['reports', 'observe.nav_reports'], ['incidents', 'observe.nav_incidents'],
+        ['settings', 'observe.nav_settings']]) {
         nav.append(el('a', { href: id === 'home' ? '#/' : '#/' + id, 'aria-current': here === id ? 'page' : false }, t(key)));
       }
     }
@@ -306,6 +322,7 @@
       el('p', {}, t('observe.home_election', { Election: text(assignment.election.name) })),
       waiting ? el('p', { class: 'status', id: 'waiting' }, t('observe.home_waiting', { Count: fmtInt(waiting) })) : null,
     ];
+    kids.push(el('div', { class: 'actions' }, el('a', { class: 'button secondary', href: '#/incident', id: 'home-incident' }, t('observe.incident_new'))));
     if (!assignment.stations || assignment.stations.length === 0) kids.push(el('p', {}, t('observe.no_stations')));
     for (const st of assignment.stations || []) {
       const done = new Set(reports.filter((r) => r.station === st.code).map((r) => r.form));
@@ -829,6 +846,7 @@
     syncing = true;
     let changed = false;
     let reports = [];
+    let incidents = [];
     try {
       reports = await allReports();
       for (const r of reports) {
@@ -849,6 +867,15 @@
         changed = true;
       }
       if (changed && location.hash.startsWith('#/reports')) await viewReportsQuiet();
+      incidents = await allIncidents();
+      let incChanged = false;
+      for (const x of incidents) {
+        let dirty = false;
+        if (x.state === 'queued' && (!x.nextTry || x.nextTry <= Date.now())) dirty = (await sendIncident(x)) || true;
+        if (x.state === 'sending') dirty = (await uploadEvidence(x)) || dirty;
+        if (dirty) { await putIncident(x); incChanged = true; }
+      }
+      if (incChanged && location.hash.startsWith('#/incidents')) await quietly(viewIncidents);
     } finally {
       syncing = false;
       // The reports as this round left them (their next tries are set in place).
@@ -856,7 +883,10 @@
         r.state === 'queued' ? r.nextTry || 0 : Infinity,
         r.receipt && !r.proof && r.state !== 'refused' ? r.nextProof || 0 : Infinity,
         ...(r.photos || []).filter((p) => !p.uploaded).map((p) => p.nextTry || 0),
-      ]);
+      ]).concat(incidents.flatMap((x) => [
+        x.state === 'queued' ? x.nextTry || 0 : Infinity,
+        ...(x.state === 'sending' ? x.photos.filter((p) => !p.uploaded).map((p) => p.nextTry || 0) : []),
+      ]));
       const next = Math.min(...waits, Date.now() + 30000);
       clearTimeout(timer);
       timer = setTimeout(sync, Math.max(500, next - Date.now()));
@@ -865,13 +895,239 @@
 
   // viewReportsQuiet redraws the list without moving the focus, for updates that come
   // from the network rather than from the observer.
-  async function viewReportsQuiet() {
+  const viewReportsQuiet = () => quietly(viewReports);
+  async function quietly(view) {
     const focused = document.activeElement && document.activeElement.id;
     const y = window.scrollY;
-    await viewReports();
+    await view();
     if (focused && document.getElementById(focused)) document.getElementById(focused).focus({ preventScroll: true });
     else main().blur();
     window.scrollTo(0, y);
+  }
+
+
+  // ---- incidents -------------------------------------------------------------------
+  // An incident is signed as a device request ({"op":"incident",…}) naming the SHA-256
+  // of each photo, kept in IndexedDB with the photos, and sent like a report; then each
+  // photo is uploaded with a signed header naming the same incident and photos. The
+  // server seals each photo as it arrives (docs/incidents.md, "Channels").
+  const MAX_NARRATIVE = 20000;
+  const MAX_INCIDENT_PHOTOS = 10;
+  const incidentDraft = { photos: [], position: null };
+
+  async function taxonomy() {
+    let tax = await kvGet('taxonomy');
+    if (!tax && assignment) {
+      try { tax = await refreshTaxonomy(assignment.election.id); } catch (e) { /* offline */ }
+    }
+    return tax;
+  }
+  const categoryLabel = (tax, code) => {
+    for (const g of (tax && tax.groups) || []) for (const c of g.categories) if (c.code === code) return text(c.label);
+    return code;
+  };
+  const localInput = (d) => rfc3339(d).slice(0, 16);
+
+  async function viewIncidentForm(problems) {
+    const tax = await taxonomy();
+    if (!tax || !assignment) {
+      return render(t('observe.incident_new'), problem([t('observe.incident_taxonomy_missing')]),
+        el('div', { class: 'actions' }, el('button', { type: 'button', on: { click: () => route() } }, t('observe.retry'))));
+    }
+    const stations = assignment.stations || [];
+    const err = (id) => el('span', { class: 'err', id: id + '-err', hidden: true });
+    const q = (id, label, input, hint) => el('div', { class: 'q', 'data-q': id },
+      el('label', { for: id }, label), input, hint ? el('span', { class: 'hint', id: id + '-hint' }, hint) : null, err(id));
+    const category = el('select', { id: 'inc-category', name: 'category', 'aria-required': 'true', 'aria-describedby': 'inc-category-err' },
+      el('option', { value: '' }, t('observe.incident_choose')),
+      tax.groups.map((g) => el('optgroup', { label: text(g.label) },
+        g.categories.map((c) => el('option', { value: c.code }, text(c.label))))));
+    const severity = el('fieldset', { class: 'q', 'data-q': 'inc-severity', 'aria-describedby': 'inc-severity-err' },
+      el('legend', {}, t('observe.incident_severity')),
+      tax.severities.map((s, i) => el('label', { class: 'choice' },
+        el('input', { type: 'radio', name: 'severity', value: s.code, id: i === 0 ? 'inc-severity' : 'inc-severity-' + i }), text(s.label))),
+      err('inc-severity'));
+    const posStatus = el('p', { class: 'status', id: 'inc-position-status', role: 'status' },
+      incidentDraft.position ? t('observe.incident_position_got', { Metres: incidentDraft.position.accuracy_m }) : '');
+    const atPosition = el('input', { type: 'radio', name: 'place', value: 'position', id: 'inc-at-position', checked: !stations.length });
+    const locate = async () => {
+      const p = await position();
+      incidentDraft.position = p;
+      posStatus.textContent = p ? t('observe.incident_position_got', { Metres: p.accuracy_m }) : t('observe.incident_position_denied');
+    };
+    atPosition.addEventListener('change', locate);
+    // An observer with no station has only the position: ask for it at once.
+    if (!stations.length && !incidentDraft.position) locate();
+    const where = el('fieldset', { class: 'q', 'data-q': 'inc-place', 'aria-describedby': 'inc-place-err' },
+      el('legend', {}, t('observe.incident_where')),
+      stations.length ? [
+        el('label', { class: 'choice' }, el('input', { type: 'radio', name: 'place', value: 'station', id: 'inc-at-station', checked: true }),
+          t('observe.incident_at_station')),
+        el('label', { for: 'inc-station' }, t('observe.incident_station')),
+        el('select', { id: 'inc-station', name: 'station' }, stations.map((st) => el('option', { value: st.code }, st.code + ' · ' + text(st.name)))),
+      ] : null,
+      el('label', { class: 'choice' }, atPosition, t('observe.incident_at_position')),
+      posStatus, err('inc-place'));
+    const previews = el('div', { class: 'photo', id: 'inc-photo-previews' }, incidentDraft.photos.map(incidentPreview));
+    const photos = el('input', { type: 'file', id: 'inc-photos', accept: 'image/*', multiple: true, 'aria-describedby': 'inc-photos-hint' });
+    photos.addEventListener('change', async () => {
+      for (const file of photos.files) {
+        if (incidentDraft.photos.length >= MAX_INCIDENT_PHOTOS) break;
+        try {
+          const p = await preparePhoto(file);
+          if (!incidentDraft.photos.some((x) => x.sha === p.sha)) incidentDraft.photos.push(p);
+        } catch (e) {
+          previews.append(el('p', { class: 'err' }, t('observe.photo_failed')));
+        }
+      }
+      previews.replaceChildren(...incidentDraft.photos.map(incidentPreview));
+      photos.value = '';
+    });
+    const form = el('form', { id: 'incident-form', novalidate: true },
+      q('inc-category', t('observe.incident_category'), category),
+      severity,
+      q('inc-when', t('observe.incident_when'), el('input', { type: 'datetime-local', id: 'inc-when', name: 'when',
+        value: localInput(new Date()), max: localInput(new Date(Date.now() + 864e5)), 'aria-required': 'true' })),
+      where,
+      q('inc-narrative', t('observe.incident_narrative'), el('textarea', { id: 'inc-narrative', name: 'narrative',
+        maxlength: String(MAX_NARRATIVE), 'aria-required': 'true', 'aria-describedby': 'inc-narrative-hint inc-narrative-err' }),
+      t('observe.incident_narrative_hint')),
+      q('inc-photos', t('observe.incident_photos'), photos, t('observe.incident_photos_hint')),
+      previews,
+      el('div', { class: 'actions' }, el('button', { type: 'submit', id: 'inc-submit' }, t('observe.incident_submit')),
+        el('a', { class: 'button secondary', href: '#/incidents' }, t('observe.cancel'))));
+    form.addEventListener('submit', (e) => { e.preventDefault(); submitIncident(form, tax); });
+    render(t('observe.incident_new'), el('p', {}, t('observe.incident_intro')), problems ? problem(problems) : null, form);
+  }
+
+  function incidentPreview(p) {
+    const d = el('div', { 'data-sha': p.sha });
+    d.append(...photoPreview(p));
+    return d;
+  }
+
+  async function submitIncident(form, tax) {
+    const v = (sel) => { const x = form.querySelector(sel); return x ? x.value : ''; };
+    const errors = {};
+    const category = v('#inc-category');
+    const sev = form.querySelector('input[name="severity"]:checked');
+    const when = v('#inc-when');
+    const narrative = v('#inc-narrative').normalize('NFC').trim();
+    const placeKind = (form.querySelector('input[name="place"]:checked') || {}).value;
+    if (!category) errors['inc-category'] = t('observe.err_required');
+    if (!sev) errors['inc-severity'] = t('observe.err_required');
+    if (!when || isNaN(new Date(when))) errors['inc-when'] = t('observe.err_required');
+    if (!narrative) errors['inc-narrative'] = t('observe.err_required');
+    else if ([...narrative].length > MAX_NARRATIVE) errors['inc-narrative'] = t('observe.incident_err_long', { Max: MAX_NARRATIVE });
+    if (placeKind === 'position' && !incidentDraft.position) errors['inc-place'] = t('observe.incident_err_place');
+    if (!placeKind) errors['inc-place'] = t('observe.incident_err_place');
+    for (const box of form.querySelectorAll('[data-q]')) {
+      const id = box.getAttribute('data-q');
+      const e = form.querySelector('#' + id + '-err');
+      box.classList.toggle('invalid', !!errors[id]);
+      if (e) { e.hidden = !errors[id]; e.textContent = errors[id] || ''; }
+      const input = form.querySelector('#' + id);
+      if (input && input.tagName !== 'FIELDSET') input.setAttribute('aria-invalid', errors[id] ? 'true' : 'false');
+    }
+    const old = $('.problem', main());
+    if (old) old.remove();
+    if (Object.keys(errors).length) {
+      const labels = { 'inc-category': 'observe.incident_category', 'inc-severity': 'observe.incident_severity',
+        'inc-when': 'observe.incident_when', 'inc-place': 'observe.incident_where', 'inc-narrative': 'observe.incident_narrative' };
+      const box = problem(Object.entries(errors).map(([id, e]) => t(labels[id]) + ': ' + e), t('observe.form_refused'));
+      form.before(box);
+      box.focus();
+      return;
+    }
+    const evidence = incidentDraft.photos.map((p) => p.sha);
+    const inc = { op: 'incident', id: crypto.randomUUID(), time: rfc3339(new Date()), category, severity: sev.value,
+      start: rfc3339(new Date(when)), narrative, evidence };
+    if (placeKind === 'station') inc.station = v('#inc-station');
+    else inc.position = incidentDraft.position;
+    const envelope = await sealed(device, REQUEST_DOMAIN, inc);
+    const uploadAuth = await sealed(device, REQUEST_DOMAIN, { op: 'incident_evidence', id: inc.id, time: inc.time, evidence });
+    await putIncident({
+      id: inc.id, election: assignment.election.id, category, categoryLabel: categoryLabel(tax, category), start: inc.start,
+      created: new Date().toISOString(), envelope, uploadAuth, state: 'queued', attempts: 0, nextTry: 0,
+      photos: incidentDraft.photos.map((p) => ({ sha: p.sha, blob: p.blob, uploaded: false })),
+    });
+    incidentDraft.photos = [];
+    incidentDraft.position = null;
+    announce(t('observe.incident_queued_announce'));
+    location.hash = '#/incidents';
+    kick();
+  }
+
+  async function viewIncidents() {
+    const list = (await allIncidents()).sort((a, b) => (a.created < b.created ? 1 : -1));
+    const items = list.map((x) => el('li', { class: 'incident', 'data-id': x.id, 'data-state': x.state },
+      el('strong', {}, x.categoryLabel || x.category),
+      el('div', { class: 'badges' }, el('span', { class: 'badge ' + x.state, 'data-state': x.state }, t('observe.incident_state_' + x.state))),
+      el('p', { class: 'status' }, t('observe.incident_started', { Time: fmtTime(x.start) })),
+      x.serverId ? el('p', { class: 'status code' }, t('observe.incident_ref', { Ref: x.serverId.slice(0, 8).toUpperCase() })) : null,
+      x.photos.length ? el('p', { class: 'status' }, t('observe.incident_photos_count',
+        { Sent: x.photos.filter((p) => p.uploaded && !p.error).length, Count: x.photos.length })) : null,
+      x.state === 'queued' && x.attempts > 0 ? el('p', { class: 'status' }, t('observe.retrying', { Attempts: x.attempts })) : null,
+      x.error ? el('p', { class: 'err' }, x.error) : null,
+      x.photos.filter((p) => p.error).map((p) => el('p', { class: 'err' }, t('observe.photo_refused', { Reason: p.error })))));
+    render(t('observe.incidents_title'),
+      el('div', { class: 'actions' }, el('a', { class: 'button', href: '#/incident', id: 'new-incident' }, t('observe.incident_new'))),
+      el('p', { class: 'status', id: 'inc-net' }, navigator.onLine ? t('observe.online') : t('observe.offline')),
+      list.length ? el('ul', { class: 'list', id: 'incidents' }, items) : el('p', {}, t('observe.incidents_none')));
+  }
+
+  // sendIncident posts a queued incident; it returns whether the incident changed.
+  async function sendIncident(x) {
+    let res;
+    try {
+      res = await fetch('/api/v1/incidents', { method: 'POST', body: x.envelope, headers: headers() });
+    } catch (e) {
+      backoff(x);
+      return false;
+    }
+    if (res.status === 200 || res.status === 201) {
+      const j = await res.json();
+      const missing = new Set(j.missing || []);
+      x.serverId = j.id;
+      x.attempts = 0;
+      x.nextTry = 0;
+      for (const p of x.photos) if (!missing.has(p.sha)) { p.uploaded = true; delete p.blob; }
+      x.state = x.photos.every((p) => p.uploaded) ? 'stored' : 'sending';
+      return true;
+    }
+    if (res.status === 429 || res.status >= 500) {
+      backoff(x, res.headers.get('Retry-After'));
+      return false;
+    }
+    x.state = 'refused';
+    x.error = (await apiError(res)).message;
+    return true;
+  }
+
+  // uploadEvidence uploads the photos of a sent incident; it returns whether any changed.
+  async function uploadEvidence(x) {
+    let changed = false;
+    for (const p of x.photos) {
+      if (p.uploaded || (p.nextTry && p.nextTry > Date.now())) continue;
+      changed = true;
+      try {
+        const res = await fetch(`/api/v1/incidents/${encodeURIComponent(x.serverId)}/evidence/${p.sha}`, { method: 'PUT', body: p.blob,
+          headers: { 'Content-Type': 'application/octet-stream', 'Accept-Language': lang, 'Iltod-Request': x.uploadAuth } });
+        if (res.ok) {
+          p.uploaded = true;
+          delete p.blob; // sealed on the server; the phone keeps only the hash
+        } else if (res.status === 409 || res.status === 429 || res.status >= 500) {
+          backoff(p, res.headers.get('Retry-After'));
+        } else {
+          p.error = (await apiError(res)).message;
+          p.uploaded = true; // refused for good: say so, stop trying
+        }
+      } catch (e) {
+        backoff(p);
+      }
+    }
+    if (x.photos.every((p) => p.uploaded)) x.state = 'stored';
+    return changed;
   }
 
   // ---- start -------------------------------------------------------------------------
@@ -886,6 +1142,11 @@
       return kick();
     }
     if (h.startsWith('#/settings')) return viewSettings();
+    if (h === '#/incident') return viewIncidentForm();
+    if (h.startsWith('#/incidents')) {
+      await viewIncidents();
+      return kick();
+    }
     return viewHome();
   }
 
@@ -920,8 +1181,12 @@
     assignment = (await kvGet('assignment')) || null;
     if (!device && !(await ed25519Works())) return viewUnsupported('observe.unsupported_ed25519');
     window.addEventListener('hashchange', route);
-    window.addEventListener('online', () => { kick(true); if (location.hash.startsWith('#/reports')) viewReportsQuiet(); });
-    window.addEventListener('offline', () => { if (location.hash.startsWith('#/reports')) viewReportsQuiet(); });
+    const redraw = () => {
+      if (location.hash.startsWith('#/reports')) viewReportsQuiet();
+      if (location.hash.startsWith('#/incidents')) quietly(viewIncidents);
+    };
+    window.addEventListener('online', () => { kick(true); redraw(); });
+    window.addEventListener('offline', redraw);
     await route();
     if (device) kick(true);
   }
