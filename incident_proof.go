@@ -4,11 +4,11 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"slices"
 	"time"
 
 	"github.com/iltod/iltod/canonjson"
+	"github.com/iltod/iltod/locales"
 )
 
 // IncidentDigestFormat names the form of IncidentDigest; the digest commits to it, so
@@ -33,7 +33,7 @@ func LinkPart(l ActorLink) string { return "actor/" + l.Actor + "/" + string(l.R
 
 // IncidentPartSalt returns the salt of one part of an incident whose secret is the
 // hex string secret (IncidentRecord.NarrativeSalt): HMAC-SHA256 keyed with the
-// secret's bytes of "iltod incident part", a newline and the part's label. Publishing
+// secret's bytes of "iltod-incident-part", a newline and the part's label. Publishing
 // one part's salt reveals nothing of the secret, nor of any other part's salt.
 func IncidentPartSalt(secret, label string) [32]byte {
 	key, err := hex.DecodeString(secret)
@@ -41,7 +41,7 @@ func IncidentPartSalt(secret, label string) [32]byte {
 		key = []byte(secret)
 	}
 	m := hmac.New(sha256.New, key)
-	m.Write([]byte("iltod incident part\n" + label))
+	m.Write([]byte("iltod-incident-part\n" + label))
 	return [32]byte(m.Sum(nil))
 }
 
@@ -318,29 +318,29 @@ func (p IncidentProof) Digest(pub IncidentRecord) ([32]byte, error) {
 	c := commitmentOf(pub)
 	for _, r := range pub.Redactions {
 		if kind, _, _ := cutSlash(r.Field); r.Reason != "" || r.Field != kind {
-			return [32]byte{}, fmt.Errorf("the published redaction %q is not a bare kind of field", r.Field)
+			return [32]byte{}, proofErr("redaction", locales.Args{"Field": r.Field})
 		}
 	}
 	if pub.Reporter != "" || pub.NarrativeSalt != "" {
-		return [32]byte{}, fmt.Errorf("the published copy holds its reporter or its secret")
+		return [32]byte{}, proofErr("secret", nil)
 	}
 	var err error
 	part := func(name string, o PartOpening, value any, empty bool) (string, error) {
 		switch {
 		case o.Salt != "" && o.Hash != "" || o.Salt == "" && o.Hash == "":
-			return "", fmt.Errorf("the %s's opening must hold a salt or a hash", name)
+			return "", proofErr("opening", locales.Args{"Part": name})
 		case o.Hash != "":
 			if !hexSHARe.MatchString(o.Hash) {
-				return "", fmt.Errorf("the %s's hash is not 64 lower-case hex digits", name)
+				return "", proofErr("opening", locales.Args{"Part": name})
 			}
 			if !empty {
-				return "", fmt.Errorf("the %s is hidden, yet the published copy holds it", name)
+				return "", proofErr("hidden_shown", locales.Args{"Part": name})
 			}
 			return o.Hash, nil
 		}
-		salt, err := hex32(o.Salt)
-		if err != nil {
-			return "", fmt.Errorf("the %s's salt %v", name, err)
+		salt, ok := hex32(o.Salt)
+		if !ok {
+			return "", proofErr("opening", locales.Args{"Part": name})
 		}
 		return partHash(name, salt, value)
 	}
@@ -355,14 +355,14 @@ func (p IncidentProof) Digest(pub IncidentRecord) ([32]byte, error) {
 		return [32]byte{}, err
 	}
 	if !hexSHARe.MatchString(p.Redactions) {
-		return [32]byte{}, fmt.Errorf("the redactions' hash is not 64 lower-case hex digits")
+		return [32]byte{}, proofErr("opening", locales.Args{"Part": PartRedactions})
 	}
 	c.Redactions = p.Redactions
 	byHash := map[string]string{} // published evidence: part hash → plain SHA-256
 	next := 0
 	for i, o := range p.Evidence {
 		if o.Salt != "" && next >= len(pub.Evidence) {
-			return [32]byte{}, fmt.Errorf("evidence slot %d has a salt, and the published copy has only %d pieces of evidence", i+1, len(pub.Evidence))
+			return [32]byte{}, proofErr("evidence_count", locales.Args{"Have": len(pub.Evidence), "Opened": i + 1})
 		}
 		var e EvidenceRef
 		label := "evidence"
@@ -372,7 +372,7 @@ func (p IncidentProof) Digest(pub IncidentRecord) ([32]byte, error) {
 		}
 		h, err := part(label, o, e, true)
 		if err != nil {
-			return [32]byte{}, fmt.Errorf("evidence slot %d: %w", i+1, err)
+			return [32]byte{}, err
 		}
 		if o.Salt != "" {
 			byHash[h] = e.PlainSHA256
@@ -381,20 +381,20 @@ func (p IncidentProof) Digest(pub IncidentRecord) ([32]byte, error) {
 		c.Evidence = append(c.Evidence, h)
 	}
 	if next != len(pub.Evidence) {
-		return [32]byte{}, fmt.Errorf("the published copy has %d pieces of evidence; the proof opens %d", len(pub.Evidence), next)
+		return [32]byte{}, proofErr("evidence_count", locales.Args{"Have": len(pub.Evidence), "Opened": next})
 	}
 	next = 0
 	for i, o := range p.Actors {
 		if o.Salt != "" && next >= len(pub.Actors) {
-			return [32]byte{}, fmt.Errorf("link slot %d has a salt, and the published copy has only %d links", i+1, len(pub.Actors))
+			return [32]byte{}, proofErr("link_count", locales.Args{"Have": len(pub.Actors), "Opened": i + 1})
 		}
 		if o.Salt == "" {
 			if len(o.Evidence) > 0 {
-				return [32]byte{}, fmt.Errorf("link slot %d is hidden and lists evidence", i+1)
+				return [32]byte{}, proofErr("opening", locales.Args{"Part": "actors"})
 			}
 			h, err := part("link", PartOpening{Hash: o.Hash}, nil, true)
 			if err != nil {
-				return [32]byte{}, fmt.Errorf("link slot %d: %w", i+1, err)
+				return [32]byte{}, err
 			}
 			c.Actors = append(c.Actors, h)
 			continue
@@ -404,14 +404,14 @@ func (p IncidentProof) Digest(pub IncidentRecord) ([32]byte, error) {
 		var shown []string
 		for _, h := range o.Evidence {
 			if !hexSHARe.MatchString(h) {
-				return [32]byte{}, fmt.Errorf("link slot %d: an evidence hash is not 64 lower-case hex digits", i+1)
+				return [32]byte{}, proofErr("opening", locales.Args{"Part": LinkPart(pub.Actors[next-1])})
 			}
 			if plain, ok := byHash[h]; ok {
 				shown = append(shown, plain)
 			}
 		}
 		if !slices.Equal(shown, l.Evidence) {
-			return [32]byte{}, fmt.Errorf("the published link of %s as %s rests on evidence %v; its opening names %v", l.Actor, l.Role, l.Evidence, shown)
+			return [32]byte{}, proofErr("link_evidence", locales.Args{"Actor": l.Actor, "Role": string(l.Role)})
 		}
 		ev := o.Evidence
 		if ev == nil {
@@ -419,21 +419,26 @@ func (p IncidentProof) Digest(pub IncidentRecord) ([32]byte, error) {
 		}
 		h, err := part(LinkPart(l), PartOpening{Salt: o.Salt}, linkValue{Actor: l.Actor, Role: l.Role, Evidence: ev}, true)
 		if err != nil {
-			return [32]byte{}, fmt.Errorf("link slot %d: %w", i+1, err)
+			return [32]byte{}, err
 		}
 		c.Actors = append(c.Actors, h)
 	}
 	if next != len(pub.Actors) {
-		return [32]byte{}, fmt.Errorf("the published copy has %d actor links; the proof opens %d", len(pub.Actors), next)
+		return [32]byte{}, proofErr("link_count", locales.Args{"Have": len(pub.Actors), "Opened": next})
 	}
 	return c.digest()
 }
 
-func hex32(s string) ([32]byte, error) {
-	if !hexSHARe.MatchString(s) {
-		return [32]byte{}, fmt.Errorf("is not 64 lower-case hex digits")
-	}
+func hex32(s string) ([32]byte, bool) {
 	var out [32]byte
+	if !hexSHARe.MatchString(s) {
+		return out, false
+	}
 	hex.Decode(out[:], []byte(s))
-	return out, nil
+	return out, true
+}
+
+// proofErr is an error of IncidentProof.Digest: the message error.incident_proof.KEY.
+func proofErr(key string, args locales.Args) error {
+	return E(EInvalid, "error.incident_proof."+key, args)
 }
