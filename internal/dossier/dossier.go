@@ -262,7 +262,7 @@ func Verify(d *Dossier, v *tlog.Verifier) (*Verified, error) {
 			return nil, &Error{Failure: FailLog, Incident: in.ID, Msg: fmt.Sprintf("the leaf at index %d is a %q event of election %q, not an incident of %q", res.Index, leaf.Kind, leaf.Election, in.Election)}
 		case leaf.Hash != digest:
 			return nil, &Error{Failure: FailDigest, Incident: in.ID,
-				Msg: fmt.Sprintf("the published copy gives the digest %s; the log's leaf %d commits to %s: the incident was changed after the log committed to it",
+				Msg: fmt.Sprintf("the published copy gives the digest %s; the log's leaf %d commits to %s",
 					hex.EncodeToString(digest[:]), res.Index, hex.EncodeToString(leaf.Hash[:]))}
 		}
 		out.Incidents++
