@@ -151,9 +151,13 @@ func TestDossierRoundTrip(t *testing.T) {
 	// A published field edited in the dossier.
 	for name, edit := range map[string]func(s string) string{
 		"the narrative": func(s string) string { return strings.Replace(s, "bar observers", "greet observers", 1) },
-		"the category":  func(s string) string { return strings.Replace(s, `"election.intimidation"`, `"election.vote_buying"`, 1) },
-		"the end time":  func(s string) string { return strings.Replace(s, `"2024-06-28T10:00:00Z"`, `"2024-06-28T11:00:00Z"`, 1) },
-		"the evidence":  func(s string) string { return strings.Replace(s, sha("photo-2"), sha("photo-9"), 1) },
+		"the category": func(s string) string {
+			return strings.Replace(s, `"election.intimidation"`, `"election.vote_buying"`, 1)
+		},
+		"the end time": func(s string) string {
+			return strings.Replace(s, `"2024-06-28T10:00:00Z"`, `"2024-06-28T11:00:00Z"`, 1)
+		},
+		"the evidence": func(s string) string { return strings.Replace(s, sha("photo-2"), sha("photo-9"), 1) },
 	} {
 		bad := edit(string(js))
 		if bad == string(js) {
