@@ -237,7 +237,7 @@ func dossierVerdict(p *locales.Printer, stdout io.Writer, d *dossier.Dossier, re
 		cps = append(cps, p.T("cli.dossier.checkpoint", locales.Args{"Size": c.Size, "Cosigned": cosigned(p, c.Cosigners)}))
 	}
 	fmt.Fprintln(stdout, p.T("cli.verify.ok", locales.Args{"What": p.T("cli.dossier.verified", locales.Args{
-		"Actor": d.Actor.Code, "Election": d.Election, "Incidents": p.Int(int64(res.Incidents)), "Origin": d.Origin,
+		"Actor": d.Actor.Code, "Election": d.Election, "Incidents": p.Int(int64(res.Incidents)), "Records": p.Int(int64(res.Records)), "Origin": d.Origin,
 		"Checkpoints": strings.Join(cps, ", ")})}))
 	return nil
 }

@@ -137,7 +137,7 @@ func TestDossierRoundTrip(t *testing.T) {
 		t.Errorf("the dossier lacks what is published:\n%s", js)
 	}
 	status, out, _ = iltodCmd(t, "verify", "dossier", "-vkey", vkey, file)
-	if status != 0 || !strings.Contains(out, "OK: dossier of gov-x, election example-2024: 2 incidents match the log") {
+	if status != 0 || !strings.Contains(out, "OK: dossier of gov-x, election example-2024: 2 incidents and 4 registry records match the log") {
 		t.Fatalf("verify dossier: %d\n%s", status, out)
 	}
 	t.Logf("iltod verify dossier:\n%s", out)
@@ -166,18 +166,34 @@ func TestDossierRoundTrip(t *testing.T) {
 		f := filepath.Join(t.TempDir(), "bad.json")
 		os.WriteFile(f, []byte(bad), 0o644)
 		status, out, _ := iltodCmd(t, "verify", "dossier", "-vkey", vkey, f)
-		if status != 1 || !strings.Contains(out, "FAILED: an incident does not match what the log committed to") {
+		if status != 1 || !strings.Contains(out, "FAILED: what the dossier holds does not match what the log committed to") {
 			t.Errorf("%s edited: %d\n%s", name, status, out)
 		}
 		t.Logf("iltod verify dossier, %s edited:\n%s", name, out)
 	}
 
-	// The incident edited in the store behind the log's back: the export refuses.
+	// The actor, then the incident, edited in the store behind the log's back: the
+	// export refuses.
 	db, err := sql.Open("sqlite", filepath.Join(dir, SQLiteFile))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
+	var actorDoc []byte
+	if err := db.QueryRow(`SELECT doc FROM actors WHERE code = 'gov-x'`).Scan(&actorDoc); err != nil {
+		t.Fatal(err)
+	}
+	edited := bytes.Replace(actorDoc, []byte("1970-01-02"), []byte("1971-01-02"), 1)
+	if _, err := db.Exec(`UPDATE actors SET doc = ? WHERE code = 'gov-x'`, edited); err != nil {
+		t.Fatal(err)
+	}
+	status, out, _ = iltodCmd(t, "dossier", "-data", dir, "-election", "example-2024", "-actor", "gov-x", "-out", filepath.Join(t.TempDir(), "a.json"))
+	if status != 1 || !strings.Contains(out, "FAILED: what the dossier holds does not match") || !strings.Contains(out, "the registry record actor/gov-x") {
+		t.Errorf("export after the actor was edited: %d\n%s", status, out)
+	}
+	if _, err := db.Exec(`UPDATE actors SET doc = ? WHERE code = 'gov-x'`, actorDoc); err != nil {
+		t.Fatal(err)
+	}
 	var doc string
 	if err := db.QueryRow(`SELECT doc FROM incidents WHERE id = ?`, ins[0].ID).Scan(&doc); err != nil {
 		t.Fatal(err)
@@ -188,7 +204,7 @@ func TestDossierRoundTrip(t *testing.T) {
 	}
 	again := filepath.Join(t.TempDir(), "again.json")
 	status, out, _ = iltodCmd(t, "dossier", "-data", dir, "-election", "example-2024", "-actor", "gov-x", "-out", again)
-	if status != 1 || !strings.Contains(out, "FAILED: an incident does not match") || !strings.Contains(out, "incident "+ins[0].ID) {
+	if status != 1 || !strings.Contains(out, "FAILED: what the dossier holds does not match") || !strings.Contains(out, "incident "+ins[0].ID) {
 		t.Errorf("export after the store was edited: %d\n%s", status, out)
 	}
 	if _, err := os.Stat(again); err == nil {

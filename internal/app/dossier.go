@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"slices"
 
@@ -67,8 +68,11 @@ func linkedActors(pub iltod.IncidentRecord) []string {
 // that Published hides leaves here. ENotFound for an unknown actor, or one without a
 // dossier. Staff who read incidents, and the system actor, may.
 //
-// The latest events are found by reading the events back from the newest, until each
-// incident's is found: the cost grows with the events stored after them.
+// It also gives the sequence numbers of the latest events of the registry's records:
+// the actor, the bodies, the positions and, for each occupancy, the latest event of its
+// subject that commits to it. The latest events are found by reading the events back
+// from the newest, until each is found: the cost grows with the events stored after
+// them.
 func (a *App) DossierSource(ctx context.Context, election, code string) (dossier.Source, error) {
 	if err := authorize(ctx, actionReadIncidents); err != nil {
 		return dossier.Source{}, err
@@ -117,11 +121,35 @@ func (a *App) DossierSource(ctx context.Context, election, code string) (dossier
 	if len(src.Incidents) == 0 {
 		return dossier.Source{}, iltod.E(iltod.ENotFound, "error.dossier.none", locales.Args{"Code": code})
 	}
+	// The registry's records: the latest event of the actor, each body and each
+	// position; for an occupancy, of which several may share a subject, the latest event
+	// of its subject that commits to it.
+	latest := map[string]bool{"actor/" + code: true}
+	for _, b := range src.Bodies {
+		latest["actor/"+b.Code] = true
+	}
+	for _, p := range src.Positions {
+		latest["position/"+p.Code] = true
+	}
+	type occupancy struct {
+		subject string
+		hash    [32]byte
+		found   bool
+	}
+	var occs []occupancy
+	for _, o := range src.Occupancies {
+		h, err := dossier.RecordHash(o)
+		if err != nil {
+			return dossier.Source{}, err
+		}
+		occs = append(occs, occupancy{subject: "occupancy/" + o.Actor + "/" + o.Position, hash: h})
+	}
+	left := len(occs)
 	last, err := a.store.LastSeq(ctx)
 	if err != nil {
 		return dossier.Source{}, err
 	}
-	for seq := last; seq > 0 && len(want) > 0; seq-- {
+	for seq := last; seq > 0 && len(want)+len(latest)+left > 0; seq-- {
 		if err := ctx.Err(); err != nil {
 			return dossier.Source{}, err
 		}
@@ -129,15 +157,41 @@ func (a *App) DossierSource(ctx context.Context, election, code string) (dossier
 		if err != nil {
 			return dossier.Source{}, err
 		}
-		k, ok := want[ev.Subject]
-		if !ok || ev.Kind != iltod.EventIncident || ev.Election != election {
+		if ev.Election != election {
 			continue
 		}
-		src.Incidents[k].Seq = ev.Seq
-		delete(want, ev.Subject)
+		switch ev.Kind {
+		case iltod.EventIncident:
+			if k, ok := want[ev.Subject]; ok {
+				src.Incidents[k].Seq = ev.Seq
+				delete(want, ev.Subject)
+			}
+		case iltod.EventActor:
+			if latest[ev.Subject] {
+				src.Records = append(src.Records, dossier.SourceRecord{Subject: ev.Subject, Seq: ev.Seq})
+				delete(latest, ev.Subject)
+				continue
+			}
+			for i := range occs {
+				if o := &occs[i]; !o.found && o.subject == ev.Subject && o.hash == ev.Hash {
+					o.found, left = true, left-1
+					src.Records = append(src.Records, dossier.SourceRecord{Subject: ev.Subject, Seq: ev.Seq})
+					break
+				}
+			}
+		}
 	}
 	for _, k := range want {
 		return dossier.Source{}, iltod.E(iltod.EConflict, "error.dossier.not_logged", locales.Args{"ID": src.Incidents[k].Published.ID})
 	}
+	for subject := range latest {
+		return dossier.Source{}, iltod.E(iltod.EConflict, "error.dossier.not_logged", locales.Args{"ID": subject})
+	}
+	for _, o := range occs {
+		if !o.found {
+			return dossier.Source{}, iltod.E(iltod.EConflict, "error.dossier.not_logged", locales.Args{"ID": o.subject})
+		}
+	}
+	slices.SortFunc(src.Records, func(x, y dossier.SourceRecord) int { return cmp.Compare(x.Seq, y.Seq) })
 	return src, nil
 }

@@ -20,6 +20,15 @@ type Source struct {
 	Occupancies []iltod.Occupancy
 	Bodies      []iltod.Actor
 	Incidents   []SourceIncident
+	// Records are the latest events of the registry records above.
+	Records []SourceRecord
+}
+
+// SourceRecord is the latest event of one registry record: Seq is its sequence number,
+// Subject the record's subject.
+type SourceRecord struct {
+	Subject string
+	Seq     uint64
 }
 
 // SourceIncident is one published incident and its latest event.
@@ -56,6 +65,21 @@ func Build(ctx context.Context, src Source, p Prover, origin string, made time.T
 			return nil, fmt.Errorf("incident %s: %w", si.Published.ID, err)
 		}
 		d.Incidents = append(d.Incidents, Entry{Incident: si.Published, Proof: si.Proof, Log: LoggedFrom(r)})
+	}
+	d.Records = []Record{}
+	for _, sr := range src.Records {
+		if sr.Seq == 0 {
+			return nil, fmt.Errorf("%s: no event", sr.Subject)
+		}
+		raw, err := p.Proof(ctx, sr.Seq-1)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", sr.Subject, err)
+		}
+		r, err := tlog.ParseReceipt(raw)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", sr.Subject, err)
+		}
+		d.Records = append(d.Records, Record{Subject: sr.Subject, Log: LoggedFrom(r)})
 	}
 	return d, nil
 }

@@ -12,13 +12,14 @@
 // edits a published incident after the log committed to it, in the dossier or in the
 // organisation's store, makes verification fail.
 //
-// The actor, positions and occupancies come from the organisation's registry as they
-// stand when the dossier is made; the dossier does not prove them against the log (see
-// docs/dossier.md). Render a dossier with WriteFTM, WriteHTML.
+// The actor, the bodies, positions and occupancies come from the organisation's
+// registry; each is proved the same way by the leaf of its latest event, whose hash is
+// the SHA-256 of the record's canonical JSON. Render a dossier with WriteFTM, WriteHTML.
 package dossier
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -29,6 +30,7 @@ import (
 	"time"
 
 	"github.com/iltod/iltod"
+	"github.com/iltod/iltod/canonjson"
 	"github.com/iltod/iltod/tlog"
 )
 
@@ -58,6 +60,58 @@ type Dossier struct {
 	// Incidents are the verified, redacted incidents with a published link to the
 	// actor, in the order they were reported.
 	Incidents []Entry `json:"incidents"`
+	// Records prove the registry's records above (the actor, bodies, positions,
+	// occupancies) against the log: one for each.
+	Records []Record `json:"records"`
+}
+
+// Record proves one registry record of a dossier: the leaf of its latest event (an
+// actor event), whose hash is the SHA-256 of the record's canonical JSON. Subject names
+// the record ("actor/CODE", "position/CODE", "occupancy/ACTOR/POSITION"); the log does
+// not hold it, and Verify relies on the hash alone.
+type Record struct {
+	Subject string `json:"subject"`
+	Log     Logged `json:"log"`
+}
+
+// RecordHash returns the hash that an actor event commits to for a registry record:
+// the SHA-256 of its canonical JSON.
+func RecordHash(v any) ([32]byte, error) {
+	b, err := canonjson.Marshal(v)
+	if err != nil {
+		return [32]byte{}, err
+	}
+	return sha256.Sum256(b), nil
+}
+
+// records returns the subject and hash of each registry record d holds.
+func (d *Dossier) records() ([]string, [][32]byte, error) {
+	var subjects []string
+	var hashes [][32]byte
+	add := func(subject string, v any) error {
+		h, err := RecordHash(v)
+		subjects, hashes = append(subjects, subject), append(hashes, h)
+		return err
+	}
+	if err := add("actor/"+d.Actor.Code, d.Actor); err != nil {
+		return nil, nil, err
+	}
+	for _, b := range d.Bodies {
+		if err := add("actor/"+b.Code, b); err != nil {
+			return nil, nil, err
+		}
+	}
+	for _, p := range d.Positions {
+		if err := add("position/"+p.Code, p); err != nil {
+			return nil, nil, err
+		}
+	}
+	for _, o := range d.Occupancies {
+		if err := add("occupancy/"+o.Actor+"/"+o.Position, o); err != nil {
+			return nil, nil, err
+		}
+	}
+	return subjects, hashes, nil
 }
 
 // Entry is one incident of a dossier and its proof.
@@ -134,8 +188,8 @@ func Parse(b []byte) (*Dossier, error) {
 		return nil, fmt.Errorf("the format is %q, not %q", d.Format, Format)
 	case len(d.Incidents) > MaxIncidents:
 		return nil, fmt.Errorf("%d incidents; at most %d are allowed", len(d.Incidents), MaxIncidents)
-	case len(d.Positions) > MaxRecords || len(d.Occupancies) > MaxRecords || len(d.Bodies) > MaxRecords:
-		return nil, fmt.Errorf("more than %d positions, occupancies or bodies", MaxRecords)
+	case len(d.Positions) > MaxRecords || len(d.Occupancies) > MaxRecords || len(d.Bodies) > MaxRecords || len(d.Records) > 3*MaxRecords+1:
+		return nil, fmt.Errorf("more than %d positions, occupancies, bodies or their proofs", MaxRecords)
 	case d.Actor.Election != d.Election:
 		return nil, fmt.Errorf("the actor is of election %q, the dossier of %q", d.Actor.Election, d.Election)
 	}
@@ -207,7 +261,8 @@ func (e *Error) Key() string { return "error.dossier." + string(e.Failure) }
 
 // Verified is what Verify established.
 type Verified struct {
-	Incidents int
+	// Incidents and Records count the incidents and registry records proved.
+	Incidents, Records int
 	// Checkpoints are the distinct checkpoints the incidents were proved under.
 	Checkpoints []*tlog.Checkpoint
 }
@@ -218,7 +273,10 @@ type Verified struct {
 // proof give the digest the leaf commits to; that the leaf is an incident event of the
 // election, numbered as its index; that the inclusion proof leads from the leaf to the
 // checkpoint's root; and that the checkpoint is signed by the log (and cosigned as the
-// policy demands). It returns the first failure as an *Error.
+// policy demands). It checks every record's proof the same way, its leaf being an actor
+// event of the election, and that each registry record d holds (the actor, bodies,
+// positions, occupancies) has the hash of one of those leaves. It returns the first
+// failure as an *Error.
 func Verify(d *Dossier, v *tlog.Verifier) (*Verified, error) {
 	if d.Format != Format {
 		return nil, &Error{Failure: FailForm, Msg: fmt.Sprintf("the format is %q, not %q", d.Format, Format)}
@@ -266,9 +324,41 @@ func Verify(d *Dossier, v *tlog.Verifier) (*Verified, error) {
 					hex.EncodeToString(digest[:]), res.Index, hex.EncodeToString(leaf.Hash[:]))}
 		}
 		out.Incidents++
-		if !slices.ContainsFunc(out.Checkpoints, func(c *tlog.Checkpoint) bool { return bytes.Equal(c.Note, res.Checkpoint.Note) }) {
-			out.Checkpoints = append(out.Checkpoints, res.Checkpoint)
+		out.addCheckpoint(res.Checkpoint)
+	}
+	subjects, hashes, err := d.records()
+	if err != nil {
+		return nil, &Error{Failure: FailForm, Msg: "a registry record cannot be hashed", Err: err}
+	}
+	proved := map[[32]byte]bool{}
+	for _, r := range d.Records {
+		lr, err := r.Log.Receipt()
+		if err != nil {
+			return nil, &Error{Failure: FailForm, Msg: fmt.Sprintf("the proof of %s: %v", r.Subject, err)}
+		}
+		res, err := v.VerifyReceipt(lr.Marshal())
+		if err != nil {
+			return nil, &Error{Failure: FailLog, Msg: fmt.Sprintf("the leaf at index %d, the proof of %s", r.Log.Index, r.Subject), Err: err}
+		}
+		if res.Leaf.Kind != iltod.EventActor || res.Leaf.Election != d.Election {
+			return nil, &Error{Failure: FailLog, Msg: fmt.Sprintf("the leaf at index %d, the proof of %s, is a %q event of election %q, not a registry record of %q",
+				res.Index, r.Subject, res.Leaf.Kind, res.Leaf.Election, d.Election)}
+		}
+		proved[res.Leaf.Hash] = true
+		out.Records++
+		out.addCheckpoint(res.Checkpoint)
+	}
+	for i, h := range hashes {
+		if !proved[h] {
+			return nil, &Error{Failure: FailDigest, Msg: fmt.Sprintf("the registry record %s, whose SHA-256 is %s, is not what any leaf of the dossier commits to",
+				subjects[i], hex.EncodeToString(h[:]))}
 		}
 	}
 	return out, nil
+}
+
+func (v *Verified) addCheckpoint(cp *tlog.Checkpoint) {
+	if !slices.ContainsFunc(v.Checkpoints, func(c *tlog.Checkpoint) bool { return bytes.Equal(c.Note, cp.Note) }) {
+		v.Checkpoints = append(v.Checkpoints, cp)
+	}
 }

@@ -107,6 +107,11 @@ func logFixtureDir(t *testing.T) (*ledger.Ledger, string, Source, uint64, string
 	src := Source{Election: "e1",
 		Actor: iltod.Actor{Code: "police-dept", Election: "e1", Kind: iltod.ActorPublicBody, Name: iltod.Text{"en": "Fictional Police Department"}, Country: "MN"}}
 	ev.add(iltod.EventStaff, sha256.Sum256([]byte("one")))
+	ah, err := RecordHash(src.Actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src.Records = []SourceRecord{{Subject: "actor/police-dept", Seq: ev.add(iltod.EventActor, ah)}}
 	for _, id := range []string{"inc-1", "inc-2"} {
 		in := testIncident(id)
 		d, err := iltod.IncidentDigest(in)
@@ -182,7 +187,7 @@ func TestBuildVerify(t *testing.T) {
 		t.Fatalf("Parse: %v\n%s", err, b)
 	}
 	res, err := Verify(back, v)
-	if err != nil || res.Incidents != 2 || len(res.Checkpoints) != 1 {
+	if err != nil || res.Incidents != 2 || res.Records != 1 || len(res.Checkpoints) != 1 {
 		t.Fatalf("Verify: %+v, %v", res, err)
 	}
 	for _, s := range []string{"staff-login", "shows a bystander", hexOf("video"), hexOf("secret inc-1")} {
@@ -211,6 +216,12 @@ func TestBuildVerify(t *testing.T) {
 		"twice":               {func(d *Dossier) { d.Incidents[1] = d.Incidents[0] }, FailForm},
 		"a reporter added":    {func(d *Dossier) { d.Incidents[0].Incident.Reporter = "staff-login" }, FailDigest},
 		"a redaction's cause": {func(d *Dossier) { d.Incidents[0].Incident.Redactions[0].Reason = "x" }, FailDigest},
+		"the actor's name":    {func(d *Dossier) { d.Actor.Name = iltod.Text{"en": "Someone else"} }, FailDigest},
+		"the actor's proof":   {func(d *Dossier) { d.Records = nil }, FailDigest},
+		"a position added": {func(d *Dossier) {
+			d.Positions = append(d.Positions, iltod.ActorPosition{Code: "chief", Election: "e1", Body: "police-dept", Title: iltod.Text{"en": "Chief"}})
+		}, FailDigest},
+		"a record's leaf": {func(d *Dossier) { d.Records[0].Log = d.Incidents[0].Log }, FailLog},
 	} {
 		var dd Dossier
 		b2, _ := d.Marshal()
@@ -290,6 +301,9 @@ func TestVerifyWitnesses(t *testing.T) {
 			t.Fatal(err)
 		}
 		d.Incidents[i].Log.Checkpoint = string(signed)
+	}
+	for i := range d.Records {
+		d.Records[i].Log.Checkpoint = d.Incidents[0].Log.Checkpoint
 	}
 	res, err := Verify(d, v)
 	if err != nil || !slices.Equal(res.Checkpoints[0].Cosigners, []string{"w1"}) {

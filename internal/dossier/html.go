@@ -30,6 +30,11 @@ type htmlPosition struct{ Title, Body, From, Until string }
 
 type htmlEvidence struct{ MediaType, Plain, Public string }
 
+type htmlRecord struct {
+	Subject, Leaf string
+	Index         uint64
+}
+
 type htmlIncident struct {
 	N                                                  int
 	ID, Category, Roles, When, Where, Severity, Source string
@@ -46,6 +51,7 @@ type htmlPage struct {
 	Kind                            string
 	Positions                       []htmlPosition
 	Incidents                       []htmlIncident
+	Records                         []htmlRecord
 	JSON                            template.JS
 }
 
@@ -133,6 +139,9 @@ func WriteHTML(w io.Writer, d *Dossier, tax *incident.Taxonomy, p *locales.Print
 			hi.Evidence = append(hi.Evidence, htmlEvidence{MediaType: x.MediaType, Plain: x.PlainSHA256, Public: x.PublicSHA256})
 		}
 		pg.Incidents = append(pg.Incidents, hi)
+	}
+	for _, r := range d.Records {
+		pg.Records = append(pg.Records, htmlRecord{Subject: r.Subject, Leaf: r.Log.Leaf, Index: r.Log.Index})
 	}
 	t, err := template.New("dossier").Funcs(template.FuncMap{
 		"T": func(key string, args ...locales.Args) string { return p.T(key, args...) },
