@@ -67,6 +67,9 @@ func TestDossierSource(t *testing.T) {
 	if len(src.Incidents) != 1 || src.Incidents[0].Published.ID != ids[0] {
 		t.Fatalf("the dossier holds %+v", src.Incidents)
 	}
+	if len(src.Records) != 1 || src.Records[0].Subject != "actor/p-chief" || src.Records[0].Seq == 0 {
+		t.Errorf("the registry's records: %+v", src.Records)
+	}
 	si := src.Incidents[0]
 	ev, err := store.Event(sys, si.Seq)
 	if err != nil {
