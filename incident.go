@@ -2,13 +2,10 @@ package iltod
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"regexp"
 	"slices"
 	"time"
 
-	"github.com/iltod/iltod/canonjson"
 	"github.com/iltod/iltod/locales"
 )
 
@@ -17,8 +14,9 @@ const (
 	// EventIncident is an incident reported, or its status, redactions or actor links
 	// changed. Its Subject is "incident/ID" (IncidentSubject) and its Hash is
 	// IncidentDigest of the incident as it stands after the change: the log commits to
-	// the incident's fields and evidence hashes, and to its narrative only through the
-	// narrative's hash. Detail (who, why) is not covered by the hash.
+	// the incident's fields, and to each redactable part (narrative, place, time, each
+	// piece of evidence, each actor link, the redactions) only through that part's
+	// salted hash, never to its reporter. Detail (who, why) is not covered by the hash.
 	EventIncident EventKind = "incident"
 	// EventActor is an actor, a position or an occupancy stored or changed. Its Subject is
 	// "actor/CODE", "position/CODE" or "occupancy/ACTOR/POSITION", and its Hash is the
@@ -150,9 +148,12 @@ type IncidentRecord struct {
 	End       time.Time `json:"end,omitzero"`
 	Place     Place     `json:"place"`
 	Narrative string    `json:"narrative"`
-	// NarrativeSalt is random hex that IncidentDigest hashes with the narrative, so that
-	// the log's hash cannot confirm a guessed narrative. Kept with the narrative, and
-	// published only when the narrative is.
+	// NarrativeSalt is the incident's secret: 32 random bytes in hex from which the salt
+	// of every part that IncidentDigest commits to separately derives (see
+	// IncidentPartSalt), so that the log's hash cannot confirm a guessed narrative, place
+	// or actor. Its name is historical: it salts every part, not the narrative only. It
+	// is never published, not even with the narrative: a published copy proves its
+	// parts with their own salts (IncidentProof).
 	NarrativeSalt string         `json:"narrative_salt,omitempty"`
 	Source        IncidentSource `json:"source"`
 	// Reporter is the observer code or staff login that reported it, or "" for a
@@ -270,31 +271,9 @@ func (in *IncidentRecord) Validate() error {
 	return nil
 }
 
-// IncidentDigest returns the hash the log commits to for an incident: the SHA-256 of
-// the canonical JSON of the incident with its Narrative and NarrativeSalt replaced by
-// narrative_sha256, the SHA-256 of the salt, a newline and the narrative, and without
-// its Reporter. Anyone holding the incident can recompute it; the
-// log alone reveals neither the narrative nor the reporter.
-func IncidentDigest(in IncidentRecord) ([32]byte, error) {
-	type committed struct {
-		IncidentRecord
-		Narrative       string `json:"narrative"`
-		NarrativeSHA256 string `json:"narrative_sha256"`
-		NarrativeSalt   string `json:"narrative_salt,omitempty"`
-		Reporter        string `json:"reporter,omitempty"`
-	}
-	nh := sha256.Sum256([]byte(in.NarrativeSalt + "\n" + in.Narrative))
-	in.Start, in.End, in.Reported = in.Start.UTC(), in.End.UTC(), in.Reported.UTC()
-	c := committed{IncidentRecord: in, NarrativeSHA256: hex.EncodeToString(nh[:])}
-	b, err := canonjson.Marshal(c)
-	if err != nil {
-		return [32]byte{}, err
-	}
-	return sha256.Sum256(b), nil
-}
-
 // Published returns the copy of in that may be published: its redacted fields removed,
-// its links resting only on the evidence left, and its reporter dropped; its
+// its links resting only on the evidence left, and its reporter and secret
+// (NarrativeSalt) dropped; its
 // Redactions say which kind of field was hidden ("actor", "evidence", "narrative" …)
 // without the reason or the hidden item's code or hash. ok is false unless in is verified and
 // redacted, in which case nothing of it may be published.
@@ -303,7 +282,7 @@ func (in IncidentRecord) Published() (out IncidentRecord, ok bool) {
 		return IncidentRecord{}, false
 	}
 	out = in
-	out.Reporter = ""
+	out.Reporter, out.NarrativeSalt = "", ""
 	out.Evidence = slices.Clone(in.Evidence)
 	out.Actors = slices.Clone(in.Actors)
 	out.Redactions = nil
@@ -311,7 +290,7 @@ func (in IncidentRecord) Published() (out IncidentRecord, ok bool) {
 		kind, v, _ := cutSlash(r.Field)
 		switch {
 		case r.Field == "narrative":
-			out.Narrative, out.NarrativeSalt = "", ""
+			out.Narrative = ""
 		case r.Field == "place":
 			out.Place = Place{}
 		case r.Field == "time":

@@ -73,6 +73,7 @@ func commands() []command {
 		{"staff", "cli.cmd.staff", runStaff},
 		{"sms", "cli.sms.summary", runSMS},
 		{"evidence", "cli.evidence.summary", runEvidence},
+		{"dossier", "cli.dossier.summary", runDossier},
 	}
 }
 

@@ -29,6 +29,7 @@ const verifySynopsis = `
   iltod verify envelope -vkey FILE [-policy FILE] ENVELOPE RECEIPT
   iltod verify receipts -vkey FILE [-policy FILE] BUNDLE
   iltod verify dataset DIR
+  iltod verify dossier -vkey FILE [-policy FILE] FILE
   iltod verify consistency -vkey FILE [-policy FILE] -log DIR|URL OLD_CHECKPOINT NEW_CHECKPOINT`
 
 // runVerify checks receipts, envelopes, datasets and the log's consistency offline,
@@ -50,6 +51,8 @@ func runVerify(ctx context.Context, p *locales.Printer, args []string, stdout, s
 		return verifyDataset(ctx, p, args[1:], stdout, stderr)
 	case "consistency":
 		return verifyConsistency(ctx, p, args[1:], stdout, stderr)
+	case "dossier":
+		return verifyDossier(p, args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprintln(stderr, p.T("cli.verify.usage", usage))
 		return nil
