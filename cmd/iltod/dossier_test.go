@@ -15,10 +15,12 @@ import (
 	"time"
 
 	"github.com/iltod/iltod"
+	"github.com/iltod/iltod/demo"
 	"github.com/iltod/iltod/internal/app"
 	"github.com/iltod/iltod/internal/dossier"
 	"github.com/iltod/iltod/internal/ftm"
 	"github.com/iltod/iltod/internal/pdfprint"
+	"github.com/iltod/iltod/locales"
 )
 
 func sha(s string) string {
@@ -333,4 +335,84 @@ func loadFTM(t *testing.T) *ftm.Model {
 		t.Fatal(err)
 	}
 	return m
+}
+
+// TestDemoDossier runs what the README shows on the demo's fictional registry: the
+// list names the fictional governor, whose FollowTheMoney export validates against the
+// real model and whose JSON dossier verifies against the demo's log.
+func TestDemoDossier(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads the demo")
+	}
+	root := t.TempDir()
+	dir := filepath.Join(root, "data")
+	m := &Main{Config: ServeConfig{Store: StoreConfig{DataDir: dir}, Origin: DemoOrigin}}
+	ctx := context.Background()
+	if err := m.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loadDemo(ctx, m); err != nil {
+		m.Close()
+		t.Fatal(err)
+	}
+	if _, err := seedDemoIncidents(ctx, locales.For("en"), m, root); err != nil {
+		m.Close()
+		t.Fatal(err)
+	}
+	last, err := m.Store.LastSeq(ctx)
+	if err == nil {
+		wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		_, err = m.Ledger.AwaitProof(wctx, last-1)
+		cancel()
+	}
+	m.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	base := []string{"dossier", "-lang", "en", "-data", dir, "-election", demo.ElectionID}
+	status, out, errs := iltodCmd(t, append(base, "-list", "-csv")...)
+	if status != 0 {
+		t.Fatalf("dossier -list -csv: %d %s", status, errs)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if lines[0] != "code,name,incidents" {
+		t.Fatalf("the list's header is %q", lines[0])
+	}
+	found := false
+	for _, l := range lines[1:] {
+		if strings.HasPrefix(l, "demo-person-batbold,") && !strings.HasSuffix(l, ",0") {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("the demo's fictional governor has no dossier:\n%s", out)
+	}
+
+	status, out, errs = iltodCmd(t, append(base, "-actor", "demo-person-batbold", "-format", "ftm")...)
+	if status != 0 {
+		t.Fatalf("dossier -format ftm: %d %s", status, errs)
+	}
+	ents, err := ftm.ReadEntities(strings.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	schemas := map[string]int{}
+	for _, e := range ents {
+		schemas[e.Schema]++
+	}
+	if schemas["Person"] != 1 || schemas["Event"] == 0 || schemas["Occupancy"] == 0 {
+		t.Errorf("the demo's FtM export holds %v", schemas)
+	}
+	if errs := loadFTM(t).Validate(ents); len(errs) > 0 {
+		t.Errorf("the demo's FtM export breaks the model: %v", errs)
+	}
+
+	f := filepath.Join(root, "governor.json")
+	if status, _, errs := iltodCmd(t, append(base, "-actor", "demo-person-batbold", "-format", "json", "-out", f)...); status != 0 {
+		t.Fatalf("dossier -format json: %s", errs)
+	}
+	if status, out, errs := iltodCmd(t, "verify", "dossier", "-lang", "en", "-vkey", filepath.Join(dir, "log.vkey"), f); status != 0 || !strings.HasPrefix(out, "OK") {
+		t.Errorf("verify dossier: %d %s %s", status, out, errs)
+	}
 }
