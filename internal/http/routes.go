@@ -73,6 +73,7 @@ func (s *Server) routes() []route {
 	rs = append(rs, s.smsRoutes()...)
 	// The public results site (public*.go) and the staff console (console*.go).
 	rs = append(rs, s.publicRoutes()...)
+	rs = append(rs, s.reportAnonRoutes()...)
 	// The OpenRosa server for ODK Collect, Enketo and Tella (odk.go).
 	rs = append(rs, s.odkRoutes()...)
 	return append(rs, s.consoleRoutes()...)
