@@ -73,7 +73,9 @@ func citizenSeverity(sevs []string) string {
 // stored; the incident's Narrative is left empty. It returns EConflict
 // ("error.evidence.no_recipients") when the server has no recipients, and EInvalid with a
 // catalogue key for any bad field; in both cases nothing is stored. Limits and rates are
-// the caller's to bound before calling (MaxCitizenFiles, MaxCitizenFileBytes).
+// the caller's to bound before calling (MaxCitizenFiles, MaxCitizenFileBytes). Should
+// storing the code's hash fail once the incident is stored, the incident stays (its event
+// is in the log) and the error is returned: the report is kept, with no code to follow it.
 func (a *App) ReportAsCitizen(ctx context.Context, r CitizenReport) (code string, err error) {
 	if !a.EvidenceSealing() {
 		return "", iltod.E(iltod.EConflict, "error.evidence.no_recipients", nil)
