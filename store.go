@@ -60,6 +60,8 @@ type Store interface {
 	ODKStore
 	// IncidentStore keeps incidents, actors, positions and occupancies (docs/incidents.md).
 	IncidentStore
+	// FollowupStore keeps the hashes of the anonymous reporters' follow-up codes.
+	FollowupStore
 
 	// CreateElection stores p in one transaction: on any error nothing is stored. p MUST
 	// have passed p.Validate; the store need not check it again. It returns EConflict if

@@ -93,4 +93,3 @@ func (a *App) PublicEvidence(ctx context.Context, election, publicSHA string) (i
 	b.MediaType = media
 	return b, nil
 }
-

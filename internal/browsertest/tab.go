@@ -49,6 +49,7 @@ type Tab struct {
 	stopped   int           // loads of the main frame finished
 	sameDoc   int           // navigations within the document (#fragment, history API)
 	problems  []string      // console errors, exceptions, error log entries
+	noScripts bool          // the page's scripts are off (SetScriptsDisabled)
 	failures  int           // artifacts saved, for their file names
 }
 
@@ -216,9 +217,19 @@ func (t *Tab) settle(m navMark) error {
 	ctx, cancel := context.WithTimeout(t.ctx, t.timeout)
 	defer cancel()
 	// The error is ignored: a navigation that commits meanwhile destroys
-	// the JavaScript context of the evaluation, which is fine.
-	_, _ = chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](
-		`new Promise(r => setTimeout(r, 20))`, chromedp.EvalAwaitPromise))
+	// the JavaScript context of the evaluation, which is fine. With the
+	// page's scripts off its timers never fire, and there are no tasks of
+	// its own to wait for: a short pause lets the browser start the
+	// navigation instead.
+	t.mu.Lock()
+	noScripts := t.noScripts
+	t.mu.Unlock()
+	if noScripts {
+		time.Sleep(50 * time.Millisecond)
+	} else {
+		_, _ = chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](
+			`new Promise(r => setTimeout(r, 20))`, chromedp.EvalAwaitPromise))
+	}
 	for {
 		t.mu.Lock()
 		navigating := t.requested > m.requested || t.started > m.started

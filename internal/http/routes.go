@@ -75,8 +75,11 @@ func (s *Server) routes() []route {
 	rs = append(rs, s.publicRoutes()...)
 	// Documented incidents' public data: API, downloads, evidence copies (public_incidents_api.go).
 	rs = append(rs, s.publicIncidentRoutes()...)
+	// The anonymous incident form and its follow-up, with no account (report_anon.go).
+	rs = append(rs, s.reportAnonRoutes()...)
 	// The OpenRosa server for ODK Collect, Enketo and Tella (odk.go).
 	rs = append(rs, s.odkRoutes()...)
+	// Incidents in the console (console_incidents*.go), and from devices and ODK (incidents_api.go).
 	rs = append(rs, s.incidentConsoleRoutes()...)
 	rs = append(rs, s.incidentChannelRoutes()...)
 	return append(rs, s.consoleRoutes()...)
