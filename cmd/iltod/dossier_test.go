@@ -19,6 +19,7 @@ import (
 	"github.com/iltod/iltod/internal/app"
 	"github.com/iltod/iltod/internal/dossier"
 	"github.com/iltod/iltod/internal/ftm"
+	"github.com/iltod/iltod/internal/ftm/ftmtest"
 	"github.com/iltod/iltod/internal/pdfprint"
 	"github.com/iltod/iltod/locales"
 )
@@ -309,28 +310,7 @@ func TestDossierUsage(t *testing.T) {
 
 func loadFTM(t *testing.T) *ftm.Model {
 	t.Helper()
-	dir := os.Getenv("ILTOD_FTM_SCHEMA")
-	if dir == "" {
-		wd, _ := filepath.Abs(".")
-		for d := wd; ; d = filepath.Dir(d) {
-			c := filepath.Join(d, "shared", "data", "followthemoney", "schema")
-			if st, err := os.Stat(c); err == nil && st.IsDir() {
-				dir = c
-				break
-			}
-			if filepath.Dir(d) == d {
-				break
-			}
-		}
-	}
-	if dir == "" {
-		msg := "FollowTheMoney schema files not found: set ILTOD_FTM_SCHEMA or place shared/data/followthemoney/schema beside the repository"
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	m, err := ftm.LoadModel(os.DirFS(dir))
+	m, err := ftm.LoadModel(os.DirFS(ftmtest.SchemaDir(t)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,6 +22,7 @@ import (
 
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/ftm"
+	"github.com/iltod/iltod/internal/ftm/ftmtest"
 	"github.com/iltod/iltod/internal/incident"
 	"github.com/iltod/iltod/internal/ledger"
 	"github.com/iltod/iltod/locales"
@@ -340,28 +341,7 @@ func TestFTMValidates(t *testing.T) {
 
 func loadModel(t *testing.T) *ftm.Model {
 	t.Helper()
-	dir := os.Getenv("ILTOD_FTM_SCHEMA")
-	if dir == "" {
-		wd, _ := filepath.Abs(".")
-		for d := wd; ; d = filepath.Dir(d) {
-			c := filepath.Join(d, "shared", "data", "followthemoney", "schema")
-			if st, err := os.Stat(c); err == nil && st.IsDir() {
-				dir = c
-				break
-			}
-			if filepath.Dir(d) == d {
-				break
-			}
-		}
-	}
-	if dir == "" {
-		msg := "FollowTheMoney schema files not found: set ILTOD_FTM_SCHEMA or place shared/data/followthemoney/schema beside the repository"
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	m, err := ftm.LoadModel(os.DirFS(dir))
+	m, err := ftm.LoadModel(os.DirFS(ftmtest.SchemaDir(t)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,43 +4,13 @@ import (
 	"bytes"
 	"errors"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"testing/fstest"
-)
 
-// schemaDir finds the FtM schema files: $ILTOD_FTM_SCHEMA, or a directory
-// shared/data/followthemoney/schema beside the package directory or one of
-// its parents (CI clones the repository beside "shared").
-func schemaDir(t testing.TB) string {
-	t.Helper()
-	if d := os.Getenv("ILTOD_FTM_SCHEMA"); d != "" {
-		return d
-	}
-	dir, err := filepath.Abs(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		c := filepath.Join(dir, "shared", "data", "followthemoney", "schema")
-		if st, err := os.Stat(c); err == nil && st.IsDir() {
-			return c
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			break
-		}
-		dir = parent
-	}
-	msg := "FollowTheMoney schema files not found: set ILTOD_FTM_SCHEMA or place shared/data/followthemoney/schema beside the repository"
-	if os.Getenv("CI") != "" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
-}
+	"github.com/iltod/iltod/internal/ftm/ftmtest"
+)
 
 var (
 	modelOnce sync.Once
@@ -50,7 +20,7 @@ var (
 
 func loadModel(t testing.TB) *Model {
 	t.Helper()
-	dir := schemaDir(t)
+	dir := ftmtest.SchemaDir(t)
 	modelOnce.Do(func() { model, modelErr = LoadModel(os.DirFS(dir)) })
 	if modelErr != nil {
 		t.Fatal(modelErr)

@@ -165,6 +165,7 @@ var pubPages = []struct{ name, path string }{
 	{"stations", "stations"},
 	{"forensics", "forensics"},
 	{"incidents", "incidents"},
+	{"report", "report"},
 	{"log", "log"},
 	{"data", "data"},
 }

@@ -132,7 +132,7 @@ func (as *anonSite) start(w http.ResponseWriter, r *http.Request, titleKey strin
 	e := &pe.e
 	p := newPage(r, e, "")
 	p.Title = tr(p.Lang, titleKey) + " · " + p.T(e.Name)
-	c := common(e, p.Lang, "")
+	c := common(e, p.Lang, "report")
 	ap := anonPage{
 		pubCommon: c, Closed: !as.ps.s.app.EvidenceSealing(),
 		ReportHref: c.href("report"), FollowHref: c.href("report/follow"),
