@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"html/template"
+	"math"
 	"slices"
 	"strconv"
 	"time"
@@ -232,7 +233,7 @@ func buildDocumented(lang string, c *pubCommon, e *iltod.Election, snap *areaSna
 		d.Timeline = svgchart.Bars{
 			ID: "incidents-timeline", Title: tr(lang, "public.documented.timeline_title"),
 			Desc: tr(lang, "public.documented.timeline_desc", locales.Args{"Total": n(len(v.incidents) - undated)}),
-			Axis: svgchart.Axis{Label: tr(lang, "public.documented.incidents_word"), Min: 0}, Rows: dayRows,
+			Axis: countAxis(tr(lang, "public.documented.incidents_word"), dayRows), Rows: dayRows,
 		}.SVG()
 	}
 
@@ -255,7 +256,7 @@ func buildDocumented(lang string, c *pubCommon, e *iltod.Election, snap *areaSna
 		d.CatChart = svgchart.Bars{
 			ID: "incidents-categories", Title: tr(lang, "public.documented.categories_title"),
 			Desc: tr(lang, "public.documented.categories_desc", locales.Args{"Total": d.Total}),
-			Axis: svgchart.Axis{Label: tr(lang, "public.documented.incidents_word"), Min: 0}, Rows: catRows,
+			Axis: countAxis(tr(lang, "public.documented.incidents_word"), catRows), Rows: catRows,
 		}.SVG()
 	}
 
@@ -287,7 +288,7 @@ func incidentMap(lang string, c *pubCommon, byAimag map[string]int, most int, na
 		Fill: func(code string) string {
 			k := byAimag[code]
 			if k == 0 {
-				return "#ffffff"
+				return noIncidentFill
 			}
 			return topomap.Sequential(float64(k), 0, hi)
 		},
@@ -302,8 +303,16 @@ func incidentMap(lang string, c *pubCommon, byAimag map[string]int, most int, na
 		},
 	})
 	l := &pubLegend{Title: tr(lang, "public.documented.map_legend")}
-	l.Entries = append(l.Entries, pubLegendEntry{Fill: "#ffffff", Label: formatCount(lang, 0)})
-	for _, e := range topomap.SequentialLegend(0, hi, min(5, max(2, most)), func(v float64) string { return strconv.Itoa(int(v + 0.5)) }) {
+	l.Entries = append(l.Entries, pubLegendEntry{Fill: noIncidentFill, Label: formatCount(lang, 0)})
+	if most <= 5 {
+		// Few incidents: a swatch for every count, so that each colour on the map is
+		// in the legend.
+		for k := 1; k <= most; k++ {
+			l.Entries = append(l.Entries, pubLegendEntry{Fill: topomap.Sequential(float64(k), 0, hi), Label: formatCount(lang, int64(k))})
+		}
+		return template.HTML(svg), l
+	}
+	for _, e := range topomap.SequentialLegend(0, hi, 5, func(v float64) string { return strconv.Itoa(int(v + 0.5)) }) {
 		if e.Label == "0" {
 			continue
 		}
@@ -311,6 +320,10 @@ func incidentMap(lang string, c *pubCommon, byAimag map[string]int, most int, na
 	}
 	return template.HTML(svg), l
 }
+
+// noIncidentFill is the colour of an aimag without a published incident: a light grey
+// rather than white, so that its outline shows against the page.
+const noIncidentFill = "#e3e7eb"
 
 // buildPubIncident builds one listed incident from its published copy.
 func buildPubIncident(lang string, p *locales.Printer, e *iltod.Election, snap *areaSnapshot, v *publishedView, in iltod.IncidentRecord) pubIncident {
@@ -392,4 +405,22 @@ func buildPubIncident(lang string, p *locales.Printer, e *iltod.Election, snap *
 	}
 	out.HasDetail = len(out.Actors) > 0 || len(out.Evidence) > 0
 	return out
+}
+
+// countAxis is the axis of a chart of counts: whole numbers only, from 0 to the largest
+// bar, about five ticks apart, so that a chart of few incidents shows no "0.5".
+func countAxis(label string, rows []svgchart.BarRow) svgchart.Axis {
+	most := 1.0
+	for _, r := range rows {
+		for _, v := range r.Values {
+			most = max(most, v)
+		}
+	}
+	step := math.Ceil(most / 5)
+	hi := math.Ceil(most/step) * step
+	var ticks []float64
+	for v := 0.0; v <= hi; v += step {
+		ticks = append(ticks, v)
+	}
+	return svgchart.Axis{Label: label, Min: 0, Max: hi, Ticks: ticks, Format: func(v float64) string { return strconv.Itoa(int(v)) }}
 }
