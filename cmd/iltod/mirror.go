@@ -25,6 +25,7 @@ func runMirror(ctx context.Context, p *locales.Printer, args []string, stdout, s
 	dir := fs.String("dir", "mirror", "cli.mirror.flag_dir")
 	addr := fs.String("addr", "127.0.0.1:8090", "cli.mirror.flag_addr")
 	interval := fs.Duration("interval", 2*time.Second, "cli.mirror.flag_interval")
+	backoff := fs.Duration("max-backoff", time.Minute, "cli.mirror.flag_max_backoff")
 	level := fs.String("log-level", "info", "cli.flag.log_level")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -40,7 +41,7 @@ func runMirror(ctx context.Context, p *locales.Printer, args []string, stdout, s
 	if err != nil {
 		return err
 	}
-	m, err := mirror.Open(mirror.Config{Origin: fs.Arg(0), Dir: *dir, Verifier: v, Logger: logger, Interval: *interval})
+	m, err := mirror.Open(mirror.Config{Origin: fs.Arg(0), Dir: *dir, Verifier: v, Logger: logger, Interval: *interval, MaxBackoff: *backoff})
 	if err != nil {
 		return fail("cli.mirror.open", locales.Args{"Err": err})
 	}
