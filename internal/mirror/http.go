@@ -290,7 +290,7 @@ func (m *Mirror) relayOne(raw []byte, lang string) relayResult {
 		}
 		return relayResult{sr.Status, sr.Body}
 	}
-	ok, err := m.relay.enqueue(hash, env.Bytes())
+	ok, err := m.relay.enqueue(hash, iltod.KeyID(env.Key), env.Bytes())
 	if err != nil {
 		return fail(err)
 	}

@@ -197,12 +197,22 @@ func (m *Mirror) Run(ctx context.Context) {
 		defer wg.Done()
 		m.relay.run(ctx)
 	}()
+	var last string // the last failure logged, so that a long outage is one line
 	for {
 		err := m.Sync(ctx)
 		if ctx.Err() != nil {
 			break
 		}
-		if err != nil && !errors.Is(err, errFork) {
+		switch {
+		case err == nil:
+			if last != "" {
+				m.log.Info("following the origin again", "origin", m.Origin())
+			}
+			last = ""
+		case errors.Is(err, errFork):
+			// Said loudly by fork, on every poll.
+		case err.Error() != last:
+			last = err.Error()
 			m.log.Warn("follow the origin", "origin", m.Origin(), "err", err)
 		}
 		select {

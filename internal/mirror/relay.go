@@ -39,12 +39,20 @@ type relay struct {
 	dir  string
 	wake chan struct{}
 
-	mu     sync.Mutex // guards the queue directory's count and the moves out of it
+	mu     sync.Mutex // guards the counts and the moves in and out of the queue
 	queued int
+	perKey map[string]int // queued envelopes by device key id
+	keyOf  map[string]string
 }
 
+// MaxPerDevice bounds the envelopes of one device key waiting in the relay. A relay
+// cannot tell an enrolled key from a made-up one, so this only stops one key from
+// filling the queue; Config.MaxQueue bounds the whole.
+const MaxPerDevice = 2000
+
 func openRelay(m *Mirror) (*relay, error) {
-	r := &relay{m: m, dir: filepath.Join(m.cfg.Dir, RelayDir), wake: make(chan struct{}, 1)}
+	r := &relay{m: m, dir: filepath.Join(m.cfg.Dir, RelayDir), wake: make(chan struct{}, 1),
+		perKey: map[string]int{}, keyOf: map[string]string{}}
 	for _, d := range []string{queueDir, sentDir, refusedDir, proofsDir} {
 		if err := os.MkdirAll(filepath.Join(r.dir, d), 0o755); err != nil {
 			return nil, err
@@ -55,6 +63,15 @@ func openRelay(m *Mirror) (*relay, error) {
 		return nil, err
 	}
 	r.queued = len(names)
+	for _, h := range names {
+		b, err := os.ReadFile(r.file(StateQueued, h))
+		if err != nil {
+			return nil, err
+		}
+		if env, err := iltod.ParseEnvelope(b); err == nil {
+			r.count(h, iltod.KeyID(env.Key))
+		}
+	}
 	return r, nil
 }
 
@@ -94,21 +111,39 @@ func (r *relay) state(hash string) (RelayState, []byte, error) {
 	return StateNone, nil, nil
 }
 
-// enqueue keeps the envelope durably until the origin answers. It returns false with
-// no error when the queue is full.
-func (r *relay) enqueue(hash string, envelope []byte) (bool, error) {
+// count records that the queued envelope hash is by the device key keyID; r.mu must be
+// held, or r not yet shared.
+func (r *relay) count(hash, keyID string) {
+	r.perKey[keyID]++
+	r.keyOf[hash] = keyID
+}
+
+// uncount forgets a queued envelope that left the queue; r.mu must be held.
+func (r *relay) uncount(hash string) {
+	if k, ok := r.keyOf[hash]; ok {
+		delete(r.keyOf, hash)
+		if r.perKey[k]--; r.perKey[k] <= 0 {
+			delete(r.perKey, k)
+		}
+	}
+}
+
+// enqueue keeps the envelope of the device key keyID durably until the origin answers.
+// It returns false with no error when the queue, or the device's share of it, is full.
+func (r *relay) enqueue(hash, keyID string, envelope []byte) (bool, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if _, err := os.Stat(r.file(StateQueued, hash)); err == nil {
 		return true, nil
 	}
-	if r.queued >= r.m.cfg.MaxQueue {
+	if r.queued >= r.m.cfg.MaxQueue || r.perKey[keyID] >= MaxPerDevice {
 		return false, nil
 	}
 	if err := writeFileAtomic(r.file(StateQueued, hash), envelope); err != nil {
 		return false, err
 	}
 	r.queued++
+	r.count(hash, keyID)
 	select {
 	case r.wake <- struct{}{}:
 	default:
@@ -291,6 +326,7 @@ func (r *relay) file1(hash string, state RelayState, answer []byte) {
 	defer r.mu.Unlock()
 	if err := os.Remove(r.file(StateQueued, hash)); err == nil {
 		r.queued--
+		r.uncount(hash)
 	}
 }
 
