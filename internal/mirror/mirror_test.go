@@ -12,6 +12,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -192,11 +194,12 @@ func TestFollow(t *testing.T) {
 	}
 }
 
-// TestPolicy: a checkpoint without the quorum's cosignatures is not taken.
+// TestPolicy: a checkpoint without the quorum's cosignatures is not taken; one with them
+// is, and the mirror serves it with them.
 func TestPolicy(t *testing.T) {
 	o := startOrigin(t, t.TempDir(), "a")
 	o.grow(t, 5)
-	_, vkey, err := note.GenerateKey(rand.Reader, "witness.test")
+	skey, vkey, err := note.GenerateKey(rand.Reader, "witness.test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,6 +222,51 @@ func TestPolicy(t *testing.T) {
 	}
 	if st := m.Status(); st.Size != 0 || !strings.Contains(st.LastError, "quorum") {
 		t.Errorf("status: %+v", st)
+	}
+
+	// The same log behind a front that adds the witness's cosignature.
+	cosigner, err := f_note.NewSignerForCosignatureV1(skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logV, err := note.NewVerifier(o.l.VerifierKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(o.url)
+	proxy := httputil.NewSingleHostReverseProxy(u)
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/log/checkpoint" {
+			proxy.ServeHTTP(w, r)
+			return
+		}
+		cp, err := o.l.Checkpoint(r.Context())
+		if err == nil {
+			var n *note.Note
+			if n, err = note.Open(cp, note.VerifierList(logV)); err == nil {
+				cp, err = note.Sign(n, cosigner)
+			}
+		}
+		if err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		w.Write(cp)
+	}))
+	defer front.Close()
+	m, err = Open(Config{Origin: front.URL + "/", Dir: m.cfg.Dir, Verifier: verifier(t, o, p)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Sync(context.Background()); err != nil {
+		t.Fatalf("sync with the quorum's cosignature: %v", err)
+	}
+	if h := m.Held(); h == nil || h.Size != 5 || len(h.Cosigners) != 1 || h.Cosigners[0] != "w" {
+		t.Fatalf("held %+v", h)
+	}
+	served, _ := os.ReadFile(filepath.Join(m.cfg.Dir, LogDir, "checkpoint"))
+	if !bytes.Contains(served, []byte("\n— witness.test ")) {
+		t.Errorf("the mirror's checkpoint lacks the cosignature:\n%s", served)
 	}
 }
 
