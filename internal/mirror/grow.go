@@ -155,8 +155,11 @@ func (m *Mirror) grow(ctx context.Context, from uint64, cp *tlog.Checkpoint) err
 	return nil
 }
 
-// commit moves the verified files of stage into the copy, syncing each, and leaves in
-// place the ones the copy already holds (a tile of the same width is the same tile).
+// commit moves the verified files of stage into the copy, syncing each. A file the copy
+// already holds with the same bytes stays (a tile of the same width in one tree is the
+// same tile); one with other bytes can only be left beyond the held checkpoint by a
+// growth that a crash cut short, toward a checkpoint that was then not taken, and is
+// replaced.
 func (m *Mirror) commit(stage string) error {
 	dst := filepath.Join(m.cfg.Dir, LogDir)
 	dirs := map[string]bool{}
@@ -169,8 +172,12 @@ func (m *Mirror) commit(stage string) error {
 			return err
 		}
 		to := filepath.Join(dst, rel)
-		if _, err := os.Stat(to); err == nil {
-			return nil
+		if old, err := os.ReadFile(to); err == nil {
+			b, err := os.ReadFile(p)
+			if err != nil || bytes.Equal(old, b) {
+				return err
+			}
+			m.log.Warn("replace a file beyond the held checkpoint", "path", filepath.ToSlash(rel))
 		}
 		f, err := os.Open(p)
 		if err != nil {
