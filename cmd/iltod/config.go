@@ -45,6 +45,8 @@ const (
 	envGateways = "ILTOD_GATEWAYS"
 	// envRecipients names the file of age recipients evidence is sealed to.
 	envRecipients = "ILTOD_EVIDENCE_RECIPIENTS"
+	// envMirrors lists the mirrors' base URLs, separated by commas.
+	envMirrors = "ILTOD_MIRRORS"
 )
 
 // env returns the value of name, or of the file named by name_FILE, or def.

@@ -17,7 +17,7 @@ import (
 var flagArgs = locales.Args{
 	"EnvData": envDataDir, "EnvDSN": envDSN, "EnvAddr": envAddr, "EnvOrigin": envOrigin, "EnvPolicy": envPolicy,
 	"EnvTLSCert": envTLSCert, "EnvTLSKey": envTLSKey, "EnvTLSAuto": envTLSAuto,
-	"EnvGateways": envGateways, "EnvRecipients": envRecipients,
+	"EnvGateways": envGateways, "EnvRecipients": envRecipients, "EnvMirrors": envMirrors,
 }
 
 // langFlag is the -lang flag every command takes. The language is chosen before the flags

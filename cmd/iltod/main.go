@@ -74,6 +74,7 @@ func commands() []command {
 		{"sms", "cli.sms.summary", runSMS},
 		{"evidence", "cli.evidence.summary", runEvidence},
 		{"dossier", "cli.dossier.summary", runDossier},
+		{"mirror", "cli.mirror.summary", runMirror},
 	}
 }
 

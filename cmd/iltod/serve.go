@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/iltod/iltod"
@@ -39,6 +40,9 @@ type ServeConfig struct {
 	// RecipientsFile, if set, names the age recipients evidence is sealed to on arrival
 	// (docs/evidence.md); without it, channels refuse evidence.
 	RecipientsFile string
+	// Mirrors, if set, lists the base URLs of the mirrors that relay reports here,
+	// separated by commas; the observer app falls back to them (docs/mirror.md).
+	Mirrors string
 }
 
 func (c *ServeConfig) register(fs *flag.FlagSet, defaultAddr, defaultOrigin string) {
@@ -49,6 +53,7 @@ func (c *ServeConfig) register(fs *flag.FlagSet, defaultAddr, defaultOrigin stri
 	c.TLS.register(fs)
 	fs.StringVar(&c.GatewaysFile, "gateways", env(envGateways, ""), "cli.gateways.flag")
 	fs.StringVar(&c.RecipientsFile, "evidence-recipients", env(envRecipients, ""), "cli.evidence.flag_serve_recipients")
+	fs.StringVar(&c.Mirrors, "mirrors", env(envMirrors, ""), "cli.mirror.flag_mirrors")
 }
 
 // LogDir and LogKeyFile are where the transparency log lives inside the data directory.
@@ -144,6 +149,12 @@ func (m *Main) Serve(ctx context.Context) error {
 			return fail("cli.gateways.read", locales.Args{"Err": err})
 		}
 		srv.SetGateways(gw)
+	}
+	if m.Config.Mirrors != "" {
+		if err := srv.SetMirrors(strings.Split(m.Config.Mirrors, ",")); err != nil {
+			m.cancel()
+			return err
+		}
 	}
 	if err := m.setUpTLS(srv, time.Now()); err != nil {
 		m.cancel()

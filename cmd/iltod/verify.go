@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -25,10 +26,10 @@ var errVerifyFailed = fail("cli.verify.failed_exit", nil)
 // verifySynopsis is the synopsis of the verify commands; the message cli.verify.usage
 // says what they read.
 const verifySynopsis = `
-  iltod verify receipt -vkey FILE [-policy FILE] RECEIPT
-  iltod verify envelope -vkey FILE [-policy FILE] ENVELOPE RECEIPT
+  iltod verify receipt -vkey FILE [-policy FILE] [-log MIRROR] RECEIPT
+  iltod verify envelope -vkey FILE [-policy FILE] [-log MIRROR] ENVELOPE RECEIPT
   iltod verify receipts -vkey FILE [-policy FILE] BUNDLE
-  iltod verify dataset DIR
+  iltod verify dataset [-log MIRROR] DIR
   iltod verify dossier -vkey FILE [-policy FILE] FILE
   iltod verify consistency -vkey FILE [-policy FILE] -log DIR|URL OLD_CHECKPOINT NEW_CHECKPOINT`
 
@@ -42,9 +43,9 @@ func runVerify(ctx context.Context, p *locales.Printer, args []string, stdout, s
 	}
 	switch args[0] {
 	case "receipt":
-		return verifyReceipt(p, args[1:], stdout, stderr)
+		return verifyReceipt(ctx, p, args[1:], stdout, stderr)
 	case "envelope":
-		return verifyEnvelope(p, args[1:], stdout, stderr)
+		return verifyEnvelope(ctx, p, args[1:], stdout, stderr)
 	case "receipts":
 		return verifyReceipts(p, args[1:], stdout, stderr)
 	case "dataset":
@@ -176,10 +177,11 @@ func describe(p *locales.Printer, v *tlog.Verified) string {
 		"Cosigned": cosigned(p, v.Checkpoint.Cosigners)})
 }
 
-func verifyReceipt(p *locales.Printer, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet(p, "verify receipt", stderr, "-vkey FILE [-policy FILE] RECEIPT", "cli.verify.receipt_about")
+func verifyReceipt(ctx context.Context, p *locales.Printer, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet(p, "verify receipt", stderr, "-vkey FILE [-policy FILE] [-log MIRROR] RECEIPT", "cli.verify.receipt_about")
 	var tf trustFlags
 	tf.register(fs)
+	loc := fs.String("log", "", "cli.mirror.flag_verify_log")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -194,6 +196,9 @@ func verifyReceipt(p *locales.Printer, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
+	if *loc != "" {
+		return verifyInLog(ctx, p, v, *loc, receipt, nil, stdout)
+	}
 	res, err := v.VerifyReceipt(receipt)
 	if err != nil {
 		return verdict(p, stdout, "", err)
@@ -201,10 +206,48 @@ func verifyReceipt(p *locales.Printer, args []string, stdout, stderr io.Writer) 
 	return verdict(p, stdout, describe(p, res), nil)
 }
 
-func verifyEnvelope(p *locales.Printer, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet(p, "verify envelope", stderr, "-vkey FILE [-policy FILE] ENVELOPE RECEIPT", "cli.verify.receipt_about")
+// verifyInLog checks a receipt against the copy of the log at loc, a mirror's URL or
+// directory, without asking the log (tlog.Verifier.VerifyInLog); and, if envelope is
+// not nil, that the receipt is the envelope's.
+func verifyInLog(ctx context.Context, p *locales.Printer, v *tlog.Verifier, loc string, receipt, envelope []byte, stdout io.Writer) error {
+	tiles, err := tlog.OpenTiles(mirrorLogURL(loc), nil)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+	defer cancel()
+	if envelope != nil {
+		if _, err := v.VerifyEnvelope(envelope, receipt); err != nil {
+			return verdict(p, stdout, "", err)
+		}
+	}
+	res, err := v.VerifyInLog(ctx, receipt, tiles)
+	if err != nil {
+		return verdict(p, stdout, "", err)
+	}
+	return verdict(p, stdout, p.T("cli.mirror.verified_in_log", locales.Args{"What": describe(p, res.Verified), "Log": loc,
+		"Size": res.Checkpoint.Size, "Cosigned": cosigned(p, res.Checkpoint.Cosigners)}), nil)
+}
+
+// mirrorLogURL returns the URL of the log of a mirror or server given by its base URL
+// (https://mirror.example.org/ → https://mirror.example.org/log/); a URL that already
+// ends in /log or /log/, and a directory, are returned as they are.
+func mirrorLogURL(loc string) string {
+	if !strings.HasPrefix(loc, "http://") && !strings.HasPrefix(loc, "https://") {
+		return loc
+	}
+	loc = strings.TrimSuffix(loc, "/")
+	if !strings.HasSuffix(loc, "/log") {
+		loc += "/log"
+	}
+	return loc + "/"
+}
+
+func verifyEnvelope(ctx context.Context, p *locales.Printer, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet(p, "verify envelope", stderr, "-vkey FILE [-policy FILE] [-log MIRROR] ENVELOPE RECEIPT", "cli.verify.receipt_about")
 	var tf trustFlags
 	tf.register(fs)
+	loc := fs.String("log", "", "cli.mirror.flag_verify_log")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -222,6 +265,9 @@ func verifyEnvelope(p *locales.Printer, args []string, stdout, stderr io.Writer)
 	receipt, err := readReceipt(fs.Arg(1))
 	if err != nil {
 		return err
+	}
+	if *loc != "" {
+		return verifyInLog(ctx, p, v, *loc, receipt, envelope, stdout)
 	}
 	res, err := v.VerifyEnvelope(envelope, receipt)
 	if err != nil {
@@ -325,7 +371,8 @@ func readLimited(name string, max int64) ([]byte, error) {
 }
 
 func verifyDataset(ctx context.Context, p *locales.Printer, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet(p, "verify dataset", stderr, "DIR", "")
+	fs := newFlagSet(p, "verify dataset", stderr, "[-log MIRROR] DIR", "")
+	loc := fs.String("log", "", "cli.mirror.flag_verify_log")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -337,6 +384,11 @@ func verifyDataset(ctx context.Context, p *locales.Printer, args []string, stdou
 	if err != nil {
 		return verdict(p, stdout, "", err)
 	}
+	if *loc != "" {
+		if err := datasetInLog(ctx, dir, *loc); err != nil {
+			return verdict(p, stdout, "", err)
+		}
+	}
 	scope := p.T("cli.verify.all_elections")
 	if sum.Elections != nil {
 		scope = p.T("cli.verify.elections", locales.Args{"Elections": strings.Join(sum.Elections, ", ")})
@@ -346,8 +398,50 @@ func verifyDataset(ctx context.Context, p *locales.Printer, args []string, stdou
 	if sum.Withheld > 0 {
 		reports = p.T("cli.verify.dataset_withheld", args2)
 	}
-	return verdict(p, stdout, p.T("cli.verify.dataset", locales.Args{"Dir": dir, "Origin": sum.Checkpoint.Origin, "Leaves": p.Int(int64(sum.Leaves)),
-		"Cosigned": cosigned(p, sum.Checkpoint.Cosigners), "Reports": reports}), nil)
+	ok := p.T("cli.verify.dataset", locales.Args{"Dir": dir, "Origin": sum.Checkpoint.Origin, "Leaves": p.Int(int64(sum.Leaves)),
+		"Cosigned": cosigned(p, sum.Checkpoint.Cosigners), "Reports": reports})
+	if *loc != "" {
+		ok = p.T("cli.mirror.dataset_in_log", locales.Args{"Dataset": ok, "Log": *loc})
+	}
+	return verdict(p, stdout, ok, nil)
+}
+
+// datasetInLog checks that the dataset in dir (already verified on its own) is a view
+// of the log copy at loc: the copy's checkpoint verifies under the dataset's key and
+// policy, and its tiles prove the dataset's checkpoint consistent with it.
+func datasetInLog(ctx context.Context, dir, loc string) error {
+	vkey, err := os.ReadFile(filepath.Join(dir, tlog.DatasetVKey))
+	if err != nil {
+		return err
+	}
+	var pol *tlog.Policy
+	if text, err := os.ReadFile(filepath.Join(dir, tlog.DatasetPolicy)); err == nil {
+		if pol, err = tlog.ParsePolicy(text); err != nil {
+			return err
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	v, err := tlog.NewVerifier(string(vkey), pol)
+	if err != nil {
+		return err
+	}
+	cp, err := os.ReadFile(filepath.Join(dir, tlog.DatasetCheckpoint))
+	if err != nil {
+		return err
+	}
+	tiles, err := tlog.OpenTiles(mirrorLogURL(loc), nil)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+	defer cancel()
+	latest, err := tiles.ReadCheckpoint(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = v.VerifyConsistency(ctx, cp, latest, tiles)
+	return err
 }
 
 func verifyConsistency(ctx context.Context, p *locales.Printer, args []string, stdout, stderr io.Writer) error {

@@ -138,3 +138,20 @@ func errNoRoute(path string) error {
 func errMethodNotAllowed(method string) error {
 	return iltod.E(codeMethodNotAllowed, "error.method_not_allowed", locales.Args{"Method": method})
 }
+
+// APIError returns the code, HTTP status and caller-safe message, in lang, of err as the
+// API answers it (see writeError). The mirror's relay answers with it, so that its
+// errors read as the origin's.
+func APIError(err error, lang string) (iltod.ErrorCode, int, string) { return publicError(err, lang) }
+
+// APILang returns the language the API answers r in (see apiLang).
+func APILang(r *http.Request) string { return apiLang(r) }
+
+// StatusOf returns the HTTP status of an error code, 500 for a code the table does not
+// know.
+func StatusOf(code iltod.ErrorCode) int {
+	if s, ok := statusOf[code]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}

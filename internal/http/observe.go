@@ -113,10 +113,11 @@ func observeMessages() []byte {
 	for _, lang := range locales.Languages {
 		m := map[string]string{}
 		for _, key := range locales.Keys(lang) {
-			// The app's own words are [observe] itself; its subsections ([observe.sms],
-			// [observe.odk]) are the other channels' replies, which no phone needs.
+			// The app's own words are [observe] itself and [observe.relay]; its other
+			// subsections ([observe.sms], [observe.odk]) are the other channels'
+			// replies, which no phone needs.
 			name, ok := strings.CutPrefix(key, "observe.")
-			if !ok || strings.Contains(name, ".") {
+			if !ok || strings.Contains(name, ".") && !strings.HasPrefix(name, "relay.") {
 				continue
 			}
 			if locales.Plural(lang, key) {
@@ -216,7 +217,7 @@ func (s *Server) observeFile(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) serveObserve(w http.ResponseWriter, r *http.Request, f observeAsset) {
 	h := w.Header()
-	h.Set("Content-Security-Policy", observeCSP)
+	h.Set("Content-Security-Policy", s.csp)
 	h.Set("Content-Type", f.contentType)
 	// The service worker decides what is fresh: the browser always asks the server, and
 	// the ETag makes that cheap.

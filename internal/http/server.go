@@ -52,6 +52,8 @@ type Server struct {
 	caDER    []byte       // the local CA's certificate, offered at /tls/ca.crt (SetLocalCA)
 	gateways gatewaySet   // the SMS and messenger gateways served (SetGateways)
 	odkKey   []byte       // binds the OpenRosa server's Digest nonces (odk.go)
+	mirrors  []string     // the mirrors' base URLs, told to the observer app (SetMirrors)
+	csp      string       // the observer app's Content-Security-Policy, naming the mirrors
 }
 
 // NewServer returns a Server over a. A nil logger discards. The templates are parsed when
@@ -66,6 +68,7 @@ func NewServer(a *app.App, logger *slog.Logger) *Server {
 		mux:    http.NewServeMux(),
 		areas:  newAreaCache(areaCacheTTL),
 		odkKey: odk.NewKey(),
+		csp:    observeCSP,
 	}
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.pattern, rt.handler)

@@ -636,6 +636,7 @@
     const out = [];
     const b = (cls, key, args) => out.push(el('span', { class: 'badge ' + cls, 'data-state': cls }, t(key, args)));
     if (r.state === 'refused') b('refused', 'observe.state_refused');
+    else if (!r.receipt && r.relayed) b('relayed', 'observe.relay.state');
     else if (!r.receipt) b('queued', 'observe.state_queued');
     else if (!r.proof) b('sent', 'observe.state_sent');
     else b('logged', 'observe.state_logged');
@@ -657,6 +658,7 @@
         el('p', { class: 'status' }, r.receipt ? t('observe.sent_at', { Time: fmtTime(r.receipt.received), Seq: r.receipt.seq })
           : t('observe.created_at', { Time: fmtTime(r.created) })),
         r.state === 'queued' && r.attempts > 0 ? el('p', { class: 'status' }, t('observe.retrying', { Attempts: r.attempts })) : null,
+        r.state === 'queued' && r.relayed ? el('p', { class: 'status' }, t('observe.relay.note')) : null,
         r.error ? el('p', { class: 'err' }, r.error) : null,
         fails.length ? el('ul', { class: 'reasons' }, fails.map((c) => el('li', {}, c.detail || c.code))) : null,
         r.conflicts && r.conflicts.length ? el('p', { class: 'conflicts' }, t('observe.conflict_on', { Tags: r.conflicts.join(', ') })) : null,
@@ -743,6 +745,23 @@
     r.nextTry = Date.now() + wait;
   }
 
+  // mirrors are the relays the server named in the assignment (docs/mirror.md): where a
+  // report goes when the server itself cannot be reached. Each is a base URL.
+  function mirrors() {
+    return ((assignment && assignment.mirrors) || []).filter((m) => /^https?:\/\//.test(m)).map((m) => m.replace(/\/?$/, '/'));
+  }
+  // viaMirror offers the report to each mirror in turn, and returns the first answer
+  // that is not a failure of the mirror itself, or null.
+  async function viaMirror(r) {
+    for (const m of mirrors()) {
+      try {
+        const res = await fetch(m + 'api/v1/reports', { method: 'POST', body: r.envelope, headers: headers() });
+        if (res.status !== 429 && res.status < 500) return res;
+      } catch (e) { /* the next mirror */ }
+    }
+    return null;
+  }
+
   async function send(r) {
     let res;
     try {
@@ -751,8 +770,20 @@
         headers: headers({ 'Iltod-Device-Time': rfc3339(new Date()) }),
       });
     } catch (e) {
+      res = await viaMirror(r);
+      if (!res) {
+        backoff(r);
+        return false;
+      }
+    }
+    if (res.status === 202) {
+      // A relay took it for the server: not a receipt. The report stays queued, and is
+      // offered again later; the server (or the relay, once it has forwarded it)
+      // answers with the receipt, since the server knows the report by its id.
+      const j = await res.json();
+      r.relayed = (j && j.relay) || { state: 'relayed' };
       backoff(r);
-      return false;
+      return true;
     }
     if (res.status === 200 || res.status === 201) {
       const j = await res.json();
@@ -800,12 +831,18 @@
   async function fetchProof(r) {
     if (r.nextProof && r.nextProof > Date.now()) return false;
     try {
-      const res = await fetch(`/api/v1/reports/${encodeURIComponent(r.id)}/receipt?election=${encodeURIComponent(r.election)}`,
-        { headers: { 'Accept-Language': lang } });
-      if (res.ok) {
-        r.proof = await res.text();
-        r.state = 'logged';
-        return true;
+      const path = `api/v1/reports/${encodeURIComponent(r.id)}/receipt?election=${encodeURIComponent(r.election)}`;
+      for (const base of ['/'].concat(mirrors())) {
+        let res;
+        try {
+          res = await fetch(base + path, { headers: { 'Accept-Language': lang } });
+        } catch (e) { continue; /* offline, or that server is unreachable: the next */ }
+        if (res.ok) {
+          r.proof = await res.text();
+          r.state = 'logged';
+          return true;
+        }
+        if (res.status < 500 && res.status !== 429) break; // the server's answer: not yet in the log
       }
     } catch (e) { /* offline: try later */ }
     r.proofTries = (r.proofTries || 0) + 1;
