@@ -137,8 +137,17 @@ type Result struct {
 //     (OutcomeRunoff), and in the runoff (o.Round 2) the election is void (OutcomeVoid).
 //     With base valid_and_blank blank ballots count against every candidate, which is
 //     how Mongolia elects its president.
-//   - list_pr: lists below Threshold of ThresholdBase win no seats; the others share
-//     Seats by Method (see Apportion), the quota's total being their votes alone.
+//   - list_pr: lists below Threshold of ThresholdBase win no seats (see Passes for
+//     exemptions, the coalition threshold and qualification by constituency seats, and
+//     Options.Qualified for a threshold over the tier, which Allocate refuses to test
+//     alone); the others share Seats by Method (see Apportion), the quota's total being
+//     their votes alone. System.Alliances count as one list each, their seats then
+//     split among their lists by Method; an alliance with a list below the threshold
+//     lapses (Result.Lapsed). With a quota method an alliance is one list throughout:
+//     its full quotas and its remainder are those of its joined votes. With Mixed, the
+//     seats compensate for Options.Won: mmp gives each list its share of the whole body
+//     (Seats + the constituency seats) less its constituency seats, keeping overhang;
+//     ams gives Seats by ApportionFrom, starting each list at its constituency seats.
 //
 // Shares are compared exactly and a threshold, minimum share or turnout is met when
 // reached ("at least"), a majority only when exceeded ("more than"). Ties are broken by
@@ -151,7 +160,9 @@ type Result struct {
 // *iltod.Error with code iltod.EInvalid for totals that do not fit the contest (an
 // unknown choice code, negative counts, Valid too small for the votes, Cast smaller than
 // Valid + Blank, a turnout condition without Registered and Cast), a Round given where it
-// does not apply, or a Lot naming unknown or repeated choices.
+// does not apply, a Lot naming unknown or repeated choices, Options.Won or Qualified
+// naming lists the contest does not have or seat counts out of range, and a threshold
+// over the tier without Options.Qualified.
 func Allocate(c *iltod.Contest, t Totals, o Options) (Result, error) {
 	if err := c.Validate(); err != nil {
 		return Result{}, fmt.Errorf("contest %s: %w", c.Code, err)
