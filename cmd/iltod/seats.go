@@ -80,12 +80,15 @@ func runSeats(ctx context.Context, p *locales.Printer, args []string, stdout, st
 // plainSeats allocates seats from the votes of a file.
 func plainSeats(ctx context.Context, p *locales.Printer, args []string, stdout, stderr io.Writer) error {
 	var pf plainFlags
-	fs := newFlagSet(p, "seats", stderr, `-in FILE (-choice COL -votes COL [-party COL] | -choices COL,COL,…) -seats N -system list_pr|fptp|block|two_round
+	fs := newFlagSet(p, "seats", stderr, `-in FILE (-choice COL -votes COL [-party COL] [-won COL] [-region COL] | -choices COL,COL,…) -seats N
+       -system list_pr|fptp|block|two_round|mmp|ams
        [-method dhondt|sainte_lague|modified_sainte_lague|huntington_hill|hare|droop]
-       [-threshold T -threshold-base valid|list_valid|valid_and_blank] [-majority M -majority-base valid|valid_and_blank]
+       [-threshold T -threshold-base valid|list_valid|valid_and_blank] [-threshold-scope contest|tier]
+       [-exempt LIST,LIST] [-alliance A+B,C+D] [-qualify-won N] [-coalition LIST,LIST -coalition-threshold T]
+       [-majority M -majority-base valid|valid_and_blank]
        [-min-share S] [-min-turnout T -cast N -registered N] [-valid N] [-blank N] [-ties lot|most_votes|ballot_order]
        [-lot SEED] [-round 1|2] [-json|-csv]`, "cli.about.seats")
-	pf.register(fs, "in", "choices", "choice", "votes", "party")
+	pf.register(fs, "in", "choices", "choice", "votes", "party", "won", "region")
 	var opt plaincsv.SeatsOptions
 	sys := &opt.System
 	fs.IntVar(&opt.Seats, "seats", 0, "cli.flag.seats")
@@ -93,6 +96,22 @@ func plainSeats(ctx context.Context, p *locales.Printer, args []string, stdout, 
 	fs.StringVar(&sys.Method, "method", "", "cli.flag.method")
 	fs.Float64Var(&sys.Threshold, "threshold", 0, "cli.flag.threshold")
 	fs.StringVar(&sys.ThresholdBase, "threshold-base", "", "cli.flag.threshold_base")
+	fs.StringVar(&sys.ThresholdScope, "threshold-scope", "", "cli.seat_rules.flag_threshold_scope")
+	fs.IntVar(&sys.QualifyWon, "qualify-won", 0, "cli.seat_rules.flag_qualify_won")
+	fs.Float64Var(&sys.CoalitionThreshold, "coalition-threshold", 0, "cli.seat_rules.flag_coalition_threshold")
+	exempt := fs.String("exempt", "", "cli.seat_rules.flag_exempt")
+	coalition := fs.String("coalition", "", "cli.seat_rules.flag_coalition")
+	alliance := fs.String("alliance", "", "cli.seat_rules.flag_alliance")
+	pf.after = append(pf.after, func() (err error) {
+		if opt.Exempt, err = plaincsv.ParseLists("exempt", *exempt); err != nil {
+			return err
+		}
+		if opt.Coalitions, err = plaincsv.ParseLists("coalition", *coalition); err != nil {
+			return err
+		}
+		opt.Alliances, err = plaincsv.ParseAlliances(*alliance)
+		return err
+	})
 	fs.Float64Var(&sys.Majority, "majority", 0, "cli.flag.majority")
 	fs.StringVar(&sys.MajorityBase, "majority-base", "", "cli.flag.majority_base")
 	fs.Float64Var(&sys.MinShare, "min-share", 0, "cli.flag.min_share")

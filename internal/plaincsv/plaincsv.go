@@ -78,6 +78,8 @@ type Columns struct {
 	Choice     string // the name of a choice, in a file with a row per choice
 	Votes      string // a choice's votes, in a file with a row per choice
 	Party      string // a choice's party, in a file with a row per choice
+	Won        string // the constituency seats a list's party won, in a file with a row per list
+	Region     string // the region of a row, where each region allocates its own seats
 
 	// Choices are the columns of votes, one per choice; a choice is named by its column.
 	Choices []string
@@ -89,7 +91,7 @@ func (c *Columns) Field(name string) *string {
 	return map[string]*string{
 		"station": &c.Station, "stratum": &c.Stratum, "registered": &c.Registered, "cast": &c.Cast,
 		"issued": &c.Issued, "valid": &c.Valid, "area": &c.Area, "leader": &c.Leader,
-		"choice": &c.Choice, "votes": &c.Votes, "party": &c.Party,
+		"choice": &c.Choice, "votes": &c.Votes, "party": &c.Party, "won": &c.Won, "region": &c.Region,
 	}[name]
 }
 

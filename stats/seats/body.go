@@ -123,7 +123,7 @@ func AllocateBody(b iltod.Body, contests []ContestTotals) (BodyResult, error) {
 			allWon[party] += n
 		}
 	}
-	qualified, err := tierQualified(contests, allWon)
+	qualified, err := TierQualified(contests, allWon)
 	if err != nil {
 		return BodyResult{}, fmt.Errorf("body %s: %w", b.Code, err)
 	}
@@ -222,13 +222,14 @@ func firstList(c *iltod.Contest, party string) (string, bool) {
 	return "", false
 }
 
-// tierQualified decides, for every list_pr contest whose threshold is over its tier
+// TierQualified decides, for every list_pr contest whose threshold is over its tier
 // (iltod.ScopeTier), which of its lists take part: by Passes on their party's votes over
 // all such contests of the tier, against the sum of the contests' bases, with won the
 // constituency seats of each party in the body. It returns Options.Qualified by contest
-// index (nil for other contests). The sums are exact; a base or a party's votes beyond
-// the range of int64 is an error.
-func tierQualified(contests []ContestTotals, won map[string]int) ([]map[string]bool, error) {
+// index (nil for other contests); AllocateBody calls it, and a caller that allocates
+// the contests one by one can too. The sums are exact; a base or a party's votes beyond
+// the range of int64 is an *iltod.Error with code iltod.EInvalid.
+func TierQualified(contests []ContestTotals, won map[string]int) ([]map[string]bool, error) {
 	type tally struct {
 		votes             map[string]*big.Int
 		exempt, coalition map[string]bool
