@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/iltod/iltod"
+	"github.com/iltod/iltod/internal/electionpkg"
 	"github.com/iltod/iltod/internal/plaincsv"
 	"github.com/iltod/iltod/stats/pvt"
 )
@@ -229,5 +232,56 @@ func TestSeatRulesCommands(t *testing.T) {
 		if got[k] != v {
 			t.Errorf("Scotland %s: %s seats, want %s (all %v)", k, got[k], v, got)
 		}
+	}
+}
+
+// TestMMPPackage loads a mixed-member proportional parliament from a package (testdata/mmp),
+// imports its official results and prints its seats by tier with the overhang: party C
+// keeps the two electorates it won beyond its share of the party vote. Then the package
+// is exported and read back with its seat rules unchanged.
+func TestMMPPackage(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	for _, args := range [][]string{
+		{"load", "-data", data, "testdata/mmp"},
+		{"import", "-data", data, "-election", "mmp-test", "-file", "testdata/mmp/official.csv", "-source", "test", "-published", "2026-10-11"},
+	} {
+		plainOK(t, args...)
+	}
+	rows, err := csv.NewReader(strings.NewReader(plainOK(t, "seats", "-data", data, "-election", "mmp-test", "-csv"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, r := range rows[1:] {
+		got[r[1]+"/"+r[2]] = r[3]
+	}
+	// Party votes A 5,000, B 3,500, C 400, D 100 (exempt): Sainte-Laguë over 7 seats gives
+	// A 4, B 3; C won 2 electorates and keeps them, A won 1.
+	for k, v := range map[string]string{"electorate/A": "1", "electorate/C": "2", "list/A": "3", "list/B": "3",
+		"total/A": "4", "total/B": "3", "total/C": "2", "overhang/C": "2"} {
+		if got[k] != v {
+			t.Errorf("%s: %q, want %s (all %v)", k, got[k], v, got)
+		}
+	}
+	if _, ok := got["list/C"]; ok {
+		t.Errorf("C has a list row: %v", got)
+	}
+	if out := plainOK(t, "seats", "-lang", "en", "-data", data, "-election", "mmp-test"); !strings.Contains(out, "Seats with overhang: 9 (7 + 2).") {
+		t.Errorf("the table does not give the size with overhang:\n%s", out)
+	}
+	out := filepath.Join(dir, "export")
+	plainOK(t, "export", "package", "-data", data, "-election", "mmp-test", "-out", out)
+	orig, err := electionpkg.ReadDir("testdata/mmp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := electionpkg.ReadDir(out)
+	if err != nil {
+		t.Fatalf("the exported package does not load: %v", err)
+	}
+	if !reflect.DeepEqual(orig.Contests, back.Contests) || back.Contests[3].System.Mixed != iltod.MixedMMP || !back.Contests[3].Choices[3].ThresholdExempt {
+		t.Errorf("contests changed on export:\nbefore %+v\nafter  %+v", orig.Contests[3], back.Contests[3])
 	}
 }

@@ -26,40 +26,15 @@ func runSeats(ctx context.Context, p *locales.Printer, args []string, stdout, st
 		if err != nil {
 			return err
 		}
-		t := tabular.New(p, "body", "party", "official", "projected", "range")
+		t := tabular.New(p, "body", "tier", "party", "official", "projected", "range")
 		for _, b := range rep.Bodies {
-			parties := map[string]bool{}
-			for _, o := range []*analysis.SeatOutcome{b.Official, b.PVT} {
-				if o != nil {
-					for p := range o.Parties {
-						parties[p] = true
-					}
-					for p := range o.Low {
-						parties[p] = true
-					}
-				}
-			}
-			for _, party := range slices.Sorted(maps.Keys(parties)) {
-				var off, proj, rng any = "-", "-", ""
-				if b.Official != nil {
-					off = b.Official.Parties[party]
-				}
-				if b.PVT != nil {
-					proj = b.PVT.Parties[party]
-					rng = fmt.Sprintf("%d–%d", b.PVT.Low[party], b.PVT.High[party])
-				}
-				var name any = party
-				if party == "" {
-					name = tabular.Word{Code: "(independents)", Key: "cli.seats.independents"}
-				}
-				t.Add(b.Body, name, off, proj, rng)
-			}
+			seatRows(t, b)
 			if b.OfficialError != nil {
-				t.Add(b.Body, "-", tabular.Word{Code: "no_seats: " + b.OfficialError.In(locales.Fallback), Key: "cli.seats.no_seats",
+				t.Add(b.Body, "", "-", tabular.Word{Code: "no_seats: " + b.OfficialError.In(locales.Fallback), Key: "cli.seats.no_seats",
 					Args: locales.Args{"Reason": b.OfficialError.In(p.Lang(), locales.Fallback)}}, "", "")
 			}
 			if b.PVTError != nil {
-				t.Add(b.Body, "-", "", tabular.Word{Code: "no_projection: " + b.PVTError.In(locales.Fallback), Key: "cli.seats.no_projection",
+				t.Add(b.Body, "", "-", "", tabular.Word{Code: "no_projection: " + b.PVTError.In(locales.Fallback), Key: "cli.seats.no_projection",
 					Args: locales.Args{"Reason": b.PVTError.In(p.Lang(), locales.Fallback)}}, "")
 			}
 		}
@@ -68,6 +43,12 @@ func runSeats(ctx context.Context, p *locales.Printer, args []string, stdout, st
 		}
 		if !f.out.json && !f.out.csv {
 			for _, b := range rep.Bodies {
+				for _, o := range []*analysis.SeatOutcome{b.Official, b.PVT} {
+					if o != nil && o.Size > b.Seats {
+						fmt.Fprintf(stdout, "\n%s: %s", b.Body, p.T("cli.seat_rules.size", locales.Args{"Size": o.Size, "Seats": b.Seats, "Overhang": o.Size - b.Seats}))
+						break
+					}
+				}
 				if b.PVT != nil {
 					fmt.Fprintf(stdout, "\n%s: %s\n", b.Body, b.PVT.Note.In(p.Lang(), locales.Fallback))
 				}
@@ -129,4 +110,66 @@ func plainSeats(ctx context.Context, p *locales.Printer, args []string, stdout, 
 	opt.In, opt.Columns = pf.in, pf.cols
 	res, err := plaincsv.Seats(ctx, opt)
 	return pf.print(p, stdout, res, err)
+}
+
+// seatRows adds body b's seats to t: a row per tier and party, then each party's total
+// (tier "total") and, in a mixed-member proportional body, its overhang (tier
+// "overhang"), for the official allocation and the projection side by side. The range is
+// the projection's, on the total rows.
+func seatRows(t *tabular.Table, b analysis.BodyReport) {
+	outcomes := []*analysis.SeatOutcome{b.Official, b.PVT}
+	party := func(code string) any {
+		if code == "" {
+			return tabular.Word{Code: "(independents)", Key: "cli.seats.independents"}
+		}
+		return code
+	}
+	cell := func(o *analysis.SeatOutcome, m func(*analysis.SeatOutcome) map[string]int, code string) any {
+		if o == nil {
+			return "-"
+		}
+		return m(o)[code]
+	}
+	add := func(tier any, m func(*analysis.SeatOutcome) map[string]int, total bool) {
+		parties := map[string]bool{}
+		for _, o := range outcomes {
+			if o == nil {
+				continue
+			}
+			for code, n := range m(o) {
+				parties[code] = parties[code] || n > 0 || total
+			}
+			if total {
+				for code := range o.Low {
+					parties[code] = true
+				}
+			}
+		}
+		for _, code := range slices.Sorted(maps.Keys(parties)) {
+			if !parties[code] {
+				continue
+			}
+			var rng any = ""
+			if total && b.PVT != nil {
+				rng = fmt.Sprintf("%d–%d", b.PVT.Low[code], b.PVT.High[code])
+			}
+			t.Add(b.Body, tier, party(code), cell(b.Official, m, code), cell(b.PVT, m, code), rng)
+		}
+	}
+	var tiers []string
+	for _, o := range outcomes {
+		if o != nil {
+			for tier := range o.Tiers {
+				if !slices.Contains(tiers, tier) {
+					tiers = append(tiers, tier)
+				}
+			}
+		}
+	}
+	slices.Sort(tiers)
+	for _, tier := range tiers {
+		add(tier, func(o *analysis.SeatOutcome) map[string]int { return o.Tiers[tier] }, false)
+	}
+	add(tabular.Word{Code: "total", Key: "cli.seat_rules.total"}, func(o *analysis.SeatOutcome) map[string]int { return o.Parties }, true)
+	add(tabular.Word{Code: "overhang", Key: "cli.seat_rules.overhang_row"}, func(o *analysis.SeatOutcome) map[string]int { return o.Overhang }, false)
 }
