@@ -212,22 +212,22 @@ func rules(contest *iltod.Contest, list []Seat, rows []int, opt SeatsOptions) er
 		j, ok := byName[name]
 		return j, ok, nil
 	}
-	for _, name := range opt.Exempt {
-		j, ok, err := check("-exempt", name)
-		if err != nil {
-			return err
-		}
-		if ok {
-			contest.Choices[j].ThresholdExempt = true
-		}
-	}
-	for _, name := range opt.Coalitions {
-		j, ok, err := check("-coalition", name)
-		if err != nil {
-			return err
-		}
-		if ok {
-			contest.Choices[j].Coalition = true
+	for _, mark := range []struct {
+		flag  string
+		names []string
+		set   func(*iltod.Choice)
+	}{
+		{"-exempt", opt.Exempt, func(c *iltod.Choice) { c.ThresholdExempt = true }},
+		{"-coalition", opt.Coalitions, func(c *iltod.Choice) { c.Coalition = true }},
+	} {
+		for _, name := range mark.names {
+			j, ok, err := check(mark.flag, name)
+			if err != nil {
+				return err
+			}
+			if ok {
+				mark.set(&contest.Choices[j])
+			}
 		}
 	}
 	for _, group := range opt.Alliances {

@@ -1,6 +1,7 @@
 package seats_test
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -266,16 +267,7 @@ func TestNewZealand2020Body(t *testing.T) {
 	list := listContest("party-vote", 48, iltod.System{Kind: iltod.ListPR, Method: iltod.SainteLague, Threshold: 0.05,
 		ThresholdBase: iltod.BaseValid, QualifyWon: 1, Mixed: iltod.MixedMMP}, ps)
 	list.Body, list.Tier = "parliament", "list"
-	var cts []seats.ContestTotals
-	n := 0
-	for _, p := range ps {
-		for range p.won {
-			n++
-			e := electorate(n, p.code)
-			cts = append(cts, seats.ContestTotals{Contest: e, Totals: seats.Totals{Votes: map[string]int64{e.Choices[0].Code: 2, e.Choices[1].Code: 1}, Valid: 3}})
-		}
-	}
-	cts = append(cts, seats.ContestTotals{Contest: list, Totals: seats.Totals{Votes: votesOf(ps), Valid: 2886400}})
+	cts := append(electorates(ps, "parliament", "electorate"), seats.ContestTotals{Contest: list, Totals: seats.Totals{Votes: votesOf(ps), Valid: 2886400}})
 	r, err := seats.AllocateBody(body, cts)
 	if err != nil {
 		t.Fatal(err)
@@ -287,15 +279,23 @@ func TestNewZealand2020Body(t *testing.T) {
 	}
 }
 
-// electorate returns the n-th electorate, won by party's candidate against an
-// independent.
-func electorate(n int, party string) *iltod.Contest {
-	code := "e" + string(rune('0'+n/10)) + string(rune('0'+n%10))
-	return &iltod.Contest{Code: code, Name: iltod.Text{"en": code}, Body: "parliament", Tier: "electorate", Areas: []string{code},
-		Seats: 1, System: iltod.System{Kind: iltod.FPTP}, Choices: []iltod.Choice{
-			{Code: code + "-a", Kind: iltod.Candidate, Name: iltod.Text{"en": "A"}, Party: party},
-			{Code: code + "-b", Kind: iltod.Candidate, Name: iltod.Text{"en": "B"}},
-		}}
+// electorates returns a first-past-the-post contest of body and tier for each
+// constituency seat a party of ps won, its candidate beating an independent 2 votes to 1.
+// Only who won matters to the tests, not the votes.
+func electorates(ps []party, body, tier string) []seats.ContestTotals {
+	var out []seats.ContestTotals
+	for _, p := range ps {
+		for range p.won {
+			code := fmt.Sprintf("e%02d", len(out)+1)
+			c := &iltod.Contest{Code: code, Name: iltod.Text{"en": code}, Body: body, Tier: tier, Areas: []string{code},
+				Seats: 1, System: iltod.System{Kind: iltod.FPTP}, Choices: []iltod.Choice{
+					{Code: code + "-a", Kind: iltod.Candidate, Name: iltod.Text{"en": "A"}, Party: p.code},
+					{Code: code + "-b", Kind: iltod.Candidate, Name: iltod.Text{"en": "B"}},
+				}}
+			out = append(out, seats.ContestTotals{Contest: c, Totals: seats.Totals{Votes: map[string]int64{code + "-a": 2, code + "-b": 1}, Valid: 3}})
+		}
+	}
+	return out
 }
 
 // TestScotland2021HighlandsAndIslands reproduces the additional members of the
@@ -312,16 +312,9 @@ func TestScotland2021HighlandsAndIslands(t *testing.T) {
 	body := iltod.Body{Code: "holyrood", Seats: 15, Tiers: []iltod.Tier{{Code: "constituency", Seats: 8}, {Code: "region", Seats: 7}}}
 	list := listContest("highlands-islands", 7, iltod.System{Kind: iltod.ListPR, Method: iltod.DHondt, Mixed: iltod.MixedAMS}, ps)
 	list.Body, list.Tier = "holyrood", "region"
-	var cts []seats.ContestTotals
-	n := 0
-	for _, p := range ps {
-		for range p.won {
-			n++
-			e := electorate(n, p.code)
-			e.Body, e.Tier = "holyrood", "constituency"
-			list.System.Compensates = append(list.System.Compensates, e.Code)
-			cts = append(cts, seats.ContestTotals{Contest: e, Totals: seats.Totals{Votes: map[string]int64{e.Choices[0].Code: 2}, Valid: 2}})
-		}
+	cts := electorates(ps, "holyrood", "constituency")
+	for _, ct := range cts {
+		list.System.Compensates = append(list.System.Compensates, ct.Contest.Code)
 	}
 	cts = append(cts, seats.ContestTotals{Contest: list, Totals: seats.Totals{Votes: votesOf(ps), Valid: 228253}})
 	r, err := seats.AllocateBody(body, cts)
