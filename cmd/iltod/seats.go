@@ -61,7 +61,7 @@ func runSeats(ctx context.Context, p *locales.Printer, args []string, stdout, st
 // plainSeats allocates seats from the votes of a file.
 func plainSeats(ctx context.Context, p *locales.Printer, args []string, stdout, stderr io.Writer) error {
 	var pf plainFlags
-	fs := newFlagSet(p, "seats", stderr, `-in FILE (-choice COL -votes COL [-party COL] [-won COL] [-region COL] | -choices COL,COL,…) -seats N
+	fs := newFlagSet(p, "seats", stderr, `-in FILE (-choice COL -votes COL [-party COL] [-won COL] [-region COL [-region-seats COL]] | -choices COL,COL,…) -seats N
        -system list_pr|fptp|block|two_round|mmp|ams
        [-method dhondt|sainte_lague|modified_sainte_lague|huntington_hill|hare|droop]
        [-threshold T -threshold-base valid|list_valid|valid_and_blank] [-threshold-scope contest|tier]
@@ -69,11 +69,14 @@ func plainSeats(ctx context.Context, p *locales.Printer, args []string, stdout, 
        [-majority M -majority-base valid|valid_and_blank]
        [-min-share S] [-min-turnout T -cast N -registered N] [-valid N] [-blank N] [-ties lot|most_votes|ballot_order]
        [-lot SEED] [-round 1|2] [-json|-csv]`, "cli.about.seats")
-	pf.register(fs, "in", "choices", "choice", "votes", "party", "won", "region")
+	pf.register(fs, "in", "choices", "choice", "votes", "party")
+	fs.StringVar(&pf.cols.Won, "won", "", "cli.seat_rules.flag_won")
+	fs.StringVar(&pf.cols.Region, "region", "", "cli.seat_rules.flag_region")
+	fs.StringVar(&pf.cols.RegionSeats, "region-seats", "", "cli.seat_rules.flag_region_seats")
 	var opt plaincsv.SeatsOptions
 	sys := &opt.System
 	fs.IntVar(&opt.Seats, "seats", 0, "cli.flag.seats")
-	fs.StringVar((*string)(&sys.Kind), "system", "", "cli.flag.system")
+	fs.StringVar((*string)(&sys.Kind), "system", "", "cli.seat_rules.flag_system")
 	fs.StringVar(&sys.Method, "method", "", "cli.flag.method")
 	fs.Float64Var(&sys.Threshold, "threshold", 0, "cli.flag.threshold")
 	fs.StringVar(&sys.ThresholdBase, "threshold-base", "", "cli.flag.threshold_base")

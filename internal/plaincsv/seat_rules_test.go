@@ -63,6 +63,40 @@ func TestSeatsTierRegions(t *testing.T) {
 	if !strings.HasPrefix(table, "region,choice,party,votes,share,seats,note\n") || !strings.Contains(table, "1,R,R,9900,0.099,0,below_threshold") {
 		t.Errorf("table:\n%s", table)
 	}
+	// Each region's seats from a column: district 2 elects 5. Its D'Hondt: A 52000, B
+	// 40000, A 26000, B 20000, A 17333: A 3, B 2.
+	var b strings.Builder
+	for i, line := range strings.Split(strings.TrimSpace(data), "\n") {
+		switch {
+		case i == 0:
+			b.WriteString(line + ",seats")
+		case strings.HasPrefix(line, "1,"):
+			b.WriteString(line + ",10")
+		default:
+			b.WriteString(line + ",5")
+		}
+		b.WriteString("\n")
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	byCol := opt
+	byCol.Seats, byCol.RegionSeats = 0, "seats"
+	res, err = plaincsv.Seats(ctx, byCol)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range res.Choices {
+		if w := map[string]int{"1/A": 5, "2/A": 3, "2/B": 2, "2/K": 0}[c.Region+"/"+c.Name]; (c.Region == "2" || c.Name == "A") && c.Seats != w {
+			t.Errorf("-region-seats: %s/%s has %d, want %d", c.Region, c.Name, c.Seats, w)
+		}
+	}
+	if err := os.WriteFile(path, []byte(strings.Replace(b.String(), "2,K,8000,5", "2,K,8000,6", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := plaincsv.Seats(ctx, byCol); err == nil || !strings.Contains(err.Error(), "has 6 seats here but 5 on an earlier row") {
+		t.Errorf("differing region seats: %v", err)
+	}
 	// Without -region a threshold over the tier has nothing to be over.
 	opt.Region = ""
 	if _, err := plaincsv.Seats(ctx, opt); err == nil {

@@ -24,7 +24,7 @@ type SeatsOptions struct {
 	// Party, Won and Region (optional), or Choices (a column of votes per choice), not
 	// both. Neither given means the columns "choice" and "votes". Won holds the
 	// constituency seats each list's party won; Region splits the rows into regions that
-	// each allocate Seats seats.
+	// each allocate Seats seats, or the seats in column RegionSeats (then Seats is 0).
 	Columns
 	// Seats is the number of seats to fill (for mmp, the seats of the whole body);
 	// System the electoral system, checked as iltod.Contest.Validate checks a contest's.
@@ -68,7 +68,10 @@ func Seats(ctx context.Context, opt SeatsOptions) (*SeatsResult, error) {
 	if err := need(want{string(opt.System.Kind), "-system", "cli.want.system"}); err != nil {
 		return nil, err
 	}
-	if opt.Seats < 1 {
+	if opt.RegionSeats != "" && (opt.Region == "" || opt.Seats != 0) {
+		return nil, usage("cli.seat_rules.region_seats_flags", nil)
+	}
+	if opt.Seats < 1 && opt.RegionSeats == "" {
 		return nil, usage("cli.opt.seats", nil)
 	}
 	sys := opt.System
@@ -115,6 +118,14 @@ func Seats(ctx context.Context, opt SeatsOptions) (*SeatsResult, error) {
 	for _, reg := range regions {
 		rows := reg.rows
 		n := opt.Seats
+		if opt.RegionSeats != "" {
+			for _, i := range rows {
+				n = max(n, list[i].regionSeats)
+			}
+			if n < 1 {
+				return nil, fail("cli.seat_rules.region_no_seats", locales.Args{"Region": strconv.Quote(reg.name)})
+			}
+		}
 		var won int
 		for _, i := range rows {
 			won += list[i].Won
@@ -307,6 +318,8 @@ type Seat struct {
 	List     int     `json:"list,omitempty"`
 	Overhang int     `json:"overhang,omitempty"`
 	Seats    int     `json:"seats"`
+
+	regionSeats int // the seats of its region (Columns.RegionSeats), 0 if not given
 }
 
 // codeSeats codes the choices of list by their names if all of them make valid codes,
@@ -358,7 +371,7 @@ func seatsContest(in string, list []Seat, rows []int, sys iltod.System, nseats i
 // else a row per choice. It returns the choices and the number of rows (or empty cells)
 // without votes. It fails on a file without choices.
 func readVotes(ctx context.Context, name string, cols *Columns, choices []string) ([]Seat, int, error) {
-	wide, flags := choices != nil, []string{"choice", "votes", "party", "won", "region"}
+	wide, flags := choices != nil, []string{"choice", "votes", "party", "won", "region", "region-seats"}
 	if wide {
 		flags = []string{"choices"}
 	}
@@ -405,6 +418,7 @@ func (s *Seat) add(in *file, col int, v int64) error {
 func readVotesLong(ctx context.Context, in *file, l *layout) ([]Seat, int, error) {
 	var list []Seat
 	index, partyLine := map[string]int{}, map[string]int{}
+	seats := map[string]int{} // region → its seats (l.regionSeats)
 	skipped := 0
 	err := in.each(ctx, func() error {
 		name, err := in.label(l.choice, "cli.csv.what_choice")
@@ -430,6 +444,22 @@ func readVotesLong(ctx context.Context, in *file, l *layout) ([]Seat, int, error
 			i = len(list)
 			index[key] = i
 			list = append(list, Seat{Name: name, Region: reg})
+		}
+		if l.regionSeats >= 0 {
+			n, given, err := in.count(l.regionSeats)
+			switch {
+			case err != nil:
+				return err
+			case !given:
+			case n < 1 || n > maxWon:
+				return fail("cli.seat_rules.region_seats_range", locales.Args{"At": in.at(l.regionSeats), "Max": maxWon})
+			case seats[reg] != 0 && seats[reg] != int(n):
+				return fail("cli.seat_rules.region_seats_differ", locales.Args{"At": in.at(l.regionSeats), "Region": strconv.Quote(reg),
+					"Seats": n, "Before": seats[reg]})
+			default:
+				seats[reg] = int(n)
+			}
+			list[i].regionSeats = seats[reg]
 		}
 		if l.won >= 0 {
 			w, _, err := in.count(l.won)
