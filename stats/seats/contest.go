@@ -143,8 +143,9 @@ type Result struct {
 //     alone); the others share Seats by Method (see Apportion), the quota's total being
 //     their votes alone. System.Alliances count as one list each, their seats then
 //     split among their lists by Method; an alliance with a list below the threshold
-//     lapses (Result.Lapsed). With a quota method an alliance is one list throughout:
-//     its full quotas and its remainder are those of its joined votes. With Mixed, the
+//     lapses (Result.Lapsed). With a quota method each list keeps its own full quotas,
+//     and an alliance competes for the seats left with the sum of its lists'
+//     remainders, the seats it wins going to its lists with the largest. With Mixed, the
 //     seats compensate for Options.Won: mmp gives each list its share of the whole body
 //     (Seats + the constituency seats) less its constituency seats, keeping overhang;
 //     ams gives Seats by ApportionFrom, starting each list at its constituency seats.

@@ -1,7 +1,9 @@
 package seats
 
 import (
+	"cmp"
 	"fmt"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -67,9 +69,11 @@ func (in *input) below(base int64, o Options) ([]bool, error) {
 }
 
 // allied allocates the seats of a list_pr contest with alliances: each alliance whose
-// lists are all past the threshold counts as one list with their votes, and its seats
-// are then split among its lists by the same method. For a tie between units, an
-// alliance's ballot position is its first list's, and its place in the lot its best
+// lists are all past the threshold counts as one list, and its seats are then split
+// among its lists by the same method. By a divisor method the alliance is one list with
+// their votes for all the seats; by a quota method each list keeps its own full quotas
+// and the alliance pools their remainders (pooledRemainders). For a tie between units,
+// an alliance's ballot position is its first list's, and its place in the lot its best
 // placed list's.
 func (in *input) allied(r *Result, votes []int64, below []bool) error {
 	c, s := in.c, in.c.System
@@ -125,9 +129,22 @@ func (in *input) allied(r *Result, votes []int64, below []bool) error {
 			ut.Lot[u] = lot
 		}
 	}
-	a, err := Apportion(s.Method, uv, c.Seats, ut)
-	if err != nil {
-		return fmt.Errorf("contest %s: %w", c.Code, err)
+	var a Apportionment
+	var split func(lists []int, n int) (Apportionment, error) // an alliance's n seats among its lists
+	if iltod.IsDivisor(s.Method) {
+		var err error
+		if a, err = Apportion(s.Method, uv, c.Seats, ut); err != nil {
+			return fmt.Errorf("contest %s: %w", c.Code, err)
+		}
+		split = func(lists []int, n int) (Apportionment, error) {
+			mv := make([]int64, len(lists))
+			for j, i := range lists {
+				mv[j] = votes[i]
+			}
+			return Apportion(s.Method, mv, n, in.memberTies(lists))
+		}
+	} else {
+		a, split = in.pooledRemainders(votes, units, uv, ut)
 	}
 	seats := make([]int, len(c.Choices))
 	var tied []int
@@ -151,29 +168,18 @@ func (in *input) allied(r *Result, votes []int64, below []bool) error {
 		if n == 0 {
 			continue
 		}
-		mv := make([]int64, len(lists))
-		mt := Ties{Rule: in.ties.Rule, Ballot: make([]int, len(lists))}
-		if in.ties.Lot != nil {
-			mt.Lot = make([]int, len(lists))
-		}
-		for j, i := range lists {
-			mv[j], mt.Ballot[j] = votes[i], in.ties.Ballot[i]
-			if mt.Lot != nil {
-				mt.Lot[j] = in.ties.Lot[i]
-			}
-		}
-		split, err := Apportion(s.Method, mv, n, mt)
+		sp, err := split(lists, n)
 		if err != nil {
 			return fmt.Errorf("contest %s: %w", c.Code, err)
 		}
 		for j, i := range lists {
-			seats[i] = split.Seats[j]
+			seats[i] = sp.Seats[j]
 		}
-		if split.Tie != nil {
-			for _, j := range split.Tie.Among {
+		if sp.Tie != nil {
+			for _, j := range sp.Tie.Among {
 				tied = append(tied, lists[j])
 			}
-			disputed += split.Tie.Seats
+			disputed += sp.Tie.Seats
 		}
 	}
 	for i, n := range seats {
@@ -189,6 +195,120 @@ func (in *input) allied(r *Result, votes []int64, below []bool) error {
 		r.Unfilled = disputed
 	}
 	return nil
+}
+
+// memberTies returns the contest's ties restricted to lists, by their index in lists.
+func (in *input) memberTies(lists []int) Ties {
+	t := Ties{Rule: in.ties.Rule, Ballot: make([]int, len(lists))}
+	if in.ties.Lot != nil {
+		t.Lot = make([]int, len(lists))
+	}
+	for j, i := range lists {
+		t.Ballot[j] = in.ties.Ballot[i]
+		if t.Lot != nil {
+			t.Lot[j] = in.ties.Lot[i]
+		}
+	}
+	return t
+}
+
+// pooledRemainders allocates by a quota method with alliances: each list first wins its
+// own full quotas, as Apportion computes them; the seats left go by largest remainder
+// to units (alliances and lists alone), an alliance's remainder being the sum of its
+// lists'. It returns the seats of each unit, and split, which gives an alliance's seats
+// to its lists: their own full quotas, and the seats the alliance won by its pooled
+// remainder to its lists with the largest remainders. Remainders are summed exactly in
+// 128 bits. With Droop, when the quotas leave at least as many seats as units with votes,
+// every such unit first wins one more seat, as often as that holds (see Apportion).
+func (in *input) pooledRemainders(votes []int64, units [][]int, uv []int64, ut Ties) (Apportionment, func([]int, int) (Apportionment, error)) {
+	c := in.c
+	total, _ := sum(votes)
+	seats := uint64(c.Seats)
+	full := make([]int, len(votes))
+	rem := make([]uint64, len(votes))
+	left := c.Seats
+	for i, v := range votes {
+		if v == 0 {
+			continue
+		}
+		var q uint64
+		if c.System.Method == iltod.Hare {
+			hi, lo := bits.Mul64(uint64(v), seats)
+			q, rem[i] = bits.Div64(hi, lo, uint64(total))
+		} else {
+			droop := uint64(total)/(seats+1) + 1
+			q, rem[i] = uint64(v)/droop, uint64(v)%droop
+		}
+		full[i] = int(q)
+		left -= int(q)
+	}
+	type wide struct{ hi, lo uint64 }
+	urem := make([]wide, len(units))
+	out := Apportionment{Seats: make([]int, len(units))}
+	var withVotes []int
+	for u, lists := range units {
+		for _, i := range lists {
+			var carry uint64
+			urem[u].lo, carry = bits.Add64(urem[u].lo, rem[i], 0)
+			urem[u].hi += carry
+			out.Seats[u] += full[i]
+		}
+		if uv[u] > 0 {
+			withVotes = append(withVotes, u)
+		}
+	}
+	extra := make([]int, len(units))
+	for len(withVotes) > 0 && left >= len(withVotes) {
+		for _, u := range withVotes {
+			extra[u]++
+		}
+		left -= len(withVotes)
+	}
+	byRem := func(a, b int) int {
+		if x := cmp.Compare(urem[a].hi, urem[b].hi); x != 0 {
+			return x
+		}
+		return cmp.Compare(urem[a].lo, urem[b].lo)
+	}
+	winners, tie := pick(withVotes, left, byRem, uv, ut)
+	for _, u := range winners {
+		extra[u]++
+	}
+	for u := range units {
+		out.Seats[u] += extra[u]
+	}
+	out.Tie = tie
+	split := func(lists []int, n int) (Apportionment, error) {
+		sp := Apportionment{Seats: make([]int, len(lists))}
+		var cands []int
+		for j, i := range lists {
+			sp.Seats[j] = full[i]
+			if votes[i] > 0 {
+				cands = append(cands, j)
+			}
+		}
+		more := n
+		for _, k := range sp.Seats {
+			more -= k
+		}
+		for len(cands) > 0 && more >= len(cands) {
+			for _, j := range cands {
+				sp.Seats[j]++
+			}
+			more -= len(cands)
+		}
+		mv := make([]int64, len(lists))
+		for j, i := range lists {
+			mv[j] = votes[i]
+		}
+		w, t := pick(cands, more, func(a, b int) int { return cmp.Compare(rem[lists[a]], rem[lists[b]]) }, mv, in.memberTies(lists))
+		for _, j := range w {
+			sp.Seats[j]++
+		}
+		sp.Tie = t
+		return sp, nil
+	}
+	return out, split
 }
 
 // mmp allocates a mixed-member proportional contest: the lists past the threshold with

@@ -97,7 +97,8 @@ func FuzzAllocateRules(f *testing.F) {
 		for i := range codes {
 			codes[i] = string(rune('A' + i))
 		}
-		sys := iltod.System{Kind: iltod.ListPR, Method: divisorMethods[int(rules>>5)%len(divisorMethods)]}
+		methods := append(slices.Clone(divisorMethods), quotaMethods...)
+		sys := iltod.System{Kind: iltod.ListPR, Method: methods[int(rules>>5)%len(methods)]}
 		if rules&1 != 0 {
 			sys.Threshold, sys.ThresholdBase = 0.1, iltod.BaseListValid
 		}

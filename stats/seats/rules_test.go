@@ -387,3 +387,31 @@ func TestTierThreshold(t *testing.T) {
 		t.Errorf("K at 7.95%%: %v", r.Contests[0].Seats)
 	}
 }
+
+// TestAllianceQuotaPoolsRemainders checks alliances under a quota method: each list keeps
+// its full quotas and an alliance competes for the seats left with its lists' pooled
+// remainders. Made-up figures, Hare, 10 seats, quota 1,000: A 4,650, B 2,300, C 1,550,
+// D 1,500. Full quotas A 4, B 2, C 1, D 1; remainders A 650, B 300, C 550, D 500; two
+// seats left. Alone: A and C win them (A 5, B 2, C 2, D 1). With B+D, whose pooled
+// remainder is 800: B+D and A win them, and B+D's seat goes to D, whose remainder is the
+// larger (A 5, B 2, C 1, D 2).
+func TestAllianceQuotaPoolsRemainders(t *testing.T) {
+	ps := []party{{"A", 4650, 0}, {"B", 2300, 0}, {"C", 1550, 0}, {"D", 1500, 0}}
+	c := listContest("q", 10, iltod.System{Kind: iltod.ListPR, Method: iltod.Hare}, ps)
+	tot := seats.Totals{Votes: votesOf(ps), Valid: 10000}
+	checkSeats(t, "alone", allocate(t, c, tot, seats.Options{}).Seats, map[string]int{"A": 5, "B": 2, "C": 2, "D": 1})
+	c.System.Alliances = [][]string{{"B", "D"}}
+	r := allocate(t, c, tot, seats.Options{})
+	checkSeats(t, "allied", r.Seats, map[string]int{"A": 5, "B": 2, "C": 1, "D": 2})
+	if r.Alliances["B+D"] != 4 {
+		t.Errorf("alliances %v", r.Alliances)
+	}
+	// Droop: quota ⌊10000/11⌋+1 = 910. Full quotas A 5 (100), B 2 (480), C 1 (640),
+	// D 1 (590); one seat left. Alone C wins it; with B+D (1,070 pooled) the alliance does,
+	// and D, with the larger remainder, takes it.
+	c.System.Method = iltod.Droop
+	r = allocate(t, c, tot, seats.Options{})
+	checkSeats(t, "Droop allied", r.Seats, map[string]int{"A": 5, "B": 2, "C": 1, "D": 2})
+	c.System.Alliances = nil
+	checkSeats(t, "Droop alone", allocate(t, c, tot, seats.Options{}).Seats, map[string]int{"A": 5, "B": 2, "C": 2, "D": 1})
+}
