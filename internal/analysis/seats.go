@@ -90,7 +90,7 @@ func (x *Election) bodies(rep *Report, official *source) []BodyReport {
 				}
 			}
 			if cr != nil && len(cr.Areas) > 0 && cr.Areas[0].PVT != nil {
-				pvtTotals = append(pvtTotals, seats.ContestTotals{Contest: con, Totals: projected(con, cr.Areas[0].PVT, -1, 0)})
+				pvtTotals = append(pvtTotals, seats.ContestTotals{Contest: con, Totals: projected(con, cr.Areas[0].PVT, -1, 0, x.scale(c))})
 			} else if pvtErr == nil {
 				pvtErr = note("stats.analysis.seats_no_pvt", locales.Args{"Contest": con.Code})
 				if cr != nil && len(cr.Areas) > 0 && cr.Areas[0].PVTError != nil {
@@ -143,12 +143,16 @@ func (x *Election) projectBody(b iltod.Body, totals []seats.ContestTotals, byCod
 		}
 	}
 	if joined(totals) {
+		scale := map[string]int64{}
+		for c := range x.Contests {
+			scale[x.Contests[c].Code] = x.scale(c)
+		}
 		for i, ct := range totals {
 			con, est := ct.Contest, byCode[ct.Contest.Code].Areas[0].PVT
 			for k := range con.Choices {
 				for _, end := range []int{-1, 1} {
 					varied := slices.Clone(totals)
-					varied[i].Totals = projected(con, est, k, end)
+					varied[i].Totals = projected(con, est, k, end, scale[con.Code])
 					if vr, err := seats.AllocateBody(b, varied); err == nil {
 						widen(vr.Parties)
 					}
@@ -172,7 +176,7 @@ func (x *Election) projectBody(b iltod.Body, totals []seats.ContestTotals, byCod
 		base := partySeats(con, r.Contests[i])
 		for k := range con.Choices {
 			for _, end := range []int{-1, 1} {
-				res, err := seats.Allocate(con, projected(con, est, k, end), seats.Options{})
+				res, err := seats.Allocate(con, projected(con, est, k, end, projectionScale), seats.Options{})
 				if err != nil {
 					continue
 				}
@@ -192,10 +196,25 @@ func (x *Election) projectBody(b iltod.Body, totals []seats.ContestTotals, byCod
 	return o, nil
 }
 
-// projected returns totals proportional to a PVT's estimated shares, scaled to
-// projectionScale valid votes. If k ≥ 0, choice k's share is set to the lower (end < 0) or
-// upper (end > 0) end of its 95% interval, clipped to [0, 1].
-func projected(con *iltod.Contest, r *pvt.Result, k, end int) seats.Totals {
+// scale returns the valid votes to which the PVT's shares of contest c are scaled:
+// projectionScale, or, for a contest whose threshold is over its tier, 100 for each
+// voter registered at its stations, so that each contest weighs in the tier's threshold
+// by its size (turnout is taken as equal everywhere).
+func (x *Election) scale(c int) int64 {
+	if x.Contests[c].System.ThresholdScope != iltod.ScopeTier {
+		return projectionScale
+	}
+	var n int64
+	for _, i := range x.voters[c] {
+		n += int64(x.Stations[i].Registered)
+	}
+	return max(100*n, 1)
+}
+
+// projected returns totals proportional to a PVT's estimated shares, scaled to scale
+// valid votes. If k ≥ 0, choice k's share is set to the lower (end < 0) or upper (end >
+// 0) end of its 95% interval, clipped to [0, 1].
+func projected(con *iltod.Contest, r *pvt.Result, k, end int, scale int64) seats.Totals {
 	t := seats.Totals{Votes: make(map[string]int64, len(r.Shares))}
 	var sum int64
 	for i, s := range r.Shares {
@@ -208,7 +227,7 @@ func projected(con *iltod.Contest, r *pvt.Result, k, end int) seats.Totals {
 			}
 		}
 		v = math.Min(math.Max(v, 0), 1)
-		n := int64(math.Round(v * projectionScale))
+		n := int64(math.Round(v * float64(scale)))
 		t.Votes[con.Choices[i].Code] = n
 		sum += n
 	}
@@ -218,7 +237,7 @@ func projected(con *iltod.Contest, r *pvt.Result, k, end int) seats.Totals {
 	if con.System.Kind == iltod.BlockVote {
 		perBallot = int64(max(con.Seats, 1))
 	}
-	t.Valid = max(projectionScale, (sum+perBallot-1)/perBallot)
+	t.Valid = max(scale, (sum+perBallot-1)/perBallot)
 	return t
 }
 
