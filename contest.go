@@ -38,6 +38,24 @@ const (
 	BaseListValid     = "list_valid"      // valid votes cast for lists
 )
 
+// Threshold scopes: where a list's votes are counted against the threshold.
+const (
+	ScopeContest = "contest" // in the contest alone (the default)
+	ScopeTier    = "tier"    // by party, over every contest of the contest's tier (Poland's Sejm)
+)
+
+// Compensation of a ListPR contest for the constituency seats its parties won.
+const (
+	// MixedMMP: mixed-member proportional. The lists share the contest's seats and those
+	// of the contests it compensates; each list's seats are its share less the
+	// constituency seats its party won, and a party that won more keeps them (overhang,
+	// as in New Zealand).
+	MixedMMP = "mmp"
+	// MixedAMS: additional members. The contest's seats go by a divisor method whose
+	// divisors start, for each list, from the constituency seats its party won (Scotland).
+	MixedAMS = "ams"
+)
+
 // Tie rules, applied when two choices have the same claim to a seat.
 const (
 	TieLot         = "lot"          // resolved by lot, outside the system
@@ -62,6 +80,43 @@ type System struct {
 	MinTurnout float64 `json:"min_turnout,omitempty"`
 	// Ties names the tie rule; empty means TieLot.
 	Ties string `json:"ties,omitempty"`
+
+	// The fields below are ListPR rules from particular laws; all are optional.
+
+	// CoalitionThreshold is the least share a list marked Choice.Coalition needs in place
+	// of Threshold (Poland: 8% for coalition committees); 0 means Threshold.
+	CoalitionThreshold float64 `json:"coalition_threshold,omitempty"`
+	// ThresholdScope is where the threshold is measured: ScopeContest ("" too), or
+	// ScopeTier, by the party's votes over every contest of the contest's tier against
+	// the sum of their bases (Poland's Sejm: 5% of the valid votes of the country decides
+	// which lists take part in each of 41 districts).
+	ThresholdScope string `json:"threshold_scope,omitempty"`
+	// QualifyWon, if positive, is another way past the threshold: a list whose party
+	// won at least this many seats in the body's constituency contests takes part
+	// (Germany: three direct mandates; New Zealand: one electorate).
+	QualifyWon int `json:"qualify_won,omitempty"`
+	// Alliances are groups of two or more lists (choice codes) that count as one list
+	// in the allocation, their seats then split among them by Method: Israel's surplus
+	// agreements, Switzerland's list combinations. An alliance lapses when one of its
+	// lists is below the threshold.
+	Alliances [][]string `json:"alliances,omitempty"`
+	// Mixed makes the contest's seats compensate for the constituency seats its parties
+	// won: MixedMMP or MixedAMS; "" leaves the tiers parallel. In a package the contest
+	// must be in a body.
+	Mixed string `json:"mixed,omitempty"`
+	// Compensates names the constituency contests (of the same body, in other tiers)
+	// whose seats a Mixed contest compensates for; empty means all of them. Scotland's
+	// regions each name their own constituencies.
+	Compensates []string `json:"compensates,omitempty"`
+}
+
+// IsDivisor reports whether method is a divisor (highest averages) method.
+func IsDivisor(method string) bool {
+	switch method {
+	case DHondt, SainteLague, ModifiedSainteLague, HuntingtonHill:
+		return true
+	}
+	return false
 }
 
 // Validate reports unknown kinds, methods, bases and tie rules, shares outside 0..1, and
@@ -88,6 +143,45 @@ func (s *System) Validate() error {
 	share("majority", s.Majority)
 	share("min_share", s.MinShare)
 	share("min_turnout", s.MinTurnout)
+	share("coalition_threshold", s.CoalitionThreshold)
+	if s.Kind == ListPR {
+		switch s.ThresholdScope {
+		case "", ScopeContest, ScopeTier:
+		default:
+			ps.msg("threshold_scope", "error.package.one_of", "Value", strconv.Quote(truncate(s.ThresholdScope, 30)), "Options", Lit("contest, tier"))
+		}
+		if s.ThresholdScope == ScopeTier && s.Threshold == 0 {
+			ps.msg("threshold_scope", "error.package.seat_rules.scope_without_threshold")
+		}
+		if s.CoalitionThreshold > 0 && s.Threshold == 0 {
+			ps.msg("coalition_threshold", "error.package.seat_rules.coalition_without_threshold")
+		}
+		if s.QualifyWon < 0 {
+			ps.msg("qualify_won", "error.package.not_negative")
+		}
+		switch s.Mixed {
+		case "", MixedMMP:
+		case MixedAMS:
+			if s.Method != "" && !IsDivisor(s.Method) {
+				ps.msg("method", "error.package.seat_rules.ams_divisor", "Method", Lit(s.Method))
+			}
+		default:
+			ps.msg("mixed", "error.package.one_of", "Value", strconv.Quote(truncate(s.Mixed, 30)), "Options", Lit("mmp, ams"))
+		}
+		if s.Mixed == "" && len(s.Compensates) > 0 {
+			ps.msg("compensates", "error.package.seat_rules.compensates_not_mixed")
+		}
+		if s.Mixed != "" && len(s.Alliances) > 0 {
+			ps.msg("alliances", "error.package.seat_rules.alliances_mixed")
+		}
+	} else {
+		notFor("coalition_threshold", s.CoalitionThreshold != 0)
+		notFor("threshold_scope", s.ThresholdScope != "")
+		notFor("qualify_won", s.QualifyWon != 0)
+		notFor("alliances", len(s.Alliances) > 0)
+		notFor("mixed", s.Mixed != "")
+		notFor("compensates", len(s.Compensates) > 0)
+	}
 	if s.Kind == ListPR {
 		switch s.Method {
 		case DHondt, SainteLague, ModifiedSainteLague, HuntingtonHill, Hare, Droop:
@@ -154,6 +248,12 @@ type Choice struct {
 	Party string `json:"party,omitempty"`
 	// Ballot is the choice's position on the ballot paper, from 1; 0 if not numbered.
 	Ballot int `json:"ballot,omitempty"`
+	// ThresholdExempt marks a list that wins seats whatever its share, as lists of
+	// national minorities do in Germany (the SSW) and Poland.
+	ThresholdExempt bool `json:"threshold_exempt,omitempty"`
+	// Coalition marks a list that needs System.CoalitionThreshold (a coalition of parties,
+	// in Poland).
+	Coalition bool `json:"coalition,omitempty"`
 }
 
 // Contest is what is elected where: its seats are filled by its System from the votes of
@@ -231,6 +331,30 @@ func (c *Contest) Validate() error {
 			ps.msg(f+".ballot", "error.package.ballot_twice", "Ballot", ch.Ballot)
 		}
 		ballots[ch.Ballot] = true
+		if ch.Kind == Candidate {
+			if ch.ThresholdExempt {
+				ps.msg(f+".threshold_exempt", "error.package.seat_rules.list_only")
+			}
+			if ch.Coalition {
+				ps.msg(f+".coalition", "error.package.seat_rules.list_only")
+			}
+		}
+	}
+	inAlliance := map[string]bool{}
+	for i, a := range c.System.Alliances {
+		f := indexField("system.alliances", i)
+		if len(a) < 2 {
+			ps.msg(f, "error.package.seat_rules.alliance_size")
+		}
+		for _, code := range a {
+			switch {
+			case !codes[code]:
+				ps.msg(f, "error.package.seat_rules.alliance_unknown", "Choice", strconv.Quote(truncate(code, 70)))
+			case inAlliance[code]:
+				ps.msg(f, "error.package.seat_rules.alliance_twice", "Choice", strconv.Quote(code))
+			}
+			inAlliance[code] = true
+		}
 	}
 	return ps.list.Err()
 }

@@ -212,6 +212,7 @@ func (v *validator) contests(areas map[string]*Area) map[string]*Contest {
 			claims[ref] = append(claims[ref], claim{area: a, contest: i, field: j})
 		}
 	}
+	v.compensation(byCode)
 	// A station votes in at most one contest of a tier: no area of a contest may lie at
 	// or below an area of another contest of the same tier.
 	for ref, cs := range claims {
@@ -425,4 +426,34 @@ func SortForms(fs []Form) {
 		}
 		return fs[i].Version < fs[j].Version
 	})
+}
+
+// compensation checks the rules that join contests: a Mixed contest or one whose
+// threshold is over its tier lies in a body, and a Mixed contest compensates only for
+// contests of its body's other tiers that are not list contests, each for one Mixed
+// contest at most.
+func (v *validator) compensation(byCode map[string]*Contest) {
+	by := map[string]string{} // constituency contest → the Mixed contest compensating it
+	for i := range v.p.Contests {
+		c := &v.p.Contests[i]
+		s := c.System
+		if c.Body == "" && (s.Mixed != "" || s.ThresholdScope == ScopeTier || s.QualifyWon > 0) {
+			v.msg(RecordContest, i, "body", "error.package.seat_rules.rule_needs_body")
+			continue
+		}
+		for j, code := range s.Compensates {
+			field := fmt.Sprintf("system.compensates[%d]", j)
+			o, ok := byCode[code]
+			switch {
+			case !ok:
+				v.msg(RecordContest, i, field, "error.package.unknown_contest", "Contest", strconv.Quote(truncate(code, 70)))
+			case o.Body != c.Body || o.Tier == c.Tier || o.System.Kind == ListPR:
+				v.msg(RecordContest, i, field, "error.package.seat_rules.compensates_other", "Contest", strconv.Quote(code))
+			case by[code] != "":
+				v.msg(RecordContest, i, field, "error.package.seat_rules.compensated_twice", "Contest", strconv.Quote(code), "Other", strconv.Quote(by[code]))
+			default:
+				by[code] = c.Code
+			}
+		}
+	}
 }

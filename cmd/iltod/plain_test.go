@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/iltod/iltod"
+	"github.com/iltod/iltod/internal/electionpkg"
 	"github.com/iltod/iltod/internal/plaincsv"
 	"github.com/iltod/iltod/stats/pvt"
 )
@@ -139,6 +142,9 @@ func TestPlainUsage(t *testing.T) {
 		{"seed without mc", []string{"forensics", "-in", stations, "-registered", "registered", "-cast", "cast", "-leader", "A", "-seed", "3"}, 2, "-seed applies only with -mc N"},
 		{"seats data", []string{"seats", "-in", stations, "-choice", "code", "-votes", "name", "-seats", "3", "-system", "list_pr", "-method", "dhondt"}, 1, `column "name": "Hill school" is not a whole number`},
 		{"seats contest", []string{"seats", "-in", stations, "-choice", "code", "-votes", "cast", "-seats", "3", "-system", "list_pr", "-method", "dhondt", "-threshold", "0.05"}, 2, "-threshold-base: is required with a threshold"},
+		{"alliance of one", []string{"seats", "-in", plainData + "israel2022.csv", "-seats", "120", "-system", "list_pr", "-method", "dhondt", "-alliance", "likud"}, 2, `-alliance: "likud" names one list`},
+		{"exempt unknown", []string{"seats", "-in", plainData + "israel2022.csv", "-seats", "120", "-system", "list_pr", "-method", "dhondt", "-exempt", "ssw"}, 2, `-exempt: no list is named "ssw"`},
+		{"mmp without won", []string{"seats", "-in", plainData + "nz2023.csv", "-choice", "party", "-votes", "party_votes", "-seats", "120", "-system", "mmp", "-method", "sainte_lague"}, 2, "-system mmp needs -won COL"},
 		{"compare", []string{"compare", "-in", stations, "-station", "code", "-choices", "A,B", "-valid", "valid"}, 2, "give -official FILE"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -147,5 +153,135 @@ func TestPlainUsage(t *testing.T) {
 				t.Errorf("exit %d (want %d); stderr %q, want it to contain %q; stdout %q", code, c.code, stderr, c.want, stdout)
 			}
 		})
+	}
+}
+
+// TestSeatRulesCommands runs the commands of issue 18 on plain files of published
+// results and checks the published seats: Israel 2022 (surplus agreements), New Zealand
+// 2023 (overhang) and Scotland 2021 (additional members; the sources are in
+// internal/plaincsv/testdata/README-seat-rules.md).
+func TestSeatRulesCommands(t *testing.T) {
+	t.Parallel()
+	csvRows := func(args ...string) [][]string {
+		t.Helper()
+		rows, err := csv.NewReader(strings.NewReader(plainOK(t, append(args, "-csv")...))).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rows
+	}
+	seatsOf := func(rows [][]string, nameCol int) map[string]string {
+		m := map[string]string{}
+		for _, r := range rows[1:] {
+			m[r[nameCol]] = r[len(r)-2]
+		}
+		return m
+	}
+	israel := []string{"seats", "-in", plainData + "israel2022.csv", "-system", "list_pr", "-method", "dhondt", "-seats", "120",
+		"-threshold", "0.0325", "-threshold-base", "valid", "-valid", "4764742"}
+	rows := csvRows(append(israel, "-alliance", "likud+religious-zionism,yesh-atid+national-unity,shas+utj,labor+meretz")...)
+	if got := strings.Join(rows[0], ","); got != "choice,party,votes,share,seats,note" {
+		t.Errorf("header %s", got)
+	}
+	s := seatsOf(rows, 0)
+	if s["likud"] != "32" || s["labor"] != "4" || s["religious-zionism"] != "14" || s["meretz"] != "0" {
+		t.Errorf("Israel with agreements: %v", s)
+	}
+	s = seatsOf(csvRows(israel...), 0)
+	if s["likud"] != "31" || s["labor"] != "5" {
+		t.Errorf("Israel without agreements: %v", s)
+	}
+	// The same with Sainte-Laguë and Balad exempt: it keeps its 2.9% (4 seats of 120).
+	rows = csvRows(append(israel[:len(israel):len(israel)], "-method", "sainte_lague", "-exempt", "balad")...)
+	if s = seatsOf(rows, 0); s["balad"] != "4" || s["meretz"] != "0" || rows[12][5] != "threshold_exempt" {
+		t.Errorf("Israel, Balad exempt: %v %v", s, rows[12])
+	}
+
+	nz := []string{"seats", "-in", plainData + "nz2023.csv", "-choice", "party", "-votes", "party_votes", "-won", "electorates",
+		"-system", "mmp", "-method", "sainte_lague", "-seats", "120", "-threshold", "0.05", "-threshold-base", "valid", "-qualify-won", "1"}
+	rows = csvRows(nz...)
+	if got := strings.Join(rows[0], ","); got != "choice,party,votes,share,won,list,overhang,seats,note" {
+		t.Errorf("mmp header %s", got)
+	}
+	want := map[string][3]string{"National": {"5", "0", "48"}, "Labour": {"17", "0", "34"}, "Green": {"12", "0", "15"},
+		"ACT": {"9", "0", "11"}, "NZ First": {"8", "0", "8"}, "Te Pati Maori": {"0", "2", "6"}}
+	for _, r := range rows[1:] {
+		if w := want[r[0]]; r[5] != w[0] || r[6] != w[1] || r[7] != w[2] {
+			t.Errorf("New Zealand 2023 %s: list %s, overhang %s, seats %s; want %v", r[0], r[5], r[6], r[7], w)
+		}
+	}
+	if out := plainOK(t, append(nz, "-lang", "en")...); !strings.Contains(out, "120 seats by mmp") || !strings.Contains(out, "2 overhang seats") {
+		t.Errorf("mmp table:\n%s", out)
+	}
+
+	scot := []string{"seats", "-in", plainData + "scotland2021.csv", "-choice", "party", "-votes", "list_votes", "-won", "constituencies",
+		"-system", "ams", "-method", "dhondt", "-seats", "7"}
+	rows = csvRows(append(scot, "-region", "region")...)
+	if got := strings.Join(rows[0], ","); got != "region,choice,party,votes,share,won,seats,note" {
+		t.Errorf("ams header %s", got)
+	}
+	got := map[string]string{}
+	for _, r := range rows[1:] {
+		got[r[0]+"/"+r[1]] = r[6]
+	}
+	for k, v := range map[string]string{"Highlands and Islands/SNP": "1", "Highlands and Islands/Conservative": "4",
+		"Highlands and Islands/Labour": "1", "Highlands and Islands/Green": "1", "Highlands and Islands/Liberal Democrats": "0",
+		// Test Region: SNP and Labour start at 1 seat: Con 31000, SNP 25000, SNP 16667,
+		// Con 15500, SNP 12500, Lab 10500, Con 10333.
+		"Test Region/Conservative": "3", "Test Region/SNP": "3", "Test Region/Labour": "1"} {
+		if got[k] != v {
+			t.Errorf("Scotland %s: %s seats, want %s (all %v)", k, got[k], v, got)
+		}
+	}
+}
+
+// TestMMPPackage loads a mixed-member proportional parliament from a package (testdata/mmp),
+// imports its official results and prints its seats by tier with the overhang: party C
+// keeps the two electorates it won beyond its share of the party vote. Then the package
+// is exported and read back with its seat rules unchanged.
+func TestMMPPackage(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	for _, args := range [][]string{
+		{"load", "-data", data, "testdata/mmp"},
+		{"import", "-data", data, "-election", "mmp-test", "-file", "testdata/mmp/official.csv", "-source", "test", "-published", "2026-10-11"},
+	} {
+		plainOK(t, args...)
+	}
+	rows, err := csv.NewReader(strings.NewReader(plainOK(t, "seats", "-data", data, "-election", "mmp-test", "-csv"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, r := range rows[1:] {
+		got[r[1]+"/"+r[2]] = r[3]
+	}
+	// Party votes A 5,000, B 3,500, C 400, D 100 (exempt): Sainte-Laguë over 7 seats gives
+	// A 4, B 3; C won 2 electorates and keeps them, A won 1.
+	for k, v := range map[string]string{"electorate/A": "1", "electorate/C": "2", "list/A": "3", "list/B": "3",
+		"total/A": "4", "total/B": "3", "total/C": "2", "overhang/C": "2"} {
+		if got[k] != v {
+			t.Errorf("%s: %q, want %s (all %v)", k, got[k], v, got)
+		}
+	}
+	if _, ok := got["list/C"]; ok {
+		t.Errorf("C has a list row: %v", got)
+	}
+	if out := plainOK(t, "seats", "-lang", "en", "-data", data, "-election", "mmp-test"); !strings.Contains(out, "Seats with overhang: 9 (7 + 2).") {
+		t.Errorf("the table does not give the size with overhang:\n%s", out)
+	}
+	out := filepath.Join(dir, "export")
+	plainOK(t, "export", "package", "-data", data, "-election", "mmp-test", "-out", out)
+	orig, err := electionpkg.ReadDir("testdata/mmp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := electionpkg.ReadDir(out)
+	if err != nil {
+		t.Fatalf("the exported package does not load: %v", err)
+	}
+	if !reflect.DeepEqual(orig.Contests, back.Contests) || back.Contests[3].System.Mixed != iltod.MixedMMP || !back.Contests[3].Choices[3].ThresholdExempt {
+		t.Errorf("contests changed on export:\nbefore %+v\nafter  %+v", orig.Contests[3], back.Contests[3])
 	}
 }

@@ -3,6 +3,7 @@ package analysis
 import (
 	"maps"
 	"math"
+	"slices"
 
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/locales"
@@ -32,6 +33,11 @@ type SeatOutcome struct {
 	Parties map[string]int `json:"parties"`
 	// Tiers maps a tier code to its seats by party.
 	Tiers map[string]map[string]int `json:"tiers"`
+	// Overhang maps a party to the constituency seats it won beyond its share in a
+	// mixed-member proportional body, which it keeps (omitted when none), and Size is
+	// the body's seats with them.
+	Overhang map[string]int `json:"overhang,omitempty"`
+	Size     int            `json:"size"`
 	// Unfilled counts seats not filled: ties, runoffs, void contests.
 	Unfilled int `json:"unfilled"`
 	// Low and High, for a projection, are the fewest and most seats each party wins when
@@ -84,7 +90,7 @@ func (x *Election) bodies(rep *Report, official *source) []BodyReport {
 				}
 			}
 			if cr != nil && len(cr.Areas) > 0 && cr.Areas[0].PVT != nil {
-				pvtTotals = append(pvtTotals, seats.ContestTotals{Contest: con, Totals: projected(con, cr.Areas[0].PVT, -1, 0)})
+				pvtTotals = append(pvtTotals, seats.ContestTotals{Contest: con, Totals: projected(con, cr.Areas[0].PVT, -1, 0, x.scale(c))})
 			} else if pvtErr == nil {
 				pvtErr = note("stats.analysis.seats_no_pvt", locales.Args{"Contest": con.Code})
 				if cr != nil && len(cr.Areas) > 0 && cr.Areas[0].PVTError != nil {
@@ -114,8 +120,10 @@ func (x *Election) bodies(rep *Report, official *source) []BodyReport {
 
 // projectBody allocates a body from the PVT's point estimates, then finds each party's
 // range by moving every choice of every contest, one at a time, to each end of its 95%
-// interval. A contest's seats do not depend on other contests (there is no compensation
-// between tiers), so each variation re-allocates only its own contest.
+// interval. In a parallel body a contest's seats do not depend on other contests, so
+// each variation re-allocates only its own contest; where a rule joins the contests
+// (compensation, a threshold over the tier, qualification by constituency seats), each
+// variation re-allocates the whole body.
 func (x *Election) projectBody(b iltod.Body, totals []seats.ContestTotals, byCode map[string]*ContestReport) (*SeatOutcome, iltod.Text) {
 	r, err := seats.AllocateBody(b, totals)
 	if err != nil {
@@ -123,6 +131,37 @@ func (x *Election) projectBody(b iltod.Body, totals []seats.ContestTotals, byCod
 	}
 	o := outcome(r)
 	o.Low, o.High = maps.Clone(o.Parties), maps.Clone(o.Parties)
+	widen := func(parties map[string]int) {
+		for p := range parties {
+			if _, ok := o.Low[p]; !ok {
+				o.Low[p], o.High[p] = 0, 0
+			}
+		}
+		for p := range o.Low {
+			o.Low[p] = min(o.Low[p], parties[p])
+			o.High[p] = max(o.High[p], parties[p])
+		}
+	}
+	if joined(totals) {
+		scale := map[string]int64{}
+		for c := range x.Contests {
+			scale[x.Contests[c].Code] = x.scale(c)
+		}
+		for i, ct := range totals {
+			con, est := ct.Contest, byCode[ct.Contest.Code].Areas[0].PVT
+			for k := range con.Choices {
+				for _, end := range []int{-1, 1} {
+					varied := slices.Clone(totals)
+					varied[i].Totals = projected(con, est, k, end, scale[con.Code])
+					if vr, err := seats.AllocateBody(b, varied); err == nil {
+						widen(vr.Parties)
+					}
+				}
+			}
+		}
+		o.Note = note("stats.analysis.seats_projection", nil)
+		return o, nil
+	}
 	partySeats := func(con *iltod.Contest, res seats.Result) map[string]int {
 		m := map[string]int{}
 		for _, ch := range con.Choices {
@@ -137,21 +176,19 @@ func (x *Election) projectBody(b iltod.Body, totals []seats.ContestTotals, byCod
 		base := partySeats(con, r.Contests[i])
 		for k := range con.Choices {
 			for _, end := range []int{-1, 1} {
-				res, err := seats.Allocate(con, projected(con, est, k, end), seats.Options{})
+				res, err := seats.Allocate(con, projected(con, est, k, end, projectionScale), seats.Options{})
 				if err != nil {
 					continue
 				}
 				varied := partySeats(con, res)
-				for p := range varied {
-					if _, ok := o.Low[p]; !ok {
-						o.Low[p], o.High[p] = 0, 0
-					}
+				all := maps.Clone(o.Parties)
+				for p := range all {
+					all[p] -= base[p]
 				}
-				for p := range o.Low {
-					n := o.Parties[p] - base[p] + varied[p]
-					o.Low[p] = min(o.Low[p], n)
-					o.High[p] = max(o.High[p], n)
+				for p, n := range varied {
+					all[p] += n
 				}
+				widen(all)
 			}
 		}
 	}
@@ -159,10 +196,25 @@ func (x *Election) projectBody(b iltod.Body, totals []seats.ContestTotals, byCod
 	return o, nil
 }
 
-// projected returns totals proportional to a PVT's estimated shares, scaled to
-// projectionScale valid votes. If k ≥ 0, choice k's share is set to the lower (end < 0) or
-// upper (end > 0) end of its 95% interval, clipped to [0, 1].
-func projected(con *iltod.Contest, r *pvt.Result, k, end int) seats.Totals {
+// scale returns the valid votes to which the PVT's shares of contest c are scaled:
+// projectionScale, or, for a contest whose threshold is over its tier, 100 for each
+// voter registered at its stations, so that each contest weighs in the tier's threshold
+// by its size (turnout is taken as equal everywhere).
+func (x *Election) scale(c int) int64 {
+	if x.Contests[c].System.ThresholdScope != iltod.ScopeTier {
+		return projectionScale
+	}
+	var n int64
+	for _, i := range x.voters[c] {
+		n += int64(x.Stations[i].Registered)
+	}
+	return max(100*n, 1)
+}
+
+// projected returns totals proportional to a PVT's estimated shares, scaled to scale
+// valid votes. If k ≥ 0, choice k's share is set to the lower (end < 0) or upper (end >
+// 0) end of its 95% interval, clipped to [0, 1].
+func projected(con *iltod.Contest, r *pvt.Result, k, end int, scale int64) seats.Totals {
 	t := seats.Totals{Votes: make(map[string]int64, len(r.Shares))}
 	var sum int64
 	for i, s := range r.Shares {
@@ -175,7 +227,7 @@ func projected(con *iltod.Contest, r *pvt.Result, k, end int) seats.Totals {
 			}
 		}
 		v = math.Min(math.Max(v, 0), 1)
-		n := int64(math.Round(v * projectionScale))
+		n := int64(math.Round(v * float64(scale)))
 		t.Votes[con.Choices[i].Code] = n
 		sum += n
 	}
@@ -185,7 +237,7 @@ func projected(con *iltod.Contest, r *pvt.Result, k, end int) seats.Totals {
 	if con.System.Kind == iltod.BlockVote {
 		perBallot = int64(max(con.Seats, 1))
 	}
-	t.Valid = max(projectionScale, (sum+perBallot-1)/perBallot)
+	t.Valid = max(scale, (sum+perBallot-1)/perBallot)
 	return t
 }
 
@@ -236,8 +288,19 @@ func (x *Election) contestTotals(c int, src *source) (seats.Totals, bool) {
 	return t, n > 0
 }
 
+// joined reports whether a rule joins the contests of a body, so that one contest's
+// votes can move another's seats.
+func joined(totals []seats.ContestTotals) bool {
+	for _, ct := range totals {
+		if s := ct.Contest.System; s.Mixed != "" || s.ThresholdScope == iltod.ScopeTier || s.QualifyWon > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 func outcome(r seats.BodyResult) *SeatOutcome {
-	o := &SeatOutcome{Parties: r.Parties, Tiers: r.Tiers, Unfilled: r.Unfilled}
+	o := &SeatOutcome{Parties: r.Parties, Tiers: r.Tiers, Overhang: r.Overhang, Size: r.Size, Unfilled: r.Unfilled}
 	for _, c := range r.Contests {
 		o.Contests = append(o.Contests, ContestSeats{Contest: c.Contest, Outcome: c.Outcome, Seats: c.Seats, Elected: c.Elected, Runoff: c.Runoff, Reason: c.Reason})
 	}

@@ -614,6 +614,14 @@ func buildOther(lang string, d *pubResults, cr *analysis.ContestReport, names ma
 // buildBody gathers the seat projection of one body.
 func buildBody(lang string, e *iltod.Election, b analysis.BodyReport) pubBody {
 	pb := pubBody{Name: b.Name.In(lang), Seats: formatCount(lang, int64(b.Seats))}
+	for _, o := range []*analysis.SeatOutcome{b.Official, b.PVT} {
+		if o != nil && o.Size > b.Seats {
+			// A mixed-member proportional body grows by its overhang seats.
+			pb.Seats = tr(lang, "public.seat_rules.seats_overhang", locales.Args{"Size": formatCount(lang, int64(o.Size)),
+				"Seats": formatCount(lang, int64(b.Seats)), "Overhang": formatCount(lang, int64(o.Size-b.Seats))})
+			break
+		}
+	}
 	partyName := map[string]string{"": tr(lang, "public.independents")}
 	for _, p := range e.Parties {
 		partyName[p.Code] = p.Name.In(lang)

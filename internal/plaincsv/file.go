@@ -164,7 +164,7 @@ func (f *file) columns(flag string, names []string) ([]int, error) {
 // layout is where a file holds the figures an analysis reads: the index of each
 // column, or -1 for a column that its Columns do not name.
 type layout struct {
-	station, stratum, registered, cast, issued, valid, area, leader, choice, votes, party int
+	station, stratum, registered, cast, issued, valid, area, leader, choice, votes, party, won, region, regionSeats int
 
 	// choices are the columns of the choices' votes, in the order of their names.
 	choices []int
@@ -175,7 +175,8 @@ func (l *layout) fields() map[string]*int {
 	return map[string]*int{
 		"station": &l.station, "stratum": &l.stratum, "registered": &l.registered, "cast": &l.cast,
 		"issued": &l.issued, "valid": &l.valid, "area": &l.area, "leader": &l.leader,
-		"choice": &l.choice, "votes": &l.votes, "party": &l.party,
+		"choice": &l.choice, "votes": &l.votes, "party": &l.party, "won": &l.won, "region": &l.region,
+		"region-seats": &l.regionSeats,
 	}
 }
 

@@ -67,17 +67,20 @@ func fail(key string, args locales.Args) error { return locales.NewError(key, ar
 // name means the file has no such column; an analysis says which it needs. Each is set on
 // the command line by the flag of the same name in lower case (-station, -valid …).
 type Columns struct {
-	Station    string // station codes, unique in a file
-	Stratum    string // stratum labels; without it the stations form one stratum
-	Registered string // registered voters
-	Cast       string // ballots found in the box, valid and invalid
-	Issued     string // ballots issued to voters
-	Valid      string // valid votes
-	Area       string // areas whose stations are compared with each other (forensics flags)
-	Leader     string // the leader's votes (the national winner)
-	Choice     string // the name of a choice, in a file with a row per choice
-	Votes      string // a choice's votes, in a file with a row per choice
-	Party      string // a choice's party, in a file with a row per choice
+	Station     string // station codes, unique in a file
+	Stratum     string // stratum labels; without it the stations form one stratum
+	Registered  string // registered voters
+	Cast        string // ballots found in the box, valid and invalid
+	Issued      string // ballots issued to voters
+	Valid       string // valid votes
+	Area        string // areas whose stations are compared with each other (forensics flags)
+	Leader      string // the leader's votes (the national winner)
+	Choice      string // the name of a choice, in a file with a row per choice
+	Votes       string // a choice's votes, in a file with a row per choice
+	Party       string // a choice's party, in a file with a row per choice
+	Won         string // the constituency seats a list's party won, in a file with a row per list
+	Region      string // the region of a row, where each region allocates its own seats
+	RegionSeats string // the seats of a row's region, the same on all its rows
 
 	// Choices are the columns of votes, one per choice; a choice is named by its column.
 	Choices []string
@@ -89,7 +92,8 @@ func (c *Columns) Field(name string) *string {
 	return map[string]*string{
 		"station": &c.Station, "stratum": &c.Stratum, "registered": &c.Registered, "cast": &c.Cast,
 		"issued": &c.Issued, "valid": &c.Valid, "area": &c.Area, "leader": &c.Leader,
-		"choice": &c.Choice, "votes": &c.Votes, "party": &c.Party,
+		"choice": &c.Choice, "votes": &c.Votes, "party": &c.Party, "won": &c.Won, "region": &c.Region,
+		"region-seats": &c.RegionSeats,
 	}[name]
 }
 

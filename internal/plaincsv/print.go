@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/tabular"
 	"github.com/iltod/iltod/locales"
 	"github.com/iltod/iltod/stats/forensics"
@@ -459,9 +460,28 @@ func (r *ForensicsResult) printDigits(w io.Writer, p *locales.Printer) error {
 
 // Print writes the allocation to w in format f, for people in p's language.
 func (r *SeatsResult) Print(w io.Writer, f tabular.Format, p *locales.Printer) error {
-	res, sys := r.Result, r.Contest.System
-	t := tabular.New(p, headings.seats...)
+	regions := r.Regions
+	if regions == nil {
+		regions = []RegionSeats{{Contest: r.Contest, Totals: r.Totals, Result: r.Result}}
+	}
+	sys := regions[0].Contest.System
+	cols := slices.Clone(headings.seats)
+	switch sys.Mixed {
+	case iltod.MixedMMP:
+		cols = slices.Insert(cols, 4, "won", "list", "overhang")
+	case iltod.MixedAMS:
+		cols = slices.Insert(cols, 4, "won")
+	}
+	if r.Regions != nil {
+		cols = slices.Insert(cols, 0, "region")
+	}
+	t := tabular.New(p, cols...)
+	k := 0
 	for _, c := range r.Choices {
+		for k < len(regions)-1 && regions[k].Region != c.Region {
+			k++
+		}
+		res := regions[k].Result
 		var notes tabular.Words
 		for _, n := range []struct {
 			in   []string
@@ -471,17 +491,48 @@ func (r *SeatsResult) Print(w io.Writer, f tabular.Format, p *locales.Printer) e
 				notes = append(notes, tabular.Code(n.code))
 			}
 		}
-		t.Add(c.Name, c.Party, c.Votes, tabular.Share(c.Share), c.Seats, notes)
+		if ch, _ := regions[k].Contest.Choice(c.Code); ch.ThresholdExempt {
+			notes = append(notes, tabular.Word{Code: "threshold_exempt", Key: "cli.seat_rules.note_exempt"})
+		}
+		for _, a := range res.Lapsed {
+			if slices.Contains(strings.Split(a, "+"), c.Code) {
+				notes = append(notes, tabular.Word{Code: "alliance_lapsed", Key: "cli.seat_rules.note_lapsed"})
+			}
+		}
+		row := []any{c.Name, c.Party, c.Votes, tabular.Share(c.Share)}
+		switch sys.Mixed {
+		case iltod.MixedMMP:
+			row = append(row, c.Won, c.List, c.Overhang)
+		case iltod.MixedAMS:
+			row = append(row, c.Won)
+		}
+		row = append(row, c.Seats, notes)
+		if r.Regions != nil {
+			row = slices.Insert(row, 0, any(c.Region))
+		}
+		t.Add(row...)
 	}
 	if done, err := machine(w, f, t, r); done {
 		return err
 	}
 	system := string(sys.Kind)
+	if sys.Mixed != "" {
+		system = sys.Mixed
+	}
 	if sys.Method != "" {
 		system += " (" + sys.Method + ")"
 	}
-	head := p.N("cli.seats.head", r.Contest.Seats, locales.Args{"System": system, "In": r.In, "Choices": p.Int(int64(len(r.Choices))),
-		"Votes": p.Int(r.sum), "Base": tabular.Code(res.Base).Text(p), "BaseVotes": p.Int(res.BaseVotes)})
+	var baseVotes int64
+	nseats := 0
+	for _, reg := range regions {
+		baseVotes += reg.Result.BaseVotes
+		nseats += reg.Contest.Seats
+		if sys.Mixed == iltod.MixedMMP {
+			nseats += sumOf(reg.Result.Won)
+		}
+	}
+	head := p.N("cli.seats.head", nseats, locales.Args{"System": system, "In": r.In, "Choices": p.Int(int64(len(r.Choices))),
+		"Votes": p.Int(r.sum), "Base": tabular.Code(regions[0].Result.Base).Text(p), "BaseVotes": p.Int(baseVotes)})
 	if r.skipped > 0 {
 		key := "cli.seats.skipped_rows"
 		if r.wide {
@@ -494,13 +545,35 @@ func (r *SeatsResult) Print(w io.Writer, f tabular.Format, p *locales.Printer) e
 	if err := tabular.Print(w, f, t, nil); err != nil {
 		return err
 	}
-	outcome := p.T("cli.seats.outcome", locales.Args{"Outcome": tabular.Code(res.Outcome).Text(p)})
-	if reason := res.Reason.In(p.Lang()); reason != "" {
-		outcome += " " + strings.TrimSuffix(reason, ".") + "."
+	fmt.Fprintln(w)
+	for _, reg := range regions {
+		res := reg.Result
+		outcome := p.T("cli.seats.outcome", locales.Args{"Outcome": tabular.Code(res.Outcome).Text(p)})
+		if reason := res.Reason.In(p.Lang()); reason != "" {
+			outcome += " " + strings.TrimSuffix(reason, ".") + "."
+		}
+		if res.Unfilled > 0 {
+			outcome += " " + p.N("cli.seats.unfilled", res.Unfilled)
+		}
+		if len(res.Lapsed) > 0 {
+			outcome += " " + p.T("cli.seat_rules.lapsed", locales.Args{"Alliances": strings.Join(res.Lapsed, ", ")})
+		}
+		if n := sumOf(res.Overhang); n > 0 {
+			outcome += " " + p.N("cli.seat_rules.overhang", n)
+		}
+		if reg.Region != "" {
+			outcome = reg.Region + ": " + outcome
+		}
+		fmt.Fprintln(w, outcome)
 	}
-	if res.Unfilled > 0 {
-		outcome += " " + p.N("cli.seats.unfilled", res.Unfilled)
-	}
-	fmt.Fprintf(w, "\n%s\n", outcome)
 	return nil
+}
+
+// sumOf adds up the values of m.
+func sumOf(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
 }

@@ -73,6 +73,11 @@ var headings = map[string]string{
 	"changed":                           "cli.column.changed",
 	"name":                              "cli.column.name",
 	"areas":                             "cli.column.areas",
+	"region":                            "cli.seat_rules.column_region",
+	"won":                               "cli.seat_rules.column_won",
+	"list":                              "cli.seat_rules.column_list",
+	"overhang":                          "cli.seat_rules.column_overhang",
+	"tier":                              "cli.seat_rules.column_tier",
 }
 
 // Heading returns the heading of the column name in p's language. It panics for a name

@@ -96,9 +96,43 @@ func Apportion(method string, votes []int64, seats int, ties Ties) (Apportionmen
 	case iltod.Hare, iltod.Droop:
 		return largestRemainder(method, votes, total, seats, ties), nil
 	default:
-		return highestAverages(method, votes, seats, ties), nil
+		return highestAverages(method, votes, nil, seats, ties), nil
 	}
 }
+
+// ApportionFrom gives seats more seats by a divisor method (not a quota method), as
+// Apportion does, to lists that hold from[i] seats already: list i's first quotient is
+// votes[i]/d(from[i]). It returns the seats added, by index. This is how Scotland's
+// additional members are given, by D'Hondt with each party's divisor starting at the
+// constituency seats it won in the region plus one (Scotland Act 1998, section 7).
+//
+// ApportionFrom returns the errors of Apportion, and an *iltod.Error with code
+// iltod.EInvalid for a quota method, a from of another length than votes, or a negative
+// number in it.
+func ApportionFrom(method string, votes []int64, from []int, seats int, ties Ties) (Apportionment, error) {
+	if err := checkApportion(method, votes, seats, ties); err != nil {
+		return Apportionment{}, err
+	}
+	if !iltod.IsDivisor(method) {
+		return Apportionment{}, iltod.E(iltod.EInvalid, "stats.seats.rules.err_from_quota", map[string]any{"Method": method})
+	}
+	if len(from) != len(votes) {
+		return Apportionment{}, iltod.E(iltod.EInvalid, "stats.seats.rules.err_from_count", map[string]any{"Given": len(from), "Lists": len(votes)})
+	}
+	for i, n := range from {
+		if n < 0 || n > maxFrom {
+			return Apportionment{}, iltod.E(iltod.EInvalid, "stats.seats.rules.err_from_range", map[string]any{"List": i, "Seats": n, "Max": maxFrom})
+		}
+	}
+	if total, _ := sum(votes); total == 0 && seats > 0 {
+		return Apportionment{}, iltod.E(iltod.EInvalid, "stats.seats.err_no_list_votes", map[string]any{"Seats": seats})
+	}
+	return highestAverages(method, votes, from, seats, ties), nil
+}
+
+// maxFrom bounds the seats a list may hold already in ApportionFrom, so that divisors
+// stay far from overflow.
+const maxFrom = 1 << 30
 
 func checkApportion(method string, votes []int64, seats int, ties Ties) error {
 	switch method {
@@ -166,8 +200,18 @@ func sum(votes []int64) (int64, bool) {
 // the greatest quotient and at least k seats remain, each of them wins one: after one
 // wins, the others still hold the greatest quotient. When fewer remain, the tie rule
 // chooses, and an unbroken tie takes all the remaining seats.
-func highestAverages(method string, votes []int64, seats int, ties Ties) Apportionment {
+//
+// from, if not nil, holds the seats each list holds already; the seats returned are
+// those added.
+func highestAverages(method string, votes []int64, from []int, seats int, ties Ties) Apportionment {
 	won := make([]int, len(votes))
+	copy(won, from)
+	added := func() []int {
+		for i := range from {
+			won[i] -= from[i]
+		}
+		return won
+	}
 	top := make([]int, 0, len(votes))
 	for left := seats; left > 0; {
 		top = top[:0]
@@ -197,9 +241,9 @@ func highestAverages(method string, votes []int64, seats int, ties Ties) Apporti
 		for _, i := range winners {
 			won[i]++
 		}
-		return Apportionment{Seats: won, Tie: tie}
+		return Apportionment{Seats: added(), Tie: tie}
 	}
-	return Apportionment{Seats: won}
+	return Apportionment{Seats: added()}
 }
 
 // comparePriority compares the quotients v1/d(s1) and v2/d(s2) of method exactly,

@@ -41,6 +41,19 @@ type Options struct {
 	// first preferred (see DrawLot). Nil means no lot has been drawn; a choice missing
 	// from a non-nil Lot has not been drawn either.
 	Lot []string
+	// Qualified, if not nil, says which lists (choice codes) of a list_pr contest are
+	// past its threshold, decided over more than the contest; the contest's own
+	// threshold is then not tested, and a list missing from Qualified is below it.
+	// AllocateBody sets it for a threshold over a tier (iltod.ScopeTier).
+	Qualified map[string]bool
+	// Won maps a list (choice code) to the constituency seats its party won: what a
+	// Mixed contest compensates for, and what System.QualifyWon counts. AllocateBody
+	// sets it from the body's other contests.
+	Won map[string]int
+	// WonOthers is the constituency seats won by candidates of no list of the contest
+	// (independents, parties without a list): a Mixed mmp contest counts them in the
+	// size of the body and does not share them among the lists.
+	WonOthers int
 }
 
 // Outcome is what an election in one contest came to.
@@ -99,6 +112,17 @@ type Result struct {
 	Shares map[string]float64
 	// Excluded lists the lists below the threshold, in the contest's order of choices.
 	Excluded []string
+	// Alliances maps each alliance that held ("A+B", its lists joined by "+") to the
+	// seats it won as one list; Lapsed lists, in the contest's order, the alliances that
+	// lapsed because a list of theirs is below the threshold.
+	Alliances map[string]int
+	Lapsed    []string
+	// For a Mixed contest, Seats holds the list seats only, and Won the constituency
+	// seats each list's party won (Options.Won). For mmp, Entitled is each list's
+	// proportional share of the body (seats in all tiers) and Overhang the constituency
+	// seats its party won beyond it, which it keeps: its seats in the body are
+	// Won + Seats = max(Entitled, Won).
+	Won, Entitled, Overhang map[string]int
 }
 
 // Allocate fills the seats of contest c from its totals t by the contest's System:
@@ -113,8 +137,18 @@ type Result struct {
 //     (OutcomeRunoff), and in the runoff (o.Round 2) the election is void (OutcomeVoid).
 //     With base valid_and_blank blank ballots count against every candidate, which is
 //     how Mongolia elects its president.
-//   - list_pr: lists below Threshold of ThresholdBase win no seats; the others share
-//     Seats by Method (see Apportion), the quota's total being their votes alone.
+//   - list_pr: lists below Threshold of ThresholdBase win no seats (see Passes for
+//     exemptions, the coalition threshold and qualification by constituency seats, and
+//     Options.Qualified for a threshold over the tier, which Allocate refuses to test
+//     alone); the others share Seats by Method (see Apportion), the quota's total being
+//     their votes alone. System.Alliances count as one list each, their seats then
+//     split among their lists by Method; an alliance with a list below the threshold
+//     lapses (Result.Lapsed). With a quota method each list keeps its own full quotas,
+//     and an alliance competes for the seats left with the sum of its lists'
+//     remainders, the seats it wins going to its lists with the largest. With Mixed, the
+//     seats compensate for Options.Won: mmp gives each list its share of the whole body
+//     (Seats + the constituency seats) less its constituency seats, keeping overhang;
+//     ams gives Seats by ApportionFrom, starting each list at its constituency seats.
 //
 // Shares are compared exactly and a threshold, minimum share or turnout is met when
 // reached ("at least"), a majority only when exceeded ("more than"). Ties are broken by
@@ -127,7 +161,9 @@ type Result struct {
 // *iltod.Error with code iltod.EInvalid for totals that do not fit the contest (an
 // unknown choice code, negative counts, Valid too small for the votes, Cast smaller than
 // Valid + Blank, a turnout condition without Registered and Cast), a Round given where it
-// does not apply, or a Lot naming unknown or repeated choices.
+// does not apply, a Lot naming unknown or repeated choices, Options.Won or Qualified
+// naming lists the contest does not have or seat counts out of range, and a threshold
+// over the tier without Options.Qualified.
 func Allocate(c *iltod.Contest, t Totals, o Options) (Result, error) {
 	if err := c.Validate(); err != nil {
 		return Result{}, fmt.Errorf("contest %s: %w", c.Code, err)
@@ -152,7 +188,7 @@ func Allocate(c *iltod.Contest, t Totals, o Options) (Result, error) {
 	case iltod.TwoRound:
 		in.twoRound(&r, o.Round == 2)
 	case iltod.ListPR:
-		if err := in.listPR(&r); err != nil {
+		if err := in.listPR(&r, o); err != nil {
 			return Result{}, err
 		}
 	}
@@ -416,7 +452,7 @@ func (in *input) twoRound(r *Result, runoff bool) {
 	r.Outcome, r.Reason = OutcomeRunoff, reason("runoff", args{"Short": short})
 }
 
-func (in *input) listPR(r *Result) error {
+func (in *input) listPR(r *Result, o Options) error {
 	s := in.c.System
 	r.Base = s.ThresholdBase
 	if r.Base == "" {
@@ -424,12 +460,20 @@ func (in *input) listPR(r *Result) error {
 	}
 	r.BaseVotes = in.base(r.Base)
 	votes := append([]int64(nil), in.votes...)
-	if s.Threshold > 0 {
-		for i, ok := range Eligible(in.votes, r.BaseVotes, s.Threshold) {
-			if !ok {
-				votes[i] = 0
-				r.Excluded = append(r.Excluded, in.c.Choices[i].Code)
-			}
+	below, err := in.below(r.BaseVotes, o)
+	if err != nil {
+		return err
+	}
+	for i, out := range below {
+		if out {
+			votes[i] = 0
+			r.Excluded = append(r.Excluded, in.c.Choices[i].Code)
+		}
+	}
+	if s.Mixed != "" {
+		r.Won = make(map[string]int, len(in.c.Choices))
+		for _, ch := range in.c.Choices {
+			r.Won[ch.Code] = o.Won[ch.Code]
 		}
 	}
 	if t, _ := sum(votes); t == 0 {
@@ -439,6 +483,14 @@ func (in *input) listPR(r *Result) error {
 			r.Reason = reason("below_threshold", args{"Threshold": iltod.Lit(percent(s.Threshold)), "Base": baseText(r.Base)})
 		}
 		return nil
+	}
+	switch {
+	case s.Mixed == iltod.MixedMMP:
+		return in.mmp(r, votes, o)
+	case s.Mixed == iltod.MixedAMS:
+		return in.ams(r, votes, o)
+	case len(s.Alliances) > 0:
+		return in.allied(r, votes, below)
 	}
 	a, err := Apportion(s.Method, votes, in.c.Seats, in.ties)
 	if err != nil {

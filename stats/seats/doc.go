@@ -11,7 +11,18 @@
 // code and the ballot counts the system needs) and says what happened: who is elected,
 // who goes to a runoff, whether the election is void, or why a seat stays unfilled.
 // AllocateBody does that for every contest of an iltod.Body and adds the seats up by
-// party, tier by tier, without compensation.
+// party, tier by tier: in parallel, or with the list seats compensating for the
+// constituency seats (mixed-member proportional, additional members).
+//
+// # Rules of particular laws
+//
+// A list_pr contest's iltod.System and choices can carry rules that real elections use;
+// docs/seats.md names the law each follows and the published result that tests it:
+// threshold exemptions (Choice.ThresholdExempt), a coalition threshold, a threshold over
+// the tier that decides which lists take part in each district (AllocateBody),
+// qualification by constituency seats won (System.QualifyWon), list alliances
+// (System.Alliances), and compensation (System.Mixed: iltod.MixedMMP with overhang kept,
+// iltod.MixedAMS with divisors starting from the constituency seats, ApportionFrom).
 //
 // # Exact arithmetic
 //
