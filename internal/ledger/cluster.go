@@ -186,10 +186,18 @@ func (l *Ledger) lead(ctx context.Context) {
 		l.log.Warn("this instance no longer signs the log's checkpoints", "why", why, "err", err)
 	}
 	defer func() {
-		if lock != nil {
-			l.signing.Store(false)
-			lock.Release()
+		if lock == nil {
+			return
 		}
+		// Close has stopped the sequencer and Tessera: publish what this instance
+		// appended last, so that a single instance stops with its log covered.
+		fctx, cancel := context.WithTimeout(context.Background(), l.cfg.ShutdownTimeout)
+		defer cancel()
+		if err := l.publishOnce(fctx, lock); err != nil {
+			l.log.Warn("the last checkpoint was not published", "err", err)
+		}
+		l.signing.Store(false)
+		lock.Release()
 	}()
 	t := time.NewTimer(0)
 	defer t.Stop()

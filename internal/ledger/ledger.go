@@ -383,7 +383,9 @@ func (l *Ledger) Err() error {
 
 // Close stops the sequencer, waits (up to the shutdown timeout) until a published
 // checkpoint covers every event it appended, stops the log and releases the directory.
-// It returns the error of that wait, if any; calling it again returns nil.
+// In cluster mode the checkpoint waited for is Tessera's own, and an instance that signs
+// then publishes one last checkpoint and gives the signer lock up. It returns the error
+// of that wait, if any; calling it again returns nil.
 func (l *Ledger) Close() error {
 	l.closeMu.Lock()
 	defer l.closeMu.Unlock()
@@ -391,15 +393,15 @@ func (l *Ledger) Close() error {
 		return nil
 	}
 	l.closed = true
-	if l.stopLead != nil {
-		l.stopLead()
-		<-l.leadDone
-	}
 	l.stopSeq()
 	<-l.seqDone
 	ctx, cancel := context.WithTimeout(context.Background(), l.cfg.ShutdownTimeout)
 	defer cancel()
 	err := l.shutdown(ctx)
+	if l.stopLead != nil {
+		l.stopLead() // it publishes a last checkpoint if it signs
+		<-l.leadDone
+	}
 	l.release()
 	if err != nil {
 		return fmt.Errorf("close the log: %w", err)
