@@ -116,7 +116,7 @@ func TestClusterFailover(t *testing.T) {
 
 	run := func(args ...string) string {
 		t.Helper()
-		out, err := exec.Command(bin, append(args, "-postgres", dsn)...).CombinedOutput()
+		out, err := exec.Command(bin, append([]string{args[0], "-postgres", dsn}, args[1:]...)...).CombinedOutput()
 		if err != nil {
 			t.Fatalf("iltod %s: %v\n%s", args[0], err, out)
 		}
