@@ -51,8 +51,9 @@ type StoredCheckpoint struct {
 // SignerLock is the held right to sign and store the log's checkpoints.
 type SignerLock interface {
 	// AddCheckpoint stores cp as published, through the lock's own connection, so that
-	// it fails if the lock was lost. A checkpoint of the size already stored replaces
-	// it; one smaller than the largest stored is EConflict.
+	// it fails if the lock was lost. A checkpoint of a size already stored changes
+	// nothing, so that there is one checkpoint per size, whichever instance serves it;
+	// one smaller than the largest stored is EConflict.
 	AddCheckpoint(ctx context.Context, cp StoredCheckpoint) error
 	// Alive checks, through the lock's own connection, that the lock is still held.
 	Alive(ctx context.Context) error

@@ -180,7 +180,7 @@ func (s *Store) addCheckpoint(ctx context.Context, cp iltod.StoredCheckpoint) er
 			return iltod.E(iltod.EConflict, "error.cluster.checkpoint_smaller", locales.Args{"Size": num(cp.Size), "Latest": num(last.Size)})
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO checkpoints (size, note, signer, time) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (size) DO UPDATE SET note = excluded.note, signer = excluded.signer, time = excluded.time`,
+			ON CONFLICT (size) DO NOTHING`,
 			int64(cp.Size), cp.Note, cp.Signer, formatTime(cp.Time)); err != nil {
 			return fmt.Errorf("store the checkpoint: %w", err)
 		}

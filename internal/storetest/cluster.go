@@ -73,7 +73,7 @@ func testCheckpoints(t *testing.T, s iltod.Store) {
 	cp := func(size uint64, text string) iltod.StoredCheckpoint {
 		return iltod.StoredCheckpoint{Size: size, Note: []byte(text), Signer: "instance-a", Time: at.Add(time.Duration(size) * time.Second)}
 	}
-	for _, c := range []iltod.StoredCheckpoint{cp(0, "empty"), cp(5, "five"), cp(5, "five again"), cp(7, "seven")} {
+	for _, c := range []iltod.StoredCheckpoint{cp(0, "empty"), cp(5, "five"), cp(5, "five again, kept as it was"), cp(7, "seven")} {
 		if err := lock.AddCheckpoint(ctx, c); err != nil {
 			t.Fatalf("AddCheckpoint(%d, %q): %v", c.Size, c.Note, err)
 		}
@@ -87,6 +87,12 @@ func testCheckpoints(t *testing.T, s iltod.Store) {
 		t.Fatal(err)
 	}
 	equal(t, "LatestCheckpoint", got, cp(7, "seven"))
+	if err := lock.AddCheckpoint(ctx, cp(7, "seven again")); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.LatestCheckpoint(ctx); string(got.Note) != "seven" {
+		t.Errorf("a second checkpoint of size 7 replaced the first: %q", got.Note)
+	}
 	if err := lock.Release(); err != nil {
 		t.Fatal(err)
 	}
