@@ -174,8 +174,16 @@ func (l *Ledger) awaitServed(ctx context.Context) error {
 // cluster store).
 func (l *Ledger) Signing() bool { return l.cfg.Cluster == nil || l.signing.Load() }
 
+// leadTick is how often the signer looks at its own tree for growth; it asks the store
+// only when the tree has grown, and checks the lock at least every leadAlive.
+const (
+	leadTick  = 50 * time.Millisecond
+	leadAlive = time.Second
+)
+
 // lead takes the signer lock when it is free and, while it holds it, publishes a
-// checkpoint whenever the tree has grown past the stored one.
+// checkpoint whenever the tree has grown past the stored one, at most once per
+// checkpoint interval.
 func (l *Ledger) lead(ctx context.Context) {
 	defer close(l.leadDone)
 	var lock iltod.SignerLock
@@ -193,7 +201,7 @@ func (l *Ledger) lead(ctx context.Context) {
 		// appended last, so that a single instance stops with its log covered.
 		fctx, cancel := context.WithTimeout(context.Background(), l.cfg.ShutdownTimeout)
 		defer cancel()
-		if err := l.publishOnce(fctx, lock); err != nil {
+		if _, err := l.publishOnce(fctx, lock); err != nil {
 			l.log.Warn("the last checkpoint was not published", "err", err)
 		}
 		l.signing.Store(false)
@@ -202,6 +210,11 @@ func (l *Ledger) lead(ctx context.Context) {
 	t := time.NewTimer(0)
 	defer t.Stop()
 	failing := false
+	// published is the size stored last as this instance saw it (known says whether
+	// it has seen one since it took the lock).
+	var published uint64
+	var known bool
+	var lastPublish, checked time.Time
 	for {
 		select {
 		case <-ctx.Done():
@@ -218,12 +231,35 @@ func (l *Ledger) lead(ctx context.Context) {
 				t.Reset(l.cfg.SignerPoll)
 				continue
 			}
-			lock, failing = lk, false
+			lock, failing, known = lk, false, false
 			l.signing.Store(true)
 			l.log.Info("this instance signs the log's checkpoints", "instance", l.cfg.Instance)
 			l.Notify() // mark what the last signer left unmarked
 		}
-		err := l.publishOnce(ctx, lock)
+		local, err := l.localRoot(ctx)
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+			err = nil
+		case err == nil && known && local.Size <= published:
+			// Nothing new; only check now and then that the lock still holds.
+			if time.Since(checked) >= leadAlive {
+				err, checked = lock.Alive(ctx), time.Now()
+			}
+			if err == nil {
+				t.Reset(leadTick)
+				continue
+			}
+		case err == nil && time.Since(lastPublish) < l.cfg.CheckpointInterval:
+			t.Reset(l.cfg.CheckpointInterval - time.Since(lastPublish))
+			continue
+		}
+		if err == nil {
+			var size uint64
+			size, err = l.publishOnce(ctx, lock)
+			if err == nil {
+				published, known, lastPublish, checked = size, true, time.Now(), time.Now()
+			}
+		}
 		var ie *IntegrityError
 		switch {
 		case err == nil:
@@ -245,42 +281,48 @@ func (l *Ledger) lead(ctx context.Context) {
 				failing = true
 			}
 		}
-		t.Reset(l.cfg.CheckpointInterval)
+		if failing {
+			t.Reset(l.cfg.CheckpointInterval) // do not hammer the witnesses
+		} else {
+			t.Reset(leadTick)
+		}
 	}
 }
 
 // publishOnce signs, has cosigned and stores a checkpoint of this instance's tree if it
 // has grown past the stored one (or none is stored), after checking the two consistent.
-func (l *Ledger) publishOnce(ctx context.Context, lock iltod.SignerLock) error {
+// It returns the size of the latest stored checkpoint.
+func (l *Ledger) publishOnce(ctx context.Context, lock iltod.SignerLock) (uint64, error) {
 	local, err := l.localRoot(ctx)
 	if errors.Is(err, os.ErrNotExist) {
-		return lock.Alive(ctx)
+		return 0, lock.Alive(ctx)
 	}
 	if err != nil {
-		return err
+		return 0, err
 	}
 	last, err := l.cfg.Cluster.LatestCheckpoint(ctx)
 	switch {
 	case iltod.ErrorCodeOf(err) == iltod.ENotFound:
 	case err != nil:
-		return fmt.Errorf("read the stored checkpoint: %w", err)
+		return 0, fmt.Errorf("read the stored checkpoint: %w", err)
 	case local.Size <= last.Size:
-		return lock.Alive(ctx)
+		return last.Size, lock.Alive(ctx)
 	default:
 		if err := l.consistent(ctx, last.Note, local); err != nil {
-			return err
+			return 0, err
 		}
 	}
 	raw, err := l.publish(ctx, local.Size, local.Hash[:])
 	if err != nil {
-		return fmt.Errorf("sign and witness the checkpoint of size %d: %w", local.Size, err)
+		return 0, fmt.Errorf("sign and witness the checkpoint of size %d: %w", local.Size, err)
 	}
 	cp, err := l.verifier.VerifyCheckpoint(raw)
 	if err != nil {
-		return fmt.Errorf("the checkpoint of size %d: %w", local.Size, err)
+		return 0, fmt.Errorf("the checkpoint of size %d: %w", local.Size, err)
 	}
 	if cp.Size != local.Size || cp.Hash != local.Hash {
-		return integrityf("signed a checkpoint of size %d for the tree of size %d", cp.Size, local.Size).with("checkpoint", raw)
+		return 0, integrityf("signed a checkpoint of size %d for the tree of size %d", cp.Size, local.Size).with("checkpoint", raw)
 	}
-	return lock.AddCheckpoint(ctx, iltod.StoredCheckpoint{Size: cp.Size, Note: raw, Signer: l.cfg.Instance, Time: time.Now().UTC()})
+	err = lock.AddCheckpoint(ctx, iltod.StoredCheckpoint{Size: cp.Size, Note: raw, Signer: l.cfg.Instance, Time: time.Now().UTC()})
+	return cp.Size, err
 }
