@@ -37,31 +37,12 @@ const (
 	MaxDeviceEvidence = 10
 	// MaxDeviceEvidenceBytes bounds one evidence file uploaded from a device.
 	MaxDeviceEvidenceBytes = 32 << 20
-	// MaxDeviceIncidentsPerHour bounds the new incidents one device reports in an hour,
-	// so that a stolen phone cannot fill the store before it is revoked.
+	// MaxDeviceIncidentsPerHour bounds the new incidents one device reports, so that a
+	// stolen phone cannot fill the store before it is revoked: as many at once, then one
+	// more every hour/MaxDeviceIncidentsPerHour (two minutes). The count is kept in the
+	// store, so it holds across every server instance.
 	MaxDeviceIncidentsPerHour = 30
 )
-
-// incidentRate keeps, per device key, when its latest new incidents were stored (in
-// this process).
-var incidentRate = struct {
-	sync.Mutex
-	at map[string][]time.Time
-}{at: map[string][]time.Time{}}
-
-// allowIncident reports whether the device may store one more new incident now, and
-// counts it if so.
-func allowIncident(key string, now time.Time) bool {
-	incidentRate.Lock()
-	defer incidentRate.Unlock()
-	recent := slices.DeleteFunc(incidentRate.at[key], func(t time.Time) bool { return now.Sub(t) >= time.Hour })
-	if len(recent) >= MaxDeviceIncidentsPerHour {
-		incidentRate.at[key] = recent
-		return false
-	}
-	incidentRate.at[key] = append(recent, now)
-	return true
-}
 
 // DeviceIncident is the payload of an incident report from the observer app: canonical
 // JSON signed by the device over iltod.RequestMessage. Place is Station (one the
@@ -256,7 +237,9 @@ func (a *App) DeviceReportIncident(ctx context.Context, raw []byte) (IncidentRec
 	} else if iltod.ErrorCodeOf(err) != iltod.ENotFound {
 		return IncidentReceipt{}, err
 	}
-	if !allowIncident(dev.KeyID, a.now()) {
+	if wait, err := a.store.TakeToken(ctx, "incident:"+dev.KeyID, MaxDeviceIncidentsPerHour, time.Hour/MaxDeviceIncidentsPerHour, a.now()); err != nil {
+		return IncidentReceipt{}, err
+	} else if wait > 0 {
 		return IncidentReceipt{}, iltod.E(iltod.ERateLimited, "error.incident_channel.rate", locales.Args{"Max": MaxDeviceIncidentsPerHour})
 	}
 	in, err := a.ReportIncident(SystemContext(ctx), IncidentReport{
