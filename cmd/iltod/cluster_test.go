@@ -410,6 +410,19 @@ func TestClusterFailover(t *testing.T) {
 	if err != nil || !bytes.Equal(got, finalNote) {
 		t.Fatalf("the rebuilt instance serves %q (%v), want the final checkpoint", got, err)
 	}
+	// Its log directory is a complete log with the witnessed checkpoint, from which the
+	// public dataset exports and verifies under the witness policy.
+	if cp, err := os.ReadFile(filepath.Join(rebuilt.data, LogDir, "checkpoint")); err != nil || !bytes.Equal(cp, finalNote) {
+		t.Errorf("the rebuilt instance's checkpoint file is %q (%v), want the final checkpoint", cp, err)
+	}
+	dataset := filepath.Join(t.TempDir(), "dataset")
+	if out, err := exec.Command(bin, "export", "dataset", "-postgres", dsn, "-data", rebuilt.data, "-election", "example-2024",
+		"-witness-policy", policyFile, "-out", dataset).CombinedOutput(); err != nil {
+		t.Fatalf("export dataset: %v\n%s", err, out)
+	}
+	if out, err := exec.Command(bin, "verify", "dataset", "-lang", "en", dataset).CombinedOutput(); err != nil {
+		t.Errorf("the dataset exported from a cluster instance does not verify: %v\n%s", err, out)
+	}
 	paths := tilePaths(uint64(final.size))
 	for _, p := range paths {
 		want, err := getOK("http://" + live[0].addr + "/log/" + p)

@@ -2,17 +2,17 @@ package ledger
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/tlog"
-	"github.com/transparency-dev/merkle/proof"
-	"github.com/transparency-dev/merkle/rfc6962"
 	"github.com/transparency-dev/tessera"
-	"github.com/transparency-dev/tessera/client"
+	"github.com/transparency-dev/tessera/api/layout"
 )
 
 // In cluster mode (Config.Cluster set; docs/cluster.md) several instances share one
@@ -23,14 +23,18 @@ import (
 //   - one instance at a time, the holder of the store's signer lock, signs a checkpoint
 //     of its tree, has the witnesses cosign it, and stores it; it also marks events
 //     logged;
-//   - every instance serves the latest stored checkpoint once its own tiles cover it and
-//     are consistent with it (a consistency proof from its own tiles to the stored
-//     root), and never a checkpoint of its own;
+//   - every instance serves the latest stored checkpoint once its own tiles reach it
+//     and give the same root, and writes it as the checkpoint of its log directory, so
+//     that the directory is a complete tlog-tiles log with the witnessed checkpoint;
 //   - when the holder dies its session ends, the lock is free, and the next instance to
 //     ask (every SignerPoll) takes it and continues from the stored checkpoint.
 //
-// Tessera signs each instance's own checkpoints (the file "checkpoint" in the log
-// directory), which the instance uses only to learn its tree's root.
+// Tessera does not publish checkpoints in cluster mode (its checkpoint interval is
+// never), except the empty one it writes when it creates a log directory.
+
+// never is Tessera's checkpoint interval in cluster mode: it publishes only when the
+// checkpoint file is older than that, and the ledger rewrites the file itself.
+const never = 100 * 365 * 24 * time.Hour
 
 // servedCheckpoint is the stored checkpoint an instance serves.
 type servedCheckpoint struct {
@@ -57,59 +61,48 @@ func (r storeReader) ReadCheckpoint(ctx context.Context) ([]byte, error) {
 	return cp.Note, nil
 }
 
-// localRoot returns the size and root of this instance's tree, as in its own latest
-// checkpoint, or os.ErrNotExist before Tessera has written one.
-func (l *Ledger) localRoot(ctx context.Context) (*tlog.Checkpoint, error) {
-	raw, err := l.reader.ReadCheckpoint(ctx)
+// localTiles are this instance's tiles, read as the handler serves them.
+type localTiles struct{ l *Ledger }
+
+func (t localTiles) ReadCheckpoint(ctx context.Context) ([]byte, error) { return t.l.Checkpoint(ctx) }
+func (t localTiles) ReadTile(ctx context.Context, level, index uint64, p uint8) ([]byte, error) {
+	return t.l.readTile(ctx, level, index, p)
+}
+func (t localTiles) ReadEntryBundle(ctx context.Context, index uint64, p uint8) ([]byte, error) {
+	return t.l.readEntryBundle(ctx, index, p)
+}
+
+// rootAt returns the root of this instance's tree at size, which its tiles must reach.
+func (l *Ledger) rootAt(ctx context.Context, size uint64) ([32]byte, error) {
+	root, err := tlog.TreeRoot(ctx, localTiles{l}, size)
+	if err != nil {
+		return root, fmt.Errorf("the log's root at size %d: %w", size, err)
+	}
+	return root, nil
+}
+
+// matches checks that the stored checkpoint is signed with the log's key and that this
+// instance's tiles, which must reach its size, give its root: an *IntegrityError if
+// they do not. It returns the checkpoint.
+func (l *Ledger) matches(ctx context.Context, stored []byte) (*tlog.Checkpoint, error) {
+	sc, err := l.logOnly.VerifyCheckpoint(stored)
+	if err != nil {
+		return nil, integrityf("a stored checkpoint does not verify with the log's key: %v", err).with("stored checkpoint", stored)
+	}
+	root, err := l.rootAt(ctx, sc.Size)
 	if err != nil {
 		return nil, err
 	}
-	cp, err := l.logOnly.VerifyCheckpoint(raw)
-	if err != nil {
-		return nil, integrityf("the log's own checkpoint does not verify: %v", err).with("checkpoint", raw)
+	if root != sc.Hash {
+		return nil, integrityf("the stored checkpoint of size %d and this instance's tiles, built from the store's events, have other roots", sc.Size).
+			with("stored checkpoint", stored).with("root of this instance's tiles", []byte(base64.StdEncoding.EncodeToString(root[:])+"\n"))
 	}
-	return cp, nil
-}
-
-// consistent checks that the stored checkpoint sc is consistent with this instance's
-// tree at local (local.Size >= the stored size), from its own tiles: an
-// *IntegrityError if not.
-func (l *Ledger) consistent(ctx context.Context, stored []byte, local *tlog.Checkpoint) error {
-	sc, err := l.logOnly.VerifyCheckpoint(stored)
-	if err != nil {
-		return integrityf("a stored checkpoint does not verify with the log's key: %v", err).with("stored checkpoint", stored)
-	}
-	fail := func(why string) error {
-		return integrityf("the stored checkpoint of size %d and this instance's tiles of size %d disagree: %s", sc.Size, local.Size, why).
-			with("stored checkpoint", stored).with("this instance's checkpoint", local.Note)
-	}
-	switch {
-	case sc.Size > local.Size:
-		return fail("the tiles are smaller")
-	case sc.Size == local.Size:
-		if sc.Hash != local.Hash {
-			return fail("other roots")
-		}
-		return nil
-	case sc.Size == 0:
-		return nil
-	}
-	pb, err := client.NewProofBuilder(ctx, local.Size, l.readTile)
-	if err != nil {
-		return fmt.Errorf("read the log's tiles: %w", err)
-	}
-	p, err := pb.ConsistencyProof(ctx, sc.Size, local.Size)
-	if err != nil {
-		return fmt.Errorf("consistency proof %d to %d: %w", sc.Size, local.Size, err)
-	}
-	if err := proof.VerifyConsistency(rfc6962.DefaultHasher, sc.Size, local.Size, p, sc.Hash[:], local.Hash[:]); err != nil {
-		return fail(err.Error())
-	}
-	return nil
+	return sc, nil
 }
 
 // refresh makes the latest stored checkpoint the one served, once this instance's tiles
-// cover it and are consistent with it. It returns an *IntegrityError if they are not.
+// reach it and give its root, and writes it as the checkpoint of the log directory. It
+// returns an *IntegrityError if the tiles give another root.
 func (l *Ledger) refresh(ctx context.Context) error {
 	latest, err := l.cfg.Cluster.LatestCheckpoint(ctx)
 	if iltod.ErrorCodeOf(err) == iltod.ENotFound {
@@ -121,50 +114,50 @@ func (l *Ledger) refresh(ctx context.Context) error {
 	if cur := l.served.Load(); cur != nil && cur.size >= latest.Size {
 		return nil
 	}
-	local, err := l.localRoot(ctx)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
+	size, err := l.reader.IntegratedSize(ctx)
 	if err != nil {
-		return err
+		return fmt.Errorf("read the log's size: %w", err)
 	}
-	if local.Size < latest.Size {
+	if size < latest.Size {
 		return nil // not yet
 	}
-	if err := l.consistent(ctx, latest.Note, local); err != nil {
+	if _, err := l.matches(ctx, latest.Note); err != nil {
 		return err
+	}
+	if err := writeFileAtomic(filepath.Join(l.cfg.Dir, layout.CheckpointPath), latest.Note, 0o644); err != nil {
+		return fmt.Errorf("write the checkpoint: %w", err)
 	}
 	l.served.Store(&servedCheckpoint{note: latest.Note, size: latest.Size})
 	return nil
 }
 
-// awaitServed waits until this instance serves the latest stored checkpoint (or the
-// store has none), so that an instance starts serving only tiles it has checked.
-func (l *Ledger) awaitServed(ctx context.Context) error {
-	latest, err := l.cfg.Cluster.LatestCheckpoint(ctx)
-	if iltod.ErrorCodeOf(err) == iltod.ENotFound {
-		return nil
+// awaitServed waits until this instance serves a stored checkpoint that covers size
+// (the latest stored, when size is 0), or the store has none: at start, so that an
+// instance serves only tiles it has checked, and at Close, so that what it appended is
+// covered.
+func (l *Ledger) awaitServed(ctx context.Context, size uint64) error {
+	if size == 0 {
+		latest, err := l.cfg.Cluster.LatestCheckpoint(ctx)
+		if iltod.ErrorCodeOf(err) == iltod.ENotFound {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("read the stored checkpoint: %w", err)
+		}
+		size = latest.Size
 	}
-	if err != nil {
-		return fmt.Errorf("read the stored checkpoint: %w", err)
-	}
-	ctx, cancel := context.WithTimeout(ctx, l.cfg.StartTimeout)
-	defer cancel()
 	t := time.NewTicker(20 * time.Millisecond)
 	defer t.Stop()
 	for {
 		if err := l.refresh(ctx); err != nil {
 			return err
 		}
-		if cur := l.served.Load(); cur != nil && cur.size >= latest.Size {
+		if cur := l.served.Load(); cur != nil && cur.size >= size {
 			return nil
-		}
-		if _, err := l.step(ctx); err != nil {
-			return err
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("the log's tiles do not reach the stored checkpoint of size %d: %w", latest.Size, ctx.Err())
+			return fmt.Errorf("no stored checkpoint covers the log's %d leaves: %w", size, ctx.Err())
 		case <-t.C:
 		}
 	}
@@ -236,11 +229,9 @@ func (l *Ledger) lead(ctx context.Context) {
 			l.log.Info("this instance signs the log's checkpoints", "instance", l.cfg.Instance)
 			l.Notify() // mark what the last signer left unmarked
 		}
-		local, err := l.localRoot(ctx)
+		size, err := l.reader.IntegratedSize(ctx)
 		switch {
-		case errors.Is(err, os.ErrNotExist):
-			err = nil
-		case err == nil && known && local.Size <= published:
+		case err == nil && known && size <= published:
 			// Nothing new; only check now and then that the lock still holds.
 			if time.Since(checked) >= leadAlive {
 				err, checked = lock.Alive(ctx), time.Now()
@@ -290,38 +281,39 @@ func (l *Ledger) lead(ctx context.Context) {
 }
 
 // publishOnce signs, has cosigned and stores a checkpoint of this instance's tree if it
-// has grown past the stored one (or none is stored), after checking the two consistent.
-// It returns the size of the latest stored checkpoint.
+// has grown past the stored one (or none is stored), after checking that its tiles give
+// the stored one's root. It returns the size of the latest stored checkpoint.
 func (l *Ledger) publishOnce(ctx context.Context, lock iltod.SignerLock) (uint64, error) {
-	local, err := l.localRoot(ctx)
-	if errors.Is(err, os.ErrNotExist) {
-		return 0, lock.Alive(ctx)
-	}
+	size, err := l.reader.IntegratedSize(ctx)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("read the log's size: %w", err)
 	}
 	last, err := l.cfg.Cluster.LatestCheckpoint(ctx)
 	switch {
 	case iltod.ErrorCodeOf(err) == iltod.ENotFound:
 	case err != nil:
 		return 0, fmt.Errorf("read the stored checkpoint: %w", err)
-	case local.Size <= last.Size:
+	case size <= last.Size:
 		return last.Size, lock.Alive(ctx)
 	default:
-		if err := l.consistent(ctx, last.Note, local); err != nil {
+		if _, err := l.matches(ctx, last.Note); err != nil {
 			return 0, err
 		}
 	}
-	raw, err := l.publish(ctx, local.Size, local.Hash[:])
+	root, err := l.rootAt(ctx, size)
 	if err != nil {
-		return 0, fmt.Errorf("sign and witness the checkpoint of size %d: %w", local.Size, err)
+		return 0, err
+	}
+	raw, err := l.publish(ctx, size, root[:])
+	if err != nil {
+		return 0, fmt.Errorf("sign and witness the checkpoint of size %d: %w", size, err)
 	}
 	cp, err := l.verifier.VerifyCheckpoint(raw)
 	if err != nil {
-		return 0, fmt.Errorf("the checkpoint of size %d: %w", local.Size, err)
+		return 0, fmt.Errorf("the checkpoint of size %d: %w", size, err)
 	}
-	if cp.Size != local.Size || cp.Hash != local.Hash {
-		return 0, integrityf("signed a checkpoint of size %d for the tree of size %d", cp.Size, local.Size).with("checkpoint", raw)
+	if cp.Size != size || cp.Hash != root {
+		return 0, integrityf("signed a checkpoint of size %d for the tree of size %d", cp.Size, size).with("checkpoint", raw)
 	}
 	err = lock.AddCheckpoint(ctx, iltod.StoredCheckpoint{Size: cp.Size, Note: raw, Signer: l.cfg.Instance, Time: time.Now().UTC()})
 	return cp.Size, err

@@ -106,6 +106,12 @@ func TestClusterSQLite(t *testing.T) {
 		t.Errorf("%d events left unmarked after the takeover", len(un))
 	}
 
+	// Each log directory is a complete tlog-tiles log with the served checkpoint.
+	eventually(t, "the checkpoint file is the stored one", func() bool {
+		got, err := os.ReadFile(filepath.Join(b.cfg.Dir, "checkpoint"))
+		return err == nil && bytes.Equal(got, cp.Note)
+	})
+
 	// A new instance on an empty directory rebuilds the same tiles.
 	c := openLedger(t, cfg("c"), store)
 	if got, err := c.Checkpoint(ctx); err != nil || !bytes.Equal(got, cp.Note) {
@@ -120,10 +126,20 @@ func TestClusterSQLite(t *testing.T) {
 			t.Errorf("%s: the rebuilt instance has other bytes (%v)", p, err)
 		}
 	}
-	if err := b.Close(); err != nil {
+	// The instance that does not sign closes once a stored checkpoint covers it.
+	last = add(2)
+	c.Notify()
+	eventually(t, "the instance appends the new events", func() bool {
+		n, err := c.reader.IntegratedSize(ctx)
+		return err == nil && n >= last
+	})
+	if err := c.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Close(); err != nil {
+	if got, err := os.ReadFile(filepath.Join(c.cfg.Dir, "checkpoint")); err != nil || checkpointSizeOf(got) < last {
+		t.Errorf("the closed instance's checkpoint file %q (%v) does not cover event %d", got, err, last)
+	}
+	if err := b.Close(); err != nil {
 		t.Fatal(err)
 	}
 
@@ -151,6 +167,22 @@ func TestClusterSQLite(t *testing.T) {
 	if !errors.As(err, &ie) || len(ie.Evidence) != 2 {
 		t.Fatalf("Open against a contradicting stored checkpoint: %v, want an integrity error with both checkpoints", err)
 	}
+}
+
+func eventually(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !ok(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within 10s", what)
+		}
+	}
+}
+
+func checkpointSizeOf(cp []byte) uint64 {
+	var origin string
+	var size uint64
+	fmt.Sscanf(string(cp), "%s\n%d", &origin, &size)
+	return size
 }
 
 func mustKey(t *testing.T, path string) string {

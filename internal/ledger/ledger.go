@@ -215,6 +215,9 @@ func Open(ctx context.Context, cfg Config, events Events) (*Ledger, error) {
 	// In cluster mode Tessera's own checkpoints are for this instance only; the signer
 	// has the witnesses cosign what it publishes (publishOpts).
 	publishOpts := tessera.NewAppendOptions().WithCheckpointSigner(l.signer)
+	if cfg.Cluster != nil {
+		opts.WithCheckpointInterval(never).WithCheckpointRepublishInterval(0)
+	}
 	if cfg.Policy != nil {
 		if policy, err = witnessPolicy(cfg.Policy); err != nil {
 			return nil, err
@@ -254,7 +257,10 @@ func Open(ctx context.Context, cfg Config, events Events) (*Ledger, error) {
 	}
 	if cfg.Cluster != nil {
 		l.publish = publishOpts.CheckpointPublisher(storeReader{LogReader: l.reader, l: l}, cfg.HTTPClient)
-		if err := l.awaitServed(ctx); err != nil {
+		sctx, cancel := context.WithTimeout(ctx, cfg.StartTimeout)
+		err := l.awaitServed(sctx, 0)
+		cancel()
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -397,6 +403,15 @@ func (l *Ledger) Close() error {
 	<-l.seqDone
 	ctx, cancel := context.WithTimeout(context.Background(), l.cfg.ShutdownTimeout)
 	defer cancel()
+	if l.cfg.Cluster != nil && l.Err() == nil {
+		// Tessera waits for the checkpoint file to cover what it appended: here that
+		// is the stored checkpoint, which the signer (perhaps this instance) publishes.
+		if size, err := l.reader.IntegratedSize(ctx); err == nil {
+			if err := l.awaitServed(ctx, size); err != nil {
+				l.log.Warn("closing before a stored checkpoint covers the log", "err", err)
+			}
+		}
+	}
 	err := l.shutdown(ctx)
 	if l.stopLead != nil {
 		l.stopLead() // it publishes a last checkpoint if it signs
