@@ -244,11 +244,7 @@ func TestClusterFailover(t *testing.T) {
 
 	// Send reports to all three, as a load balancer would, moving on to the next
 	// instance when one does not answer.
-	type acked struct {
-		id       string
-		envelope []byte
-	}
-	var acks []acked
+	var acks []ackedReport
 	sent := 0
 	sendCtx, stopSend := context.WithCancel(context.Background())
 	var send sync.WaitGroup
@@ -258,44 +254,15 @@ func TestClusterFailover(t *testing.T) {
 		go func() {
 			defer send.Done()
 			for n := 0; sendCtx.Err() == nil; n++ {
-				var envs []json.RawMessage
-				var ids []string
-				for k := range 5 {
-					r := iltod.Report{ID: fmt.Sprintf("cl-%d-%05d-%d", d, n, k), Election: "example-2024",
-						Station: "UB-001", Form: "results", FormVersion: 1, DeviceTime: "2024-06-28T22:00:00+08:00",
-						Answers: goodAnswersFor(n)}
-					env, err := iltod.SignReport(r, keys[d])
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					envs = append(envs, env.Bytes())
-					ids = append(ids, r.ID)
-				}
-				body, _ := json.Marshal(map[string]any{"envelopes": envs})
 				mu.Lock()
-				sent += len(envs)
+				sent += 5
 				mu.Unlock()
-				resp, err := client.Post("http://"+nodes[(d+n)%3].addr+"/api/v1/reports", "application/json", bytes.NewReader(body))
+				got, err := postReports(client, "http://"+nodes[(d+n)%3].addr, fmt.Sprintf("cl-%d", d), keys[d], n, 5)
 				if err != nil {
-					continue // that instance is gone: nothing acknowledged
-				}
-				var out struct {
-					Results []struct {
-						Receipt *struct{ ID string } `json:"receipt"`
-					} `json:"results"`
-				}
-				err = json.NewDecoder(resp.Body).Decode(&out)
-				resp.Body.Close()
-				if err != nil || resp.StatusCode != http.StatusOK {
-					continue
+					continue // that instance is gone: nothing acknowledged; try the next
 				}
 				mu.Lock()
-				for i, res := range out.Results {
-					if res.Receipt != nil {
-						acks = append(acks, acked{ids[i], envs[i]})
-					}
-				}
+				acks = append(acks, got...)
 				mu.Unlock()
 			}
 		}()
@@ -449,6 +416,54 @@ func alive0(nodes []*clusterNode) []*clusterNode {
 		}
 	}
 	return out
+}
+
+// ackedReport is a report a server acknowledged, with its signed envelope.
+type ackedReport struct {
+	id       string
+	envelope []byte
+}
+
+// postReports signs batch reports, of ids prefix-n-k, with key, posts them in one
+// request to the report API at base, and returns those the server acknowledged. An error
+// means that none was: the server did not answer, or not with 200 and a whole body.
+func postReports(client *http.Client, base, prefix string, key ed25519.PrivateKey, n, batch int) ([]ackedReport, error) {
+	envs := make([]json.RawMessage, batch)
+	ids := make([]string, batch)
+	for k := range batch {
+		r := iltod.Report{ID: fmt.Sprintf("%s-%06d-%d", prefix, n, k), Election: "example-2024",
+			Station: "UB-001", Form: "results", FormVersion: 1, DeviceTime: "2024-06-28T22:00:00+08:00",
+			Answers: goodAnswersFor(n)}
+		env, err := iltod.SignReport(r, key)
+		if err != nil {
+			return nil, err
+		}
+		envs[k], ids[k] = env.Bytes(), r.ID
+	}
+	body, _ := json.Marshal(map[string]any{"envelopes": envs})
+	resp, err := client.Post(base+"/api/v1/reports", "application/json", bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Results []struct {
+			Receipt *struct{ ID string } `json:"receipt"`
+		} `json:"results"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("POST reports: %s", resp.Status)
+	}
+	var acked []ackedReport
+	for i, res := range out.Results {
+		if res.Receipt != nil && i < batch {
+			acked = append(acked, ackedReport{ids[i], envs[i]})
+		}
+	}
+	return acked, nil
 }
 
 // startCmd starts an iltod serve command and waits until it answers on addr.
