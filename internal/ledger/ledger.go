@@ -17,6 +17,9 @@
 // the commit point; entry bundles written past it by a killed batch are overwritten), so
 // after a SIGKILL at any moment no event enters the log twice and none is missing.
 //
+// Several instances can share one store, each with a log directory of its own, one of
+// them signing at a time: see Config.Cluster and cluster.go.
+//
 // Package tlog holds the formats and the verification that partners use.
 package ledger
 
@@ -90,9 +93,10 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// Cluster, if not nil, is the store several instances share (docs/cluster.md): the
 	// ledger then appends every event the store holds to its own tiles, signs and
-	// stores checkpoints only while it holds Cluster's signer lock, and serves the
-	// latest stored checkpoint that its tiles cover and are consistent with, never one
-	// of its own. Without it the ledger publishes its own checkpoints, as one instance.
+	// stores checkpoints only while it holds Cluster's signer lock, and serves (and
+	// writes into Dir) the latest stored checkpoint once its tiles reach it and give
+	// its root, never one of its own (see cluster.go). Without it the ledger publishes
+	// its own checkpoints, as one instance.
 	Cluster iltod.ClusterStore
 	// Instance names this instance in the checkpoints it stores: default host/pid.
 	Instance string
@@ -212,8 +216,8 @@ func Open(ctx context.Context, cfg Config, events Events) (*Ledger, error) {
 		WithCheckpointInterval(cfg.CheckpointInterval).
 		WithBatching(batchLimit+6, cfg.BatchMaxAge).
 		WithShutdownTimeout(cfg.ShutdownTimeout)
-	// In cluster mode Tessera's own checkpoints are for this instance only; the signer
-	// has the witnesses cosign what it publishes (publishOpts).
+	// In cluster mode Tessera publishes no checkpoint (but the empty one of a new
+	// directory); the signer has the witnesses cosign what it publishes (publishOpts).
 	publishOpts := tessera.NewAppendOptions().WithCheckpointSigner(l.signer)
 	if cfg.Cluster != nil {
 		opts.WithCheckpointInterval(never).WithCheckpointRepublishInterval(0)
@@ -389,9 +393,9 @@ func (l *Ledger) Err() error {
 
 // Close stops the sequencer, waits (up to the shutdown timeout) until a published
 // checkpoint covers every event it appended, stops the log and releases the directory.
-// In cluster mode the checkpoint waited for is Tessera's own, and an instance that signs
-// then publishes one last checkpoint and gives the signer lock up. It returns the error
-// of that wait, if any; calling it again returns nil.
+// In cluster mode the checkpoint waited for is a stored one, published by the signer
+// (perhaps this instance), and an instance that signs then gives the signer lock up. It
+// returns the error of that wait, if any; calling it again returns nil.
 func (l *Ledger) Close() error {
 	l.closeMu.Lock()
 	defer l.closeMu.Unlock()
