@@ -50,6 +50,12 @@ type storeReader struct {
 	l *Ledger
 }
 
+// ReadTile reads this instance's tiles as the handler serves them, so that a partial
+// tile Tessera has since replaced by a wider one is still found.
+func (r storeReader) ReadTile(ctx context.Context, level, index uint64, p uint8) ([]byte, error) {
+	return r.l.readTile(ctx, level, index, p)
+}
+
 func (r storeReader) ReadCheckpoint(ctx context.Context) ([]byte, error) {
 	cp, err := r.l.cfg.Cluster.LatestCheckpoint(ctx)
 	if iltod.ErrorCodeOf(err) == iltod.ENotFound {
