@@ -7,8 +7,8 @@ import (
 
 // ClusterStore is what several server instances sharing one store coordinate through
 // (docs/cluster.md): the log's published checkpoints and the one instance that signs
-// them, and the sign-in state that must hold across instances (single-use TOTP codes
-// and rate limits). On SQLite, which one instance uses, the signer lock is always
+// them, the sign-in state that must hold across instances (single-use TOTP codes and
+// rate limits), and the secrets and spent tokens of the anonymous forms. On SQLite, which one instance uses, the signer lock is always
 // available to the first who asks in the process.
 type ClusterStore interface {
 	// EventsFrom returns up to limit events with Seq at least seq, in Seq order; limit
@@ -36,6 +36,16 @@ type ClusterStore interface {
 	TakeToken(ctx context.Context, key string, burst int, every time.Duration, now time.Time) (wait time.Duration, err error)
 	// ResetTokens forgets key's bucket, making it full.
 	ResetTokens(ctx context.Context, key string) error
+
+	// SharedSecret returns the 32-byte secret called name, made at random by the first
+	// instance to ask and the same for every instance after.
+	SharedSecret(ctx context.Context, name string) ([]byte, error)
+	// SpendToken marks the token id (at most 64 bytes) spent, at now, until the given
+	// time, atomically: of several instances spending it, one succeeds and the others
+	// get EConflict. A token whose until has passed by now may be spent again.
+	SpendToken(ctx context.Context, id []byte, now, until time.Time) error
+	// ReleaseToken unspends id, for a submission refused with nothing stored.
+	ReleaseToken(ctx context.Context, id []byte) error
 }
 
 // StoredCheckpoint is a published checkpoint of the log as kept in the store: the

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
 	"errors"
@@ -269,6 +270,63 @@ func (s *Store) ResetTokens(ctx context.Context, key string) error {
 	h := sha256.Sum256([]byte(key))
 	if _, err := s.write.ExecContext(ctx, `DELETE FROM rate_limits WHERE key = $1`, h[:]); err != nil {
 		return internal(fmt.Errorf("reset the bucket: %w", err))
+	}
+	return nil
+}
+
+// SharedSecret returns the secret called name, making it on first use.
+func (s *Store) SharedSecret(ctx context.Context, name string) ([]byte, error) {
+	fresh := make([]byte, 32)
+	rand.Read(fresh)
+	var out []byte
+	err := s.inTx(ctx, false, func(tx *tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, name, fresh); err != nil {
+			return fmt.Errorf("store the secret: %w", err)
+		}
+		return tx.QueryRowContext(ctx, `SELECT value FROM secrets WHERE name = $1`, name).Scan(&out)
+	})
+	if err != nil {
+		return nil, internal(wrap(err, "shared secret"))
+	}
+	return out, nil
+}
+
+// SpendToken marks id spent until until; EConflict if it is spent already.
+func (s *Store) SpendToken(ctx context.Context, id []byte, at, until time.Time) error {
+	if len(id) == 0 || len(id) > 64 {
+		return iltod.E(iltod.EInvalid, "error.cluster.token", nil)
+	}
+	now := at.UnixNano()
+	var n int64
+	err := s.inTx(ctx, false, func(tx *tx) error {
+		if s.takes.Add(1)%pruneEvery == 0 {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM spent_tokens WHERE expires < $1`, now); err != nil {
+				return fmt.Errorf("forget expired tokens: %w", err)
+			}
+		}
+		// A spent token that has expired may be spent again (it is refused as expired
+		// before it gets here).
+		res, err := tx.ExecContext(ctx, `INSERT INTO spent_tokens (id, expires) VALUES ($1, $2)
+			ON CONFLICT (id) DO UPDATE SET expires = excluded.expires WHERE spent_tokens.expires < $3`, id, until.UnixNano(), now)
+		if err != nil {
+			return fmt.Errorf("spend the token: %w", err)
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return internal(wrap(err, "spend token"))
+	}
+	if n != 1 {
+		return iltod.E(iltod.EConflict, "error.cluster.token_spent", nil)
+	}
+	return nil
+}
+
+// ReleaseToken unspends id.
+func (s *Store) ReleaseToken(ctx context.Context, id []byte) error {
+	if _, err := s.write.ExecContext(ctx, `DELETE FROM spent_tokens WHERE id = $1`, id); err != nil {
+		return internal(fmt.Errorf("release the token: %w", err))
 	}
 	return nil
 }

@@ -21,6 +21,8 @@ var clusterTests = []struct {
 	{"Checkpoints", testCheckpoints},
 	{"TOTPSteps", testTOTPSteps},
 	{"RateLimits", testRateLimits},
+	{"SharedSecrets", testSharedSecrets},
+	{"SpentTokens", testSpentTokens},
 }
 
 func testEventsFrom(t *testing.T, s iltod.Store) {
@@ -215,4 +217,62 @@ func testRateLimits(t *testing.T, s iltod.Store) {
 	if taken.Load() != 5 {
 		t.Errorf("20 concurrent takers of a burst of 5: %d tokens taken", taken.Load())
 	}
+}
+
+func testSharedSecrets(t *testing.T, s iltod.Store) {
+	ctx := t.Context()
+	a, err := s.SharedSecret(ctx, "form-tokens")
+	if err != nil || len(a) != 32 {
+		t.Fatalf("SharedSecret = %x, %v; want 32 bytes", a, err)
+	}
+	if b, err := s.SharedSecret(ctx, "form-tokens"); err != nil || string(b) != string(a) {
+		t.Errorf("SharedSecret the second time = %x, %v; want %x", b, err, a)
+	}
+	if c, err := s.SharedSecret(ctx, "other"); err != nil || string(c) == string(a) {
+		t.Errorf("another secret = %x, %v", c, err)
+	}
+}
+
+func testSpentTokens(t *testing.T, s iltod.Store) {
+	ctx := t.Context()
+	now := time.Now()
+	until := now.Add(time.Hour)
+	id := []byte("a token's MAC")
+	if err := s.SpendToken(ctx, id, now, until); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, "spending a token twice", s.SpendToken(ctx, id, now, until), iltod.EConflict)
+	if err := s.ReleaseToken(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	var ok atomic.Int32
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			switch err := s.SpendToken(ctx, id, now, until); iltod.ErrorCodeOf(err) {
+			case "":
+				ok.Add(1)
+			case iltod.EConflict:
+			default:
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if ok.Load() != 1 {
+		t.Errorf("16 concurrent spends of a released token: %d succeeded, want 1", ok.Load())
+	}
+	// A spent token whose time has passed is forgotten.
+	old := []byte("an old token")
+	if err := s.SpendToken(ctx, old, now, now.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, "an old token within its time", s.SpendToken(ctx, old, now.Add(59*time.Second), until), iltod.EConflict)
+	if err := s.SpendToken(ctx, old, now.Add(61*time.Second), until); err != nil {
+		t.Errorf("spending a token past its time: %v", err)
+	}
+	wantCode(t, "an empty token", s.SpendToken(ctx, nil, now, until), iltod.EInvalid)
+	wantCode(t, "a token of 65 bytes", s.SpendToken(ctx, make([]byte, 65), now, until), iltod.EInvalid)
 }

@@ -27,3 +27,18 @@ CREATE TABLE rate_limits (
 	tat {int64} NOT NULL
 ) {keyed};
 CREATE INDEX rate_limits_tat ON rate_limits (tat);
+
+-- Secrets every instance must share, made at random by the first to ask: the key of the
+-- anonymous forms' tokens, so that a form one instance gave is good on another.
+CREATE TABLE secrets (
+	name  {code}  NOT NULL PRIMARY KEY,
+	value {bytes} NOT NULL CHECK (length(value) = 32)
+) {keyed};
+
+-- Tokens spent once across all instances (an anonymous form sent twice files one
+-- report), until they expire (Unix nanoseconds).
+CREATE TABLE spent_tokens (
+	id      {bytes} NOT NULL PRIMARY KEY CHECK (length(id) BETWEEN 1 AND 64),
+	expires {int64} NOT NULL
+) {keyed};
+CREATE INDEX spent_tokens_expires ON spent_tokens (expires);
