@@ -270,8 +270,35 @@ func missingEvidence(in iltod.IncidentRecord, named []string) []string {
 }
 
 // evidenceMu serialises the read-modify-write of an incident's evidence list within
-// this process, so that two uploads to one incident cannot drop each other's file.
+// this process, so that two uploads to one incident cannot drop each other's file;
+// lockIncident does it across the instances sharing the store.
 var evidenceMu sync.Mutex
+
+// incidentLease is how long an incident's lock holds if its holder dies holding it.
+const incidentLease = 2 * time.Minute
+
+// lockIncident takes, across every server instance sharing the store, the right to
+// read, change and write back one incident: a lease kept as a spent token, released by
+// unlock or lapsing after incidentLease. It waits while another holds it, until ctx
+// ends.
+func (a *App) lockIncident(ctx context.Context, election, id string) (unlock func(), err error) {
+	key := sha256.Sum256([]byte("incident lock\n" + election + "\n" + id))
+	for {
+		now := time.Now() // a lease is real time, whatever the app's clock
+		err := a.store.SpendToken(ctx, key[:], now, now.Add(incidentLease))
+		if err == nil {
+			return func() { a.store.ReleaseToken(context.WithoutCancel(ctx), key[:]) }, nil
+		}
+		if iltod.ErrorCodeOf(err) != iltod.EConflict {
+			return nil, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
 
 // DeviceIncidentEvidence seals one evidence file of an incident that the device reported
 // (DeviceReportIncident) and attaches it to the incident as a logged change. auth is the
@@ -313,6 +340,11 @@ func (a *App) attachObserverEvidence(ctx context.Context, election, id, observer
 	plain := hex.EncodeToString(sum[:])
 	evidenceMu.Lock()
 	defer evidenceMu.Unlock()
+	unlock, err := a.lockIncident(ctx, election, id)
+	if err != nil {
+		return EvidenceReceipt{}, err
+	}
+	defer unlock()
 	in, err := a.store.Incident(ctx, election, id)
 	if err != nil {
 		return EvidenceReceipt{}, err
