@@ -181,7 +181,11 @@ func (e *IntegrityError) with(name string, data []byte) *IntegrityError {
 // process holds the log, if the key file is unsafe or for another origin, if the policy
 // is invalid, if the store and the log disagree (an *IntegrityError), or if Tessera
 // cannot start — for a new log with witnesses, that includes the witnesses refusing to
-// cosign its first, empty checkpoint.
+// cosign its first, empty checkpoint. In cluster mode Open also appends every stored
+// event its directory lacks (rebuilding an empty one) and returns only once it serves
+// the latest stored checkpoint, its tiles giving that checkpoint's root (an
+// *IntegrityError if they do not; an error after StartTimeout if they never reach it);
+// witnesses that refuse are then the signer's to retry, not Open's to fail.
 func Open(ctx context.Context, cfg Config, events Events) (*Ledger, error) {
 	if err := cfg.setDefaults(); err != nil {
 		return nil, err
