@@ -11,11 +11,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,6 +25,7 @@ import (
 	"testing"
 	"time"
 
+	"filippo.io/age"
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/ledger/witnesstest"
 	"github.com/iltod/iltod/tlog"
@@ -105,6 +108,15 @@ func TestClusterFailover(t *testing.T) {
 	if err := os.WriteFile(policyFile, []byte(policyText), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// Evidence recipients, so that the anonymous form is open.
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	recipients := filepath.Join(t.TempDir(), "recipients.txt")
+	if err := os.WriteFile(recipients, []byte(id.Recipient().String()+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	policy, err := tlog.ParsePolicy([]byte(policyText))
 	if err != nil {
 		t.Fatal(err)
@@ -142,7 +154,7 @@ func TestClusterFailover(t *testing.T) {
 			t.Fatal(err)
 		}
 		cmd := exec.Command(bin, "serve", "-postgres", dsn, "-data", n.data, "-addr", n.addr, "-origin", origin,
-			"-witness-policy", policyFile, "-log-level", "info")
+			"-witness-policy", policyFile, "-evidence-recipients", recipients, "-log-level", "info")
 		n.proc = startCmd(t, cmd, n.addr)
 		n.dead = false
 	}
@@ -401,6 +413,27 @@ func TestClusterFailover(t *testing.T) {
 			t.Errorf("%s: the rebuilt instance serves other bytes (%v)", p, err)
 		}
 	}
+	// A citizen's form given by one instance is taken by another, and the same form sent
+	// again to a third files nothing: the form's key and spent tokens are in the store.
+	all := []*clusterNode{live[0], live[1], rebuilt}
+	form, err := getOK("http://" + all[0].addr + "/e/example-2024/report?lang=en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`name="token" value="([^"]+)"`).FindSubmatch(form)
+	if m == nil {
+		t.Fatalf("the report form has no token:\n%s", form)
+	}
+	citizen := map[string]string{"token": string(m[1]), "category": "freedoms.journalist_attacked", "date": "2024-06-27",
+		"time": "18:30", "area": "", "station": "UB-001", "text": "Two men pushed the reporter Dolgor into a car near the school."}
+	if status, body := postForm(t, "http://"+all[1].addr+"/e/example-2024/report?lang=en", citizen); status != http.StatusOK ||
+		!strings.Contains(body, "data-followup-code") {
+		t.Errorf("a form from one instance, sent to another: %d\n%s", status, body)
+	}
+	if status, _ := postForm(t, "http://"+all[2].addr+"/e/example-2024/report?lang=en", citizen); status != http.StatusConflict {
+		t.Errorf("the same form sent again to a third instance: %d, want 409", status)
+	}
+
 	t.Logf("takeover: instance %d (signer %s) killed; %s signed size %d after %v (stored %v after the kill)",
 		victim, before.signer, takeover.signer, takeover.size, took.Round(time.Millisecond), takeover.at.Sub(killed).Round(time.Millisecond))
 	t.Logf("reports: %d sent, %d acknowledged, %d lost; final checkpoint size %d; %d sizes watched, one checkpoint each",
@@ -464,6 +497,24 @@ func postReports(client *http.Client, base, prefix string, key ed25519.PrivateKe
 		}
 	}
 	return acked, nil
+}
+
+// postForm POSTs fields as a multipart form and returns the status and body.
+func postForm(t *testing.T, u string, fields map[string]string) (int, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, v := range fields {
+		mw.WriteField(k, v)
+	}
+	mw.Close()
+	resp, err := http.Post(u, mw.FormDataContentType(), &buf)
+	if err != nil {
+		t.Fatalf("POST %s: %v", u, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }
 
 // startCmd starts an iltod serve command and waits until it answers on addr.
