@@ -86,8 +86,10 @@ type clusterNode struct {
 // checkpoints with SIGKILL. Another instance signs within 10 s; every acknowledged report
 // is kept and its receipt, cosigned by the witness, verifies; every instance serves the
 // same checkpoint for each size; every checkpoint seen is cosigned and consistent with
-// the last (the witness saw no fork); and the killed instance, restarted with an empty
-// log directory, rebuilds its tiles from the store and serves the same bytes.
+// the last (the witness saw no fork); the killed instance, restarted with an empty log
+// directory, rebuilds its tiles from the store and serves the same bytes, and a dataset
+// exported from its directory verifies under the witness policy; and a citizen's form
+// given by one instance is taken by another and refused, as sent already, by a third.
 func TestClusterFailover(t *testing.T) {
 	dsn := clusterPostgres(t)
 	if testing.Short() {
