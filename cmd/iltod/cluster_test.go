@@ -337,7 +337,7 @@ func TestClusterFailover(t *testing.T) {
 	// Every acknowledged report is kept, and its receipt, from either instance left,
 	// verifies under the witness policy.
 	lost := 0
-	live := alive0(nodes)
+	live := alive()
 	for i, a := range acks {
 		receipt, err := getOK("http://" + live[i%len(live)].addr + "/api/v1/reports/" + a.id + "/receipt")
 		if err != nil {
@@ -441,16 +441,6 @@ func TestClusterFailover(t *testing.T) {
 	t.Logf("reports: %d sent, %d acknowledged, %d lost; final checkpoint size %d; %d sizes watched, one checkpoint each",
 		sent, len(acks), lost, final.size, len(bySize))
 	t.Logf("rebuild: %d events in %v; %d tile paths byte-identical", final.size, rebuildTook.Round(time.Millisecond), len(paths))
-}
-
-func alive0(nodes []*clusterNode) []*clusterNode {
-	var out []*clusterNode
-	for _, n := range nodes {
-		if !n.dead {
-			out = append(out, n)
-		}
-	}
-	return out
 }
 
 // ackedReport is a report a server acknowledged, with its signed envelope.
