@@ -62,6 +62,9 @@ type Store interface {
 	IncidentStore
 	// FollowupStore keeps the hashes of the anonymous reporters' follow-up codes.
 	FollowupStore
+	// ClusterStore keeps what instances sharing the store coordinate through: the
+	// log's checkpoints and signer, TOTP steps used and rate limits.
+	ClusterStore
 
 	// CreateElection stores p in one transaction: on any error nothing is stored. p MUST
 	// have passed p.Validate; the store need not check it again. It returns EConflict if

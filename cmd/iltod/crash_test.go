@@ -159,11 +159,7 @@ func TestCrashLosesNoAcknowledgedReport(t *testing.T) {
 		}
 	}()
 
-	type acked struct {
-		id       string
-		envelope []byte
-	}
-	var acks []acked
+	var acks []ackedReport
 	var send sync.WaitGroup
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -173,41 +169,12 @@ func TestCrashLosesNoAcknowledgedReport(t *testing.T) {
 		go func(d int) {
 			defer send.Done()
 			for n := 0; ctx.Err() == nil; n++ {
-				var envs []json.RawMessage
-				var ids []string
-				for k := 0; k < 10; k++ {
-					r := iltod.Report{ID: fmt.Sprintf("crash-%d-%06d-%d", d, n, k), Election: "example-2024",
-						Station: "UB-001", Form: "results", FormVersion: 1, DeviceTime: "2024-06-28T22:00:00+08:00",
-						Answers: goodAnswersFor(n)}
-					env, err := iltod.SignReport(r, keys[d])
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					envs = append(envs, env.Bytes())
-					ids = append(ids, r.ID)
-				}
-				body, _ := json.Marshal(map[string]any{"envelopes": envs})
-				resp, err := client.Post(srv.base+"/api/v1/reports", "application/json", bytes.NewReader(body))
+				got, err := postReports(client, srv.base, fmt.Sprintf("crash-%d", d), keys[d], n, 10)
 				if err != nil {
-					return // the server is gone
-				}
-				var out struct {
-					Results []struct {
-						Receipt *struct{ ID string } `json:"receipt"`
-					} `json:"results"`
-				}
-				err = json.NewDecoder(resp.Body).Decode(&out)
-				resp.Body.Close()
-				if err != nil || resp.StatusCode != 200 {
-					return // cut off mid-response: nothing acknowledged
+					return // the server is gone, or cut off mid-response: nothing acknowledged
 				}
 				mu.Lock()
-				for i, res := range out.Results {
-					if res.Receipt != nil {
-						acks = append(acks, acked{ids[i], envs[i]})
-					}
-				}
+				acks = append(acks, got...)
 				mu.Unlock()
 			}
 		}(d)

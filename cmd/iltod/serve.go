@@ -113,6 +113,10 @@ func (m *Main) Open(ctx context.Context) error {
 		Origin:  m.Config.Origin,
 		Policy:  policy,
 		Logger:  m.Logger,
+		// The store is the one source of truth: on PostgreSQL several instances
+		// share it and take turns at signing (docs/cluster.md); on SQLite this
+		// instance always signs.
+		Cluster: s,
 	}, s)
 	if err != nil {
 		return fail("cli.serve.open_log", locales.Args{"Err": err})

@@ -39,6 +39,10 @@ type App struct {
 	// recipients are the age recipients evidence is sealed to (evidence.go).
 	recipients recipientsSlot
 
+	// formKey is the anonymous forms' token key, read once (formtokens.go).
+	formKeyMu sync.Mutex
+	formKey   []byte
+
 	commitMu  sync.RWMutex
 	closed    bool
 	startOnce sync.Once

@@ -171,6 +171,16 @@ func (a *App) AddToCitizenReport(ctx context.Context, election, code, text strin
 	if err != nil {
 		return err
 	}
+	// Read it again under its lock, so that nothing added meanwhile, on any instance,
+	// is dropped by this change.
+	unlock, err := a.lockIncident(ctx, election, in.ID)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if in, err = a.store.Incident(ctx, election, in.ID); err != nil {
+		return err
+	}
 	if strings.TrimSpace(text) == "" && len(files) == 0 {
 		return iltod.E(iltod.EInvalid, "error.citizen.nothing_added", nil)
 	}

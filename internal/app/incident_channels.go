@@ -37,31 +37,12 @@ const (
 	MaxDeviceEvidence = 10
 	// MaxDeviceEvidenceBytes bounds one evidence file uploaded from a device.
 	MaxDeviceEvidenceBytes = 32 << 20
-	// MaxDeviceIncidentsPerHour bounds the new incidents one device reports in an hour,
-	// so that a stolen phone cannot fill the store before it is revoked.
+	// MaxDeviceIncidentsPerHour bounds the new incidents one device reports, so that a
+	// stolen phone cannot fill the store before it is revoked: as many at once, then one
+	// more every hour/MaxDeviceIncidentsPerHour (two minutes). The count is kept in the
+	// store, so it holds across every server instance.
 	MaxDeviceIncidentsPerHour = 30
 )
-
-// incidentRate keeps, per device key, when its latest new incidents were stored (in
-// this process).
-var incidentRate = struct {
-	sync.Mutex
-	at map[string][]time.Time
-}{at: map[string][]time.Time{}}
-
-// allowIncident reports whether the device may store one more new incident now, and
-// counts it if so.
-func allowIncident(key string, now time.Time) bool {
-	incidentRate.Lock()
-	defer incidentRate.Unlock()
-	recent := slices.DeleteFunc(incidentRate.at[key], func(t time.Time) bool { return now.Sub(t) >= time.Hour })
-	if len(recent) >= MaxDeviceIncidentsPerHour {
-		incidentRate.at[key] = recent
-		return false
-	}
-	incidentRate.at[key] = append(recent, now)
-	return true
-}
 
 // DeviceIncident is the payload of an incident report from the observer app: canonical
 // JSON signed by the device over iltod.RequestMessage. Place is Station (one the
@@ -256,7 +237,9 @@ func (a *App) DeviceReportIncident(ctx context.Context, raw []byte) (IncidentRec
 	} else if iltod.ErrorCodeOf(err) != iltod.ENotFound {
 		return IncidentReceipt{}, err
 	}
-	if !allowIncident(dev.KeyID, a.now()) {
+	if wait, err := a.store.TakeToken(ctx, "incident:"+dev.KeyID, MaxDeviceIncidentsPerHour, time.Hour/MaxDeviceIncidentsPerHour, a.now()); err != nil {
+		return IncidentReceipt{}, err
+	} else if wait > 0 {
 		return IncidentReceipt{}, iltod.E(iltod.ERateLimited, "error.incident_channel.rate", locales.Args{"Max": MaxDeviceIncidentsPerHour})
 	}
 	in, err := a.ReportIncident(SystemContext(ctx), IncidentReport{
@@ -287,8 +270,35 @@ func missingEvidence(in iltod.IncidentRecord, named []string) []string {
 }
 
 // evidenceMu serialises the read-modify-write of an incident's evidence list within
-// this process, so that two uploads to one incident cannot drop each other's file.
+// this process, so that two uploads to one incident cannot drop each other's file;
+// lockIncident does it across the instances sharing the store.
 var evidenceMu sync.Mutex
+
+// incidentLease is how long an incident's lock holds if its holder dies holding it.
+const incidentLease = 2 * time.Minute
+
+// lockIncident takes, across every server instance sharing the store, the right to
+// read, change and write back one incident: a lease kept as a spent token, released by
+// unlock or lapsing after incidentLease. It waits while another holds it, until ctx
+// ends.
+func (a *App) lockIncident(ctx context.Context, election, id string) (unlock func(), err error) {
+	key := sha256.Sum256([]byte("incident lock\n" + election + "\n" + id))
+	for {
+		now := time.Now() // a lease is real time, whatever the app's clock
+		err := a.store.SpendToken(ctx, key[:], now, now.Add(incidentLease))
+		if err == nil {
+			return func() { a.store.ReleaseToken(context.WithoutCancel(ctx), key[:]) }, nil
+		}
+		if iltod.ErrorCodeOf(err) != iltod.EConflict {
+			return nil, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
 
 // DeviceIncidentEvidence seals one evidence file of an incident that the device reported
 // (DeviceReportIncident) and attaches it to the incident as a logged change. auth is the
@@ -330,6 +340,11 @@ func (a *App) attachObserverEvidence(ctx context.Context, election, id, observer
 	plain := hex.EncodeToString(sum[:])
 	evidenceMu.Lock()
 	defer evidenceMu.Unlock()
+	unlock, err := a.lockIncident(ctx, election, id)
+	if err != nil {
+		return EvidenceReceipt{}, err
+	}
+	defer unlock()
 	in, err := a.store.Incident(ctx, election, id)
 	if err != nil {
 		return EvidenceReceipt{}, err

@@ -218,7 +218,8 @@ func (a *App) LinkActor(ctx context.Context, election, id string, l iltod.ActorL
 
 // changeIncident applies change to a stored incident and stores it with a logged event
 // whose detail holds what and why, refusing a change that crossed another and an
-// incident outside a coordinator's areas.
+// incident outside a coordinator's areas. It holds the incident's lock (lockIncident)
+// from reading to writing, so that evidence added meanwhile, on any instance, is kept.
 func (a *App) changeIncident(ctx context.Context, election, id, reason string, detail map[string]any, change func(*iltod.IncidentRecord) error) error {
 	if err := authorize(ctx, actionVerifyIncident); err != nil {
 		return err
@@ -226,6 +227,11 @@ func (a *App) changeIncident(ctx context.Context, election, id, reason string, d
 	if err := checkReason(reason); err != nil {
 		return err
 	}
+	unlock, err := a.lockIncident(ctx, election, id)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	in, err := a.store.Incident(ctx, election, id)
 	if err != nil {
 		return err

@@ -16,17 +16,13 @@ const SessionTTL = 12 * time.Hour
 // TOTPIssuer names the installation in authenticator apps.
 const TOTPIssuer = "iltod"
 
-// signIn is the sign-in state kept in memory: the rate limiters and the last accepted TOTP
-// step of each login (a code is good once). Several server instances each keep their own,
-// so a replayed code could pass once per instance within its 90-second window; the
-// password must be known as well.
+// signIn is what sign-in keeps in memory. The rate limits and the last accepted TOTP step
+// of each login (a code is good once) are in the store, so that they hold across every
+// server instance sharing it (docs/cluster.md).
 type signIn struct {
-	perLogin, perIP *auth.Limiter
-	mu              sync.Mutex
-	lastStep        map[string]int64
-	params          auth.Params
-	dummyHash       string // verified for unknown logins, so timing does not reveal them
-	dummyOnce       sync.Once
+	params    auth.Params
+	dummyHash string // verified for unknown logins, so timing does not reveal them
+	dummyOnce sync.Once
 	// hashing bounds the argon2id computations at once: each takes 64 MiB.
 	hashing chan struct{}
 }
@@ -34,11 +30,8 @@ type signIn struct {
 func (a *App) signIn() *signIn {
 	a.signInOnce.Do(func() {
 		a.signin = &signIn{
-			perLogin: auth.NewLimiter(auth.LoginBurst, auth.LoginEvery, a.now),
-			perIP:    auth.NewLimiter(auth.IPBurst, auth.IPEvery, a.now),
-			lastStep: map[string]int64{},
-			params:   a.passwordParams,
-			hashing:  make(chan struct{}, 2),
+			params:  a.passwordParams,
+			hashing: make(chan struct{}, 2),
 		}
 	})
 	return a.signin
@@ -200,10 +193,14 @@ var ErrSignIn = iltod.E(iltod.EUnauthorized, "error.app.sign_in", nil)
 func (a *App) SignIn(ctx context.Context, login, password, code, ip string) (Session, error) {
 	s := a.signIn()
 	now := a.now()
-	if ok, wait := s.perIP.Allow("ip:" + ip); !ok {
+	if wait, err := a.store.TakeToken(ctx, "ip:"+ip, auth.IPBurst, auth.IPEvery, now); err != nil {
+		return Session{}, err
+	} else if wait > 0 {
 		return Session{}, iltod.E(iltod.ERateLimited, "error.app.sign_in_limit_ip", locales.Args{"Seconds": waitSeconds(wait)})
 	}
-	if ok, wait := s.perLogin.Allow("login:" + login); !ok {
+	if wait, err := a.store.TakeToken(ctx, "login:"+login, auth.LoginBurst, auth.LoginEvery, now); err != nil {
+		return Session{}, err
+	} else if wait > 0 {
 		return Session{}, iltod.E(iltod.ERateLimited, "error.app.sign_in_limit_login", locales.Args{"Seconds": waitSeconds(wait)})
 	}
 	acct, err := a.store.StaffAccount(ctx, login)
@@ -224,17 +221,28 @@ func (a *App) SignIn(ctx context.Context, login, password, code, ip string) (Ses
 		a.log.Warn("staff sign-in refused", "login", login, "ip", ip, "why", "password")
 		return Session{}, ErrSignIn
 	}
-	s.mu.Lock()
-	step, ok := auth.ValidateTOTP(acct.TOTPSecret, code, now, s.lastStep[login])
-	if ok {
-		s.lastStep[login] = step
+	last, err := a.store.TOTPStep(ctx, login)
+	if err != nil {
+		return Session{}, err
 	}
-	s.mu.Unlock()
+	step, ok := auth.ValidateTOTP(acct.TOTPSecret, code, now, last)
+	if ok {
+		// A compare-and-set: of instances offered the same code at once, one wins.
+		switch err := a.store.UseTOTPStep(ctx, login, step); iltod.ErrorCodeOf(err) {
+		case "":
+		case iltod.EConflict:
+			ok = false
+		default:
+			return Session{}, err
+		}
+	}
 	if !ok {
 		a.log.Warn("staff sign-in refused", "login", login, "ip", ip, "why", "second factor")
 		return Session{}, ErrSignIn
 	}
-	s.perLogin.Reset("login:" + login)
+	if err := a.store.ResetTokens(ctx, "login:"+login); err != nil {
+		return Session{}, err
+	}
 	token, hash := auth.NewToken()
 	sess := iltod.Session{TokenHash: hash, Login: login, Created: now, Expires: now.Add(SessionTTL), CSRF: auth.NewCSRF()}
 	if err := a.store.CreateSession(ctx, sess); err != nil {

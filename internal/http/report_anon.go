@@ -54,6 +54,9 @@ func (s *Server) reportAnonRoutes() []route {
 		reports: newBucket(anonReportBurst, anonReportEvery), follows: newBucket(anonFollowBurst, anonFollowEvery),
 		uploads: make(chan struct{}, anonUploads),
 	}
+	if s.app != nil {
+		as.tokens.shared = s.app // good on every instance (docs/cluster.md)
+	}
 	return []route{
 		{"GET /e/{election}/report", http.HandlerFunc(as.reportPage)},
 		{"POST /e/{election}/report", http.HandlerFunc(as.submitReport)},
@@ -164,7 +167,12 @@ func (as *anonSite) renderReport(w http.ResponseWriter, r *http.Request, pe *pub
 		d.Values = map[string]string{}
 	}
 	if !ap.Closed {
-		d.Token = as.tokens.issue(tokenReport, e.ID)
+		tok, err := as.tokens.issue(r.Context(), tokenReport, e.ID)
+		if err != nil {
+			as.ps.fail(w, r, e, err)
+			return
+		}
+		d.Token = tok
 		tax, err := as.ps.s.app.Taxonomy(r.Context(), e.ID)
 		if err != nil {
 			as.ps.fail(w, r, e, err)
@@ -285,7 +293,7 @@ func (as *anonSite) submitReport(w http.ResponseWriter, r *http.Request) {
 			values[k] = v
 		}
 	}
-	unspend, err := as.tokens.spend(tokenReport, e.ID, f.fields["token"])
+	unspend, err := as.tokens.spend(r.Context(), tokenReport, e.ID, f.fields["token"])
 	if err != nil {
 		fail(0, err)
 		return
@@ -329,7 +337,12 @@ func (as *anonSite) renderFollow(w http.ResponseWriter, r *http.Request, p *page
 		d.StatusKey = string(st)
 		d.Status = tr(p.Lang, "public.report.status_"+string(st))
 	}
-	d.Token = as.tokens.issue(tokenFollow, p.Election.ID)
+	tok, err := as.tokens.issue(r.Context(), tokenFollow, p.Election.ID)
+	if err != nil {
+		as.ps.s.pageError(w, r, err)
+		return
+	}
+	d.Token = tok
 	p.Data = d
 	as.ps.s.renderStatus(w, r, status, "report_follow", p)
 }
@@ -363,9 +376,9 @@ func (as *anonSite) submitFollow(w http.ResponseWriter, r *http.Request) {
 	var unspend func()
 	var err error
 	if add {
-		unspend, err = as.tokens.spend(tokenFollow, e.ID, f.fields["token"])
+		unspend, err = as.tokens.spend(r.Context(), tokenFollow, e.ID, f.fields["token"])
 	} else {
-		_, err = as.tokens.check(tokenFollow, e.ID, f.fields["token"])
+		_, err = as.tokens.check(r.Context(), tokenFollow, e.ID, f.fields["token"])
 	}
 	if err != nil {
 		fail(0, err)

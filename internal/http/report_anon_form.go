@@ -2,6 +2,7 @@ package http
 
 import (
 	"bytes"
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -142,16 +143,28 @@ func anonReadError(err error, def error) error {
 
 // formTokens issues and checks the tokens that the anonymous forms carry in place of a
 // session's CSRF token, since they set no cookie: a token is a time, a random nonce and
-// an HMAC over them with the form's purpose and election, under a key made when the
-// server starts. A token is good for tokenLife after it was issued; a token used to
-// change something (spend) is refused the second time, so that a form sent twice files
-// one report. It is safe for concurrent use.
+// an HMAC over them with the form's purpose and election, under a key shared by every
+// server instance (from shared; without it, one made when the server starts). A token is
+// good for tokenLife after it was issued; a token used to change something (spend) is
+// refused the second time, on any instance, so that a form sent twice files one report.
+// It is safe for concurrent use.
 type formTokens struct {
 	key []byte
 	now func() time.Time
+	// shared, if not nil, keeps the key and the spent tokens in the store, for every
+	// instance (docs/cluster.md).
+	shared tokenStore
 
 	mu   sync.Mutex
-	used map[string]time.Time // spent tokens' MACs → when they expire
+	used map[string]time.Time // spent tokens' MACs → when they expire, without shared
+}
+
+// tokenStore keeps the form tokens' key and spent tokens for every server instance;
+// *app.App implements it.
+type tokenStore interface {
+	FormTokenKey(ctx context.Context) ([]byte, error)
+	SpendFormToken(ctx context.Context, mac []byte, now, until time.Time) error
+	ReleaseFormToken(ctx context.Context, mac []byte) error
 }
 
 // tokenLife is how long a form may stay open: long, for a person writing slowly over Tor.
@@ -170,25 +183,38 @@ func newFormTokens() *formTokens {
 // tokenLen is the length of a token's bytes: time, nonce, MAC.
 const tokenLen = 8 + 8 + 16
 
-func (ft *formTokens) mac(purpose, election string, head []byte) []byte {
-	m := hmac.New(sha256.New, ft.key)
+// keyOf returns the key tokens are made with.
+func (ft *formTokens) keyOf(ctx context.Context) ([]byte, error) {
+	if ft.shared == nil {
+		return ft.key, nil
+	}
+	return ft.shared.FormTokenKey(ctx)
+}
+
+func mac(key []byte, purpose, election string, head []byte) []byte {
+	m := hmac.New(sha256.New, key)
 	m.Write([]byte(purpose + "\n" + election + "\n"))
 	m.Write(head)
 	return m.Sum(nil)[:16]
 }
 
-// issue returns a new token for a form of purpose about election.
-func (ft *formTokens) issue(purpose, election string) string {
+// issue returns a new token for a form of purpose about election. It fails only if the
+// shared key cannot be read.
+func (ft *formTokens) issue(ctx context.Context, purpose, election string) (string, error) {
+	key, err := ft.keyOf(ctx)
+	if err != nil {
+		return "", err
+	}
 	b := make([]byte, 16, tokenLen)
 	binary.BigEndian.PutUint64(b, uint64(ft.now().Unix()))
 	rand.Read(b[8:16])
-	b = append(b, ft.mac(purpose, election, b)...)
-	return base64.RawURLEncoding.EncodeToString(b)
+	b = append(b, mac(key, purpose, election, b)...)
+	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
 // check returns the token's MAC if tok is a good, unexpired token of purpose and
-// election, else EInvalid ("error.citizen.token").
-func (ft *formTokens) check(purpose, election, tok string) (string, error) {
+// election, else EInvalid ("error.citizen.token"), or the error reading the shared key.
+func (ft *formTokens) check(ctx context.Context, purpose, election, tok string) (string, error) {
 	bad := iltod.E(iltod.EInvalid, "error.citizen.token", nil)
 	if len(tok) != base64.RawURLEncoding.EncodedLen(tokenLen) {
 		return "", bad
@@ -197,7 +223,11 @@ func (ft *formTokens) check(purpose, election, tok string) (string, error) {
 	if err != nil || len(b) != tokenLen {
 		return "", bad
 	}
-	if !hmac.Equal(b[16:], ft.mac(purpose, election, b[:16])) {
+	key, err := ft.keyOf(ctx)
+	if err != nil {
+		return "", err
+	}
+	if !hmac.Equal(b[16:], mac(key, purpose, election, b[:16])) {
 		return "", bad
 	}
 	issued := time.Unix(int64(binary.BigEndian.Uint64(b)), 0)
@@ -211,12 +241,21 @@ func (ft *formTokens) check(purpose, election, tok string) (string, error) {
 // spend checks tok as check does and marks it used; a token used already is refused with
 // EConflict ("error.citizen.token_used"). release undoes it, for a submission refused
 // with nothing stored, so that the same page can be sent again once corrected.
-func (ft *formTokens) spend(purpose, election, tok string) (release func(), err error) {
-	m, err := ft.check(purpose, election, tok)
+func (ft *formTokens) spend(ctx context.Context, purpose, election, tok string) (release func(), err error) {
+	m, err := ft.check(ctx, purpose, election, tok)
 	if err != nil {
 		return nil, err
 	}
 	now := ft.now()
+	if ft.shared != nil {
+		if err := ft.shared.SpendFormToken(ctx, []byte(m), now, now.Add(tokenLife+time.Minute)); err != nil {
+			if iltod.ErrorCodeOf(err) == iltod.EConflict {
+				return nil, iltod.E(iltod.EConflict, "error.citizen.token_used", nil)
+			}
+			return nil, err
+		}
+		return func() { ft.shared.ReleaseFormToken(context.WithoutCancel(ctx), []byte(m)) }, nil
+	}
 	ft.mu.Lock()
 	defer ft.mu.Unlock()
 	if _, ok := ft.used[m]; ok {

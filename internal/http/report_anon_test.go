@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -17,6 +18,7 @@ import (
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/app"
 	"github.com/iltod/iltod/internal/electionpkg"
+	"github.com/iltod/iltod/internal/sqlstore"
 	"github.com/iltod/iltod/locales"
 )
 
@@ -325,40 +327,70 @@ func TestAnonRateLimit(t *testing.T) {
 }
 
 func TestFormTokens(t *testing.T) {
-	now := time.Date(2024, 6, 28, 12, 0, 0, 0, time.UTC)
-	ft := newFormTokens()
-	ft.now = func() time.Time { return now }
-	tok := ft.issue(tokenReport, "e1")
-	if _, err := ft.check(tokenReport, "e1", tok); err != nil {
-		t.Fatalf("a fresh token: %v", err)
-	}
-	for name, tc := range map[string][3]string{
-		"another purpose":  {tokenFollow, "e1", tok},
-		"another election": {tokenReport, "e2", tok},
-		"one byte changed": {tokenReport, "e1", tok[:10] + string(tok[10]^1) + tok[11:]},
-		"empty":            {tokenReport, "e1", ""},
-	} {
-		if _, err := ft.check(tc[0], tc[1], tc[2]); iltod.ErrorCodeOf(err) != iltod.EInvalid {
-			t.Errorf("%s: %v", name, err)
-		}
-	}
-	release, err := ft.spend(tokenReport, "e1", tok)
+	store, err := sqlstore.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "iltod.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ft.spend(tokenReport, "e1", tok); iltod.ErrorCodeOf(err) != iltod.EConflict {
-		t.Errorf("spent twice: %v", err)
-	}
-	release()
-	if _, err := ft.spend(tokenReport, "e1", tok); err != nil {
-		t.Errorf("released and spent again: %v", err)
-	}
-	now = now.Add(tokenLife + time.Second)
-	if _, err := ft.check(tokenReport, "e1", tok); iltod.ErrorCodeOf(err) != iltod.EInvalid {
-		t.Errorf("an expired token: %v", err)
-	}
-	if _, err := newFormTokens().check(tokenReport, "e1", tok); err == nil {
-		t.Errorf("another server's token passed")
+	defer store.Close()
+	shared := app.New(store, nil)
+	defer shared.Close()
+	// Two servers: each alone (their own key and spent tokens), or two instances of one
+	// installation (the key and spent tokens in the store they share).
+	for _, mode := range []string{"alone", "shared"} {
+		t.Run(mode, func(t *testing.T) {
+			ctx := context.Background()
+			now := time.Date(2024, 6, 28, 12, 0, 0, 0, time.UTC)
+			ft, other := newFormTokens(), newFormTokens()
+			ft.now = func() time.Time { return now }
+			other.now = ft.now
+			if mode == "shared" {
+				ft.shared, other.shared = shared, shared
+			}
+			tok, err := ft.issue(ctx, tokenReport, "e1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := ft.check(ctx, tokenReport, "e1", tok); err != nil {
+				t.Fatalf("a fresh token: %v", err)
+			}
+			for name, tc := range map[string][3]string{
+				"another purpose":  {tokenFollow, "e1", tok},
+				"another election": {tokenReport, "e2", tok},
+				"one byte changed": {tokenReport, "e1", tok[:10] + string(tok[10]^1) + tok[11:]},
+				"empty":            {tokenReport, "e1", ""},
+			} {
+				if _, err := ft.check(ctx, tc[0], tc[1], tc[2]); iltod.ErrorCodeOf(err) != iltod.EInvalid {
+					t.Errorf("%s: %v", name, err)
+				}
+			}
+			release, err := ft.spend(ctx, tokenReport, "e1", tok)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := ft.spend(ctx, tokenReport, "e1", tok); iltod.ErrorCodeOf(err) != iltod.EConflict {
+				t.Errorf("spent twice: %v", err)
+			}
+			release()
+			if _, err := ft.spend(ctx, tokenReport, "e1", tok); err != nil {
+				t.Errorf("released and spent again: %v", err)
+			}
+			_, err = other.check(ctx, tokenReport, "e1", tok)
+			switch {
+			case mode == "alone" && err == nil:
+				t.Errorf("another server's token passed")
+			case mode == "shared" && err != nil:
+				t.Errorf("another instance's token: %v", err)
+			}
+			if mode == "shared" {
+				if _, err := other.spend(ctx, tokenReport, "e1", tok); iltod.ErrorCodeOf(err) != iltod.EConflict {
+					t.Errorf("a token spent on one instance, spent on another: %v", err)
+				}
+			}
+			now = now.Add(tokenLife + time.Second)
+			if _, err := ft.check(ctx, tokenReport, "e1", tok); iltod.ErrorCodeOf(err) != iltod.EInvalid {
+				t.Errorf("an expired token: %v", err)
+			}
+		})
 	}
 }
 
@@ -439,14 +471,15 @@ func FuzzReadAnonForm(f *testing.F) {
 
 func FuzzFormToken(f *testing.F) {
 	ft := newFormTokens()
-	f.Add(ft.issue(tokenReport, "e1"))
+	seed, _ := ft.issue(context.Background(), tokenReport, "e1")
+	f.Add(seed)
 	f.Add("")
 	f.Add(strings.Repeat("A", 43))
 	f.Fuzz(func(t *testing.T, tok string) {
-		if _, err := ft.check(tokenReport, "e1", tok); err == nil {
+		if _, err := ft.check(context.Background(), tokenReport, "e1", tok); err == nil {
 			// Only a token this server issued passes; the fuzzer cannot forge the MAC,
 			// so it must have mutated a seed into the same token.
-			if _, err := ft.check(tokenFollow, "e1", tok); err == nil {
+			if _, err := ft.check(context.Background(), tokenFollow, "e1", tok); err == nil {
 				t.Errorf("%q passes for two purposes", tok)
 			}
 		}

@@ -1,12 +1,17 @@
 package ledger
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"io/fs"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/iltod/iltod"
 
 	"github.com/transparency-dev/tessera/api/layout"
 )
@@ -95,20 +100,20 @@ func (l *Ledger) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "not found", http.StatusNotFound)
 		return
 	}
-	f, err := l.root.Open(name)
+	var b []byte
+	var err error
+	if checkpoint {
+		b, err = l.Checkpoint(r.Context())
+	} else {
+		b, err = l.readResource(name)
+	}
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
+		if errors.Is(err, fs.ErrNotExist) || iltod.ErrorCodeOf(err) == iltod.ENotFound {
 			http.Error(w, "not found", http.StatusNotFound)
 			return
 		}
 		l.log.Error("serve the log", "path", name, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil || !fi.Mode().IsRegular() {
-		http.Error(w, "not found", http.StatusNotFound)
 		return
 	}
 	switch {
@@ -122,9 +127,75 @@ func (l *Ledger) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		h.Set("Content-Type", "application/octet-stream")
 		h.Set("Cache-Control", cacheImmutable)
 	}
-	mod := fi.ModTime()
-	if checkpoint {
-		mod = time.Time{} // it changes more often than Last-Modified can say
+	// No Last-Modified: a checkpoint changes more often than it can say, and a tile's
+	// bytes are the same on every instance whenever each wrote its file.
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(b))
+}
+
+// readResource returns the tile or entry bundle at name, a canonical path (see
+// resource). A partial one that is not on disk is cut from the full one or from the
+// narrowest wider partial: a partial of width w is the first w hashes or entries of every
+// wider version, so every instance serves the same bytes at the same path, whatever sizes
+// its own batches ended at. It returns an error wrapping fs.ErrNotExist when the log has
+// no version wide enough.
+func (l *Ledger) readResource(name string) ([]byte, error) {
+	b, err := l.root.ReadFile(name)
+	dir, width, isPartial := strings.Cut(name, ".p/")
+	if err == nil || !isPartial || !errors.Is(err, fs.ErrNotExist) {
+		return b, err
 	}
-	http.ServeContent(w, r, "", mod, f)
+	w, err := strconv.Atoi(width)
+	if err != nil || w < 1 || w > 255 {
+		return nil, fs.ErrNotExist
+	}
+	b, err = l.root.ReadFile(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		ents, _ := fs.ReadDir(l.root.FS(), dir+".p")
+		best := 0
+		for _, e := range ents {
+			if n, err := strconv.Atoi(e.Name()); err == nil && n > w && n <= 255 && (best == 0 || n < best) {
+				best = n
+			}
+		}
+		if best == 0 {
+			return nil, fs.ErrNotExist
+		}
+		b, err = l.root.ReadFile(dir + ".p/" + strconv.Itoa(best))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return cutTile(b, strings.HasPrefix(name, "tile/entries/"), w)
+}
+
+// cutTile returns the first w hashes of a hash tile, or the first w entries of an entry
+// bundle (each a two-byte big-endian length and the entry).
+func cutTile(b []byte, entries bool, w int) ([]byte, error) {
+	if !entries {
+		if len(b) < w*32 {
+			return nil, fs.ErrNotExist
+		}
+		return b[:w*32], nil
+	}
+	off := 0
+	for range w {
+		if off+2 > len(b) {
+			return nil, fs.ErrNotExist
+		}
+		off += 2 + (int(b[off])<<8 | int(b[off+1]))
+		if off > len(b) {
+			return nil, fs.ErrNotExist
+		}
+	}
+	return b[:off], nil
+}
+
+// readTile and readEntryBundle read the log's resources as readResource does, for the
+// proofs the ledger builds itself.
+func (l *Ledger) readTile(_ context.Context, level, index uint64, p uint8) ([]byte, error) {
+	return l.readResource(layout.TilePath(level, index, p))
+}
+
+func (l *Ledger) readEntryBundle(_ context.Context, index uint64, p uint8) ([]byte, error) {
+	return l.readResource(layout.EntriesPath(index, p))
 }

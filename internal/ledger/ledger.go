@@ -17,6 +17,9 @@
 // the commit point; entry bundles written past it by a killed batch are overwritten), so
 // after a SIGKILL at any moment no event enters the log twice and none is missing.
 //
+// Several instances can share one store, each with a log directory of its own, one of
+// them signing at a time: see Config.Cluster and cluster.go.
+//
 // Package tlog holds the formats and the verification that partners use.
 package ledger
 
@@ -30,6 +33,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -87,6 +91,22 @@ type Config struct {
 	// ShutdownTimeout bounds Close's wait for a checkpoint covering every appended
 	// event: default 10 s.
 	ShutdownTimeout time.Duration
+	// Cluster, if not nil, is the store several instances share (docs/cluster.md): the
+	// ledger then appends every event the store holds to its own tiles, signs and
+	// stores checkpoints only while it holds Cluster's signer lock, and serves (and
+	// writes into Dir) the latest stored checkpoint once its tiles reach it and give
+	// its root, never one of its own (see cluster.go). Without it the ledger publishes
+	// its own checkpoints, as one instance.
+	Cluster iltod.ClusterStore
+	// Instance names this instance in the checkpoints it stores: default host/pid.
+	Instance string
+	// SignerPoll is how often an instance that does not sign tries the signer lock:
+	// default 500 ms.
+	SignerPoll time.Duration
+	// StartTimeout bounds Open's wait, in cluster mode, for its tiles to reach the
+	// latest stored checkpoint: default 2 minutes.
+	StartTimeout time.Duration
+
 	// HTTPClient talks to the witnesses; default a client with a 10 s timeout.
 	HTTPClient *http.Client
 	// Logger receives the ledger's messages; default slog.Default().
@@ -126,6 +146,14 @@ type Ledger struct {
 	pbMu   sync.Mutex
 	pbSize uint64
 	pb     *client.ProofBuilder
+
+	// Cluster mode (cluster.go).
+	logOnly  *tlog.Verifier // the log's key, no witness policy
+	publish  func(ctx context.Context, size uint64, root []byte) ([]byte, error)
+	signing  atomic.Bool
+	served   atomic.Pointer[servedCheckpoint]
+	stopLead context.CancelFunc
+	leadDone chan struct{}
 }
 
 // IntegrityError is a disagreement between the store and the log that the ledger
@@ -153,7 +181,11 @@ func (e *IntegrityError) with(name string, data []byte) *IntegrityError {
 // process holds the log, if the key file is unsafe or for another origin, if the policy
 // is invalid, if the store and the log disagree (an *IntegrityError), or if Tessera
 // cannot start — for a new log with witnesses, that includes the witnesses refusing to
-// cosign its first, empty checkpoint.
+// cosign its first, empty checkpoint. In cluster mode Open also appends every stored
+// event its directory lacks (rebuilding an empty one) and returns only once it serves
+// the latest stored checkpoint, its tiles giving that checkpoint's root (an
+// *IntegrityError if they do not; an error after StartTimeout if they never reach it);
+// witnesses that refuse are then the signer's to retry, not Open's to fail.
 func Open(ctx context.Context, cfg Config, events Events) (*Ledger, error) {
 	if err := cfg.setDefaults(); err != nil {
 		return nil, err
@@ -188,6 +220,12 @@ func Open(ctx context.Context, cfg Config, events Events) (*Ledger, error) {
 		WithCheckpointInterval(cfg.CheckpointInterval).
 		WithBatching(batchLimit+6, cfg.BatchMaxAge).
 		WithShutdownTimeout(cfg.ShutdownTimeout)
+	// In cluster mode Tessera publishes no checkpoint (but the empty one of a new
+	// directory); the signer has the witnesses cosign what it publishes (publishOpts).
+	publishOpts := tessera.NewAppendOptions().WithCheckpointSigner(l.signer)
+	if cfg.Cluster != nil {
+		opts.WithCheckpointInterval(never).WithCheckpointRepublishInterval(0)
+	}
 	if cfg.Policy != nil {
 		if policy, err = witnessPolicy(cfg.Policy); err != nil {
 			return nil, err
@@ -196,10 +234,18 @@ func Open(ctx context.Context, cfg Config, events Events) (*Ledger, error) {
 		if err != nil {
 			return nil, fmt.Errorf("witness policy: %w", err)
 		}
-		opts.WithWitnesses(group, &tessera.WitnessOptions{Timeout: cfg.WitnessTimeout})
+		wopts := &tessera.WitnessOptions{Timeout: cfg.WitnessTimeout}
+		if cfg.Cluster != nil {
+			publishOpts.WithWitnesses(group, wopts)
+		} else {
+			opts.WithWitnesses(group, wopts)
+		}
 	}
 	if l.verifier, err = tlog.NewVerifier(l.vkey, policy); err != nil {
 		return nil, fmt.Errorf("witness policy: %w", err)
+	}
+	if l.logOnly, err = tlog.NewVerifier(l.vkey, nil); err != nil {
+		return nil, fmt.Errorf("log key: %w", err)
 	}
 	driver, err := posix.New(ctx, posix.Config{Path: cfg.Dir, HTTPClient: cfg.HTTPClient})
 	if err != nil {
@@ -217,9 +263,23 @@ func Open(ctx context.Context, cfg Config, events Events) (*Ledger, error) {
 	if _, err := l.step(ctx); err != nil {
 		return nil, err
 	}
+	if cfg.Cluster != nil {
+		l.publish = publishOpts.CheckpointPublisher(storeReader{LogReader: l.reader, l: l}, cfg.HTTPClient)
+		sctx, cancel := context.WithTimeout(ctx, cfg.StartTimeout)
+		err := l.awaitServed(sctx, 0)
+		cancel()
+		if err != nil {
+			return nil, err
+		}
+	}
 	seqCtx, stopSeq := context.WithCancel(context.Background())
 	l.stopSeq, l.seqDone = stopSeq, make(chan struct{})
 	go l.run(seqCtx)
+	if cfg.Cluster != nil {
+		leadCtx, stopLead := context.WithCancel(context.Background())
+		l.stopLead, l.leadDone = stopLead, make(chan struct{})
+		go l.lead(leadCtx)
+	}
 	ok = true
 	l.log.Info("log open", "origin", cfg.Origin, "dir", cfg.Dir, "witnesses", policyWitnesses(policy))
 	return l, nil
@@ -246,6 +306,16 @@ func (c *Config) setDefaults() error {
 	}
 	if c.WitnessTimeout <= 0 {
 		c.WitnessTimeout = tessera.DefaultWitnessTimeout
+	}
+	if c.SignerPoll <= 0 {
+		c.SignerPoll = 500 * time.Millisecond
+	}
+	if c.StartTimeout <= 0 {
+		c.StartTimeout = 2 * time.Minute
+	}
+	if c.Instance == "" {
+		host, _ := os.Hostname()
+		c.Instance = fmt.Sprintf("%s/%d", host, os.Getpid())
 	}
 	if c.ShutdownTimeout <= 0 {
 		c.ShutdownTimeout = 10 * time.Second
@@ -327,7 +397,9 @@ func (l *Ledger) Err() error {
 
 // Close stops the sequencer, waits (up to the shutdown timeout) until a published
 // checkpoint covers every event it appended, stops the log and releases the directory.
-// It returns the error of that wait, if any; calling it again returns nil.
+// In cluster mode the checkpoint waited for is a stored one, published by the signer
+// (perhaps this instance), and an instance that signs then gives the signer lock up. It
+// returns the error of that wait, if any; calling it again returns nil.
 func (l *Ledger) Close() error {
 	l.closeMu.Lock()
 	defer l.closeMu.Unlock()
@@ -339,7 +411,20 @@ func (l *Ledger) Close() error {
 	<-l.seqDone
 	ctx, cancel := context.WithTimeout(context.Background(), l.cfg.ShutdownTimeout)
 	defer cancel()
+	if l.cfg.Cluster != nil && l.Err() == nil {
+		// Tessera waits for the checkpoint file to cover what it appended: here that
+		// is the stored checkpoint, which the signer (perhaps this instance) publishes.
+		if size, err := l.reader.IntegratedSize(ctx); err == nil {
+			if err := l.awaitServed(ctx, size); err != nil {
+				l.log.Warn("closing before a stored checkpoint covers the log", "err", err)
+			}
+		}
+	}
 	err := l.shutdown(ctx)
+	if l.stopLead != nil {
+		l.stopLead() // it publishes a last checkpoint if it signs
+		<-l.leadDone
+	}
 	l.release()
 	if err != nil {
 		return fmt.Errorf("close the log: %w", err)
@@ -374,13 +459,13 @@ func (l *Ledger) run(ctx context.Context) {
 		case <-t.C:
 		}
 		n, err := l.step(ctx)
+		if err == nil && l.cfg.Cluster != nil {
+			err = l.refresh(ctx)
+		}
 		var ie *IntegrityError
 		switch {
 		case errors.As(err, &ie):
-			l.errMu.Lock()
-			l.fatalErr = err
-			l.errMu.Unlock()
-			l.log.Error("log sequencer stopped: the store and the log disagree", "err", err)
+			l.setFatal(err)
 			return
 		case err != nil && ctx.Err() == nil:
 			if !failing {
@@ -399,10 +484,29 @@ func (l *Ledger) run(ctx context.Context) {
 	}
 }
 
+// setFatal records the integrity error that stops the log.
+func (l *Ledger) setFatal(err error) {
+	l.errMu.Lock()
+	if l.fatalErr == nil {
+		l.fatalErr = err
+	}
+	l.errMu.Unlock()
+	l.log.Error("log stopped: the store and the log disagree", "err", err)
+}
+
 // step appends the store's unlogged events, after reconciling those the log already
-// holds, and returns how many it marked. It is only ever run by one goroutine at a time
-// (Open, then run).
+// holds, and returns how many it marked. In cluster mode it first appends every event
+// beyond its tiles, whoever marked it, and marks only while it signs. It is only ever
+// run by one goroutine at a time (Open, then run).
 func (l *Ledger) step(ctx context.Context) (int, error) {
+	if l.cfg.Cluster != nil {
+		if err := l.follow(ctx); err != nil {
+			return 0, err
+		}
+		if !l.signing.Load() {
+			return 0, nil
+		}
+	}
 	total := 0
 	for {
 		evs, err := l.events.Unlogged(ctx, batchLimit)
@@ -448,31 +552,18 @@ func (l *Ledger) step(ctx context.Context) (int, error) {
 				return total, fmt.Errorf("mark logged events: %w", err)
 			}
 			total += len(marks)
-			l.log.Info("log recovery: marked events the log already held", "count", len(marks), "first", marks[0].Seq)
+			if l.cfg.Cluster == nil {
+				l.log.Info("log recovery: marked events the log already held", "count", len(marks), "first", marks[0].Seq)
+			}
 		}
 		if len(appends) > 0 {
 			if appends[0].Seq-1 != size {
 				return total, integrityf("the store's first unlogged event is %d, but the log holds %d leaves: events %d to %d are marked logged and are not in the log", appends[0].Seq, size, size+1, appends[0].Seq-1)
 			}
-			futures := make([]tessera.IndexFuture, len(appends))
-			for i, ev := range appends {
-				if ev.Seq != appends[0].Seq+uint64(i) {
-					return total, integrityf("the store's unlogged events skip from %d to %d", appends[i-1].Seq, ev.Seq)
-				}
-				futures[i] = l.appender.Add(ctx, tessera.NewEntry(tlog.Leaf(ev)))
-			}
-			marks = marks[:0]
-			var addErr error
-			for i, f := range futures {
-				idx, err := f()
-				if err != nil {
-					addErr = err
-					break
-				}
-				if want := appends[i].Seq - 1; idx.Index != want {
-					return total, integrityf("the log put event %d at index %d, not %d", appends[i].Seq, idx.Index, want)
-				}
-				marks = append(marks, iltod.LogMark{Seq: appends[i].Seq, Index: idx.Index})
+			marks, addErr := l.appendEvents(ctx, appends)
+			var ie *IntegrityError
+			if errors.As(addErr, &ie) {
+				return total, addErr
 			}
 			if len(marks) > 0 {
 				if err := l.events.MarkLogged(ctx, marks); err != nil {
@@ -481,13 +572,70 @@ func (l *Ledger) step(ctx context.Context) (int, error) {
 				total += len(marks)
 			}
 			if addErr != nil {
-				return total, fmt.Errorf("append to the log: %w", addErr)
+				return total, addErr
 			}
 		}
 		if len(evs) < batchLimit {
 			return total, nil
 		}
 	}
+}
+
+// follow appends the store's events beyond the log's end, in Seq order, whether or not
+// they are marked logged.
+func (l *Ledger) follow(ctx context.Context) error {
+	for {
+		size, err := l.reader.IntegratedSize(ctx)
+		if err != nil {
+			return fmt.Errorf("read the log's size: %w", err)
+		}
+		evs, err := l.cfg.Cluster.EventsFrom(ctx, size+1, batchLimit)
+		if err != nil {
+			return fmt.Errorf("read events from %d: %w", size+1, err)
+		}
+		if len(evs) == 0 {
+			return nil
+		}
+		if evs[0].Seq != size+1 {
+			return integrityf("the log holds %d leaves, but the store's next event is %d", size, evs[0].Seq)
+		}
+		for _, ev := range evs {
+			if _, err := tlog.ParseLeaf(tlog.Leaf(ev)); err != nil {
+				return integrityf("event %d cannot be a log leaf: %v", ev.Seq, err)
+			}
+		}
+		if _, err := l.appendEvents(ctx, evs); err != nil {
+			return err
+		}
+		if len(evs) < batchLimit {
+			return nil
+		}
+	}
+}
+
+// appendEvents appends evs, whose Seqs follow each other, and returns the marks of the
+// ones the log took, in order, with the error that stopped it (an *IntegrityError if the
+// log put an event elsewhere than at its Seq-1).
+func (l *Ledger) appendEvents(ctx context.Context, evs []iltod.Event) ([]iltod.LogMark, error) {
+	futures := make([]tessera.IndexFuture, len(evs))
+	for i, ev := range evs {
+		if ev.Seq != evs[0].Seq+uint64(i) {
+			return nil, integrityf("the store's events skip from %d to %d", evs[i-1].Seq, ev.Seq)
+		}
+		futures[i] = l.appender.Add(ctx, tessera.NewEntry(tlog.Leaf(ev)))
+	}
+	var marks []iltod.LogMark
+	for i, f := range futures {
+		idx, err := f()
+		if err != nil {
+			return marks, fmt.Errorf("append to the log: %w", err)
+		}
+		if want := evs[i].Seq - 1; idx.Index != want {
+			return marks, integrityf("the log put event %d at index %d, not %d", evs[i].Seq, idx.Index, want)
+		}
+		marks = append(marks, iltod.LogMark{Seq: evs[i].Seq, Index: idx.Index})
+	}
+	return marks, nil
 }
 
 // readLeaf returns the leaf at idx of the log of the given size, reading entry bundles
@@ -497,7 +645,7 @@ func (l *Ledger) readLeaf(ctx context.Context, bundles map[uint64]api.EntryBundl
 	b, ok := bundles[bi]
 	if !ok {
 		var err error
-		if b, err = client.GetEntryBundle(ctx, l.reader.ReadEntryBundle, bi, size); err != nil {
+		if b, err = client.GetEntryBundle(ctx, l.readEntryBundle, bi, size); err != nil {
 			return nil, fmt.Errorf("read the log's entry bundle %d: %w", bi, err)
 		}
 		bundles[bi] = b
@@ -545,6 +693,12 @@ func (l *Ledger) Promise(ev iltod.Event) ([]byte, error) {
 // Checkpoint returns the latest published checkpoint, with its cosignatures, or
 // ENotFound before the first.
 func (l *Ledger) Checkpoint(ctx context.Context) ([]byte, error) {
+	if l.cfg.Cluster != nil {
+		if cur := l.served.Load(); cur != nil {
+			return cur.note, nil
+		}
+		return nil, iltod.E(iltod.ENotFound, "error.no_checkpoint", nil)
+	}
 	cp, err := l.reader.ReadCheckpoint(ctx)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, iltod.E(iltod.ENotFound, "error.no_checkpoint", nil)
@@ -580,7 +734,7 @@ func (l *Ledger) Proof(ctx context.Context, index uint64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := client.GetEntryBundle(ctx, l.reader.ReadEntryBundle, index/256, cp.Size)
+	b, err := client.GetEntryBundle(ctx, l.readEntryBundle, index/256, cp.Size)
 	if err != nil {
 		return nil, fmt.Errorf("read the log's entry bundle %d: %w", index/256, err)
 	}
@@ -605,7 +759,7 @@ func (l *Ledger) inclusionProof(ctx context.Context, index, size uint64) ([][]by
 	l.pbMu.Lock()
 	defer l.pbMu.Unlock()
 	if l.pb == nil || l.pbSize != size {
-		pb, err := client.NewProofBuilder(ctx, size, l.reader.ReadTile)
+		pb, err := client.NewProofBuilder(ctx, size, l.readTile)
 		if err != nil {
 			return nil, fmt.Errorf("read the log's tiles: %w", err)
 		}

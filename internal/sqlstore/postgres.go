@@ -39,6 +39,7 @@ func OpenPostgres(ctx context.Context, dsn string) (*Store, error) {
 		pool.Close()
 		return err
 	}}
+	s.openLock = func() (*sql.DB, error) { return stdlib.OpenDB(*cfg.ConnConfig.Copy()), nil }
 	var schema *string
 	if err := db.QueryRowContext(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
 		s.Close()
@@ -95,7 +96,8 @@ var postgresDialect = &dialect{
 		// transaction inserts first and nothing deletes, would cost 0.8 s of an import
 		// of 100,000 results (SQLite's costs nothing measurable, and it keeps it).
 		"{release_fk}", ""),
-	forShare: " FOR SHARE",
+	forShare:  " FOR SHARE",
+	forUpdate: " FOR UPDATE",
 	// Arrays rather than JSON, because the planner guesses that unnest yields 10 rows,
 	// not the 100 of json_array_elements: with the guess of 100, the generic plan of a
 	// look-up of reports by id, cached while the table is small, went on scanning the

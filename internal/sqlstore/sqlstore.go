@@ -34,6 +34,7 @@ import (
 	"io/fs"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/iltod/iltod"
@@ -46,6 +47,13 @@ type Store struct {
 	write *sql.DB // SQLite: the single writer; PostgreSQL: the pool
 	read  *sql.DB // SQLite: query-only connections; PostgreSQL: the pool
 	close func() error
+
+	// openLock opens a database of one connection for the signer lock (PostgreSQL);
+	// nil on SQLite, where signer says whether a caller holds it.
+	openLock func() (*sql.DB, error)
+	signer   atomic.Bool
+	// takes counts TakeToken's calls, to prune full buckets now and then.
+	takes atomic.Uint64
 }
 
 var (
@@ -73,6 +81,9 @@ type dialect struct {
 	types *strings.Replacer
 	// forShare locks the rows a SELECT reads against updates, where rows can be locked.
 	forShare string
+	// forUpdate locks the rows a SELECT reads against other writers, where rows can be
+	// locked.
+	forUpdate string
 	// textList returns a subquery of the strings vals, passed as $1, and the argument;
 	// pairList one of the pairs of integers vals as rows (ord, a, b), ord their order,
 	// and the arguments it takes, from $1 on.

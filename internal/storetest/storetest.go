@@ -86,6 +86,7 @@ func Run(t *testing.T, open func(t *testing.T) iltod.Store) {
 	tests = append(tests, odkTests...)
 	tests = append(tests, incidentTests...)
 	tests = append(tests, followupTests...)
+	tests = append(tests, clusterTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
 	}
