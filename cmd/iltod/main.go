@@ -74,6 +74,8 @@ func commands() []command {
 		{"sms", "cli.sms.summary", runSMS},
 		{"evidence", "cli.evidence.summary", runEvidence},
 		{"dossier", "cli.dossier.summary", runDossier},
+		{"backup", "cli.backup.summary", runBackup},
+		{"restore", "cli.restore.summary", runRestore},
 	}
 }
 
