@@ -221,8 +221,10 @@ func (l *load) run(ctx context.Context, base string, keys []ed25519.PrivateKey, 
 				}
 				if err != nil || resp.StatusCode != 200 || json.Unmarshal(b, &out) != nil {
 					// Cut off mid-response, or refused: nothing acknowledged.
-					l.refused.Add(1)
-					l.lastErr.Store(fmt.Sprintf("%d %s", resp.StatusCode, b))
+					if resp.StatusCode != 200 {
+						l.refused.Add(1)
+						l.lastErr.Store(fmt.Sprintf("%d %.300s", resp.StatusCode, b))
+					}
 					if stopOnFailure && err != nil {
 						return
 					}
@@ -291,7 +293,7 @@ func checkAcked(t testing.TB, v *tlog.Verifier, srv *server, acks []acked, earli
 				if resp.StatusCode == 200 {
 					break
 				}
-				if resp.StatusCode != http.StatusNotFound || !strings.Contains(string(receipt), "not yet in the log") {
+				if resp.StatusCode != http.StatusNotFound || !strings.Contains(string(receipt), " yet") {
 					t.Fatalf("acknowledged report %s lost: %s %s", a.id, resp.Status, receipt)
 				}
 			}
