@@ -403,9 +403,7 @@ func soakCrashLoad(t *testing.T, bin string, crashes int, rng *rand.Rand, fig *s
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
-			// A random moment of the run, most often in its second half, where the
-			// transaction is.
-			time.Sleep(time.Duration(rng.Int64N(int64(took)))/2 + time.Duration(rng.Int64N(int64(took)))/2)
+			time.Sleep(crashMoment(rng, took))
 			cmd.Process.Signal(syscall.SIGKILL)
 			cmd.Wait()
 			got := storedSummary(t, store, oldPkg.Election.ID)
@@ -425,6 +423,13 @@ func soakCrashLoad(t *testing.T, bin string, crashes int, rng *rand.Rand, fig *s
 		}
 		t.Logf("%s: %d crashes mid-load: %v", kind, crashes, outcomes)
 	}
+}
+
+// crashMoment is a random moment of a run that took took when left alone: between 30%
+// and 120% of it, so that some kills land before the transaction, some in it, and some
+// after it.
+func crashMoment(rng *rand.Rand, took time.Duration) time.Duration {
+	return took*3/10 + time.Duration(rng.Int64N(int64(took)*9/10))
 }
 
 func storedSummary(t *testing.T, store []string, id string) iltod.Summary {
@@ -499,7 +504,7 @@ func soakCrashImport(t *testing.T, bin string, crashes int, rng *rand.Rand, fig 
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
-			time.Sleep(time.Duration(rng.Int64N(int64(took)))/2 + time.Duration(rng.Int64N(int64(took)))/2)
+			time.Sleep(crashMoment(rng, took))
 			cmd.Process.Signal(syscall.SIGKILL)
 			cmd.Wait()
 			got := storedReleases(t, store, pkg.Election.ID)
