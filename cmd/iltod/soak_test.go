@@ -80,8 +80,9 @@ func TestSoak(t *testing.T) {
 	}
 	bin := buildIltod(t)
 	fig := &soakFigures{errors: map[string]int{}}
-	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 16))
-	t.Logf("random seed of this run: %d", time.Now().UnixNano())
+	seed := uint64(time.Now().UnixNano())
+	rng := rand.New(rand.NewPCG(seed, 16))
+	t.Logf("random seed of this run: %d", seed)
 	if plan.Kills > 0 {
 		t.Run("kill/sqlite", func(t *testing.T) { soakKills(t, bin, []string{"-data", t.TempDir()}, plan.Kills, rng, fig) })
 	}
