@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"context"
 	"errors"
 	"net"
 	"syscall"
@@ -20,8 +21,10 @@ func unavailable(err error) error {
 	key := ""
 	var se *sqlite3.Error
 	var pe *pgconn.PgError
-	var ne net.Error
+	var oe *net.OpError
 	switch {
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		// The caller gave up: not the storage's fault.
 	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
 		key = "error.storage.disk_full"
 	case errors.Is(err, syscall.EROFS):
@@ -45,7 +48,8 @@ func unavailable(err error) error {
 			// connection exceptions, the server shutting down or starting, out of resources
 			key = "error.storage.unreachable"
 		}
-	case errors.As(err, new(*pgconn.ConnectError)), errors.As(err, &ne), errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET):
+	case errors.As(err, new(*pgconn.ConnectError)), errors.As(err, &oe), errors.Is(err, syscall.ECONNREFUSED),
+		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
 		key = "error.storage.unreachable"
 	}
 	if key == "" {
