@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
@@ -18,8 +19,11 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"golang.org/x/mod/sumdb/note"
 
 	"github.com/iltod/iltod/internal/backup"
+	"github.com/iltod/iltod/internal/witnesstest"
+	"github.com/iltod/iltod/tlog"
 )
 
 // TestBackupRestore backs up a running server under load, on SQLite and on PostgreSQL,
@@ -313,4 +317,102 @@ func editCopyRow(t *testing.T, data []byte, prefix string, col int) []byte {
 	}
 	t.Fatalf("no row starting with %q in the backup", prefix)
 	return nil
+}
+
+// TestBackupRestoreWitnessed runs the server with a real witness (litewitness) and
+// restores its backup under the witness policy: restore refuses a checkpoint without the
+// witness's cosignature, accepts the witnessed one, and the restored server's log is
+// cosigned by the same witness as it grows — the witness saw no fork. Once it has grown,
+// the backup is older than what the witness holds, and restore refuses it.
+func TestBackupRestoreWitnessed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the server and litewitness as separate processes")
+	}
+	bin := buildIltod(t)
+	w := witnesstest.Start(t, "witness.test/w1")
+	data := t.TempDir()
+	skey, vkey, err := note.GenerateKey(rand.Reader, faultOrigin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(data, "log.key"), []byte(skey+"\n"), 0o600)
+	w.AddLog(t, faultOrigin, vkey)
+	dir := t.TempDir()
+	policy := filepath.Join(dir, "policy")
+	os.WriteFile(policy, witnesstest.Policy(vkey, w), 0o644)
+	pol, err := tlog.ParsePolicy(witnesstest.Policy(vkey, w))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := tlog.NewVerifier(vkey, pol)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	in := newInstallation(t, bin, []string{"-data", data}, 2)
+	srv := serve(t, bin, append(in.store, "-witness-policy", policy))
+	in.claim(t, srv)
+	send := func(srv *server, tag string) []acked {
+		ctx, cancel := context.WithTimeout(context.Background(), 400*time.Millisecond)
+		defer cancel()
+		var l load
+		l.run(ctx, srv.base, in.keys, tag, false)
+		if len(l.acked()) == 0 {
+			t.Fatalf("no report acknowledged: %v\n%s", l.lastErr.Load(), srv.logs)
+		}
+		return l.acked()
+	}
+	acks := send(srv, "w")
+	witnessed := checkAcked(t, v, srv, acks)
+	cp, err := v.VerifyCheckpoint(witnessed)
+	if err != nil || len(cp.Cosigners) != 1 {
+		t.Fatalf("the server's checkpoint is not witnessed: %v %v", err, cp)
+	}
+	out := filepath.Join(dir, "iltod.backup")
+	if b, err := exec.Command(bin, "backup", "-data", data, "-out", out).CombinedOutput(); err != nil {
+		t.Fatalf("backup: %v\n%s", err, b)
+	}
+	srv.stop()
+
+	restore := func(cpFile string) (string, bool, string) {
+		tg := filepath.Join(t.TempDir(), "restored")
+		b, err := exec.Command(bin, "restore", "-lang", "en", "-in", out, "-data", tg, "-key", filepath.Join(data, "log.key"),
+			"-vkey", filepath.Join(data, "log.vkey"), "-witness-policy", policy, "-checkpoint", cpFile).CombinedOutput()
+		return tg, err == nil, string(b)
+	}
+	// Without the witness's cosignature the checkpoint fails the policy.
+	var kept []string
+	for _, l := range strings.SplitAfter(string(witnessed), "\n") {
+		if !strings.HasPrefix(l, "— "+w.Name+" ") {
+			kept = append(kept, l)
+		}
+	}
+	stripped := filepath.Join(dir, "stripped")
+	os.WriteFile(stripped, []byte(strings.Join(kept, "")), 0o644)
+	if tg, ok, msg := restore(stripped); ok || !strings.Contains(msg, "-checkpoint does not verify") {
+		t.Fatalf("a checkpoint without the witness's cosignature was accepted:\n%s", msg)
+	} else if _, err := os.Stat(tg); !os.IsNotExist(err) {
+		t.Fatalf("a refused restore left %s", tg)
+	}
+
+	witnessedFile := filepath.Join(dir, "witnessed")
+	os.WriteFile(witnessedFile, witnessed, 0o644)
+	tg, ok, msg := restore(witnessedFile)
+	if !ok {
+		t.Fatalf("restore: %s", msg)
+	}
+	restored := serve(t, bin, []string{"-data", tg, "-witness-policy", policy})
+	checkAcked(t, v, restored, acks, witnessed)
+	more := send(restored, "w2")
+	latest := checkAcked(t, v, restored, append(acks, more...), witnessed)
+	lcp, _ := v.VerifyCheckpoint(latest)
+	if n := w.TreeSize(t, faultOrigin); uint64(n) != lcp.Size || lcp.Size <= cp.Size {
+		t.Fatalf("the witness holds size %d; the restored log's checkpoint is %d, the backup's %d", n, lcp.Size, cp.Size)
+	}
+	latestFile := filepath.Join(dir, "latest")
+	os.WriteFile(latestFile, latest, 0o644)
+	if _, ok, msg := restore(latestFile); ok || !strings.Contains(msg, "older than what observers hold receipts for") {
+		t.Fatalf("a backup older than the witness's checkpoint was restored:\n%s", msg)
+	}
+	t.Logf("the witness cosigned the restored log from size %d to %d", cp.Size, lcp.Size)
 }
