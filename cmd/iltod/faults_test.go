@@ -174,6 +174,8 @@ type load struct {
 	failures atomic.Int64 // requests that got no answer
 	lastErr  atomic.Value // the body of the last error answer
 	next     atomic.Int64
+	// max, if not 0, is the most batches to send.
+	max int64
 }
 
 // run sends until ctx ends. With stopOnFailure, each device stops at its first request
@@ -187,6 +189,9 @@ func (l *load) run(ctx context.Context, base string, keys []ed25519.PrivateKey, 
 			defer wg.Done()
 			for ctx.Err() == nil {
 				n := l.next.Add(1)
+				if l.max > 0 && n > l.max {
+					return
+				}
 				var envs []json.RawMessage
 				var ids []string
 				for k := 0; k < 10; k++ {
