@@ -164,7 +164,7 @@ func Write(ctx context.Context, cfg WriteConfig) (*Manifest, error) {
 	var store snapshot
 	if cfg.DSN != "" {
 		m.Store = KindPostgres
-		store = &pgSnapshot{dsn: cfg.DSN}
+		store = &pgSnapshot{dsn: cfg.DSN, tmpDir: filepath.Dir(cfg.Out)}
 	} else {
 		m.Store = KindSQLite
 		store = &sqliteSnapshot{path: filepath.Join(cfg.DataDir, SQLiteFile), tmpDir: filepath.Dir(cfg.Out)}

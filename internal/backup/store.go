@@ -81,9 +81,11 @@ func readCounts(ctx context.Context, driver, dsn string, m *Manifest) error {
 // docs/backup.md), but must match the server's major version, copies whatever else the
 // database holds, and cannot be frozen together with the log.
 type pgSnapshot struct {
-	dsn  string
-	conn *pgx.Conn
-	tx   pgx.Tx
+	dsn string
+	// tmpDir holds each table's copy while it is added to the backup.
+	tmpDir string
+	conn   *pgx.Conn
+	tx     pgx.Tx
 }
 
 func (s *pgSnapshot) begin(ctx context.Context, m *Manifest) error {
@@ -111,7 +113,7 @@ func (s *pgSnapshot) write(ctx context.Context, w *archive) error {
 	if err != nil {
 		return err
 	}
-	dir, err := os.MkdirTemp("", "iltod-backup-pg-*")
+	dir, err := os.MkdirTemp(s.tmpDir, ".iltod-backup-pg-*")
 	if err != nil {
 		return locales.NewError("cli.backup.write", locales.Args{"Err": err})
 	}
