@@ -173,6 +173,7 @@ type load struct {
 	refused  atomic.Int64 // batches answered with an error status
 	failures atomic.Int64 // requests that got no answer
 	lastErr  atomic.Value // the body of the last error answer
+	seen     map[string]int // every distinct error answer, with its count
 	next     atomic.Int64
 	// max, if not 0, is the most batches to send.
 	max int64
@@ -227,8 +228,17 @@ func (l *load) run(ctx context.Context, base string, keys []ed25519.PrivateKey, 
 				if err != nil || resp.StatusCode != 200 || json.Unmarshal(b, &out) != nil {
 					// Cut off mid-response, or refused: nothing acknowledged.
 					if resp.StatusCode != 200 {
+						msg := fmt.Sprintf("%d %.300s", resp.StatusCode, b)
 						l.refused.Add(1)
-						l.lastErr.Store(fmt.Sprintf("%d %.300s", resp.StatusCode, b))
+						l.lastErr.Store(msg)
+						l.mu.Lock()
+						if l.seen == nil {
+							l.seen = map[string]int{}
+						}
+						if len(l.seen) < 100 {
+							l.seen[msg]++
+						}
+						l.mu.Unlock()
 					}
 					if stopOnFailure && err != nil {
 						return
@@ -248,6 +258,17 @@ func (l *load) run(ctx context.Context, base string, keys []ed25519.PrivateKey, 
 		}(d)
 	}
 	wg.Wait()
+}
+
+// refusals returns every distinct error answer the load got, with its count.
+func (l *load) refusals() map[string]int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := map[string]int{}
+	for k, v := range l.seen {
+		out[k] = v
+	}
+	return out
 }
 
 func (l *load) acked() []acked {

@@ -150,15 +150,17 @@ func soakKills(t *testing.T, bin string, store []string, cycles int, rng *rand.R
 	t.Logf("%d cycles, %d reports acknowledged, none lost", cycles, len(all))
 }
 
-// noteRefusals records the error answers the load saw; an answer that is not the
-// catalogue's words for a store failure fails the test.
+// noteRefusals records the error answers the load got; any that is not the catalogue's
+// word for a store that cannot write (503 unavailable) fails the test: a fault must not
+// be answered with a bare internal error.
 func noteRefusals(t *testing.T, l *load, fig *soakFigures) {
 	t.Helper()
-	msg, _ := l.lastErr.Load().(string)
-	if msg == "" {
-		return
+	for msg, n := range l.refusals() {
+		fig.add(func(f *soakFigures) { f.errors[msg] += n })
+		if !strings.HasPrefix(msg, "503 ") || !strings.Contains(msg, `"code":"unavailable"`) {
+			t.Errorf("a fault was answered %d times with: %s", n, msg)
+		}
 	}
-	fig.add(func(f *soakFigures) { f.errors[msg]++ })
 }
 
 // mountTmpfs mounts a tmpfs of the given size on a new directory, or skips the test.
@@ -323,17 +325,22 @@ func treeDigest(t *testing.T, dir string) string {
 
 // soakPGRestart restarts the PostgreSQL server under load: the server refuses reports
 // while the database is away, and afterwards every acknowledged report is kept and in
-// the log. It runs only in the full soak: other tests share the PostgreSQL server.
+// the log. It runs only in the full soak: other tests share the PostgreSQL server. It
+// restarts the machine's cluster with pg_ctlcluster, or runs the command in
+// ILTOD_SOAK_PG_RESTART (split at spaces), e.g. a pg_ctl restart of a private cluster.
 func soakPGRestart(t *testing.T, bin string, restarts int, fig *soakFigures) {
 	pg, ok := storeArgs(t)["postgres"]
 	if !ok {
 		t.Skip("ILTOD_TEST_POSTGRES not set")
 	}
-	versions, _ := filepath.Glob("/etc/postgresql/*")
-	if len(versions) == 0 {
-		t.Skip("no PostgreSQL cluster on this machine to restart")
+	restart := strings.Fields(os.Getenv("ILTOD_SOAK_PG_RESTART"))
+	if len(restart) == 0 {
+		versions, _ := filepath.Glob("/etc/postgresql/*")
+		if len(versions) == 0 {
+			t.Skip("no PostgreSQL cluster on this machine to restart, and ILTOD_SOAK_PG_RESTART not set")
+		}
+		restart = []string{"pg_ctlcluster", "--skip-systemctl-redirect", filepath.Base(versions[0]), "main", "restart"}
 	}
-	version := filepath.Base(versions[0])
 	in := newInstallation(t, bin, pg, 4)
 	srv := serve(t, bin, in.store)
 	in.claim(t, srv)
@@ -346,10 +353,10 @@ func soakPGRestart(t *testing.T, bin string, restarts int, fig *soakFigures) {
 		done := make(chan struct{})
 		go func() { l.run(ctx, srv.base, in.keys, fmt.Sprintf("pg%d", i), false); close(done) }()
 		time.Sleep(500 * time.Millisecond)
-		if out, err := exec.Command("pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart").CombinedOutput(); err != nil {
+		if out, err := exec.Command(restart[0], restart[1:]...).CombinedOutput(); err != nil {
 			cancel()
 			<-done
-			t.Fatalf("pg_ctlcluster restart: %v: %s", err, out)
+			t.Fatalf("%s: %v: %s", strings.Join(restart, " "), err, out)
 		}
 		before := len(l.acked())
 		deadline := time.Now().Add(20 * time.Second)
