@@ -170,9 +170,9 @@ type acked struct {
 type load struct {
 	mu       sync.Mutex
 	acks     []acked
-	refused  atomic.Int64 // batches answered with an error status
-	failures atomic.Int64 // requests that got no answer
-	lastErr  atomic.Value // the body of the last error answer
+	refused  atomic.Int64   // batches answered with an error status
+	failures atomic.Int64   // requests that got no answer
+	lastErr  atomic.Value   // the body of the last error answer
 	seen     map[string]int // every distinct error answer, with its count
 	next     atomic.Int64
 	// max, if not 0, is the most batches to send.
