@@ -88,6 +88,9 @@ func runRestore(ctx context.Context, p *locales.Printer, args []string, stdout, 
 	}
 	fmt.Fprintln(stdout, p.T("cli.restore.done", locales.Args{"Dir": sc.DataDir, "Store": sc.describe(p),
 		"Events": p.Int(int64(r.Manifest.Events)), "Size": p.Int(int64(r.Checkpoint))}))
+	if cfg.VKey == "" {
+		fmt.Fprintln(stdout, p.T("cli.restore.no_vkey", locales.Args{"VKey": r.Manifest.VKey}))
+	}
 	if r.Witnessed > 0 {
 		fmt.Fprintln(stdout, p.T("cli.restore.witnessed_ok", locales.Args{"Size": p.Int(int64(r.Witnessed))}))
 	} else {
