@@ -8,8 +8,10 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -143,6 +145,26 @@ func TestBackupRestore(t *testing.T) {
 			untouched(tg)
 
 			if kind == "sqlite" {
+				// A checkpoint the log's key signed over another history: a fork.
+				skey, _ := os.ReadFile(filepath.Join(in.data, "log.key"))
+				signer, err := note.NewSigner(strings.TrimSpace(string(skey)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				fake := make([]byte, 32)
+				rand.Read(fake)
+				forged, err := note.Sign(&note.Note{Text: fmt.Sprintf("%s\n5\n%s\n", faultOrigin, base64.StdEncoding.EncodeToString(fake))}, signer)
+				if err != nil {
+					t.Fatal(err)
+				}
+				forgedFile := filepath.Join(dir, "forged")
+				os.WriteFile(forgedFile, forged, 0o644)
+				tg = target()
+				if ok, msg := restore(tg, out, "-checkpoint", forgedFile); ok || !strings.Contains(msg, "it is not this log's history") {
+					t.Fatalf("a backup was restored against a forked checkpoint:\n%s", msg)
+				}
+				untouched(tg)
+
 				tg = target()
 				if b, err := exec.Command(bin, "restore", "-lang", "en", "-in", out, "-data", tg[1]).CombinedOutput(); err == nil || !strings.Contains(string(b), "-key FILE") {
 					t.Fatalf("a backup without its key was restored without -key:\n%s", b)
