@@ -35,6 +35,10 @@ const (
 	ETooLarge     ErrorCode = "too_large"
 	ERateLimited  ErrorCode = "rate_limited"
 	EInternal     ErrorCode = "internal"
+	// EUnavailable is a store that cannot take writes now: its disk is full or
+	// read-only, or its database is unreachable. The request may be retried later;
+	// unlike EInternal, its message is shown.
+	EUnavailable ErrorCode = "unavailable"
 
 	// Codes for reports that fail authentication or assignment.
 	EBadSignature ErrorCode = "bad_signature" // the signature does not verify

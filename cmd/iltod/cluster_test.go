@@ -27,7 +27,7 @@ import (
 
 	"filippo.io/age"
 	"github.com/iltod/iltod"
-	"github.com/iltod/iltod/internal/ledger/witnesstest"
+	"github.com/iltod/iltod/internal/witnesstest"
 	"github.com/iltod/iltod/tlog"
 	"github.com/transparency-dev/tessera/api/layout"
 	"golang.org/x/mod/sumdb/note"

@@ -3,9 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,12 +14,10 @@ import (
 	"regexp"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/iltod/iltod"
-	"github.com/iltod/iltod/tlog"
 )
 
 // buildIltod compiles the command once per test binary run.
@@ -96,40 +91,16 @@ var codeRe = regexp.MustCompile(`: ([A-Z0-9]{5}-[A-Z0-9]{5}) `)
 // TestCrashLosesNoAcknowledgedReport sends signed reports concurrently to a server in
 // another process, kills it with SIGKILL mid-stream, restarts it, and checks that every
 // report it acknowledged is kept and reaches the log with a valid proof, and that the
-// log after the restart extends every checkpoint published before the crash.
+// log after the restart extends every checkpoint published before the crash. (TestSoak
+// repeats this under more faults, with the helpers of faults_test.go.)
 func TestCrashLosesNoAcknowledgedReport(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the crash test builds and runs the server as a separate process")
 	}
 	bin := buildIltod(t)
-	data := t.TempDir()
-	if out, err := exec.Command(bin, "load", "-data", data, exampleDir).CombinedOutput(); err != nil {
-		t.Fatalf("load: %v\n%s", err, out)
-	}
-	const devices = 8
-	var codes []string
-	for i := 0; i < devices; i++ {
-		out, err := exec.Command(bin, "enroll", "-lang", "en", "-data", data, "-election", "example-2024", "-observer", "1001").CombinedOutput()
-		m := codeRe.FindSubmatch(out)
-		if err != nil || m == nil {
-			t.Fatalf("enroll: %v\n%s", err, out)
-		}
-		codes = append(codes, string(m[1]))
-	}
-	addr := freePort(t)
-	srv := startServer(t, bin, data, addr)
-
-	keys := make([]ed25519.PrivateKey, devices)
-	for i, code := range codes {
-		pub, priv, _ := ed25519.GenerateKey(rand.Reader)
-		body, _ := json.Marshal(map[string]string{"code": code, "key": base64.StdEncoding.EncodeToString(pub)})
-		resp, err := http.Post(srv.base+"/api/v1/devices", "application/json", bytes.NewReader(body))
-		if err != nil || resp.StatusCode != http.StatusCreated {
-			t.Fatalf("enroll device: %v %v", err, resp)
-		}
-		resp.Body.Close()
-		keys[i] = priv
-	}
+	in := newInstallation(t, bin, []string{"-data", t.TempDir()}, 8)
+	srv := serve(t, bin, in.store)
+	in.claim(t, srv)
 
 	// Watch the checkpoints published before the crash.
 	var mu sync.Mutex
@@ -159,37 +130,18 @@ func TestCrashLosesNoAcknowledgedReport(t *testing.T) {
 		}
 	}()
 
-	var acks []ackedReport
-	var send sync.WaitGroup
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	client := &http.Client{Timeout: 5 * time.Second}
-	for d := 0; d < devices; d++ {
-		send.Add(1)
-		go func(d int) {
-			defer send.Done()
-			for n := 0; ctx.Err() == nil; n++ {
-				got, err := postReports(client, srv.base, fmt.Sprintf("crash-%d", d), keys[d], n, 10)
-				if err != nil {
-					return // the server is gone, or cut off mid-response: nothing acknowledged
-				}
-				mu.Lock()
-				acks = append(acks, got...)
-				mu.Unlock()
-			}
-		}(d)
-	}
+	var l load
+	sent := make(chan struct{})
+	go func() { l.run(ctx, srv.base, in.keys, "crash", true); close(sent) }()
 	time.Sleep(1500 * time.Millisecond)
-	if err := srv.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	srv.cmd.Wait()
+	srv.kill()
 	close(stopWatch)
 	watch.Wait()
 	cancel()
-	send.Wait()
-	mu.Lock()
-	defer mu.Unlock()
+	<-sent
+	acks := l.acked()
 	if len(acks) < 100 {
 		t.Fatalf("only %d reports were acknowledged before the crash; the test proves little\n%s", len(acks), srv.logs)
 	}
@@ -197,57 +149,11 @@ func TestCrashLosesNoAcknowledgedReport(t *testing.T) {
 		t.Fatalf("only %d checkpoints seen before the crash", len(checkpoints))
 	}
 
-	srv2 := startServer(t, bin, data, addr)
-	vkey, err := os.ReadFile(filepath.Join(data, "log.vkey"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := tlog.NewVerifier(strings.TrimSpace(string(vkey)), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(20 * time.Second)
-	for _, a := range acks {
-		var receipt []byte
-		for {
-			resp, err := http.Get(srv2.base + "/api/v1/reports/" + a.id + "/receipt")
-			if err == nil {
-				receipt, _ = io.ReadAll(resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode == 200 {
-					break
-				}
-				if resp.StatusCode != http.StatusNotFound || !strings.Contains(string(receipt), "not yet in the log") {
-					t.Fatalf("acknowledged report %s lost after the crash: %s %s", a.id, resp.Status, receipt)
-				}
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("acknowledged report %s did not reach the log after the restart", a.id)
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		if _, err := v.VerifyEnvelope(a.envelope, receipt); err != nil {
-			t.Fatalf("report %s: the receipt does not verify against its envelope: %v", a.id, err)
-		}
-	}
-	resp, err := http.Get(srv2.base + "/log/checkpoint")
-	if err != nil {
-		t.Fatal(err)
-	}
-	latest, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	tiles, err := tlog.OpenTiles(srv2.base+"/log/", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, cp := range checkpoints {
-		if _, err := v.VerifyConsistency(context.Background(), cp, latest, tiles); err != nil {
-			t.Fatalf("the log after the crash does not extend a checkpoint published before it: %v", err)
-		}
-	}
+	srv2 := serve(t, bin, in.store)
+	checkAcked(t, in.verifier(t), srv2, acks, checkpoints...)
 	t.Logf("%d reports acknowledged before SIGKILL, all kept and proved in the log; %d pre-crash checkpoints consistent with the new one", len(acks), len(checkpoints))
 
-	checkDataset(t, bin, data, len(acks))
+	checkDataset(t, bin, in.data, len(acks))
 }
 
 // checkDataset exports the election's public dataset beside the running server, checks

@@ -75,6 +75,8 @@ func commands() []command {
 		{"evidence", "cli.evidence.summary", runEvidence},
 		{"dossier", "cli.dossier.summary", runDossier},
 		{"mirror", "cli.mirror.summary", runMirror},
+		{"backup", "cli.backup.summary", runBackup},
+		{"restore", "cli.restore.summary", runRestore},
 	}
 }
 

@@ -66,8 +66,8 @@ func (a *App) receiveIncident(ctx context.Context, el *election, in InboundMessa
 		Election: el.e.ID, Category: cat.Code, Severity: sev.Code, Start: in.Received.Truncate(1e9),
 		Place: iltod.Place{Station: st.Code}, Narrative: msg.Text, Source: iltod.SourceObserver, Observer: obs.Code})
 	if err != nil {
-		if iltod.ErrorCodeOf(err) == iltod.EInternal {
-			return Reply{}, err
+		if c := iltod.ErrorCodeOf(err); c == iltod.EInternal || c == iltod.EUnavailable {
+			return Reply{}, err // the gateway answers 5xx and delivers the message again
 		}
 		return refuse(iltod.Msg("observe.sms.refused", iltod.Lits("Reason", iltod.ErrorMessageIn(err, lang))))
 	}

@@ -135,8 +135,8 @@ func (a *App) ReceiveMessage(ctx context.Context, election string, in InboundMes
 	}
 	rc, err := a.SubmitAttested(ctx, AttestedReport{Channel: iltod.ChannelSMS, Observer: obs.Code, Report: report, Attestation: att})
 	if err != nil {
-		if iltod.ErrorCodeOf(err) == iltod.EInternal {
-			return Reply{}, err
+		if c := iltod.ErrorCodeOf(err); c == iltod.EInternal || c == iltod.EUnavailable {
+			return Reply{}, err // the gateway answers 5xx and delivers the message again
 		}
 		var ps iltod.Problems
 		why := iltod.ErrorMessageIn(err, lang)

@@ -29,6 +29,7 @@ var statusOf = map[iltod.ErrorCode]int{
 	iltod.ETooLarge:      http.StatusRequestEntityTooLarge,
 	iltod.ERateLimited:   http.StatusTooManyRequests,
 	iltod.EInternal:      http.StatusInternalServerError,
+	iltod.EUnavailable:   http.StatusServiceUnavailable,
 	iltod.EBadSignature:  http.StatusUnauthorized,
 	iltod.EUnknownKey:    http.StatusUnauthorized,
 	iltod.ERevokedKey:    http.StatusForbidden,
@@ -55,11 +56,11 @@ const (
 
 // publicError returns the code, status and caller-safe message for err, the message in
 // lang (see iltod.ErrorMessageIn). Internal errors, and codes the table does not know,
-// are reported as "internal error" only.
+// are reported as "internal error" only; an unavailable store says what it lacks.
 func publicError(err error, lang string) (iltod.ErrorCode, int, string) {
 	code := iltod.ErrorCodeOf(err)
 	status, ok := statusOf[code]
-	if !ok || status >= 500 {
+	if !ok || status >= 500 && code != iltod.EUnavailable {
 		return iltod.EInternal, http.StatusInternalServerError, tr(lang, "error.internal")
 	}
 	return code, status, iltod.ErrorMessageIn(err, lang)

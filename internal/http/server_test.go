@@ -369,6 +369,9 @@ func TestPublicError(t *testing.T) {
 		{&iltod.Error{Code: iltod.EInternal, Message: "db path /secret", Err: errors.New("disk")}, iltod.EInternal, 500, "internal error"},
 		{errors.New("sqlite: table observers is locked"), iltod.EInternal, 500, "internal error"},
 		{iltod.Errorf("weird", "unknown code"), iltod.EInternal, 500, "internal error"},
+		// A store that cannot write says what it lacks, and not its cause.
+		{&iltod.Error{Code: iltod.EUnavailable, Key: "error.storage.disk_full", Message: "the server's disk is full: nothing was stored; send it again later", Err: errors.New("/secret/path: no space")},
+			iltod.EUnavailable, 503, "the server's disk is full: nothing was stored; send it again later"},
 	}
 	for _, tt := range tests {
 		code, status, msg := publicError(tt.err, "en")
@@ -388,6 +391,7 @@ func TestPublicError(t *testing.T) {
 		{fmt.Errorf("wrapped: %w", iltod.E(iltod.ENotFound, "error.no_log", nil)), iltod.ENotFound, "энэ сервер нийтийн бүртгэл хөтөлдөггүй"},
 		{errors.New("disk"), iltod.EInternal, "дотоод алдаа"},
 		{iltod.Errorf(iltod.EInvalid, "bad"), iltod.EInvalid, "bad"},
+		{iltod.E(iltod.EUnavailable, "error.storage.unreachable", nil), iltod.EUnavailable, "сервер өгөгдлийн сантайгаа холбогдож чадахгүй байна: юу ч хадгалагдсангүй; дараа дахин илгээнэ үү"},
 	} {
 		code, _, msg := publicError(tt.err, "mn")
 		if code != tt.code || msg != tt.msg {
@@ -396,7 +400,7 @@ func TestPublicError(t *testing.T) {
 	}
 	// Every domain code has a status.
 	for _, c := range []iltod.ErrorCode{iltod.EInvalid, iltod.ENotFound, iltod.EConflict, iltod.EUnauthorized,
-		iltod.EForbidden, iltod.ETooLarge, iltod.ERateLimited, iltod.EInternal} {
+		iltod.EForbidden, iltod.ETooLarge, iltod.ERateLimited, iltod.EInternal, iltod.EUnavailable} {
 		if _, ok := statusOf[c]; !ok {
 			t.Errorf("no HTTP status for code %q", c)
 		}

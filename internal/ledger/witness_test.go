@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/iltod/iltod"
-	"github.com/iltod/iltod/internal/ledger/witnesstest"
+	"github.com/iltod/iltod/internal/witnesstest"
 	"github.com/iltod/iltod/tlog"
 	"golang.org/x/mod/sumdb/note"
 )

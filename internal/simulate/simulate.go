@@ -523,7 +523,7 @@ func (r *runner) sendBatch(ctx context.Context, ids []string, envs [][]byte) {
 			switch {
 			case res.Receipt != nil && res.Receipt.ID == ids[i]:
 				r.receipt(res.Receipt)
-			case res.Error != nil && (res.Error.Code == string(iltod.EInternal) || res.Error.Code == string(iltod.ERateLimited)):
+			case res.Error != nil && (res.Error.Code == string(iltod.EInternal) || res.Error.Code == string(iltod.EUnavailable) || res.Error.Code == string(iltod.ERateLimited)):
 				again = append(again, i)
 			case res.Error != nil:
 				r.refuse(1, fmt.Sprintf("report %s (batch): %s: %s", ids[i], res.Error.Code, res.Error.Message))

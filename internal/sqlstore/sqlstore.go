@@ -281,7 +281,7 @@ func (s *Store) apply(ctx context.Context, m migration, known int) error {
 }
 
 // internal wraps err as an EInternal *iltod.Error whose message hides the cause, unless
-// err already is an *iltod.Error.
+// err already is an *iltod.Error or is a fault of the storage (see unavailable).
 func internal(err error) error {
 	if err == nil {
 		return nil
@@ -289,6 +289,9 @@ func internal(err error) error {
 	var e *iltod.Error
 	if errors.As(err, &e) {
 		return err
+	}
+	if u := unavailable(err); u != nil {
+		return u
 	}
 	return &iltod.Error{Code: iltod.EInternal, Message: "internal error", Err: err}
 }

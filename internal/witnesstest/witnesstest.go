@@ -1,6 +1,6 @@
-// Package witnesstest runs litewitness (filippo.io/torchwood), an independent tlog-witness
-// that shares no code with Tessera, for tests of the log: it builds it with the go
-// command, starts it with a key in its own ssh-agent, and registers logs with it.
+// Package witnesstest runs a real, independent tlog witness for tests: filippo.io/
+// torchwood's litewitness, built from its module, with a fresh Ed25519 key held in its
+// own ssh-agent. The ledger's, the cluster's and the backup's tests all use it.
 package witnesstest
 
 import (
@@ -19,16 +19,24 @@ import (
 	"time"
 
 	"github.com/transparency-dev/merkle/rfc6962"
-	_ "modernc.org/sqlite"
+
+	_ "modernc.org/sqlite" // litewitness's database, read and written directly
 )
 
-// litewitnessModule is the independent witness the test runs: filippo.io/torchwood's
-// litewitness, a tlog-witness implementation that shares no code with Tessera.
-const litewitnessModule = "filippo.io/torchwood/cmd/litewitness@v0.9.0"
+// Module is the witness the tests run: a tlog-witness implementation that shares no
+// code with Tessera.
+const Module = "filippo.io/torchwood/cmd/litewitness@v0.9.0"
 
-// Build builds the witness into dir and returns its path. It skips the test when the module
-// cannot be fetched (no module proxy), except under CI, where it fails.
-func Build(t testing.TB, dir string) string {
+// Witness is a running litewitness.
+type Witness struct {
+	// Name is its name in a policy, VKey its verifier key, URL its address.
+	Name, VKey, URL string
+	db              string
+}
+
+// build builds litewitness into dir. It skips the test when the module cannot be
+// fetched (no module proxy), except under CI, where it fails.
+func build(t testing.TB, dir string) string {
 	t.Helper()
 	goBin, err := exec.LookPath("go")
 	if err != nil {
@@ -36,12 +44,12 @@ func Build(t testing.TB, dir string) string {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, goBin, "install", litewitnessModule)
+	cmd := exec.CommandContext(ctx, goBin, "install", Module)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GOBIN="+dir, "GOFLAGS=-mod=mod", "GOWORK=off")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		msg := fmt.Sprintf("cannot build %s: %v\n%s", litewitnessModule, err, out)
+		msg := fmt.Sprintf("cannot build %s: %v\n%s", Module, err, out)
 		network := regexp.MustCompile(`dial tcp|no such host|connection refused|i/o timeout|TLS handshake|proxy|network is unreachable`)
 		if os.Getenv("CI") == "" && network.Match(out) {
 			t.Skip("the module proxy is unreachable; " + msg)
@@ -51,7 +59,6 @@ func Build(t testing.TB, dir string) string {
 	return filepath.Join(dir, "litewitness")
 }
 
-// startProcess starts cmd and stops it (by its pid) when the test ends.
 func startProcess(t testing.TB, cmd *exec.Cmd) {
 	t.Helper()
 	if err := cmd.Start(); err != nil {
@@ -63,13 +70,7 @@ func startProcess(t testing.TB, cmd *exec.Cmd) {
 	})
 }
 
-// Witness is a running litewitness: its name, verifier key, URL and database.
-type Witness struct {
-	Name, VKey, URL, DB string
-}
-
-// Start runs litewitness named name with a fresh Ed25519 key held in its own
-// ssh-agent, until the test ends.
+// Start runs a litewitness named name until the test ends.
 func Start(t testing.TB, name string) Witness {
 	t.Helper()
 	for _, tool := range []string{"ssh-agent", "ssh-keygen", "ssh-add"} {
@@ -78,16 +79,14 @@ func Start(t testing.TB, name string) Witness {
 		}
 	}
 	dir := t.TempDir()
-	bin := Build(t, dir)
-
+	bin := build(t, dir)
 	sock := filepath.Join(dir, "agent.sock")
 	startProcess(t, exec.Command("ssh-agent", "-D", "-a", sock))
 	key := filepath.Join(dir, "witness_key")
 	if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "witness", "-f", key).CombinedOutput(); err != nil {
 		t.Fatalf("ssh-keygen: %v\n%s", err, out)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
+	for deadline := time.Now().Add(5 * time.Second); ; {
 		add := exec.Command("ssh-add", key)
 		add.Env = append(os.Environ(), "SSH_AUTH_SOCK="+sock)
 		out, err := add.CombinedOutput()
@@ -107,8 +106,6 @@ func Start(t testing.TB, name string) Witness {
 	if len(fields) < 2 || !strings.HasPrefix(fields[1], "SHA256:") {
 		t.Fatalf("ssh-keygen -l printed %q", out)
 	}
-	fingerprint := fields[1]
-
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -116,7 +113,7 @@ func Start(t testing.TB, name string) Witness {
 	addr := ln.Addr().String()
 	ln.Close()
 	db := filepath.Join(dir, "litewitness.db")
-	cmd := exec.Command(bin, "-name", name, "-listen", addr, "-db", db, "-ssh-agent", sock, "-key", fingerprint)
+	cmd := exec.Command(bin, "-name", name, "-listen", addr, "-db", db, "-ssh-agent", sock, "-key", fields[1])
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -133,7 +130,7 @@ func Start(t testing.TB, name string) Witness {
 		}
 		close(lines)
 	}()
-	w := Witness{Name: name, URL: "http://" + addr, DB: db}
+	w := Witness{Name: name, URL: "http://" + addr, db: db}
 	vkeyRe := regexp.MustCompile(`vkey=(\S+)`)
 	timeout := time.After(15 * time.Second)
 	for listening := false; w.VKey == "" || !listening; {
@@ -152,7 +149,6 @@ func Start(t testing.TB, name string) Witness {
 			t.Fatal("litewitness did not start within 15s")
 		}
 	}
-	// Wait until it answers HTTP.
 	for deadline := time.Now().Add(5 * time.Second); ; {
 		c, err := net.Dial("tcp", addr)
 		if err == nil {
@@ -171,7 +167,7 @@ func Start(t testing.TB, name string) Witness {
 // its verifier key.
 func (w Witness) AddLog(t testing.TB, origin, vkey string) {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+w.DB+"?_pragma=busy_timeout(5000)")
+	db, err := sql.Open("sqlite", "file:"+w.db+"?_pragma=busy_timeout(5000)")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +184,7 @@ func (w Witness) AddLog(t testing.TB, origin, vkey string) {
 // TreeSize returns the size of the log the witness has cosigned last.
 func (w Witness) TreeSize(t testing.TB, origin string) int64 {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+w.DB+"?_pragma=busy_timeout(5000)&mode=ro")
+	db, err := sql.Open("sqlite", "file:"+w.db+"?_pragma=busy_timeout(5000)&mode=ro")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,4 +194,9 @@ func (w Witness) TreeSize(t testing.TB, origin string) int64 {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// Policy returns a tlog-policy for the log vkey whose quorum is the witness w.
+func Policy(vkey string, w Witness) []byte {
+	return fmt.Appendf(nil, "log %s\nwitness w1 %s %s\nquorum w1\n", vkey, w.VKey, w.URL)
 }
