@@ -353,7 +353,7 @@ func (m *Mirror) proxyReceipt(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m.log.Warn("relay: read a receipt from the origin", "err", err)
-	writeErr(w, r, iltod.E(iltod.ERateLimited, "error.mirror.origin_unreachable", nil))
+	writeErr(w, r, iltod.E(iltod.EUnavailable, "error.mirror.origin_unreachable", nil))
 }
 
 func writeProof(w http.ResponseWriter, b []byte) {

@@ -350,9 +350,10 @@ func mustJSON(v any) []byte {
 }
 
 // transient says whether an error the origin gave for one envelope may pass: then the
-// envelope is sent again later.
+// envelope is sent again later. EUnavailable is the origin's storage failing (its disk
+// full, its database restarting): nothing was stored, so the envelope must be sent again.
 func transient(code iltod.ErrorCode) bool {
-	return code == iltod.EInternal || code == iltod.ERateLimited || code == ""
+	return code == iltod.EInternal || code == iltod.ERateLimited || code == iltod.EUnavailable || code == ""
 }
 
 // OriginResult is the origin's answer for one envelope of a batch: a receipt (kept as

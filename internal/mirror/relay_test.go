@@ -88,7 +88,7 @@ func TestRelayIntake(t *testing.T) {
 	}
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(string(b), "cannot be reached") {
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(b), "cannot be reached") {
 		t.Errorf("a receipt with the origin down and nothing kept: %d %s", resp.StatusCode, b)
 	}
 }
