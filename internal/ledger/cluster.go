@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/iltod/iltod"
+	"github.com/iltod/iltod/internal/durable"
 	"github.com/iltod/iltod/tlog"
 	"github.com/transparency-dev/tessera"
 	"github.com/transparency-dev/tessera/api/layout"
@@ -130,7 +131,7 @@ func (l *Ledger) refresh(ctx context.Context) error {
 	if _, err := l.matches(ctx, latest.Note); err != nil {
 		return err
 	}
-	if err := writeFileAtomic(filepath.Join(l.cfg.Dir, layout.CheckpointPath), latest.Note, 0o644); err != nil {
+	if err := durable.WriteFile(filepath.Join(l.cfg.Dir, layout.CheckpointPath), latest.Note, 0o644); err != nil {
 		return fmt.Errorf("write the checkpoint: %w", err)
 	}
 	l.served.Store(&servedCheckpoint{note: latest.Note, size: latest.Size})

@@ -14,6 +14,8 @@ import (
 	"unicode"
 
 	"golang.org/x/mod/sumdb/note"
+
+	"github.com/iltod/iltod/internal/durable"
 )
 
 // VKeyFile is the name of the file, beside the key file, that holds the log's verifier
@@ -83,7 +85,7 @@ func loadKey(keyFile, origin string) (note.Signer, string, error) {
 	}
 	vfile := filepath.Join(filepath.Dir(keyFile), VKeyFile)
 	if old, err := os.ReadFile(vfile); err != nil || !bytes.Equal(bytes.TrimSpace(old), []byte(vkey)) {
-		if err := writeFileAtomic(vfile, []byte(vkey+"\n"), 0o644); err != nil {
+		if err := durable.WriteFile(vfile, []byte(vkey+"\n"), 0o644); err != nil {
 			return nil, "", fmt.Errorf("write the verifier key: %w", err)
 		}
 	}
@@ -135,44 +137,5 @@ func createPrivate(path string, data []byte) error {
 	if err := os.Link(tmp, path); err != nil {
 		return err
 	}
-	return syncDir(dir)
-}
-
-// writeFileAtomic replaces path with data.
-func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+"-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp)
-	if err := f.Chmod(perm); err != nil {
-		f.Close()
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	return syncDir(dir)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
+	return durable.SyncDir(dir)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/transparency-dev/tessera/api/layout"
 	"github.com/transparency-dev/tessera/client"
 
+	"github.com/iltod/iltod/internal/durable"
 	"github.com/iltod/iltod/tlog"
 )
 
@@ -198,7 +199,7 @@ func (m *Mirror) commit(stage string) error {
 		return err
 	}
 	for d := range dirs {
-		if err := syncDir(d); err != nil {
+		if err := durable.SyncDir(d); err != nil {
 			return err
 		}
 	}

@@ -34,6 +34,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/iltod/iltod/internal/durable"
 	"github.com/iltod/iltod/tlog"
 )
 
@@ -420,44 +421,11 @@ func (m *Mirror) get(ctx context.Context, url string, max int64) ([]byte, error)
 	return b, nil
 }
 
-// writeFileAtomic writes data to path durably: a temporary file, synced, renamed.
-func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		return err
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return err
-	}
-	return syncDir(dir)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
-
 // jitter returns d scaled by a random factor in [0.5, 1).
 func jitter(d time.Duration) time.Duration {
 	return time.Duration(float64(d) * (0.5 + rand.Float64()/2))
 }
+
+// writeFileAtomic writes data to path durably (durable.WriteFile), readable by all: the
+// mirror serves what it writes.
+func writeFileAtomic(path string, data []byte) error { return durable.WriteFile(path, data, 0o644) }
