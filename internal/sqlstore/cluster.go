@@ -146,10 +146,18 @@ func (l *pgLock) Alive(ctx context.Context) error {
 	return nil
 }
 
-// Release closes the lock's connection, which ends its session and so the lock.
+// Release unlocks and closes the lock's connection. The explicit unlock makes the lock
+// free when Release returns: closing alone ends the session, and so the lock, only when
+// the server notices, which may be after another instance has tried and failed to take it.
 func (l *pgLock) Release() error {
 	var err error
-	l.once.Do(func() { err = l.db.Close() })
+	l.once.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		// An error here (the session already gone) leaves the close to end the lock.
+		l.db.ExecContext(ctx, `SELECT pg_advisory_unlock($1, hashtext(current_schema()))`, signerLock)
+		err = l.db.Close()
+	})
 	return err
 }
 
