@@ -341,23 +341,51 @@ func (x *Election) contest(c int, areas []int32, sample *drawn, observed, offici
 // areaReport analyses contest c over the stations of area a (members, as positions among
 // the contest's voters); m holds every station's comparison, nil without official results.
 func (x *Election) areaReport(c int, a int32, members []int, sample *drawn, observed, official *source, m *stationMatch, peers int, opt Options) AreaReport {
-	con := &x.Contests[c]
-	ar := AreaReport{Area: x.Areas[a].Code, Level: x.Areas[a].Level, Stations: len(members)}
+	f := areaFacts{stations: len(members)}
 	for _, pos := range members {
 		if observed.at(c, pos) != nil {
-			ar.Observed++
+			f.observed++
 		}
 		if official.at(c, pos) != nil {
-			ar.OfficialStations++
+			f.official++
 		}
 	}
+	if sample != nil {
+		f.dom = x.newDomain(c, members, sample)
+	}
+	if official != nil {
+		f.figures = x.officialFigures(c, a, members, official)
+		if m != nil && m.err == nil {
+			f.summary = func(worst int) MatchSummary { return m.summary(members, worst) }
+		}
+	}
+	return x.areaReportFrom(c, a, &f, sample, observed, official, m, peers, opt)
+}
+
+// areaFacts are what the report of one area reads of all its stations, beyond the
+// sampled ones: Run counts them over the area's stations, Live keeps them as running
+// sums.
+type areaFacts struct {
+	// stations, observed and official count the area's stations in the contest and
+	// those with each source's results.
+	stations, observed, official int
+	// dom is the sample's design within the area; nil without a sample.
+	dom *domain
+	// figures are the official figures of the area (officialFigures), nil without
+	// official results.
+	figures *Figures
+	// summary sums up the station comparison over the area (stationMatch.summary); nil
+	// where the comparison failed.
+	summary func(worst int) MatchSummary
+}
+
+// areaReportFrom analyses contest c over area a from its facts and its sampled stations.
+func (x *Election) areaReportFrom(c int, a int32, f *areaFacts, sample *drawn, observed, official *source, m *stationMatch, peers int, opt Options) AreaReport {
+	con := &x.Contests[c]
+	ar := AreaReport{Area: x.Areas[a].Code, Level: x.Areas[a].Level, Stations: f.stations, Observed: f.observed, OfficialStations: f.official}
 	sampled := 0
 	if sample != nil {
-		for _, pos := range members {
-			if sample.sampled[x.voters[c][pos]] {
-				sampled++
-			}
-		}
+		sampled = len(f.dom.sampled)
 	}
 	switch {
 	case sample == nil:
@@ -365,7 +393,7 @@ func (x *Election) areaReport(c int, a int32, members []int, sample *drawn, obse
 	case sampled < opt.minSampled():
 		ar.PVTError = note("stats.analysis.few_sampled", locales.Args{"Sampled": sampled, "Minimum": opt.minSampled()})
 	default:
-		stations, design, pooled, err := x.pvtInput(c, members, sample, observed, opt.minSampled())
+		stations, design, pooled, err := x.pvtInput(c, f.dom, sample, observed, opt.minSampled())
 		ar.Pooled = pooled
 		if err == nil {
 			var r pvt.Result
@@ -379,14 +407,14 @@ func (x *Election) areaReport(c int, a int32, members []int, sample *drawn, obse
 		}
 	}
 	if official != nil {
-		ar.Official = x.officialFigures(c, a, members, official)
+		ar.Official = f.figures
 		if ar.PVT != nil && ar.Official != nil {
 			for k := range con.Choices {
 				ar.Checks = append(ar.Checks, pvt.CheckOfficial(ar.PVT.Shares[k], ar.Official.Shares[k], pvt.Z95))
 			}
 		}
 		if ar.Observed > 0 && ar.OfficialStations > 0 {
-			ar.Comparison = x.compare(c, members, sample, sampled, observed, official, m, ar.Official, peers, opt)
+			ar.Comparison = x.compare(c, f.dom, sample, observed, official, m, f.summary, ar.Official, peers, opt)
 		}
 	}
 	return ar
@@ -416,30 +444,47 @@ func pvtStation(con *iltod.Contest, t *tally) pvt.Station {
 	return s
 }
 
-// domainDesign is the design of the sampled stations of contest c among members
-// (positions among the contest's voters) that have a result (has): N_h is the number of
-// the domain's stations in stratum h, so that the sampled stations of a domain are read as
-// a stratified sample of the domain. Strata with fewer than two reporting stations are
-// pooled (poolLabels). It returns the design, the positions of the reporting sampled
-// stations and their stratum labels, and the names of the pooled strata.
-func (x *Election) domainDesign(c int, members []int, sample *drawn, has func(pos int) bool) (d pvt.Design, units []int, labels []string, pooled []string) {
-	nStrata := len(sample.strata)
-	population := make([]int, nStrata)
-	drawnN := make([]int, nStrata)
-	reporting := make([]int, nStrata)
+// domain is the part of a PVT sample within one area of one contest: how many of the
+// area's stations each stratum holds and how many were drawn, and the drawn ones.
+type domain struct {
+	population, drawn []int // per stratum id
+	// sampled holds the positions among the contest's voters of the area's sampled
+	// stations, ascending.
+	sampled []int
+}
+
+// newDomain places the sample on the stations of contest c among members (positions
+// among the contest's voters, ascending).
+func (x *Election) newDomain(c int, members []int, sample *drawn) *domain {
+	d := &domain{population: make([]int, len(sample.strata)), drawn: make([]int, len(sample.strata))}
 	for _, pos := range members {
 		s := x.voters[c][pos]
 		h := sample.stratum[s]
-		population[h]++
-		if !sample.sampled[s] {
-			continue
+		d.population[h]++
+		if sample.sampled[s] {
+			d.drawn[h]++
+			d.sampled = append(d.sampled, pos)
 		}
-		drawnN[h]++
+	}
+	return d
+}
+
+// domainDesign is the design of the sampled stations of contest c in domain dom that
+// have a result (has): N_h is the number of the domain's stations in stratum h, so that
+// the sampled stations of a domain are read as a stratified sample of the domain. Strata
+// with fewer than two reporting stations are pooled (poolLabels). It returns the design,
+// the positions of the reporting sampled stations and their stratum labels, and the names
+// of the pooled strata.
+func (x *Election) domainDesign(c int, dom *domain, sample *drawn, has func(pos int) bool) (d pvt.Design, units []int, labels []string, pooled []string) {
+	nStrata := len(sample.strata)
+	reporting := make([]int, nStrata)
+	for _, pos := range dom.sampled {
 		if has(pos) {
-			reporting[h]++
+			reporting[sample.stratum[x.voters[c][pos]]]++
 			units = append(units, pos)
 		}
 	}
+	population, drawnN := dom.population, dom.drawn
 	label := poolLabels(sample.strata, drawnN, reporting)
 	d = pvt.Design{Strata: map[string]int{}, Sampled: map[string]int{}}
 	for h := range nStrata {
@@ -461,12 +506,12 @@ func (x *Election) domainDesign(c int, members []int, sample *drawn, has func(po
 	return d, units, labels, pooled
 }
 
-// pvtInput gathers the PVT stations of contest c among members from src, with their
+// pvtInput gathers the PVT stations of contest c in domain dom from src, with their
 // design (see domainDesign), or an error if fewer than minimum sampled stations have a
 // result.
-func (x *Election) pvtInput(c int, members []int, sample *drawn, src *source, minimum int) ([]pvt.Station, pvt.Design, []string, error) {
+func (x *Election) pvtInput(c int, dom *domain, sample *drawn, src *source, minimum int) ([]pvt.Station, pvt.Design, []string, error) {
 	con := &x.Contests[c]
-	d, units, labels, pooled := x.domainDesign(c, members, sample, func(pos int) bool { return src.at(c, pos) != nil })
+	d, units, labels, pooled := x.domainDesign(c, dom, sample, func(pos int) bool { return src.at(c, pos) != nil })
 	if len(units) < minimum {
 		return nil, pvt.Design{}, pooled, &noteError{"stats.analysis.few_reported", locales.Args{"Reported": len(units), "Minimum": minimum}}
 	}
@@ -482,34 +527,56 @@ func (x *Election) pvtInput(c int, members []int, sample *drawn, src *source, mi
 // total when there is one, else the sum of the area's official station results.
 func (x *Election) officialFigures(c int, a int32, members []int, src *source) *Figures {
 	k := len(x.Contests[c].Choices)
-	f := &Figures{Votes: make([]int64, k), Shares: make([]float64, k)}
-	add := func(t *tally) {
-		for i, v := range t.votes {
-			f.Votes[i] += max(v, 0)
-		}
-		f.Valid += t.valid()
-		f.Cast += t.cast()
-		if v, ok := t.figure(fBlank); ok {
-			f.Blank += v
-		}
-		if v, ok := t.figure(fRegistered); ok {
-			f.Registered += v
+	if t := src.total(c, a); t != nil {
+		var s figureSums
+		s.add(t, k, 1)
+		return s.figures("published")
+	}
+	var s figureSums
+	for _, pos := range members {
+		if t := src.at(c, pos); t != nil {
+			s.add(t, k, 1)
 		}
 	}
-	if t := src.total(c, a); t != nil {
-		f.Source = "published"
-		add(t)
-	} else {
-		f.Source = "stations"
-		for _, pos := range members {
-			if t := src.at(c, pos); t != nil {
-				add(t)
-				f.Stations++
-			}
-		}
-		if f.Stations == 0 {
+	return s.figures("stations")
+}
+
+// figureSums are the running sums of official results that Figures are made of.
+type figureSums struct {
+	stations                        int
+	votes                           []int64
+	valid, cast, blank, registered int64
+}
+
+// add adds tally t (of a contest with k choices) n times; n = -1 removes it.
+func (s *figureSums) add(t *tally, k, n int) {
+	if s.votes == nil {
+		s.votes = make([]int64, k)
+	}
+	m := int64(n)
+	for i, v := range t.votes {
+		s.votes[i] += m * max(v, 0)
+	}
+	s.valid += m * t.valid()
+	s.cast += m * t.cast()
+	if v, ok := t.figure(fBlank); ok {
+		s.blank += m * v
+	}
+	if v, ok := t.figure(fRegistered); ok {
+		s.registered += m * v
+	}
+	s.stations += n
+}
+
+// figures returns the Figures of the sums: nil for station sums of no station.
+func (s *figureSums) figures(source string) *Figures {
+	f := &Figures{Source: source, Votes: slices.Clone(s.votes), Shares: make([]float64, len(s.votes)),
+		Valid: s.valid, Cast: s.cast, Blank: s.blank, Registered: s.registered}
+	if source == "stations" {
+		if s.stations == 0 {
 			return nil
 		}
+		f.Stations = s.stations
 	}
 	if f.Valid > 0 {
 		for i, v := range f.Votes {

@@ -164,10 +164,10 @@ func (s *MatchSummary) note() iltod.Text {
 		"Flagged": s.Flagged, "Tolerance": strconv.FormatFloat(s.Tolerance, 'g', -1, 64)})
 }
 
-// compare sets observers' against official results of contest c over members, of which
-// sampled are in the PVT sample; peers is the number of areas of this area's level that
-// share the false-alarm rate.
-func (x *Election) compare(c int, members []int, sample *drawn, sampled int, observed, official *source, m *stationMatch, figures *Figures, peers int, opt Options) *Comparison {
+// compare sets observers' against official results of contest c over one area: dom is
+// the sample within it (nil without a sample), summary sums up its station comparison;
+// peers is the number of areas of this area's level that share the false-alarm rate.
+func (x *Election) compare(c int, dom *domain, sample *drawn, observed, official *source, m *stationMatch, summary func(int) MatchSummary, figures *Figures, peers int, opt Options) *Comparison {
 	con := &x.Contests[c]
 	alpha := opt.Alpha
 	if alpha <= 0 || alpha >= 1 {
@@ -183,8 +183,12 @@ func (x *Election) compare(c int, members []int, sample *drawn, sampled int, obs
 		cmpn.Note = textOf(m.err)
 		return cmpn
 	}
-	cmpn.Match = m.summary(members, worst)
+	cmpn.Match = summary(worst)
 	minimum := opt.minSampled()
+	sampled := 0
+	if dom != nil {
+		sampled = len(dom.sampled)
+	}
 	switch {
 	case sample == nil:
 		cmpn.Note = note("stats.analysis.compare_no_sample", nil)
@@ -195,7 +199,7 @@ func (x *Election) compare(c int, members []int, sample *drawn, sampled int, obs
 	}
 	// The paired test: observers' minus official votes, per choice, over the sampled
 	// stations with both results.
-	pairDesign, units, labels, _ := x.domainDesign(c, members, sample, func(pos int) bool {
+	pairDesign, units, labels, _ := x.domainDesign(c, dom, sample, func(pos int) bool {
 		return observed.at(c, pos) != nil && official.at(c, pos) != nil
 	})
 	pairs := make([]pvt.Pair, len(units))
@@ -205,7 +209,7 @@ func (x *Election) compare(c int, members []int, sample *drawn, sampled int, obs
 	}
 	// The collation test: the official results of the sampled stations against the
 	// official figure for the area.
-	offStations, offDesign, _, offErr := x.pvtInput(c, members, sample, official, minimum)
+	offStations, offDesign, _, offErr := x.pvtInput(c, dom, sample, official, minimum)
 	var offShares []pvt.Estimate
 	if offErr == nil {
 		r, err := pvt.Analyze(offStations, offDesign, pvt.Options{})
