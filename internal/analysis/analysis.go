@@ -543,8 +543,8 @@ func (x *Election) officialFigures(c int, a int32, members []int, src *source) *
 
 // figureSums are the running sums of official results that Figures are made of.
 type figureSums struct {
-	stations                        int
-	votes                           []int64
+	stations                       int
+	votes                          []int64
 	valid, cast, blank, registered int64
 }
 
