@@ -72,6 +72,13 @@ type Options struct {
 	NoForensics bool
 }
 
+func (o *Options) worst() int {
+	if o.Worst <= 0 {
+		return 20
+	}
+	return o.Worst
+}
+
 func (o *Options) minSampled() int {
 	if o.MinSampled <= 0 {
 		return 10
@@ -179,6 +186,55 @@ type Forensics struct {
 // Run analyses in as opt says. It returns an *iltod.Error with code ENotFound for an
 // unknown area or contest, and EInvalid for a sample that does not fit the election.
 func Run(in Input, opt Options) (*Report, error) {
+	r, err := setUp(in, opt)
+	if err != nil {
+		return nil, err
+	}
+	x, rep := in.Election, r.rep
+	observed := r.observed
+	if observed == nil {
+		observed = x.emptySource()
+	}
+	// Contests are independent: analyse them side by side, keeping package order.
+	todo := r.todo
+	done := make([]ContestReport, len(todo))
+	found := make([]bool, len(todo))
+	next := atomic.Int64{}
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(todo)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(todo); i = int(next.Add(1) - 1) {
+				done[i], found[i] = x.contest(todo[i], r.areas, r.sample, observed, r.official, opt)
+			}
+		})
+	}
+	wg.Wait()
+	for i := range todo {
+		if found[i] {
+			rep.Contests = append(rep.Contests, done[i])
+		}
+	}
+	if r.whole {
+		rep.Bodies = x.bodies(rep, r.official)
+	}
+	return rep, nil
+}
+
+// setup is what Run and NewLive check and work out before analysing.
+type setup struct {
+	// rep is the report without contests or bodies.
+	rep                *Report
+	sample             *drawn
+	observed, official *source
+	// areas are the areas analysed (areasBelow), todo the contests (indexes), and whole
+	// says whether the run is of the whole election, with seat projections.
+	areas []int32
+	todo  []int
+	whole bool
+}
+
+// setUp checks in and opt as Run documents.
+func setUp(in Input, opt Options) (*setup, error) {
 	x := in.Election
 	if x == nil {
 		return nil, fmt.Errorf("analysis: no election")
@@ -196,53 +252,29 @@ func Run(in Input, opt Options) (*Report, error) {
 	if opt.Contest != "" && x.contestIndex(opt.Contest) < 0 {
 		return nil, iltod.E(iltod.ENotFound, "error.no_contest", locales.Args{"Election": x.Election.ID, "Contest": strconv.Quote(opt.Contest)})
 	}
-	var sample *drawn
+	r := &setup{rep: rep}
 	if in.Sample != nil {
 		if in.Sample.x != x {
 			return nil, fmt.Errorf("analysis: the sample was placed on another election")
 		}
-		sample = in.Sample.d
-		s := sample.doc.Sample
-		rep.Sample = &SampleInfo{Method: s.Method, StratifyBy: sample.doc.StratifyBy, Size: s.Size, Strata: len(s.Strata), Frame: s.Frame}
+		r.sample = in.Sample.d
+		s := r.sample.doc.Sample
+		rep.Sample = &SampleInfo{Method: s.Method, StratifyBy: r.sample.doc.StratifyBy, Size: s.Size, Strata: len(s.Strata), Frame: s.Frame}
 	}
-	observed, official := in.Observed.source(), in.Official.source()
-	for _, r := range []*Results{in.Observed, in.Official} {
-		if r != nil && r.x != x {
+	r.observed, r.official = in.Observed.source(), in.Official.source()
+	for _, res := range []*Results{in.Observed, in.Official} {
+		if res != nil && res.x != x {
 			return nil, fmt.Errorf("analysis: results were prepared for another election")
 		}
 	}
-	if observed == nil {
-		observed = x.emptySource()
-	}
-	areas := x.areasBelow(a, opt.Levels)
-	// Contests are independent: analyse them side by side, keeping package order.
-	var todo []int
+	r.areas = x.areasBelow(a, opt.Levels)
 	for c := range x.Contests {
 		if opt.Contest == "" || x.Contests[c].Code == opt.Contest {
-			todo = append(todo, c)
+			r.todo = append(r.todo, c)
 		}
 	}
-	done := make([]ContestReport, len(todo))
-	found := make([]bool, len(todo))
-	next := atomic.Int64{}
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(todo)) {
-		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < len(todo); i = int(next.Add(1) - 1) {
-				done[i], found[i] = x.contest(todo[i], areas, sample, observed, official, opt)
-			}
-		})
-	}
-	wg.Wait()
-	for i := range todo {
-		if found[i] {
-			rep.Contests = append(rep.Contests, done[i])
-		}
-	}
-	if a == x.area[x.Root()] && opt.Contest == "" {
-		rep.Bodies = x.bodies(rep, official)
-	}
-	return rep, nil
+	r.whole = a == x.area[x.Root()] && opt.Contest == ""
+	return r, nil
 }
 
 // areasBelow returns a and the areas below it down to the given number of levels, by
@@ -293,19 +325,7 @@ func (x *Election) contest(c int, areas []int32, sample *drawn, observed, offici
 	for _, ch := range con.Choices {
 		cr.Choices = append(cr.Choices, ch.Code)
 	}
-	// Group the contest's stations (as positions among its voters) by the areas asked for.
-	slot := make(map[int32]int, len(areas))
-	for i, a := range areas {
-		slot[a] = i
-	}
-	members := make([][]int, len(areas))
-	for pos, s := range x.voters[c] {
-		for _, a := range x.anc[s] {
-			if i, ok := slot[a]; ok {
-				members[i] = append(members[i], pos)
-			}
-		}
-	}
+	members, _ := x.group(c, areas)
 	if len(members[0]) == 0 {
 		return cr, false
 	}
@@ -336,6 +356,24 @@ func (x *Election) contest(c int, areas []int32, sample *drawn, observed, offici
 		cr.Forensics = x.forensics(c, members[0], observed, official, opt)
 	}
 	return cr, true
+}
+
+// group returns the stations of contest c (as positions among its voters, ascending) in
+// each of the areas, and the index of each area in areas.
+func (x *Election) group(c int, areas []int32) ([][]int, map[int32]int) {
+	slot := make(map[int32]int, len(areas))
+	for i, a := range areas {
+		slot[a] = i
+	}
+	members := make([][]int, len(areas))
+	for pos, s := range x.voters[c] {
+		for _, a := range x.anc[s] {
+			if i, ok := slot[a]; ok {
+				members[i] = append(members[i], pos)
+			}
+		}
+	}
+	return members, slot
 }
 
 // areaReport analyses contest c over the stations of area a (members, as positions among

@@ -173,10 +173,7 @@ func (x *Election) compare(c int, dom *domain, sample *drawn, observed, official
 	if alpha <= 0 || alpha >= 1 {
 		alpha = 0.05
 	}
-	worst := opt.Worst
-	if worst <= 0 {
-		worst = 20
-	}
+	worst := opt.worst()
 	tests := max(len(con.Choices), 1) * max(peers, 1)
 	cmpn := &Comparison{Critical: pvt.Z(1 - alpha/float64(tests)), Tests: tests, Verdict: pvt.Undetermined}
 	if m.err != nil {
