@@ -175,11 +175,15 @@ func BenchmarkLive(b *testing.B) {
 		b.Fatal(err)
 	}
 	opt := Options{Levels: -1}
-	live, err := NewLive(Input{Election: x, Sample: sample, Observed: obs, Official: official, Release: &iltod.OfficialRelease{Version: 1}}, opt)
+	live, err := NewLive(Input{Election: x, Sample: sample, Observed: obs, Official: official, Release: &iltod.OfficialRelease{Version: 1}})
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := live.Report(); err != nil { // the screens are built on the first report
+	view, err := live.View(opt)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := view.Report(); err != nil { // the screens are built on the first report
 		b.Fatal(err)
 	}
 	obs = nil
@@ -204,7 +208,7 @@ func BenchmarkLive(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		if _, err := live.Report(); err != nil {
+		if _, err := view.Report(); err != nil {
 			b.Fatal(err)
 		}
 		incremental = append(incremental, time.Since(start))
@@ -229,7 +233,7 @@ func BenchmarkLive(b *testing.B) {
 		full = append(full, time.Since(start))
 	}
 	b.StopTimer()
-	got, err := live.Report()
+	got, err := view.Report()
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -100,11 +100,21 @@ func (x *Election) pair(c, pos int, observed, official *source) pvt.Pair {
 // stationMatch is the comparison of every station of a contest with both results.
 type stationMatch struct {
 	err error
-	// pairs and disc are indexed by position among the contest's voters; a pair's Station
-	// is "" where the station lacks either result.
-	pairs []pvt.Pair
-	disc  []pvt.Discrepancy
-	tol   float64
+	// pairs and disc are indexed by position among the contest's voters; a
+	// discrepancy's Station is "" where the station lacks either result. pairs may be
+	// nil (Live keeps only the discrepancies): pair then makes a station's pair.
+	pairs  []pvt.Pair
+	disc   []pvt.Discrepancy
+	tol    float64
+	pairOf func(pos int) pvt.Pair
+}
+
+// pair returns the comparison pair of the station at pos, which has both results.
+func (m *stationMatch) pair(pos int) pvt.Pair {
+	if m.pairs != nil {
+		return m.pairs[pos]
+	}
+	return m.pairOf(pos)
 }
 
 // matchStations compares observers' and official results at every station of contest c
@@ -134,7 +144,7 @@ func (x *Election) matchStations(c int, members []int, observed, official *sourc
 func (m *stationMatch) summary(members []int, worst int) MatchSummary {
 	s := MatchSummary{Tolerance: m.tol, Worst: []pvt.Discrepancy{}}
 	for _, pos := range members {
-		if m.pairs[pos].Station == "" {
+		if m.disc[pos].Station == "" {
 			continue
 		}
 		s.Stations++
@@ -201,7 +211,7 @@ func (x *Election) compare(c int, dom *domain, sample *drawn, observed, official
 	})
 	pairs := make([]pvt.Pair, len(units))
 	for i, pos := range units {
-		pairs[i] = m.pairs[pos]
+		pairs[i] = m.pair(pos)
 		pairs[i].Stratum = labels[i]
 	}
 	// The collation test: the official results of the sampled stations against the

@@ -3,6 +3,7 @@ package analysis
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/iltod/iltod"
@@ -11,32 +12,41 @@ import (
 	"github.com/iltod/iltod/stats/seats"
 )
 
-// Live keeps one analysis (one election, sample and Options) current as station results
-// arrive, are corrected and are withdrawn, and as official releases replace each other,
-// at a cost that follows what changed rather than the size of the election.
+// Live keeps analyses of one election current as station results arrive, are corrected
+// and are withdrawn, and as official releases replace each other, at a cost that follows
+// what changed rather than the size of the election. It holds the results; each View
+// (one set of Options) holds what its analysis sums.
 //
-// It keeps running sums per area of what Run sums over every station (reports, official
-// figures, the station comparison's counts and flagged stations, seat totals), each
-// station's integer-test term, the fingerprint's and the digit tests' counts, and the
-// last report of every area. A change subtracts the station's old contribution and adds
-// the new one, and marks the areas that contain it; Report re-analyses the marked areas
-// only, from their sums and their sampled stations, and reuses the others. Its Report
-// equals Run's on the same data exactly, field by field.
+// A View keeps running sums per area of what Run sums over every station (reports,
+// official figures, the station comparison's counts and flagged stations, seat totals),
+// each station's integer-test term, the fingerprint's and the digit tests' counts, and
+// the last report of every area. A change subtracts the station's old contribution and
+// adds the new one, and marks the areas that contain it; Report re-analyses an area only
+// when one of its sampled stations or its official results changed, refreshes the counts
+// and station comparison of an area where only other stations changed, and reuses the
+// rest. Its Report equals Run's on the same data exactly, field by field.
 //
 // Two parts still read every station of the area analysed, in cheap passes: the sum of
 // the integer-test terms (it adds them in Run's fixed blocks, so that the floating-point
 // sums agree to the bit) and, when the leader changes or the screens change source, a
 // rebuild of the screens. A Monte Carlo integer test (Options.MonteCarlo) is run afresh.
 //
-// A Live is not safe for concurrent use; the reports it returns share their unchanged
-// parts with later reports and must not be modified.
+// A Live and its Views are not safe for concurrent use; the reports a View returns share
+// their unchanged parts with later reports and must not be modified.
 type Live struct {
 	x        *Election
-	opt      Options
-	set      *setup
+	sample   *Sample
 	observed *source
 	official *source // nil without a release
 	release  *iltod.OfficialRelease
+	views    map[Options]*View
+}
+
+// View is one analysis (one Options) of a Live's results.
+type View struct {
+	l        *Live
+	opt      Options
+	set      *setup
 	contests []*liveContest
 	byIndex  map[int]*liveContest
 }
@@ -93,24 +103,46 @@ type leafFlags struct {
 	pos map[string]int // station code → position, for the order of the merged lists
 }
 
-// NewLive sets up a live analysis of in as opt says, with the errors of Run. It reads
-// every result once; in's Results are not modified (Live keeps its own copies).
-func NewLive(in Input, opt Options) (*Live, error) {
-	set, err := setUp(in, opt)
+// NewLive sets up a live analysis of in's results; Input.Election is required, as in
+// Run. It keeps its own copies: in's Results are not modified.
+func NewLive(in Input) (*Live, error) {
+	x := in.Election
+	if x == nil {
+		return nil, fmt.Errorf("analysis: no election")
+	}
+	if in.Sample != nil && in.Sample.x != x {
+		return nil, fmt.Errorf("analysis: the sample was placed on another election")
+	}
+	for _, res := range []*Results{in.Observed, in.Official} {
+		if res != nil && res.x != x {
+			return nil, fmt.Errorf("analysis: results were prepared for another election")
+		}
+	}
+	l := &Live{x: x, sample: in.Sample, release: in.Release, views: map[Options]*View{}}
+	l.observed = copySource(x, in.Observed.source())
+	if in.Official != nil {
+		l.official = copySource(x, in.Official.source())
+	}
+	return l, nil
+}
+
+// View returns the view of the analysis that opt asks for, set up on first use (which
+// reads every result once), with the errors of Run.
+func (l *Live) View(opt Options) (*View, error) {
+	if v := l.views[opt]; v != nil {
+		return v, nil
+	}
+	x := l.x
+	set, err := setUp(Input{Election: x, Sample: l.sample, Release: l.release}, opt)
 	if err != nil {
 		return nil, err
 	}
-	x := in.Election
-	l := &Live{x: x, opt: opt, set: set, release: in.Release, byIndex: map[int]*liveContest{}}
-	l.observed = copySource(x, set.observed)
-	if set.official != nil {
-		l.official = copySource(x, set.official)
-	}
+	v := &View{l: l, opt: opt, set: set, byIndex: map[int]*liveContest{}}
 	for _, c := range set.todo {
 		lc := &liveContest{c: c}
 		lc.members, lc.slot = x.group(c, set.areas)
-		l.contests = append(l.contests, lc)
-		l.byIndex[c] = lc
+		v.contests = append(v.contests, lc)
+		v.byIndex[c] = lc
 		if len(lc.members[0]) == 0 {
 			continue
 		}
@@ -132,10 +164,17 @@ func NewLive(in Input, opt Options) (*Live, error) {
 				lc.doms[i] = x.newDomain(c, lc.members[i], set.sample)
 			}
 		}
-		l.rebuild(lc)
+		v.rebuild(lc)
 	}
-	return l, nil
+	l.views[opt] = v
+	return v, nil
 }
+
+// Forget drops the view of opt, if any, and what it keeps.
+func (l *Live) Forget(opt Options) { delete(l.views, opt) }
+
+// Views returns the number of views kept.
+func (l *Live) Views() int { return len(l.views) }
 
 // copySource returns a copy of src that Live may change: the tallies are copied, their
 // votes shared (Live replaces a tally, never changes its votes).
@@ -160,8 +199,9 @@ func copySource(x *Election, src *source) *source {
 }
 
 // rebuild computes every running sum of contest lc from the sources.
-func (l *Live) rebuild(lc *liveContest) {
-	x, c, n := l.x, lc.c, len(l.set.areas)
+func (v *View) rebuild(lc *liveContest) {
+	l := v.l
+	x, c, n := l.x, lc.c, len(v.set.areas)
 	lc.observed, lc.official = make([]int, n), make([]int, n)
 	lc.figures, lc.matches = make([]figureSums, n), make([]matchSums, n)
 	lc.reports = make([]*AreaReport, n)
@@ -171,9 +211,12 @@ func (l *Live) rebuild(lc *liveContest) {
 	k := len(x.Contests[c].Choices)
 	if l.official != nil {
 		var err error
-		if lc.match, err = x.matchStations(c, lc.members[0], l.observed, l.official, l.opt.Tolerance); err != nil {
+		if lc.match, err = x.matchStations(c, lc.members[0], l.observed, l.official, v.opt.Tolerance); err != nil {
 			lc.match = &stationMatch{err: err}
 		}
+		// Keep the discrepancies only; a pair is made again when a test needs it.
+		lc.match.pairs = nil
+		lc.match.pairOf = func(pos int) pvt.Pair { return x.pair(c, pos, l.observed, l.official) }
 		for pos := range x.voters[c] {
 			if t := l.official.at(c, pos); t != nil {
 				lc.all.add(t, k, 1)
@@ -190,7 +233,7 @@ func (l *Live) rebuild(lc *liveContest) {
 				lc.official[i]++
 				lc.figures[i].add(t, k, 1)
 			}
-			if lc.match != nil && lc.match.err == nil && lc.match.pairs[pos].Station != "" {
+			if lc.match != nil && lc.match.err == nil && lc.match.disc[pos].Station != "" {
 				lc.matches[i].addPair(lc.match, pos, 1)
 			}
 		}
@@ -302,27 +345,22 @@ func (l *Live) SetRelease(release *iltod.OfficialRelease, results *Results) erro
 		return fmt.Errorf("analysis: results were prepared for another election")
 	}
 	l.release = release
-	if results == nil {
-		if l.official != nil {
-			l.official = nil
-			for _, lc := range l.contests {
+	if results == nil || l.official == nil {
+		// Comparisons appear or disappear, and the screens change source: start again.
+		l.official = nil
+		if results != nil {
+			l.official = copySource(l.x, results.source())
+		}
+		for _, v := range l.views {
+			for _, lc := range v.contests {
 				if len(lc.members[0]) > 0 {
-					l.rebuild(lc)
+					v.rebuild(lc)
 				}
 			}
 		}
 		return nil
 	}
 	src := results.source()
-	if l.official == nil {
-		l.official = copySource(l.x, src)
-		for _, lc := range l.contests {
-			if len(lc.members[0]) > 0 {
-				l.rebuild(lc)
-			}
-		}
-		return nil
-	}
 	for c := range l.x.Contests {
 		for pos := range l.x.voters[c] {
 			if !sameTally(l.official.at(c, pos), src.at(c, pos)) {
@@ -331,8 +369,10 @@ func (l *Live) SetRelease(release *iltod.OfficialRelease, results *Results) erro
 		}
 		if !sameTotals(l.official.totals[c], src.totals[c]) {
 			l.official.totals[c] = src.totals[c]
-			if lc := l.byIndex[c]; lc != nil {
-				clear(lc.reports)
+			for _, v := range l.views {
+				if lc := v.byIndex[c]; lc != nil {
+					clear(lc.reports)
+				}
 			}
 		}
 	}
@@ -360,7 +400,7 @@ func sameTotals(a, b map[int32]*tally) bool {
 }
 
 // put sets the tally of source src at position pos of contest c (nil to clear it) and
-// updates the running sums.
+// updates every view's running sums.
 func (l *Live) put(src *source, official bool, c, pos int, t *tally) {
 	x := l.x
 	var old *tally
@@ -385,7 +425,16 @@ func (l *Live) put(src *source, official bool, c, pos int, t *tally) {
 	} else {
 		src.byContest[c][pos] = *t
 	}
-	lc := l.byIndex[c]
+	for _, v := range l.views {
+		v.update(official, c, pos, old, t)
+	}
+}
+
+// update brings the view's sums up to date with a change of the station at pos of
+// contest c from tally old to t (nil for none) in one source.
+func (v *View) update(official bool, c, pos int, old, t *tally) {
+	l, x := v.l, v.l.x
+	lc := v.byIndex[c]
 	if lc == nil || len(lc.members[0]) == 0 {
 		return
 	}
@@ -400,11 +449,11 @@ func (l *Live) put(src *source, official bool, c, pos int, t *tally) {
 	}
 	m := lc.match
 	pairs := m != nil && m.err == nil && lc.inArea[pos]
-	if pairs && m.pairs[pos].Station != "" {
+	if pairs && m.disc[pos].Station != "" {
 		for _, i := range slots {
 			lc.matches[i].addPair(m, pos, -1)
 		}
-		m.pairs[pos], m.disc[pos] = pvt.Pair{}, pvt.Discrepancy{}
+		m.disc[pos] = pvt.Discrepancy{}
 	}
 	n := 0 // +1 for a new result, -1 for one withdrawn
 	if t != nil && old == nil {
@@ -414,7 +463,7 @@ func (l *Live) put(src *source, official bool, c, pos int, t *tally) {
 	}
 	// What an area's report reads of its sampled stations and official results is redone;
 	// a change elsewhere moves only its counts and its station comparison.
-	deep := official || l.set.sample != nil && l.set.sample.sampled[s]
+	deep := official || v.set.sample != nil && v.set.sample.sampled[s]
 	for _, i := range slots {
 		if deep {
 			lc.reports[i] = nil
@@ -443,12 +492,14 @@ func (l *Live) put(src *source, official bool, c, pos int, t *tally) {
 	}
 	if pairs && l.observed.at(c, pos) != nil && l.official.at(c, pos) != nil {
 		p := x.pair(c, pos, l.observed, l.official)
-		r, err := pvt.Match([]pvt.Pair{p}, m.tol)
-		if err == nil {
-			m.pairs[pos], m.disc[pos] = p, r.Discrepancies[0]
-			for _, i := range slots {
-				lc.matches[i].addPair(m, pos, 1)
-			}
+		// D as pvt.Match computes it, without its note.
+		var D float64
+		for j, o := range p.Observed {
+			D += math.Abs(o - p.Official[j])
+		}
+		m.disc[pos] = pvt.Discrepancy{Station: p.Station, D: D, Flagged: D > m.tol}
+		for _, i := range slots {
+			lc.matches[i].addPair(m, pos, 1)
 		}
 	}
 	// The screens read the official results, or the observers' without a release.
@@ -461,12 +512,13 @@ func (l *Live) put(src *source, official bool, c, pos int, t *tally) {
 
 // Report returns the analysis of the results as they stand: equal to Run's on the same
 // data.
-func (l *Live) Report() (*Report, error) {
-	x, set := l.x, l.set
+func (v *View) Report() (*Report, error) {
+	l := v.l
+	x, set := l.x, v.set
 	rep := *set.rep
 	rep.Official = l.release
 	rep.Contests = []ContestReport{}
-	for _, lc := range l.contests {
+	for _, lc := range v.contests {
 		if len(lc.members[0]) == 0 {
 			continue
 		}
@@ -481,17 +533,17 @@ func (l *Live) Report() (*Report, error) {
 				continue
 			}
 			if r := lc.reports[i]; r != nil && lc.stale[i] {
-				lc.reports[i] = l.refresh(lc, i, r)
+				lc.reports[i] = v.refresh(lc, i, r)
 			}
 			lc.stale[i] = false
 			if lc.reports[i] == nil {
-				ar := l.areaReport(lc, i, a)
+				ar := v.areaReport(lc, i, a)
 				lc.reports[i] = &ar
 			}
 			cr.Areas = append(cr.Areas, *lc.reports[i])
 		}
-		if !l.opt.NoForensics {
-			cr.Forensics = l.screens(lc)
+		if !v.opt.NoForensics {
+			cr.Forensics = v.screens(lc)
 		}
 		rep.Contests = append(rep.Contests, cr)
 	}
@@ -502,7 +554,7 @@ func (l *Live) Report() (*Report, error) {
 				if s, ok := x.publishedTotals(c, l.official); ok {
 					return s.totals(&x.Contests[c])
 				}
-				if lc := l.byIndex[c]; lc != nil && len(lc.members[0]) > 0 {
+				if lc := v.byIndex[c]; lc != nil && len(lc.members[0]) > 0 {
 					return lc.all.totals(&x.Contests[c])
 				}
 				return x.contestTotals(c, l.official)
@@ -514,8 +566,8 @@ func (l *Live) Report() (*Report, error) {
 }
 
 // areaReport analyses the area in slot i of contest lc from its running sums.
-func (l *Live) areaReport(lc *liveContest, i int, a int32) AreaReport {
-	c := lc.c
+func (v *View) areaReport(lc *liveContest, i int, a int32) AreaReport {
+	l, c := v.l, lc.c
 	f := areaFacts{stations: len(lc.members[i]), observed: lc.observed[i], official: lc.official[i], dom: lc.doms[i]}
 	if l.official != nil {
 		if t := l.official.total(c, a); t != nil {
@@ -529,13 +581,14 @@ func (l *Live) areaReport(lc *liveContest, i int, a int32) AreaReport {
 			f.summary = func(worst int) MatchSummary { return lc.matches[i].summary(m, worst) }
 		}
 	}
-	return l.x.areaReportFrom(c, a, &f, l.set.sample, l.observed, l.official, lc.match, lc.peers[i], l.opt)
+	return l.x.areaReportFrom(c, a, &f, v.set.sample, l.observed, l.official, lc.match, lc.peers[i], v.opt)
 }
 
 // refresh returns the report r of the area in slot i with its counts and its station
 // comparison brought up to date, or nil if more changed and the area must be analysed
 // again: only its sampled stations and official results feed its estimates and tests.
-func (l *Live) refresh(lc *liveContest, i int, r *AreaReport) *AreaReport {
+func (v *View) refresh(lc *liveContest, i int, r *AreaReport) *AreaReport {
+	l := v.l
 	ar := *r
 	ar.Observed, ar.OfficialStations = lc.observed[i], lc.official[i]
 	if (l.official != nil && ar.Observed > 0 && ar.OfficialStations > 0) != (ar.Comparison != nil) {
@@ -543,7 +596,7 @@ func (l *Live) refresh(lc *liveContest, i int, r *AreaReport) *AreaReport {
 	}
 	if ar.Comparison != nil && lc.match != nil && lc.match.err == nil {
 		cmpn := *ar.Comparison
-		cmpn.Match = lc.matches[i].summary(lc.match, l.opt.worst())
+		cmpn.Match = lc.matches[i].summary(lc.match, v.opt.worst())
 		ar.Comparison = &cmpn
 	}
 	return &ar
@@ -551,7 +604,8 @@ func (l *Live) refresh(lc *liveContest, i int, r *AreaReport) *AreaReport {
 
 // screens returns the forensic screens of contest lc over the area analysed, as
 // Election.forensics does, from the running state, which it first brings up to date.
-func (l *Live) screens(lc *liveContest) *Forensics {
+func (v *View) screens(lc *liveContest) *Forensics {
+	l := v.l
 	x, c := l.x, lc.c
 	sc := &lc.screens
 	src, name := l.official, "official"
@@ -560,7 +614,7 @@ func (l *Live) screens(lc *liveContest) *Forensics {
 	}
 	con := &x.Contests[c]
 	if !sc.built || sc.official != (l.official != nil) {
-		l.buildScreens(lc, src)
+		v.buildScreens(lc, src)
 	} else if len(sc.changed) > 0 {
 		// Votes per choice first: they name the leader, which every station's screens read.
 		for pos, old := range sc.changed {
@@ -572,15 +626,15 @@ func (l *Live) screens(lc *liveContest) *Forensics {
 			}
 		}
 		if leaderOf(sc.sums) != sc.leader {
-			l.buildScreens(lc, src)
+			v.buildScreens(lc, src)
 		} else {
 			for pos, old := range sc.changed {
 				if old != nil {
-					l.screenStation(lc, pos, old, -1)
+					v.screenStation(lc, pos, old, -1)
 				}
 				sc.terms[pos] = forensics.IntegerTerm{}
 				if t := src.at(c, pos); t != nil {
-					l.screenStation(lc, pos, t, 1)
+					v.screenStation(lc, pos, t, 1)
 				}
 				delete(sc.flags, x.anc[x.voters[c][pos]][len(x.anc[x.voters[c][pos]])-1])
 			}
@@ -643,14 +697,14 @@ func (l *Live) screens(lc *liveContest) *Forensics {
 		LastDigit:   sc.digits.LastDigit(),
 		Flags:       fl,
 	}
-	if l.opt.MonteCarlo > 0 {
+	if v.opt.MonteCarlo > 0 {
 		var stations []forensics.Station
 		for _, pos := range lc.members[0] {
 			if t := src.at(c, pos); t != nil {
 				stations = append(stations, x.forensicStation(c, pos, t, sc.leader))
 			}
 		}
-		mc := forensics.IntegerPercentagesMC(stations, l.opt.MonteCarlo, l.opt.Seed)
+		mc := forensics.IntegerPercentagesMC(stations, v.opt.MonteCarlo, v.opt.Seed)
 		f.IntegerMC = &mc
 	}
 	return f
@@ -676,7 +730,8 @@ func leaderOf(sums []int64) int {
 }
 
 // buildScreens computes the screens' state of contest lc from src.
-func (l *Live) buildScreens(lc *liveContest, src *source) {
+func (v *View) buildScreens(lc *liveContest, src *source) {
+	l := v.l
 	x, c := l.x, lc.c
 	sc := &lc.screens
 	*sc = liveScreens{
@@ -698,16 +753,16 @@ func (l *Live) buildScreens(lc *liveContest, src *source) {
 	sc.leader = leaderOf(sc.sums)
 	for _, pos := range lc.members[0] {
 		if t := src.at(c, pos); t != nil {
-			l.screenStation(lc, pos, t, 1)
+			v.screenStation(lc, pos, t, 1)
 		}
 	}
 }
 
 // screenStation adds (n = 1) or removes (n = -1) the station at pos, with tally t, from
 // the screens' tallies; adding also sets its integer-test term.
-func (l *Live) screenStation(lc *liveContest, pos int, t *tally, n int) {
+func (v *View) screenStation(lc *liveContest, pos int, t *tally, n int) {
 	sc := &lc.screens
-	fs := l.x.forensicStation(lc.c, pos, t, sc.leader)
+	fs := v.l.x.forensicStation(lc.c, pos, t, sc.leader)
 	if n > 0 {
 		sc.terms[pos] = forensics.NewIntegerTerm(&fs)
 	}

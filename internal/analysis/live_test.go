@@ -86,7 +86,8 @@ func (w *liveWorld) perturbed(rs []iltod.StationResult) []iltod.StationResult {
 // TestLiveEqualsRun: a live analysis fed random batches of new reports, corrections
 // (superseded reports), withdrawn results, changed official station results and whole
 // new releases reports, after every batch, exactly what the full analysis of the same
-// data from scratch reports, field by field, for several kinds of Options.
+// data from scratch reports, field by field, in five views (kinds of Options) of the same
+// results, one of them opened midway.
 func TestLiveEqualsRun(t *testing.T) {
 	f := newFixture(t, 3000)
 	sample := f.sample(t, 400, 5)
@@ -116,7 +117,7 @@ func TestLiveEqualsRun(t *testing.T) {
 			break
 		}
 	}
-	for _, tc := range []struct {
+	views := []struct {
 		name string
 		opt  Options
 	}{
@@ -125,121 +126,124 @@ func TestLiveEqualsRun(t *testing.T) {
 		{"contest", Options{Contest: synth.ContestList, MonteCarlo: 20, Seed: 3}},
 		{"district", Options{Area: district, Levels: -1}},
 		{"no-forensics", Options{Area: root, NoForensics: true, MinSampled: 3}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			w := &liveWorld{f: f, rng: rand.New(rand.NewPCG(11, uint64(len(tc.name))))}
-			all, _ := byStation(truth)
-			// Start with a third of the stations reported and no release.
-			w.observed = map[string][]iltod.StationResult{}
-			for st, rs := range all {
-				if w.rng.IntN(3) == 0 {
-					w.observed[st] = rs
+	}
+	w := &liveWorld{f: f, rng: rand.New(rand.NewPCG(11, 12))}
+	all, _ := byStation(truth)
+	// Start with a third of the stations reported and no release.
+	w.observed = map[string][]iltod.StationResult{}
+	for st, rs := range all {
+		if w.rng.IntN(3) == 0 {
+			w.observed[st] = rs
+		}
+	}
+	obs, err := f.x.Prepare(flatten(w.observed, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	live, err := NewLive(Input{Election: f.x, Sample: sample, Observed: obs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(step string, opened int) {
+		t.Helper()
+		for _, vc := range views[:opened] {
+			v, err := live.View(vc.opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := v.Report()
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := w.full(t, sample, vc.opt)
+			if diff := firstDifference(reflect.ValueOf(got), reflect.ValueOf(want), "Report"); diff != "" {
+				t.Fatalf("%s, view %s: live report differs from the full analysis: %s", step, vc.name, diff)
+			}
+		}
+	}
+	// Four views from the start; the last one opens after the first release.
+	check("start", 4)
+	codes := slices.Sorted(maps.Keys(all))
+	changed := 0
+	for batch := range 12 {
+		if batch == 3 || batch == 8 {
+			// The first release, then a new one that replaces it.
+			w.version++
+			w.official, w.totals = byStation(tampered(batch))
+			w.release = &iltod.OfficialRelease{Election: f.p.Election.ID, Version: w.version}
+			off, err := f.x.Prepare(flatten(w.official, w.totals))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := live.SetRelease(w.release, off); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for range 60 {
+			st := codes[w.rng.IntN(len(codes))]
+			switch r := w.rng.IntN(10); {
+			case r < 5: // a new report, or the same station's again
+				w.observed[st] = all[st]
+			case r < 7: // a correction supersedes the station's results
+				w.observed[st] = w.perturbed(all[st])
+			case r < 8: // rejected: the station's results are withdrawn
+				delete(w.observed, st)
+			default: // the officials change a station's published results
+				if w.release == nil {
+					continue
 				}
-			}
-			obs, err := f.x.Prepare(flatten(w.observed, nil))
-			if err != nil {
-				t.Fatal(err)
-			}
-			live, err := NewLive(Input{Election: f.x, Sample: sample, Observed: obs}, tc.opt)
-			if err != nil {
-				t.Fatal(err)
-			}
-			check := func(step string) {
-				t.Helper()
-				got, err := live.Report()
-				if err != nil {
+				w.official[st] = w.perturbed(all[st])
+				if err := live.SetOfficial(st, w.official[st]); err != nil {
 					t.Fatal(err)
 				}
-				want := w.full(t, sample, tc.opt)
-				if diff := firstDifference(reflect.ValueOf(got), reflect.ValueOf(want), "Report"); diff != "" {
-					t.Fatalf("%s: live report differs from the full analysis: %s", step, diff)
-				}
+				changed++
+				continue
 			}
-			check("start")
-			codes := slices.Sorted(maps.Keys(all))
-			changed := 0
-			for batch := range 12 {
-				switch {
-				case batch == 3:
-					// The first release.
-					w.version++
-					w.official, w.totals = byStation(tampered(batch))
-					w.release = &iltod.OfficialRelease{Election: f.p.Election.ID, Version: w.version}
-					off, err := f.x.Prepare(flatten(w.official, w.totals))
-					if err != nil {
-						t.Fatal(err)
-					}
-					if err := live.SetRelease(w.release, off); err != nil {
-						t.Fatal(err)
-					}
-				case batch == 8:
-					// A new release replaces it.
-					w.version++
-					w.official, w.totals = byStation(tampered(batch))
-					w.release = &iltod.OfficialRelease{Election: f.p.Election.ID, Version: w.version}
-					off, err := f.x.Prepare(flatten(w.official, w.totals))
-					if err != nil {
-						t.Fatal(err)
-					}
-					if err := live.SetRelease(w.release, off); err != nil {
-						t.Fatal(err)
-					}
-				}
-				for range 60 {
-					st := codes[w.rng.IntN(len(codes))]
-					switch r := w.rng.IntN(10); {
-					case r < 5: // a new report, or the same station's again
-						w.observed[st] = all[st]
-					case r < 7: // a correction supersedes the station's results
-						w.observed[st] = w.perturbed(all[st])
-					case r < 8: // rejected: the station's results are withdrawn
-						delete(w.observed, st)
-					default: // the officials change a station's published results
-						if w.release == nil {
-							continue
-						}
-						w.official[st] = w.perturbed(all[st])
-						if err := live.SetOfficial(st, w.official[st]); err != nil {
-							t.Fatal(err)
-						}
-						changed++
-						continue
-					}
-					if err := live.SetObserved(st, w.observed[st]); err != nil {
-						t.Fatal(err)
-					}
-					changed++
-				}
-				check(fmt.Sprintf("batch %d", batch))
+			if err := live.SetObserved(st, w.observed[st]); err != nil {
+				t.Fatal(err)
 			}
-			if changed < 500 {
-				t.Fatalf("only %d changes", changed)
-			}
-			// The data exercise what matters: estimates, comparisons that flag stations,
-			// the screens and, for the whole election, the seats.
-			rep, _ := live.Report()
-			top := rep.Contests[0].Areas[0]
-			if top.PVT == nil || top.Comparison == nil || top.Comparison.Match.Flagged == 0 || len(top.Comparison.Match.Worst) == 0 {
-				t.Errorf("the last report has no estimate or no flagged comparison: %+v", top)
-			}
-			if !tc.opt.NoForensics && (rep.Contests[0].Forensics == nil || rep.Contests[0].Forensics.Integer.Stations == 0) {
-				t.Error("the last report has no screens")
-			}
-			if tc.name == "whole" && (len(rep.Bodies) == 0 || rep.Bodies[0].Official == nil) {
-				t.Error("the last report projects no seats")
-			}
-		})
+			changed++
+		}
+		opened := 4
+		if batch >= 3 {
+			opened = 5
+		}
+		check(fmt.Sprintf("batch %d", batch), opened)
+	}
+	if changed < 500 {
+		t.Fatalf("only %d changes", changed)
+	}
+	if live.Views() != len(views) {
+		t.Errorf("%d views kept, want %d", live.Views(), len(views))
+	}
+	// The data exercise what matters: estimates, comparisons that flag stations, the
+	// screens and the seats.
+	v, _ := live.View(views[0].opt)
+	rep, _ := v.Report()
+	top := rep.Contests[0].Areas[0]
+	if top.PVT == nil || top.Comparison == nil || top.Comparison.Match.Flagged == 0 || len(top.Comparison.Match.Worst) == 0 {
+		t.Errorf("the last report has no estimate or no flagged comparison: %+v", top)
+	}
+	if rep.Contests[0].Forensics == nil || rep.Contests[0].Forensics.Integer.Stations == 0 {
+		t.Error("the last report has no screens")
+	}
+	if len(rep.Bodies) == 0 || rep.Bodies[0].Official == nil {
+		t.Error("the last report projects no seats")
 	}
 }
 
 // TestLiveRefusesBadResults: an invalid result changes nothing.
 func TestLiveRefusesBadResults(t *testing.T) {
 	f := newFixture(t, 3000)
-	live, err := NewLive(Input{Election: f.x, Observed: f.obs}, Options{})
+	live, err := NewLive(Input{Election: f.x, Observed: f.obs})
 	if err != nil {
 		t.Fatal(err)
 	}
-	before, _ := live.Report()
+	v, err := live.View(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, _ := v.Report()
 	st := f.p.Stations[0].Code
 	good, _ := byStation(f.truth.StationResults())
 	bad := slices.Clone(good[st])
@@ -260,7 +264,7 @@ func TestLiveRefusesBadResults(t *testing.T) {
 	if err := live.SetOfficial(st, nil); err == nil {
 		t.Error("an official change without a release accepted")
 	}
-	after, _ := live.Report()
+	after, _ := v.Report()
 	if diff := firstDifference(reflect.ValueOf(after), reflect.ValueOf(before), "Report"); diff != "" {
 		t.Errorf("refused results changed the report: %s", diff)
 	}
