@@ -159,9 +159,9 @@ type inputs struct {
 	// inputs refreshed from these. byStation indexes subs by station, for refreshing.
 	live      *liveAnalyses
 	byStation map[string][]int
-	official    *analysis.Results // nil without a release
-	release     *iltod.OfficialRelease
-	loaded      time.Time
+	official  *analysis.Results // nil without a release
+	release   *iltod.OfficialRelease
+	loaded    time.Time
 	// seq is the store's last event when the load began: while it stays the same, no
 	// report, review, resolution or release has changed what the inputs were built from.
 	seq uint64
