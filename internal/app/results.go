@@ -129,6 +129,10 @@ func (a *App) ObservedResults(ctx context.Context, election string) ([]iltod.Sta
 // estimates, the comparison with the latest official release, the forensic screens and the
 // seat projection. Public: the report names stations but not observers, and its sample
 // description leaves out the seed. Inputs are at most analysisTTL old.
+//
+// The analysis is kept current from what changed (analysis.Live), and reports share
+// their unchanged parts: a caller may set the fields of a report, of its contests and of
+// their areas, which are its own, but must change nothing they point to.
 func (a *App) Analyze(ctx context.Context, election string, opt analysis.Options) (*analysis.Report, error) {
 	in, err := a.inputs(ctx, election)
 	if err != nil {
