@@ -128,21 +128,22 @@ func BenchmarkLive(b *testing.B) {
 		b.Fatal(err)
 	}
 	truth := simulate.Truth(p, 7)
-	all := truth.StationResults()
 	var tampered []string
 	for i := 0; i < n; i += 997 {
 		tampered = append(tampered, p.Stations[i].Code)
 	}
+	// One source at a time, so that the raw results of both never coexist.
 	off, err := simulate.Official(p, truth, simulate.Tampering{Contest: synth.ContestList, Stations: tampered, Moved: 30, Region: "ZZ-03", Share: 0.01})
 	if err != nil {
 		b.Fatal(err)
 	}
-	truth = nil
 	official, err := x.Prepare(off)
 	if err != nil {
 		b.Fatal(err)
 	}
 	off = nil
+	all := truth.StationResults()
+	truth = nil
 	// Withhold batches of 1,000 stations' reports, spread over the election: each timed
 	// update brings one batch in.
 	withheld := map[string]int{}
@@ -160,6 +161,11 @@ func BenchmarkLive(b *testing.B) {
 		} else {
 			reported = append(reported, r)
 		}
+	}
+	// The observers' results after the last batch, for Run; then the raw results can go.
+	final, err := x.Prepare(all)
+	if err != nil {
+		b.Fatal(err)
 	}
 	all = nil
 	d, err := x.Draw(string(iltod.LevelRegion), pvt.DrawOptions{Size: 10_000, Seed: 1, Reserves: 2})
@@ -186,7 +192,7 @@ func BenchmarkLive(b *testing.B) {
 	if _, err := view.Report(); err != nil { // the screens are built on the first report
 		b.Fatal(err)
 	}
-	obs = nil
+	obs, reported = nil, nil
 	runtime.GC()
 	b.ResetTimer()
 	var incremental []time.Duration
@@ -212,16 +218,9 @@ func BenchmarkLive(b *testing.B) {
 			b.Fatal(err)
 		}
 		incremental = append(incremental, time.Since(start))
-		for _, rs := range news[k] {
-			reported = append(reported, rs...)
-		}
 	}
 	pprof.StopCPUProfile()
-	obs, err = x.Prepare(reported)
-	if err != nil {
-		b.Fatal(err)
-	}
-	in := Input{Election: x, Sample: sample, Observed: obs, Official: official, Release: &iltod.OfficialRelease{Version: 1}}
+	in := Input{Election: x, Sample: sample, Observed: final, Official: official, Release: &iltod.OfficialRelease{Version: 1}}
 	var full []time.Duration
 	var want *Report
 	for range fulls {
