@@ -193,6 +193,9 @@ func (a *App) refreshInputs(ctx context.Context, election string, in *inputs) (*
 		}
 		in.live.mu.Unlock()
 	}
+	if len(touched) == 0 && len(subs) == 0 {
+		return &fresh, nil // events that change no input
+	}
 	fresh.observedRaw = mergeResults(in.observedRaw, touched, changed)
 	fresh.observed = &prepared{x: in.x, raw: fresh.observedRaw}
 	fresh.summarise(el, fresh.subs)
