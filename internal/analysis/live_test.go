@@ -345,3 +345,61 @@ func firstDifference(a, b reflect.Value, path string) string {
 		return ""
 	}
 }
+
+// TestLiveLeaderChange: when a change of results hands the lead to another choice, every
+// station's screens read the new leader, and the live report still equals Run's.
+func TestLiveLeaderChange(t *testing.T) {
+	f := newFixture(t, 3000)
+	w := &liveWorld{f: f}
+	w.observed, _ = byStation(f.truth.StationResults())
+	obs, err := f.x.Prepare(flatten(w.observed, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	live, err := NewLive(Input{Election: f.x, Observed: obs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := Options{Contest: synth.ContestList}
+	v, err := live.View(opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := v.Report()
+	if err != nil {
+		t.Fatal(err)
+	}
+	leader := before.Contests[0].Forensics.Leader
+	// Move the leader's votes to another choice at every station.
+	for _, st := range slices.Sorted(maps.Keys(w.observed)) {
+		rs := slices.Clone(w.observed[st])
+		for i, r := range rs {
+			if r.Contest != synth.ContestList {
+				continue
+			}
+			r.Votes = maps.Clone(r.Votes)
+			for _, ch := range slices.Sorted(maps.Keys(r.Votes)) {
+				if ch != leader {
+					r.Votes[ch] += r.Votes[leader]
+					r.Votes[leader] = 0
+					break
+				}
+			}
+			rs[i] = r
+		}
+		w.observed[st] = rs
+		if err := live.SetObserved(st, rs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := v.Report()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Contests[0].Forensics.Leader == leader {
+		t.Fatalf("the leader is still %s", leader)
+	}
+	if diff := firstDifference(reflect.ValueOf(got), reflect.ValueOf(w.full(t, nil, opt)), "Report"); diff != "" {
+		t.Errorf("after the lead changed hands: %s", diff)
+	}
+}
