@@ -4,7 +4,10 @@ import (
 	"cmp"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/stats/forensics"
@@ -518,34 +521,24 @@ func (v *View) Report() (*Report, error) {
 	rep := *set.rep
 	rep.Official = l.release
 	rep.Contests = []ContestReport{}
-	for _, lc := range v.contests {
-		if len(lc.members[0]) == 0 {
-			continue
-		}
-		c := lc.c
-		con := &x.Contests[c]
-		cr := ContestReport{Contest: con.Code, Name: con.Name, System: con.System.Kind, Seats: con.Seats, Areas: []AreaReport{}}
-		for _, ch := range con.Choices {
-			cr.Choices = append(cr.Choices, ch.Code)
-		}
-		for i, a := range set.areas {
-			if len(lc.members[i]) == 0 {
-				continue
+	// Contests are independent, as in Run: bring them up to date side by side.
+	done := make([]ContestReport, len(v.contests))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(v.contests)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(v.contests); i = int(next.Add(1) - 1) {
+				if lc := v.contests[i]; len(lc.members[0]) > 0 {
+					done[i] = v.contest(lc)
+				}
 			}
-			if r := lc.reports[i]; r != nil && lc.stale[i] {
-				lc.reports[i] = v.refresh(lc, i, r)
-			}
-			lc.stale[i] = false
-			if lc.reports[i] == nil {
-				ar := v.areaReport(lc, i, a)
-				lc.reports[i] = &ar
-			}
-			cr.Areas = append(cr.Areas, *lc.reports[i])
+		})
+	}
+	wg.Wait()
+	for i, lc := range v.contests {
+		if len(lc.members[0]) > 0 {
+			rep.Contests = append(rep.Contests, done[i])
 		}
-		if !v.opt.NoForensics {
-			cr.Forensics = v.screens(lc)
-		}
-		rep.Contests = append(rep.Contests, cr)
 	}
 	if set.whole {
 		var totals func(c int) (seats.Totals, bool)
@@ -563,6 +556,34 @@ func (v *View) Report() (*Report, error) {
 		rep.Bodies = x.bodiesFrom(&rep, totals)
 	}
 	return &rep, nil
+}
+
+// contest returns the report of contest lc, re-analysing the areas that need it.
+func (v *View) contest(lc *liveContest) ContestReport {
+	x, set := v.l.x, v.set
+	con := &x.Contests[lc.c]
+	cr := ContestReport{Contest: con.Code, Name: con.Name, System: con.System.Kind, Seats: con.Seats, Areas: []AreaReport{}}
+	for _, ch := range con.Choices {
+		cr.Choices = append(cr.Choices, ch.Code)
+	}
+	for i, a := range set.areas {
+		if len(lc.members[i]) == 0 {
+			continue
+		}
+		if r := lc.reports[i]; r != nil && lc.stale[i] {
+			lc.reports[i] = v.refresh(lc, i, r)
+		}
+		lc.stale[i] = false
+		if lc.reports[i] == nil {
+			ar := v.areaReport(lc, i, a)
+			lc.reports[i] = &ar
+		}
+		cr.Areas = append(cr.Areas, *lc.reports[i])
+	}
+	if !v.opt.NoForensics {
+		cr.Forensics = v.screens(lc)
+	}
+	return cr
 }
 
 // areaReport analyses the area in slot i of contest lc from its running sums.
