@@ -2,8 +2,11 @@ package analysis
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 	"strconv"
+	"sync"
+	"sync/atomic"
 
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/locales"
@@ -170,8 +173,31 @@ func (m *stationMatch) summary(members []int, worst int) MatchSummary {
 
 // note says how many stations match and how many are flagged, in every language.
 func (s *MatchSummary) note() iltod.Text {
-	return note("stats.pvt.match", locales.Args{"Exact": s.Exact, "Stations": s.Stations, "Rate": percent{s.ExactRate, 1},
+	k := matchNoteKey{s.Exact, s.Stations, s.Flagged, s.ExactRate, s.Tolerance}
+	if t, ok := matchNotes.Load(k); ok {
+		return maps.Clone(t.(iltod.Text))
+	}
+	t := note("stats.pvt.match", locales.Args{"Exact": s.Exact, "Stations": s.Stations, "Rate": percent{s.ExactRate, 1},
 		"Flagged": s.Flagged, "Tolerance": strconv.FormatFloat(s.Tolerance, 'g', -1, 64)})
+	if matchNotesN.Add(1) <= maxMatchNotes {
+		matchNotes.Store(k, maps.Clone(t))
+	}
+	return t
+}
+
+// The notes of match summaries, by what they say: the small areas of an election repeat
+// the same few counts, and a note costs a template per language. At most maxMatchNotes
+// are kept.
+var (
+	matchNotes  sync.Map // matchNoteKey → iltod.Text
+	matchNotesN atomic.Int64
+)
+
+const maxMatchNotes = 1 << 16
+
+type matchNoteKey struct {
+	exact, stations, flagged int
+	rate, tolerance          float64
 }
 
 // compare sets observers' against official results of contest c over one area: dom is

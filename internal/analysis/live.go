@@ -87,7 +87,10 @@ type matchSums struct {
 type liveScreens struct {
 	official bool // whether built from official results
 	built    bool
-	leader   int
+	// last is the screens as last reported, current while nothing has changed since.
+	last    *Forensics
+	current bool
+	leader  int
 	sums     []int64 // votes per choice over the stations with results
 	n        int
 	terms    []forensics.IntegerTerm // per position
@@ -634,6 +637,9 @@ func (v *View) screens(lc *liveContest) *Forensics {
 		src, name = l.observed, "observed"
 	}
 	con := &x.Contests[c]
+	if sc.built && sc.official == (l.official != nil) && len(sc.changed) == 0 && sc.current {
+		return sc.last
+	}
 	if !sc.built || sc.official != (l.official != nil) {
 		v.buildScreens(lc, src)
 	} else if len(sc.changed) > 0 {
@@ -662,6 +668,7 @@ func (v *View) screens(lc *liveContest) *Forensics {
 			clear(sc.changed)
 		}
 	}
+	sc.last, sc.current = nil, true
 	if sc.n == 0 {
 		return nil
 	}
@@ -728,6 +735,7 @@ func (v *View) screens(lc *liveContest) *Forensics {
 		mc := forensics.IntegerPercentagesMC(stations, v.opt.MonteCarlo, v.opt.Seed)
 		f.IntegerMC = &mc
 	}
+	sc.last = f
 	return f
 }
 
