@@ -67,6 +67,7 @@ type liveContest struct {
 	figures            []figureSums // per slot: official station results
 	matches            []matchSums  // per slot
 	match              *stationMatch
+	pairs              map[int]pvt.Pair // the pairs match has made, by position
 	all                totalSums // official results over every voter, for seats
 
 	// reports holds per slot the last report, nil when it must be redone; stale marks
@@ -220,9 +221,18 @@ func (v *View) rebuild(lc *liveContest) {
 		if lc.match, err = x.matchStations(c, lc.members[0], l.observed, l.official, v.opt.Tolerance); err != nil {
 			lc.match = &stationMatch{err: err}
 		}
-		// Keep the discrepancies only; a pair is made again when a test needs it.
+		// Keep the discrepancies only; a pair is made when a test needs it, and kept until
+		// the station changes: the tests read the sampled stations only.
 		lc.match.pairs = nil
-		lc.match.pairOf = func(pos int) pvt.Pair { return x.pair(c, pos, l.observed, l.official) }
+		lc.pairs = map[int]pvt.Pair{}
+		lc.match.pairOf = func(pos int) pvt.Pair {
+			p, ok := lc.pairs[pos]
+			if !ok {
+				p = x.pair(c, pos, l.observed, l.official)
+				lc.pairs[pos] = p
+			}
+			return p
+		}
 		for pos := range x.voters[c] {
 			if t := l.official.at(c, pos); t != nil {
 				lc.all.add(t, k, 1)
@@ -460,6 +470,7 @@ func (v *View) update(official bool, c, pos int, old, t *tally) {
 			lc.matches[i].addPair(m, pos, -1)
 		}
 		m.disc[pos] = pvt.Discrepancy{}
+		delete(lc.pairs, pos)
 	}
 	n := 0 // +1 for a new result, -1 for one withdrawn
 	if t != nil && old == nil {
