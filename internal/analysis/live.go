@@ -68,7 +68,7 @@ type liveContest struct {
 	matches            []matchSums  // per slot
 	match              *stationMatch
 	pairs              map[int]pvt.Pair // the pairs match has made, by position
-	all                totalSums // official results over every voter, for seats
+	all                totalSums        // official results over every voter, for seats
 
 	// reports holds per slot the last report, nil when it must be redone; stale marks
 	// those whose counts and station comparison changed but whose sampled stations and
@@ -92,11 +92,11 @@ type liveScreens struct {
 	last    *Forensics
 	current bool
 	leader  int
-	sums     []int64 // votes per choice over the stations with results
-	n        int
-	terms    []forensics.IntegerTerm // per position
-	print    forensics.FingerprintTally
-	digits   forensics.DigitTally
+	sums    []int64 // votes per choice over the stations with results
+	n       int
+	terms   []forensics.IntegerTerm // per position
+	print   forensics.FingerprintTally
+	digits  forensics.DigitTally
 	// byLeaf holds the positions of the stations of each leaf area (the flags' groups),
 	// and flags their last flags.
 	byLeaf map[int32][]int
