@@ -340,7 +340,7 @@ func (l *Live) setStation(src *source, official bool, station string, results []
 		}
 		t, err := x.tallyOf(c, r, make([]int64, len(x.Contests[c].Choices)))
 		if err != nil {
-			return fmt.Errorf("analysis: result %d: %w", i, err)
+			return fmt.Errorf("analysis: result %d: contest %q has no choice %q", i, r.Contest, err.(*noChoice).choice)
 		}
 		next[c] = &t
 	}

@@ -135,7 +135,7 @@ func (x *Election) fillContest(src *source, c int, results []iltod.StationResult
 		t, err := x.tallyOf(c, r, slab[:k:k])
 		slab = slab[k:]
 		if err != nil {
-			return 0, int(i), fmt.Errorf("analysis: result %d: %w", i, err)
+			return 0, int(i), fmt.Errorf("analysis: result %d: contest %q has no choice %q", i, r.Contest, err.(*noChoice).choice)
 		}
 		if r.Area != "" {
 			a, ok := x.area[r.Area]
@@ -189,11 +189,18 @@ func (x *Election) tallyOf(c int, r *iltod.StationResult, votes []int64) (tally,
 	for code, v := range r.Votes {
 		j, ok := x.choice[c][code]
 		if !ok {
-			return tally{}, fmt.Errorf("contest %q has no choice %q", r.Contest, code)
+			return tally{}, &noChoice{r.Contest, code}
 		}
 		t.votes[j] = int64(v)
 	}
 	return t, nil
+}
+
+// noChoice is tallyOf's error: a result names a choice its contest does not have.
+type noChoice struct{ contest, choice string }
+
+func (e *noChoice) Error() string {
+	return fmt.Sprintf("analysis: contest %q has no choice %q", e.contest, e.choice)
 }
 
 // position returns the index of station s among the voters of contest c.
