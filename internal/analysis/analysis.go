@@ -72,6 +72,13 @@ type Options struct {
 	NoForensics bool
 }
 
+func (o *Options) worst() int {
+	if o.Worst <= 0 {
+		return 20
+	}
+	return o.Worst
+}
+
 func (o *Options) minSampled() int {
 	if o.MinSampled <= 0 {
 		return 10
@@ -179,6 +186,55 @@ type Forensics struct {
 // Run analyses in as opt says. It returns an *iltod.Error with code ENotFound for an
 // unknown area or contest, and EInvalid for a sample that does not fit the election.
 func Run(in Input, opt Options) (*Report, error) {
+	r, err := setUp(in, opt)
+	if err != nil {
+		return nil, err
+	}
+	x, rep := in.Election, r.rep
+	observed := r.observed
+	if observed == nil {
+		observed = x.emptySource()
+	}
+	// Contests are independent: analyse them side by side, keeping package order.
+	todo := r.todo
+	done := make([]ContestReport, len(todo))
+	found := make([]bool, len(todo))
+	next := atomic.Int64{}
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(todo)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(todo); i = int(next.Add(1) - 1) {
+				done[i], found[i] = x.contest(todo[i], r.areas, r.sample, observed, r.official, opt)
+			}
+		})
+	}
+	wg.Wait()
+	for i := range todo {
+		if found[i] {
+			rep.Contests = append(rep.Contests, done[i])
+		}
+	}
+	if r.whole {
+		rep.Bodies = x.bodies(rep, r.official)
+	}
+	return rep, nil
+}
+
+// setup is what Run and NewLive check and work out before analysing.
+type setup struct {
+	// rep is the report without contests or bodies.
+	rep                *Report
+	sample             *drawn
+	observed, official *source
+	// areas are the areas analysed (areasBelow), todo the contests (indexes), and whole
+	// says whether the run is of the whole election, with seat projections.
+	areas []int32
+	todo  []int
+	whole bool
+}
+
+// setUp checks in and opt as Run documents.
+func setUp(in Input, opt Options) (*setup, error) {
 	x := in.Election
 	if x == nil {
 		return nil, fmt.Errorf("analysis: no election")
@@ -196,53 +252,29 @@ func Run(in Input, opt Options) (*Report, error) {
 	if opt.Contest != "" && x.contestIndex(opt.Contest) < 0 {
 		return nil, iltod.E(iltod.ENotFound, "error.no_contest", locales.Args{"Election": x.Election.ID, "Contest": strconv.Quote(opt.Contest)})
 	}
-	var sample *drawn
+	r := &setup{rep: rep}
 	if in.Sample != nil {
 		if in.Sample.x != x {
 			return nil, fmt.Errorf("analysis: the sample was placed on another election")
 		}
-		sample = in.Sample.d
-		s := sample.doc.Sample
-		rep.Sample = &SampleInfo{Method: s.Method, StratifyBy: sample.doc.StratifyBy, Size: s.Size, Strata: len(s.Strata), Frame: s.Frame}
+		r.sample = in.Sample.d
+		s := r.sample.doc.Sample
+		rep.Sample = &SampleInfo{Method: s.Method, StratifyBy: r.sample.doc.StratifyBy, Size: s.Size, Strata: len(s.Strata), Frame: s.Frame}
 	}
-	observed, official := in.Observed.source(), in.Official.source()
-	for _, r := range []*Results{in.Observed, in.Official} {
-		if r != nil && r.x != x {
+	r.observed, r.official = in.Observed.source(), in.Official.source()
+	for _, res := range []*Results{in.Observed, in.Official} {
+		if res != nil && res.x != x {
 			return nil, fmt.Errorf("analysis: results were prepared for another election")
 		}
 	}
-	if observed == nil {
-		observed = x.emptySource()
-	}
-	areas := x.areasBelow(a, opt.Levels)
-	// Contests are independent: analyse them side by side, keeping package order.
-	var todo []int
+	r.areas = x.areasBelow(a, opt.Levels)
 	for c := range x.Contests {
 		if opt.Contest == "" || x.Contests[c].Code == opt.Contest {
-			todo = append(todo, c)
+			r.todo = append(r.todo, c)
 		}
 	}
-	done := make([]ContestReport, len(todo))
-	found := make([]bool, len(todo))
-	next := atomic.Int64{}
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(todo)) {
-		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < len(todo); i = int(next.Add(1) - 1) {
-				done[i], found[i] = x.contest(todo[i], areas, sample, observed, official, opt)
-			}
-		})
-	}
-	wg.Wait()
-	for i := range todo {
-		if found[i] {
-			rep.Contests = append(rep.Contests, done[i])
-		}
-	}
-	if a == x.area[x.Root()] && opt.Contest == "" {
-		rep.Bodies = x.bodies(rep, official)
-	}
-	return rep, nil
+	r.whole = a == x.area[x.Root()] && opt.Contest == ""
+	return r, nil
 }
 
 // areasBelow returns a and the areas below it down to the given number of levels, by
@@ -293,19 +325,7 @@ func (x *Election) contest(c int, areas []int32, sample *drawn, observed, offici
 	for _, ch := range con.Choices {
 		cr.Choices = append(cr.Choices, ch.Code)
 	}
-	// Group the contest's stations (as positions among its voters) by the areas asked for.
-	slot := make(map[int32]int, len(areas))
-	for i, a := range areas {
-		slot[a] = i
-	}
-	members := make([][]int, len(areas))
-	for pos, s := range x.voters[c] {
-		for _, a := range x.anc[s] {
-			if i, ok := slot[a]; ok {
-				members[i] = append(members[i], pos)
-			}
-		}
-	}
+	members, _ := x.group(c, areas)
 	if len(members[0]) == 0 {
 		return cr, false
 	}
@@ -338,26 +358,72 @@ func (x *Election) contest(c int, areas []int32, sample *drawn, observed, offici
 	return cr, true
 }
 
+// group returns the stations of contest c (as positions among its voters, ascending) in
+// each of the areas, and the index of each area in areas.
+func (x *Election) group(c int, areas []int32) ([][]int, map[int32]int) {
+	slot := make(map[int32]int, len(areas))
+	for i, a := range areas {
+		slot[a] = i
+	}
+	members := make([][]int, len(areas))
+	for pos, s := range x.voters[c] {
+		for _, a := range x.anc[s] {
+			if i, ok := slot[a]; ok {
+				members[i] = append(members[i], pos)
+			}
+		}
+	}
+	return members, slot
+}
+
 // areaReport analyses contest c over the stations of area a (members, as positions among
 // the contest's voters); m holds every station's comparison, nil without official results.
 func (x *Election) areaReport(c int, a int32, members []int, sample *drawn, observed, official *source, m *stationMatch, peers int, opt Options) AreaReport {
-	con := &x.Contests[c]
-	ar := AreaReport{Area: x.Areas[a].Code, Level: x.Areas[a].Level, Stations: len(members)}
+	f := areaFacts{stations: len(members)}
 	for _, pos := range members {
 		if observed.at(c, pos) != nil {
-			ar.Observed++
+			f.observed++
 		}
 		if official.at(c, pos) != nil {
-			ar.OfficialStations++
+			f.official++
 		}
 	}
+	if sample != nil {
+		f.dom = x.newDomain(c, members, sample)
+	}
+	if official != nil {
+		f.figures = x.officialFigures(c, a, members, official)
+		if m != nil && m.err == nil {
+			f.summary = func(worst int) MatchSummary { return m.summary(members, worst) }
+		}
+	}
+	return x.areaReportFrom(c, a, &f, sample, observed, official, m, peers, opt)
+}
+
+// areaFacts are what the report of one area reads of all its stations, beyond the
+// sampled ones: Run counts them over the area's stations, Live keeps them as running
+// sums.
+type areaFacts struct {
+	// stations, observed and official count the area's stations in the contest and
+	// those with each source's results.
+	stations, observed, official int
+	// dom is the sample's design within the area; nil without a sample.
+	dom *domain
+	// figures are the official figures of the area (officialFigures), nil without
+	// official results.
+	figures *Figures
+	// summary sums up the station comparison over the area (stationMatch.summary); nil
+	// where the comparison failed.
+	summary func(worst int) MatchSummary
+}
+
+// areaReportFrom analyses contest c over area a from its facts and its sampled stations.
+func (x *Election) areaReportFrom(c int, a int32, f *areaFacts, sample *drawn, observed, official *source, m *stationMatch, peers int, opt Options) AreaReport {
+	con := &x.Contests[c]
+	ar := AreaReport{Area: x.Areas[a].Code, Level: x.Areas[a].Level, Stations: f.stations, Observed: f.observed, OfficialStations: f.official}
 	sampled := 0
 	if sample != nil {
-		for _, pos := range members {
-			if sample.sampled[x.voters[c][pos]] {
-				sampled++
-			}
-		}
+		sampled = len(f.dom.sampled)
 	}
 	switch {
 	case sample == nil:
@@ -365,7 +431,7 @@ func (x *Election) areaReport(c int, a int32, members []int, sample *drawn, obse
 	case sampled < opt.minSampled():
 		ar.PVTError = note("stats.analysis.few_sampled", locales.Args{"Sampled": sampled, "Minimum": opt.minSampled()})
 	default:
-		stations, design, pooled, err := x.pvtInput(c, members, sample, observed, opt.minSampled())
+		stations, design, pooled, err := x.pvtInput(c, f.dom, sample, observed, opt.minSampled())
 		ar.Pooled = pooled
 		if err == nil {
 			var r pvt.Result
@@ -379,14 +445,14 @@ func (x *Election) areaReport(c int, a int32, members []int, sample *drawn, obse
 		}
 	}
 	if official != nil {
-		ar.Official = x.officialFigures(c, a, members, official)
+		ar.Official = f.figures
 		if ar.PVT != nil && ar.Official != nil {
 			for k := range con.Choices {
 				ar.Checks = append(ar.Checks, pvt.CheckOfficial(ar.PVT.Shares[k], ar.Official.Shares[k], pvt.Z95))
 			}
 		}
 		if ar.Observed > 0 && ar.OfficialStations > 0 {
-			ar.Comparison = x.compare(c, members, sample, sampled, observed, official, m, ar.Official, peers, opt)
+			ar.Comparison = x.compare(c, f.dom, sample, observed, official, m, f.summary, ar.Official, peers, opt)
 		}
 	}
 	return ar
@@ -416,30 +482,47 @@ func pvtStation(con *iltod.Contest, t *tally) pvt.Station {
 	return s
 }
 
-// domainDesign is the design of the sampled stations of contest c among members
-// (positions among the contest's voters) that have a result (has): N_h is the number of
-// the domain's stations in stratum h, so that the sampled stations of a domain are read as
-// a stratified sample of the domain. Strata with fewer than two reporting stations are
-// pooled (poolLabels). It returns the design, the positions of the reporting sampled
-// stations and their stratum labels, and the names of the pooled strata.
-func (x *Election) domainDesign(c int, members []int, sample *drawn, has func(pos int) bool) (d pvt.Design, units []int, labels []string, pooled []string) {
-	nStrata := len(sample.strata)
-	population := make([]int, nStrata)
-	drawnN := make([]int, nStrata)
-	reporting := make([]int, nStrata)
+// domain is the part of a PVT sample within one area of one contest: how many of the
+// area's stations each stratum holds and how many were drawn, and the drawn ones.
+type domain struct {
+	population, drawn []int // per stratum id
+	// sampled holds the positions among the contest's voters of the area's sampled
+	// stations, ascending.
+	sampled []int
+}
+
+// newDomain places the sample on the stations of contest c among members (positions
+// among the contest's voters, ascending).
+func (x *Election) newDomain(c int, members []int, sample *drawn) *domain {
+	d := &domain{population: make([]int, len(sample.strata)), drawn: make([]int, len(sample.strata))}
 	for _, pos := range members {
 		s := x.voters[c][pos]
 		h := sample.stratum[s]
-		population[h]++
-		if !sample.sampled[s] {
-			continue
+		d.population[h]++
+		if sample.sampled[s] {
+			d.drawn[h]++
+			d.sampled = append(d.sampled, pos)
 		}
-		drawnN[h]++
+	}
+	return d
+}
+
+// domainDesign is the design of the sampled stations of contest c in domain dom that
+// have a result (has): N_h is the number of the domain's stations in stratum h, so that
+// the sampled stations of a domain are read as a stratified sample of the domain. Strata
+// with fewer than two reporting stations are pooled (poolLabels). It returns the design,
+// the positions of the reporting sampled stations and their stratum labels, and the names
+// of the pooled strata.
+func (x *Election) domainDesign(c int, dom *domain, sample *drawn, has func(pos int) bool) (d pvt.Design, units []int, labels []string, pooled []string) {
+	nStrata := len(sample.strata)
+	reporting := make([]int, nStrata)
+	for _, pos := range dom.sampled {
 		if has(pos) {
-			reporting[h]++
+			reporting[sample.stratum[x.voters[c][pos]]]++
 			units = append(units, pos)
 		}
 	}
+	population, drawnN := dom.population, dom.drawn
 	label := poolLabels(sample.strata, drawnN, reporting)
 	d = pvt.Design{Strata: map[string]int{}, Sampled: map[string]int{}}
 	for h := range nStrata {
@@ -461,12 +544,12 @@ func (x *Election) domainDesign(c int, members []int, sample *drawn, has func(po
 	return d, units, labels, pooled
 }
 
-// pvtInput gathers the PVT stations of contest c among members from src, with their
+// pvtInput gathers the PVT stations of contest c in domain dom from src, with their
 // design (see domainDesign), or an error if fewer than minimum sampled stations have a
 // result.
-func (x *Election) pvtInput(c int, members []int, sample *drawn, src *source, minimum int) ([]pvt.Station, pvt.Design, []string, error) {
+func (x *Election) pvtInput(c int, dom *domain, sample *drawn, src *source, minimum int) ([]pvt.Station, pvt.Design, []string, error) {
 	con := &x.Contests[c]
-	d, units, labels, pooled := x.domainDesign(c, members, sample, func(pos int) bool { return src.at(c, pos) != nil })
+	d, units, labels, pooled := x.domainDesign(c, dom, sample, func(pos int) bool { return src.at(c, pos) != nil })
 	if len(units) < minimum {
 		return nil, pvt.Design{}, pooled, &noteError{"stats.analysis.few_reported", locales.Args{"Reported": len(units), "Minimum": minimum}}
 	}
@@ -482,34 +565,56 @@ func (x *Election) pvtInput(c int, members []int, sample *drawn, src *source, mi
 // total when there is one, else the sum of the area's official station results.
 func (x *Election) officialFigures(c int, a int32, members []int, src *source) *Figures {
 	k := len(x.Contests[c].Choices)
-	f := &Figures{Votes: make([]int64, k), Shares: make([]float64, k)}
-	add := func(t *tally) {
-		for i, v := range t.votes {
-			f.Votes[i] += max(v, 0)
-		}
-		f.Valid += t.valid()
-		f.Cast += t.cast()
-		if v, ok := t.figure(fBlank); ok {
-			f.Blank += v
-		}
-		if v, ok := t.figure(fRegistered); ok {
-			f.Registered += v
+	if t := src.total(c, a); t != nil {
+		var s figureSums
+		s.add(t, k, 1)
+		return s.figures("published")
+	}
+	var s figureSums
+	for _, pos := range members {
+		if t := src.at(c, pos); t != nil {
+			s.add(t, k, 1)
 		}
 	}
-	if t := src.total(c, a); t != nil {
-		f.Source = "published"
-		add(t)
-	} else {
-		f.Source = "stations"
-		for _, pos := range members {
-			if t := src.at(c, pos); t != nil {
-				add(t)
-				f.Stations++
-			}
-		}
-		if f.Stations == 0 {
+	return s.figures("stations")
+}
+
+// figureSums are the running sums of official results that Figures are made of.
+type figureSums struct {
+	stations                       int
+	votes                          []int64
+	valid, cast, blank, registered int64
+}
+
+// add adds tally t (of a contest with k choices) n times; n = -1 removes it.
+func (s *figureSums) add(t *tally, k, n int) {
+	if s.votes == nil {
+		s.votes = make([]int64, k)
+	}
+	m := int64(n)
+	for i, v := range t.votes {
+		s.votes[i] += m * max(v, 0)
+	}
+	s.valid += m * t.valid()
+	s.cast += m * t.cast()
+	if v, ok := t.figure(fBlank); ok {
+		s.blank += m * v
+	}
+	if v, ok := t.figure(fRegistered); ok {
+		s.registered += m * v
+	}
+	s.stations += n
+}
+
+// figures returns the Figures of the sums: nil for station sums of no station.
+func (s *figureSums) figures(source string) *Figures {
+	f := &Figures{Source: source, Votes: slices.Clone(s.votes), Shares: make([]float64, len(s.votes)),
+		Valid: s.valid, Cast: s.cast, Blank: s.blank, Registered: s.registered}
+	if source == "stations" {
+		if s.stations == 0 {
 			return nil
 		}
+		f.Stations = s.stations
 	}
 	if f.Valid > 0 {
 		for i, v := range f.Votes {

@@ -2,8 +2,11 @@ package analysis
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 	"strconv"
+	"sync"
+	"sync/atomic"
 
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/locales"
@@ -100,11 +103,21 @@ func (x *Election) pair(c, pos int, observed, official *source) pvt.Pair {
 // stationMatch is the comparison of every station of a contest with both results.
 type stationMatch struct {
 	err error
-	// pairs and disc are indexed by position among the contest's voters; a pair's Station
-	// is "" where the station lacks either result.
-	pairs []pvt.Pair
-	disc  []pvt.Discrepancy
-	tol   float64
+	// pairs and disc are indexed by position among the contest's voters; a
+	// discrepancy's Station is "" where the station lacks either result. pairs may be
+	// nil (Live keeps only the discrepancies): pair then makes a station's pair.
+	pairs  []pvt.Pair
+	disc   []pvt.Discrepancy
+	tol    float64
+	pairOf func(pos int) pvt.Pair
+}
+
+// pair returns the comparison pair of the station at pos, which has both results.
+func (m *stationMatch) pair(pos int) pvt.Pair {
+	if m.pairs != nil {
+		return m.pairs[pos]
+	}
+	return m.pairOf(pos)
 }
 
 // matchStations compares observers' and official results at every station of contest c
@@ -134,7 +147,7 @@ func (x *Election) matchStations(c int, members []int, observed, official *sourc
 func (m *stationMatch) summary(members []int, worst int) MatchSummary {
 	s := MatchSummary{Tolerance: m.tol, Worst: []pvt.Discrepancy{}}
 	for _, pos := range members {
-		if m.pairs[pos].Station == "" {
+		if m.disc[pos].Station == "" {
 			continue
 		}
 		s.Stations++
@@ -160,31 +173,55 @@ func (m *stationMatch) summary(members []int, worst int) MatchSummary {
 
 // note says how many stations match and how many are flagged, in every language.
 func (s *MatchSummary) note() iltod.Text {
-	return note("stats.pvt.match", locales.Args{"Exact": s.Exact, "Stations": s.Stations, "Rate": percent{s.ExactRate, 1},
+	k := matchNoteKey{s.Exact, s.Stations, s.Flagged, s.ExactRate, s.Tolerance}
+	if t, ok := matchNotes.Load(k); ok {
+		return maps.Clone(t.(iltod.Text))
+	}
+	t := note("stats.pvt.match", locales.Args{"Exact": s.Exact, "Stations": s.Stations, "Rate": percent{s.ExactRate, 1},
 		"Flagged": s.Flagged, "Tolerance": strconv.FormatFloat(s.Tolerance, 'g', -1, 64)})
+	if matchNotesN.Add(1) <= maxMatchNotes {
+		matchNotes.Store(k, maps.Clone(t))
+	}
+	return t
 }
 
-// compare sets observers' against official results of contest c over members, of which
-// sampled are in the PVT sample; peers is the number of areas of this area's level that
-// share the false-alarm rate.
-func (x *Election) compare(c int, members []int, sample *drawn, sampled int, observed, official *source, m *stationMatch, figures *Figures, peers int, opt Options) *Comparison {
+// The notes of match summaries, by what they say: the small areas of an election repeat
+// the same few counts, and a note costs a template per language. At most maxMatchNotes
+// are kept.
+var (
+	matchNotes  sync.Map // matchNoteKey → iltod.Text
+	matchNotesN atomic.Int64
+)
+
+const maxMatchNotes = 1 << 16
+
+type matchNoteKey struct {
+	exact, stations, flagged int
+	rate, tolerance          float64
+}
+
+// compare sets observers' against official results of contest c over one area: dom is
+// the sample within it (nil without a sample), summary sums up its station comparison;
+// peers is the number of areas of this area's level that share the false-alarm rate.
+func (x *Election) compare(c int, dom *domain, sample *drawn, observed, official *source, m *stationMatch, summary func(int) MatchSummary, figures *Figures, peers int, opt Options) *Comparison {
 	con := &x.Contests[c]
 	alpha := opt.Alpha
 	if alpha <= 0 || alpha >= 1 {
 		alpha = 0.05
 	}
-	worst := opt.Worst
-	if worst <= 0 {
-		worst = 20
-	}
+	worst := opt.worst()
 	tests := max(len(con.Choices), 1) * max(peers, 1)
 	cmpn := &Comparison{Critical: pvt.Z(1 - alpha/float64(tests)), Tests: tests, Verdict: pvt.Undetermined}
 	if m.err != nil {
 		cmpn.Note = textOf(m.err)
 		return cmpn
 	}
-	cmpn.Match = m.summary(members, worst)
+	cmpn.Match = summary(worst)
 	minimum := opt.minSampled()
+	sampled := 0
+	if dom != nil {
+		sampled = len(dom.sampled)
+	}
 	switch {
 	case sample == nil:
 		cmpn.Note = note("stats.analysis.compare_no_sample", nil)
@@ -195,17 +232,17 @@ func (x *Election) compare(c int, members []int, sample *drawn, sampled int, obs
 	}
 	// The paired test: observers' minus official votes, per choice, over the sampled
 	// stations with both results.
-	pairDesign, units, labels, _ := x.domainDesign(c, members, sample, func(pos int) bool {
+	pairDesign, units, labels, _ := x.domainDesign(c, dom, sample, func(pos int) bool {
 		return observed.at(c, pos) != nil && official.at(c, pos) != nil
 	})
 	pairs := make([]pvt.Pair, len(units))
 	for i, pos := range units {
-		pairs[i] = m.pairs[pos]
+		pairs[i] = m.pair(pos)
 		pairs[i].Stratum = labels[i]
 	}
 	// The collation test: the official results of the sampled stations against the
 	// official figure for the area.
-	offStations, offDesign, _, offErr := x.pvtInput(c, members, sample, official, minimum)
+	offStations, offDesign, _, offErr := x.pvtInput(c, dom, sample, official, minimum)
 	var offShares []pvt.Estimate
 	if offErr == nil {
 		r, err := pvt.Analyze(offStations, offDesign, pvt.Options{})

@@ -38,16 +38,7 @@ func (x *Election) forensics(c int, members []int, observed, official *source, o
 		if t == nil {
 			continue
 		}
-		st := &x.Stations[x.voters[c][pos]]
-		fs := forensics.Station{Code: st.Code, Area: st.Area, Registered: st.Registered, Found: int(t.cast()), Leader: int(max(t.votes[leader], 0))}
-		if v, ok := t.figure(fRegistered); ok {
-			fs.Registered = int(v)
-		}
-		fs.Issued = fs.Found
-		if v, ok := t.figure(fIssued); ok {
-			fs.Issued = int(v)
-		}
-		stations = append(stations, fs)
+		stations = append(stations, x.forensicStation(c, pos, t, leader))
 		for _, v := range t.votes {
 			if v != absent {
 				counts = append(counts, int(v))
@@ -69,4 +60,19 @@ func (x *Election) forensics(c int, members []int, observed, official *source, o
 		f.IntegerMC = &mc
 	}
 	return f
+}
+
+// forensicStation is the station at position pos of contest c, with tally t, as the
+// screens read it; leader is the choice whose votes they read.
+func (x *Election) forensicStation(c, pos int, t *tally, leader int) forensics.Station {
+	st := &x.Stations[x.voters[c][pos]]
+	fs := forensics.Station{Code: st.Code, Area: st.Area, Registered: st.Registered, Found: int(t.cast()), Leader: int(max(t.votes[leader], 0))}
+	if v, ok := t.figure(fRegistered); ok {
+		fs.Registered = int(v)
+	}
+	fs.Issued = fs.Found
+	if v, ok := t.figure(fIssued); ok {
+		fs.Issued = int(v)
+	}
+	return fs
 }

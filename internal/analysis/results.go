@@ -132,25 +132,10 @@ func (x *Election) fillContest(src *source, c int, results []iltod.StationResult
 	stations := 0
 	for _, i := range idx {
 		r := &results[i]
-		t := tally{ok: true, votes: slab[:k:k]}
+		t, err := x.tallyOf(c, r, slab[:k:k])
 		slab = slab[k:]
-		for f := range t.figures {
-			t.figures[f] = absent
-		}
-		for j := range t.votes {
-			t.votes[j] = absent
-		}
-		for f, kind := range iltod.ResultCounts {
-			if v, ok := r.Counts[kind]; ok {
-				t.figures[f] = int64(v)
-			}
-		}
-		for code, v := range r.Votes {
-			j, ok := x.choice[c][code]
-			if !ok {
-				return 0, int(i), fmt.Errorf("analysis: result %d: contest %q has no choice %q", i, r.Contest, code)
-			}
-			t.votes[j] = int64(v)
+		if err != nil {
+			return 0, int(i), fmt.Errorf("analysis: result %d: contest %q has no choice %q", i, r.Contest, err.(*noChoice).choice)
 		}
 		if r.Area != "" {
 			a, ok := x.area[r.Area]
@@ -184,6 +169,38 @@ func (x *Election) fillContest(src *source, c int, results []iltod.StationResult
 		stations++
 	}
 	return stations, 0, nil
+}
+
+// tallyOf reads result r of contest c into a tally whose votes are the slice given, of
+// the contest's number of choices.
+func (x *Election) tallyOf(c int, r *iltod.StationResult, votes []int64) (tally, error) {
+	t := tally{ok: true, votes: votes}
+	for f := range t.figures {
+		t.figures[f] = absent
+	}
+	for j := range t.votes {
+		t.votes[j] = absent
+	}
+	for f, kind := range iltod.ResultCounts {
+		if v, ok := r.Counts[kind]; ok {
+			t.figures[f] = int64(v)
+		}
+	}
+	for code, v := range r.Votes {
+		j, ok := x.choice[c][code]
+		if !ok {
+			return tally{}, &noChoice{r.Contest, code}
+		}
+		t.votes[j] = int64(v)
+	}
+	return t, nil
+}
+
+// noChoice is tallyOf's error: a result names a choice its contest does not have.
+type noChoice struct{ contest, choice string }
+
+func (e *noChoice) Error() string {
+	return fmt.Sprintf("analysis: contest %q has no choice %q", e.contest, e.choice)
 }
 
 // position returns the index of station s among the voters of contest c.

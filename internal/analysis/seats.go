@@ -67,6 +67,15 @@ const projectionScale = 10_000_000
 
 // bodies projects every body's seats from the contest reports of a whole-election run.
 func (x *Election) bodies(rep *Report, official *source) []BodyReport {
+	if official == nil {
+		return x.bodiesFrom(rep, nil)
+	}
+	return x.bodiesFrom(rep, func(c int) (seats.Totals, bool) { return x.contestTotals(c, official) })
+}
+
+// bodiesFrom projects every body's seats from the contest reports of a whole-election run
+// and the official totals of each contest (nil without official results).
+func (x *Election) bodiesFrom(rep *Report, officialTotals func(c int) (seats.Totals, bool)) []BodyReport {
 	byCode := make(map[string]*ContestReport, len(rep.Contests))
 	for i := range rep.Contests {
 		byCode[rep.Contests[i].Contest] = &rep.Contests[i]
@@ -82,8 +91,8 @@ func (x *Election) bodies(rep *Report, official *source) []BodyReport {
 				continue
 			}
 			cr := byCode[con.Code]
-			if official != nil {
-				if t, ok := x.contestTotals(c, official); ok {
+			if officialTotals != nil {
+				if t, ok := officialTotals(c); ok {
 					offTotals = append(offTotals, seats.ContestTotals{Contest: con, Totals: t})
 				} else if offErr == nil {
 					offErr = note("stats.analysis.seats_no_official", locales.Args{"Contest": con.Code})
@@ -98,7 +107,7 @@ func (x *Election) bodies(rep *Report, official *source) []BodyReport {
 				}
 			}
 		}
-		if official != nil {
+		if officialTotals != nil {
 			if offErr == nil {
 				if r, err := seats.AllocateBody(b, offTotals); err == nil {
 					br.Official = outcome(r)
@@ -245,47 +254,81 @@ func projected(con *iltod.Contest, r *pvt.Result, k, end int, scale int64) seats
 // sum of the totals published for its areas when every one has one, else the sum of its
 // official station results.
 func (x *Election) contestTotals(c int, src *source) (seats.Totals, bool) {
-	con := &x.Contests[c]
-	t := seats.Totals{Votes: make(map[string]int64, len(con.Choices))}
-	add := func(r *tally) {
-		for k, v := range r.votes {
-			t.Votes[con.Choices[k].Code] += max(v, 0)
-		}
-		t.Valid += r.valid()
-		if v, ok := r.figure(fBlank); ok {
-			t.Blank += v
-		}
-		if v, ok := r.figure(fCast); ok {
-			t.Cast += v
-		}
-		if v, ok := r.figure(fRegistered); ok {
-			t.Registered += v
+	if s, ok := x.publishedTotals(c, src); ok {
+		return s.totals(&x.Contests[c])
+	}
+	var s totalSums
+	k := len(x.Contests[c].Choices)
+	for pos := range x.voters[c] {
+		if r := src.at(c, pos); r != nil {
+			s.add(r, k, 1)
 		}
 	}
-	published := len(con.Areas) > 0
+	return s.totals(&x.Contests[c])
+}
+
+// publishedTotals sums the totals published for the areas of contest c, if every one has
+// one.
+func (x *Election) publishedTotals(c int, src *source) (totalSums, bool) {
+	con := &x.Contests[c]
+	var s totalSums
+	if len(con.Areas) == 0 {
+		return s, false
+	}
 	for _, code := range con.Areas {
 		if src.total(c, x.area[code]) == nil {
-			published = false
+			return s, false
 		}
 	}
-	n := 0
-	if published {
-		for _, code := range con.Areas {
-			add(src.total(c, x.area[code]))
-			n++
+	for _, code := range con.Areas {
+		s.add(src.total(c, x.area[code]), len(con.Choices), 1)
+	}
+	return s, true
+}
+
+// totalSums are running sums of a contest's official results, as seats.Totals reads them.
+type totalSums struct {
+	n                              int
+	votes                          []int64
+	valid, blank, cast, registered int64
+}
+
+// add adds tally r (of a contest with k choices) n times; n = -1 removes it.
+func (s *totalSums) add(r *tally, k, n int) {
+	if s.votes == nil {
+		s.votes = make([]int64, k)
+	}
+	m := int64(n)
+	for i, v := range r.votes {
+		s.votes[i] += m * max(v, 0)
+	}
+	s.valid += m * r.valid()
+	if v, ok := r.figure(fBlank); ok {
+		s.blank += m * v
+	}
+	if v, ok := r.figure(fCast); ok {
+		s.cast += m * v
+	}
+	if v, ok := r.figure(fRegistered); ok {
+		s.registered += m * v
+	}
+	s.n += n
+}
+
+// totals returns the sums as seats.Totals, and false if no result was summed.
+func (s *totalSums) totals(con *iltod.Contest) (seats.Totals, bool) {
+	t := seats.Totals{Votes: make(map[string]int64, len(con.Choices)), Valid: s.valid, Blank: s.blank, Cast: s.cast, Registered: s.registered}
+	for k, ch := range con.Choices {
+		var v int64
+		if s.votes != nil {
+			v = s.votes[k]
 		}
-	} else {
-		for pos := range x.voters[c] {
-			if r := src.at(c, pos); r != nil {
-				add(r)
-				n++
-			}
-		}
+		t.Votes[ch.Code] += v
 	}
 	if t.Cast < t.Valid+t.Blank {
 		t.Cast = 0 // not given everywhere: leave turnout conditions without it
 	}
-	return t, n > 0
+	return t, s.n > 0
 }
 
 // joined reports whether a rule joins the contests of a body, so that one contest's

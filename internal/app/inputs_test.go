@@ -4,12 +4,17 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"encoding/json"
+	"fmt"
 	"path/filepath"
+	"reflect"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/iltod/iltod"
+	"github.com/iltod/iltod/internal/analysis"
 	"github.com/iltod/iltod/internal/app"
 	"github.com/iltod/iltod/internal/electionpkg"
 	"github.com/iltod/iltod/internal/sqlstore"
@@ -19,20 +24,23 @@ import (
 // the analysis inputs cost.
 type countingStore struct {
 	*sqlstore.Store
-	loads atomic.Int64
+	loads atomic.Int64 // reads of every submission
+	since atomic.Int64 // reads of the submissions after a Seq
 }
 
 func (s *countingStore) Submissions(ctx context.Context, election string, q iltod.SubmissionQuery) ([]iltod.Submission, error) {
 	if q.Station == "" && q.Form == "" && q.AfterSeq == 0 {
 		s.loads.Add(1)
+	} else if q.Station == "" && q.Form == "" {
+		s.since.Add(1)
 	}
 	return s.Store.Submissions(ctx, election, q)
 }
 
 // TestInputsReloadOnlyOnChange: the analysis inputs are read from the store again after
-// their time to live only when an event has been added since; pages read on election
-// night then cost nothing while no report arrives, and a new report is seen within the
-// time to live.
+// their time to live only when an event has been added since, and then only what came
+// after the last event read; pages read on election night then cost nothing while no
+// report arrives, and a new report is seen within the time to live.
 func TestInputsReloadOnlyOnChange(t *testing.T) {
 	ctx := context.Background()
 	db, err := sqlstore.OpenSQLite(ctx, filepath.Join(t.TempDir(), "iltod.db"))
@@ -54,6 +62,14 @@ func TestInputsReloadOnlyOnChange(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := p.Election.ID
+	code, _, err := a.IssueEnrollment(sys, e, p.Observers[0].Code, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
+	if _, err := a.Enroll(ctx, code, pub); err != nil {
+		t.Fatal(err)
+	}
 	coverage := func() int {
 		t.Helper()
 		cov, err := a.Coverage(sys, e)
@@ -78,15 +94,7 @@ func TestInputsReloadOnlyOnChange(t *testing.T) {
 		t.Errorf("%d loads after 50 s without a new event, want 1", got)
 	}
 
-	// A report arrives: the next read after the time to live loads again and sees it.
-	code, _, err := a.IssueEnrollment(sys, e, p.Observers[0].Code, time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
-	if _, err := a.Enroll(ctx, code, pub); err != nil {
-		t.Fatal(err)
-	}
+	// A report arrives: the next read after the time to live reads it, and only it.
 	var form iltod.Form
 	for _, f := range p.Forms {
 		if f.Code == "opening" {
@@ -107,7 +115,133 @@ func TestInputsReloadOnlyOnChange(t *testing.T) {
 	if got := coverage(); got != before+1 {
 		t.Errorf("after a report the coverage is %d stations, want %d", got, before+1)
 	}
+	if got, since := store.loads.Load(), store.since.Load(); got != 1 || since != 1 {
+		t.Errorf("%d loads and %d reads of what came after, after one new report; want 1 and 1", got, since)
+	}
+}
+
+// TestLiveAnalysisFollowsTheStore: as reports, a second report that disagrees, a review
+// and a resolution arrive, the analyses the app serves are refreshed from what changed —
+// the submissions are read in full once — and equal, field by field, those of a new app
+// that reads everything from the same store; a new official release loads in full.
+func TestLiveAnalysisFollowsTheStore(t *testing.T) {
+	ctx := context.Background()
+	db, err := sqlstore.OpenSQLite(ctx, filepath.Join(t.TempDir(), "iltod.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	store := &countingStore{Store: db}
+	a := app.New(store, nil)
+	t.Cleanup(func() { a.Close() })
+	now := time.Date(2024, 6, 28, 20, 0, 0, 0, time.UTC)
+	a.SetClock(func() time.Time { return now })
+	p, err := electionpkg.ReadDir("../../docs/example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sys := app.SystemContext(ctx)
+	if err := a.LoadPackage(sys, p, false); err != nil {
+		t.Fatal(err)
+	}
+	e := p.Election.ID
+	keys := map[string]ed25519.PrivateKey{}
+	for _, o := range []string{"1001", "1002", "1003", "1004", "1900"} {
+		code, _, err := a.IssueEnrollment(sys, e, o, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pub, priv, _ := ed25519.GenerateKey(rand.Reader)
+		if _, err := a.Enroll(ctx, code, pub); err != nil {
+			t.Fatal(err)
+		}
+		keys[o] = priv
+	}
+	n := 0
+	report := func(observer, station string, pb int64) string {
+		t.Helper()
+		n++
+		i := iltod.IntValue
+		answers := map[string]iltod.Value{"RV": i(1320), "BI": i(900), "BC": i(898), "CV": i(880), "CI": i(18),
+			"C1": i(500), "C2": i(420), "C3": i(390), "C4": i(300), "LV": i(870), "PB": i(pb), "PR": i(870 - pb)}
+		if strings.HasPrefix(station, "DA") { // two candidates there
+			delete(answers, "C3")
+			delete(answers, "C4")
+		}
+		id := fmt.Sprintf("live-test-%d", n)
+		env, err := iltod.SignReport(iltod.Report{ID: id, Election: e, Station: station, Form: "results", FormVersion: 1,
+			DeviceTime: "2024-06-28T22:00:00+08:00", Answers: answers}, keys[observer])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res, err := a.Submit(ctx, [][]byte{env.Bytes()}); err != nil || res[0].Err != nil {
+			t.Fatalf("submit: %v %v", err, res[0].Err)
+		}
+		return id
+	}
+	opts := []analysis.Options{{Levels: -1}, {Contest: "LIST"}, {Area: "UB", NoForensics: true}}
+	check := func(step string) {
+		t.Helper()
+		now = now.Add(10 * time.Second)
+		fresh := app.New(db, nil)
+		defer fresh.Close()
+		fresh.SetClock(func() time.Time { return now })
+		for _, opt := range opts {
+			got, err := a.Analyze(sys, e, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := fresh.Analyze(sys, e, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				g, _ := json.Marshal(got)
+				w, _ := json.Marshal(want)
+				t.Fatalf("%s, %+v: the refreshed analysis differs from a full load:\n%s\n%s", step, opt, g, w)
+			}
+		}
+		got, _ := a.ObservedResults(sys, e)
+		want, _ := fresh.ObservedResults(sys, e)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s: observed results %+v, want %+v", step, got, want)
+		}
+		gc, _ := a.Coverage(sys, e)
+		wc, _ := fresh.Coverage(sys, e)
+		if !reflect.DeepEqual(gc, wc) {
+			t.Fatalf("%s: coverage %+v, want %+v", step, gc, wc)
+		}
+	}
+	check("no reports")
+	report("1001", "UB-001", 500)
+	check("one report")
+	report("1003", "DA-001", 300)
+	report("1004", "UB-003", 410)
+	check("three reports")
+	second := report("1900", "UB-001", 520) // the supervisor disagrees on the Blue Party
+	check("a second report that disagrees")
+	if err := a.Review(sys, e, second, app.Reject, "the supervisor was not there"); err != nil {
+		t.Fatal(err)
+	}
+	check("the second report rejected")
+	if err := a.Resolve(sys, e, "DA-001", "results", "PB", iltod.IntValue(310), "called the station"); err != nil {
+		t.Fatal(err)
+	}
+	check("a resolution")
+	if got := store.loads.Load(); got != 1 {
+		t.Errorf("the submissions were read in full %d times, want once", got)
+	}
+	obs, err := a.ObservedResults(sys, e)
+	if err != nil || len(obs) == 0 {
+		t.Fatalf("observed results: %v, %v", obs, err)
+	}
+	if _, err := a.ImportOfficial(sys, iltod.OfficialRelease{Election: e, Source: "test", Published: now}, obs, nil); err != nil {
+		t.Fatal(err)
+	}
+	check("an official release")
+	report("1002", "UB-002", 450)
+	check("a report after the release")
 	if got := store.loads.Load(); got != 2 {
-		t.Errorf("%d loads after one new report, want 2", got)
+		t.Errorf("the submissions were read in full %d times, want twice (once more for the release)", got)
 	}
 }

@@ -129,12 +129,23 @@ func (a *App) ObservedResults(ctx context.Context, election string) ([]iltod.Sta
 // estimates, the comparison with the latest official release, the forensic screens and the
 // seat projection. Public: the report names stations but not observers, and its sample
 // description leaves out the seed. Inputs are at most analysisTTL old.
+//
+// The analysis is kept current from what changed (analysis.Live), and reports share
+// their unchanged parts: a caller may set the fields of a report, of its contests and of
+// their areas, which are its own, but must change nothing they point to.
 func (a *App) Analyze(ctx context.Context, election string, opt analysis.Options) (*analysis.Report, error) {
 	in, err := a.inputs(ctx, election)
 	if err != nil {
 		return nil, err
 	}
-	return analysis.Run(analysis.Input{Election: in.x, Sample: in.sample, Observed: in.observed, Official: in.official, Release: in.release}, opt)
+	if rep, ok, err := in.live.report(opt); ok || err != nil {
+		return rep, err
+	}
+	observed, err := in.observedResults()
+	if err != nil {
+		return nil, err
+	}
+	return analysis.Run(analysis.Input{Election: in.x, Sample: in.sample, Observed: observed, Official: in.official, Release: in.release}, opt)
 }
 
 // inputs are what analyses of one election read, prepared and cached for analysisTTL.
@@ -146,10 +157,15 @@ type inputs struct {
 	x           *analysis.Election
 	sample      *analysis.Sample
 	observedRaw []iltod.StationResult
-	observed    *analysis.Results
-	official    *analysis.Results // nil without a release
-	release     *iltod.OfficialRelease
-	loaded      time.Time
+	// observed is observedRaw prepared for analysis, on first use.
+	observed *prepared
+	// live keeps the analyses current as reports arrive (liveAnalyses); shared by the
+	// inputs refreshed from these. byStation indexes subs by station, for refreshing.
+	live      *liveAnalyses
+	byStation map[string][]int
+	official  *analysis.Results // nil without a release
+	release   *iltod.OfficialRelease
+	loaded    time.Time
 	// seq is the store's last event when the load began: while it stays the same, no
 	// report, review, resolution or release has changed what the inputs were built from.
 	seq uint64
@@ -217,6 +233,20 @@ func (a *App) inputs(ctx context.Context, election string) (*inputs, error) {
 	if in != nil && a.now().Sub(in.loaded) < analysisTTL {
 		return in, nil
 	}
+	if in != nil {
+		// Read only what changed since; a new release or sample loads everything again.
+		fresh, err := a.refreshInputs(ctx, election, in)
+		if err != nil {
+			a.dropInputs(election) // the live analysis may hold part of the change
+			return nil, err
+		}
+		if fresh != nil {
+			c.mu.Lock()
+			c.m[election] = fresh
+			c.mu.Unlock()
+			return fresh, nil
+		}
+	}
 	in, err := a.loadInputs(ctx, election)
 	if err != nil {
 		return nil, err
@@ -278,9 +308,21 @@ func (a *App) loadInputs(ctx context.Context, election string) (*inputs, error) 
 		return nil, err
 	}
 	in.summarise(el, in.subs)
-	if in.observed, err = x.Prepare(in.observedRaw); err != nil {
+	in.observed = &prepared{x: x, raw: in.observedRaw}
+	observed, err := in.observedResults()
+	if err != nil {
 		return nil, err
 	}
+	in.byStation = make(map[string][]int)
+	for i := range in.subs {
+		st := in.subs[i].Report.Station
+		in.byStation[st] = append(in.byStation[st], i)
+	}
+	live, err := analysis.NewLive(analysis.Input{Election: x, Sample: in.sample, Observed: observed, Official: in.official, Release: in.release})
+	if err != nil {
+		return nil, err
+	}
+	in.live = &liveAnalyses{l: live, used: map[analysis.Options]uint64{}}
 	return in, nil
 }
 
@@ -304,70 +346,95 @@ func (a *App) analysisElection(ctx context.Context, election string) (*analysis.
 // observedResults merges every results record of an election, from its submissions
 // subs, into station results.
 func (a *App) observedResults(ctx context.Context, el *election, subs []iltod.Submission) ([]iltod.StationResult, error) {
-	election := el.e.ID
 	// Every resolution of the election in one query, by station and form.
+	resolutions, err := a.resolutionsByRecord(ctx, el.e.ID)
+	if err != nil {
+		return nil, err
+	}
+	byStation := map[string][]iltod.Submission{}
+	for _, s := range subs {
+		byStation[s.Report.Station] = append(byStation[s.Report.Station], s)
+	}
+	var out []iltod.StationResult
+	for code, subs := range byStation {
+		rs, err := el.stationResults(code, subs, resolutions)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rs...)
+	}
+	iltod.SortResults(out)
+	return out, nil
+}
+
+// recKey names a station record: a station and a form.
+type recKey struct{ station, form string }
+
+// resolutionsByRecord returns every resolution of an election by station record.
+func (a *App) resolutionsByRecord(ctx context.Context, election string) (map[recKey][]iltod.Resolution, error) {
 	all, err := a.store.Resolutions(ctx, election, "", "")
 	if err != nil {
 		return nil, err
 	}
-	type recKey struct{ station, form string }
-	resolutions := map[recKey][]iltod.Resolution{}
+	out := map[recKey][]iltod.Resolution{}
 	for _, r := range all {
 		k := recKey{r.Station, r.Form}
-		resolutions[k] = append(resolutions[k], r)
+		out[k] = append(out[k], r)
 	}
-	type key struct{ station, contest string }
-	results := map[key]*iltod.StationResult{}
-	for _, code := range el.resultsForms() {
-		form, _ := el.latestForm(code)
-		byStation := map[string][]iltod.Submission{}
+	return out, nil
+}
+
+// stationResults merges the results records of station code, from its submissions subs
+// (in Seq order) and the election's resolutions, into station results, one per contest,
+// sorted by contest; none for a station the election does not have.
+func (el *election) stationResults(code string, subs []iltod.Submission, resolutions map[recKey][]iltod.Resolution) ([]iltod.StationResult, error) {
+	election := el.e.ID
+	st, ok := el.stations[code]
+	if !ok {
+		return nil, nil
+	}
+	results := map[string]*iltod.StationResult{}
+	for _, fc := range el.resultsForms() {
+		form, _ := el.latestForm(fc)
+		var forForm []iltod.Submission
 		for _, s := range subs {
-			if s.Report.Form == code {
-				byStation[s.Report.Station] = append(byStation[s.Report.Station], s)
+			if s.Report.Form == fc {
+				forForm = append(forForm, s)
 			}
 		}
-		stations := make([]string, 0, len(byStation))
-		for st := range byStation {
-			stations = append(stations, st)
+		if len(forForm) == 0 {
+			continue
 		}
-		slices.Sort(stations)
-		for _, code := range stations {
-			st, ok := el.stations[code]
-			if !ok {
+		rec := iltod.MergeRecord(election, code, form.Code, forForm, resolutions[recKey{code, form.Code}])
+		sheet, err := el.sheet(form, st)
+		if err != nil {
+			return nil, err
+		}
+		contests := sheetContests(sheet.Questions)
+		for _, item := range sheet.Questions {
+			b := item.Binding
+			if b.Count == "" || b.Tally == iltod.TallyMachine {
 				continue
 			}
-			rec := iltod.MergeRecord(election, code, form.Code, byStation[code], resolutions[recKey{code, form.Code}])
-			sheet, err := el.sheet(form, st)
-			if err != nil {
-				return nil, err
+			f, ok := rec.Fields[item.Tag]
+			if !ok || f.Conflict || f.Value.Kind != iltod.Int || f.Value.Int < 0 || f.Value.Int > iltod.MaxResultCount {
+				continue
 			}
-			contests := sheetContests(sheet.Questions)
-			for _, item := range sheet.Questions {
-				b := item.Binding
-				if b.Count == "" || b.Tally == iltod.TallyMachine {
-					continue
+			v := int(f.Value.Int)
+			targets := []string{b.Contest}
+			if b.Contest == "" {
+				targets = contests // a station-wide figure belongs to every contest
+			}
+			for _, c := range targets {
+				r := results[c]
+				if r == nil {
+					r = &iltod.StationResult{Station: code, Contest: c, Counts: map[iltod.CountKind]int{}, Votes: map[string]int{}}
+					results[c] = r
 				}
-				f, ok := rec.Fields[item.Tag]
-				if !ok || f.Conflict || f.Value.Kind != iltod.Int || f.Value.Int < 0 || f.Value.Int > iltod.MaxResultCount {
-					continue
-				}
-				v := int(f.Value.Int)
-				targets := []string{b.Contest}
-				if b.Contest == "" {
-					targets = contests // a station-wide figure belongs to every contest
-				}
-				for _, c := range targets {
-					k := key{code, c}
-					r := results[k]
-					if r == nil {
-						r = &iltod.StationResult{Station: code, Contest: c, Counts: map[iltod.CountKind]int{}, Votes: map[string]int{}}
-						results[k] = r
-					}
-					if b.Count == iltod.CountChoice {
-						r.Votes[b.Choice] = v
-					} else if _, set := r.Counts[b.Count]; !set || b.Contest != "" {
-						r.Counts[b.Count] = v
-					}
+				if b.Count == iltod.CountChoice {
+					r.Votes[b.Choice] = v
+				} else if _, set := r.Counts[b.Count]; !set || b.Contest != "" {
+					r.Counts[b.Count] = v
 				}
 			}
 		}
@@ -432,5 +499,9 @@ func (a *App) Comparison(ctx context.Context, election string) ([]analysis.Stati
 	if err != nil {
 		return nil, err
 	}
-	return in.x.CompareStations(in.observed, in.official)
+	observed, err := in.observedResults()
+	if err != nil {
+		return nil, err
+	}
+	return in.x.CompareStations(observed, in.official)
 }

@@ -63,11 +63,7 @@ func SecondDigit(counts []int) DigitTest {
 // LastDigit tests the last digits of counts ≥ MinLastDigit against the uniform distribution
 // (mean 4.5). Smaller and negative counts are skipped. It is a weak signal.
 func LastDigit(counts []int) DigitTest {
-	uniform := make([]float64, 10)
-	for i := range uniform {
-		uniform[i] = 0.1
-	}
-	return digitTest("last-digit", counts, MinLastDigit, func(x int) int { return x % 10 }, uniform, lastDigitNote)
+	return digitTest("last-digit", counts, MinLastDigit, func(x int) int { return x % 10 }, uniformDigits(), lastDigitNote)
 }
 
 // ZeroFive tests the share of counts ≥ MinLastDigit ending in 0 or 5 against its
@@ -100,21 +96,31 @@ func secondDigit(x int) int {
 }
 
 func digitTest(name string, counts []int, minCount int, digit func(int) int, expected []float64, n iltod.Text) DigitTest {
+	observed := make([]int, len(expected))
+	skipped := 0
+	for _, x := range counts {
+		if x < minCount {
+			skipped++
+			continue
+		}
+		observed[digit(x)]++
+	}
+	return finishDigitTest(name, observed, skipped, expected, n)
+}
+
+// finishDigitTest makes the test from the counts in each category and the number skipped.
+func finishDigitTest(name string, observed []int, skipped int, expected []float64, n iltod.Text) DigitTest {
 	dt := DigitTest{
 		Test:     name,
-		Observed: make([]int, len(expected)),
+		Observed: observed,
 		Expected: expected,
 		DF:       len(expected) - 1,
 		P:        1,
+		Skipped:  skipped,
 		Note:     note(n),
 	}
-	for _, x := range counts {
-		if x < minCount {
-			dt.Skipped++
-			continue
-		}
-		dt.Observed[digit(x)]++
-		dt.Counts++
+	for _, o := range observed {
+		dt.Counts += o
 	}
 	var mu, m2 float64
 	for d, q := range expected {
@@ -136,6 +142,46 @@ func digitTest(name string, counts []int, minCount int, digit func(int) int, exp
 	dt.Mean = sum / n64
 	dt.MeanZ = (dt.Mean - mu) / math.Sqrt((m2-mu*mu)/n64)
 	return dt
+}
+
+// DigitTally counts the digits that SecondDigit and LastDigit test, for a caller that adds
+// and removes counts as results change: its tests equal SecondDigit and LastDigit of the
+// counts added and not removed, in any order. Its zero value is empty.
+type DigitTally struct {
+	second, last               [10]int
+	secondSkipped, lastSkipped int
+}
+
+// Add adds count x n times; n = -1 removes a count added before.
+func (t *DigitTally) Add(x, n int) {
+	if x < 10 {
+		t.secondSkipped += n
+	} else {
+		t.second[secondDigit(x)] += n
+	}
+	if x < MinLastDigit {
+		t.lastSkipped += n
+	} else {
+		t.last[x%10] += n
+	}
+}
+
+// SecondDigit is SecondDigit of the counts tallied.
+func (t *DigitTally) SecondDigit() DigitTest {
+	return finishDigitTest("second-digit", append([]int(nil), t.second[:]...), t.secondSkipped, BenfordSecond(), secondDigitNote)
+}
+
+// LastDigit is LastDigit of the counts tallied.
+func (t *DigitTally) LastDigit() DigitTest {
+	return finishDigitTest("last-digit", append([]int(nil), t.last[:]...), t.lastSkipped, uniformDigits(), lastDigitNote)
+}
+
+func uniformDigits() []float64 {
+	uniform := make([]float64, 10)
+	for i := range uniform {
+		uniform[i] = 0.1
+	}
+	return uniform
 }
 
 // ChiSquareSF returns P(χ²_df ≥ x), the upper tail of the chi-square distribution with df

@@ -46,35 +46,64 @@ type CurvePoint struct {
 // Excluded.OverRegistered (Flags lists them) rather than squeezed into the last bin.
 // Binning is exact integer arithmetic: bin = floor((200·k + n) / 2n) for the fraction k/n.
 func TurnoutShare(stations []Station) Fingerprint {
+	var t FingerprintTally
+	for i := range stations {
+		t.Add(&stations[i], 1)
+	}
+	return t.Fingerprint()
+}
+
+// FingerprintTally holds what TurnoutShare counts, for a caller that adds and removes
+// stations as results change: its Fingerprint equals TurnoutShare of the stations added
+// and not removed, in any order. Its zero value is empty.
+type FingerprintTally struct {
+	stations int
+	excluded Excluded
+	cells    [FingerprintBins * FingerprintBins]int
+	bins     [FingerprintBins]CurvePoint // per turnout bin, not yet cumulative
+}
+
+// Add adds station s n times; n = -1 removes a station added before.
+func (t *FingerprintTally) Add(s *Station, n int) {
+	var ex Excluded
+	if !s.screenable(&ex) {
+		t.excluded.Inconsistent += n * ex.Inconsistent
+		t.excluded.FewRegistered += n * ex.FewRegistered
+		t.excluded.NoBallots += n * ex.NoBallots
+		t.excluded.OverRegistered += n * ex.OverRegistered
+		return
+	}
+	t.stations += n
+	tb := percentBin(s.Issued, s.Registered)
+	t.cells[tb*FingerprintBins+percentBin(s.Leader, s.Found)] += n
+	c := &t.bins[tb]
+	c.Stations += n
+	c.Registered += int64(n) * int64(s.Registered)
+	c.Issued += int64(n) * int64(s.Issued)
+	c.Found += int64(n) * int64(s.Found)
+	c.Leader += int64(n) * int64(s.Leader)
+}
+
+// Fingerprint returns the fingerprint of the stations tallied.
+func (t *FingerprintTally) Fingerprint() Fingerprint {
 	fp := Fingerprint{
-		Counts: make([][]int, FingerprintBins),
-		Curve:  make([]CurvePoint, FingerprintBins),
-		Note:   note(fingerprintNote),
+		Stations: t.stations,
+		Excluded: t.excluded,
+		Counts:   make([][]int, FingerprintBins),
+		Curve:    make([]CurvePoint, FingerprintBins),
+		Note:     note(fingerprintNote),
 	}
 	cells := make([]int, FingerprintBins*FingerprintBins)
-	for t := range fp.Counts {
-		fp.Counts[t] = cells[t*FingerprintBins : (t+1)*FingerprintBins : (t+1)*FingerprintBins]
+	copy(cells, t.cells[:])
+	for b := range fp.Counts {
+		fp.Counts[b] = cells[b*FingerprintBins : (b+1)*FingerprintBins : (b+1)*FingerprintBins]
 	}
-	for i := range stations {
-		s := &stations[i]
-		if !s.screenable(&fp.Excluded) {
-			continue
-		}
-		fp.Stations++
-		t := percentBin(s.Issued, s.Registered)
-		fp.Counts[t][percentBin(s.Leader, s.Found)]++
-		c := &fp.Curve[t]
-		c.Stations++
-		c.Registered += int64(s.Registered)
-		c.Issued += int64(s.Issued)
-		c.Found += int64(s.Found)
-		c.Leader += int64(s.Leader)
-	}
-	for t := range fp.Curve {
-		c := &fp.Curve[t]
-		c.Turnout = t
-		if t > 0 {
-			p := fp.Curve[t-1]
+	for b := range fp.Curve {
+		c := &fp.Curve[b]
+		*c = t.bins[b]
+		c.Turnout = b
+		if b > 0 {
+			p := fp.Curve[b-1]
 			c.Stations += p.Stations
 			c.Registered += p.Registered
 			c.Issued += p.Issued

@@ -72,45 +72,147 @@ type IntegerTest struct {
 // The stations are processed in fixed blocks whose sums are added in order, so the
 // result is the same whatever GOMAXPROCS is.
 func IntegerPercentages(stations []Station) IntegerTest {
-	type part struct {
-		n          int
-		ex         Excluded
-		ot, or, oe int
-		et, er, ee float64
-		vt, vr, ve float64
-	}
-	parts := make([]part, (len(stations)+integerBlock-1)/integerBlock)
+	parts := make([]integerPart, (len(stations)+integerBlock-1)/integerBlock)
 	parallelBlocks(len(parts), func(b int) {
 		p := &parts[b]
 		for i := b * integerBlock; i < min(len(stations), (b+1)*integerBlock); i++ {
-			s := &stations[i]
-			if !integerIncluded(s, &p.ex) {
-				continue
-			}
-			p.n++
-			t := wholePercent(s.Issued, s.Registered)
-			r := wholePercent(s.Leader, s.Found)
-			if t {
-				p.ot++
-			}
-			if r {
-				p.or++
-			}
-			if t || r {
-				p.oe++
-			}
-			pt := wholePercentProb(s.Registered, float64(s.Issued)/float64(s.Registered))
-			pr := wholePercentProb(s.Found, float64(s.Leader)/float64(s.Found))
-			pe := 1 - (1-pt)*(1-pr)
-			p.et += pt
-			p.er += pr
-			p.ee += pe
-			p.vt += pt * (1 - pt)
-			p.vr += pr * (1 - pr)
-			p.ve += pe * (1 - pe)
+			t := NewIntegerTerm(&stations[i])
+			p.add(&t)
 		}
 	})
-	var sum part
+	return sumIntegerParts(parts)
+}
+
+// IntegerTerm is one station's part in the integer-percentage test: whether it is
+// included, why not, and its two probabilities. A caller that keeps the terms of many
+// stations and changes a few at a time (a live analysis) computes each term once, and
+// SumIntegerTerms gives the same IntegerTest as IntegerPercentages of those stations. The
+// zero IntegerTerm stands for no station.
+type IntegerTerm struct {
+	present  bool
+	excluded int8 // 0 for an included station, else 1 + the index of its Excluded field
+	t, r     bool
+	pt, pr   float64
+}
+
+// The Excluded field an excluded term counts in, 1-based as IntegerTerm.excluded.
+const (
+	exInconsistent = 1 + iota
+	exFewRegistered
+	exNoBallots
+	exOverRegistered
+	exHighTurnout
+	exHighResult
+)
+
+// NewIntegerTerm returns the term of station s: O(√n) in its register and ballots.
+func NewIntegerTerm(s *Station) IntegerTerm {
+	var ex Excluded
+	if !integerIncluded(s, &ex) {
+		t := IntegerTerm{present: true}
+		switch {
+		case ex.Inconsistent > 0:
+			t.excluded = exInconsistent
+		case ex.FewRegistered > 0:
+			t.excluded = exFewRegistered
+		case ex.NoBallots > 0:
+			t.excluded = exNoBallots
+		case ex.OverRegistered > 0:
+			t.excluded = exOverRegistered
+		case ex.HighTurnout > 0:
+			t.excluded = exHighTurnout
+		default:
+			t.excluded = exHighResult
+		}
+		return t
+	}
+	return IntegerTerm{
+		present: true,
+		t:       wholePercent(s.Issued, s.Registered),
+		r:       wholePercent(s.Leader, s.Found),
+		pt:      wholePercentProb(s.Registered, float64(s.Issued)/float64(s.Registered)),
+		pr:      wholePercentProb(s.Found, float64(s.Leader)/float64(s.Found)),
+	}
+}
+
+// SumIntegerTerms returns the integer-percentage test of the stations whose terms are
+// given, in order; zero terms (no station) are skipped. It equals IntegerPercentages of
+// those stations exactly: the sums are taken in the same blocks and the same order.
+func SumIntegerTerms(terms []IntegerTerm) IntegerTest {
+	var parts []integerPart
+	var p integerPart
+	n := 0
+	for i := range terms {
+		t := &terms[i]
+		if !t.present {
+			continue
+		}
+		p.add(t)
+		if n++; n == integerBlock {
+			parts = append(parts, p)
+			p, n = integerPart{}, 0
+		}
+	}
+	if n > 0 {
+		parts = append(parts, p)
+	}
+	return sumIntegerParts(parts)
+}
+
+// integerPart holds the sums of one block of stations.
+type integerPart struct {
+	n          int
+	ex         Excluded
+	ot, or, oe int
+	et, er, ee float64
+	vt, vr, ve float64
+}
+
+func (p *integerPart) add(t *IntegerTerm) {
+	switch t.excluded {
+	case 0:
+	case exInconsistent:
+		p.ex.Inconsistent++
+		return
+	case exFewRegistered:
+		p.ex.FewRegistered++
+		return
+	case exNoBallots:
+		p.ex.NoBallots++
+		return
+	case exOverRegistered:
+		p.ex.OverRegistered++
+		return
+	case exHighTurnout:
+		p.ex.HighTurnout++
+		return
+	default:
+		p.ex.HighResult++
+		return
+	}
+	p.n++
+	if t.t {
+		p.ot++
+	}
+	if t.r {
+		p.or++
+	}
+	if t.t || t.r {
+		p.oe++
+	}
+	pt, pr := t.pt, t.pr
+	pe := 1 - (1-pt)*(1-pr)
+	p.et += pt
+	p.er += pr
+	p.ee += pe
+	p.vt += pt * (1 - pt)
+	p.vr += pr * (1 - pr)
+	p.ve += pe * (1 - pe)
+}
+
+// sumIntegerParts adds the blocks' sums in order and makes the test.
+func sumIntegerParts(parts []integerPart) IntegerTest {
+	var sum integerPart
 	for _, p := range parts {
 		sum.n += p.n
 		sum.ex.add(p.ex)
