@@ -96,7 +96,7 @@ func (a *App) SubmitAttested(ctx context.Context, in AttestedReport) (*Receipt, 
 	}
 	sub := iltod.Submission{Report: r, Observer: obs.Code, Channel: in.Channel, Envelope: env,
 		EnvelopeHash: sha256.Sum256(env), Received: now, Checks: sheet.Check(r.Answers), Status: iltod.Unreviewed}
-	results, promises, err := a.commit(ctx, []iltod.Submission{sub})
+	results, promises, err := a.commit(ctx, []iltod.Submission{sub}, nil)
 	if err != nil {
 		return nil, err
 	}
