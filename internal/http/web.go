@@ -11,6 +11,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -388,7 +389,9 @@ func noneMatch(inm, etag string) bool {
 // Content-Encoding and ETag aside, which it sets), as a CDN replays those of the
 // response it stored. It is the ceiling "iltod bench" holds the results page to: given
 // the page and its headers, it sends the same bytes by the same code as the page cache,
-// so what the page costs beyond it is finding the page.
+// so what the page costs beyond it is finding the page. Like the public site (and like a
+// static server's fixed set of workers), it serves readersPerCore readers per core at
+// once.
 func StaticPage(raw []byte, header http.Header) http.Handler {
 	b := newRendered(raw)
 	fixed := http.Header{}
@@ -401,7 +404,8 @@ func StaticPage(raw []byte, header http.Header) http.Handler {
 	}
 	cache := header.Get("Cache-Control")
 	vary := slices.DeleteFunc(slices.Clone(header.Values("Vary")), func(v string) bool { return v == "Accept-Encoding" })
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	ps := &publicSite{readers: make(chan struct{}, readersPerCore*runtime.GOMAXPROCS(0))}
+	return ps.admit(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		setHeaders(h, fixed)
 		for _, v := range vary {
