@@ -308,12 +308,17 @@ type signedPromise struct {
 // maxCommit bounds the submissions in one store transaction.
 const maxCommit = 2000
 
-// groupWait bounds how long the committer waits, before a commit of fewer than
-// minGroup submissions, for submissions that are still being checked (App.preparing)
-// to join it. Every commit costs a durable write (an fsync, milliseconds); without the
-// wait, a commit of reports sent one per request starts with whatever request came
-// first, and the others, a moment later, each wait for a commit of their own.
-const groupWait = 3 * time.Millisecond
+// Before a commit of fewer than minGroup submissions, the committer waits for
+// submissions that are still being checked (App.preparing) to join it, for as long as
+// its last commit took, within [minGroupWait, maxGroupWait]. Every commit costs a
+// durable write (an fsync, milliseconds); without the wait, a commit of reports sent one
+// per request starts with whatever request came first, and the others, a moment later,
+// each wait for a commit of their own. Waiting as long as a commit takes costs a report
+// no more than the commit it would otherwise have waited behind.
+const (
+	minGroupWait = time.Millisecond
+	maxGroupWait = 20 * time.Millisecond
+)
 
 // minGroup is the size of a commit group from which the committer does not wait.
 const minGroup = 64
@@ -359,6 +364,7 @@ func (a *App) startCommitter() {
 		defer close(c.done)
 		poll := time.NewTimer(groupPoll)
 		defer poll.Stop()
+		var lastCommit time.Duration
 		for {
 			var first *pendingBatch
 			select {
@@ -376,7 +382,7 @@ func (a *App) startCommitter() {
 			}
 			group := []*pendingBatch{first}
 			n := len(first.subs)
-			deadline := time.Now().Add(groupWait)
+			deadline := time.Now().Add(min(max(lastCommit, minGroupWait), maxGroupWait))
 		drain:
 			for n < maxCommit {
 				select {
@@ -397,7 +403,9 @@ func (a *App) startCommitter() {
 				case <-poll.C:
 				}
 			}
+			t0 := time.Now()
 			a.commitGroup(group, n)
+			lastCommit = time.Since(t0)
 		}
 	}()
 }
