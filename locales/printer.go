@@ -25,6 +25,10 @@ type Printer struct {
 	// Int, which pages call thousands of times, need not go through x/text; "" if the
 	// language groups other than by threes, and Int then does.
 	group string
+	// simple holds the messages of lang that are simple templates (see simpleTemplate),
+	// and fallbackSimple those of English.
+	simple, fallbackSimple map[string]*simpleTemplate
+	own                    map[string]*i18n.Message // lang's messages
 }
 
 func newPrinter(c *loaded, lang string) *Printer {
@@ -33,6 +37,10 @@ func newPrinter(c *loaded, lang string) *Printer {
 		loc:      i18n.NewLocalizer(c.bundle, lang),
 		fallback: i18n.NewLocalizer(c.bundle, Fallback),
 		num:      message.NewPrinter(language.Make(lang)),
+
+		simple:         c.simpleTemplates(lang),
+		fallbackSimple: c.simpleTemplates(Fallback),
+		own:            c.messages[lang],
 	}
 	p.date = p.T("format.date")
 	if s := p.num.Sprint(number.Decimal(1234567)); len(s) > 7 && strings.HasPrefix(s, "1") && strings.HasSuffix(s, "567") {
@@ -84,6 +92,11 @@ func (p *Printer) N(key string, count int, data ...Args) string {
 
 func (p *Printer) localize(key string, count any, data Args) string {
 	data = p.resolveKeys(data)
+	if count == nil {
+		if s, ok := p.fast(key, data); ok {
+			return s
+		}
+	}
 	lc := &i18n.LocalizeConfig{MessageID: key, TemplateData: data, PluralCount: count, TemplateParser: parser}
 	if s, err := p.loc.Localize(lc); err == nil && s != "" {
 		return s
@@ -92,6 +105,24 @@ func (p *Printer) localize(key string, count any, data Args) string {
 		return s
 	}
 	return key
+}
+
+// fast returns what localize returns for key and data without a plural count, when the
+// message is a simple template that data fills: in p's language if it has the key, in
+// English if only English has it. ok is false when the template engine must decide.
+func (p *Printer) fast(key string, data Args) (s string, ok bool) {
+	t := p.simple[key]
+	if t == nil {
+		if _, has := p.own[key]; has {
+			return "", false // not simple in p's language
+		}
+		t = p.fallbackSimple[key]
+	}
+	if t == nil {
+		return "", false
+	}
+	s, ok = t.fill(data)
+	return s, ok && s != "" // an empty message falls back, as localize says
 }
 
 // resolveKeys returns data with each Key value replaced by its message in p's language;

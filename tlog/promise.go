@@ -133,8 +133,13 @@ func ParsePromiseText(text []byte) (*Promise, error) {
 }
 
 // VerifyPromise checks a signed promise: the log's signature, the origin, and the
-// promise's own consistency (ParsePromiseText). Other signatures are ignored.
+// promise's own consistency (ParsePromiseText). Other signatures are ignored. A batch
+// promise (version 2, see BatchPromise) is checked too: the signature on its batch note
+// and the inclusion of its statement in the batch's root.
 func (v *Verifier) VerifyPromise(signed []byte) (*Promise, error) {
+	if bytes.HasPrefix(signed, []byte(batchPromiseHeader+"\n")) {
+		return v.verifyBatchPromise(signed)
+	}
 	if len(signed) > MaxPromiseSize {
 		return nil, failf(FailMalformed, "the promise is %d bytes; at most %d are allowed", len(signed), MaxPromiseSize)
 	}

@@ -130,13 +130,14 @@ type Verified struct {
 	Promise *Promise
 }
 
-// VerifyReceipt checks a receipt, which is either a promise (see Promise) or a full
+// VerifyReceipt checks a receipt, which is either a promise (see Promise and
+// BatchPromise) or a full
 // receipt (a tlog-proof, see Receipt): for a promise, the log's signature and the
 // promise's consistency; for a tlog-proof, the checkpoint (VerifyCheckpoint), the leaf's
 // form, the inclusion proof from the leaf to the checkpoint's root, and that the leaf's
 // sequence number is its index plus one.
 func (v *Verifier) VerifyReceipt(receipt []byte) (*Verified, error) {
-	if bytes.HasPrefix(receipt, []byte(promiseHeader+"\n")) {
+	if bytes.HasPrefix(receipt, []byte(promiseHeader+"\n")) || bytes.HasPrefix(receipt, []byte(batchPromiseHeader+"\n")) {
 		p, err := v.VerifyPromise(receipt)
 		if err != nil {
 			return nil, err

@@ -3,14 +3,20 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
+	"slices"
+	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/demo"
 	"github.com/iltod/iltod/internal/app"
 	"github.com/iltod/iltod/internal/electionpkg"
@@ -21,8 +27,11 @@ import (
 )
 
 // runBench measures the public results page under concurrent clients on loopback while
-// the demo ingests reports, against a static file of the same size served by the same
-// server: the ratio says what rendering and caching cost over serving bytes.
+// the demo ingests reports, against the ceiling of a static server or a CDN: the same
+// bytes, gzipped once, with their ETag and conditional GET, served beside the site by the
+// same listener. The ratio says what finding and caching the page cost over serving
+// bytes. With -surge it then measures ingest's acknowledgement latency while the page
+// is read by -clients readers and then by ten times as many, each for -surge-for.
 func runBench(ctx context.Context, p *locales.Printer, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet(p, "bench", stderr, "[flags]", "")
 	clients := fs.Int("clients", 200, "cli.flag.clients")
@@ -30,10 +39,12 @@ func runBench(ctx context.Context, p *locales.Printer, args []string, stdout, st
 	warmup := fs.Duration("warmup", 2*time.Second, "cli.flag.warmup")
 	path := fs.String("path", "/e/"+demo.ElectionID+"/", "cli.flag.path")
 	ingest := fs.Bool("ingest", true, "cli.flag.ingest")
+	surge := fs.Bool("surge", false, "cli.bench_cdn.flag_surge")
+	surgeFor := fs.Duration("surge-for", 10*time.Second, "cli.bench_cdn.flag_surge_for")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *clients < 1 || *clients > 5000 || *duration <= 0 || *duration > 10*time.Minute {
+	if *clients < 1 || *clients > 5000 || *duration <= 0 || *duration > 10*time.Minute || *surgeFor <= 0 || *surgeFor > 10*time.Minute {
 		return usageErr("cli.error.bench_limits", nil)
 	}
 	dir, err := os.MkdirTemp("", "iltod-bench-")
@@ -61,10 +72,10 @@ func runBench(ctx context.Context, p *locales.Printer, args []string, stdout, st
 		srv.SetLog(m.Ledger.Handler())
 	}
 	// The static file is served by the same listener and server, beside the site.
-	var static []byte
+	var static atomic.Pointer[http.Handler]
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /bench/static", func(w http.ResponseWriter, r *http.Request) {
-		http.ServeContent(w, r, "static.html", time.Time{}, bytes.NewReader(static))
+		(*static.Load()).ServeHTTP(w, r)
 	})
 	mux.Handle("/", srv.Handler())
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -76,15 +87,19 @@ func runBench(ctx context.Context, p *locales.Printer, args []string, stdout, st
 	defer hs.Close()
 	base := "http://" + ln.Addr().String()
 
+	pkg, err := electionpkg.Read(demo.Package())
+	if err != nil {
+		return err
+	}
 	if *ingest {
-		pkg, err := electionpkg.Read(demo.Package())
-		if err != nil {
-			return err
-		}
 		day, stop := context.WithCancel(ctx)
 		defer stop()
+		dayLength := 2*(*duration+*warmup) + 30*time.Second
+		if *surge {
+			dayLength += 4 * *surgeFor
+		}
 		go simulate.Run(day, simulate.Config{
-			BaseURL: base, Package: pkg, Duration: 2*(*duration+*warmup) + 30*time.Second,
+			BaseURL: base, Package: pkg, Duration: dayLength,
 			Issue: func(ctx context.Context, observer string) (string, error) {
 				code, _, err := m.App.IssueEnrollment(app.SystemContext(ctx), demo.ElectionID, observer, 0)
 				return code, err
@@ -101,8 +116,9 @@ func runBench(ctx context.Context, p *locales.Printer, args []string, stdout, st
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("GET %s: %s", *path, resp.Status)
 	}
-	static = bytes.Repeat([]byte("x"), len(page))
-	fmt.Fprintln(stdout, p.T("cli.bench.page", locales.Args{"Path": *path, "Bytes": p.Int(int64(len(page))), "Static": "/bench/static"}))
+	ceiling := iltodhttp.StaticPage(page, resp.Header)
+	static.Store(&ceiling)
+	fmt.Fprintln(stdout, p.T("cli.bench_cdn.page", locales.Args{"Path": *path, "Bytes": p.Int(int64(len(page))), "Static": "/bench/static"}))
 	cfg := func(u string) loadtest.Config {
 		return loadtest.Config{URL: base + u, Clients: *clients, Duration: *duration, Warmup: *warmup}
 	}
@@ -115,10 +131,170 @@ func runBench(ctx context.Context, p *locales.Printer, args []string, stdout, st
 	if rs.RPS > 0 {
 		fmt.Fprintln(stdout, p.T("cli.bench.ratio", locales.Args{"Ratio": p.Number(rp.RPS/rs.RPS, 2), "Page": rp.P99.String(), "Static": rs.P99.String()}))
 	}
+	if rs.P99 > 0 {
+		fmt.Fprintln(stdout, p.T("cli.bench_cdn.p99_ratio", locales.Args{"Ratio": p.Number(float64(rp.P99)/float64(rs.P99), 2)}))
+	}
 	verdict := "cli.bench.met"
 	if rp.RPS < 5000 || rp.P99 > 50*time.Millisecond {
 		verdict = "cli.bench.not_met"
 	}
 	fmt.Fprintln(stdout, p.T("cli.bench.aim", locales.Args{"Clients": p.Int(int64(*clients)), "Verdict": locales.Key(verdict)}))
+	if *surge {
+		return benchSurge(ctx, p, stdout, m, pkg, base, cfg(*path), *surgeFor)
+	}
 	return nil
+}
+
+// surgeFactor is how many times the quiet phase's readers a surge brings.
+const surgeFactor = 10
+
+// probeInterval is how often the surge run's probe sends a report, each on its own
+// (at most probeInFlight at once), so that a slow acknowledgement does not thin the
+// sample.
+const (
+	probeInterval = 20 * time.Millisecond
+	probeInFlight = 64
+)
+
+// benchSurge reads the page with cfg's readers for d, then with ten times as many for d,
+// while a probe device sends one report every probeInterval and times each
+// acknowledgement; it prints each phase and the acknowledgements' p99 in each.
+func benchSurge(ctx context.Context, p *locales.Printer, stdout io.Writer, m *Main, pkg *iltod.Package, base string, cfg loadtest.Config, d time.Duration) error {
+	observer, station := demoPhoneObserver(pkg)
+	var form *iltod.Form
+	for i := range pkg.Forms {
+		if pkg.Forms[i].Code == "opening" {
+			form = &pkg.Forms[i]
+		}
+	}
+	if observer == "" || form == nil {
+		return fail("cli.bench_cdn.no_probe", nil)
+	}
+	code, _, err := m.App.IssueEnrollment(app.SystemContext(ctx), demo.ElectionID, observer, time.Hour)
+	if err != nil {
+		return err
+	}
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return err
+	}
+	if _, err := m.App.Enroll(ctx, code, pub); err != nil {
+		return err
+	}
+	var mu sync.Mutex
+	var acks []time.Duration
+	var failed int
+	probe, stop := context.WithCancel(ctx)
+	defer stop()
+	done := make(chan struct{})
+	var sending sync.WaitGroup
+	slots := make(chan struct{}, probeInFlight)
+	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: probeInFlight}}
+	send := func(n int) {
+		defer func() { <-slots }()
+		{
+			rep := iltod.Report{ID: fmt.Sprintf("bench-probe-%d-%d", time.Now().UnixNano(), n), Election: demo.ElectionID, Station: station,
+				Form: form.Code, FormVersion: form.Version, DeviceTime: time.Now().Format(time.RFC3339), Answers: probeAnswers(form)}
+			env, err := iltod.SignReport(rep, priv)
+			if err != nil {
+				return
+			}
+			t0 := time.Now()
+			resp, err := client.Post(base+"/api/v1/reports", "application/json", bytes.NewReader(env.Bytes()))
+			if err == nil {
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+			mu.Lock()
+			if err != nil || resp.StatusCode != http.StatusCreated {
+				failed++
+			} else {
+				acks = append(acks, time.Since(t0))
+			}
+			mu.Unlock()
+		}
+	}
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(probeInterval)
+		defer tick.Stop()
+		for n := 0; ; n++ {
+			select {
+			case <-probe.Done():
+				sending.Wait()
+				return
+			case <-tick.C:
+			}
+			select {
+			case slots <- struct{}{}:
+				sending.Add(1)
+				go func() { defer sending.Done(); send(n) }()
+			default: // all slots busy: this tick is skipped
+			}
+		}
+	}()
+	phase := func(readers int) (loadtest.Result, []time.Duration, error) {
+		mu.Lock()
+		acks = nil
+		mu.Unlock()
+		c := cfg
+		c.Clients, c.Duration, c.Warmup = readers, d, 0
+		r, err := loadtest.Run(ctx, c)
+		mu.Lock()
+		got := acks
+		acks = nil
+		mu.Unlock()
+		slices.Sort(got)
+		return r, got, err
+	}
+	rq, quiet, err := phase(cfg.Clients)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, p.T("cli.bench_cdn.quiet", locales.Args{"Readers": p.Int(int64(cfg.Clients)), "Duration": d.String(), "Result": rq.String()}))
+	rs, surged, err := phase(surgeFactor * cfg.Clients)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, p.T("cli.bench_cdn.surge", locales.Args{"Readers": p.Int(int64(surgeFactor * cfg.Clients)), "Duration": d.String(), "Result": rs.String()}))
+	stop()
+	<-done
+	if len(quiet) == 0 || len(surged) == 0 || failed > 0 {
+		fmt.Fprintln(stdout, p.T("cli.bench_cdn.no_acks", locales.Args{"Failed": p.Int(int64(failed))}))
+		return nil
+	}
+	q99, s99 := quiet[len(quiet)*99/100], surged[len(surged)*99/100]
+	fmt.Fprintln(stdout, p.T("cli.bench_cdn.ack", locales.Args{"Quiet": q99.Round(10 * time.Microsecond).String(), "QuietN": p.Int(int64(len(quiet))),
+		"Surge": s99.Round(10 * time.Microsecond).String(), "SurgeN": p.Int(int64(len(surged))), "Ratio": p.Number(float64(s99)/float64(q99), 2)}))
+	return nil
+}
+
+// probeAnswers answers every required question of f with a valid value: the probe's
+// reports are accepted, whatever they say.
+func probeAnswers(f *iltod.Form) map[string]iltod.Value {
+	m := map[string]iltod.Value{}
+	for _, q := range f.Questions {
+		if !q.Required {
+			continue
+		}
+		switch q.Type {
+		case iltod.Integer:
+			v := int64(0)
+			if q.Min != nil {
+				v = *q.Min
+			}
+			m[q.Tag] = iltod.IntValue(v)
+		case iltod.YesNo:
+			m[q.Tag] = iltod.BoolValue(true)
+		case iltod.SelectOne:
+			m[q.Tag] = iltod.StrValue(q.Options[0].Code)
+		case iltod.SelectMultiple:
+			m[q.Tag] = iltod.ListValue([]string{q.Options[0].Code})
+		case iltod.TimeOfDay:
+			m[q.Tag] = iltod.StrValue("07:30")
+		case iltod.TextAnswer:
+			m[q.Tag] = iltod.StrValue("seen")
+		}
+	}
+	return m
 }

@@ -134,6 +134,7 @@ func TestVerifyReceiptsBundle(t *testing.T) {
 		Proof    string `json:"proof"`
 	}
 	var receipts []receipt
+	var envs [][]byte
 	for k := range 3 {
 		rep := iltod.Report{ID: fmt.Sprintf("bundle-test-%d", k), Election: demo.ElectionID, Station: station,
 			Form: opening.Code, FormVersion: opening.Version, DeviceTime: fmt.Sprintf("2024-06-28T07:0%d:00+08:00", k), Answers: requiredAnswers(opening)}
@@ -141,11 +142,23 @@ func TestVerifyReceiptsBundle(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, err := m.App.Submit(ctx, [][]byte{env.Bytes()})
-		if err != nil || res[0].Err != nil {
-			t.Fatalf("submit %s: %v %v", rep.ID, err, res[0].Err)
-		}
+		envs = append(envs, env.Bytes())
 		receipts = append(receipts, receipt{Election: demo.ElectionID, ID: rep.ID, Envelope: env.Bytes()})
+	}
+	// One request, one commit: the three promises share one batch signature.
+	res, err := m.App.Submit(ctx, envs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	promised := slices.Clone(receipts)
+	for i, r := range res {
+		if r.Err != nil {
+			t.Fatalf("submit %s: %v", receipts[i].ID, r.Err)
+		}
+		if !strings.HasPrefix(r.Receipt.Promise, "iltod receipt promise v2\n") || !strings.Contains(r.Receipt.Promise, fmt.Sprintf("\nbatch %d 3\n", i)) {
+			t.Fatalf("promise %d is not at its place in a batch promise of 3:\n%s", i, r.Receipt.Promise)
+		}
+		promised[i].Proof = r.Receipt.Promise
 	}
 	deadline := time.Now().Add(20 * time.Second)
 	for i := range receipts {
@@ -196,6 +209,8 @@ func TestVerifyReceiptsBundle(t *testing.T) {
 		{"good", []string{good}, 0, []string{"bundle-test-0  election " + demo.ElectionID + "  leaf", "bundle-test-2", ": ok, included in the checkpoint of size", "OK: all 3 receipts of the bundle match their envelopes"}, []string{"FAILED"}},
 		{"tampered", []string{write("tampered.json", tampered)}, 1, []string{"bundle-test-1  election " + demo.ElectionID + "  leaf", "bundle-test-1  election " + demo.ElectionID + "  leaf ", ": FAILED: leaf: the envelope's SHA-256", "FAILED: 1 of 3 receipts do not verify; 2 do", "Evidence for bundle-test-1:"}, []string{"bundle-test-0  election " + demo.ElectionID + "  leaf 0: FAILED"}},
 		{"relabelled", []string{write("relabelled.json", relabelled)}, 1, []string{`someone-else  election ` + demo.ElectionID, `the bundle names report "someone-else"`}, nil},
+		{"promised", []string{write("promised.json", promised)}, 0, []string{"bundle-test-1  election " + demo.ElectionID + "  leaf", "OK: all 3 receipts of the bundle match their envelopes"}, []string{"FAILED", "included in the checkpoint"}},
+		{"promise of another report", []string{write("swapped.json", append(promised[:2:2], receipt{promised[2].Election, promised[2].ID, promised[2].Envelope, promised[0].Proof}))}, 1, []string{"FAILED: 1 of 3 receipts do not verify; 2 do"}, nil},
 		{"empty", []string{write("empty.json", nil)}, 1, []string{"FAILED: ", "holds no receipts"}, nil},
 	} {
 		args := append([]string{"verify", "receipts", "-vkey", vkey}, c.args...)

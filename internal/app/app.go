@@ -47,6 +47,9 @@ type App struct {
 	closed    bool
 	startOnce sync.Once
 	committer *committer
+	// preparing counts the submissions being checked that will be handed to the
+	// committer soon: it waits a little for them (see groupWait).
+	preparing atomic.Int64
 }
 
 // New returns an App over store. A nil logger discards.

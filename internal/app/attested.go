@@ -96,7 +96,7 @@ func (a *App) SubmitAttested(ctx context.Context, in AttestedReport) (*Receipt, 
 	}
 	sub := iltod.Submission{Report: r, Observer: obs.Code, Channel: in.Channel, Envelope: env,
 		EnvelopeHash: sha256.Sum256(env), Received: now, Checks: sheet.Check(r.Answers), Status: iltod.Unreviewed}
-	results, err := a.commit(ctx, []iltod.Submission{sub})
+	results, promises, err := a.commit(ctx, []iltod.Submission{sub}, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -107,5 +107,5 @@ func (a *App) SubmitAttested(ctx context.Context, in AttestedReport) (*Receipt, 
 	if res.Outcome == iltod.Accepted {
 		a.dropInputs(r.Election)
 	}
-	return a.receipt(res.Stored, res.Outcome == iltod.Duplicate)
+	return a.receipt(res.Stored, res.Outcome == iltod.Duplicate, promises[0])
 }

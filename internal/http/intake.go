@@ -73,6 +73,8 @@ func (s *Server) submitReports(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	// A receipt is for its device alone: no cache may keep it.
+	w.Header().Set("Cache-Control", cacheNone)
 	// The checks' details and the errors follow Accept-Language, as error messages do.
 	lang := apiLang(r)
 	if single {
@@ -135,6 +137,7 @@ func (s *Server) enrollDevice(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	w.Header().Set("Cache-Control", cacheNone) // the device's own record: no cache keeps it
 	s.writeJSONStatus(w, r, http.StatusCreated, struct {
 		Device iltod.Device `json:"device"`
 	}{d})

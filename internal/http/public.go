@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -32,7 +33,29 @@ import (
 type publicSite struct {
 	s     *Server
 	cache publicData
+	// readers admits the site's readers a few at a time (see admit).
+	readers chan struct{}
 }
+
+// admit runs h for at most readersPerCore readers per core at once; the others wait,
+// costing nothing, for their turn. On election night readers come by the thousand while
+// observers' reports keep arriving: the Go scheduler shares the cores among all running
+// goroutines alike, so without this every reader in flight would take its share from the
+// intake, whose acknowledgements then wait with the crowd.
+func (ps *publicSite) admit(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case ps.readers <- struct{}{}:
+		case <-r.Context().Done():
+			return
+		}
+		defer func() { <-ps.readers }()
+		h(w, r)
+	}
+}
+
+// readersPerCore is how many readers of the public site run at once per core.
+const readersPerCore = 4
 
 // publicElection is an election and its contests, as the site's handlers check requests
 // against them. It is never modified once built.
@@ -44,18 +67,18 @@ type publicElection struct {
 
 // publicRoutes are the routes of the public results site. A GET route also answers HEAD.
 func (s *Server) publicRoutes() []route {
-	ps := &publicSite{s: s}
+	ps := &publicSite{s: s, readers: make(chan struct{}, readersPerCore*runtime.GOMAXPROCS(0))}
 	return []route{
-		{"GET /e/", http.HandlerFunc(ps.unknownPage)},
-		{"GET /e/{election}", http.HandlerFunc(ps.redirectToOverview)},
-		{"GET /e/{election}/{$}", http.HandlerFunc(ps.overview)},
-		{"GET /e/{election}/areas/{area}", http.HandlerFunc(ps.areaPage)},
-		{"GET /e/{election}/stations", http.HandlerFunc(ps.stations)},
-		{"GET /e/{election}/forensics", http.HandlerFunc(ps.forensics)},
-		{"GET /e/{election}/incidents", http.HandlerFunc(ps.incidents)},
-		{"GET /e/{election}/log", http.HandlerFunc(ps.logPage)},
-		{"GET /e/{election}/data", http.HandlerFunc(ps.data)},
-		{"GET /e/{election}/photos/{sha256}", http.HandlerFunc(ps.photo)},
+		{"GET /e/", ps.admit(ps.unknownPage)},
+		{"GET /e/{election}", ps.admit(ps.redirectToOverview)},
+		{"GET /e/{election}/{$}", ps.admit(ps.overview)},
+		{"GET /e/{election}/areas/{area}", ps.admit(ps.areaPage)},
+		{"GET /e/{election}/stations", ps.admit(ps.stations)},
+		{"GET /e/{election}/forensics", ps.admit(ps.forensics)},
+		{"GET /e/{election}/incidents", ps.admit(ps.incidents)},
+		{"GET /e/{election}/log", ps.admit(ps.logPage)},
+		{"GET /e/{election}/data", ps.admit(ps.data)},
+		{"GET /e/{election}/photos/{sha256}", ps.admit(ps.photo)},
 	}
 }
 

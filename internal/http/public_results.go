@@ -155,7 +155,7 @@ func (ps *publicSite) results(w http.ResponseWriter, r *http.Request, area strin
 		ps.notFound(w, r, &pe.e, "error.no_area", locales.Args{"Election": pe.e.ID, "Area": strconv.Quote(area)})
 		return
 	}
-	contest := r.URL.Query().Get("contest")
+	contest := queryValue(r, "contest")
 	if contest != "" {
 		if _, ok := pe.contest(contest); !ok {
 			ps.notFound(w, r, &pe.e, "error.no_contest", locales.Args{"Election": pe.e.ID, "Contest": strconv.Quote(contest)})

@@ -313,7 +313,7 @@ func (as *anonSite) submitReport(w http.ResponseWriter, r *http.Request) {
 		fail(0, err)
 		return
 	}
-	p.Switch = nil // the code is shown once: no link may lead away from it unasked
+	p.noSwitch = true // the code is shown once: no link may lead away from it unasked
 	p.Data = &anonDonePage{anonPage: ap, Code: code}
 	as.ps.s.renderStatus(w, r, http.StatusOK, "report_done", p)
 }

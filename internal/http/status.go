@@ -191,7 +191,7 @@ func electionStatus(lang string, e iltod.Election, sum iltod.Summary, cs []iltod
 // most preferred of pageLangs in Accept-Language; else the first of the first election's
 // languages that the pages are written in; else English.
 func pageLang(r *http.Request, es []iltod.Election) string {
-	if l := r.URL.Query().Get("lang"); isPageLang(l) {
+	if l := queryValue(r, "lang"); isPageLang(l) {
 		return l
 	}
 	fallback := "en"
@@ -204,6 +204,15 @@ func pageLang(r *http.Request, es []iltod.Election) string {
 		}
 	}
 	return locales.Negotiate(r.Header.Get("Accept-Language"), fallback)
+}
+
+// queryValue returns the first value of key in r's query, as r.URL.Query().Get does,
+// without parsing a query that is empty: most readers of a page send none.
+func queryValue(r *http.Request, key string) string {
+	if r.URL.RawQuery == "" {
+		return ""
+	}
+	return r.URL.Query().Get(key)
 }
 
 func isPageLang(l string) bool {

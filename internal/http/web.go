@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/sha256"
 	"embed"
+	"encoding/base64"
 	"fmt"
 	"html/template"
-	xmaps "maps"
 	"net/http"
 	"net/url"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -69,9 +72,12 @@ var webTemplates = func() *template.Template {
 
 // page is what every web template gets. Part-specific data goes in Data.
 type page struct {
-	Lang   string
-	Title  string
-	Switch []langLink
+	Lang  string
+	Title string
+	// query is the request's query, for the language switch (see Switch); noSwitch
+	// hides the switch.
+	query    string
+	noSwitch bool
 	// Election is the election the page is about, if any; Demo shows the banner.
 	Election *iltod.Election
 	Demo     bool
@@ -147,19 +153,30 @@ func newPage(r *http.Request, e *iltod.Election, title string) *page {
 	if e != nil {
 		es = []iltod.Election{*e}
 	}
-	p := &page{Lang: pageLang(r, es), Title: title, Election: e, Path: r.URL.Path}
+	p := &page{Lang: pageLang(r, es), Title: title, Election: e, Path: r.URL.Path, query: r.URL.RawQuery}
 	if e != nil {
 		p.Demo = e.Demo
 	}
+	return p
+}
+
+// Switch returns the links to the page in each language: its path and query with lang
+// set. It is worked out when a template asks, so that a page served from the page cache
+// costs none of it.
+func (p *page) Switch() []langLink {
+	if p.noSwitch {
+		return nil
+	}
+	var out []langLink
 	for _, l := range pageLangs {
-		q := xmaps.Clone(r.URL.Query())
+		q, _ := url.ParseQuery(p.query)
 		if q == nil {
 			q = url.Values{}
 		}
 		q.Set("lang", l)
-		p.Switch = append(p.Switch, langLink{Lang: l, Label: tr(l, "web.lang_name"), Href: r.URL.Path + "?" + q.Encode(), Current: l == p.Lang})
+		out = append(out, langLink{Lang: l, Label: tr(l, "web.lang_name"), Href: p.Path + "?" + q.Encode(), Current: l == p.Lang})
 	}
-	return p
+	return out
 }
 
 // render writes template name with p, status 200. Public pages may be cached briefly by
@@ -301,29 +318,101 @@ func (s *Server) renderCached(w http.ResponseWriter, r *http.Request, name strin
 		s.pageError(w, r, err)
 		return
 	}
-	h := w.Header()
-	h.Add("Vary", "Accept-Encoding")
-	if body.gz != nil && acceptsGzip(r) {
-		h.Set("Content-Encoding", "gzip")
-		s.writePage(w, r, http.StatusOK, body.gz, true)
-		return
-	}
-	s.writePage(w, r, http.StatusOK, body.raw, true)
+	body.serve(w, r, cachePublic)
 }
 
-// rendered is a page as rendered, and gzipped once for the many readers whose browsers
-// accept it (a results page shrinks about sixfold).
+// rendered is a page as rendered, gzipped once for the many readers whose browsers
+// accept it (a results page shrinks about sixfold), with a strong ETag for each form:
+// what a static server or a CDN keeps of a file.
 type rendered struct {
-	raw, gz []byte
+	raw, gz        []byte
+	etag, etagGzip string
 }
 
 func newRendered(raw []byte) *rendered {
+	sum := sha256.Sum256(raw)
+	tag := base64.RawURLEncoding.EncodeToString(sum[:18])
+	r := &rendered{raw: raw, etag: `"` + tag + `"`, etagGzip: `"` + tag + `-gz"`}
 	var buf bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
-	if _, err := zw.Write(raw); err != nil || zw.Close() != nil {
-		return &rendered{raw: raw}
+	if _, err := zw.Write(raw); err == nil && zw.Close() == nil {
+		r.gz = buf.Bytes()
 	}
-	return &rendered{raw: raw, gz: buf.Bytes()}
+	return r
+}
+
+// serve answers r with the page: gzipped if the reader accepts it, with its ETag,
+// Vary: Accept-Encoding and the given Cache-Control, and 304 Not Modified without a body
+// when If-None-Match names the ETag of the form the reader would get.
+func (b *rendered) serve(w http.ResponseWriter, r *http.Request, cacheControl string) {
+	h := w.Header()
+	h.Add("Vary", "Accept-Encoding")
+	h.Set("Cache-Control", cacheControl)
+	body, etag := b.raw, b.etag
+	gz := b.gz != nil && acceptsGzip(r)
+	if gz {
+		body, etag = b.gz, b.etagGzip
+	}
+	h.Set("ETag", etag)
+	if noneMatch(r.Header.Get("If-None-Match"), etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	if gz {
+		h.Set("Content-Encoding", "gzip")
+	}
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
+}
+
+// noneMatch reports whether the If-None-Match header value inm names etag, or is "*"
+// (RFC 9110 13.1.2, with the weak comparison it asks for).
+func noneMatch(inm, etag string) bool {
+	for inm != "" {
+		var t string
+		t, inm, _ = strings.Cut(inm, ",")
+		t = strings.TrimSpace(t)
+		if t == "*" || strings.TrimPrefix(t, "W/") == etag {
+			return true
+		}
+	}
+	return false
+}
+
+// StaticPage returns a handler that serves raw as a static server or a CDN serves a
+// file it keeps: the same bytes gzipped once, strong ETags, conditional GET, and the
+// header fields of header replayed as they came (Date, Content-Length,
+// Content-Encoding and ETag aside, which it sets), as a CDN replays those of the
+// response it stored. It is the ceiling "iltod bench" holds the results page to: given
+// the page and its headers, it sends the same bytes by the same code as the page cache,
+// so what the page costs beyond it is finding the page. Like the public site (and like a
+// static server's fixed set of workers), it serves readersPerCore readers per core at
+// once.
+func StaticPage(raw []byte, header http.Header) http.Handler {
+	b := newRendered(raw)
+	fixed := http.Header{}
+	for k, v := range header {
+		switch k {
+		case "Date", "Content-Length", "Content-Encoding", "Etag", "Vary", "Cache-Control":
+		default:
+			fixed[k] = slices.Clip(slices.Clone(v))
+		}
+	}
+	cache := header.Get("Cache-Control")
+	vary := slices.DeleteFunc(slices.Clone(header.Values("Vary")), func(v string) bool { return v == "Accept-Encoding" })
+	ps := &publicSite{readers: make(chan struct{}, readersPerCore*runtime.GOMAXPROCS(0))}
+	return ps.admit(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		setHeaders(h, fixed)
+		for _, v := range vary {
+			h.Add("Vary", v)
+		}
+		b.serve(w, r, cache)
+	})
 }
 
 // acceptsGzip reports whether the request's Accept-Encoding allows gzip.

@@ -690,6 +690,20 @@ func (l *Ledger) Promise(ev iltod.Event) ([]byte, error) {
 	return tlog.SignPromise(p, l.signer)
 }
 
+// Promises returns the log's promises to include each of evs, signed once for them all:
+// batch promises (see tlog.BatchPromise), in the order of evs. Each event is as stored,
+// as Promise says. It fails if any event cannot be a leaf.
+func (l *Ledger) Promises(evs []iltod.Event) ([][]byte, error) {
+	ps := make([]tlog.Promise, len(evs))
+	for i, ev := range evs {
+		ps[i] = tlog.NewPromise(l.cfg.Origin, ev)
+		if _, err := tlog.ParseLeaf(ps[i].Leaf); err != nil {
+			return nil, fmt.Errorf("promise for event %d: %w", ev.Seq, err)
+		}
+	}
+	return tlog.SignPromises(ps, l.signer)
+}
+
 // Checkpoint returns the latest published checkpoint, with its cosignatures, or
 // ENotFound before the first.
 func (l *Ledger) Checkpoint(ctx context.Context) ([]byte, error) {
