@@ -49,7 +49,7 @@ func TestConcurrentReportsShareCommits(t *testing.T) {
 	envs := make([][]byte, n+1)
 	for k := range envs {
 		rep := iltod.Report{ID: fmt.Sprintf("group-%02d", k), Election: demo.ElectionID, Station: station,
-			Form: opening.Code, FormVersion: opening.Version, DeviceTime: "2024-06-28T07:00:00+08:00", Answers: requiredAnswers(opening)}
+			Form: opening.Code, FormVersion: opening.Version, DeviceTime: "2024-06-28T07:00:00+08:00", Answers: probeAnswers(opening)}
 		env, err := iltod.SignReport(rep, priv)
 		if err != nil {
 			t.Fatal(err)

@@ -65,13 +65,13 @@ func TestDatasetWithholdsTestimony(t *testing.T) {
 	}
 
 	const testimony = "Commission member Ts. Ganbold offered voters 20000 tugrik at the school gate"
-	incident := requiredAnswers(forms["incident"])
+	incident := probeAnswers(forms["incident"])
 	incident["DS"] = iltod.StrValue(testimony)
 	var ids []string
 	for k, r := range []struct {
 		form    *iltod.Form
 		answers map[string]iltod.Value
-	}{{forms["opening"], requiredAnswers(forms["opening"])}, {forms["incident"], incident}} {
+	}{{forms["opening"], probeAnswers(forms["opening"])}, {forms["incident"], incident}} {
 		rep := iltod.Report{ID: fmt.Sprintf("withheld-test-%d", k), Election: demo.ElectionID, Station: obs.Stations[0],
 			Form: r.form.Code, FormVersion: r.form.Version, DeviceTime: "2024-06-28T11:00:00+08:00", Answers: r.answers}
 		env, err := iltod.SignReport(rep, priv)
@@ -163,35 +163,6 @@ func TestDatasetWithholdsTestimony(t *testing.T) {
 			t.Errorf("a dataset %s: exit %d\n%s", name, status, stdout)
 		}
 	}
-}
-
-// requiredAnswers answers every required question of f with a plain valid answer.
-func requiredAnswers(f *iltod.Form) map[string]iltod.Value {
-	m := map[string]iltod.Value{}
-	for _, q := range f.Questions {
-		if !q.Required {
-			continue
-		}
-		switch q.Type {
-		case iltod.Integer:
-			v := int64(0)
-			if q.Min != nil {
-				v = *q.Min
-			}
-			m[q.Tag] = iltod.IntValue(v)
-		case iltod.YesNo:
-			m[q.Tag] = iltod.BoolValue(true)
-		case iltod.SelectOne:
-			m[q.Tag] = iltod.StrValue(q.Options[0].Code)
-		case iltod.SelectMultiple:
-			m[q.Tag] = iltod.ListValue([]string{q.Options[0].Code})
-		case iltod.TimeOfDay:
-			m[q.Tag] = iltod.StrValue("07:30")
-		case iltod.TextAnswer:
-			m[q.Tag] = iltod.StrValue("seen")
-		}
-	}
-	return m
 }
 
 // noTestimony fails the test if any file of fsys holds the testimony, as it is or in a

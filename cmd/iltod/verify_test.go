@@ -137,7 +137,7 @@ func TestVerifyReceiptsBundle(t *testing.T) {
 	var envs [][]byte
 	for k := range 3 {
 		rep := iltod.Report{ID: fmt.Sprintf("bundle-test-%d", k), Election: demo.ElectionID, Station: station,
-			Form: opening.Code, FormVersion: opening.Version, DeviceTime: fmt.Sprintf("2024-06-28T07:0%d:00+08:00", k), Answers: requiredAnswers(opening)}
+			Form: opening.Code, FormVersion: opening.Version, DeviceTime: fmt.Sprintf("2024-06-28T07:0%d:00+08:00", k), Answers: probeAnswers(opening)}
 		env, err := iltod.SignReport(rep, priv)
 		if err != nil {
 			t.Fatal(err)
