@@ -9,12 +9,12 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/ledger"
+	"github.com/iltod/iltod/internal/ledger/ledgertest"
 	"github.com/iltod/iltod/tlog"
 	f_note "github.com/transparency-dev/formats/note"
 	"golang.org/x/mod/sumdb/note"
@@ -22,47 +22,14 @@ import (
 
 const origin = "test.iltod.example/log"
 
-// events is a simple events source: a slice and its log marks.
-type events struct {
-	mu    sync.Mutex
-	evs   []iltod.Event
-	marks map[uint64]uint64
-}
+// events is the ledger's in-memory event source, with events made from content.
+type events struct{ ledgertest.Events }
 
-func (e *events) Unlogged(_ context.Context, limit int) ([]iltod.Event, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	var out []iltod.Event
-	for _, ev := range e.evs {
-		if _, ok := e.marks[ev.Seq]; !ok && len(out) < limit {
-			out = append(out, ev)
-		}
-	}
-	return out, nil
-}
-
-func (e *events) MarkLogged(_ context.Context, marks []iltod.LogMark) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for _, m := range marks {
-		e.marks[m.Seq] = m.Index
-	}
-	return nil
-}
-
-func (e *events) LastSeq(context.Context) (uint64, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return uint64(len(e.evs)), nil
-}
-
+// add appends an event whose hash is that of content, a second after the one before.
 func (e *events) add(election string, kind iltod.EventKind, content []byte) iltod.Event {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	ev := iltod.Event{Seq: uint64(len(e.evs) + 1), Election: election, Kind: kind,
-		Hash: sha256.Sum256(content), Time: time.Date(2024, 6, 28, 14, 0, len(e.evs), 0, time.UTC)}
-	e.evs = append(e.evs, ev)
-	return ev
+	n, _ := e.LastSeq(context.Background())
+	return e.Append(iltod.Event{Election: election, Kind: kind,
+		Hash: sha256.Sum256(content), Time: time.Date(2024, 6, 28, 14, 0, int(n), 0, time.UTC)})
 }
 
 // testLog is a real log (internal/ledger on Tessera) in a temporary directory.
@@ -81,7 +48,7 @@ func newTestLog(t *testing.T, keyFile string) *testLog {
 	if keyFile == "" {
 		keyFile = filepath.Join(dir, "log.key")
 	}
-	tl := &testLog{t: t, dir: filepath.Join(dir, "log"), ev: &events{marks: map[uint64]uint64{}}, envs: map[uint64][]byte{}}
+	tl := &testLog{t: t, dir: filepath.Join(dir, "log"), ev: &events{}, envs: map[uint64][]byte{}}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	l, err := ledger.Open(ctx, ledger.Config{
@@ -129,9 +96,7 @@ func (tl *testLog) receipt(seq uint64) []byte {
 
 func (tl *testLog) promise(seq uint64) []byte {
 	tl.t.Helper()
-	tl.ev.mu.Lock()
-	ev := tl.ev.evs[seq-1]
-	tl.ev.mu.Unlock()
+	ev := tl.ev.All()[seq-1]
 	p, err := tl.l.Promise(ev)
 	if err != nil {
 		tl.t.Fatal(err)

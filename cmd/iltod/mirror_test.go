@@ -18,7 +18,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -26,6 +25,7 @@ import (
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/app"
 	"github.com/iltod/iltod/internal/ledger"
+	"github.com/iltod/iltod/internal/ledger/ledgertest"
 	"github.com/iltod/iltod/internal/mirror"
 	"github.com/iltod/iltod/tlog"
 )
@@ -304,37 +304,6 @@ func isFailure(err error, f tlog.Failure) bool {
 	return ok && te.Failure == f
 }
 
-// forkEvents is the event source of a forked log: n report events that the real store
-// never had.
-type forkEvents struct {
-	mu     sync.Mutex
-	evs    []iltod.Event
-	logged map[uint64]bool
-}
-
-func (e *forkEvents) Unlogged(_ context.Context, limit int) ([]iltod.Event, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	var out []iltod.Event
-	for _, ev := range e.evs {
-		if !e.logged[ev.Seq] && len(out) < limit {
-			out = append(out, ev)
-		}
-	}
-	return out, nil
-}
-
-func (e *forkEvents) MarkLogged(_ context.Context, marks []iltod.LogMark) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for _, m := range marks {
-		e.logged[m.Seq] = true
-	}
-	return nil
-}
-
-func (e *forkEvents) LastSeq(context.Context) (uint64, error) { return uint64(len(e.evs)), nil }
-
 // forkedLog makes a log of n leaves that are not the server's, signed with the server's
 // key (taken from its data directory), and serves it; it returns its base URL and its
 // checkpoint.
@@ -348,9 +317,10 @@ func forkedLog(t *testing.T, data string, n uint64) (string, []byte) {
 	if err := os.WriteFile(filepath.Join(dir, "log.key"), key, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	ev := &forkEvents{logged: map[uint64]bool{}}
+	// The forked log's events: n report events that the real store never had.
+	ev := &ledgertest.Events{}
 	for i := uint64(1); i <= n; i++ {
-		ev.evs = append(ev.evs, iltod.Event{Seq: i, Election: "example-2024", Kind: iltod.EventReport,
+		ev.Append(iltod.Event{Election: "example-2024", Kind: iltod.EventReport,
 			Subject: fmt.Sprintf("fork-%d", i), Hash: sha256.Sum256([]byte(fmt.Sprint("fork", i))),
 			Time: time.Date(2024, 6, 28, 23, 0, int(i), 0, time.UTC)})
 	}

@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,52 +24,18 @@ import (
 	"github.com/iltod/iltod/internal/ftm/ftmtest"
 	"github.com/iltod/iltod/internal/incident"
 	"github.com/iltod/iltod/internal/ledger"
+	"github.com/iltod/iltod/internal/ledger/ledgertest"
 	"github.com/iltod/iltod/locales"
 	"github.com/iltod/iltod/tlog"
 )
 
 const origin = "dossier.test/log"
 
-// events is an in-memory event store for the ledger.
-type events struct {
-	mu    sync.Mutex
-	evs   []iltod.Event
-	marks map[uint64]uint64
-}
-
-func (e *events) Unlogged(_ context.Context, limit int) ([]iltod.Event, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	var out []iltod.Event
-	for _, ev := range e.evs {
-		if _, ok := e.marks[ev.Seq]; !ok && len(out) < limit {
-			out = append(out, ev)
-		}
-	}
-	return out, nil
-}
-
-func (e *events) MarkLogged(_ context.Context, marks []iltod.LogMark) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for _, m := range marks {
-		e.marks[m.Seq] = m.Index
-	}
-	return nil
-}
-
-func (e *events) LastSeq(context.Context) (uint64, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return uint64(len(e.evs)), nil
-}
+// events is the ledger's in-memory event source, with the dossier's events added.
+type events struct{ ledgertest.Events }
 
 func (e *events) add(kind iltod.EventKind, hash [32]byte) uint64 {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	ev := iltod.Event{Seq: uint64(len(e.evs)) + 1, Election: "e1", Kind: kind, Subject: "x", Hash: hash, Time: time.Now().UTC()}
-	e.evs = append(e.evs, ev)
-	return ev.Seq
+	return e.Append(iltod.Event{Election: "e1", Kind: kind, Subject: "x", Hash: hash, Time: time.Now().UTC()}).Seq
 }
 
 func hexOf(s string) string {
@@ -104,7 +69,7 @@ func logFixture(t *testing.T) (*ledger.Ledger, string, Source, uint64) {
 
 func logFixtureDir(t *testing.T) (*ledger.Ledger, string, Source, uint64, string) {
 	t.Helper()
-	ev := &events{marks: map[uint64]uint64{}}
+	ev := &events{}
 	src := Source{Election: "e1",
 		Actor: iltod.Actor{Code: "police-dept", Election: "e1", Kind: iltod.ActorPublicBody, Name: iltod.Text{"en": "Fictional Police Department"}, Country: "MN"}}
 	ev.add(iltod.EventStaff, sha256.Sum256([]byte("one")))

@@ -18,7 +18,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -27,53 +26,24 @@ import (
 
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/ledger"
+	"github.com/iltod/iltod/internal/ledger/ledgertest"
 	"github.com/iltod/iltod/tlog"
 )
 
-// testEvents is a small events source: report events tagged so that two sources give
-// two different trees.
+// testEvents is the ledger's in-memory event source with report events tagged, so that
+// two sources give two different trees.
 type testEvents struct {
-	mu     sync.Mutex
-	tag    string
-	evs    []iltod.Event
-	logged map[uint64]bool
+	ledgertest.Events
+	tag string
 }
 
 func (e *testEvents) add(n int) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
 	for range n {
-		seq := uint64(len(e.evs) + 1)
-		e.evs = append(e.evs, iltod.Event{Seq: seq, Election: "e", Kind: iltod.EventReport, Subject: fmt.Sprintf("%s-%d", e.tag, seq),
+		seq, _ := e.LastSeq(context.Background())
+		seq++
+		e.Append(iltod.Event{Election: "e", Kind: iltod.EventReport, Subject: fmt.Sprintf("%s-%d", e.tag, seq),
 			Hash: sha256.Sum256([]byte(fmt.Sprint(e.tag, seq))), Time: time.Date(2024, 6, 28, 12, 0, 0, int(seq), time.UTC)})
 	}
-}
-
-func (e *testEvents) Unlogged(_ context.Context, limit int) ([]iltod.Event, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	var out []iltod.Event
-	for _, ev := range e.evs {
-		if !e.logged[ev.Seq] && len(out) < limit {
-			out = append(out, ev)
-		}
-	}
-	return out, nil
-}
-
-func (e *testEvents) MarkLogged(_ context.Context, marks []iltod.LogMark) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for _, m := range marks {
-		e.logged[m.Seq] = true
-	}
-	return nil
-}
-
-func (e *testEvents) LastSeq(context.Context) (uint64, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return uint64(len(e.evs)), nil
 }
 
 // origin is a real ledger served over HTTP as the server serves it.
@@ -87,7 +57,7 @@ type origin struct {
 // startOrigin runs a log in dir, signed with the key in dir/log.key (made if absent).
 func startOrigin(t *testing.T, dir, tag string) *origin {
 	t.Helper()
-	ev := &testEvents{tag: tag, logged: map[uint64]bool{}}
+	ev := &testEvents{tag: tag}
 	l, err := ledger.Open(context.Background(), ledger.Config{Dir: filepath.Join(dir, "log"), KeyFile: filepath.Join(dir, "log.key"),
 		Origin: "mirror.test/log", CheckpointInterval: 100 * time.Millisecond, BatchMaxAge: 5 * time.Millisecond,
 		PollInterval: 10 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, ev)
