@@ -22,7 +22,8 @@ type AttestedReport struct {
 	Observer string
 	// Report is what the observer reported. Its ID makes the submission idempotent, as a
 	// device's report id does; "" draws a new one with the channel as prefix. FormVersion
-	// 0 means the form's latest version. DeviceTime "" means the time received.
+	// 0 means the form's latest version. DeviceTime "" means the time received, or, for
+	// an ID already accepted from the same observer and channel, that first report's time.
 	Report iltod.Report
 	// Attestation is what the channel says about how the report came, written into the
 	// envelope beside the report: {"channel": Channel, …Attestation}. It MUST NOT name
@@ -71,6 +72,16 @@ func (a *App) SubmitAttested(ctx context.Context, in AttestedReport) (*Receipt, 
 		return nil, ps
 	}
 	now := a.now().UTC()
+	if r.DeviceTime == "" && r.ID != "" {
+		// A resend of a report the caller named (a clerk's form sent again) gets the
+		// first acceptance's time, so that it has the same content and is a duplicate,
+		// not a conflict, whenever it comes.
+		if prev, err := a.store.Submission(ctx, r.Election, r.ID); err == nil && prev.Observer == obs.Code && prev.Channel == in.Channel {
+			r.DeviceTime = prev.Report.DeviceTime
+		} else if err != nil && iltod.ErrorCodeOf(err) != iltod.ENotFound {
+			return nil, err
+		}
+	}
 	if r.DeviceTime == "" {
 		r.DeviceTime = now.Format(time.RFC3339)
 	} else if _, err := time.Parse(time.RFC3339, r.DeviceTime); err != nil {
