@@ -57,27 +57,7 @@ func IncidentXForm(in IncidentInput) (xform []byte, version string, err error) {
 		langs = []string{locales.Fallback}
 	}
 	w := &xw{}
-	w.s(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
-	w.s(`<h:html xmlns="http://www.w3.org/2002/xforms" xmlns:h="http://www.w3.org/1999/xhtml" xmlns:jr="http://openrosa.org/javarosa" xmlns:orx="http://openrosa.org/xforms" xmlns:odk="http://www.opendatakit.org/xforms">` + "\n")
-	w.s("<h:head>\n<h:title>")
-	w.e(locales.For(langs[0]).T("observe.odk.incident.title"))
-	w.s("</h:title>\n<model odk:xforms-version=\"1.0.0\">\n<itext>\n")
-	for i, lang := range langs {
-		p := locales.For(lang)
-		w.s(`<translation lang="`)
-		w.e(lang)
-		w.s(`"`)
-		if i == 0 {
-			w.s(` default="true()"`)
-		}
-		w.s(">\n")
-		text := func(id, v string) {
-			w.s(`<text id="`)
-			w.e(id)
-			w.s(`"><value>`)
-			w.e(v)
-			w.s("</value></text>\n")
-		}
+	w.head(locales.For(langs[0]).T("observe.odk.incident.title"), langs, func(lang string, p *locales.Printer, text func(id, v string)) {
 		text("required", p.T("observe.odk.required"))
 		for _, f := range []string{"category", "severity", "start", "station", "where", "narrative", "photo", "audio", "video", "file"} {
 			text(f+":label", p.T("observe.odk.incident."+f))
@@ -93,9 +73,8 @@ func IncidentXForm(in IncidentInput) (xform []byte, version string, err error) {
 		for _, st := range in.Stations {
 			text("station:"+st.Code, st.Code+" "+st.Name.In(lang, langs...))
 		}
-		w.s("</translation>\n")
-	}
-	w.s("</itext>\n<instance>\n<data id=\"" + IncidentFormID + `" version="@VERSION@">` + "\n")
+	})
+	w.s("<instance>\n<data id=\"" + IncidentFormID + `" version="@VERSION@">` + "\n")
 	w.s("<category/>\n<severity/>\n<start/>\n<station/>\n<where/>\n<narrative/>\n")
 	for _, a := range IncidentAttachments {
 		w.s("<" + a.Field + "/>\n")

@@ -149,27 +149,7 @@ func XForm(in Input) ([]byte, error) {
 	f := in.Form
 	checks := checksOn(in, fields)
 	w := &xw{}
-	w.s(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
-	w.s(`<h:html xmlns="http://www.w3.org/2002/xforms" xmlns:h="http://www.w3.org/1999/xhtml" xmlns:jr="http://openrosa.org/javarosa" xmlns:orx="http://openrosa.org/xforms" xmlns:odk="http://www.opendatakit.org/xforms">` + "\n")
-	w.s("<h:head>\n<h:title>")
-	w.e(f.Name.In(langs[0], langs...))
-	w.s("</h:title>\n<model odk:xforms-version=\"1.0.0\">\n<itext>\n")
-	for i, lang := range langs {
-		p := locales.For(lang)
-		w.s(`<translation lang="`)
-		w.e(lang)
-		w.s(`"`)
-		if i == 0 {
-			w.s(` default="true()"`)
-		}
-		w.s(">\n")
-		text := func(id, v string) {
-			w.s(`<text id="`)
-			w.e(id)
-			w.s(`"><value>`)
-			w.e(v)
-			w.s("</value></text>\n")
-		}
+	w.head(f.Name.In(langs[0], langs...), langs, func(lang string, p *locales.Printer, text func(id, v string)) {
 		text("station:label", p.T("observe.odk.station"))
 		text("required", p.T("observe.odk.required"))
 		for _, ss := range in.Stations {
@@ -189,9 +169,8 @@ func XForm(in Input) ([]byte, error) {
 				text(fd.Name+":constraint", msg)
 			}
 		}
-		w.s("</translation>\n")
-	}
-	w.s("</itext>\n<instance>\n<data id=\"")
+	})
+	w.s("<instance>\n<data id=\"")
 	w.e(f.Code)
 	w.s(`" version="` + strconv.Itoa(f.Version) + "\">\n<station/>\n")
 	for _, fd := range fields {
@@ -425,6 +404,36 @@ func constraintMsg(p *locales.Printer, fd Field, checks []check) string {
 
 // xw writes XML with escaping.
 type xw struct{ b bytes.Buffer }
+
+// head writes an XForm's start up to and including its itext: the XML declaration, the
+// h:html and h:head elements, the title, and one translation per language of langs (the
+// first the default), whose texts texts writes with text(id, value).
+func (w *xw) head(title string, langs []string, texts func(lang string, p *locales.Printer, text func(id, v string))) {
+	w.s(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
+	w.s(`<h:html xmlns="http://www.w3.org/2002/xforms" xmlns:h="http://www.w3.org/1999/xhtml" xmlns:jr="http://openrosa.org/javarosa" xmlns:orx="http://openrosa.org/xforms" xmlns:odk="http://www.opendatakit.org/xforms">` + "\n")
+	w.s("<h:head>\n<h:title>")
+	w.e(title)
+	w.s("</h:title>\n<model odk:xforms-version=\"1.0.0\">\n<itext>\n")
+	text := func(id, v string) {
+		w.s(`<text id="`)
+		w.e(id)
+		w.s(`"><value>`)
+		w.e(v)
+		w.s("</value></text>\n")
+	}
+	for i, lang := range langs {
+		w.s(`<translation lang="`)
+		w.e(lang)
+		w.s(`"`)
+		if i == 0 {
+			w.s(` default="true()"`)
+		}
+		w.s(">\n")
+		texts(lang, locales.For(lang), text)
+		w.s("</translation>\n")
+	}
+	w.s("</itext>\n")
+}
 
 func (w *xw) s(s string) { w.b.WriteString(s) }
 func (w *xw) e(s string) { xml.EscapeText(&w.b, []byte(s)) }
