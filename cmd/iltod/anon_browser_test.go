@@ -17,13 +17,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"unicode/utf8"
 
 	"filippo.io/age"
 
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/app"
 	"github.com/iltod/iltod/internal/browsertest"
+	"github.com/iltod/iltod/internal/dbdump"
 	"github.com/iltod/iltod/internal/electionpkg"
 	"github.com/iltod/iltod/internal/evidence"
 )
@@ -261,7 +261,10 @@ func TestAnonymousReportNoJS(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	textDump, binDump := dumpTables(t, db)
+	textDump, binDump, err := dbdump.SQLite(db)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !strings.Contains(textDump, "example-2024") {
 		t.Fatalf("the dump holds nothing; the checks below would prove nothing")
 	}
@@ -325,58 +328,4 @@ func axeWithScripts(t *testing.T, tab *browsertest.Tab, what string) {
 	tab.SetScriptsDisabled(false)
 	checkAxe(t, tab, what)
 	tab.SetScriptsDisabled(true)
-}
-
-// dumpTables returns every row of every table of db: the values that are text, and all
-// values, binary ones included. An address would be text; ciphertext is binary, in which
-// a short needle such as "::1" could occur by chance.
-func dumpTables(t *testing.T, db *sql.DB) (text string, all []byte) {
-	t.Helper()
-	rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'table'`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tables []string
-	for rows.Next() {
-		var n string
-		rows.Scan(&n)
-		tables = append(tables, n)
-	}
-	rows.Close()
-	var tb strings.Builder
-	var ab bytes.Buffer
-	for _, table := range tables {
-		rs, err := db.Query(`SELECT * FROM "` + table + `"`)
-		if err != nil {
-			t.Fatalf("dump %s: %v", table, err)
-		}
-		cols, _ := rs.Columns()
-		for rs.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rs.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			for _, v := range vals {
-				var b []byte
-				switch v := v.(type) {
-				case []byte:
-					b = v
-				case string:
-					b = []byte(v)
-				}
-				ab.Write(b)
-				ab.WriteByte('\t')
-				if utf8.Valid(b) {
-					tb.Write(b)
-					tb.WriteByte('\t')
-				}
-			}
-		}
-		rs.Close()
-	}
-	return tb.String(), ab.Bytes()
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/app"
+	"github.com/iltod/iltod/internal/dbdump"
 	"github.com/iltod/iltod/internal/electionpkg"
 	"github.com/iltod/iltod/internal/evidence"
 	"github.com/iltod/iltod/internal/sqlstore"
@@ -211,7 +212,11 @@ func TestCitizenReportLifecycle(t *testing.T) {
 		t.Errorf("the sealed file opens to %q", got)
 	}
 	// The database holds neither the words, nor the file, nor the code.
-	dump := dumpSQLite(t, f.db)
+	_, rows, err := dbdump.SQLite(f.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dump := string(rows)
 	for _, secret := range []string{r.Narrative, string(r.Files[0]), code, strings.ReplaceAll(code, "-", "")} {
 		if strings.Contains(dump, secret) {
 			t.Errorf("the database holds %q in clear", secret)
@@ -329,52 +334,6 @@ func TestCitizenReportPlaces(t *testing.T) {
 	if all[0].Place != (iltod.Place{Area: root}) || all[1].Place != (iltod.Place{Area: child}) {
 		t.Errorf("places: %+v, %+v; want %s and %s", all[0].Place, all[1].Place, root, child)
 	}
-}
-
-// dumpSQLite returns every row of every table of db as text.
-func dumpSQLite(t *testing.T, db *sql.DB) string {
-	t.Helper()
-	rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'table'`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tables []string
-	for rows.Next() {
-		var n string
-		rows.Scan(&n)
-		tables = append(tables, n)
-	}
-	rows.Close()
-	var sb strings.Builder
-	for _, table := range tables {
-		rs, err := db.Query(`SELECT * FROM "` + table + `"`)
-		if err != nil {
-			t.Fatalf("dump %s: %v", table, err)
-		}
-		cols, _ := rs.Columns()
-		for rs.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rs.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			for _, v := range vals {
-				switch v := v.(type) {
-				case []byte:
-					sb.Write(v)
-				case string:
-					sb.WriteString(v)
-				}
-				sb.WriteByte('\t')
-			}
-			sb.WriteByte('\n')
-		}
-		rs.Close()
-	}
-	return sb.String()
 }
 
 func equalCounts(a, b map[string]int) bool {
