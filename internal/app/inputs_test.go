@@ -42,26 +42,8 @@ func (s *countingStore) Submissions(ctx context.Context, election string, q ilto
 // after the last event read; pages read on election night then cost nothing while no
 // report arrives, and a new report is seen within the time to live.
 func TestInputsReloadOnlyOnChange(t *testing.T) {
-	ctx := context.Background()
-	db, err := sqlstore.OpenSQLite(ctx, filepath.Join(t.TempDir(), "iltod.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	store := &countingStore{Store: db}
-	a := app.New(store, nil)
-	t.Cleanup(func() { a.Close() })
-	now := time.Date(2024, 6, 28, 20, 0, 0, 0, time.UTC)
-	a.SetClock(func() time.Time { return now })
-	p, err := electionpkg.ReadDir("../../docs/example")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sys := app.SystemContext(ctx)
-	if err := a.LoadPackage(sys, p, false); err != nil {
-		t.Fatal(err)
-	}
-	e := p.Election.ID
+	f := newCountingApp(t)
+	ctx, a, store, p, sys, e := context.Background(), f.a, f.store, f.p, f.sys, f.e
 	code, _, err := a.IssueEnrollment(sys, e, p.Observers[0].Code, time.Hour)
 	if err != nil {
 		t.Fatal(err)
@@ -87,7 +69,7 @@ func TestInputsReloadOnlyOnChange(t *testing.T) {
 		t.Fatalf("%d loads of the submissions for the first read, want 1", got)
 	}
 	for i := 0; i < 5; i++ {
-		now = now.Add(10 * time.Second)
+		f.now = f.now.Add(10 * time.Second)
 		coverage()
 	}
 	if got := store.loads.Load(); got != 1 {
@@ -103,7 +85,7 @@ func TestInputsReloadOnlyOnChange(t *testing.T) {
 	}
 	answers := map[string]iltod.Value{"AA": iltod.StrValue("07:00"), "AB": iltod.BoolValue(true)}
 	env, err := iltod.SignReport(iltod.Report{ID: "inputs-test-1", Election: e, Station: p.Observers[0].Stations[0],
-		Form: form.Code, FormVersion: form.Version, DeviceTime: now.Format(time.RFC3339), Answers: answers}, priv)
+		Form: form.Code, FormVersion: form.Version, DeviceTime: f.now.Format(time.RFC3339), Answers: answers}, priv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +93,7 @@ func TestInputsReloadOnlyOnChange(t *testing.T) {
 	if res, err := a.Submit(ctx, [][]byte{env.Bytes()}); err != nil || res[0].Err != nil {
 		t.Fatalf("submit: %v %v", err, res[0].Err)
 	}
-	now = now.Add(10 * time.Second)
+	f.now = f.now.Add(10 * time.Second)
 	if got := coverage(); got != before+1 {
 		t.Errorf("after a report the coverage is %d stations, want %d", got, before+1)
 	}
@@ -125,26 +107,8 @@ func TestInputsReloadOnlyOnChange(t *testing.T) {
 // the submissions are read in full once — and equal, field by field, those of a new app
 // that reads everything from the same store; a new official release loads in full.
 func TestLiveAnalysisFollowsTheStore(t *testing.T) {
-	ctx := context.Background()
-	db, err := sqlstore.OpenSQLite(ctx, filepath.Join(t.TempDir(), "iltod.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	store := &countingStore{Store: db}
-	a := app.New(store, nil)
-	t.Cleanup(func() { a.Close() })
-	now := time.Date(2024, 6, 28, 20, 0, 0, 0, time.UTC)
-	a.SetClock(func() time.Time { return now })
-	p, err := electionpkg.ReadDir("../../docs/example")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sys := app.SystemContext(ctx)
-	if err := a.LoadPackage(sys, p, false); err != nil {
-		t.Fatal(err)
-	}
-	e := p.Election.ID
+	f := newCountingApp(t)
+	ctx, a, db, store, sys, e := context.Background(), f.a, f.db, f.store, f.sys, f.e
 	keys := map[string]ed25519.PrivateKey{}
 	for _, o := range []string{"1001", "1002", "1003", "1004", "1900"} {
 		code, _, err := a.IssueEnrollment(sys, e, o, time.Hour)
@@ -182,10 +146,10 @@ func TestLiveAnalysisFollowsTheStore(t *testing.T) {
 	opts := []analysis.Options{{Levels: -1}, {Contest: "LIST"}, {Area: "UB", NoForensics: true}}
 	check := func(step string) {
 		t.Helper()
-		now = now.Add(10 * time.Second)
+		f.now = f.now.Add(10 * time.Second)
 		fresh := app.New(db, nil)
 		defer fresh.Close()
-		fresh.SetClock(func() time.Time { return now })
+		fresh.SetClock(func() time.Time { return f.now })
 		for _, opt := range opts {
 			got, err := a.Analyze(sys, e, opt)
 			if err != nil {
@@ -235,7 +199,7 @@ func TestLiveAnalysisFollowsTheStore(t *testing.T) {
 	if err != nil || len(obs) == 0 {
 		t.Fatalf("observed results: %v, %v", obs, err)
 	}
-	if _, err := a.ImportOfficial(sys, iltod.OfficialRelease{Election: e, Source: "test", Published: now}, obs, nil); err != nil {
+	if _, err := a.ImportOfficial(sys, iltod.OfficialRelease{Election: e, Source: "test", Published: f.now}, obs, nil); err != nil {
 		t.Fatal(err)
 	}
 	check("an official release")
@@ -244,4 +208,39 @@ func TestLiveAnalysisFollowsTheStore(t *testing.T) {
 	if got := store.loads.Load(); got != 2 {
 		t.Errorf("the submissions were read in full %d times, want twice (once more for the release)", got)
 	}
+}
+
+// countingApp is an app over a SQLite store that counts its reads, with the example
+// election loaded and a clock the test moves (now).
+type countingApp struct {
+	a     *app.App
+	db    iltod.Store
+	store *countingStore
+	p     *iltod.Package
+	sys   context.Context
+	e     string
+	now   time.Time
+}
+
+func newCountingApp(t *testing.T) *countingApp {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqlstore.OpenSQLite(ctx, filepath.Join(t.TempDir(), "iltod.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	f := &countingApp{db: db, store: &countingStore{Store: db}, now: time.Date(2024, 6, 28, 20, 0, 0, 0, time.UTC)}
+	f.a = app.New(f.store, nil)
+	t.Cleanup(func() { f.a.Close() })
+	f.a.SetClock(func() time.Time { return f.now })
+	if f.p, err = electionpkg.ReadDir("../../docs/example"); err != nil {
+		t.Fatal(err)
+	}
+	f.sys = app.SystemContext(ctx)
+	if err := f.a.LoadPackage(f.sys, f.p, false); err != nil {
+		t.Fatal(err)
+	}
+	f.e = f.p.Election.ID
+	return f
 }
