@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"runtime"
 	"sync"
@@ -242,7 +243,7 @@ func (a *App) receipt(s iltod.Submission, dup bool, promise signedPromise) (*Rec
 		ID:        s.Report.ID,
 		Duplicate: dup,
 		Seq:       s.Seq,
-		Hash:      fmt.Sprintf("%x", s.EnvelopeHash),
+		Hash:      hex.EncodeToString(s.EnvelopeHash[:]),
 		Received:  s.Received,
 		Checks:    s.Checks,
 		Flagged:   iltod.Flagged(s.Checks),

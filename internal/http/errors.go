@@ -120,14 +120,19 @@ func (s *Server) writeJSONStatus(w http.ResponseWriter, r *http.Request, status 
 		s.writeError(w, r, fmt.Errorf("encode json response: %w", err))
 		return
 	}
+	s.writeJSONBytes(w, r, status, buf.Bytes())
+}
+
+// writeJSONBytes writes body, JSON already encoded, with status.
+func (s *Server) writeJSONBytes(w http.ResponseWriter, r *http.Request, status int, body []byte) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	if r.Method == http.MethodHead {
 		return
 	}
-	w.Write(buf.Bytes()) // An error here means the client has gone; there is no one to tell.
+	w.Write(body) // An error here means the client has gone; there is no one to tell.
 }
 
 // errNoRoute is the error for a path under /api/ that no route serves.

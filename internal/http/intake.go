@@ -77,6 +77,7 @@ func (s *Server) submitReports(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", cacheNone)
 	// The checks' details and the errors follow Accept-Language, as error messages do.
 	lang := apiLang(r)
+	all := r.URL.Query().Get("checks") == "all"
 	if single {
 		res := results[0]
 		if res.Err != nil {
@@ -88,25 +89,30 @@ func (s *Server) submitReports(w http.ResponseWriter, r *http.Request) {
 			status = http.StatusOK
 		}
 		w.Header().Set("Content-Language", lang)
-		s.writeJSONStatus(w, r, status, resultBody{Receipt: receiptIn(res.Receipt, lang)})
+		b := append(make([]byte, 0, 2048), `{"receipt":`...)
+		b = appendReceipt(b, receiptIn(res.Receipt, lang), all)
+		s.writeJSONBytes(w, r, status, append(b, "}\n"...))
 		return
 	}
-	out := make([]resultBody, len(results))
+	b := append(make([]byte, 0, 1024*len(results)), `{"results":[`...)
 	for i, res := range results {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		var out resultBody
 		if res.Err != nil {
 			code, status, msg := publicError(res.Err, lang)
 			if status >= 500 {
 				s.logError(r, status, res.Err)
 			}
-			out[i].Error = &errorDetail{Code: code, Message: msg}
-			continue
+			out.Error = &errorDetail{Code: code, Message: msg}
+		} else {
+			out.Receipt = receiptIn(res.Receipt, lang)
 		}
-		out[i].Receipt = receiptIn(res.Receipt, lang)
+		b = appendResult(b, out, all)
 	}
 	w.Header().Set("Content-Language", lang)
-	s.writeJSONStatus(w, r, http.StatusOK, struct {
-		Results []resultBody `json:"results"`
-	}{out})
+	s.writeJSONBytes(w, r, http.StatusOK, append(b, "]}\n"...))
 }
 
 // enrollDevice binds a device key to an observer with a one-time code:

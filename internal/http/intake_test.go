@@ -121,13 +121,32 @@ func TestSubmitReports(t *testing.T) {
 	if first.Receipt == nil || first.Receipt.ID != good.ID || first.Receipt.Seq == 0 || len(first.Receipt.Checks) == 0 || first.Receipt.Flagged {
 		t.Fatalf("receipt = %s", out)
 	}
-	// The same report again: the same receipt, 200, nothing new stored.
+	// By default a receipt carries the checks that did not pass, and counts the others.
+	var counted struct {
+		Receipt struct {
+			Passed *int `json:"checks_passed"`
+		} `json:"receipt"`
+	}
+	json.Unmarshal(out, &counted)
+	for _, c := range first.Receipt.Checks {
+		if c.Outcome == iltod.CheckPass {
+			t.Errorf("default receipt carries the passed check %s: %s", c.Code, out)
+		}
+	}
+	if counted.Receipt.Passed == nil || *counted.Receipt.Passed == 0 {
+		t.Fatalf("receipt without checks_passed: %s", out)
+	}
+	// The same report again: the same receipt, 200, nothing new stored; with
+	// ?checks=all, every check, the passed ones too.
 	seq0, n0 := env.state()
-	resp, out = env.post("/api/v1/reports", bold.sign(t, good))
+	resp, out = env.post("/api/v1/reports?checks=all", bold.sign(t, good))
 	var again resultBody
 	json.Unmarshal(out, &again)
 	if resp.StatusCode != http.StatusOK || again.Receipt == nil || !again.Receipt.Duplicate || again.Receipt.Seq != first.Receipt.Seq {
 		t.Fatalf("resend: %s %s", resp.Status, out)
+	}
+	if n := len(again.Receipt.Checks); n != len(first.Receipt.Checks)+*counted.Receipt.Passed || bytes.Contains(out, []byte("checks_passed")) {
+		t.Fatalf("?checks=all gave %d checks, want %d + %d passed: %s", n, len(first.Receipt.Checks), *counted.Receipt.Passed, out)
 	}
 	if seq, n := env.state(); seq != seq0 || n != n0 {
 		t.Fatalf("resend changed the store: seq %d→%d, reports %d→%d", seq0, seq, n0, n)
