@@ -101,14 +101,16 @@ func ParseEnvelope(data []byte) (*Envelope, error) {
 	if len(data) > 2*MaxEnvelopeSize {
 		return nil, E(ETooLarge, "error.envelope_too_large", map[string]any{"Max": MaxEnvelopeSize})
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	var w wireEnvelope
-	if err := dec.Decode(&w); err != nil {
-		return nil, E(EInvalid, "error.envelope_not_json", map[string]any{"Detail": err.Error()})
-	}
-	if dec.More() {
-		return nil, E(EInvalid, "error.envelope_trailing", nil)
+	w, ok := canonicalWire(data)
+	if !ok {
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&w); err != nil {
+			return nil, E(EInvalid, "error.envelope_not_json", map[string]any{"Detail": err.Error()})
+		}
+		if dec.More() {
+			return nil, E(EInvalid, "error.envelope_trailing", nil)
+		}
 	}
 	key, err1 := base64.StdEncoding.DecodeString(w.Key)
 	payload, err2 := base64.StdEncoding.DecodeString(w.Payload)
@@ -131,6 +133,50 @@ func ParseEnvelope(data []byte) (*Envelope, error) {
 	}
 	e.doc = doc
 	return e, nil
+}
+
+// canonicalWire reads an envelope written exactly as Envelope.Bytes writes it,
+// {"key":"…","payload":"…","sig":"…"} with nothing but base64's characters in the
+// values, which is how devices send it. Anything else is not ok, and ParseEnvelope reads
+// it with encoding/json, which gives the same fields for what canonicalWire reads
+// (FuzzParseEnvelope checks it) at several times the cost.
+func canonicalWire(data []byte) (w wireEnvelope, ok bool) {
+	rest := data
+	field := func(name string) (string, bool) {
+		if !bytes.HasPrefix(rest, []byte(name)) {
+			return "", false
+		}
+		rest = rest[len(name):]
+		for i, c := range rest {
+			switch {
+			case c == '"':
+				v := string(rest[:i])
+				rest = rest[i+1:]
+				return v, true
+			case 'A' <= c && c <= 'Z', 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '+', c == '/', c == '=':
+			default:
+				return "", false
+			}
+		}
+		return "", false
+	}
+	var ok1, ok2, ok3 bool
+	w.Key, ok1 = field(`{"key":"`)
+	if ok1 {
+		w.Payload, ok2 = field(`,"payload":"`)
+	}
+	if ok2 {
+		w.Sig, ok3 = field(`,"sig":"`)
+	}
+	return w, ok3 && string(rest) == "}"
+}
+
+// IsCanonicalWire reports whether data is an envelope written exactly as Envelope.Bytes
+// writes it: {"key":"…","payload":"…","sig":"…"} with only base64's characters in the
+// values. Such bytes are one JSON object, whose values ParseEnvelope still checks.
+func IsCanonicalWire(data []byte) bool {
+	_, ok := canonicalWire(data)
+	return ok
 }
 
 // Verify checks the signature of a report: over SignedMessage(Payload). It returns an

@@ -70,6 +70,16 @@ func FuzzParseEnvelope(f *testing.F) {
 		f.Add((&iltod.Envelope{Payload: []byte(payload), Key: make([]byte, 32), Sig: make([]byte, 64)}).Bytes())
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// The fast reading of the canonical form gives what encoding/json reads.
+		if w, ok := iltod.CanonicalWire(data); ok {
+			var want map[string]string
+			dec := json.NewDecoder(bytes.NewReader(data))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(&want); err != nil || dec.More() || len(want) != 3 ||
+				want["key"] != w[0] || want["payload"] != w[1] || want["sig"] != w[2] {
+				t.Fatalf("canonicalWire read %q as %q; encoding/json: %v %q", data, w, err, want)
+			}
+		}
 		e, err := iltod.ParseEnvelope(data)
 		if err != nil {
 			return

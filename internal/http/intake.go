@@ -57,6 +57,8 @@ func (s *Server) submitReports(w http.ResponseWriter, r *http.Request) {
 	var envelopes [][]byte
 	if single {
 		envelopes = [][]byte{body}
+	} else if split, ok := splitEnvelopes(body); ok {
+		envelopes = split
 	} else {
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.DisallowUnknownFields()
@@ -113,6 +115,36 @@ func (s *Server) submitReports(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Language", lang)
 	s.writeJSONBytes(w, r, http.StatusOK, append(b, "]}\n"...))
+}
+
+// splitEnvelopes reads a batch written as devices write it: {"envelopes":[…]} with no
+// space, each envelope in its canonical form (iltod.IsCanonicalWire), and returns each
+// envelope's bytes. Anything else is not ok, and submitReports reads it with
+// encoding/json, which gives the same envelopes for what splitEnvelopes reads
+// (FuzzSplitEnvelopes checks it) at several times the cost.
+func splitEnvelopes(body []byte) ([][]byte, bool) {
+	const head, tail = `{"envelopes":[`, `]}`
+	if !bytes.HasPrefix(body, []byte(head)) || !bytes.HasSuffix(body, []byte(tail)) {
+		return nil, false
+	}
+	rest := body[len(head) : len(body)-len(tail)]
+	out := make([][]byte, 0, bytes.Count(rest, []byte("},{"))+1)
+	for {
+		// A canonical envelope holds no brace but its last.
+		end := bytes.IndexByte(rest, '}')
+		if end < 0 || !iltod.IsCanonicalWire(rest[:end+1]) {
+			return nil, false
+		}
+		out = append(out, rest[:end+1:end+1])
+		rest = rest[end+1:]
+		if len(rest) == 0 {
+			return out, true
+		}
+		if rest[0] != ',' {
+			return nil, false
+		}
+		rest = rest[1:]
+	}
 }
 
 // enrollDevice binds a device key to an observer with a one-time code:
