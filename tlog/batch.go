@@ -79,11 +79,13 @@ func SignPromises(ps []Promise, signer note.Signer) ([][]byte, error) {
 		return nil, fmt.Errorf("sign promises: %d promises; at most %d in one batch", n, MaxPromiseBatch)
 	}
 	hashes := make([][]byte, n)
+	statements := make([][]byte, n)
 	for i, p := range ps {
 		if signer.Name() != p.Origin {
 			return nil, fmt.Errorf("sign promises: signer %q is not the log %q", signer.Name(), p.Origin)
 		}
-		hashes[i] = rfc6962.DefaultHasher.HashLeaf(p.statement())
+		statements[i] = p.statement()
+		hashes[i] = rfc6962.DefaultHasher.HashLeaf(statements[i])
 	}
 	proofs := make([][][]byte, n)
 	root := batchTree(hashes, proofs, 0, n)
@@ -92,17 +94,21 @@ func SignPromises(ps []Promise, signer note.Signer) ([][]byte, error) {
 		return nil, err
 	}
 	out := make([][]byte, n)
-	for i, p := range ps {
-		var b bytes.Buffer
-		b.WriteString(batchPromiseHeader + "\n")
-		b.Write(p.statement())
-		fmt.Fprintf(&b, "batch %d %d\n", i, n)
+	for i := range ps {
+		b := make([]byte, 0, len(batchPromiseHeader)+len(statements[i])+32+45*len(proofs[i])+len(signed))
+		b = append(b, batchPromiseHeader+"\n"...)
+		b = append(b, statements[i]...)
+		b = append(b, "batch "...)
+		b = strconv.AppendInt(b, int64(i), 10)
+		b = append(b, ' ')
+		b = strconv.AppendInt(b, int64(n), 10)
+		b = append(b, '\n')
 		for _, h := range proofs[i] {
-			b.WriteString(base64.StdEncoding.EncodeToString(h) + "\n")
+			b = base64.StdEncoding.AppendEncode(b, h)
+			b = append(b, '\n')
 		}
-		b.WriteString("\n")
-		b.Write(signed)
-		out[i] = b.Bytes()
+		b = append(b, '\n')
+		out[i] = append(b, signed...)
 	}
 	return out, nil
 }

@@ -2,8 +2,11 @@ package tlog_test
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"reflect"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/iltod/iltod/tlog"
@@ -74,10 +77,28 @@ func FuzzParseLeaf(f *testing.F) {
 	f.Add([]byte(`{"e":"mn-2024","h":"3d4f2bf07dc1be38b20cd6e46949a1071f9d0e3d2b1f0e2c3d4e5f60718293a4","n":17,"t":"report"}`))
 	f.Add([]byte(`{"e":"a","h":"0000000000000000000000000000000000000000000000000000000000000000","n":9007199254740991,"t":"x"}`))
 	f.Add([]byte(`{}`))
+	f.Add([]byte(`{"e":"","h":"0000000000000000000000000000000000000000000000000000000000000000","n":1,"t":"install"}`))
+	f.Add([]byte(`{"e":"-a","h":"0000000000000000000000000000000000000000000000000000000000000000","n":01,"t":"9x"}`))
+	// The regular expressions ParseLeaf was written with: it accepts what they accept,
+	// and no more.
+	var (
+		electionRe = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
+		kindRe     = regexp.MustCompile(`^[a-z][a-z0-9-]{0,31}$`)
+		leafRe     = regexp.MustCompile(`^\{"e":"([^"\\]*)","h":"([0-9a-f]{64})","n":([1-9][0-9]{0,15}),"t":"([^"\\]*)"\}$`)
+	)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		l, err := tlog.ParseLeaf(b)
+		m := leafRe.FindSubmatch(b)
+		want := len(b) <= tlog.MaxLeafSize && m != nil && (len(m[1]) == 0 || electionRe.Match(m[1])) && kindRe.Match(m[4])
+		// The regular expressions' form may still be refused for what it means.
+		if e := fmt.Sprint(err); want && err != nil && !strings.Contains(e, "2^53") && !strings.Contains(e, "no election") && !strings.Contains(e, "canonical") {
+			t.Fatalf("ParseLeaf(%q) = %v; the regular expressions accept it", b, err)
+		}
 		if err != nil {
 			return
+		}
+		if !want {
+			t.Fatalf("ParseLeaf(%q) accepted what the regular expressions refuse", b)
 		}
 		if out := l.Marshal(); !bytes.Equal(out, b) {
 			t.Fatalf("ParseLeaf(%q).Marshal() = %q", b, out)

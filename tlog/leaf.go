@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/hex"
 	"fmt"
-	"regexp"
 	"strconv"
 
 	"github.com/iltod/iltod"
@@ -85,12 +84,6 @@ func LeafHash(leaf []byte) [32]byte {
 	return [32]byte(rfc6962.DefaultHasher.HashLeaf(leaf))
 }
 
-var (
-	leafElectionRe = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
-	leafKindRe     = regexp.MustCompile(`^[a-z][a-z0-9-]{0,31}$`)
-	leafRe         = regexp.MustCompile(`^\{"e":"([^"\\]*)","h":"([0-9a-f]{64})","n":([1-9][0-9]{0,15}),"t":"([^"\\]*)"\}$`)
-)
-
 // ParseLeaf parses a log leaf. It accepts exactly the bytes Leaf writes for a valid
 // event: canonical JSON with the four members e, h, n and t and nothing else; an election
 // id of lower-case letters, digits and '-', or "" for an event of the installation (never
@@ -102,28 +95,30 @@ func ParseLeaf(b []byte) (LeafData, error) {
 	if len(b) > MaxLeafSize {
 		return LeafData{}, fmt.Errorf("leaf is %d bytes; at most %d are allowed", len(b), MaxLeafSize)
 	}
-	m := leafRe.FindSubmatch(b)
-	if m == nil {
+	// The log follower and every promise parse each leaf, so this reads the one form by
+	// hand; FuzzParseLeaf checks it against the regular expressions it replaced.
+	election, hash, seq, kind, ok := leafFields(b)
+	if !ok {
 		return LeafData{}, fmt.Errorf("leaf %q is not of the form {\"e\":ELECTION,\"h\":HEX,\"n\":SEQ,\"t\":KIND}", truncate(b, 120))
 	}
 	var l LeafData
-	l.Election = string(m[1])
-	if l.Election != "" && !leafElectionRe.MatchString(l.Election) {
+	l.Election = string(election)
+	if l.Election != "" && !validName(election, 64, false) {
 		return LeafData{}, fmt.Errorf("leaf election %q is not a valid election id", l.Election)
 	}
-	if _, err := hex.Decode(l.Hash[:], m[2]); err != nil {
+	if _, err := hex.Decode(l.Hash[:], hash); err != nil {
 		return LeafData{}, fmt.Errorf("leaf hash: %v", err)
 	}
 	var n uint64
-	for _, c := range m[3] {
+	for _, c := range seq {
 		n = n*10 + uint64(c-'0')
 	}
 	if n > canonjson.MaxInt {
 		return LeafData{}, fmt.Errorf("leaf sequence number %d is above 2^53-1", n)
 	}
 	l.Seq = n
-	l.Kind = iltod.EventKind(m[4])
-	if !leafKindRe.MatchString(string(l.Kind)) {
+	l.Kind = iltod.EventKind(kind)
+	if !validName(kind, 32, true) {
 		return LeafData{}, fmt.Errorf("leaf kind %q is not valid", l.Kind)
 	}
 	if l.Election == "" && l.Kind == iltod.EventReport {
@@ -133,6 +128,91 @@ func ParseLeaf(b []byte) (LeafData, error) {
 		return LeafData{}, fmt.Errorf("leaf %q is not in canonical form", truncate(b, 120))
 	}
 	return l, nil
+}
+
+// leafFields splits b of the form {"e":"E","h":"H","n":N,"t":"T"}, where E and T hold
+// no '"' or '\\', H is 64 lower-case hex digits and N is 1 to 16 digits without a
+// leading zero.
+func leafFields(b []byte) (election, hash, seq, kind []byte, ok bool) {
+	rest := b
+	lit := func(s string) bool {
+		if !bytes.HasPrefix(rest, []byte(s)) {
+			return false
+		}
+		rest = rest[len(s):]
+		return true
+	}
+	str := func() ([]byte, bool) {
+		for i, c := range rest {
+			switch c {
+			case '\\':
+				return nil, false
+			case '"':
+				v := rest[:i]
+				rest = rest[i+1:]
+				return v, true
+			}
+		}
+		return nil, false
+	}
+	if !lit(`{"e":"`) {
+		return
+	}
+	if election, ok = str(); !ok {
+		return
+	}
+	if ok = lit(`,"h":"`) && len(rest) >= 64; !ok {
+		return
+	}
+	hash, rest = rest[:64], rest[64:]
+	for _, c := range hash {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return nil, nil, nil, nil, false
+		}
+	}
+	if ok = lit(`","n":`); !ok {
+		return
+	}
+	i := 0
+	for i < len(rest) && '0' <= rest[i] && rest[i] <= '9' {
+		i++
+	}
+	if ok = i >= 1 && i <= 16 && rest[0] != '0'; !ok {
+		return
+	}
+	seq, rest = rest[:i], rest[i:]
+	if ok = lit(`,"t":"`); !ok {
+		return
+	}
+	if kind, ok = str(); !ok {
+		return
+	}
+	ok = string(rest) == "}"
+	return
+}
+
+// validName reports whether s is 1 to max characters of lower-case letters, digits and
+// '-', the first a letter, or when letterFirst is false a letter or a digit.
+func validName(s []byte, max int, letterFirst bool) bool {
+	if len(s) == 0 || len(s) > max {
+		return false
+	}
+	for i, c := range s {
+		switch {
+		case 'a' <= c && c <= 'z':
+		case '0' <= c && c <= '9':
+			if i == 0 && letterFirst {
+				return false
+			}
+		case c == '-':
+			if i == 0 {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func truncate(b []byte, n int) string {

@@ -58,11 +58,19 @@ func NewPromise(origin string, ev iltod.Event) Promise {
 
 // Text returns the note text of p (without signatures).
 func (p Promise) Text() []byte {
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "%s\norigin %s\nseq %d\nleaf %s\nleaf-hash %s\nreceived %s\n",
-		promiseHeader, p.Origin, p.Seq, p.Leaf, base64.StdEncoding.EncodeToString(p.LeafHash[:]),
-		p.Received.UTC().Format(time.RFC3339Nano))
-	return b.Bytes()
+	// Written with appends: a promise is made for every report accepted.
+	b := make([]byte, 0, 128+len(p.Origin)+len(p.Leaf))
+	b = append(b, promiseHeader+"\norigin "...)
+	b = append(b, p.Origin...)
+	b = append(b, "\nseq "...)
+	b = strconv.AppendUint(b, p.Seq, 10)
+	b = append(b, "\nleaf "...)
+	b = append(b, p.Leaf...)
+	b = append(b, "\nleaf-hash "...)
+	b = base64.StdEncoding.AppendEncode(b, p.LeafHash[:])
+	b = append(b, "\nreceived "...)
+	b = p.Received.UTC().AppendFormat(b, time.RFC3339Nano)
+	return append(b, '\n')
 }
 
 // ParsePromiseText parses the text of a promise (the note without its signatures). It
