@@ -193,16 +193,39 @@ func (p *parser) number() (*node, error) {
 	if p.pos < len(p.data) && (p.data[p.pos] == '.' || p.data[p.pos] == 'e' || p.data[p.pos] == 'E') {
 		return nil, &SyntaxError{Offset: start, Msg: "numbers must be integers (no fraction or exponent)"}
 	}
-	n, err := strconv.ParseInt(string(p.data[start:p.pos]), 10, 64)
-	if err != nil || n > MaxInt || n < -MaxInt {
+	// At most 16 digits fit below 2^53; more, or a larger value, is out of range.
+	var n int64
+	if p.pos-digits <= 16 {
+		for _, c := range p.data[digits:p.pos] {
+			n = n*10 + int64(c-'0')
+		}
+	}
+	if p.pos-digits > 16 || n > MaxInt {
 		return nil, &SyntaxError{Offset: start, Msg: fmt.Sprintf("the integer %s is outside ±(2^53-1)", p.data[start:p.pos])}
+	}
+	if digits > start {
+		n = -n
 	}
 	return &node{kind: kNum, num: n}, nil
 }
 
 func (p *parser) string() (string, error) {
 	p.pos++ // opening quote
-	var b []byte
+	// Most strings are printable ASCII without escapes, which is in NFC already: take
+	// them as they are.
+	start := p.pos
+	for p.pos < len(p.data) {
+		c := p.data[p.pos]
+		if c == '"' {
+			p.pos++
+			return string(p.data[start : p.pos-1]), nil
+		}
+		if c < 0x20 || c >= utf8.RuneSelf || c == '\\' {
+			break
+		}
+		p.pos++
+	}
+	b := append([]byte(nil), p.data[start:p.pos]...)
 	for {
 		if p.pos >= len(p.data) {
 			return "", p.errorf("unterminated string")
@@ -363,6 +386,14 @@ func (p *parser) object(depth int) (*node, error) {
 			p.pos++
 		case '}':
 			p.pos++
+			// Canonical objects come sorted, with no key twice: check before sorting.
+			sorted := true
+			for i := 1; i < len(n.obj) && sorted; i++ {
+				sorted = n.obj[i-1].key < n.obj[i].key
+			}
+			if sorted {
+				return n, nil
+			}
 			sort.SliceStable(n.obj, func(i, j int) bool { return n.obj[i].key < n.obj[j].key })
 			for i := 1; i < len(n.obj); i++ {
 				if n.obj[i].key == n.obj[i-1].key {
