@@ -56,6 +56,7 @@ func runBench(ctx context.Context, p *locales.Printer, args []string, stdout, st
 	if err != nil {
 		return err
 	}
+	defer tuneServerGC()() // the server as iltod serve runs it
 	m := &Main{Config: ServeConfig{Store: StoreConfig{DataDir: dir}, Addr: "127.0.0.1:0", Origin: DemoOrigin}, Logger: logger}
 	defer m.Close()
 	if err := m.Open(ctx); err != nil {

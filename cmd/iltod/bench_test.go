@@ -61,6 +61,7 @@ type ingestServer struct {
 func newIngestServer(b *testing.B, reports, batch int) *ingestServer {
 	const devices = 16
 	ctx := context.Background()
+	b.Cleanup(tuneServerGC()) // the server as iltod serve runs it
 	m := &Main{Config: ServeConfig{Store: StoreConfig{DataDir: b.TempDir()}, Addr: "127.0.0.1:0", Origin: "bench.test/log"}}
 	b.Cleanup(func() { m.Close() })
 	if err := m.Open(ctx); err != nil {

@@ -65,6 +65,7 @@ func runDemo(ctx context.Context, p *locales.Printer, args []string, stdout, std
 	if err != nil {
 		return err
 	}
+	defer tuneServerGC()()
 	m := &Main{Config: c, Logger: logger}
 	defer m.Close()
 	if err := m.Open(ctx); err != nil {
