@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 
 	"github.com/iltod/iltod"
@@ -22,7 +21,12 @@ const MaxSmallBody = 16 << 10
 
 // readBody reads at most limit bytes of the request body; a larger body is ETooLarge.
 func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	var buf bytes.Buffer
+	if r.ContentLength > 0 && r.ContentLength <= limit {
+		buf.Grow(int(r.ContentLength) + bytes.MinRead) // read once, not grown by doubling
+	}
+	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, limit))
+	body := buf.Bytes()
 	var mbe *http.MaxBytesError
 	switch {
 	case errors.As(err, &mbe):
@@ -96,7 +100,7 @@ func (s *Server) submitReports(w http.ResponseWriter, r *http.Request) {
 		s.writeJSONBytes(w, r, status, append(b, "}\n"...))
 		return
 	}
-	b := append(make([]byte, 0, 1024*len(results)), `{"results":[`...)
+	b := append(make([]byte, 0, 2048*len(results)), `{"results":[`...)
 	for i, res := range results {
 		if i > 0 {
 			b = append(b, ',')
