@@ -14,6 +14,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -46,6 +47,16 @@ func ed25519Rate(d time.Duration) float64 {
 	}
 	wg.Wait()
 	return float64(n.Load()) / d.Seconds()
+}
+
+// cpuTime returns the CPU time this process has used, user and system: over a run,
+// divided by the run's length, how many cores the server and its clients kept busy.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // ingestServer is a served instance with the example election loaded and devices
@@ -253,16 +264,19 @@ func receiptsOK(n int) func(int, []byte) bool {
 // following. It reports reports/s, the p50 and p99 of acknowledgement latency per
 // request, the p50 time from acknowledgement to a full receipt, and the machine's
 // Ed25519 verification rate on all cores measured in the same run (before and after
-// the load, averaged), and ingest/verify, their ratio.
+// the load, averaged), ingest/verify, their ratio, and cores-used, the CPU time of the
+// server and its clients over the run's length.
 // Run it with: go test -run XXX -bench 'Ingest$' -benchtime 40000x ./cmd/iltod
 func BenchmarkIngest(b *testing.B) {
 	const clients, batch = 32, 50
 	s := newIngestServer(b, b.N, batch)
 	before := ed25519Rate(time.Second)
+	cpu0 := cpuTime()
 	b.ResetTimer()
 	run := ingestClients(b, clients, s.base+"api/v1/reports", s.bodies, receiptsOK(batch),
 		func(r int) string { return s.base + "api/v1/reports/" + s.ids[r] + "/receipt" })
 	b.StopTimer()
+	b.ReportMetric((cpuTime()-cpu0).Seconds()/run.elapsed.Seconds(), "cores-used")
 	verify := (before + ed25519Rate(time.Second)) / 2
 	rate := float64(len(s.bodies)*batch) / run.elapsed.Seconds()
 	b.ReportMetric(rate, "reports/s")
