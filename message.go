@@ -70,6 +70,7 @@ func Join(sep string, items ...Message) Message {
 // language; a literal as it is. Numbers in a Message are literals, so they are written as
 // they were given, in digits without grouping.
 func (m Message) In(lang string) string {
+	// appendIn and in call each other but never In, so that buf stays on the stack.
 	var buf [256]byte
 	return string(m.appendIn(buf[:0], locales.For(lang), lang))
 }
@@ -125,7 +126,7 @@ func (m Message) in(lang string) string {
 		if len(m.Args) > 0 {
 			args = make(locales.Args, len(m.Args))
 			for name, a := range m.Args {
-				args[name] = a.In(lang)
+				args[name] = string(a.appendIn(nil, p, lang)) // a.In(lang), not calling In: see In
 			}
 		}
 		if m.N != nil {
@@ -133,9 +134,10 @@ func (m Message) in(lang string) string {
 		}
 		return p.T(m.Key, args)
 	case m.List != nil:
+		p := locales.For(lang)
 		parts := make([]string, len(m.List))
 		for i, it := range m.List {
-			parts[i] = it.In(lang)
+			parts[i] = string(it.appendIn(nil, p, lang))
 		}
 		return strings.Join(parts, m.Sep)
 	case m.Texts != nil:

@@ -11,10 +11,17 @@ import (
 	"github.com/iltod/iltod/locales"
 )
 
-// compiledRule is a form rule with its parsed expression.
+// compiledRule is a form rule with its parsed expression, and what its results show of
+// it.
 type compiledRule struct {
-	rule iltod.Rule
-	expr *Rule
+	rule  iltod.Rule
+	expr  *Rule
+	text  iltod.Message // expr in canonical form, as a literal
+	names []string      // expr.Tags()
+}
+
+func compileRule(r iltod.Rule, e *Rule) compiledRule {
+	return compiledRule{rule: r, expr: e, text: iltod.Lit(e.String()), names: e.Tags()}
 }
 
 // vkind is the kind of a runtime value. Unknown stands for an answer that is missing,
@@ -51,23 +58,25 @@ type env struct {
 	names    []string        // tags and prefixes the rule names, for seats
 	missing  []absent        // why values are unknown, in order of first appearance
 	shown    []iltod.Message // "CB = 1021", in order of first appearance
-	noted    map[string]bool
-	contests map[string]bool // contests of the answers read
+	shownIDs []string        // the ids of shown
+	contests []string        // contests of the answers read, each once
 }
 
 // show notes a value the rule read, for the detail; id names it once.
 func (e *env) show(id string, m iltod.Message) {
-	if !e.noted[id] {
-		e.noted[id] = true
+	if !slices.Contains(e.shownIDs, id) {
+		e.shownIDs = append(e.shownIDs, id)
 		e.shown = append(e.shown, m)
 	}
 }
 
 func (e *env) absent(name, why string) {
-	if !e.noted["\x00"+name] {
-		e.noted["\x00"+name] = true
-		e.missing = append(e.missing, absent{name, why})
+	for _, a := range e.missing {
+		if a.name == name {
+			return
+		}
 	}
+	e.missing = append(e.missing, absent{name, why})
 }
 
 // answer returns the usable answer to tag, or unknown with the reason noted. Unless
@@ -78,8 +87,8 @@ func (e *env) answer(tag string, quiet bool) (Item, val) {
 		e.absent(tag, e.s.whyAbsent(tag))
 		return it, unknown
 	}
-	if it.Contest != "" {
-		e.contests[it.Contest] = true
+	if it.Contest != "" && !slices.Contains(e.contests, it.Contest) {
+		e.contests = append(e.contests, it.Contest)
 	}
 	v, given := e.answers[tag]
 	switch {
@@ -386,33 +395,31 @@ func (e *env) seats() val {
 
 // run evaluates one rule on the answers.
 func (s *Sheet) run(r compiledRule, answers map[string]iltod.Value) iltod.CheckResult {
-	e := &env{s: s, answers: answers, names: r.expr.Tags(), noted: map[string]bool{}, contests: map[string]bool{}}
+	e := &env{s: s, answers: answers, names: r.names}
 	v, err := e.eval(r.expr.root)
 	res := iltod.CheckResult{Code: r.rule.Code}
 	if len(e.contests) == 1 {
-		for c := range e.contests {
-			res.Contest = c
-		}
+		res.Contest = e.contests[0]
 	}
-	a := args{"Rule": iltod.Lit(r.expr.String()), "Values": iltod.Join(", ", e.shown...)}
-	with := ""
+	a := func() args { return args{"Rule": r.text, "Values": iltod.Join(", ", e.shown...)} }
+	holds, fails := "qa.rule.holds", "qa.rule.fails"
 	if len(e.shown) > 0 {
-		with = "_with"
+		holds, fails = "qa.rule.holds_with", "qa.rule.fails_with"
 	}
 	var d iltod.Message
 	switch {
 	case err != nil:
 		res.Outcome = iltod.CheckFail
-		d = msg("qa.rule.overflow", a)
+		d = msg("qa.rule.overflow", a())
 	case v.k == vUnknown:
 		res.Outcome = iltod.CheckSkipped
 		d = absentList(e.missing)
 	case v.b:
 		res.Outcome = iltod.CheckPass
-		d = msg("qa.rule.holds"+with, a)
+		d = msg(holds, a())
 	default:
 		res.Outcome = iltod.CheckFail
-		d = msg("qa.rule.fails"+with, a)
+		d = msg(fails, a())
 		if r.rule.Message.In(locales.Fallback) != "" {
 			d = msg("qa.rule.message", args{"Message": iltod.Message{Texts: r.rule.Message}, "Detail": d})
 		}
