@@ -28,9 +28,9 @@ func (s *Sheet) Check(answers map[string]iltod.Value) []iltod.CheckResult {
 	if n == 0 {
 		return nil
 	}
-	out := make([]iltod.CheckResult, 0, n+2)
+	c := &checker{s: s, answers: answers, out: make([]iltod.CheckResult, 0, n+2), msgs: make([]iltod.Message, 0, n)}
+	c.figs, c.buf = c.figsArr[:0], c.bufArr[:0]
 	if s.Form.Kind == iltod.Results {
-		c := &checker{s: s, answers: answers, out: out}
 		for _, code := range builtinOrder {
 			if s.cfg.disabled[code] {
 				continue
@@ -38,12 +38,12 @@ func (s *Sheet) Check(answers map[string]iltod.Value) []iltod.CheckResult {
 			c.code = code
 			builtins[code](c)
 		}
-		out = c.out
 	}
 	for _, r := range s.rules {
-		out = append(out, s.run(r, answers))
+		code, outcome, contest, d := s.evalRule(r, answers)
+		c.out = append(c.out, c.result(code, outcome, contest, d))
 	}
-	return out
+	return c.out
 }
 
 // scopeTally is a contest and a tally ("", iltod.TallyManual or iltod.TallyMachine).
@@ -60,9 +60,10 @@ type prepared struct {
 	// registered is, for each scope, the item bound to registered that registered
 	// reads, with its source message.
 	registered map[string]regSource
-	pairs      map[string][]pair // contest → the choices counted by machine and by hand
-	tolerance  iltod.Message     // the reconciliation tolerance, as a literal
-	results    int               // how many results the built-in checks give
+	pairs      map[string][]pair        // contest → the choices counted by machine and by hand
+	tolerance  iltod.Message            // the reconciliation tolerance, as a literal
+	equals     map[string]iltod.Message // tag → "tag = ", as rules show the answers they read
+	results    int                      // how many results the built-in checks give
 }
 
 type regSource struct {
@@ -113,6 +114,10 @@ func (s *Sheet) prepare() {
 		}
 	}
 	p.tolerance = iltod.Lit(formatPPM(s.cfg.reconcilePPM))
+	p.equals = make(map[string]iltod.Message, len(s.Questions))
+	for _, it := range s.Questions {
+		p.equals[it.Tag] = iltod.Lit(it.Tag + " = ")
+	}
 	if s.Form.Kind == iltod.Results {
 		c := &checker{s: s}
 		for _, code := range builtinOrder {
@@ -141,6 +146,10 @@ type checker struct {
 	out     []iltod.CheckResult
 	figs    []fig  // scratch for the figures of one check
 	buf     []byte // scratch for writing figures
+	// msgs holds the results' messages, so that all are one allocation (see result).
+	msgs    []iltod.Message
+	figsArr [16]fig
+	bufArr  [96]byte
 }
 
 // figures returns c.figs emptied, to read one check's figures into; done gives it back.
@@ -262,6 +271,15 @@ func result(code string, outcome iltod.CheckOutcome, contest string, m iltod.Mes
 	return iltod.CheckResult{Code: code, Outcome: outcome, Contest: contest, Detail: m.English(), Msg: &m}
 }
 
+// result is the package's result, its message kept in c.msgs while there is room.
+func (c *checker) result(code string, outcome iltod.CheckOutcome, contest string, m iltod.Message) iltod.CheckResult {
+	if len(c.msgs) == cap(c.msgs) {
+		return result(code, outcome, contest, m)
+	}
+	c.msgs = append(c.msgs, m)
+	return iltod.CheckResult{Code: code, Outcome: outcome, Contest: contest, Detail: m.English(), Msg: &c.msgs[len(c.msgs)-1]}
+}
+
 func (c *checker) add(contest, tally string, outcome iltod.CheckOutcome, detail iltod.Message) {
 	switch tally {
 	case iltod.TallyMachine:
@@ -269,7 +287,7 @@ func (c *checker) add(contest, tally string, outcome iltod.CheckOutcome, detail 
 	case iltod.TallyManual:
 		detail = msg("qa.check.tally_manual", args{"Detail": detail})
 	}
-	c.out = append(c.out, result(c.code, outcome, contest, detail))
+	c.out = append(c.out, c.result(c.code, outcome, contest, detail))
 }
 
 // skip reports a check that could not run for want of answers.

@@ -58,16 +58,34 @@ type env struct {
 	names    []string        // tags and prefixes the rule names, for seats
 	missing  []absent        // why values are unknown, in order of first appearance
 	shown    []iltod.Message // "CB = 1021", in order of first appearance
-	shownIDs []string        // the ids of shown
+	ids      [8]string       // the ids of shown: the first eight,
+	moreIDs  []string        // and the rest
 	contests []string        // contests of the answers read, each once
 }
 
 // show notes a value the rule read, for the detail; id names it once.
 func (e *env) show(id string, m iltod.Message) {
-	if !slices.Contains(e.shownIDs, id) {
-		e.shownIDs = append(e.shownIDs, id)
+	if !e.noted(id) {
+		if n := len(e.shown); n < len(e.ids) {
+			e.ids[n] = id
+		} else {
+			e.moreIDs = append(e.moreIDs, id)
+		}
+		if e.shown == nil {
+			e.shown = make([]iltod.Message, 0, 4)
+		}
 		e.shown = append(e.shown, m)
 	}
+}
+
+// noted reports whether show has noted id.
+func (e *env) noted(id string) bool {
+	for i := range min(len(e.shown), len(e.ids)) {
+		if e.ids[i] == id {
+			return true
+		}
+	}
+	return slices.Contains(e.moreIDs, id)
 }
 
 func (e *env) absent(name, why string) {
@@ -105,7 +123,11 @@ func (e *env) answer(tag string, quiet bool) (Item, val) {
 		return it, unknown
 	}
 	if !quiet {
-		e.show(tag, iltod.Join("", iltod.Lit(tag+" = "), show(out)))
+		eq, ok := e.s.pre.equals[tag]
+		if !ok {
+			eq = iltod.Lit(tag + " = ")
+		}
+		e.show(tag, iltod.Join("", eq, show(out)))
 	}
 	return it, out
 }
@@ -395,6 +417,11 @@ func (e *env) seats() val {
 
 // run evaluates one rule on the answers.
 func (s *Sheet) run(r compiledRule, answers map[string]iltod.Value) iltod.CheckResult {
+	return result(s.evalRule(r, answers))
+}
+
+// evalRule evaluates one rule on the answers, giving what its result holds.
+func (s *Sheet) evalRule(r compiledRule, answers map[string]iltod.Value) (string, iltod.CheckOutcome, string, iltod.Message) {
 	e := &env{s: s, answers: answers, names: r.names}
 	v, err := e.eval(r.expr.root)
 	res := iltod.CheckResult{Code: r.rule.Code}
@@ -424,7 +451,7 @@ func (s *Sheet) run(r compiledRule, answers map[string]iltod.Value) iltod.CheckR
 			d = msg("qa.rule.message", args{"Message": iltod.Message{Texts: r.rule.Message}, "Detail": d})
 		}
 	}
-	return result(res.Code, res.Outcome, res.Contest, d)
+	return res.Code, res.Outcome, res.Contest, d
 }
 
 // ---- checked arithmetic ----
