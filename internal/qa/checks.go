@@ -29,14 +29,13 @@ func (s *Sheet) Check(answers map[string]iltod.Value) []iltod.CheckResult {
 		return nil
 	}
 	c := &checker{s: s, answers: answers, out: make([]iltod.CheckResult, 0, n+2), msgs: make([]iltod.Message, 0, n)}
-	c.figs, c.buf = c.figsArr[:0], c.bufArr[:0]
 	if s.Form.Kind == iltod.Results {
 		for _, code := range builtinOrder {
 			if s.cfg.disabled[code] {
 				continue
 			}
 			c.code = code
-			builtins[code](c)
+			c.builtin(code)
 		}
 	}
 	for _, r := range s.rules {
@@ -122,21 +121,35 @@ func (s *Sheet) prepare() {
 		c := &checker{s: s}
 		for _, code := range builtinOrder {
 			if !s.cfg.disabled[code] {
-				builtins[code](c)
+				c.builtin(code)
 			}
 		}
 		p.results = len(c.out) // which checks give a result depends on the sheet alone
 	}
 }
 
-var builtins = map[string]func(*checker){
-	OverVoting:           (*checker).overVoting,
-	ValidSum:             (*checker).validSum,
-	CastSum:              (*checker).castSum,
-	Reconciliation:       (*checker).reconciliation,
-	BlockCandidateLECast: (*checker).blockCandidate,
-	BlockSumLESeatsValid: (*checker).blockSum,
-	MachineManual:        (*checker).machineManual,
+// builtin runs the built-in check code, and reports whether there is one. It calls each
+// check directly, so that the checker, scratch space and all, stays on the stack.
+func (c *checker) builtin(code string) bool {
+	switch code {
+	case OverVoting:
+		c.overVoting()
+	case ValidSum:
+		c.validSum()
+	case CastSum:
+		c.castSum()
+	case Reconciliation:
+		c.reconciliation()
+	case BlockCandidateLECast:
+		c.blockCandidate()
+	case BlockSumLESeatsValid:
+		c.blockSum()
+	case MachineManual:
+		c.machineManual()
+	default:
+		return false
+	}
+	return true
 }
 
 type checker struct {
@@ -144,18 +157,12 @@ type checker struct {
 	answers map[string]iltod.Value
 	code    string
 	out     []iltod.CheckResult
-	figs    []fig  // scratch for the figures of one check
-	buf     []byte // scratch for writing figures
 	// msgs holds the results' messages, so that all are one allocation (see result).
-	msgs    []iltod.Message
-	figsArr [16]fig
-	bufArr  [96]byte
+	msgs []iltod.Message
 }
 
-// figures returns c.figs emptied, to read one check's figures into; done gives it back.
-func (c *checker) figures() []fig { return c.figs[:0] }
-
-func (c *checker) done(figs []fig) { c.figs = figs }
+// scratch is room on the stack for the figures of one check: most have fewer.
+type scratch [16]fig
 
 // fig is one figure read from the answers.
 type fig struct {
@@ -192,8 +199,9 @@ func (f fig) appendTo(b []byte) []byte {
 
 // joinFigs writes the usable figures of figs that are above limit (or, if above is
 // false, not above it) as the checks' details list them: "BI 900, BC 898".
-func (c *checker) joinFigs(figs []fig, limit int64, above bool) string {
-	b := c.buf[:0]
+func joinFigs(figs []fig, limit int64, above bool) string {
+	var buf [128]byte
+	b := buf[:0]
 	n := 0
 	for _, f := range figs {
 		if f.ok && (f.v > limit) == above {
@@ -204,7 +212,6 @@ func (c *checker) joinFigs(figs []fig, limit int64, above bool) string {
 			n++
 		}
 	}
-	c.buf = b
 	return string(b)
 }
 
@@ -352,14 +359,14 @@ func (s *Sheet) scopes() []string { return s.pre.scopes }
 // overVoting: every issued and cast figure of a scope is at most registered plus the
 // allowance.
 func (c *checker) overVoting() {
+	var sc scratch
 	for _, scope := range c.s.scopes() {
-		figs := c.figures()
+		figs := sc[:0]
 		for _, it := range c.s.Questions {
 			if it.Contest == scope && (it.Count == iltod.CountIssued || it.Count == iltod.CountCast) {
 				figs = append(figs, c.read(it))
 			}
 		}
-		c.done(figs)
 		if len(figs) == 0 {
 			continue
 		}
@@ -373,12 +380,12 @@ func (c *checker) overVoting() {
 		switch {
 		case over:
 			c.add(scope, "", iltod.CheckFail, msg("qa.check.over_voting_fail", args{"Registered": num(reg), "Source": src,
-				"Allowance": num(allow), "Figures": iltod.Lit(c.joinFigs(figs, limit, true))}))
+				"Allowance": num(allow), "Figures": iltod.Lit(joinFigs(figs, limit, true))}))
 		case !allOK(figs):
 			c.skip(scope, "", figs)
 		default:
 			c.add(scope, "", iltod.CheckPass, msg("qa.check.over_voting_pass", args{"Registered": num(reg), "Source": src,
-				"Allowance": num(allow), "Figures": iltod.Lit(c.joinFigs(figs, limit, false))}))
+				"Allowance": num(allow), "Figures": iltod.Lit(joinFigs(figs, limit, false))}))
 		}
 	}
 }
@@ -463,11 +470,11 @@ func (c *checker) validSum() {
 
 // compareSum checks total == Σ items.
 func (c *checker) compareSum(contest, tally string, total fig, items []Item) {
-	figs := append(c.figures(), total)
+	var sc scratch
+	figs := append(sc[:0], total)
 	for _, it := range items {
 		figs = append(figs, c.read(it))
 	}
-	c.done(figs)
 	if !allOK(figs) {
 		c.skip(contest, tally, figs)
 		return
@@ -510,11 +517,11 @@ func (c *checker) castSum() {
 		if !ok1 || !ok2 || !ok3 {
 			continue
 		}
-		figs := append(c.figures(), c.read(cast), c.read(valid), c.read(invalid))
+		var sc scratch
+		figs := append(sc[:0], c.read(cast), c.read(valid), c.read(invalid))
 		if blank, ok := c.s.item(iltod.CountBlank, code, "", iltod.TallyManual); ok {
 			figs = append(figs, c.read(blank))
 		}
-		c.done(figs)
 		if !allOK(figs) {
 			c.skip(code, "", figs)
 			continue
@@ -523,7 +530,8 @@ func (c *checker) castSum() {
 		for _, f := range figs[1:] {
 			sum += f.v
 		}
-		b := c.buf[:0]
+		var buf [128]byte
+		b := buf[:0]
 		if figs[0].v == sum {
 			b = figs[0].appendTo(b) // "CB 700 = CV 690 + CI 10"
 			b = append(b, " = "...)
@@ -535,13 +543,11 @@ func (c *checker) castSum() {
 			}
 			b = f.appendTo(b)
 		}
-		c.buf = b
 		if figs[0].v == sum {
 			c.add(code, "", iltod.CheckPass, iltod.Lit(string(b)))
 		} else {
 			b = append(b, " = "...)
 			b = strconv.AppendInt(b, sum, 10)
-			c.buf = b
 			c.add(code, "", iltod.CheckFail, msg("qa.check.sum_differs", args{"Total": figs[0].lit(),
 				"Sum": iltod.Lit(string(b[start:])), "Difference": num(figs[0].v - sum)}))
 		}
@@ -565,8 +571,7 @@ func (c *checker) reconciliation() {
 		}
 		fc, fi := c.read(cast), c.read(issued)
 		if !fc.ok || !fi.ok {
-			figs := append(c.figures(), fc, fi)
-			c.done(figs)
+			figs := []fig{fc, fi}
 			c.skip(scope, "", figs)
 			continue
 		}
@@ -597,7 +602,8 @@ func (c *checker) blockCandidate() {
 				}
 			}
 			fb := c.read(bound)
-			figs := append(c.figures(), fb)
+			var sc scratch
+			figs := append(sc[:0], fb)
 			over := 0
 			for _, it := range c.s.choices(code, tally) {
 				f := c.read(it)
@@ -606,7 +612,6 @@ func (c *checker) blockCandidate() {
 					over++
 				}
 			}
-			c.done(figs)
 			switch {
 			case over > 0:
 				list := make([]string, 0, over)
@@ -638,11 +643,11 @@ func (c *checker) blockSum() {
 				continue
 			}
 			items := c.s.choices(code, tally)
-			figs := append(c.figures(), c.read(valid))
+			var sc scratch
+			figs := append(sc[:0], c.read(valid))
 			for _, it := range items {
 				figs = append(figs, c.read(it))
 			}
-			c.done(figs)
 			if !allOK(figs) {
 				c.skip(code, tally, figs)
 				continue
@@ -668,7 +673,8 @@ func (c *checker) blockSum() {
 func (c *checker) machineManual() {
 	tol := c.s.cfg.machineManual
 	for _, code := range c.s.order {
-		figs := c.figures()
+		var sc scratch
+		figs := sc[:0]
 		var off []iltod.Message
 		pairs := 0
 		for _, p := range c.s.pre.pairs[code] {
@@ -681,7 +687,6 @@ func (c *checker) machineManual() {
 				}
 			}
 		}
-		c.done(figs)
 		if pairs == 0 {
 			continue
 		}
