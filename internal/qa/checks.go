@@ -24,11 +24,10 @@ import (
 // CheckDeviceClock's). The results' messages share storage with the sheet and with each
 // other: callers MUST NOT modify them.
 func (s *Sheet) Check(answers map[string]iltod.Value) []iltod.CheckResult {
-	n := s.pre.results + len(s.rules)
-	if n == 0 {
-		return nil
+	c := &checker{s: s, answers: answers}
+	if n := s.pre.results + len(s.rules); n > 0 { // else nil, as ever, unless a check adds one
+		c.out, c.msgs = make([]iltod.CheckResult, 0, n+2), make([]iltod.Message, 0, n)
 	}
-	c := &checker{s: s, answers: answers, out: make([]iltod.CheckResult, 0, n+2), msgs: make([]iltod.Message, 0, n)}
 	if s.Form.Kind == iltod.Results {
 		for _, code := range builtinOrder {
 			if s.cfg.disabled[code] {
