@@ -228,3 +228,44 @@ func TestGolden(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckConcurrent: a sheet, and the messages its results share with it and with
+// each other, serve any number of goroutines at once (run it with -race).
+func TestCheckConcurrent(t *testing.T) {
+	s, _ := exampleSheet(t)
+	r := rand.New(rand.NewPCG(5, 6))
+	var sets []map[string]iltod.Value
+	var want [][]byte
+	st := iltod.Station{Code: "S", Location: &iltod.Point{Lat: 47.91, Lon: 106.88}}
+	encode := func(ans map[string]iltod.Value, i int) []byte {
+		cs := append(s.Check(ans), CheckGeofence(st, &iltod.Position{LatE6: 47_910_000 + int64(i), LonE6: 106_880_000, AccuracyM: 20}, 1000))
+		b, err := json.Marshal(cs)
+		if err != nil {
+			t.Error(err) // not Fatal: encode runs on other goroutines too
+		}
+		return b
+	}
+	for i := range 50 {
+		ans := mutate(r, s, benchAnswers(i), 0.2)
+		sets = append(sets, ans)
+		want = append(want, encode(ans, i))
+	}
+	done := make(chan error)
+	for g := range 4 {
+		go func() {
+			for k := range 200 {
+				i := (g*7 + k) % len(sets)
+				if got := encode(sets[i], i); !bytes.Equal(got, want[i]) {
+					done <- fmt.Errorf("set %d: %s, want %s", i, got, want[i])
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for range 4 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}
