@@ -234,9 +234,9 @@ func (c *checker) read(it Item) fig {
 // sheet has.
 func (s *Sheet) item(count iltod.CountKind, contest string, tallies ...string) (Item, bool) {
 	for _, t := range tallies {
-		for _, it := range s.Questions {
-			if it.Count == count && it.Contest == contest && it.Choice == "" && it.Tally == t {
-				return it, true
+		for i := range s.Questions {
+			if it := &s.Questions[i]; it.Count == count && it.Contest == contest && it.Choice == "" && it.Tally == t {
+				return *it, true
 			}
 		}
 	}
@@ -361,9 +361,9 @@ func (c *checker) overVoting() {
 	var sc scratch
 	for _, scope := range c.s.scopes() {
 		figs := sc[:0]
-		for _, it := range c.s.Questions {
-			if it.Contest == scope && (it.Count == iltod.CountIssued || it.Count == iltod.CountCast) {
-				figs = append(figs, c.read(it))
+		for i := range c.s.Questions {
+			if it := &c.s.Questions[i]; it.Contest == scope && (it.Count == iltod.CountIssued || it.Count == iltod.CountCast) {
+				figs = append(figs, c.read(*it))
 			}
 		}
 		if len(figs) == 0 {
