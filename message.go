@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/iltod/iltod/locales"
 )
@@ -69,6 +70,55 @@ func Join(sep string, items ...Message) Message {
 // language; a literal as it is. Numbers in a Message are literals, so they are written as
 // they were given, in digits without grouping.
 func (m Message) In(lang string) string {
+	// appendIn and in call each other but never In, so that buf stays on the stack.
+	var buf [256]byte
+	return string(m.appendIn(buf[:0], locales.For(lang), lang))
+}
+
+// appendIn appends m.In(lang) to b, p being locales.For(lang). It fills a catalogue
+// message that is a simple template (locales.Printer.Simple) itself, writing its
+// arguments straight into b, and leaves anything else to in: the same words, without a
+// map and a string for every message of the tree.
+func (m Message) appendIn(b []byte, p *locales.Printer, lang string) []byte {
+	switch {
+	case m.Key != "":
+		if m.N != nil {
+			return append(b, m.in(lang)...)
+		}
+		lits, names, ok := p.Simple(m.Key)
+		if !ok {
+			return append(b, m.in(lang)...)
+		}
+		start := len(b)
+		b = append(b, lits[0]...)
+		for i, name := range names {
+			a, ok := m.Args[name]
+			if !ok { // T falls back: let it
+				return append(b[:start], m.in(lang)...)
+			}
+			b = a.appendIn(b, p, lang)
+			b = append(b, lits[i+1]...)
+		}
+		if len(b) == start { // an empty message falls back, as T says
+			return append(b, m.in(lang)...)
+		}
+		return b
+	case m.List != nil:
+		for i, it := range m.List {
+			if i > 0 {
+				b = append(b, m.Sep...)
+			}
+			b = it.appendIn(b, p, lang)
+		}
+		return b
+	case m.Texts != nil:
+		return append(b, m.Texts.In(lang, locales.Fallback)...)
+	}
+	return append(b, m.Text...)
+}
+
+// in is In by the catalogue's T and N, given every argument as a string.
+func (m Message) in(lang string) string {
 	switch {
 	case m.Key != "":
 		p := locales.For(lang)
@@ -76,7 +126,7 @@ func (m Message) In(lang string) string {
 		if len(m.Args) > 0 {
 			args = make(locales.Args, len(m.Args))
 			for name, a := range m.Args {
-				args[name] = a.In(lang)
+				args[name] = string(a.appendIn(nil, p, lang)) // a.In(lang), not calling In: see In
 			}
 		}
 		if m.N != nil {
@@ -84,9 +134,10 @@ func (m Message) In(lang string) string {
 		}
 		return p.T(m.Key, args)
 	case m.List != nil:
+		p := locales.For(lang)
 		parts := make([]string, len(m.List))
 		for i, it := range m.List {
-			parts[i] = it.In(lang)
+			parts[i] = string(it.appendIn(nil, p, lang))
 		}
 		return strings.Join(parts, m.Sep)
 	case m.Texts != nil:
@@ -120,7 +171,8 @@ func (m Message) AppendJSON(b []byte) []byte {
 		b = AppendJSONString(b, m.Key)
 		if len(m.Args) > 0 {
 			b = append(b, `,"args":{`...)
-			for i, name := range argNames(m.Args) {
+			var buf [8]string // most messages have fewer arguments: no allocation
+			for i, name := range appendArgNames(buf[:0], m.Args) {
 				if i > 0 {
 					b = append(b, ',')
 				}
@@ -189,8 +241,8 @@ func (m *Message) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-func argNames(m map[string]Message) []string {
-	keys := make([]string, 0, len(m))
+// appendArgNames appends the names of m to keys, sorted.
+func appendArgNames(keys []string, m map[string]Message) []string {
 	for k := range m {
 		keys = append(keys, k)
 	}
@@ -204,11 +256,63 @@ func argNames(m map[string]Message) []string {
 func AppendJSONString(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
-			q, _ := json.Marshal(s) // encoding/json encodes every string
-			return append(b, q...)
+			return appendJSONEscaped(b, s)
 		}
 	}
 	b = append(b, '"')
 	b = append(b, s...)
+	return append(b, '"')
+}
+
+// appendJSONEscaped appends s as encoding/json's Marshal writes a string (escaping
+// HTML's <, > and &, and replacing invalid UTF-8 with U+FFFD), without its allocations.
+// TestAppendJSONString holds it to json.Marshal.
+func appendJSONEscaped(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '\\', '"':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xF])
+		default:
+			i += size
+			continue
+		}
+		i += size
+		start = i
+	}
+	b = append(b, s[start:]...)
 	return append(b, '"')
 }

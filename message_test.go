@@ -3,6 +3,7 @@ package iltod_test
 import (
 	"encoding/json"
 	"errors"
+	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
@@ -106,5 +107,36 @@ func TestProblemsIn(t *testing.T) {
 	}
 	if got := iltod.ErrorCodeOf(errors.Join(ps)); got != iltod.EInvalid {
 		t.Errorf("code of Problems = %s", got)
+	}
+}
+
+// TestAppendJSONString holds AppendJSONString to what it promises: printable ASCII
+// other than '"' and '\\' as it is, anything else exactly as json.Marshal writes it.
+func TestAppendJSONString(t *testing.T) {
+	want := func(s string) string {
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+				q, _ := json.Marshal(s)
+				return string(q)
+			}
+		}
+		return `"` + s + `"`
+	}
+	cases := []string{"", "CB 1021", "BC <= RV", "a & b > c", `say "hi"`, `back\slash`, "sum 3 × 4 <= 5",
+		"tab\there", "\b\f\n\r\t\x00\x01\x1f\x7f", "Сонгогч <б>", "\xff\xfe", "a\xe2\x80", "\u2028\u2029",
+		"😀 & <", "\ufffd", "x\u0085y", strings.Repeat("я<", 50)}
+	r := rand.New(rand.NewPCG(1, 2))
+	alphabet := []string{"a", "<", ">", "&", `"`, `\`, "\n", "\x01", "\x7f", "я", "×", "\u2028", "\xff", "\xe2", "😀", " "}
+	for range 20000 {
+		var b strings.Builder
+		for range r.IntN(12) {
+			b.WriteString(alphabet[r.IntN(len(alphabet))])
+		}
+		cases = append(cases, b.String())
+	}
+	for _, s := range cases {
+		if got := string(iltod.AppendJSONString([]byte("x"), s)); got != "x"+want(s) {
+			t.Fatalf("%q: got %s, want x%s", s, got, want(s))
+		}
 	}
 }

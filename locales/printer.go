@@ -4,6 +4,7 @@ import (
 	"maps"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -29,7 +30,20 @@ type Printer struct {
 	// and fallbackSimple those of English.
 	simple, fallbackSimple map[string]*simpleTemplate
 	own                    map[string]*i18n.Message // lang's messages
+	// counted caches N for a key and a small count with no data (countKey → string):
+	// the catalogue never changes, and QA writes such messages ("2 seconds") for every
+	// report, each a run of the template engine.
+	counted sync.Map
 }
+
+// countKey is a key of Printer.counted.
+type countKey struct {
+	key   string
+	count int
+}
+
+// maxCounted bounds the counts Printer.counted holds, and so its size.
+const maxCounted = 4096
 
 func newPrinter(c *loaded, lang string) *Printer {
 	p := &Printer{
@@ -80,6 +94,22 @@ func (p *Printer) T(key string, data ...Args) string {
 // placeholder {{.Count}} is count written with p.Int, unless data sets Count itself. Like
 // T, it never returns "".
 func (p *Printer) N(key string, count int, data ...Args) string {
+	cache := count >= 0 && count < maxCounted
+	for _, a := range data {
+		cache = cache && len(a) == 0
+	}
+	if cache {
+		if s, ok := p.counted.Load(countKey{key, count}); ok {
+			return s.(string)
+		}
+		s := p.n(key, count, nil)
+		p.counted.Store(countKey{key, count}, s)
+		return s
+	}
+	return p.n(key, count, data)
+}
+
+func (p *Printer) n(key string, count int, data []Args) string {
 	d := Args{}
 	for _, a := range data {
 		maps.Copy(d, a)
@@ -105,6 +135,27 @@ func (p *Printer) localize(key string, count any, data Args) string {
 		return s
 	}
 	return key
+}
+
+// Simple returns the parts of the message key when T, given data whose values are all
+// strings, fills it by plain substitution: the message is lits[0], then for each i the
+// value of names[i] followed by lits[i+1]. ok is false when the template engine decides
+// (the message is not a simple template in p's language, or is missing from it and from
+// English). T falls back to English or to the key when a name has no value or the filled
+// message is empty; a caller that fills the parts itself MUST call T in those cases. The
+// slices are the Printer's own and MUST NOT be modified.
+func (p *Printer) Simple(key string) (lits, names []string, ok bool) {
+	t := p.simple[key]
+	if t == nil {
+		if _, has := p.own[key]; has {
+			return nil, nil, false
+		}
+		t = p.fallbackSimple[key]
+	}
+	if t == nil {
+		return nil, nil, false
+	}
+	return t.lits, t.names, true
 }
 
 // fast returns what localize returns for key and data without a plural count, when the

@@ -206,3 +206,30 @@ func TestDate(t *testing.T) {
 		t.Errorf("mn: Date = %q, want %q", got, want)
 	}
 }
+
+// TestNCached: N, which caches a message with a small count and no data, gives what the
+// template engine gives, the first time and after.
+func TestNCached(t *testing.T) {
+	for _, lang := range Languages {
+		p := For(lang)
+		for _, key := range Keys(lang) {
+			if !Plural(lang, key) {
+				continue
+			}
+			for _, n := range []int{-1, 0, 1, 2, 5, 21, 101, maxCounted - 1, maxCounted} {
+				want := p.n(key, n, nil)
+				for range 2 {
+					if got := p.N(key, n); got != want {
+						t.Fatalf("%s %s %d: %q, want %q", lang, key, n, got, want)
+					}
+					if got := p.N(key, n, nil, Args{}); got != want {
+						t.Fatalf("%s %s %d with empty data: %q, want %q", lang, key, n, got, want)
+					}
+				}
+			}
+			if got, want := p.N(key, 3, Args{"Count": "x"}), p.n(key, 3, []Args{{"Count": "x"}}); got != want {
+				t.Fatalf("%s %s with data: %q, want %q", lang, key, got, want)
+			}
+		}
+	}
+}

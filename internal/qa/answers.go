@@ -138,12 +138,7 @@ func quoted(s string, n int) iltod.Message { return iltod.Lit(strconv.Quote(trun
 
 // checkValue returns why v, which is not NA, does not answer q, and whether it does not.
 func checkValue(q *iltod.Question, v iltod.Value) (iltod.Message, bool) {
-	want := map[iltod.QuestionType]iltod.ValueKind{
-		iltod.Integer: iltod.Int, iltod.YesNo: iltod.Bool, iltod.SelectOne: iltod.Str,
-		iltod.SelectMultiple: iltod.List, iltod.TextAnswer: iltod.Str, iltod.TimeOfDay: iltod.Str,
-		iltod.Photo: iltod.Str,
-	}[q.Type]
-	if v.Kind != want {
+	if v.Kind != wantKind(q.Type) {
 		return msg("qa.answer.wrong_kind", args{"Want": kindName(q.Type), "Got": valueName(v)}), true
 	}
 	switch q.Type {
@@ -183,6 +178,23 @@ func checkValue(q *iltod.Question, v iltod.Value) (iltod.Message, bool) {
 		}
 	}
 	return iltod.Message{}, false
+}
+
+// wantKind returns the kind of value that answers a question of type t, and the zero
+// ValueKind (iltod.NA) for a type it does not know.
+func wantKind(t iltod.QuestionType) iltod.ValueKind {
+	switch t {
+	case iltod.Integer:
+		return iltod.Int
+	case iltod.YesNo:
+		return iltod.Bool
+	case iltod.SelectOne, iltod.TextAnswer, iltod.TimeOfDay, iltod.Photo:
+		return iltod.Str
+	case iltod.SelectMultiple:
+		return iltod.List
+	}
+	var zero iltod.ValueKind
+	return zero
 }
 
 // checkText returns why s is not acceptable as a text answer, and whether it is not.

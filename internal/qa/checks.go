@@ -19,33 +19,136 @@ import (
 // A missing answer, an answer of "not applicable" (iltod.NA), and an answer of the wrong
 // kind for its question are never read as zero. Answers are not otherwise validated: run
 // ValidateAnswers for that. The same answers always give the same results.
+//
+// The slice has room for two more results (the intake appends CheckGeofence's and
+// CheckDeviceClock's). The results' messages share storage with the sheet and with each
+// other: callers MUST NOT modify them.
 func (s *Sheet) Check(answers map[string]iltod.Value) []iltod.CheckResult {
-	var out []iltod.CheckResult
+	c := &checker{s: s, answers: answers}
+	if n := s.pre.results + len(s.rules); n > 0 { // else nil, as ever, unless a check adds one
+		c.out, c.msgs = make([]iltod.CheckResult, 0, n+2), make([]iltod.Message, 0, n)
+	}
 	if s.Form.Kind == iltod.Results {
-		c := &checker{s: s, answers: answers}
 		for _, code := range builtinOrder {
 			if s.cfg.disabled[code] {
 				continue
 			}
 			c.code = code
-			builtins[code](c)
+			c.builtin(code)
 		}
-		out = c.out
 	}
 	for _, r := range s.rules {
-		out = append(out, s.run(r, answers))
+		code, outcome, contest, d := s.evalRule(r, answers)
+		c.out = append(c.out, c.result(code, outcome, contest, d))
 	}
-	return out
+	return c.out
 }
 
-var builtins = map[string]func(*checker){
-	OverVoting:           (*checker).overVoting,
-	ValidSum:             (*checker).validSum,
-	CastSum:              (*checker).castSum,
-	Reconciliation:       (*checker).reconciliation,
-	BlockCandidateLECast: (*checker).blockCandidate,
-	BlockSumLESeatsValid: (*checker).blockSum,
-	MachineManual:        (*checker).machineManual,
+// scopeTally is a contest and a tally ("", iltod.TallyManual or iltod.TallyMachine).
+type scopeTally struct{ contest, tally string }
+
+// prepared is what Check needs of a sheet that does not depend on the answers, built
+// once by Expand: Check runs on every report, Expand once per form and station.
+type prepared struct {
+	scopes   []string                     // "" (the station) followed by the sheet's contests
+	tallies  map[string][]string          // contest → its tallies (see tallies)
+	choices  map[scopeTally][]Item        // see choices
+	sumNames map[scopeTally]iltod.Message // sumName of the choices
+	tagNames map[scopeTally]iltod.Message // tagsName of the choices
+	// registered is, for each scope, the item bound to registered that registered
+	// reads, with its source message.
+	registered map[string]regSource
+	pairs      map[string][]pair        // contest → the choices counted by machine and by hand
+	tolerance  iltod.Message            // the reconciliation tolerance, as a literal
+	equals     map[string]iltod.Message // tag → "tag = ", as rules show the answers they read
+	results    int                      // how many results the built-in checks give
+}
+
+type regSource struct {
+	it  Item
+	src iltod.Message
+}
+
+// pair is a choice counted by machine and by hand (or untallied).
+type pair struct{ machine, manual Item }
+
+// prepare fills s.pre from the sheet's questions; Expand calls it last.
+func (s *Sheet) prepare() {
+	p := &s.pre
+	p.scopes = append([]string{""}, s.order...)
+	p.tallies = map[string][]string{}
+	p.choices = map[scopeTally][]Item{}
+	p.sumNames = map[scopeTally]iltod.Message{}
+	p.tagNames = map[scopeTally]iltod.Message{}
+	p.registered = map[string]regSource{}
+	p.pairs = map[string][]pair{}
+	for _, code := range s.order {
+		p.tallies[code] = s.findTallies(code)
+		for _, t := range []string{"", iltod.TallyManual, iltod.TallyMachine} {
+			k := scopeTally{code, t}
+			items := s.findChoices(code, t)
+			if items == nil {
+				continue
+			}
+			p.choices[k] = items
+			p.tagNames[k] = tagsName(items)
+			p.sumNames[k] = sumName(items)
+		}
+		manual := map[string]Item{}
+		for _, t := range []string{"", iltod.TallyManual} {
+			for _, it := range p.choices[scopeTally{code, t}] {
+				manual[it.Choice] = it
+			}
+		}
+		for _, m := range p.choices[scopeTally{code, iltod.TallyMachine}] {
+			if h, ok := manual[m.Choice]; ok {
+				p.pairs[code] = append(p.pairs[code], pair{m, h})
+			}
+		}
+	}
+	for _, sc := range p.scopes {
+		if it, ok := s.item(iltod.CountRegistered, sc, "", iltod.TallyManual, iltod.TallyMachine); ok {
+			p.registered[sc] = regSource{it, msg("qa.source.answer", args{"Tag": iltod.Lit(it.Tag)})}
+		}
+	}
+	p.tolerance = iltod.Lit(formatPPM(s.cfg.reconcilePPM))
+	p.equals = make(map[string]iltod.Message, len(s.Questions))
+	for _, it := range s.Questions {
+		p.equals[it.Tag] = iltod.Lit(it.Tag + " = ")
+	}
+	if s.Form.Kind == iltod.Results {
+		c := &checker{s: s}
+		for _, code := range builtinOrder {
+			if !s.cfg.disabled[code] {
+				c.builtin(code)
+			}
+		}
+		p.results = len(c.out) // which checks give a result depends on the sheet alone
+	}
+}
+
+// builtin runs the built-in check code, and reports whether there is one. It calls each
+// check directly, so that the checker, scratch space and all, stays on the stack.
+func (c *checker) builtin(code string) bool {
+	switch code {
+	case OverVoting:
+		c.overVoting()
+	case ValidSum:
+		c.validSum()
+	case CastSum:
+		c.castSum()
+	case Reconciliation:
+		c.reconciliation()
+	case BlockCandidateLECast:
+		c.blockCandidate()
+	case BlockSumLESeatsValid:
+		c.blockSum()
+	case MachineManual:
+		c.machineManual()
+	default:
+		return false
+	}
+	return true
 }
 
 type checker struct {
@@ -53,7 +156,12 @@ type checker struct {
 	answers map[string]iltod.Value
 	code    string
 	out     []iltod.CheckResult
+	// msgs holds the results' messages, so that all are one allocation (see result).
+	msgs []iltod.Message
 }
+
+// scratch is room on the stack for the figures of one check: most have fewer.
+type scratch [16]fig
 
 // fig is one figure read from the answers.
 type fig struct {
@@ -81,6 +189,31 @@ func (f fig) String() string { return f.tag + " " + strconv.FormatInt(f.v, 10) }
 // lit is f's String as a literal.
 func (f fig) lit() iltod.Message { return iltod.Lit(f.String()) }
 
+// appendTo appends f's String to b.
+func (f fig) appendTo(b []byte) []byte {
+	b = append(b, f.tag...)
+	b = append(b, ' ')
+	return strconv.AppendInt(b, f.v, 10)
+}
+
+// joinFigs writes the usable figures of figs that are above limit (or, if above is
+// false, not above it) as the checks' details list them: "BI 900, BC 898".
+func joinFigs(figs []fig, limit int64, above bool) string {
+	var buf [128]byte
+	b := buf[:0]
+	n := 0
+	for _, f := range figs {
+		if f.ok && (f.v > limit) == above {
+			if n > 0 {
+				b = append(b, ", "...)
+			}
+			b = f.appendTo(b)
+			n++
+		}
+	}
+	return string(b)
+}
+
 func (c *checker) read(it Item) fig {
 	f := fig{tag: it.Tag, found: true}
 	v, given := c.answers[it.Tag]
@@ -101,9 +234,9 @@ func (c *checker) read(it Item) fig {
 // sheet has.
 func (s *Sheet) item(count iltod.CountKind, contest string, tallies ...string) (Item, bool) {
 	for _, t := range tallies {
-		for _, it := range s.Questions {
-			if it.Count == count && it.Contest == contest && it.Choice == "" && it.Tally == t {
-				return it, true
+		for i := range s.Questions {
+			if it := &s.Questions[i]; it.Count == count && it.Contest == contest && it.Choice == "" && it.Tally == t {
+				return *it, true
 			}
 		}
 	}
@@ -114,20 +247,28 @@ func (s *Sheet) item(count iltod.CountKind, contest string, tallies ...string) (
 // the figure came from: the answer bound to registered in that scope, else the
 // station-wide one, else the station's register.
 func (s *Sheet) registered(answers map[string]iltod.Value, contest string) (int64, iltod.Message) {
-	scopes := []string{""}
 	if contest != "" {
-		scopes = []string{contest, ""}
-	}
-	for _, sc := range scopes {
-		if it, ok := s.item(iltod.CountRegistered, sc, "", iltod.TallyManual, iltod.TallyMachine); ok {
-			if v, given := answers[it.Tag]; given {
-				if u, ok := usable(it.Question, v); ok {
-					return u.i, msg("qa.source.answer", args{"Tag": iltod.Lit(it.Tag)})
-				}
-			}
+		if r, ok := s.registeredIn(answers, contest); ok {
+			return r.i, s.pre.registered[contest].src
 		}
 	}
+	if r, ok := s.registeredIn(answers, ""); ok {
+		return r.i, s.pre.registered[""].src
+	}
 	return int64(s.Station.Registered), msg("qa.source.register", nil)
+}
+
+// registeredIn returns the usable answer bound to registered in scope.
+func (s *Sheet) registeredIn(answers map[string]iltod.Value, scope string) (val, bool) {
+	r, ok := s.pre.registered[scope]
+	if !ok {
+		return unknown, false
+	}
+	v, given := answers[r.it.Tag]
+	if !given {
+		return unknown, false
+	}
+	return usable(r.it.Question, v)
 }
 
 // result returns a CheckResult whose detail is m: Msg for the reader's language, Detail
@@ -136,11 +277,23 @@ func result(code string, outcome iltod.CheckOutcome, contest string, m iltod.Mes
 	return iltod.CheckResult{Code: code, Outcome: outcome, Contest: contest, Detail: m.English(), Msg: &m}
 }
 
-func (c *checker) add(contest, tally string, outcome iltod.CheckOutcome, detail iltod.Message) {
-	if tally == iltod.TallyMachine || tally == iltod.TallyManual {
-		detail = msg("qa.check.tally_"+tally, args{"Detail": detail})
+// result is the package's result, its message kept in c.msgs while there is room.
+func (c *checker) result(code string, outcome iltod.CheckOutcome, contest string, m iltod.Message) iltod.CheckResult {
+	if len(c.msgs) == cap(c.msgs) {
+		return result(code, outcome, contest, m)
 	}
-	c.out = append(c.out, result(c.code, outcome, contest, detail))
+	c.msgs = append(c.msgs, m)
+	return iltod.CheckResult{Code: code, Outcome: outcome, Contest: contest, Detail: m.English(), Msg: &c.msgs[len(c.msgs)-1]}
+}
+
+func (c *checker) add(contest, tally string, outcome iltod.CheckOutcome, detail iltod.Message) {
+	switch tally {
+	case iltod.TallyMachine:
+		detail = msg("qa.check.tally_machine", args{"Detail": detail})
+	case iltod.TallyManual:
+		detail = msg("qa.check.tally_manual", args{"Detail": detail})
+	}
+	c.out = append(c.out, c.result(c.code, outcome, contest, detail))
 }
 
 // skip reports a check that could not run for want of answers.
@@ -160,17 +313,22 @@ type absent struct{ name, why string }
 // absentList groups absent answers by reason: "not answered: CV, K3; not applicable: CX".
 // An absent answer's why is the key of its reason's message.
 func absentList(list []absent) iltod.Message {
-	var reasons []string
-	byReason := map[string][]string{}
-	for _, a := range list {
-		if _, ok := byReason[a.why]; !ok {
-			reasons = append(reasons, a.why)
+	var parts []iltod.Message
+	var names []string
+outer:
+	for i, a := range list {
+		for _, b := range list[:i] {
+			if b.why == a.why {
+				continue outer // listed with its reason's first answer
+			}
 		}
-		byReason[a.why] = append(byReason[a.why], a.name)
-	}
-	parts := make([]iltod.Message, len(reasons))
-	for i, r := range reasons {
-		parts[i] = msg(r, args{"Tags": listOf(byReason[r])})
+		names = names[:0]
+		for _, b := range list[i:] {
+			if b.why == a.why {
+				names = append(names, b.name)
+			}
+		}
+		parts = append(parts, msg(a.why, args{"Tags": listOf(names)}))
 	}
 	return iltod.Join("; ", parts...)
 }
@@ -193,17 +351,19 @@ func allOK(figs []fig) bool {
 	return true
 }
 
-// scopes returns "" (the station) followed by the sheet's contests.
-func (s *Sheet) scopes() []string { return append([]string{""}, s.order...) }
+// scopes returns "" (the station) followed by the sheet's contests. The slice is the
+// sheet's own: callers MUST NOT modify it.
+func (s *Sheet) scopes() []string { return s.pre.scopes }
 
 // overVoting: every issued and cast figure of a scope is at most registered plus the
 // allowance.
 func (c *checker) overVoting() {
+	var sc scratch
 	for _, scope := range c.s.scopes() {
-		var figs []fig
-		for _, it := range c.s.Questions {
-			if it.Contest == scope && (it.Count == iltod.CountIssued || it.Count == iltod.CountCast) {
-				figs = append(figs, c.read(it))
+		figs := sc[:0]
+		for i := range c.s.Questions {
+			if it := &c.s.Questions[i]; it.Contest == scope && (it.Count == iltod.CountIssued || it.Count == iltod.CountCast) {
+				figs = append(figs, c.read(*it))
 			}
 		}
 		if len(figs) == 0 {
@@ -212,34 +372,28 @@ func (c *checker) overVoting() {
 		reg, src := c.s.registered(c.answers, scope)
 		allow := max(c.s.cfg.overVoteBallots, mulDivFloor(reg, c.s.cfg.overVotePPM))
 		limit := reg + allow
-		var over, within []string
+		over := false
 		for _, f := range figs {
-			if !f.ok {
-				continue
-			}
-			if f.v > limit {
-				over = append(over, f.String())
-			} else {
-				within = append(within, f.String())
-			}
+			over = over || f.ok && f.v > limit
 		}
-		bound := args{"Registered": num(reg), "Source": src, "Allowance": num(allow)}
 		switch {
-		case len(over) > 0:
-			bound["Figures"] = iltod.Lit(strings.Join(over, ", "))
-			c.add(scope, "", iltod.CheckFail, msg("qa.check.over_voting_fail", bound))
+		case over:
+			c.add(scope, "", iltod.CheckFail, msg("qa.check.over_voting_fail", args{"Registered": num(reg), "Source": src,
+				"Allowance": num(allow), "Figures": iltod.Lit(joinFigs(figs, limit, true))}))
 		case !allOK(figs):
 			c.skip(scope, "", figs)
 		default:
-			bound["Figures"] = iltod.Lit(strings.Join(within, ", "))
-			c.add(scope, "", iltod.CheckPass, msg("qa.check.over_voting_pass", bound))
+			c.add(scope, "", iltod.CheckPass, msg("qa.check.over_voting_pass", args{"Registered": num(reg), "Source": src,
+				"Allowance": num(allow), "Figures": iltod.Lit(joinFigs(figs, limit, false))}))
 		}
 	}
 }
 
 // tallies are the tallies a contest's choices are counted by on the sheet, manual
 // (and untallied) first.
-func (s *Sheet) tallies(contest string) []string {
+func (s *Sheet) tallies(contest string) []string { return s.pre.tallies[contest] }
+
+func (s *Sheet) findTallies(contest string) []string {
 	var out []string
 	for _, t := range []string{"", iltod.TallyManual, iltod.TallyMachine} {
 		for _, it := range s.Questions {
@@ -252,8 +406,13 @@ func (s *Sheet) tallies(contest string) []string {
 	return out
 }
 
-// choices returns the items counting the votes of contest's choices by tally.
+// choices returns the items counting the votes of contest's choices by tally. The slice
+// is the sheet's own: callers MUST NOT modify it.
 func (s *Sheet) choices(contest, tally string) []Item {
+	return s.pre.choices[scopeTally{contest, tally}]
+}
+
+func (s *Sheet) findChoices(contest, tally string) []Item {
 	var out []Item
 	for _, it := range s.Questions {
 		if it.Contest == contest && it.Count == iltod.CountChoice && it.Tally == tally {
@@ -310,7 +469,8 @@ func (c *checker) validSum() {
 
 // compareSum checks total == Σ items.
 func (c *checker) compareSum(contest, tally string, total fig, items []Item) {
-	figs := []fig{total}
+	var sc scratch
+	figs := append(sc[:0], total)
 	for _, it := range items {
 		figs = append(figs, c.read(it))
 	}
@@ -322,7 +482,7 @@ func (c *checker) compareSum(contest, tally string, total fig, items []Item) {
 	for _, f := range figs[1:] {
 		sum += f.v // at most MaxChoices values within ±2^53: no overflow
 	}
-	tags := iltod.Join("", sumName(items), iltod.Litf(" %d", sum))
+	tags := iltod.Join("", c.s.pre.sumNames[scopeTally{contest, tally}], iltod.Lit(" "+strconv.FormatInt(sum, 10)))
 	if sum == total.v {
 		c.add(contest, tally, iltod.CheckPass, iltod.Join(" = ", total.lit(), tags))
 		return
@@ -356,7 +516,8 @@ func (c *checker) castSum() {
 		if !ok1 || !ok2 || !ok3 {
 			continue
 		}
-		figs := []fig{c.read(cast), c.read(valid), c.read(invalid)}
+		var sc scratch
+		figs := append(sc[:0], c.read(cast), c.read(valid), c.read(invalid))
 		if blank, ok := c.s.item(iltod.CountBlank, code, "", iltod.TallyManual); ok {
 			figs = append(figs, c.read(blank))
 		}
@@ -365,17 +526,29 @@ func (c *checker) castSum() {
 			continue
 		}
 		var sum int64
-		parts := make([]string, 0, 3)
 		for _, f := range figs[1:] {
 			sum += f.v
-			parts = append(parts, f.String())
 		}
-		rhs := strings.Join(parts, " + ")
+		var buf [128]byte
+		b := buf[:0]
 		if figs[0].v == sum {
-			c.add(code, "", iltod.CheckPass, iltod.Litf("%s = %s", figs[0], rhs))
+			b = figs[0].appendTo(b) // "CB 700 = CV 690 + CI 10"
+			b = append(b, " = "...)
+		}
+		start := len(b)
+		for i, f := range figs[1:] {
+			if i > 0 {
+				b = append(b, " + "...)
+			}
+			b = f.appendTo(b)
+		}
+		if figs[0].v == sum {
+			c.add(code, "", iltod.CheckPass, iltod.Lit(string(b)))
 		} else {
+			b = append(b, " = "...)
+			b = strconv.AppendInt(b, sum, 10)
 			c.add(code, "", iltod.CheckFail, msg("qa.check.sum_differs", args{"Total": figs[0].lit(),
-				"Sum": iltod.Litf("%s = %d", rhs, sum), "Difference": num(figs[0].v - sum)}))
+				"Sum": iltod.Lit(string(b[start:])), "Difference": num(figs[0].v - sum)}))
 		}
 	}
 }
@@ -397,13 +570,14 @@ func (c *checker) reconciliation() {
 		}
 		fc, fi := c.read(cast), c.read(issued)
 		if !fc.ok || !fi.ok {
-			c.skip(scope, "", []fig{fc, fi})
+			figs := []fig{fc, fi}
+			c.skip(scope, "", figs)
 			continue
 		}
 		allow := mulDivFloor(fi.v, c.s.cfg.reconcilePPM)
 		diff := fc.v - fi.v
 		d := msg("qa.check.reconciliation", args{"Cast": fc.lit(), "Issued": fi.lit(), "Difference": num(abs64(diff)),
-			"Tolerance": iltod.Lit(formatPPM(c.s.cfg.reconcilePPM)), "Base": num(fi.v), "Allowed": num(allow)})
+			"Tolerance": c.s.pre.tolerance, "Base": num(fi.v), "Allowed": num(allow)})
 		if abs64(diff) <= allow {
 			c.add(scope, "", iltod.CheckPass, d)
 		} else {
@@ -427,22 +601,29 @@ func (c *checker) blockCandidate() {
 				}
 			}
 			fb := c.read(bound)
-			figs := []fig{fb}
-			var over []string
+			var sc scratch
+			figs := append(sc[:0], fb)
+			over := 0
 			for _, it := range c.s.choices(code, tally) {
 				f := c.read(it)
 				figs = append(figs, f)
 				if f.ok && fb.ok && f.v > fb.v {
-					over = append(over, f.String())
+					over++
 				}
 			}
 			switch {
-			case len(over) > 0:
-				c.add(code, tally, iltod.CheckFail, iltod.Join(" > ", listOf(over), fb.lit()))
+			case over > 0:
+				list := make([]string, 0, over)
+				for _, f := range figs[1:] {
+					if f.ok && f.v > fb.v {
+						list = append(list, f.String())
+					}
+				}
+				c.add(code, tally, iltod.CheckFail, iltod.Join(" > ", listOf(list), fb.lit()))
 			case !allOK(figs):
 				c.skip(code, tally, figs)
 			default:
-				c.add(code, tally, iltod.CheckPass, msg("qa.check.each_at_most", args{"Tags": tagsName(c.s.choices(code, tally)), "Bound": fb.lit()}))
+				c.add(code, tally, iltod.CheckPass, msg("qa.check.each_at_most", args{"Tags": c.s.pre.tagNames[scopeTally{code, tally}], "Bound": fb.lit()}))
 			}
 		}
 	}
@@ -461,7 +642,8 @@ func (c *checker) blockSum() {
 				continue
 			}
 			items := c.s.choices(code, tally)
-			figs := []fig{c.read(valid)}
+			var sc scratch
+			figs := append(sc[:0], c.read(valid))
 			for _, it := range items {
 				figs = append(figs, c.read(it))
 			}
@@ -474,7 +656,7 @@ func (c *checker) blockSum() {
 				sum += f.v
 			}
 			limit, ok := mul64(int64(contest.Seats), figs[0].v)
-			d := args{"Sum": iltod.Join("", sumName(items), iltod.Litf(" %d", sum)), "Seats": num(contest.Seats),
+			d := args{"Sum": iltod.Join("", c.s.pre.sumNames[scopeTally{code, tally}], iltod.Lit(" "+strconv.FormatInt(sum, 10))), "Seats": num(contest.Seats),
 				"Valid": figs[0].lit(), "Limit": num(limit)}
 			if ok && sum <= limit {
 				c.add(code, tally, iltod.CheckPass, msg("qa.check.block_sum_pass", d))
@@ -490,26 +672,13 @@ func (c *checker) blockSum() {
 func (c *checker) machineManual() {
 	tol := c.s.cfg.machineManual
 	for _, code := range c.s.order {
-		machine := c.s.choices(code, iltod.TallyMachine)
-		if len(machine) == 0 {
-			continue
-		}
-		manual := map[string]Item{}
-		for _, t := range []string{"", iltod.TallyManual} {
-			for _, it := range c.s.choices(code, t) {
-				manual[it.Choice] = it
-			}
-		}
-		var figs []fig
+		var sc scratch
+		figs := sc[:0]
 		var off []iltod.Message
 		pairs := 0
-		for _, m := range machine {
-			h, ok := manual[m.Choice]
-			if !ok {
-				continue
-			}
+		for _, p := range c.s.pre.pairs[code] {
 			pairs++
-			fm, fh := c.read(m), c.read(h)
+			fm, fh := c.read(p.machine), c.read(p.manual)
 			figs = append(figs, fm, fh)
 			if fm.ok && fh.ok {
 				if d := abs64(fm.v - fh.v); d > tol {

@@ -265,7 +265,7 @@ func TestBuiltinCodesMatchForm(t *testing.T) {
 		if err := c.Validate(); err != nil {
 			t.Errorf("disable %s: %v", code, err)
 		}
-		if _, ok := builtins[code]; !ok {
+		if !(&checker{s: &Sheet{}}).builtin(code) {
 			t.Errorf("no function for %s", code)
 		}
 	}
@@ -315,5 +315,22 @@ func TestMulDivFloor(t *testing.T) {
 				t.Errorf("mulDivFloor(%d, %d) = %d, want %v", n, p, got, want)
 			}
 		}
+	}
+}
+
+// TestCheckNone: a sheet with no check to run gives nil, which reports store as JSON null.
+func TestCheckNone(t *testing.T) {
+	f := typesForm()
+	if got := mustExpand(t, f, "S1").Check(answers("N=5")); got != nil {
+		t.Errorf("checklist without rules: %#v, want nil", got)
+	}
+	r := resultsForm()
+	r.Checks = &iltod.ResultChecks{Disable: Builtins()}
+	if got := mustExpand(t, r, "S1").Check(s1Base); got != nil {
+		t.Errorf("results form with every check disabled: %#v, want nil", got)
+	}
+	r.Checks = nil
+	if got := mustExpand(t, r, "S1").Check(s1Base); len(got) == 0 {
+		t.Error("results form: no results")
 	}
 }

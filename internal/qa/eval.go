@@ -11,10 +11,17 @@ import (
 	"github.com/iltod/iltod/locales"
 )
 
-// compiledRule is a form rule with its parsed expression.
+// compiledRule is a form rule with its parsed expression, and what its results show of
+// it.
 type compiledRule struct {
-	rule iltod.Rule
-	expr *Rule
+	rule  iltod.Rule
+	expr  *Rule
+	text  iltod.Message // expr in canonical form, as a literal
+	names []string      // expr.Tags()
+}
+
+func compileRule(r iltod.Rule, e *Rule) compiledRule {
+	return compiledRule{rule: r, expr: e, text: iltod.Lit(e.String()), names: e.Tags()}
 }
 
 // vkind is the kind of a runtime value. Unknown stands for an answer that is missing,
@@ -51,23 +58,43 @@ type env struct {
 	names    []string        // tags and prefixes the rule names, for seats
 	missing  []absent        // why values are unknown, in order of first appearance
 	shown    []iltod.Message // "CB = 1021", in order of first appearance
-	noted    map[string]bool
-	contests map[string]bool // contests of the answers read
+	ids      [8]string       // the ids of shown: the first eight,
+	moreIDs  []string        // and the rest
+	contests []string        // contests of the answers read, each once
 }
 
 // show notes a value the rule read, for the detail; id names it once.
 func (e *env) show(id string, m iltod.Message) {
-	if !e.noted[id] {
-		e.noted[id] = true
+	if !e.noted(id) {
+		if n := len(e.shown); n < len(e.ids) {
+			e.ids[n] = id
+		} else {
+			e.moreIDs = append(e.moreIDs, id)
+		}
+		if e.shown == nil {
+			e.shown = make([]iltod.Message, 0, 4)
+		}
 		e.shown = append(e.shown, m)
 	}
 }
 
-func (e *env) absent(name, why string) {
-	if !e.noted["\x00"+name] {
-		e.noted["\x00"+name] = true
-		e.missing = append(e.missing, absent{name, why})
+// noted reports whether show has noted id.
+func (e *env) noted(id string) bool {
+	for i := range min(len(e.shown), len(e.ids)) {
+		if e.ids[i] == id {
+			return true
+		}
 	}
+	return slices.Contains(e.moreIDs, id)
+}
+
+func (e *env) absent(name, why string) {
+	for _, a := range e.missing {
+		if a.name == name {
+			return
+		}
+	}
+	e.missing = append(e.missing, absent{name, why})
 }
 
 // answer returns the usable answer to tag, or unknown with the reason noted. Unless
@@ -78,8 +105,8 @@ func (e *env) answer(tag string, quiet bool) (Item, val) {
 		e.absent(tag, e.s.whyAbsent(tag))
 		return it, unknown
 	}
-	if it.Contest != "" {
-		e.contests[it.Contest] = true
+	if it.Contest != "" && !slices.Contains(e.contests, it.Contest) {
+		e.contests = append(e.contests, it.Contest)
 	}
 	v, given := e.answers[tag]
 	switch {
@@ -96,7 +123,11 @@ func (e *env) answer(tag string, quiet bool) (Item, val) {
 		return it, unknown
 	}
 	if !quiet {
-		e.show(tag, iltod.Join("", iltod.Lit(tag+" = "), show(out)))
+		eq, ok := e.s.pre.equals[tag]
+		if !ok {
+			eq = iltod.Lit(tag + " = ")
+		}
+		e.show(tag, iltod.Join("", eq, show(out)))
 	}
 	return it, out
 }
@@ -386,38 +417,41 @@ func (e *env) seats() val {
 
 // run evaluates one rule on the answers.
 func (s *Sheet) run(r compiledRule, answers map[string]iltod.Value) iltod.CheckResult {
-	e := &env{s: s, answers: answers, names: r.expr.Tags(), noted: map[string]bool{}, contests: map[string]bool{}}
+	return result(s.evalRule(r, answers))
+}
+
+// evalRule evaluates one rule on the answers, giving what its result holds.
+func (s *Sheet) evalRule(r compiledRule, answers map[string]iltod.Value) (string, iltod.CheckOutcome, string, iltod.Message) {
+	e := &env{s: s, answers: answers, names: r.names}
 	v, err := e.eval(r.expr.root)
 	res := iltod.CheckResult{Code: r.rule.Code}
 	if len(e.contests) == 1 {
-		for c := range e.contests {
-			res.Contest = c
-		}
+		res.Contest = e.contests[0]
 	}
-	a := args{"Rule": iltod.Lit(r.expr.String()), "Values": iltod.Join(", ", e.shown...)}
-	with := ""
+	a := func() args { return args{"Rule": r.text, "Values": iltod.Join(", ", e.shown...)} }
+	holds, fails := "qa.rule.holds", "qa.rule.fails"
 	if len(e.shown) > 0 {
-		with = "_with"
+		holds, fails = "qa.rule.holds_with", "qa.rule.fails_with"
 	}
 	var d iltod.Message
 	switch {
 	case err != nil:
 		res.Outcome = iltod.CheckFail
-		d = msg("qa.rule.overflow", a)
+		d = msg("qa.rule.overflow", a())
 	case v.k == vUnknown:
 		res.Outcome = iltod.CheckSkipped
 		d = absentList(e.missing)
 	case v.b:
 		res.Outcome = iltod.CheckPass
-		d = msg("qa.rule.holds"+with, a)
+		d = msg(holds, a())
 	default:
 		res.Outcome = iltod.CheckFail
-		d = msg("qa.rule.fails"+with, a)
+		d = msg(fails, a())
 		if r.rule.Message.In(locales.Fallback) != "" {
 			d = msg("qa.rule.message", args{"Message": iltod.Message{Texts: r.rule.Message}, "Detail": d})
 		}
 	}
-	return result(res.Code, res.Outcome, res.Contest, d)
+	return res.Code, res.Outcome, res.Contest, d
 }
 
 // ---- checked arithmetic ----

@@ -3,6 +3,7 @@ package qa
 import (
 	"math"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/iltod/iltod"
@@ -43,7 +44,8 @@ func Haversine(lat1, lon1, lat2, lon2 float64) float64 {
 // CheckGeofence compares a report's position with its station's location: it passes
 // when the distance between them is at most geofence metres plus the position's
 // accuracy, and fails otherwise. It is skipped when the report carries no position or
-// the station has no location. The distance is rounded to the metre.
+// the station has no location. The distance is rounded to the metre. The result's message
+// shares storage with other results: callers MUST NOT modify it.
 func CheckGeofence(st iltod.Station, pos *iltod.Position, geofence int) iltod.CheckResult {
 	switch {
 	case pos == nil:
@@ -61,12 +63,27 @@ func CheckGeofence(st iltod.Station, pos *iltod.Position, geofence int) iltod.Ch
 }
 
 // distance writes a distance in metres: in metres below 10 km, else in whole kilometres.
+// The message of a distance below shortDistances metres is made once and shared.
 func distance(m int64) iltod.Message {
+	if m >= 0 && m < shortDistances {
+		if d := distances[m].Load(); d != nil {
+			return *d
+		}
+		d := msg("qa.check.geofence.metres", args{"N": num(m)})
+		distances[m].Store(&d)
+		return d
+	}
 	if m < 10_000 {
 		return msg("qa.check.geofence.metres", args{"N": num(m)})
 	}
 	return msg("qa.check.geofence.km", args{"N": num((m + 500) / 1000)})
 }
+
+// shortDistances bounds the distances whose messages distance keeps: those of a phone
+// at its station, of its accuracy and of the geofence, which every report writes.
+const shortDistances = 2048
+
+var distances [shortDistances]atomic.Pointer[iltod.Message]
 
 // DeviceTimeHeader is the request header in which a device sends its clock's time, RFC
 // 3339, when it sends reports. It is not signed: it says only how far the phone's clock

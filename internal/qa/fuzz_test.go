@@ -62,12 +62,12 @@ func FuzzParseRule(f *testing.F) {
 		}
 		// Evaluation needs no type check to be safe, and is deterministic.
 		for _, ans := range fuzzAnswers {
-			a := s.run(compiledRule{rule: iltod.Rule{Code: "f"}, expr: r}, ans)
-			b := s.run(compiledRule{rule: iltod.Rule{Code: "f"}, expr: r2}, ans)
+			a := s.run(compileRule(iltod.Rule{Code: "f"}, r), ans)
+			b := s.run(compileRule(iltod.Rule{Code: "f"}, r2), ans)
 			if !reflect.DeepEqual(a, b) {
 				t.Fatalf("%q: %+v, then %+v from its canonical form", expr, a, b)
 			}
-			if c := s.run(compiledRule{rule: iltod.Rule{Code: "f"}, expr: r}, ans); !reflect.DeepEqual(c, a) {
+			if c := s.run(compileRule(iltod.Rule{Code: "f"}, r), ans); !reflect.DeepEqual(c, a) {
 				t.Fatalf("%q: %+v, then %+v", expr, a, c)
 			}
 			switch a.Outcome {
@@ -115,7 +115,7 @@ func strip(n node) node {
 // questions, where every tag is unknown.
 func holdsWithoutQuestions(r *Rule, st iltod.Station) bool {
 	s := &Sheet{Station: st, index: map[string]int{}, omitted: map[string]iltod.Message{}, Form: &iltod.Form{}}
-	e := &env{s: s, answers: map[string]iltod.Value{}, noted: map[string]bool{}, contests: map[string]bool{}}
+	e := &env{s: s, answers: map[string]iltod.Value{}}
 	v, err := e.eval(r.root)
 	return err == nil && v.k == vBool && v.b
 }

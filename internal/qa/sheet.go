@@ -66,6 +66,7 @@ type Sheet struct {
 	order    []string                  // their codes, in order of first question
 	rules    []compiledRule
 	cfg      config
+	pre      prepared // what the checks need that does not depend on the answers
 }
 
 // Item returns the concrete question with the given tag.
@@ -236,8 +237,9 @@ func Expand(f *iltod.Form, st iltod.Station, contests []iltod.Contest, areas *il
 		if err != nil { // cannot happen: ValidateForm parsed it
 			return nil, fmt.Errorf("expand form %s v%d: rules[%d]: %w", f.Code, f.Version, i, err)
 		}
-		s.rules = append(s.rules, compiledRule{rule: r, expr: e})
+		s.rules = append(s.rules, compileRule(r, e))
 	}
+	s.prepare()
 	return s, nil
 }
 
