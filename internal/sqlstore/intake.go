@@ -630,6 +630,9 @@ func (s *Store) MarkLogged(ctx context.Context, marks []iltod.LogMark) error {
 		pairs[i] = [2]int64{int64(m.Seq), int64(m.Index)}
 	}
 	err := s.writeTx(ctx, func(tx *tx) error {
+		if done, err := markRun(ctx, tx, marks); done || err != nil {
+			return err
+		}
 		// For each mark: whether its event exists, the event's index, and the event that
 		// has the mark's index, as stored before this call.
 		all, args := s.d.pairList(pairs)
@@ -684,6 +687,43 @@ func (s *Store) MarkLogged(ctx context.Context, marks []iltod.LogMark) error {
 		return nil
 	})
 	return internal(wrap(err, "mark logged"))
+}
+
+// markRun records marks in one statement if they are a run, the sequencer's usual
+// marks: events whose Seqs follow each other, at indexes that follow each other (Seq-1
+// for each), none of them with another index and none of the indexes another event's. It
+// returns false, having changed nothing, if the marks are not such a run, so that the
+// caller can find out which mark is wrong; true if it recorded them. The marks' Seqs and
+// indexes are at most math.MaxInt64.
+func markRun(ctx context.Context, tx *tx, marks []iltod.LogMark) (bool, error) {
+	first, n := marks[0], uint64(len(marks))
+	for i, m := range marks {
+		if m.Seq != first.Seq+uint64(i) || m.Index != first.Index+uint64(i) {
+			return false, nil
+		}
+	}
+	last := first.Seq + n - 1
+	if last > math.MaxInt64 || first.Index+n-1 > math.MaxInt64 {
+		return false, nil
+	}
+	// seq - log_index cannot overflow: both are in [0, MaxInt64].
+	lo, hi, off := int64(first.Seq), int64(last), int64(first.Seq)-int64(first.Index)
+	var found, other int64
+	var taken bool
+	if err := tx.QueryRowContext(ctx, `SELECT count(*), count(CASE WHEN seq - log_index <> $3 THEN 1 END),
+			EXISTS (SELECT 1 FROM events WHERE log_index BETWEEN $4 AND $5 AND seq - log_index <> $3)
+		FROM events WHERE seq BETWEEN $1 AND $2`,
+		lo, hi, off, int64(first.Index), int64(first.Index+n-1)).Scan(&found, &other, &taken); err != nil {
+		return false, fmt.Errorf("look up events: %w", err)
+	}
+	if uint64(found) != n || other != 0 || taken {
+		return false, nil
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE events SET log_index = seq - $3 WHERE seq BETWEEN $1 AND $2 AND log_index IS NULL`,
+		lo, hi, off); err != nil {
+		return false, fmt.Errorf("mark events: %w", err)
+	}
+	return true, nil
 }
 
 // LastSeq returns the highest event sequence number, 0 if there is none.

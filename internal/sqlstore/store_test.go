@@ -308,6 +308,10 @@ func BenchmarkCreateElection(b *testing.B) {
 // reports/s. The reports are made outside the timed part.
 func BenchmarkAcceptReports(b *testing.B) { bench(b, storetest.BenchmarkAcceptReports) }
 
+// BenchmarkLogFollower reads and marks logged events in batches of 2000, as the log's
+// follower does, and reports events/s.
+func BenchmarkLogFollower(b *testing.B) { bench(b, storetest.BenchmarkLogFollower) }
+
 // BenchmarkImportOfficial imports releases of 100,000 stations × 8 candidates into one
 // database, each a new version. Run it with -benchtime 3x.
 func BenchmarkImportOfficial(b *testing.B) { bench(b, storetest.BenchmarkImportOfficial) }

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/iltod/iltod"
@@ -35,4 +36,48 @@ func BenchmarkAcceptReports(b *testing.B, s iltod.Store) {
 	}
 	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "reports/s")
 	b.ReportMetric(float64(envelope)/float64(b.N*batch), "envelope-bytes")
+}
+
+// BenchmarkLogFollower measures what the log's follower asks of s for each batch of
+// 2000 new events, as internal/ledger's step does: Unlogged, then MarkLogged of every
+// event at index Seq-1. It reports events/s. The events are acceptance events of
+// reports, stored with the timer stopped (one batch of reports, made once, resent under
+// new ids). s must be empty.
+func BenchmarkLogFollower(b *testing.B, s iltod.Store) {
+	const batch = 2000
+	p := synth.Package(500, 1)
+	if err := s.CreateElection(b.Context(), p, false); err != nil {
+		b.Fatal(err)
+	}
+	subs := Submissions(p, batch, 1)
+	ids := make([]string, len(subs))
+	for i := range subs {
+		ids[i] = subs[i].Report.ID
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		b.StopTimer()
+		for j := range subs {
+			subs[j].Report.ID = fmt.Sprintf("%s-%d", ids[j], i)
+		}
+		if _, err := s.AcceptReports(b.Context(), subs); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		evs, err := s.Unlogged(b.Context(), batch)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(evs) != batch {
+			b.Fatalf("Unlogged: %d events, want %d", len(evs), batch)
+		}
+		marks := make([]iltod.LogMark, len(evs))
+		for j, ev := range evs {
+			marks[j] = iltod.LogMark{Seq: ev.Seq, Index: ev.Seq - 1}
+		}
+		if err := s.MarkLogged(b.Context(), marks); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "events/s")
 }
