@@ -120,7 +120,8 @@ func (m Message) AppendJSON(b []byte) []byte {
 		b = AppendJSONString(b, m.Key)
 		if len(m.Args) > 0 {
 			b = append(b, `,"args":{`...)
-			for i, name := range argNames(m.Args) {
+			var names [8]string // most messages have a few arguments: sorted without allocating
+			for i, name := range sortedNames(names[:0], m.Args) {
 				if i > 0 {
 					b = append(b, ',')
 				}
@@ -189,12 +190,14 @@ func (m *Message) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-func argNames(m map[string]Message) []string {
-	keys := make([]string, 0, len(m))
+// sortedNames appends the keys of m to keys and sorts them.
+func sortedNames(keys []string, m map[string]Message) []string {
 	for k := range m {
 		keys = append(keys, k)
 	}
-	slices.Sort(keys)
+	if len(keys) > 1 {
+		slices.Sort(keys)
+	}
 	return keys
 }
 
