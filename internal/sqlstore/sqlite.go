@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	sqlite3 "modernc.org/sqlite" // registers the "sqlite" driver
@@ -206,9 +207,26 @@ func chunkRows(n int) int {
 	return 1 << (bits.Len(uint(n)) - 1)
 }
 
+// insertSQLs holds the statements insertSQL has written, by insertKey.
+var insertSQLs sync.Map
+
+type insertKey struct {
+	table, cols string
+	rows        int
+}
+
 // insertSQL is the INSERT of rows rows into table, its parameters anonymous ('?'), which
-// SQLite binds without looking up a name.
+// SQLite binds without looking up a name. Each is written once.
 func insertSQL(table string, cols []string, rows int) string {
+	k := insertKey{table, strings.Join(cols, ", "), rows}
+	if q, ok := insertSQLs.Load(k); ok {
+		return q.(string)
+	}
+	q, _ := insertSQLs.LoadOrStore(k, writeInsertSQL(table, cols, rows))
+	return q.(string)
+}
+
+func writeInsertSQL(table string, cols []string, rows int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "INSERT INTO %s (%s) VALUES ", table, strings.Join(cols, ", "))
 	tuple := "(" + strings.Repeat("?, ", len(cols)-1) + "?)"
