@@ -15,10 +15,12 @@ import (
 	"github.com/iltod/iltod/locales"
 )
 
+const electionExistsSQL = `SELECT EXISTS (SELECT 1 FROM elections WHERE id = $1)`
+
 // electionExists returns ENotFound unless the election exists.
 func electionExists(ctx context.Context, q querier, id string) error {
 	var ok bool
-	if err := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM elections WHERE id = $1)`, id).Scan(&ok); err != nil {
+	if err := q.QueryRowContext(ctx, electionExistsSQL, id).Scan(&ok); err != nil {
 		return fmt.Errorf("look up election: %w", err)
 	}
 	if !ok {
@@ -53,10 +55,12 @@ func hasEvents(ctx context.Context, tx *tx, id string) error {
 	return nil
 }
 
+const nextSeqSQL = `SELECT coalesce(max(seq), 0) + 1 FROM events`
+
 // nextSeq returns the sequence number of the next event. The caller holds the event lock.
-func nextSeq(ctx context.Context, tx *tx) (uint64, error) {
+func nextSeq(ctx context.Context, q querier) (uint64, error) {
 	var seq int64
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) + 1 FROM events`).Scan(&seq); err != nil {
+	if err := q.QueryRowContext(ctx, nextSeqSQL).Scan(&seq); err != nil {
 		return 0, fmt.Errorf("next event number: %w", err)
 	}
 	return uint64(seq), nil
@@ -311,15 +315,18 @@ func (s *Store) AcceptReports(ctx context.Context, subs []iltod.Submission) ([]i
 		byElection[r.Election] = append(byElection[r.Election], r.ID)
 	}
 	results := make([]iltod.AcceptResult, len(subs))
+	ids, _ := s.d.textList(nil)
+	lookup := `SELECT ` + submissionCols + ` FROM submissions WHERE id IN (` + ids + `) AND election = $2`
+	// A statement the store could not prepare is prepared in the transaction, as any.
+	_ = s.stmts.prepare(ctx, s.acceptQueries(lookup))
 	err = s.writeTx(ctx, func(tx *tx) error {
 		stored := make(map[key]iltod.Submission)
 		for _, e := range elections {
 			if err := electionExists(ctx, tx, e); err != nil {
 				return err
 			}
-			ids, arg := s.d.textList(byElection[e])
-			rows, err := tx.QueryContext(ctx, `SELECT `+submissionCols+` FROM submissions
-				WHERE id IN (`+ids+`) AND election = $2`, arg, e)
+			_, arg := s.d.textList(byElection[e])
+			rows, err := tx.QueryContext(ctx, lookup, arg, e)
 			found, err := collect(rows, err, scanSubmission)
 			if err != nil {
 				return fmt.Errorf("look up stored reports: %w", err)
@@ -375,9 +382,7 @@ func (s *Store) AcceptReports(ctx context.Context, subs []iltod.Submission) ([]i
 		}
 		// The acceptance events, made from the rows just stored: the new reports have
 		// the sequence numbers from the first one on.
-		if _, err := tx.ExecContext(ctx, `INSERT INTO events (seq, election, kind, subject, hash, time)
-			SELECT seq, election, $1, id, envelope_hash, received FROM submissions WHERE seq >= $2 ORDER BY seq`,
-			string(iltod.EventReport), int64(results[fresh[0]].Stored.Seq)); err != nil {
+		if _, err := tx.ExecContext(ctx, reportEventsSQL, string(iltod.EventReport), int64(results[fresh[0]].Stored.Seq)); err != nil {
 			return fmt.Errorf("store events: %w", err)
 		}
 		return nil
@@ -386,6 +391,21 @@ func (s *Store) AcceptReports(ctx context.Context, subs []iltod.Submission) ([]i
 		return nil, internal(wrap(err, "accept reports"))
 	}
 	return results, nil
+}
+
+// reportEventsSQL stores the acceptance events of the reports from the Seq $2 on.
+const reportEventsSQL = `INSERT INTO events (seq, election, kind, subject, hash, time)
+	SELECT seq, election, $1, id, envelope_hash, received FROM submissions WHERE seq >= $2 ORDER BY seq`
+
+// acceptQueries returns the statements of AcceptReports, lookup the look-up of stored
+// reports by id, for the statement cache.
+func (s *Store) acceptQueries(lookup string) []string {
+	if s.stmts == nil {
+		return nil
+	}
+	q := []string{electionExistsSQL, lookup, nextSeqSQL, reportEventsSQL}
+	q = append(q, insertQueries("submissions", submissionInsertCols)...)
+	return append(q, insertQueries("report_photos", photoInsertCols)...)
 }
 
 const submissionCols = `seq, election, id, channel, envelope, envelope_hash, device_key, received, checks, status, report, observer`
@@ -629,7 +649,11 @@ func (s *Store) MarkLogged(ctx context.Context, marks []iltod.LogMark) error {
 		}
 		pairs[i] = [2]int64{int64(m.Seq), int64(m.Index)}
 	}
+	_ = s.stmts.prepare(ctx, []string{checkRunSQL, markRunSQL})
 	err := s.writeTx(ctx, func(tx *tx) error {
+		if done, err := markRun(ctx, tx, marks); done || err != nil {
+			return err
+		}
 		// For each mark: whether its event exists, the event's index, and the event that
 		// has the mark's index, as stored before this call.
 		all, args := s.d.pairList(pairs)
@@ -684,6 +708,49 @@ func (s *Store) MarkLogged(ctx context.Context, marks []iltod.LogMark) error {
 		return nil
 	})
 	return internal(wrap(err, "mark logged"))
+}
+
+// checkRunSQL counts the events from Seq $1 to $2 and those of them whose index is not
+// Seq-$3, and says whether an event other than Seq-$3's has an index from $4 to $5;
+// markRunSQL gives the unlogged events from $1 to $2 the index Seq-$3.
+const (
+	checkRunSQL = `SELECT count(*), count(CASE WHEN seq - log_index <> $3 THEN 1 END),
+			EXISTS (SELECT 1 FROM events WHERE log_index BETWEEN $4 AND $5 AND seq - log_index <> $3)
+		FROM events WHERE seq BETWEEN $1 AND $2`
+	markRunSQL = `UPDATE events SET log_index = seq - $3 WHERE seq BETWEEN $1 AND $2 AND log_index IS NULL`
+)
+
+// markRun records marks in one statement if they are a run, the sequencer's usual
+// marks: events whose Seqs follow each other, at indexes that follow each other (Seq-1
+// for each), none of them with another index and none of the indexes another event's. It
+// returns false, having changed nothing, if the marks are not such a run, so that the
+// caller can find out which mark is wrong; true if it recorded them. The marks' Seqs and
+// indexes are at most math.MaxInt64.
+func markRun(ctx context.Context, tx *tx, marks []iltod.LogMark) (bool, error) {
+	first, n := marks[0], uint64(len(marks))
+	for i, m := range marks {
+		if m.Seq != first.Seq+uint64(i) || m.Index != first.Index+uint64(i) {
+			return false, nil
+		}
+	}
+	last := first.Seq + n - 1
+	if last > math.MaxInt64 || first.Index+n-1 > math.MaxInt64 {
+		return false, nil
+	}
+	// seq - log_index cannot overflow: both are in [0, MaxInt64].
+	lo, hi, off := int64(first.Seq), int64(last), int64(first.Seq)-int64(first.Index)
+	var found, other int64
+	var taken bool
+	if err := tx.QueryRowContext(ctx, checkRunSQL, lo, hi, off, int64(first.Index), int64(first.Index+n-1)).Scan(&found, &other, &taken); err != nil {
+		return false, fmt.Errorf("look up events: %w", err)
+	}
+	if uint64(found) != n || other != 0 || taken {
+		return false, nil
+	}
+	if _, err := tx.ExecContext(ctx, markRunSQL, lo, hi, off); err != nil {
+		return false, fmt.Errorf("mark events: %w", err)
+	}
+	return true, nil
 }
 
 // LastSeq returns the highest event sequence number, 0 if there is none.

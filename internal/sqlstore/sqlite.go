@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/bits"
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	sqlite3 "modernc.org/sqlite" // registers the "sqlite" driver
@@ -52,7 +54,7 @@ func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 	write.SetConnMaxIdleTime(0)
 	write.SetConnMaxLifetime(0)
 	c := &checkpointer{kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
-	s := &Store{d: sqliteDialect(c), write: write, close: write.Close}
+	s := &Store{d: sqliteDialect(c), write: write, close: write.Close, stmts: &stmtCache{db: write}}
 	if err := ping(ctx, write); err != nil {
 		write.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
@@ -67,7 +69,7 @@ func OpenSQLite(ctx context.Context, path string) (*Store, error) {
 	}
 	s.close = func() error {
 		// The writer is the last connection to close, which checkpoints the whole WAL.
-		return errors.Join(c.close(), s.read.Close(), write.Close())
+		return errors.Join(c.close(), s.stmts.close(), s.read.Close(), write.Close())
 	}
 	readers := max(4, 2*runtime.GOMAXPROCS(0))
 	s.read.SetMaxOpenConns(readers)
@@ -190,57 +192,91 @@ func (c *checkpointer) close() error {
 	return c.db.Close()
 }
 
-// batchRows is how many rows one INSERT statement carries. Fewer, larger statements
-// cost less than one per row; 100 rows of 15 columns stay far below SQLite's limit of
-// 32766 parameters.
-const batchRows = 100
+// batchRows is how many rows one INSERT statement carries at most. Fewer, larger
+// statements cost less than one per row; 128 rows of 15 columns stay far below SQLite's
+// limit of 32766 parameters.
+const batchRows = 128
 
-// insertRows inserts n rows into table, batchRows at a time through one prepared
-// statement. Its parameters are anonymous ('?'), which SQLite binds without looking up
-// a name.
-func insertRows(ctx context.Context, tx *tx, table string, cols []string, n int, row func(i int, vals []any) []any) error {
-	prepare := func(rows int) (*sql.Stmt, error) {
-		var b strings.Builder
-		fmt.Fprintf(&b, "INSERT INTO %s (%s) VALUES ", table, strings.Join(cols, ", "))
-		tuple := "(" + strings.Repeat("?, ", len(cols)-1) + "?)"
-		for i := range rows {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(tuple)
-		}
-		return tx.PrepareContext(ctx, b.String())
+// chunkRows returns how many of n rows the next INSERT carries: batchRows, or else the
+// largest power of two not above n, so that n rows take statements of at most
+// log2(batchRows)+1 sizes, which the statement cache can keep prepared.
+func chunkRows(n int) int {
+	if n >= batchRows {
+		return batchRows
 	}
-	var full *sql.Stmt
+	return 1 << (bits.Len(uint(n)) - 1)
+}
+
+// insertSQLs holds the statements insertSQL has written, by insertKey.
+var insertSQLs sync.Map
+
+type insertKey struct {
+	table, cols string
+	rows        int
+}
+
+// insertSQL is the INSERT of rows rows into table, its parameters anonymous ('?'), which
+// SQLite binds without looking up a name. Each is written once.
+func insertSQL(table string, cols []string, rows int) string {
+	k := insertKey{table, strings.Join(cols, ", "), rows}
+	if q, ok := insertSQLs.Load(k); ok {
+		return q.(string)
+	}
+	q, _ := insertSQLs.LoadOrStore(k, writeInsertSQL(table, cols, rows))
+	return q.(string)
+}
+
+func writeInsertSQL(table string, cols []string, rows int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "INSERT INTO %s (%s) VALUES ", table, strings.Join(cols, ", "))
+	tuple := "(" + strings.Repeat("?, ", len(cols)-1) + "?)"
+	for i := range rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(tuple)
+	}
+	return b.String()
+}
+
+// insertQueries returns every INSERT that insertRows may run on table: one per size
+// chunkRows gives.
+func insertQueries(table string, cols []string) []string {
+	var out []string
+	for rows := batchRows; rows > 0; rows /= 2 {
+		out = append(out, insertSQL(table, cols, rows))
+	}
+	return out
+}
+
+// insertRows inserts n rows into table, in statements of chunkRows rows each, each
+// statement prepared once per call or, if the store keeps it prepared, not at all.
+func insertRows(ctx context.Context, tx *tx, table string, cols []string, n int, row func(i int, vals []any) []any) error {
+	stmts := map[int]*sql.Stmt{}
 	defer func() {
-		if full != nil {
-			full.Close()
+		for _, st := range stmts {
+			st.Close()
 		}
 	}()
-	args := make([]any, 0, batchRows*len(cols))
-	for start := 0; start < n; start += batchRows {
-		end := min(start+batchRows, n)
-		args = args[:0]
-		for i := start; i < end; i++ {
-			args = row(i, args)
+	args := make([]any, 0, min(n, batchRows)*len(cols))
+	for start := 0; start < n; {
+		rows := chunkRows(n - start)
+		stmt := stmts[rows]
+		if stmt == nil {
+			var err error
+			if stmt, err = tx.prepare(ctx, insertSQL(table, cols, rows)); err != nil {
+				return err
+			}
+			stmts[rows] = stmt
 		}
-		stmt := full
-		if end-start < batchRows {
-			var err error
-			if stmt, err = prepare(end - start); err != nil {
-				return err
-			}
-			defer stmt.Close()
-		} else if full == nil {
-			var err error
-			if full, err = prepare(batchRows); err != nil {
-				return err
-			}
-			stmt = full
+		args = args[:0]
+		for i := start; i < start+rows; i++ {
+			args = row(i, args)
 		}
 		if _, err := stmt.ExecContext(ctx, args...); err != nil {
 			return err
 		}
+		start += rows
 	}
 	return nil
 }

@@ -34,6 +34,7 @@ import (
 	"io/fs"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -47,6 +48,8 @@ type Store struct {
 	write *sql.DB // SQLite: the single writer; PostgreSQL: the pool
 	read  *sql.DB // SQLite: query-only connections; PostgreSQL: the pool
 	close func() error
+	// stmts keeps the statements of frequent writes prepared (SQLite; nil on PostgreSQL).
+	stmts *stmtCache
 
 	// openLock opens a database of one connection for the signer lock (PostgreSQL);
 	// nil on SQLite, where signer says whether a caller holds it.
@@ -101,7 +104,105 @@ type dialect struct {
 // tx is a transaction of a Store, with the connection it runs on.
 type tx struct {
 	*sql.Tx
-	conn *sql.Conn
+	conn  *sql.Conn
+	cache *stmtCache
+}
+
+// prepare returns query prepared for the transaction: the statement the store keeps
+// prepared, if it does, or else one prepared now, which closes with the transaction.
+func (t *tx) prepare(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st := t.cache.get(query); st != nil {
+		return t.StmtContext(ctx, st), nil
+	}
+	return t.PrepareContext(ctx, query)
+}
+
+// ExecContext, QueryContext and QueryRowContext run query as *sql.Tx's do, through the
+// store's prepared statement if it keeps one.
+func (t *tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := t.cache.get(query); st != nil {
+		return t.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
+	return t.Tx.ExecContext(ctx, query, args...)
+}
+
+func (t *tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := t.cache.get(query); st != nil {
+		return t.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
+	return t.Tx.QueryContext(ctx, query, args...)
+}
+
+func (t *tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := t.cache.get(query); st != nil {
+		return t.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
+	return t.Tx.QueryRowContext(ctx, query, args...)
+}
+
+// stmtCache keeps statements that every write transaction of a kind runs prepared on the
+// writer, so that each is compiled once, not once per transaction: compiling a
+// multi-row INSERT costs as much as running it for a few dozen rows. Only SQLite has one
+// (pgx keeps the statements it has prepared on each connection itself). A nil
+// *stmtCache keeps nothing.
+type stmtCache struct {
+	db *sql.DB
+	mu sync.Mutex
+	m  map[string]*sql.Stmt
+}
+
+// get returns the prepared statement of query, or nil if there is none.
+func (c *stmtCache) get(query string) *sql.Stmt {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m[query]
+}
+
+// prepare prepares those of queries it does not yet keep. It must not be called inside
+// a write transaction: preparing waits for the writer's connection.
+func (c *stmtCache) prepare(ctx context.Context, queries []string) error {
+	if c == nil {
+		return nil
+	}
+	for _, q := range queries {
+		if c.get(q) != nil {
+			continue
+		}
+		st, err := c.db.PrepareContext(ctx, q)
+		if err != nil {
+			return err
+		}
+		c.mu.Lock()
+		if c.m == nil {
+			c.m = map[string]*sql.Stmt{}
+		}
+		if c.m[q] == nil {
+			c.m[q], st = st, nil
+		}
+		c.mu.Unlock()
+		if st != nil { // another caller prepared it first
+			st.Close()
+		}
+	}
+	return nil
+}
+
+// close closes the statements kept.
+func (c *stmtCache) close() error {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var errs []error
+	for _, st := range c.m {
+		errs = append(errs, st.Close())
+	}
+	c.m = nil
+	return errors.Join(errs...)
 }
 
 // querier runs one statement.
@@ -147,7 +248,7 @@ func (s *Store) inTx(ctx context.Context, lock bool, f func(tx *tx) error) error
 			return fmt.Errorf("take the event lock: %w", err)
 		}
 	}
-	if err := f(&tx{Tx: t, conn: conn}); err != nil {
+	if err := f(&tx{Tx: t, conn: conn, cache: s.stmts}); err != nil {
 		return err
 	}
 	if err := t.Commit(); err != nil {

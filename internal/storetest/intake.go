@@ -1004,6 +1004,11 @@ func testLogMarks(t *testing.T, s iltod.Store) {
 		{"one event twice", []iltod.LogMark{{Seq: 5, Index: 4}, {Seq: 5, Index: 5}}, iltod.EConflict},
 		{"an unknown event", []iltod.LogMark{{Seq: 5, Index: 4}, {Seq: 11, Index: 10}}, iltod.ENotFound},
 		{"a huge seq", []iltod.LogMark{{Seq: 5, Index: 4}, {Seq: 1<<64 - 1, Index: 10}}, iltod.ENotFound},
+		// Runs, whose Seqs and indexes follow each other, as the sequencer marks them.
+		{"a run over an event at another index", []iltod.LogMark{{Seq: 4, Index: 4}, {Seq: 5, Index: 5}}, iltod.EConflict},
+		{"a run onto another event's index", []iltod.LogMark{{Seq: 5, Index: 3}, {Seq: 6, Index: 4}}, iltod.EConflict},
+		{"a run past the last event", []iltod.LogMark{{Seq: 9, Index: 8}, {Seq: 10, Index: 9}, {Seq: 11, Index: 10}}, iltod.ENotFound},
+		{"a run of huge seqs", []iltod.LogMark{{Seq: 1<<63 - 2, Index: 4}, {Seq: 1<<63 - 1, Index: 5}}, iltod.ENotFound},
 	} {
 		wantCode(t, "MarkLogged with "+tc.name, s.MarkLogged(ctx, tc.marks), tc.code)
 		equal(t, "Unlogged after MarkLogged with "+tc.name, unlogged(100), []uint64{5, 6, 7, 8, 9, 10})
@@ -1012,6 +1017,11 @@ func testLogMarks(t *testing.T, s iltod.Store) {
 	if err != nil || ev.LogIndex == nil || *ev.LogIndex != 1 {
 		t.Errorf("event 2 after the failed marks: %+v, %v; want log index 1", ev.LogIndex, err)
 	}
+	// A run of a marked event and a new one marks the new one.
+	if err := mark(iltod.LogMark{Seq: 4, Index: 3}, iltod.LogMark{Seq: 5, Index: 4}); err != nil {
+		t.Errorf("MarkLogged of a run of a marked and a new event: %v", err)
+	}
+	equal(t, "Unlogged after a run", unlogged(100), []uint64{6, 7, 8, 9, 10})
 	// The sequencer's order: the leaf of event n at index n-1.
 	var marks []iltod.LogMark
 	for seq := uint64(5); seq <= 10; seq++ {

@@ -1,0 +1,4 @@
+-- 0008: the triggers that keep events append-only and their elections existing, spelled
+-- so that they cost less per event (issue 17): each event is inserted once and marked
+-- logged once, and these triggers ran for every one. They refuse exactly what the
+-- triggers of 0001 refused; 0008_event_triggers.<dialect>.sql has them.
