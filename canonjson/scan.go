@@ -15,8 +15,10 @@ import (
 // still be valid or even canonical in some way the Scanner does not read: the caller then
 // falls back to Parse, which decides, and gives the error.
 //
-// A text read completely by a Scanner (down to End) with every method returning ok, and
-// the keys of every object read with Key, is canonical.
+// A text read completely by a Scanner (down to End) with every method returning ok, its
+// structure (braces, brackets, colons and commas) read with Skip and Key as JSON's grammar
+// has it, and the keys of every object read with Key (or matched against a fixed list in
+// sorted order), is canonical.
 type Scanner struct {
 	data []byte
 	pos  int
@@ -135,13 +137,13 @@ func (s *Scanner) rawStr() (raw, esc []byte, ok bool) {
 		return nil, nil, false
 	}
 	start := s.pos
-	ascii := true
+	simple := true // only ASCII and nfcAlone runes, which are valid UTF-8 and in NFC
 	for i := start; i < len(s.data); i++ {
 		c := s.data[i]
 		switch {
 		case c == '"':
 			raw = s.data[start:i]
-			if !ascii && (!utf8.Valid(raw) || !norm.NFC.IsNormal(raw)) {
+			if !simple && (!utf8.Valid(raw) || !norm.NFC.IsNormal(raw)) {
 				return nil, nil, false
 			}
 			s.pos = i + 1
@@ -151,11 +153,33 @@ func (s *Scanner) rawStr() (raw, esc []byte, ok bool) {
 		case c < 0x20:
 			return nil, nil, false
 		case c >= utf8.RuneSelf:
-			ascii = false
+			if c >= 0xc2 && c <= 0xdf && i+1 < len(s.data) && s.data[i+1]&0xc0 == 0x80 &&
+				nfcAlone[c&0x1f]&(1<<(s.data[i+1]&0x3f)) != 0 {
+				i++ // a rune of two bytes that needs no normalisation check
+				continue
+			}
+			simple = false
 		}
 	}
 	return nil, nil, false
 }
+
+// nfcAlone marks the runes below U+0800, written in two bytes of UTF-8 (lead byte
+// 0xc0|hi, then 0x80|lo for the rune hi<<6|lo), that are in NFC on their own and begin a
+// new segment: they combine with nothing before them (norm.Properties.BoundaryBefore).
+// A string of ASCII and such runes only is in NFC, since each rune is its own segment
+// (TestNFCAlone checks every pair against norm.NFC.IsNormal): most letters of Latin,
+// Cyrillic and Greek are, and so strings of them need no call of norm.NFC.IsNormal.
+var nfcAlone = func() (t [32]uint64) {
+	for r := rune(0x80); r < 0x800; r++ {
+		var b [utf8.UTFMax]byte
+		n := utf8.EncodeRune(b[:], r)
+		if norm.NFC.IsNormal(b[:n]) && norm.NFC.Properties(b[:n]).BoundaryBefore() {
+			t[r>>6] |= 1 << (r & 0x3f)
+		}
+	}
+	return t
+}()
 
 // escaped reads the rest of a string that has an escape, from start just after its
 // opening quote, accepting only the escapes that the canonical form writes.

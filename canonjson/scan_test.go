@@ -5,6 +5,8 @@ import (
 	"errors"
 	"reflect"
 	"testing"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // sameSeeds are texts at the edges of the canonical form, for the differential fuzz tests.
@@ -114,6 +116,46 @@ func BenchmarkIsCanonical(b *testing.B) {
 	for b.Loop() {
 		if !IsCanonical(benchPayload) {
 			b.Fatal("not canonical")
+		}
+	}
+}
+
+// TestNFCAlone checks the claim of nfcAlone: a string of ASCII and runes it marks is in
+// NFC, for every pair of such runes (longer strings are sequences of segments, each
+// starting at a rune that combines with nothing before it), and that the Scanner reads
+// strings of marked runes as canonical only when they are.
+func TestNFCAlone(t *testing.T) {
+	var marked []rune
+	for r := rune(0); r < 0x800; r++ {
+		if r < 0x80 || nfcAlone[r>>6]&(1<<(r&0x3f)) != 0 {
+			if !norm.NFC.IsNormalString(string(r)) || !norm.NFC.PropertiesString(string(r)).BoundaryBefore() {
+				t.Fatalf("U+%04X is marked but does not stand alone", r)
+			}
+			marked = append(marked, r)
+		}
+	}
+	if len(marked) < 1000 {
+		t.Fatalf("only %d runes marked", len(marked))
+	}
+	for _, a := range marked {
+		for _, b := range marked {
+			if s := string([]rune{a, b}); !norm.NFC.IsNormalString(s) {
+				t.Fatalf("%q is not in NFC", s)
+			}
+		}
+	}
+	// Every rune below U+0800, after a marked one, or before, or after e: read as a
+	// string exactly when the old parser finds it canonical.
+	for r := rune(0x20); r < 0x800; r++ {
+		for _, s := range []string{string(r), string(r) + "\u0301", "e" + string(r), string(r) + "\u0435", "\u0435" + string(r)} {
+			text := []byte(`"` + s + `"`)
+			if text[1] == '"' || text[1] == '\\' {
+				continue
+			}
+			_, err := refParse(text)
+			if c := canonical(text); c != (err == nil) {
+				t.Errorf("canonical(%q) = %v; the old parser: %v", text, c, err)
+			}
 		}
 	}
 }
