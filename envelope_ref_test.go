@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/iltod/iltod/canonjson"
@@ -281,4 +283,20 @@ func refValueFrom(v any) (Value, error) {
 		return ListValue(l), nil
 	}
 	return Value{}, fmt.Errorf("an answer must be null, a whole number, true, false, a string or a list of strings")
+}
+
+// reportIDRe is what ValidReportID was.
+var reportIDRe = regexp.MustCompile(`^[A-Za-z0-9_-]{8,64}$`)
+
+// FuzzValidReportID checks ValidReportID against the regular expression it replaced.
+func FuzzValidReportID(f *testing.F) {
+	for _, s := range []string{"report-0001", "01J0ABCDEFGHJKMNPQRSTVWXYZ", "short", "bad id!!", "report-0001\n", "\nreport-0001",
+		"abcdefgh", "abcdefg", strings.Repeat("a", 64), strings.Repeat("a", 65), "отчёт-0001", "report_0001é", "report-0001\x00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := ValidReportID(s), reportIDRe.MatchString(s); got != want {
+			t.Fatalf("ValidReportID(%q) = %v, the regular expression %v", s, got, want)
+		}
+	})
 }
