@@ -11,14 +11,16 @@ import (
 // Scanner reads a text that is already in canonical form, token by token, without
 // building it again to compare: every token it accepts is exactly as the canonical form
 // writes it. A method that meets anything else (white space, a non-canonical escape or
-// number, a string not in NFC, a key out of order…) returns ok false, and the text may
-// still be valid or even canonical in some way the Scanner does not read: the caller then
-// falls back to Parse, which decides, and gives the error.
+// number, a string not in NFC, a key out of order…), or not the token it reads, returns
+// ok false; a caller then falls back to Parse, which decides and gives the error.
 //
 // A text read completely by a Scanner (down to End) with every method returning ok, its
 // structure (braces, brackets, colons and commas) read with Skip and Key as JSON's grammar
 // has it, and the keys of every object read with Key (or matched against a fixed list in
 // sorted order), is canonical.
+//
+// The strings a Scanner returns do not share memory with data. A Scanner is for one
+// goroutine at a time.
 type Scanner struct {
 	data []byte
 	pos  int
