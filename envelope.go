@@ -27,7 +27,6 @@ type Envelope struct {
 	Sig     []byte
 
 	raw []byte // the canonical bytes, once computed
-	doc any    // the parsed payload, once ParseEnvelope has checked it
 }
 
 // Limits on envelopes.
@@ -138,11 +137,9 @@ func ParseEnvelope(data []byte) (*Envelope, error) {
 	if n := len(e.Bytes()); n > MaxEnvelopeSize {
 		return nil, E(ETooLarge, "error.envelope_size", map[string]any{"Size": n, "Max": MaxEnvelopeSize})
 	}
-	doc, err := canonjson.Parse(payload)
-	if err != nil {
+	if err := canonjson.Check(payload); err != nil {
 		return nil, E(EInvalid, "error.payload_not_canonical", map[string]any{"Detail": err.Error()})
 	}
-	e.doc = doc
 	return e, nil
 }
 
@@ -215,16 +212,15 @@ func (e *Envelope) verify(msg []byte) error {
 // answers that are not values are errors with code EInvalid; the report's own fields are
 // checked by the caller.
 func (e *Envelope) Report() (Report, error) {
-	doc := e.doc
-	if doc == nil {
-		var err error
-		if doc, err = canonjson.Parse(e.Payload); err != nil {
+	r, ok := decodeReport(e.Payload)
+	if !ok {
+		doc, err := canonjson.Parse(e.Payload)
+		if err != nil {
 			return Report{}, E(EInvalid, "error.payload_not_canonical", map[string]any{"Detail": err.Error()})
 		}
-	}
-	r, err := reportFrom(doc)
-	if err != nil {
-		return Report{}, E(EInvalid, "error.payload_not_report", map[string]any{"Detail": err.Error()})
+		if r, err = reportFrom(doc); err != nil {
+			return Report{}, E(EInvalid, "error.payload_not_report", map[string]any{"Detail": err.Error()})
+		}
 	}
 	if !ValidReportID(r.ID) {
 		return Report{}, E(EInvalid, "error.report_id", map[string]any{"ID": strconv.Quote(truncate(r.ID, 70))})

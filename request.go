@@ -38,12 +38,9 @@ const MaxRequestIDs = 1000
 // op, the device time in RFC 3339, and for a status request between 1 and MaxRequestIDs
 // valid report ids (and for any other, none). Errors have code EInvalid.
 func (e *Envelope) Request() (DeviceRequest, error) {
-	doc := e.doc
-	if doc == nil {
-		var err error
-		if doc, err = canonjson.Parse(e.Payload); err != nil {
-			return DeviceRequest{}, E(EInvalid, "error.payload_not_canonical", map[string]any{"Detail": err.Error()})
-		}
+	doc, err := canonjson.Parse(e.Payload)
+	if err != nil {
+		return DeviceRequest{}, E(EInvalid, "error.payload_not_canonical", map[string]any{"Detail": err.Error()})
 	}
 	return requestFrom(doc)
 }

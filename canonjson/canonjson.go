@@ -75,6 +75,9 @@ func parse(data []byte) (*node, []byte, error) {
 
 // IsCanonical reports whether data is exactly the canonical form of itself.
 func IsCanonical(data []byte) bool {
+	if canonical(data) {
+		return true
+	}
 	c, err := Canonicalize(data)
 	return err == nil && bytes.Equal(c, data)
 }
@@ -478,6 +481,9 @@ var ErrNotCanonical = errors.New("canonical JSON: the text is valid but not in c
 // Check returns nil if data is canonical, ErrNotCanonical if it is acceptable but not in
 // canonical form, and a *SyntaxError if it is not acceptable at all.
 func Check(data []byte) error {
+	if canonical(data) {
+		return nil
+	}
 	c, err := Canonicalize(data)
 	if err != nil {
 		return err
@@ -494,6 +500,12 @@ func Check(data []byte) error {
 // *SyntaxError for one that is not acceptable at all. It parses once, where Check
 // followed by encoding/json would parse twice.
 func Parse(data []byte) (any, error) {
+	// Canonical text is read directly, checking each token as it comes; anything the
+	// Scanner does not read is parsed in full and compared, which decides and explains.
+	sc := NewScanner(data)
+	if v, ok := sc.value(0); ok && sc.End() {
+		return v, nil
+	}
 	n, canonical, err := parse(data)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,302 @@
+package iltod
+
+import (
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/iltod/iltod/canonjson"
+)
+
+// refReport is Envelope.Report as it was before decodeReport: parse the payload to
+// generic values, then build the Report from them (refReportFrom, a copy of reportFrom).
+func refReport(payload []byte) (Report, error) {
+	doc, err := canonjson.Parse(payload)
+	if err != nil {
+		return Report{}, E(EInvalid, "error.payload_not_canonical", map[string]any{"Detail": err.Error()})
+	}
+	r, err := refReportFrom(doc)
+	if err != nil {
+		return Report{}, E(EInvalid, "error.payload_not_report", map[string]any{"Detail": err.Error()})
+	}
+	if !ValidReportID(r.ID) {
+		return Report{}, E(EInvalid, "error.report_id", map[string]any{"ID": strconv.Quote(truncate(r.ID, 70))})
+	}
+	if len(r.Answers) > MaxAnswers {
+		return Report{}, E(ETooLarge, "error.too_many_answers", map[string]any{"Count": len(r.Answers), "Max": MaxAnswers})
+	}
+	if r.Position != nil {
+		var ps problems
+		ps.nest("position", r.Position.Validate())
+		if err := ps.list.Err(); err != nil {
+			return Report{}, err
+		}
+	}
+	return r, nil
+}
+
+// reportSeeds are payloads at the edges of what decodeReport reads.
+var reportSeeds = []string{
+	`{"answers":{"BC":898,"BI":900,"C1":410,"C2":380,"C3":420,"C4":400,"CV":880,"LV":870,"PB":450,"PR":420,"RV":1320,"X1":"Сүхбаатар","X2":["a","b"],"X3":true},"device_time":"2024-06-28T22:00:00+08:00","election":"example-2024","form":"results","form_version":1,"id":"bench-00000000-00","station":"UB-001"}`,
+	`{"answers":{"A":1,"B":null,"C":"x","D":["a"],"E":true,"F":false,"G":[],"H":-9007199254740991,"I":"a\"b\\c\n\u0001"},"device_time":"t","election":"e","form":"f","form_version":2,"id":"report-0001","station":"s"}`,
+	`{"answers":{"A":[1]},"id":"report-0001"}`, `{"form_version":"2","id":"report-0001"}`, `{"ID":"report-0001"}`, `[]`, `{}`, `null`,
+	`{"form_version":2147483647,"id":"report-0001"}`, `{"form_version":2147483648,"id":"report-0001"}`, `{"form_version":-2147483649,"id":"report-0001"}`,
+	`{"form_version":null,"id":null,"station":null}`, `{"answers":null,"id":"report-0001","position":null}`,
+	`{"id":"report-0001","position":{"accuracy_m":12,"lat_e6":47918900,"lon_e6":106917600}}`,
+	`{"id":"report-0001","position":{"accuracy_m":12,"lat_e6":91000000,"lon_e6":106917600}}`,
+	`{"id":"report-0001","position":{"lat_e6":47918900,"lon_e6":106917600}}`,
+	`{"id":"report-0001","position":{"accuracy_m":-1,"alt":3,"lat_e6":91000000,"lon_e6":"x"}}`,
+	`{"id":"report-0001","position":{"accuracy_m":1,"lat_e6":2,"lon_e6":3,"z":4}}`,
+	`{"id":"report-0001","position":{"accuracy_m":1,"lat_e6":2}}`, `{"id":"report-0001","position":{}}`,
+	`{"id":"report-0001","position":[1,2]}`, `{"id":"bad id!"}`, `{"id":"report-0001","id":"report-0002"}`,
+	`{"station":"s","id":"report-0001"}`, `{"id": "report-0001"}`, `{"id":"report-0001"} `,
+	"{\"answers\":{\"e\u0301\":1},\"id\":\"report-0001\"}", "{\"answers\":{\"\u00e9\":\"\u0415\u0308\"},\"id\":\"report-0001\"}",
+	"{\"answers\":{\"A\":\"\u0401\"},\"id\":\"report-0001\",\"station\":\"\u0423\u0411-001\"}",
+	`{"answers":{"A":1,"A":2},"id":"report-0001"}`, `{"answers":{"B":1,"A":2},"id":"report-0001"}`,
+	`{"answers":{"A":1.5},"id":"report-0001"}`, `{"answers":{"A":-0},"id":"report-0001"}`, `{"answers":{"A":9007199254740992},"id":"report-0001"}`,
+	`{"answers":{"A":{"b":1}},"id":"report-0001"}`, `{"answers":{"A":["x",null]},"id":"report-0001"}`, `{"answers":{"A":"\/"},"id":"report-0001"}`,
+	`{"answers":[],"id":"report-0001"}`, `{"answers":{"A":tru},"id":"report-0001"}`, `{"answers":{"A":"\u0008"},"id":"report-0001"}`,
+	`{"election":"e","extra":1,"id":"report-0001"}`,
+}
+
+// FuzzReportSame checks that Envelope.Report, and ParseEnvelope, decide and return
+// exactly what they did when every payload went through generic values (refReport).
+func FuzzReportSame(f *testing.F) {
+	for _, s := range reportSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		want, wantErr := refReport(payload)
+		got, err := (&Envelope{Payload: payload}).Report()
+		if !sameReportError(err, wantErr) || !reflect.DeepEqual(got, want) {
+			t.Fatalf("Report(%q) = %+v, %v; was %+v, %v", payload, got, err, want, wantErr)
+		}
+		if r, ok := decodeReport(payload); ok {
+			doc, err := canonjson.Parse(payload)
+			if err != nil {
+				t.Fatalf("decodeReport read %q, which is not canonical: %v", payload, err)
+			}
+			if r2, err := refReportFrom(doc); err != nil || !reflect.DeepEqual(r, r2) {
+				t.Fatalf("decodeReport(%q) = %+v; reportFrom: %+v, %v", payload, r, r2, err)
+			}
+		}
+		// ParseEnvelope refuses the same payloads with the same error.
+		e := &Envelope{Payload: payload, Key: make(ed25519.PublicKey, ed25519.PublicKeySize), Sig: make([]byte, ed25519.SignatureSize)}
+		_, err = ParseEnvelope(e.Bytes())
+		var envWant error
+		if len(e.Bytes()) > MaxEnvelopeSize {
+			return
+		} else if len(payload) == 0 {
+			envWant = E(EInvalid, "error.envelope_payload", nil)
+		} else if _, perr := canonjson.Parse(payload); perr != nil {
+			envWant = E(EInvalid, "error.payload_not_canonical", map[string]any{"Detail": perr.Error()})
+		}
+		if !sameReportError(err, envWant) {
+			t.Fatalf("ParseEnvelope(payload %q): %v; was %v", payload, err, envWant)
+		}
+	})
+}
+
+// TestReportSeeds runs the differential check of FuzzReportSame on its seeds in every
+// test run, and checks that decodeReport reads the usual shapes itself.
+func TestReportSeeds(t *testing.T) {
+	for _, s := range reportSeeds {
+		want, wantErr := refReport([]byte(s))
+		got, err := (&Envelope{Payload: []byte(s)}).Report()
+		if !sameReportError(err, wantErr) || !reflect.DeepEqual(got, want) {
+			t.Errorf("Report(%s) = %+v, %v; was %+v, %v", s, got, err, want, wantErr)
+		}
+	}
+	for _, s := range reportSeeds[:2] {
+		if _, ok := decodeReport([]byte(s)); !ok {
+			t.Errorf("decodeReport does not read %s", s)
+		}
+	}
+}
+
+// sameReportError reports whether two errors of Report are the same: the same code and
+// message key, and the same text except for payload_not_report, whose detail names one
+// of possibly several faults, picked by map order.
+func sameReportError(a, b error) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	var ea, eb *Error
+	if errors.As(a, &ea) != errors.As(b, &eb) || ErrorCodeOf(a) != ErrorCodeOf(b) {
+		return false
+	}
+	if ea != nil && (ea.Key != eb.Key || ea.Code != eb.Code) {
+		return false
+	}
+	if ea != nil && ea.Key == "error.payload_not_report" {
+		return true
+	}
+	return a.Error() == b.Error() && reflect.TypeOf(a) == reflect.TypeOf(b)
+}
+
+var benchEnvelope = func() []byte {
+	return (&Envelope{Payload: []byte(reportSeeds[0]), Key: make([]byte, 32), Sig: make([]byte, 64)}).Bytes()
+}()
+
+// BenchmarkParseEnvelopeReport is what the server does with every report's envelope
+// before verifying it: ParseEnvelope, then Report.
+func BenchmarkParseEnvelopeReport(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		e, err := ParseEnvelope(benchEnvelope)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := e.Report(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// refPositionFrom builds a Position from a parsed canonical value: an object with exactly
+// the fields lat_e6, lon_e6 and accuracy_m, each a whole number. Ranges are checked by
+// Position.Validate.
+func refPositionFrom(v any) (*Position, error) {
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("position must be an object")
+	}
+	var p Position
+	fields := []struct {
+		name string
+		dst  *int64
+	}{{"lat_e6", &p.LatE6}, {"lon_e6", &p.LonE6}, {"accuracy_m", &p.AccuracyM}}
+	for _, f := range fields {
+		n, ok := obj[f.name].(int64)
+		if !ok {
+			return nil, fmt.Errorf("position.%s must be a whole number", f.name)
+		}
+		*f.dst = n
+	}
+	if len(obj) != len(fields) {
+		for key := range obj {
+			if key != "lat_e6" && key != "lon_e6" && key != "accuracy_m" {
+				return nil, fmt.Errorf("unknown field %q in position", truncate(key, 40))
+			}
+		}
+	}
+	return &p, nil
+}
+
+// refReportFrom builds a Report from a parsed canonical payload, as encoding/json would
+// decode it with unknown fields disallowed.
+func refReportFrom(doc any) (Report, error) {
+	var r Report
+	obj, ok := doc.(map[string]any)
+	if !ok {
+		return r, fmt.Errorf("a report is a JSON object")
+	}
+	str := func(key string, dst *string) error {
+		v, ok := obj[key]
+		if !ok || v == nil {
+			return nil
+		}
+		s, ok := v.(string)
+		if !ok {
+			return fmt.Errorf("%s must be a string", key)
+		}
+		*dst = s
+		return nil
+	}
+	for key, v := range obj {
+		var err error
+		switch key {
+		case "id":
+			err = str(key, &r.ID)
+		case "election":
+			err = str(key, &r.Election)
+		case "station":
+			err = str(key, &r.Station)
+		case "form":
+			err = str(key, &r.Form)
+		case "device_time":
+			err = str(key, &r.DeviceTime)
+		case "form_version":
+			n, ok := v.(int64)
+			if v != nil && (!ok || n < -1<<31 || n > 1<<31-1) {
+				err = fmt.Errorf("form_version must be a whole number")
+			}
+			r.FormVersion = int(n)
+		case "answers":
+			if v == nil {
+				continue
+			}
+			m, ok := v.(map[string]any)
+			if !ok {
+				return r, fmt.Errorf("answers must be an object")
+			}
+			r.Answers = make(map[string]Value, len(m))
+			for tag, a := range m {
+				val, err := refValueFrom(a)
+				if err != nil {
+					return r, fmt.Errorf("answer %s: %v", truncate(tag, 20), err)
+				}
+				r.Answers[tag] = val
+			}
+		case "position":
+			if v == nil {
+				continue
+			}
+			if r.Position, err = refPositionFrom(v); err != nil {
+				return r, err
+			}
+		default:
+			err = fmt.Errorf("unknown field %q", truncate(key, 40))
+		}
+		if err != nil {
+			return r, err
+		}
+	}
+	return r, nil
+}
+
+// refValueFrom converts a parsed canonical JSON value to an answer, as Value.UnmarshalJSON.
+func refValueFrom(v any) (Value, error) {
+	switch x := v.(type) {
+	case nil:
+		return Value{}, nil
+	case bool:
+		return BoolValue(x), nil
+	case int64:
+		return IntValue(x), nil
+	case string:
+		return StrValue(x), nil
+	case []any:
+		l := make([]string, len(x))
+		for i, s := range x {
+			str, ok := s.(string)
+			if !ok {
+				return Value{}, fmt.Errorf("a list answer must hold only strings")
+			}
+			l[i] = str
+		}
+		return ListValue(l), nil
+	}
+	return Value{}, fmt.Errorf("an answer must be null, a whole number, true, false, a string or a list of strings")
+}
+
+// reportIDRe is what ValidReportID was.
+var reportIDRe = regexp.MustCompile(`^[A-Za-z0-9_-]{8,64}$`)
+
+// FuzzValidReportID checks ValidReportID against the regular expression it replaced.
+func FuzzValidReportID(f *testing.F) {
+	for _, s := range []string{"report-0001", "01J0ABCDEFGHJKMNPQRSTVWXYZ", "short", "bad id!!", "report-0001\n", "\nreport-0001",
+		"abcdefgh", "abcdefg", strings.Repeat("a", 64), strings.Repeat("a", 65), "отчёт-0001", "report_0001é", "report-0001\x00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := ValidReportID(s), reportIDRe.MatchString(s); got != want {
+			t.Fatalf("ValidReportID(%q) = %v, the regular expression %v", s, got, want)
+		}
+	})
+}
