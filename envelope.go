@@ -113,18 +113,21 @@ func ParseEnvelope(data []byte) (*Envelope, error) {
 		}
 		fields = [3][]byte{[]byte(w.Key), []byte(w.Payload), []byte(w.Sig)}
 	}
-	// Decoded into one buffer: the three fields together are one allocation.
-	enc := base64.StdEncoding
-	buf := make([]byte, 0, enc.DecodedLen(len(fields[0]))+enc.DecodedLen(len(fields[1]))+enc.DecodedLen(len(fields[2])))
-	decode := func(b []byte) ([]byte, error) {
-		start := len(buf)
-		var err error
-		buf, err = enc.AppendDecode(buf, b)
-		return buf[start:len(buf):len(buf)], err
+	// Strictly canonical base64 in the canonical form (what devices send) encodes back to
+	// the same text, so those bytes are the envelope's canonical bytes as they came.
+	var raw []byte
+	var d [3][]byte
+	var errs [3]error
+	if ok {
+		if d, errs = decodeWire(fields, base64.StdEncoding.Strict()); errs == [3]error{} {
+			raw = data
+		}
 	}
-	key, err1 := decode(fields[0])
-	payload, err2 := decode(fields[1])
-	sig, err3 := decode(fields[2])
+	if raw == nil {
+		d, errs = decodeWire(fields, base64.StdEncoding)
+	}
+	key, payload, sig := d[0], d[1], d[2]
+	err1, err2, err3 := errs[0], errs[1], errs[2]
 	switch {
 	case err1 != nil || len(key) != ed25519.PublicKeySize:
 		return nil, E(EInvalid, "error.envelope_key", nil)
@@ -134,6 +137,9 @@ func ParseEnvelope(data []byte) (*Envelope, error) {
 		return nil, E(EInvalid, "error.envelope_sig", nil)
 	}
 	e := &Envelope{Payload: payload, Key: key, Sig: sig}
+	if raw != nil {
+		e.raw = bytes.Clone(raw) // not the caller's: a request's buffer holds many envelopes
+	}
 	if n := len(e.Bytes()); n > MaxEnvelopeSize {
 		return nil, E(ETooLarge, "error.envelope_size", map[string]any{"Size": n, "Max": MaxEnvelopeSize})
 	}
@@ -141,6 +147,22 @@ func ParseEnvelope(data []byte) (*Envelope, error) {
 		return nil, E(EInvalid, "error.payload_not_canonical", map[string]any{"Detail": err.Error()})
 	}
 	return e, nil
+}
+
+// decodeWire decodes an envelope's three base64 fields with enc into one buffer: the
+// three together are one allocation.
+func decodeWire(fields [3][]byte, enc *base64.Encoding) (out [3][]byte, errs [3]error) {
+	n := 0
+	for _, f := range fields {
+		n += enc.DecodedLen(len(f))
+	}
+	buf := make([]byte, 0, n)
+	for i, f := range fields {
+		start := len(buf)
+		buf, errs[i] = enc.AppendDecode(buf, f)
+		out[i] = buf[start:len(buf):len(buf)]
+	}
+	return out, errs
 }
 
 // canonicalWire reads an envelope written exactly as Envelope.Bytes writes it,

@@ -85,6 +85,9 @@ func FuzzParseEnvelope(f *testing.F) {
 			return
 		}
 		raw := e.Bytes()
+		if fresh := (&iltod.Envelope{Payload: e.Payload, Key: e.Key, Sig: e.Sig}).Bytes(); !bytes.Equal(raw, fresh) {
+			t.Fatalf("envelope's bytes %q, its fields written again %q", raw, fresh)
+		}
 		if !canonjson.IsCanonical(raw) {
 			t.Fatalf("accepted envelope's bytes are not canonical: %q", raw)
 		}
