@@ -63,6 +63,8 @@ type publicElection struct {
 	e        iltod.Election
 	contests []iltod.Contest
 	byCode   map[string]int // contest code → index in contests
+	// titles are the titles of the election's pages (see title) by language and page.
+	titles map[string]map[string]string
 }
 
 // publicRoutes are the routes of the public results site. A GET route also answers HEAD.
@@ -87,7 +89,28 @@ func newPublicElection(e iltod.Election, cs []iltod.Contest) *publicElection {
 	for i, c := range cs {
 		pe.byCode[c.Code] = i
 	}
+	pe.titles = map[string]map[string]string{}
+	for _, l := range pageLangs {
+		pe.titles[l] = map[string]string{}
+		for _, pg := range pubPages {
+			pe.titles[l][pg.name] = pageTitle(&pe.e, l, pg.name)
+		}
+	}
 	return pe
+}
+
+// title returns the title of the election's page current (one of pubPages) in lang: its
+// name in the navigation and the election's name. The titles are made once per election,
+// not for every reader.
+func (pe *publicElection) title(lang, current string) string {
+	if t, ok := pe.titles[lang][current]; ok {
+		return t
+	}
+	return pageTitle(&pe.e, lang, current)
+}
+
+func pageTitle(e *iltod.Election, lang, current string) string {
+	return tr(lang, "public.nav_"+current) + " · " + e.Name.In(lang)
 }
 
 // contest returns the contest with code, if the election has it.
@@ -109,13 +132,30 @@ func (ps *publicSite) start(w http.ResponseWriter, r *http.Request, current stri
 		return nil, nil, false
 	}
 	p = newPage(r, &pe.e, "")
-	p.Title = tr(p.Lang, "public.nav_"+current) + " · " + p.T(pe.e.Name)
+	p.Title = pe.title(p.Lang, current)
 	// Without ?lang= the language follows Accept-Language: shared caches must know.
 	h := w.Header()
-	h.Set("Content-Language", p.Lang)
-	h.Set("Vary", "Accept-Language")
+	if v, ok := contentLanguage[p.Lang]; ok {
+		h["Content-Language"] = v
+	} else {
+		h.Set("Content-Language", p.Lang)
+	}
+	h["Vary"] = varyLanguage
 	return pe, p, true
 }
+
+// contentLanguage and varyLanguage are the values of the header fields start sets, shared
+// by every response as setHeaders shares its fields.
+var (
+	contentLanguage = func() map[string][]string {
+		m := map[string][]string{}
+		for _, l := range pageLangs {
+			m[l] = []string{l}
+		}
+		return m
+	}()
+	varyLanguage = []string{"Accept-Language"}
+)
 
 // unknownPage answers a path under /e/ that no page of the site serves with a 404 page,
 // with the election's navigation if the path names an election.
