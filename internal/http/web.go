@@ -442,9 +442,9 @@ func noneMatch(inm, etag string) bool {
 // Content-Encoding and ETag aside, which it sets), as a CDN replays those of the
 // response it stored. It is the ceiling "iltod bench" holds the results page to: given
 // the page and its headers, it sends the same bytes by the same code as the page cache,
-// so what the page costs beyond it is finding the page. Like the public site (and like a
-// static server's fixed set of workers), it serves readersPerCore readers per core at
-// once.
+// so what the page costs beyond it is finding the page. Its readers pass a gate of their
+// own like the public site's (see readerGate): at most readersPerCore per core at once,
+// as a static server's fixed set of workers, admitted at the pace the cores keep up with.
 func StaticPage(raw []byte, header http.Header) http.Handler {
 	b := newRendered(raw, header.Get("Cache-Control"))
 	fixed := http.Header{}
@@ -456,7 +456,7 @@ func StaticPage(raw []byte, header http.Header) http.Handler {
 		}
 	}
 	vary := slices.DeleteFunc(slices.Clone(header.Values("Vary")), func(v string) bool { return v == "Accept-Encoding" })
-	ps := &publicSite{readers: make(chan struct{}, readersPerCore*runtime.GOMAXPROCS(0))}
+	ps := &publicSite{readers: newReaderGate(readersPerCore * runtime.GOMAXPROCS(0))}
 	return ps.admit(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		setHeaders(h, fixed)
