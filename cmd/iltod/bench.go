@@ -149,6 +149,14 @@ func runBench(ctx context.Context, p *locales.Printer, args []string, stdout, st
 // surgeFactor is how many times the quiet phase's readers a surge brings.
 const surgeFactor = 10
 
+// surgeRounds is how many turns each phase of a surge run takes, and surgeWarmup the
+// warm-up of its first turn (a fifth of it before each other turn), in which the
+// readers connect and send their first requests all at once, and which is not measured.
+const (
+	surgeRounds = 5
+	surgeWarmup = time.Second
+)
+
 // probeInterval is how often the surge run's probe sends a report, each on its own
 // (at most probeInFlight at once), so that a slow acknowledgement does not thin the
 // sample.
@@ -157,8 +165,8 @@ const (
 	probeInFlight = 64
 )
 
-// benchSurge reads the page with cfg's readers for d, then with ten times as many for d,
-// while a probe device sends one report every probeInterval and times each
+// benchSurge reads the page with cfg's readers for d and with ten times as many for d, in
+// turns, while a probe device sends one report every probeInterval and times each
 // acknowledgement; it prints each phase and the acknowledgements' p99 in each.
 func benchSurge(ctx context.Context, p *locales.Printer, stdout io.Writer, m *Main, pkg *iltod.Package, base string, cfg loadtest.Config, d time.Duration) error {
 	observer, station := demoPhoneObserver(pkg)
@@ -182,8 +190,11 @@ func benchSurge(ctx context.Context, p *locales.Printer, stdout io.Writer, m *Ma
 	if _, err := m.App.Enroll(ctx, code, pub); err != nil {
 		return err
 	}
+	// sink is where an acknowledgement goes: that of the phase measuring when its
+	// report was sent, none between rounds.
 	var mu sync.Mutex
-	var acks []time.Duration
+	var sink *[]time.Duration
+	var quiet, surged []time.Duration
 	var failed int
 	probe, stop := context.WithCancel(ctx)
 	defer stop()
@@ -200,6 +211,9 @@ func benchSurge(ctx context.Context, p *locales.Printer, stdout io.Writer, m *Ma
 			if err != nil {
 				return
 			}
+			mu.Lock()
+			acks := sink
+			mu.Unlock()
 			t0 := time.Now()
 			resp, err := client.Post(base+"/api/v1/reports", "application/json", bytes.NewReader(env.Bytes()))
 			if err == nil {
@@ -209,8 +223,8 @@ func benchSurge(ctx context.Context, p *locales.Printer, stdout io.Writer, m *Ma
 			mu.Lock()
 			if err != nil || resp.StatusCode != http.StatusCreated {
 				failed++
-			} else {
-				acks = append(acks, time.Since(t0))
+			} else if acks != nil {
+				*acks = append(*acks, time.Since(t0))
 			}
 			mu.Unlock()
 		}
@@ -234,32 +248,34 @@ func benchSurge(ctx context.Context, p *locales.Printer, stdout io.Writer, m *Ma
 			}
 		}
 	}()
-	phase := func(readers int) (loadtest.Result, []time.Duration, error) {
-		mu.Lock()
-		acks = nil
-		mu.Unlock()
+	// The phases take turns, surgeRounds rounds of each, so that both share alike
+	// whatever else the machine does meanwhile and the day's ingest as it changes.
+	phase := func(readers int, acks *[]time.Duration) loadtest.Config {
 		c := cfg
-		c.Clients, c.Duration, c.Warmup = readers, d, 0
-		r, err := loadtest.Run(ctx, c)
-		mu.Lock()
-		got := acks
-		acks = nil
-		mu.Unlock()
-		slices.Sort(got)
-		return r, got, err
+		c.Clients, c.Duration, c.Warmup = readers, d, surgeWarmup
+		c.Measuring = func(on bool) {
+			mu.Lock()
+			defer mu.Unlock()
+			sink = nil
+			if on {
+				sink = acks
+			}
+		}
+		return c
 	}
-	rq, quiet, err := phase(cfg.Clients)
+	rs, err := loadtest.Interleave(ctx, surgeRounds, phase(cfg.Clients, &quiet), phase(surgeFactor*cfg.Clients, &surged))
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout, p.T("cli.bench_cdn.quiet", locales.Args{"Readers": p.Int(int64(cfg.Clients)), "Duration": d.String(), "Result": rq.String()}))
-	rs, surged, err := phase(surgeFactor * cfg.Clients)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(stdout, p.T("cli.bench_cdn.surge", locales.Args{"Readers": p.Int(int64(surgeFactor * cfg.Clients)), "Duration": d.String(), "Result": rs.String()}))
 	stop()
 	<-done
+	mu.Lock() // the probe has stopped; this orders its last appends before the reads
+	slices.Sort(quiet)
+	slices.Sort(surged)
+	mu.Unlock()
+	rq := rs[0]
+	fmt.Fprintln(stdout, p.T("cli.bench_cdn.quiet", locales.Args{"Readers": p.Int(int64(cfg.Clients)), "Duration": d.String(), "Result": rq.String()}))
+	fmt.Fprintln(stdout, p.T("cli.bench_cdn.surge", locales.Args{"Readers": p.Int(int64(surgeFactor * cfg.Clients)), "Duration": d.String(), "Result": rs[1].String()}))
 	if len(quiet) == 0 || len(surged) == 0 || failed > 0 {
 		fmt.Fprintln(stdout, p.T("cli.bench_cdn.no_acks", locales.Args{"Failed": p.Int(int64(failed))}))
 		return nil

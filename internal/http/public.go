@@ -33,23 +33,61 @@ import (
 type publicSite struct {
 	s     *Server
 	cache publicData
-	// readers admits the site's readers a few at a time (see admit).
-	readers chan struct{}
+	// readers admits the site's readers (see readerGate).
+	readers *readerGate
 }
 
-// admit runs h for at most readersPerCore readers per core at once; the others wait,
-// costing nothing, for their turn. On election night readers come by the thousand while
-// observers' reports keep arriving: the Go scheduler shares the cores among all running
-// goroutines alike, so without this every reader in flight would take its share from the
-// intake, whose acknowledgements then wait with the crowd.
+// admit runs h when the site's reader gate lets the reader in (see readerGate).
 func (ps *publicSite) admit(h http.HandlerFunc) http.HandlerFunc {
+	return ps.readers.admit(h)
+}
+
+// readerGate admits the readers of the public site one after another, each only once
+// the processor has gone round the work that was waiting for it, and at most
+// readersPerCore readers per core at once; the others wait, costing nothing, for their
+// turn.
+//
+// On election night readers come by the thousand while observers' reports keep arriving,
+// and the Go scheduler shares the cores among all runnable goroutines alike, first come
+// first served. Capping the readers served at once does not stop a crowd from filling the
+// scheduler's queue: a reader's request is read and parsed, and its response written and
+// read by its client, outside the handler, and with the cores busy each such step of every
+// reader in flight waits in the queue, as does each step of a report's intake, whose
+// acknowledgement then waits for the crowd. So the gate lets a reader in only after
+// yielding the processor (runtime.Gosched puts the admitting goroutine at the back of the
+// queue): readers are admitted as fast as the cores keep up with what is already queued,
+// and no faster, so the queue stays short and a crowd waits at the gate, parked, whatever
+// its size. Readers are served as fast as before when the cores are idle, and no reader
+// is refused.
+type readerGate struct {
+	turn  chan struct{} // held by the one reader being admitted
+	slots chan struct{} // held by the readers being served
+}
+
+// newReaderGate returns a gate that serves at most n readers at once.
+func newReaderGate(n int) *readerGate {
+	return &readerGate{turn: make(chan struct{}, 1), slots: make(chan struct{}, max(n, 1))}
+}
+
+// admit runs h for a reader once the gate lets it in; a reader that goes away while it
+// waits is not served.
+func (g *readerGate) admit(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		done := r.Context().Done()
 		select {
-		case ps.readers <- struct{}{}:
-		case <-r.Context().Done():
+		case g.turn <- struct{}{}:
+		case <-done:
 			return
 		}
-		defer func() { <-ps.readers }()
+		select {
+		case g.slots <- struct{}{}:
+		case <-done:
+			<-g.turn
+			return
+		}
+		runtime.Gosched()
+		<-g.turn
+		defer func() { <-g.slots }()
 		h(w, r)
 	}
 }
@@ -63,11 +101,13 @@ type publicElection struct {
 	e        iltod.Election
 	contests []iltod.Contest
 	byCode   map[string]int // contest code → index in contests
+	// titles are the titles of the election's pages (see title) by language and page.
+	titles map[string]map[string]string
 }
 
 // publicRoutes are the routes of the public results site. A GET route also answers HEAD.
 func (s *Server) publicRoutes() []route {
-	ps := &publicSite{s: s, readers: make(chan struct{}, readersPerCore*runtime.GOMAXPROCS(0))}
+	ps := &publicSite{s: s, readers: newReaderGate(readersPerCore * runtime.GOMAXPROCS(0))}
 	return []route{
 		{"GET /e/", ps.admit(ps.unknownPage)},
 		{"GET /e/{election}", ps.admit(ps.redirectToOverview)},
@@ -87,7 +127,28 @@ func newPublicElection(e iltod.Election, cs []iltod.Contest) *publicElection {
 	for i, c := range cs {
 		pe.byCode[c.Code] = i
 	}
+	pe.titles = map[string]map[string]string{}
+	for _, l := range pageLangs {
+		pe.titles[l] = map[string]string{}
+		for _, pg := range pubPages {
+			pe.titles[l][pg.name] = pageTitle(&pe.e, l, pg.name)
+		}
+	}
 	return pe
+}
+
+// title returns the title of the election's page current (one of pubPages) in lang: its
+// name in the navigation and the election's name. The titles are made once per election,
+// not for every reader.
+func (pe *publicElection) title(lang, current string) string {
+	if t, ok := pe.titles[lang][current]; ok {
+		return t
+	}
+	return pageTitle(&pe.e, lang, current)
+}
+
+func pageTitle(e *iltod.Election, lang, current string) string {
+	return tr(lang, "public.nav_"+current) + " · " + e.Name.In(lang)
 }
 
 // contest returns the contest with code, if the election has it.
@@ -109,13 +170,30 @@ func (ps *publicSite) start(w http.ResponseWriter, r *http.Request, current stri
 		return nil, nil, false
 	}
 	p = newPage(r, &pe.e, "")
-	p.Title = tr(p.Lang, "public.nav_"+current) + " · " + p.T(pe.e.Name)
+	p.Title = pe.title(p.Lang, current)
 	// Without ?lang= the language follows Accept-Language: shared caches must know.
 	h := w.Header()
-	h.Set("Content-Language", p.Lang)
-	h.Set("Vary", "Accept-Language")
+	if v, ok := contentLanguage[p.Lang]; ok {
+		h["Content-Language"] = v
+	} else {
+		h.Set("Content-Language", p.Lang)
+	}
+	h["Vary"] = varyLanguage
 	return pe, p, true
 }
+
+// contentLanguage and varyLanguage are the values of the header fields start sets, shared
+// by every response as setHeaders shares its fields.
+var (
+	contentLanguage = func() map[string][]string {
+		m := map[string][]string{}
+		for _, l := range pageLangs {
+			m[l] = []string{l}
+		}
+		return m
+	}()
+	varyLanguage = []string{"Accept-Language"}
+)
 
 // unknownPage answers a path under /e/ that no page of the site serves with a 404 page,
 // with the election's navigation if the path names an election.

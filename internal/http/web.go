@@ -238,6 +238,25 @@ type cachedPage struct {
 	rendering bool
 }
 
+// fresh returns the page for key if it is rendered and not stale, as cached would return
+// it without rendering anything; nil otherwise. The key is given as bytes, so that looking
+// it up costs no allocation.
+func (c *pageCache) fresh(key []byte) *rendered {
+	now := time.Now()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e := c.m[string(key)]; e != nil {
+		select {
+		case <-e.ready:
+			if e.err == nil && !now.After(e.until) {
+				return e.body
+			}
+		default:
+		}
+	}
+	return nil
+}
+
 // cached returns the page for key, rendering it with build if it is missing, and again in
 // the background if it is stale.
 func (c *pageCache) cached(key string, build func() (*rendered, error)) (*rendered, error) {
@@ -300,8 +319,13 @@ func (c *pageCache) refresh(key string, e *cachedPage, build func() (*rendered, 
 // sets the page's Data) when it is missing or stale. The key is the path, the query and
 // the language.
 func (s *Server) renderCached(w http.ResponseWriter, r *http.Request, name string, p *page, fill func(ctx context.Context, p *page) error) {
-	key := p.Lang + " " + r.URL.Path + "?" + r.URL.RawQuery
-	body, err := s.pages.cached(key, func() (*rendered, error) {
+	var buf [256]byte // the key, built without allocating for most pages
+	k := append(append(append(append(append(buf[:0], p.Lang...), ' '), r.URL.Path...), '?'), r.URL.RawQuery...)
+	if body := s.pages.fresh(k); body != nil {
+		body.serve(w, r)
+		return
+	}
+	body, err := s.pages.cached(string(k), func() (*rendered, error) {
 		// The render must finish for every waiting reader even if this one goes away.
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), time.Minute)
 		defer cancel()
@@ -312,24 +336,32 @@ func (s *Server) renderCached(w http.ResponseWriter, r *http.Request, name strin
 		if err := webTemplates.ExecuteTemplate(&buf, name, p); err != nil {
 			return nil, fmt.Errorf("render %s: %w", name, err)
 		}
-		return newRendered(buf.Bytes()), nil
+		return newRendered(buf.Bytes(), cachePublic), nil
 	})
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
-	body.serve(w, r, cachePublic)
+	body.serve(w, r)
 }
 
 // rendered is a page as rendered, gzipped once for the many readers whose browsers
 // accept it (a results page shrinks about sixfold), with a strong ETag for each form:
-// what a static server or a CDN keeps of a file.
+// what a static server or a CDN keeps of a file. The header fields of each form are built
+// once too, so that serving the page costs a reader no formatting and no allocation.
 type rendered struct {
 	raw, gz        []byte
 	etag, etagGzip string
+	// plain and zipped are the header fields of the raw and the gzipped form, but Vary
+	// (see serve): full slices (len == cap) shared by every response, set as setHeaders
+	// sets them. zipped is nil when gz is.
+	plain, zipped http.Header
+	// plain304 and zipped304 are those of a 304 Not Modified of each form.
+	plain304, zipped304 http.Header
 }
 
-func newRendered(raw []byte) *rendered {
+// newRendered keeps raw, to be served with the given Cache-Control.
+func newRendered(raw []byte, cacheControl string) *rendered {
 	sum := sha256.Sum256(raw)
 	tag := base64.RawURLEncoding.EncodeToString(sum[:18])
 	r := &rendered{raw: raw, etag: `"` + tag + `"`, etagGzip: `"` + tag + `-gz"`}
@@ -338,31 +370,52 @@ func newRendered(raw []byte) *rendered {
 	if _, err := zw.Write(raw); err == nil && zw.Close() == nil {
 		r.gz = buf.Bytes()
 	}
+	form := func(body []byte, etag, encoding string) (full, notModified http.Header) {
+		notModified = http.Header{"Cache-Control": {cacheControl}, "Etag": {etag}}
+		full = http.Header{"Cache-Control": {cacheControl}, "Etag": {etag},
+			"Content-Type": {"text/html; charset=utf-8"}, "Content-Length": {strconv.Itoa(len(body))}}
+		if encoding != "" {
+			full["Content-Encoding"] = []string{encoding}
+		}
+		return full, notModified
+	}
+	r.plain, r.plain304 = form(r.raw, r.etag, "")
+	if r.gz != nil {
+		r.zipped, r.zipped304 = form(r.gz, r.etagGzip, "gzip")
+	}
 	return r
 }
 
+// Vary values that serve sets whole, rather than appending to what the handler set.
+var (
+	varyEncoding         = []string{"Accept-Encoding"}
+	varyLanguageEncoding = []string{"Accept-Language", "Accept-Encoding"}
+)
+
 // serve answers r with the page: gzipped if the reader accepts it, with its ETag,
-// Vary: Accept-Encoding and the given Cache-Control, and 304 Not Modified without a body
-// when If-None-Match names the ETag of the form the reader would get.
-func (b *rendered) serve(w http.ResponseWriter, r *http.Request, cacheControl string) {
+// Vary: Accept-Encoding (after any Vary already set) and the page's Cache-Control, and 304
+// Not Modified without a body when If-None-Match names the ETag of the form the reader
+// would get.
+func (b *rendered) serve(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
-	h.Add("Vary", "Accept-Encoding")
-	h.Set("Cache-Control", cacheControl)
-	body, etag := b.raw, b.etag
-	gz := b.gz != nil && acceptsGzip(r)
-	if gz {
-		body, etag = b.gz, b.etagGzip
+	switch v := h["Vary"]; {
+	case len(v) == 0:
+		h["Vary"] = varyEncoding
+	case len(v) == 1 && v[0] == "Accept-Language":
+		h["Vary"] = varyLanguageEncoding
+	default:
+		h["Vary"] = append(v[:len(v):len(v)], "Accept-Encoding")
 	}
-	h.Set("ETag", etag)
-	if noneMatch(r.Header.Get("If-None-Match"), etag) {
+	body, etag, full, notModified := b.raw, b.etag, b.plain, b.plain304
+	if b.gz != nil && acceptsGzip(r) {
+		body, etag, full, notModified = b.gz, b.etagGzip, b.zipped, b.zipped304
+	}
+	if inm := r.Header["If-None-Match"]; len(inm) > 0 && noneMatch(inm[0], etag) {
+		setHeaders(h, notModified)
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	if gz {
-		h.Set("Content-Encoding", "gzip")
-	}
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	setHeaders(h, full)
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
 		w.Write(body)
@@ -389,11 +442,11 @@ func noneMatch(inm, etag string) bool {
 // Content-Encoding and ETag aside, which it sets), as a CDN replays those of the
 // response it stored. It is the ceiling "iltod bench" holds the results page to: given
 // the page and its headers, it sends the same bytes by the same code as the page cache,
-// so what the page costs beyond it is finding the page. Like the public site (and like a
-// static server's fixed set of workers), it serves readersPerCore readers per core at
-// once.
+// so what the page costs beyond it is finding the page. Its readers pass a gate of their
+// own like the public site's (see readerGate): at most readersPerCore per core at once,
+// as a static server's fixed set of workers, admitted at the pace the cores keep up with.
 func StaticPage(raw []byte, header http.Header) http.Handler {
-	b := newRendered(raw)
+	b := newRendered(raw, header.Get("Cache-Control"))
 	fixed := http.Header{}
 	for k, v := range header {
 		switch k {
@@ -402,22 +455,21 @@ func StaticPage(raw []byte, header http.Header) http.Handler {
 			fixed[k] = slices.Clip(slices.Clone(v))
 		}
 	}
-	cache := header.Get("Cache-Control")
 	vary := slices.DeleteFunc(slices.Clone(header.Values("Vary")), func(v string) bool { return v == "Accept-Encoding" })
-	ps := &publicSite{readers: make(chan struct{}, readersPerCore*runtime.GOMAXPROCS(0))}
+	ps := &publicSite{readers: newReaderGate(readersPerCore * runtime.GOMAXPROCS(0))}
 	return ps.admit(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		setHeaders(h, fixed)
 		for _, v := range vary {
 			h.Add("Vary", v)
 		}
-		b.serve(w, r, cache)
+		b.serve(w, r)
 	})
 }
 
 // acceptsGzip reports whether the request's Accept-Encoding allows gzip.
 func acceptsGzip(r *http.Request) bool {
-	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+	for part := range strings.SplitSeq(r.Header.Get("Accept-Encoding"), ",") {
 		enc, params, _ := strings.Cut(strings.TrimSpace(part), ";")
 		if !strings.EqualFold(strings.TrimSpace(enc), "gzip") {
 			continue

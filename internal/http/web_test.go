@@ -20,7 +20,7 @@ func TestPageCache(t *testing.T) {
 	build := func() (*rendered, error) {
 		renders.Add(1)
 		<-release
-		return newRendered([]byte("page")), nil
+		return newRendered([]byte("page"), cachePublic), nil
 	}
 	done := make(chan *rendered, 10)
 	for range 10 {
@@ -45,7 +45,7 @@ func TestPageCache(t *testing.T) {
 	c.mu.Unlock()
 	slow := make(chan struct{})
 	start := time.Now()
-	r, err := c.cached("k", func() (*rendered, error) { <-slow; return newRendered([]byte("new")), nil })
+	r, err := c.cached("k", func() (*rendered, error) { <-slow; return newRendered([]byte("new"), cachePublic), nil })
 	if err != nil || string(r.raw) != "page" || time.Since(start) > time.Second {
 		t.Fatalf("stale read: %q, %v after %s", r.raw, err, time.Since(start))
 	}
@@ -64,14 +64,14 @@ func TestPageCache(t *testing.T) {
 	if _, err := c.cached("bad", func() (*rendered, error) { return nil, errors.New("boom") }); err == nil {
 		t.Fatal("no error")
 	}
-	if r, err := c.cached("bad", func() (*rendered, error) { return newRendered([]byte("ok")), nil }); err != nil || string(r.raw) != "ok" {
+	if r, err := c.cached("bad", func() (*rendered, error) { return newRendered([]byte("ok"), cachePublic), nil }); err != nil || string(r.raw) != "ok" {
 		t.Fatalf("after a failure: %v", err)
 	}
 }
 
 func TestGzipPage(t *testing.T) {
 	raw := bytes.Repeat([]byte("<tr><td>results</td></tr>\n"), 500)
-	r := newRendered(raw)
+	r := newRendered(raw, cachePublic)
 	if len(r.gz) == 0 || len(r.gz) > len(raw)/5 {
 		t.Fatalf("gzip %d bytes of %d", len(r.gz), len(raw))
 	}

@@ -39,6 +39,10 @@ type Config struct {
 	// Warmup is how long clients run before the measurement starts, to fill
 	// caches and open connections; its requests are not counted.
 	Warmup time.Duration
+	// Measuring, if set, is called with true when the measurement starts
+	// (after the warm-up) and with false when it ends, before the results are
+	// counted: for a caller that samples something else in the same window.
+	Measuring func(on bool)
 	// Header is added to every request. Unless it says otherwise, requests
 	// send "Accept-Encoding: gzip", as browsers do, and "User-Agent:
 	// iltod-loadtest".
@@ -125,6 +129,25 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	}
 	tr := newTransport(cfg.Clients)
 	defer tr.CloseIdleConnections()
+	var t tally
+	if err := t.run(ctx, cfg, u.String(), tr); err != nil {
+		return Result{}, err
+	}
+	return t.result(), nil
+}
+
+// tally is what one or more runs of a config counted.
+type tally struct {
+	requests, errors, non2xx int
+	bytes                    int64
+	firstErr                 string
+	hist                     histogram
+	elapsed                  time.Duration
+}
+
+// run runs cfg once over tr, whose connections it leaves open, and adds what it
+// counted to t.
+func (t *tally) run(ctx context.Context, cfg Config, url string, tr *http.Transport) error {
 	client := &http.Client{
 		Transport: tr,
 		CheckRedirect: func(*http.Request, []*http.Request) error {
@@ -148,64 +171,134 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	runCtx, cancel := context.WithDeadline(ctx, end.Add(grace))
 	defer cancel()
 
+	// on is closed once Measuring(true) has been called, if it is.
+	on := make(chan struct{})
+	var onWait sync.WaitGroup
+	if cfg.Measuring != nil {
+		onWait.Go(func() {
+			wait := time.NewTimer(time.Until(measured))
+			defer wait.Stop()
+			select {
+			case <-wait.C:
+				cfg.Measuring(true)
+				close(on)
+			case <-runCtx.Done():
+			}
+		})
+	}
 	clients := make([]clientStats, cfg.Clients)
 	var wg sync.WaitGroup
 	for i := range clients {
 		c := &clients[i]
 		wg.Go(func() {
-			c.loop(runCtx, client, u.String(), header, measured, end)
+			c.loop(runCtx, client, url, header, measured, end)
 		})
 	}
 	wg.Wait()
+	cancel()
+	onWait.Wait()
+	select {
+	case <-on:
+		cfg.Measuring(false)
+	default:
+	}
 	if err := ctx.Err(); err != nil {
-		return Result{}, err
+		return err
 	}
 
-	var (
-		r    Result
-		h    histogram
-		last time.Time
-	)
+	var last time.Time
 	for i := range clients {
 		c := &clients[i]
-		r.Requests += c.requests
-		r.Errors += c.errors
-		r.Non2xx += c.non2xx
-		r.Bytes += c.bytes
-		if r.FirstError == "" && c.firstErr != nil {
-			r.FirstError = c.firstErr.Error()
+		t.requests += c.requests
+		t.errors += c.errors
+		t.non2xx += c.non2xx
+		t.bytes += c.bytes
+		if t.firstErr == "" && c.firstErr != nil {
+			t.firstErr = c.firstErr.Error()
 		}
 		if c.last.After(last) {
 			last = c.last
 		}
-		h.merge(&c.hist)
+		t.hist.merge(&c.hist)
 	}
-	r.Elapsed = cfg.Duration
+	elapsed := cfg.Duration
 	if last.After(measured) {
-		r.Elapsed = last.Sub(measured)
+		elapsed = last.Sub(measured)
 	}
-	r.RPS = float64(r.Requests) / r.Elapsed.Seconds()
-	r.P50, r.P90, r.P99, r.Max = h.quantile(0.50), h.quantile(0.90), h.quantile(0.99), h.max
-	return r, nil
+	t.elapsed += elapsed
+	return nil
 }
 
-// Compare runs a and then b, each with its own warm-up, so that the two
-// results come from one process on one machine and can be compared; Ratio
-// gives the ratio of their throughputs. It stops at the first error.
+// result returns what t counted as a Result.
+func (t *tally) result() Result {
+	r := Result{Requests: t.requests, Errors: t.errors, Non2xx: t.non2xx, Bytes: t.bytes,
+		Elapsed: t.elapsed, FirstError: t.firstErr}
+	r.RPS = float64(r.Requests) / r.Elapsed.Seconds()
+	r.P50, r.P90, r.P99, r.Max = t.hist.quantile(0.50), t.hist.quantile(0.90), t.hist.quantile(0.99), t.hist.max
+	return r
+}
+
+// CompareRounds is how many rounds Compare takes.
+const CompareRounds = 5
+
+// Compare runs a and b in turn, CompareRounds rounds of each (see Interleave), so that
+// the two results come from one process on one machine over the same stretch of time,
+// and can be compared; Ratio gives the ratio of their throughputs. It stops at the
+// first error.
 func Compare(ctx context.Context, a, b Config) (ra, rb Result, err error) {
-	if _, err := check(a); err != nil {
+	rs, err := Interleave(ctx, CompareRounds, a, b)
+	if err != nil {
 		return Result{}, Result{}, err
 	}
-	if _, err := check(b); err != nil {
-		return Result{}, Result{}, err
+	return rs[0], rs[1], nil
+}
+
+// Interleave runs each of cfgs in turn for 1/rounds of its Duration, round after round,
+// and returns each one's Result over all its rounds. Runs in turn share alike whatever
+// else the machine does meanwhile, which a run after another does not: on a shared
+// machine, or beside a load that changes over time, only runs interleaved can be
+// compared. A config's Warmup is spent before its first round, and 1/rounds of it
+// before each other round (its clients start at once, which the warm-up keeps out of
+// the measurement); it keeps its connections from one round to the next. Measuring, if set, is called around each
+// round. It sends no request unless every config is valid, and stops at the first error.
+func Interleave(ctx context.Context, rounds int, cfgs ...Config) ([]Result, error) {
+	if rounds < 1 {
+		return nil, fmt.Errorf("loadtest: %d rounds: need at least 1", rounds)
 	}
-	if ra, err = Run(ctx, a); err != nil {
-		return Result{}, Result{}, err
+	urls := make([]string, len(cfgs))
+	for i, cfg := range cfgs {
+		u, err := check(cfg)
+		if err != nil {
+			return nil, err
+		}
+		urls[i] = u.String()
 	}
-	if rb, err = Run(ctx, b); err != nil {
-		return Result{}, Result{}, err
+	trs := make([]*http.Transport, len(cfgs))
+	for i, cfg := range cfgs {
+		trs[i] = newTransport(cfg.Clients)
+		defer trs[i].CloseIdleConnections()
 	}
-	return ra, rb, nil
+	tallies := make([]tally, len(cfgs))
+	for round := range rounds {
+		for i, cfg := range cfgs {
+			c := cfg
+			c.Duration = cfg.Duration / time.Duration(rounds)
+			if round == rounds-1 { // the rounds add up to Duration
+				c.Duration = cfg.Duration - time.Duration(rounds-1)*(cfg.Duration/time.Duration(rounds))
+			}
+			if round > 0 {
+				c.Warmup = cfg.Warmup / time.Duration(rounds)
+			}
+			if err := tallies[i].run(ctx, c, urls[i], trs[i]); err != nil {
+				return nil, err
+			}
+		}
+	}
+	out := make([]Result, len(cfgs))
+	for i := range tallies {
+		out[i] = tallies[i].result()
+	}
+	return out, nil
 }
 
 // Ratio returns the throughput of b over that of a: above 1 when b served

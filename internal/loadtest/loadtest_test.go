@@ -3,6 +3,7 @@ package loadtest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"net"
@@ -238,6 +239,68 @@ func TestCompare(t *testing.T) {
 	a.URL = "http://example.com/"
 	if _, _, err := Compare(context.Background(), a, b); err == nil {
 		t.Error("Compare ran with a host that is not loopback")
+	}
+}
+
+// TestInterleave: the configs take turns, each measured in every round, with Measuring
+// around each round's measurement and never two at once; each keeps its connections;
+// the rounds' durations add up to Duration.
+func TestInterleave(t *testing.T) {
+	a, b := newCounting(t, page), newCounting(t, page)
+	var mu sync.Mutex
+	var log []string
+	var measuring atomic.Int32
+	measure := func(name string) func(bool) {
+		return func(on bool) {
+			mu.Lock()
+			defer mu.Unlock()
+			log = append(log, fmt.Sprint(name, on))
+			if on && measuring.Add(1) != 1 || !on && measuring.Add(-1) != 0 {
+				t.Errorf("%s %v: another config is measuring", name, on)
+			}
+		}
+	}
+	ca := Config{URL: a.URL, Clients: 2, Duration: 300 * time.Millisecond, Warmup: 90 * time.Millisecond, Measuring: measure("a")}
+	cb := Config{URL: b.URL, Clients: 3, Duration: 150 * time.Millisecond, Warmup: 30 * time.Millisecond, Measuring: measure("b")}
+	start := time.Now()
+	rs, err := Interleave(context.Background(), 3, ca, cb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	took := time.Since(start)
+	want := strings.Repeat("atrue afalse btrue bfalse ", 3)
+	if got := strings.Join(log, " ") + " "; got != want {
+		t.Errorf("Measuring calls: %s, want %s", got, want)
+	}
+	// Warm-ups: 90+30 ms first, then a third of each in each of two rounds.
+	if min := 450*time.Millisecond + 120*time.Millisecond + 2*40*time.Millisecond; took < min {
+		t.Errorf("took %v, less than the rounds and warm-ups (%v)", took, min)
+	}
+	for i, c := range []struct {
+		srv     *counting
+		cfg     Config
+		clients int64
+	}{{a, ca, 2}, {b, cb, 3}} {
+		r := rs[i]
+		if r.Requests == 0 || r.Errors != 0 || r.Non2xx != 0 || r.Requests >= int(c.srv.requests.Load()) {
+			t.Errorf("config %d: %v, of %d requests served with the warm-ups", i, r, c.srv.requests.Load())
+		}
+		if r.Elapsed < c.cfg.Duration || r.Elapsed > c.cfg.Duration+200*time.Millisecond {
+			t.Errorf("config %d: elapsed %v for a duration of %v", i, r.Elapsed, c.cfg.Duration)
+		}
+		if n := c.srv.conns.Load(); n > c.clients {
+			t.Errorf("config %d: %d connections for %d clients: not kept from round to round", i, n, c.clients)
+		}
+	}
+	if _, err := Interleave(context.Background(), 0, ca, cb); err == nil {
+		t.Error("Interleave ran 0 rounds")
+	}
+	before := a.requests.Load()
+	if _, err := Interleave(context.Background(), 2, ca, Config{URL: "http://example.com/", Clients: 1, Duration: time.Second}); err == nil {
+		t.Error("Interleave ran with a host that is not loopback")
+	}
+	if a.requests.Load() != before {
+		t.Error("Interleave sent requests before refusing a config")
 	}
 }
 
