@@ -21,6 +21,7 @@ import (
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/app"
 	"github.com/iltod/iltod/internal/electionpkg"
+	"github.com/iltod/iltod/internal/qa"
 	"github.com/iltod/iltod/internal/synth"
 )
 
@@ -189,7 +190,11 @@ func ingestClients(b *testing.B, clients int, url string, bodies [][]byte, ok fu
 					return
 				}
 				t0 := time.Now()
-				resp, err := client.Post(url, "application/json", bytes.NewReader(bodies[r]))
+				req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(bodies[r]))
+				req.Header.Set("Content-Type", "application/json")
+				// The observer app sends its clock with every request (qa.DeviceTimeHeader).
+				req.Header.Set(qa.DeviceTimeHeader, t0.Format(time.RFC3339))
+				resp, err := client.Do(req)
 				if err != nil {
 					failed.Add(1)
 					continue
