@@ -1,7 +1,6 @@
 package canonjson
 
 import (
-	"bytes"
 	"errors"
 	"reflect"
 	"testing"
@@ -25,7 +24,7 @@ var sameSeeds = []string{
 }
 
 // FuzzParseSame checks that Parse, Check and IsCanonical decide, return and explain
-// exactly what the parser that re-wrote every text and compared it did (refParse).
+// exactly what the full parser, which re-writes every text and compares it, does (refParse).
 func FuzzParseSame(f *testing.F) {
 	for _, s := range sameSeeds {
 		f.Add([]byte(s))
@@ -56,26 +55,6 @@ func FuzzParseSame(f *testing.F) {
 	})
 }
 
-// refCheck is Check as it was.
-func refCheck(data []byte) error {
-	p := refParser{data: data}
-	p.space()
-	v, err := p.value(0)
-	if err != nil {
-		return err
-	}
-	p.space()
-	if p.pos != len(data) {
-		return p.errorf("unexpected data after the value")
-	}
-	var out bytes.Buffer
-	refWrite(&out, v)
-	if !bytes.Equal(out.Bytes(), data) {
-		return ErrNotCanonical
-	}
-	return nil
-}
-
 func sameError(a, b error) bool {
 	if a == nil || b == nil {
 		return a == b
@@ -101,7 +80,7 @@ func TestScannerSeeds(t *testing.T) {
 // benchPayload is the payload of BenchmarkParse.
 var benchPayload = []byte(`{"answers":{"BC":898,"BI":900,"C1":410,"C2":380,"C3":420,"C4":400,"CV":880,"LV":870,"PB":450,"PR":420,"RV":1320,"X1":"Сүхбаатар","X2":["a","b"],"X3":true},"device_time":"2024-06-28T22:00:00+08:00","election":"example-2024","form":"results","form_version":1,"id":"bench-00000000-00","station":"UB-001"}`)
 
-// BenchmarkParseOld is BenchmarkParse with the parser as it was, to compare in one run.
+// BenchmarkParseOld is BenchmarkParse by the full parser alone, to compare in one run.
 func BenchmarkParseOld(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
