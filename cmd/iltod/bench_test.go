@@ -276,12 +276,13 @@ func BenchmarkIngest(b *testing.B) {
 	const clients, batch = 32, 50
 	s := newIngestServer(b, b.N, batch)
 	before := ed25519Rate(time.Second)
-	cpu0 := cpuTime()
+	cpu0, wall0 := cpuTime(), time.Now()
 	b.ResetTimer()
 	run := ingestClients(b, clients, s.base+"api/v1/reports", s.bodies, receiptsOK(batch),
 		func(r int) string { return s.base + "api/v1/reports/" + s.ids[r] + "/receipt" })
 	b.StopTimer()
-	b.ReportMetric((cpuTime()-cpu0).Seconds()/run.elapsed.Seconds(), "cores-used")
+	// Over the whole call, the wait for the sampled receipts included, as CPU time is.
+	b.ReportMetric((cpuTime()-cpu0).Seconds()/time.Since(wall0).Seconds(), "cores-used")
 	verify := (before + ed25519Rate(time.Second)) / 2
 	rate := float64(len(s.bodies)*batch) / run.elapsed.Seconds()
 	b.ReportMetric(rate, "reports/s")
