@@ -11,6 +11,18 @@ import (
 // WriteFile replaces path with data, of permission perm. On error, path is unchanged and
 // no temporary file is left.
 func WriteFile(path string, data []byte, perm os.FileMode) error {
+	return place(path, data, perm, os.Rename)
+}
+
+// CreateFile creates path holding data, of permission perm, and fails if path exists:
+// path never holds part of data. On error no temporary file is left.
+func CreateFile(path string, data []byte, perm os.FileMode) error {
+	return place(path, data, perm, os.Link)
+}
+
+// place writes data to a synced temporary file beside path, puts it at path with put
+// (os.Rename to replace, os.Link to create only), and syncs the directory.
+func place(path string, data []byte, perm os.FileMode, put func(tmp, path string) error) error {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+"-*")
 	if err != nil {
@@ -33,7 +45,7 @@ func WriteFile(path string, data []byte, perm os.FileMode) error {
 	if err := f.Close(); err != nil {
 		return err
 	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := put(tmp, path); err != nil {
 		return err
 	}
 	return SyncDir(dir)

@@ -44,3 +44,25 @@ func TestWriteFile(t *testing.T) {
 		t.Error("a write into a missing directory succeeded")
 	}
 }
+
+// TestCreateFile checks that CreateFile writes a new file whole, with its mode, and
+// refuses to replace one, leaving it and the directory as they were.
+func TestCreateFile(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "log.key")
+	if err := CreateFile(p, []byte("first"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := CreateFile(p, []byte("second"), 0o600); err == nil {
+		t.Fatal("CreateFile replaced an existing file")
+	}
+	if b, _ := os.ReadFile(p); string(b) != "first" {
+		t.Errorf("the file holds %q, want the first bytes", b)
+	}
+	if st, _ := os.Stat(p); st.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v, want 0600", st.Mode().Perm())
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
+		t.Errorf("the directory holds %d entries, want the file alone", len(ents))
+	}
+}
