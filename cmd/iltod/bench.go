@@ -180,10 +180,10 @@ const (
 	probeInFlight = 64
 )
 
-// benchSurge reads the page with cfg's readers for d and with ten times as many for d, in
-// turns, while a probe device sends one report every probeInterval and times each
-// acknowledgement; it prints each phase and the acknowledgements' p99 in each.
-func benchSurge(ctx context.Context, p *locales.Printer, stdout io.Writer, m *Main, pkg *iltod.Package, base string, cfg loadtest.Config, d time.Duration) error {
+// enrollDemoPhone enrolls a new device key for the demo's phone observer (see
+// demoPhoneObserver), as a phone would, and returns the key, the observer's station and
+// the demo's opening checklist, which it may report with probeAnswers.
+func enrollDemoPhone(ctx context.Context, m *Main, pkg *iltod.Package) (ed25519.PrivateKey, string, *iltod.Form, error) {
 	observer, station := demoPhoneObserver(pkg)
 	var form *iltod.Form
 	for i := range pkg.Forms {
@@ -192,17 +192,28 @@ func benchSurge(ctx context.Context, p *locales.Printer, stdout io.Writer, m *Ma
 		}
 	}
 	if observer == "" || form == nil {
-		return fail("cli.bench_cdn.no_probe", nil)
+		return nil, "", nil, fail("cli.bench_cdn.no_probe", nil)
 	}
 	code, _, err := m.App.IssueEnrollment(app.SystemContext(ctx), demo.ElectionID, observer, time.Hour)
 	if err != nil {
-		return err
+		return nil, "", nil, err
 	}
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
-		return err
+		return nil, "", nil, err
 	}
 	if _, err := m.App.Enroll(ctx, code, pub); err != nil {
+		return nil, "", nil, err
+	}
+	return priv, station, form, nil
+}
+
+// benchSurge reads the page with cfg's readers for d and with ten times as many for d, in
+// turns, while a probe device sends one report every probeInterval and times each
+// acknowledgement; it prints each phase and the acknowledgements' p99 in each.
+func benchSurge(ctx context.Context, p *locales.Printer, stdout io.Writer, m *Main, pkg *iltod.Package, base string, cfg loadtest.Config, d time.Duration) error {
+	priv, station, form, err := enrollDemoPhone(ctx, m, pkg)
+	if err != nil {
 		return err
 	}
 	// sink is where an acknowledgement goes: that of the phase measuring when its

@@ -2,14 +2,11 @@ package main
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/demo"
@@ -30,19 +27,8 @@ func TestConcurrentReportsShareCommits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	observer, station := demoPhoneObserver(pkg)
-	var opening *iltod.Form
-	for i := range pkg.Forms {
-		if pkg.Forms[i].Code == "opening" {
-			opening = &pkg.Forms[i]
-		}
-	}
-	code, _, err := m.App.IssueEnrollment(app.SystemContext(ctx), demo.ElectionID, observer, time.Hour)
+	priv, station, opening, err := enrollDemoPhone(ctx, m, pkg)
 	if err != nil {
-		t.Fatal(err)
-	}
-	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
-	if _, err := m.App.Enroll(ctx, code, pub); err != nil {
 		t.Fatal(err)
 	}
 	const n = 24

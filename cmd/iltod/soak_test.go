@@ -441,7 +441,9 @@ func crashMoment(rng *rand.Rand, took time.Duration) time.Duration {
 	return took*3/10 + time.Duration(rng.Int64N(int64(took)*9/10))
 }
 
-func storedSummary(t *testing.T, store []string, id string) iltod.Summary {
+// openAfterCrash opens the store that store's flags name (-data DIR or -postgres DSN),
+// as the next iltod would after a crash.
+func openAfterCrash(t *testing.T, store []string) iltod.Store {
 	t.Helper()
 	var s iltod.Store
 	var err error
@@ -453,6 +455,12 @@ func storedSummary(t *testing.T, store []string, id string) iltod.Summary {
 	if err != nil {
 		t.Fatalf("the store does not open after a crash: %v", err)
 	}
+	return s
+}
+
+func storedSummary(t *testing.T, store []string, id string) iltod.Summary {
+	t.Helper()
+	s := openAfterCrash(t, store)
 	defer s.Close()
 	sum, err := s.Summary(context.Background(), id)
 	if err != nil {
@@ -550,16 +558,7 @@ func mapKeys[K ~string, V any](m map[K]V) func(func(string) bool) {
 // storedReleases returns the number of results of each official release, by version.
 func storedReleases(t *testing.T, store []string, id string) []int {
 	t.Helper()
-	var s iltod.Store
-	var err error
-	if store[0] == "-data" {
-		s, err = sqlstore.OpenSQLite(context.Background(), filepath.Join(store[1], SQLiteFile))
-	} else {
-		s, err = sqlstore.OpenPostgres(context.Background(), store[1])
-	}
-	if err != nil {
-		t.Fatalf("the store does not open after a crash: %v", err)
-	}
+	s := openAfterCrash(t, store)
 	defer s.Close()
 	rels, err := s.OfficialReleases(context.Background(), id)
 	if err != nil {

@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -18,7 +16,6 @@ import (
 
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/demo"
-	"github.com/iltod/iltod/internal/app"
 	"github.com/iltod/iltod/internal/electionpkg"
 )
 
@@ -109,22 +106,8 @@ func TestVerifyReceiptsBundle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	observer, station := demoPhoneObserver(pkg)
-	var opening *iltod.Form
-	for i := range pkg.Forms {
-		if pkg.Forms[i].Code == "opening" {
-			opening = &pkg.Forms[i]
-		}
-	}
-	if opening == nil {
-		t.Fatal("the demo has no opening form")
-	}
-	code, _, err := m.App.IssueEnrollment(app.SystemContext(ctx), demo.ElectionID, observer, time.Hour)
+	priv, station, opening, err := enrollDemoPhone(ctx, m, pkg)
 	if err != nil {
-		t.Fatal(err)
-	}
-	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
-	if _, err := m.App.Enroll(ctx, code, pub); err != nil {
 		t.Fatal(err)
 	}
 	type receipt struct {
