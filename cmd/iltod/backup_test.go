@@ -47,10 +47,8 @@ func TestBackupRestore(t *testing.T) {
 			in.claim(t, srv)
 			v := in.verifier(t)
 
-			ctx, cancel := context.WithCancel(context.Background())
 			var l load
-			done := make(chan struct{})
-			go func() { l.run(ctx, srv.base, in.keys, "bk", false); close(done) }()
+			stop := l.start(context.Background(), srv.base, in.keys, "bk", false)
 			time.Sleep(700 * time.Millisecond)
 			before := time.Now()
 			witnessed := checkpoint(t, srv) // the last checkpoint published before the backup
@@ -63,8 +61,7 @@ func TestBackupRestore(t *testing.T) {
 				t.Fatalf("backup: %v\n%s", err, b)
 			}
 			time.Sleep(500 * time.Millisecond) // more reports, after the backup
-			cancel()
-			<-done
+			stop()
 			acks := l.acked()
 			var early []acked
 			for _, a := range acks {

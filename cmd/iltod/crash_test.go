@@ -133,14 +133,12 @@ func TestCrashLosesNoAcknowledgedReport(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var l load
-	sent := make(chan struct{})
-	go func() { l.run(ctx, srv.base, in.keys, "crash", true); close(sent) }()
+	stop := l.start(ctx, srv.base, in.keys, "crash", true)
 	time.Sleep(1500 * time.Millisecond)
 	srv.kill()
 	close(stopWatch)
 	watch.Wait()
-	cancel()
-	<-sent
+	stop()
 	acks := l.acked()
 	if len(acks) < 100 {
 		t.Fatalf("only %d reports were acknowledged before the crash; the test proves little\n%s", len(acks), srv.logs)

@@ -179,6 +179,15 @@ type load struct {
 	max int64
 }
 
+// start runs l.run in the background until ctx ends or stop is called; stop ends the
+// run and waits for it, and may be called more than once.
+func (l *load) start(ctx context.Context, base string, keys []ed25519.PrivateKey, tag string, stopOnFailure bool) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { l.run(ctx, base, keys, tag, stopOnFailure); close(done) }()
+	return func() { cancel(); <-done }
+}
+
 // run sends until ctx ends. With stopOnFailure, each device stops at its first request
 // without an answer (the server is gone); otherwise it retries after a pause.
 func (l *load) run(ctx context.Context, base string, keys []ed25519.PrivateKey, tag string, stopOnFailure bool) {

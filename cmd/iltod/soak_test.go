@@ -127,14 +127,11 @@ func soakKills(t *testing.T, bin string, store []string, cycles int, rng *rand.R
 	var last []byte
 	var all []acked
 	for c := 0; c < cycles; c++ {
-		ctx, cancel := context.WithCancel(context.Background())
 		var l load
-		done := make(chan struct{})
-		go func() { l.run(ctx, srv.base, in.keys, fmt.Sprintf("k%d", c), false); close(done) }()
+		stop := l.start(context.Background(), srv.base, in.keys, fmt.Sprintf("k%d", c), false)
 		time.Sleep(time.Duration(rng.Int64N(int64(700 * time.Millisecond))))
 		srv.kill()
-		cancel()
-		<-done
+		stop()
 		acks := l.acked()
 		all = append(all, acks...)
 		srv = serve(t, bin, in.store)
@@ -213,15 +210,14 @@ func soakDiskFull(t *testing.T, bin string, fig *soakFigures) {
 	ballast := fill(t, mnt, 256<<10)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
 	var l load
-	done := make(chan struct{})
-	go func() { l.run(ctx, srv.base, in.keys, "full", false); close(done) }()
+	stop := l.start(ctx, srv.base, in.keys, "full", false)
 	for ctx.Err() == nil && l.refused.Load() < 20 {
 		time.Sleep(50 * time.Millisecond)
 	}
 	full := l.refused.Load() >= 20
-	cancel()
-	<-done
+	stop()
 	if !full {
 		t.Fatalf("the disk never filled: %d reports acknowledged", len(l.acked()))
 	}
@@ -271,14 +267,11 @@ func soakReadOnly(t *testing.T, bin string, fig *soakFigures) {
 	in.claim(t, srv)
 	v := in.verifier(t)
 
-	ctx, cancel := context.WithCancel(context.Background())
 	var l load
-	done := make(chan struct{})
-	go func() { l.run(ctx, srv.base, in.keys, "ro", false); close(done) }()
+	stop := l.start(context.Background(), srv.base, in.keys, "ro", false)
 	time.Sleep(500 * time.Millisecond)
 	srv.kill()
-	cancel()
-	<-done
+	stop()
 	if out, err := exec.Command("mount", "-o", "remount,ro", mnt).CombinedOutput(); err != nil {
 		t.Fatalf("remount read-only: %v: %s", err, out)
 	}
@@ -348,14 +341,11 @@ func soakPGRestart(t *testing.T, bin string, restarts int, fig *soakFigures) {
 	var last []byte
 	var all []acked
 	for i := 0; i < restarts; i++ {
-		ctx, cancel := context.WithCancel(context.Background())
 		var l load
-		done := make(chan struct{})
-		go func() { l.run(ctx, srv.base, in.keys, fmt.Sprintf("pg%d", i), false); close(done) }()
+		stop := l.start(context.Background(), srv.base, in.keys, fmt.Sprintf("pg%d", i), false)
 		time.Sleep(500 * time.Millisecond)
 		if out, err := exec.Command(restart[0], restart[1:]...).CombinedOutput(); err != nil {
-			cancel()
-			<-done
+			stop()
 			t.Fatalf("%s: %v: %s", strings.Join(restart, " "), err, out)
 		}
 		before := len(l.acked())
@@ -363,8 +353,7 @@ func soakPGRestart(t *testing.T, bin string, restarts int, fig *soakFigures) {
 		for len(l.acked()) < before+50 && time.Now().Before(deadline) {
 			time.Sleep(50 * time.Millisecond)
 		}
-		cancel()
-		<-done
+		stop()
 		if len(l.acked()) < before+50 {
 			t.Fatalf("the server took no reports after PostgreSQL restarted: %v\n%s", l.lastErr.Load(), srv.logs)
 		}
