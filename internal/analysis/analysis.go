@@ -579,11 +579,15 @@ func (x *Election) officialFigures(c int, a int32, members []int, src *source) *
 	return s.figures("stations")
 }
 
-// figureSums are the running sums of official results that Figures are made of.
+// figureSums are the running sums of official results that Figures (figures) and the
+// seat rules' seats.Totals (totals, seats.go) are made of.
 type figureSums struct {
 	stations                       int
 	votes                          []int64
 	valid, cast, blank, registered int64
+	// castGiven sums the ballots cast only where a result gives them: seats.Totals
+	// leaves turnout out unless every result does.
+	castGiven int64
 }
 
 // add adds tally t (of a contest with k choices) n times; n = -1 removes it.
@@ -597,6 +601,9 @@ func (s *figureSums) add(t *tally, k, n int) {
 	}
 	s.valid += m * t.valid()
 	s.cast += m * t.cast()
+	if v, ok := t.figure(fCast); ok {
+		s.castGiven += m * v
+	}
 	if v, ok := t.figure(fBlank); ok {
 		s.blank += m * v
 	}

@@ -68,7 +68,7 @@ type liveContest struct {
 	matches            []matchSums  // per slot
 	match              *stationMatch
 	pairs              map[int]pvt.Pair // the pairs match has made, by position
-	all                totalSums        // official results over every voter, for seats
+	all                figureSums       // official results over every voter, for seats
 
 	// reports holds per slot the last report, nil when it must be redone; stale marks
 	// those whose counts and station comparison changed but whose sampled stations and
@@ -213,7 +213,7 @@ func (v *View) rebuild(lc *liveContest) {
 	lc.figures, lc.matches = make([]figureSums, n), make([]matchSums, n)
 	lc.reports = make([]*AreaReport, n)
 	lc.stale = make([]bool, n)
-	lc.all = totalSums{}
+	lc.all = figureSums{}
 	lc.match = nil
 	k := len(x.Contests[c].Choices)
 	if l.official != nil {

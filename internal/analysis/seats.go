@@ -257,7 +257,7 @@ func (x *Election) contestTotals(c int, src *source) (seats.Totals, bool) {
 	if s, ok := x.publishedTotals(c, src); ok {
 		return s.totals(&x.Contests[c])
 	}
-	var s totalSums
+	var s figureSums
 	k := len(x.Contests[c].Choices)
 	for pos := range x.voters[c] {
 		if r := src.at(c, pos); r != nil {
@@ -269,9 +269,9 @@ func (x *Election) contestTotals(c int, src *source) (seats.Totals, bool) {
 
 // publishedTotals sums the totals published for the areas of contest c, if every one has
 // one.
-func (x *Election) publishedTotals(c int, src *source) (totalSums, bool) {
+func (x *Election) publishedTotals(c int, src *source) (figureSums, bool) {
 	con := &x.Contests[c]
-	var s totalSums
+	var s figureSums
 	if len(con.Areas) == 0 {
 		return s, false
 	}
@@ -286,38 +286,9 @@ func (x *Election) publishedTotals(c int, src *source) (totalSums, bool) {
 	return s, true
 }
 
-// totalSums are running sums of a contest's official results, as seats.Totals reads them.
-type totalSums struct {
-	n                              int
-	votes                          []int64
-	valid, blank, cast, registered int64
-}
-
-// add adds tally r (of a contest with k choices) n times; n = -1 removes it.
-func (s *totalSums) add(r *tally, k, n int) {
-	if s.votes == nil {
-		s.votes = make([]int64, k)
-	}
-	m := int64(n)
-	for i, v := range r.votes {
-		s.votes[i] += m * max(v, 0)
-	}
-	s.valid += m * r.valid()
-	if v, ok := r.figure(fBlank); ok {
-		s.blank += m * v
-	}
-	if v, ok := r.figure(fCast); ok {
-		s.cast += m * v
-	}
-	if v, ok := r.figure(fRegistered); ok {
-		s.registered += m * v
-	}
-	s.n += n
-}
-
 // totals returns the sums as seats.Totals, and false if no result was summed.
-func (s *totalSums) totals(con *iltod.Contest) (seats.Totals, bool) {
-	t := seats.Totals{Votes: make(map[string]int64, len(con.Choices)), Valid: s.valid, Blank: s.blank, Cast: s.cast, Registered: s.registered}
+func (s *figureSums) totals(con *iltod.Contest) (seats.Totals, bool) {
+	t := seats.Totals{Votes: make(map[string]int64, len(con.Choices)), Valid: s.valid, Blank: s.blank, Cast: s.castGiven, Registered: s.registered}
 	for k, ch := range con.Choices {
 		var v int64
 		if s.votes != nil {
@@ -328,7 +299,7 @@ func (s *totalSums) totals(con *iltod.Contest) (seats.Totals, bool) {
 	if t.Cast < t.Valid+t.Blank {
 		t.Cast = 0 // not given everywhere: leave turnout conditions without it
 	}
-	return t, s.n > 0
+	return t, s.stations > 0
 }
 
 // joined reports whether a rule joins the contests of a body, so that one contest's
