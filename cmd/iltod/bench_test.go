@@ -14,12 +14,12 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/iltod/iltod"
 	"github.com/iltod/iltod/internal/app"
+	"github.com/iltod/iltod/internal/cputime"
 	"github.com/iltod/iltod/internal/electionpkg"
 	"github.com/iltod/iltod/internal/qa"
 	"github.com/iltod/iltod/internal/synth"
@@ -48,16 +48,6 @@ func ed25519Rate(d time.Duration) float64 {
 	}
 	wg.Wait()
 	return float64(n.Load()) / d.Seconds()
-}
-
-// cpuTime returns the CPU time this process has used, user and system: over a run,
-// divided by the run's length, how many cores the server and its clients kept busy.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // ingestServer is a served instance with the example election loaded and devices
@@ -276,13 +266,14 @@ func BenchmarkIngest(b *testing.B) {
 	const clients, batch = 32, 50
 	s := newIngestServer(b, b.N, batch)
 	before := ed25519Rate(time.Second)
-	cpu0, wall0 := cpuTime(), time.Now()
+	// CPU time over wall time: how many cores the server and its clients kept busy.
+	cpu0, wall0 := cputime.Process(), time.Now()
 	b.ResetTimer()
 	run := ingestClients(b, clients, s.base+"api/v1/reports", s.bodies, receiptsOK(batch),
 		func(r int) string { return s.base + "api/v1/reports/" + s.ids[r] + "/receipt" })
 	b.StopTimer()
 	// Over the whole call, the wait for the sampled receipts included, as CPU time is.
-	b.ReportMetric((cpuTime()-cpu0).Seconds()/time.Since(wall0).Seconds(), "cores-used")
+	b.ReportMetric((cputime.Process()-cpu0).Seconds()/time.Since(wall0).Seconds(), "cores-used")
 	verify := (before + ed25519Rate(time.Second)) / 2
 	rate := float64(len(s.bodies)*batch) / run.elapsed.Seconds()
 	b.ReportMetric(rate, "reports/s")

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"github.com/iltod/iltod/internal/cputime"
 	"runtime"
 	"testing"
 	"time"
@@ -34,9 +35,9 @@ func BenchmarkAcceptBatches(b *testing.B, s iltod.Store, batch int) {
 		}
 		runtime.GC() // the garbage of making the reports is not the store's
 		b.StartTimer()
-		start := cpuTime()
+		start := cputime.Process()
 		res, err := s.AcceptReports(b.Context(), subs)
-		cpu += cpuTime() - start
+		cpu += cputime.Process() - start
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -77,7 +78,7 @@ func BenchmarkLogFollower(b *testing.B, s iltod.Store) {
 		}
 		runtime.GC() // the garbage of making the reports is not the store's
 		b.StartTimer()
-		start := cpuTime()
+		start := cputime.Process()
 		evs, err := s.Unlogged(b.Context(), batch)
 		if err != nil {
 			b.Fatal(err)
@@ -92,7 +93,7 @@ func BenchmarkLogFollower(b *testing.B, s iltod.Store) {
 		if err := s.MarkLogged(b.Context(), marks); err != nil {
 			b.Fatal(err)
 		}
-		cpu += cpuTime() - start
+		cpu += cputime.Process() - start
 	}
 	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "events/s")
 	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N*batch), "cpu-ns/event")
