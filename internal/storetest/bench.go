@@ -2,12 +2,12 @@ package storetest
 
 import (
 	"fmt"
-	"github.com/iltod/iltod/internal/cputime"
 	"runtime"
 	"testing"
 	"time"
 
 	"github.com/iltod/iltod"
+	"github.com/iltod/iltod/internal/cputime"
 	"github.com/iltod/iltod/internal/synth"
 )
 
