@@ -138,10 +138,13 @@ func runBench(ctx context.Context, p *locales.Printer, args []string, stdout, st
 	cfg := func(u string) loadtest.Config {
 		return loadtest.Config{URL: base + u, Clients: *clients, Duration: *duration, Warmup: *warmup}
 	}
-	rp, rs, err := loadtest.Compare(ctx, cfg(*path), cfg("/bench/static"))
-	if err != nil && !errors.Is(err, context.Canceled) {
+	both, err := interleaveApart(ctx, loadtest.CompareRounds, cfg(*path), cfg("/bench/static"))
+	if errors.Is(err, context.Canceled) {
+		return nil
+	} else if err != nil {
 		return err
 	}
+	rp, rs := both[0], both[1]
 	fmt.Fprintln(stdout, p.T("cli.bench.results_page", locales.Args{"Result": rp.String()}))
 	fmt.Fprintln(stdout, p.T("cli.bench.static_file", locales.Args{"Result": rs.String()}))
 	if rs.RPS > 0 {
@@ -289,7 +292,7 @@ func benchSurge(ctx context.Context, p *locales.Printer, stdout io.Writer, m *Ma
 		}
 		return c
 	}
-	rs, err := loadtest.Interleave(ctx, surgeRounds, phase(cfg.Clients, &quiet), phase(surgeFactor*cfg.Clients, &surged))
+	rs, err := interleaveApart(ctx, surgeRounds, phase(cfg.Clients, &quiet), phase(surgeFactor*cfg.Clients, &surged))
 	if err != nil {
 		return err
 	}

@@ -191,7 +191,11 @@ func simulatedDemo(t *testing.T) *demoDay {
 }
 
 // TestMain closes the shared demo day, if a test made one, after every test has run.
+// A bench run's reader process is this binary too (see readersMain).
 func TestMain(m *testing.M) {
+	if code, ran := readersMain(context.Background(), os.Stdin, os.Stdout, os.Stderr); ran {
+		os.Exit(code)
+	}
 	code := m.Run()
 	if sharedDay != nil && sharedDay.m != nil {
 		sharedDay.m.Close()
