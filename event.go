@@ -173,6 +173,11 @@ type IntakeStore interface {
 	// Submission returns one stored submission. An empty election matches any election;
 	// if the id is stored in more than one, it returns EConflict.
 	Submission(ctx context.Context, election, id string) (Submission, error)
+	// SubmissionLogIndex returns the log index of a stored submission's acceptance
+	// event, nil while the log has not appended it; it finds the submission as
+	// Submission does, with the same errors. It is what a receipt's proof needs,
+	// without reading the submission.
+	SubmissionLogIndex(ctx context.Context, election, id string) (*uint64, error)
 	// Submissions returns the submissions q selects, in Seq order.
 	Submissions(ctx context.Context, election string, q SubmissionQuery) ([]Submission, error)
 	// SetStatus sets a submission's review status, with its event.

@@ -270,11 +270,7 @@ func (a *App) ReceiptProof(ctx context.Context, election, id string) ([]byte, er
 	if a.tlog == nil {
 		return nil, iltod.E(iltod.ENotFound, "error.no_log", nil)
 	}
-	s, err := a.store.Submission(ctx, election, id)
-	if err != nil {
-		return nil, err
-	}
-	index, err := a.logIndex(ctx, s)
+	index, err := a.store.SubmissionLogIndex(ctx, election, id)
 	if err != nil {
 		return nil, err
 	}

@@ -32,6 +32,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -146,6 +147,12 @@ type Ledger struct {
 	pbMu   sync.Mutex
 	pbSize uint64
 	pb     *client.ProofBuilder
+
+	// cpMu guards the last checkpoint that Proof verified, which it does not verify
+	// again while the log publishes the same bytes: devices poll for their receipts.
+	cpMu     sync.Mutex
+	cpRaw    []byte
+	cpParsed *tlog.Checkpoint
 
 	// Cluster mode (cluster.go).
 	logOnly  *tlog.Verifier // the log's key, no witness policy
@@ -733,7 +740,7 @@ func (l *Ledger) Proof(ctx context.Context, index uint64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	cp, err := l.verifier.VerifyCheckpoint(raw)
+	cp, err := l.verifiedCheckpoint(raw)
 	if err != nil {
 		var te *tlog.Error
 		if errors.As(err, &te) && te.Failure == tlog.FailQuorum {
@@ -767,6 +774,22 @@ func (l *Ledger) Proof(ctx context.Context, index uint64) ([]byte, error) {
 		return nil, fmt.Errorf("the receipt of leaf %d does not verify: %w", index, err)
 	}
 	return out, nil
+}
+
+// verifiedCheckpoint returns raw verified (tlog.Verifier.VerifyCheckpoint), from the
+// last call's result when raw is the same bytes.
+func (l *Ledger) verifiedCheckpoint(raw []byte) (*tlog.Checkpoint, error) {
+	l.cpMu.Lock()
+	defer l.cpMu.Unlock()
+	if l.cpParsed != nil && bytes.Equal(raw, l.cpRaw) {
+		return l.cpParsed, nil
+	}
+	cp, err := l.verifier.VerifyCheckpoint(raw)
+	if err != nil {
+		return nil, err
+	}
+	l.cpRaw, l.cpParsed = slices.Clone(raw), cp
+	return cp, nil
 }
 
 func (l *Ledger) inclusionProof(ctx context.Context, index, size uint64) ([][]byte, error) {

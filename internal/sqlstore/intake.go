@@ -470,18 +470,51 @@ func (s *Store) Submission(ctx context.Context, election, id string) (iltod.Subm
 	if err != nil {
 		return iltod.Submission{}, internal(fmt.Errorf("read report %s: %w", id, err))
 	}
+	return oneReport(ctx, s, election, id, found)
+}
+
+// oneReport returns the one row found for report id of election ("" for any): ENotFound
+// when there is none (after checking that the election exists), EConflict when there
+// are more.
+func oneReport[T any](ctx context.Context, s *Store, election, id string, found []T) (T, error) {
+	var zero T
 	switch len(found) {
 	case 1:
 		return found[0], nil
 	case 0:
 		if election != "" {
 			if err := electionExists(ctx, s.read, election); err != nil {
-				return iltod.Submission{}, internal(err)
+				return zero, internal(err)
 			}
 		}
-		return iltod.Submission{}, iltod.E(iltod.ENotFound, "error.store.no_report", locales.Args{"ID": id})
+		return zero, iltod.E(iltod.ENotFound, "error.store.no_report", locales.Args{"ID": id})
 	}
-	return iltod.Submission{}, iltod.E(iltod.EConflict, "error.store.report_ambiguous", locales.Args{"ID": id})
+	return zero, iltod.E(iltod.EConflict, "error.store.report_ambiguous", locales.Args{"ID": id})
+}
+
+// SubmissionLogIndex returns the log index of a submission's acceptance event, nil
+// while it has none; it finds the submission, and fails, as Submission does.
+func (s *Store) SubmissionLogIndex(ctx context.Context, election, id string) (*uint64, error) {
+	const q = `SELECT e.log_index FROM submissions s JOIN events e ON e.seq = s.seq WHERE s.id = $1`
+	var rows *sql.Rows
+	var err error
+	if election == "" {
+		rows, err = s.read.QueryContext(ctx, q+` LIMIT 2`, id)
+	} else {
+		rows, err = s.read.QueryContext(ctx, q+` AND s.election = $2`, id, election)
+	}
+	found, err := collect(rows, err, func(r scanner) (*uint64, error) {
+		var idx sql.NullInt64
+		if err := r.Scan(&idx); err != nil || !idx.Valid {
+			return nil, err
+		}
+		v := uint64(idx.Int64)
+		return &v, nil
+	})
+	if err != nil {
+		return nil, internal(fmt.Errorf("read the log index of report %s: %w", id, err))
+	}
+	return oneReport(ctx, s, election, id, found)
 }
 
 // Submissions returns the submissions of an election that q selects, in Seq order: at

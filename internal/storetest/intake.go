@@ -980,6 +980,21 @@ func testLogMarks(t *testing.T, s iltod.Store) {
 	want.LogIndex = &one
 	equal(t, "a marked event", ev, want)
 	equal(t, "its submission's Seq", res[1].Stored.Seq, uint64(2))
+	// A submission's log index is its acceptance event's: nil until marked.
+	for _, tc := range []struct {
+		election, id string
+		want         *uint64
+	}{{"mn", res[1].Stored.Report.ID, &one}, {"", res[1].Stored.Report.ID, &one}, {"mn", res[4].Stored.Report.ID, nil}} {
+		got, err := s.SubmissionLogIndex(ctx, tc.election, tc.id)
+		if err != nil {
+			t.Fatalf("SubmissionLogIndex(%q, %q): %v", tc.election, tc.id, err)
+		}
+		equal(t, "SubmissionLogIndex of "+tc.id, got, tc.want)
+	}
+	_, err = s.SubmissionLogIndex(ctx, "mn", "no-such-report")
+	wantCode(t, "SubmissionLogIndex of an unknown report", err, iltod.ENotFound)
+	_, err = s.SubmissionLogIndex(ctx, "no-such-election", res[1].Stored.Report.ID)
+	wantCode(t, "SubmissionLogIndex in an unknown election", err, iltod.ENotFound)
 
 	// Marking again with the same index is a no-op, alone or with new marks.
 	if err := mark(iltod.LogMark{Seq: 2, Index: 1}); err != nil {
