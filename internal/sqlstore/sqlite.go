@@ -141,8 +141,11 @@ func ping(ctx context.Context, db *sql.DB) error {
 	}
 }
 
-// checkpointInterval is the shortest time between two checkpoints.
-const checkpointInterval = 100 * time.Millisecond
+// checkpointInterval is the shortest time between two checkpoints. A checkpoint copies
+// each page that changed since the last one once, however often it changed: the same
+// index and interior pages change at every commit, so the longer the interval, the
+// fewer copies. A second of ingest at full speed is a WAL of some tens of megabytes.
+const checkpointInterval = time.Second
 
 // checkpointer copies committed pages from the WAL into the database file, after a
 // commit and at most once every checkpointInterval, until closed. A checkpoint on a
