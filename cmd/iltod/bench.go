@@ -35,7 +35,7 @@ import (
 func runBench(ctx context.Context, p *locales.Printer, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet(p, "bench", stderr, "[flags]", "")
 	clients := fs.Int("clients", 200, "cli.flag.clients")
-	duration := fs.Duration("duration", 10*time.Second, "cli.flag.bench_duration")
+	duration := fs.Duration("duration", 30*time.Second, "cli.flag.bench_duration")
 	warmup := fs.Duration("warmup", 2*time.Second, "cli.flag.warmup")
 	path := fs.String("path", "/e/"+demo.ElectionID+"/", "cli.flag.path")
 	ingest := fs.Bool("ingest", true, "cli.flag.ingest")
