@@ -30,8 +30,9 @@ import (
 // the demo ingests reports, against the ceiling of a static server or a CDN: the same
 // bytes, gzipped once, with their ETag and conditional GET, served beside the site by the
 // same listener. The ratio says what finding and caching the page cost over serving
-// bytes. The readers run in another process of this program (interleaveApart). With -surge it then measures ingest's acknowledgement latency while the page
-// is read by -clients readers and then by ten times as many, each for -surge-for.
+// bytes; the readers run in another process of this program (interleaveApart). With
+// -surge it then measures ingest's acknowledgement latency while the page is read by
+// -clients readers and then by ten times as many, each for -surge-for.
 func runBench(ctx context.Context, p *locales.Printer, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet(p, "bench", stderr, "[flags]", "")
 	clients := fs.Int("clients", 200, "cli.flag.clients")

@@ -4,6 +4,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/iltod/iltod/internal/loadtest"
+	"github.com/iltod/iltod/locales"
 )
 
 // TestBenchCommand runs a short "iltod bench -surge" and checks that it prints the page
@@ -34,5 +38,19 @@ func TestBenchCommand(t *testing.T) {
 	}
 	if strings.Contains(stdout, "lacks acknowledgements") {
 		t.Errorf("the probe's reports were refused:\n%s", stdout)
+	}
+}
+
+// TestReadersApartFail checks that a reader process that cannot run its plan (here a
+// host off loopback, which loadtest refuses before sending anything) makes
+// interleaveApart fail with its reason, not hang or return empty results.
+func TestReadersApartFail(t *testing.T) {
+	cfg := loadtest.Config{URL: "http://192.0.2.1/", Clients: 1, Duration: 10 * time.Millisecond}
+	rs, err := interleaveApart(t.Context(), 1, cfg)
+	if err == nil {
+		t.Fatalf("interleaveApart with a host off loopback: %v, no error", rs)
+	}
+	if got := errorText(locales.For("en"), err); !strings.Contains(got, "readers' process failed") || !strings.Contains(got, "loopback") {
+		t.Errorf("error %q does not say the readers' process failed, and why", got)
 	}
 }

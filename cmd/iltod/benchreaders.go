@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/iltod/iltod/internal/loadtest"
+	"github.com/iltod/iltod/locales"
 )
 
 // readersEnv, set in a process's environment, makes iltod the reader process of a bench
@@ -96,10 +96,10 @@ func interleaveApart(ctx context.Context, rounds int, cfgs ...loadtest.Config) (
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, fmt.Errorf("reader process: %v: %s", err, bytes.TrimSpace(stderr.Bytes()))
+		return nil, fail("cli.bench_cdn.readers_failed", locales.Args{"Detail": fmt.Sprintf("%v: %s", err, bytes.TrimSpace(stderr.Bytes()))})
 	}
 	if len(results) != len(cfgs) {
-		return nil, errors.New("reader process: no results")
+		return nil, fail("cli.bench_cdn.readers_no_results", nil)
 	}
 	return results, nil
 }
