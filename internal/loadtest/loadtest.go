@@ -7,8 +7,8 @@
 // can never send traffic off the machine. Its runs are bounded in time.
 //
 // The numbers are as good as the machine: the client and the server share
-// its cores, so compare runs made on one machine in one process ([Compare]),
-// not figures from different days.
+// its cores, so compare runs made on one machine in one process, in turns
+// ([Interleave]), not figures from different days.
 package loadtest
 
 import (
@@ -123,17 +123,11 @@ const grace = 2 * time.Second
 // Redirects are not followed: a 3xx counts as non-2xx. Run may be called from
 // several goroutines, though runs at the same time measure each other.
 func Run(ctx context.Context, cfg Config) (Result, error) {
-	u, err := check(cfg)
+	rs, err := Interleave(ctx, 1, cfg)
 	if err != nil {
 		return Result{}, err
 	}
-	tr := newTransport(cfg.Clients)
-	defer tr.CloseIdleConnections()
-	var t tally
-	if err := t.run(ctx, cfg, u.String(), tr); err != nil {
-		return Result{}, err
-	}
-	return t.result(), nil
+	return rs[0], nil
 }
 
 // tally is what one or more runs of a config counted.
@@ -238,22 +232,11 @@ func (t *tally) result() Result {
 	return r
 }
 
-// CompareRounds is how many rounds Compare takes. Many short turns share a load that
-// comes in bursts (a garbage collection, a burst of reports) more alike than a few long
-// ones: with five turns of each side, the same build's p99 ratio ranged from 0.9 to 1.4.
+// CompareRounds is how many rounds two configs to be compared take in Interleave. Many
+// short turns share a load that comes in bursts (a garbage collection, a burst of
+// reports) more alike than a few long ones: with five turns of each side, the same
+// build's p99 ratio ranged from 0.9 to 1.4.
 const CompareRounds = 20
-
-// Compare runs a and b in turn, CompareRounds rounds of each (see Interleave), so that
-// the two results come from one process on one machine over the same stretch of time,
-// and can be compared; Ratio gives the ratio of their throughputs. It stops at the
-// first error.
-func Compare(ctx context.Context, a, b Config) (ra, rb Result, err error) {
-	rs, err := Interleave(ctx, CompareRounds, a, b)
-	if err != nil {
-		return Result{}, Result{}, err
-	}
-	return rs[0], rs[1], nil
-}
 
 // Interleave runs each of cfgs in turn for 1/rounds of its Duration, round after round,
 // and returns each one's Result over all its rounds. Runs in turn share alike whatever
@@ -301,15 +284,6 @@ func Interleave(ctx context.Context, rounds int, cfgs ...Config) ([]Result, erro
 		out[i] = tallies[i].result()
 	}
 	return out, nil
-}
-
-// Ratio returns the throughput of b over that of a: above 1 when b served
-// more requests per second. It returns 0 when a served none.
-func Ratio(a, b Result) float64 {
-	if a.RPS == 0 {
-		return 0
-	}
-	return b.RPS / a.RPS
 }
 
 // check validates cfg and returns its URL.
