@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/iltod/iltod/internal/loadtest"
 	"github.com/iltod/iltod/locales"
@@ -23,16 +22,10 @@ import (
 const readersEnv = "ILTOD_BENCH_READERS"
 
 // readersPlan is what a bench run sends its reader process on standard input: the
-// configs of one loadtest.Interleave, less their functions.
+// arguments of one loadtest.Interleave (a config's JSON leaves out Measuring).
 type readersPlan struct {
 	Rounds  int
-	Configs []readersConfig
-}
-
-type readersConfig struct {
-	URL              string
-	Clients          int
-	Duration, Warmup time.Duration
+	Configs []loadtest.Config
 }
 
 // The reader process writes one line per event on standard output: "measuring I 1" and
@@ -48,11 +41,7 @@ const (
 // readers' process shares the cores with the server's, as another machine's clients share
 // the network; each config's Measuring is called here as that process measures.
 func interleaveApart(ctx context.Context, rounds int, cfgs ...loadtest.Config) ([]loadtest.Result, error) {
-	plan := readersPlan{Rounds: rounds}
-	for _, c := range cfgs {
-		plan.Configs = append(plan.Configs, readersConfig{URL: c.URL, Clients: c.Clients, Duration: c.Duration, Warmup: c.Warmup})
-	}
-	in, err := json.Marshal(plan)
+	in, err := json.Marshal(readersPlan{Rounds: rounds, Configs: cfgs})
 	if err != nil {
 		return nil, err
 	}
@@ -125,16 +114,15 @@ func readersMain(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer)
 			w.Flush()
 		}
 	}()
-	cfgs := make([]loadtest.Config, len(plan.Configs))
-	for i, c := range plan.Configs {
-		cfgs[i] = loadtest.Config{URL: c.URL, Clients: c.Clients, Duration: c.Duration, Warmup: c.Warmup,
-			Measuring: func(on bool) {
-				v := "0"
-				if on {
-					v = "1"
-				}
-				event <- readersMeasuring + strconv.Itoa(i) + " " + v + "\n"
-			}}
+	cfgs := plan.Configs
+	for i := range cfgs {
+		cfgs[i].Measuring = func(on bool) {
+			v := "0"
+			if on {
+				v = "1"
+			}
+			event <- readersMeasuring + strconv.Itoa(i) + " " + v + "\n"
+		}
 	}
 	rs, err := loadtest.Interleave(ctx, plan.Rounds, cfgs...)
 	if err != nil {

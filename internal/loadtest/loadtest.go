@@ -42,7 +42,8 @@ type Config struct {
 	// Measuring, if set, is called with true when the measurement starts
 	// (after the warm-up) and with false when it ends, before the results are
 	// counted: for a caller that samples something else in the same window.
-	Measuring func(on bool)
+	// It is not part of the config's JSON, which another process may run.
+	Measuring func(on bool) `json:"-"`
 	// Header is added to every request. Unless it says otherwise, requests
 	// send "Accept-Encoding: gzip", as browsers do, and "User-Agent:
 	// iltod-loadtest".
