@@ -148,3 +148,19 @@ func FuzzValidReportID(f *testing.F) {
 		}
 	})
 }
+
+// electionIDRe is what ValidElectionID was.
+var electionIDRe = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
+
+// FuzzValidElectionID checks ValidElectionID against the regular expression it replaced.
+func FuzzValidElectionID(f *testing.F) {
+	for _, s := range []string{"mn-2024", "a", "", "-mn", "mn-", "0mn", "MN-2024", "mn_2024", "mn 2024", "mn-2024\n",
+		strings.Repeat("a", 64), strings.Repeat("a", 65), "сонгууль", "mn-2024\x00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := ValidElectionID(s), electionIDRe.MatchString(s); got != want {
+			t.Fatalf("ValidElectionID(%q) = %v, the regular expression %v", s, got, want)
+		}
+	})
+}

@@ -103,7 +103,7 @@ func ParseLeaf(b []byte) (LeafData, error) {
 	}
 	var l LeafData
 	l.Election = string(election)
-	if l.Election != "" && !validName(election, 64, false) {
+	if l.Election != "" && !iltod.ValidElectionID(l.Election) {
 		return LeafData{}, fmt.Errorf("leaf election %q is not a valid election id", l.Election)
 	}
 	if _, err := hex.Decode(l.Hash[:], hash); err != nil {
@@ -118,7 +118,7 @@ func ParseLeaf(b []byte) (LeafData, error) {
 	}
 	l.Seq = n
 	l.Kind = iltod.EventKind(kind)
-	if !validName(kind, 32, true) {
+	if !validKind(kind) {
 		return LeafData{}, fmt.Errorf("leaf kind %q is not valid", l.Kind)
 	}
 	if l.Election == "" && l.Kind == iltod.EventReport {
@@ -191,23 +191,15 @@ func leafFields(b []byte) (election, hash, seq, kind []byte, ok bool) {
 	return
 }
 
-// validName reports whether s is 1 to max characters of lower-case letters, digits and
-// '-', the first a letter, or when letterFirst is false a letter or a digit.
-func validName(s []byte, max int, letterFirst bool) bool {
-	if len(s) == 0 || len(s) > max {
+// validKind reports whether s is an event kind a leaf may name: 1 to 32 lower-case
+// letters, digits and '-', the first a letter.
+func validKind(s []byte) bool {
+	if len(s) == 0 || len(s) > 32 || !('a' <= s[0] && s[0] <= 'z') {
 		return false
 	}
-	for i, c := range s {
+	for _, c := range s {
 		switch {
-		case 'a' <= c && c <= 'z':
-		case '0' <= c && c <= '9':
-			if i == 0 && letterFirst {
-				return false
-			}
-		case c == '-':
-			if i == 0 {
-				return false
-			}
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '-':
 		default:
 			return false
 		}

@@ -178,8 +178,7 @@ func (ps *publicSite) reloadFailed(err error) {
 // election returns the election id with its contests. It returns an *iltod.Error with
 // code ENotFound if there is no such election.
 func (ps *publicSite) election(ctx context.Context, id string) (*publicElection, error) {
-	// Only a valid id is ever kept, so a kept one needs no check (a regular expression,
-	// a tenth of a reader's time in the handler).
+	// Only a valid id is ever kept, so a kept one needs no check.
 	if pe, ok := ps.cache.elections.fresh(id); ok {
 		return pe, nil
 	}
