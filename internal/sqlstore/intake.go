@@ -459,25 +459,40 @@ func scanSubmission(sc scanner) (iltod.Submission, error) {
 // the id is stored in more than one, it returns EConflict. It returns ENotFound for an
 // unknown election or report.
 func (s *Store) Submission(ctx context.Context, election, id string) (iltod.Submission, error) {
+	return oneReport(ctx, s, `SELECT `+submissionCols+` FROM submissions s`, election, id, scanSubmission)
+}
+
+// SubmissionLogIndex returns the log index of a submission's acceptance event, nil
+// while it has none; it finds the submission, and fails, as Submission does.
+func (s *Store) SubmissionLogIndex(ctx context.Context, election, id string) (*uint64, error) {
+	return oneReport(ctx, s, `SELECT e.log_index FROM submissions s JOIN events e ON e.seq = s.seq`, election, id,
+		func(r scanner) (*uint64, error) {
+			var idx sql.NullInt64
+			if err := r.Scan(&idx); err != nil || !idx.Valid {
+				return nil, err
+			}
+			v := uint64(idx.Int64)
+			return &v, nil
+		})
+}
+
+// oneReport reads, with scan, the row that query (a SELECT from the submissions table
+// named s, without WHERE) gives for report id of election, "" for any election. It
+// returns ENotFound when there is none (or no such election), EConflict when the id is
+// in more than one election.
+func oneReport[T any](ctx context.Context, s *Store, query, election, id string, scan func(scanner) (T, error)) (T, error) {
+	var zero T
 	var rows *sql.Rows
 	var err error
 	if election == "" {
-		rows, err = s.read.QueryContext(ctx, `SELECT `+submissionCols+` FROM submissions WHERE id = $1 LIMIT 2`, id)
+		rows, err = s.read.QueryContext(ctx, query+` WHERE s.id = $1 LIMIT 2`, id)
 	} else {
-		rows, err = s.read.QueryContext(ctx, `SELECT `+submissionCols+` FROM submissions WHERE id = $1 AND election = $2`, id, election)
+		rows, err = s.read.QueryContext(ctx, query+` WHERE s.id = $1 AND s.election = $2`, id, election)
 	}
-	found, err := collect(rows, err, scanSubmission)
+	found, err := collect(rows, err, scan)
 	if err != nil {
-		return iltod.Submission{}, internal(fmt.Errorf("read report %s: %w", id, err))
+		return zero, internal(fmt.Errorf("read report %s: %w", id, err))
 	}
-	return oneReport(ctx, s, election, id, found)
-}
-
-// oneReport returns the one row found for report id of election ("" for any): ENotFound
-// when there is none (after checking that the election exists), EConflict when there
-// are more.
-func oneReport[T any](ctx context.Context, s *Store, election, id string, found []T) (T, error) {
-	var zero T
 	switch len(found) {
 	case 1:
 		return found[0], nil
@@ -490,31 +505,6 @@ func oneReport[T any](ctx context.Context, s *Store, election, id string, found 
 		return zero, iltod.E(iltod.ENotFound, "error.store.no_report", locales.Args{"ID": id})
 	}
 	return zero, iltod.E(iltod.EConflict, "error.store.report_ambiguous", locales.Args{"ID": id})
-}
-
-// SubmissionLogIndex returns the log index of a submission's acceptance event, nil
-// while it has none; it finds the submission, and fails, as Submission does.
-func (s *Store) SubmissionLogIndex(ctx context.Context, election, id string) (*uint64, error) {
-	const q = `SELECT e.log_index FROM submissions s JOIN events e ON e.seq = s.seq WHERE s.id = $1`
-	var rows *sql.Rows
-	var err error
-	if election == "" {
-		rows, err = s.read.QueryContext(ctx, q+` LIMIT 2`, id)
-	} else {
-		rows, err = s.read.QueryContext(ctx, q+` AND s.election = $2`, id, election)
-	}
-	found, err := collect(rows, err, func(r scanner) (*uint64, error) {
-		var idx sql.NullInt64
-		if err := r.Scan(&idx); err != nil || !idx.Valid {
-			return nil, err
-		}
-		v := uint64(idx.Int64)
-		return &v, nil
-	})
-	if err != nil {
-		return nil, internal(fmt.Errorf("read the log index of report %s: %w", id, err))
-	}
-	return oneReport(ctx, s, election, id, found)
 }
 
 // Submissions returns the submissions of an election that q selects, in Seq order: at
