@@ -145,30 +145,31 @@ func (p *Printer) localize(key string, count any, data Args) string {
 // message is empty; a caller that fills the parts itself MUST call T in those cases. The
 // slices are the Printer's own and MUST NOT be modified.
 func (p *Printer) Simple(key string) (lits, names []string, ok bool) {
-	t := p.simple[key]
-	if t == nil {
-		if _, has := p.own[key]; has {
-			return nil, nil, false
-		}
-		t = p.fallbackSimple[key]
-	}
+	t := p.simpleTemplate(key)
 	if t == nil {
 		return nil, nil, false
 	}
 	return t.lits, t.names, true
 }
 
+// simpleTemplate returns the template of key that localize would fill, if it is a simple
+// one: in p's language if it has the key, in English if only English has it; nil when
+// the template engine must decide.
+func (p *Printer) simpleTemplate(key string) *simpleTemplate {
+	if t := p.simple[key]; t != nil {
+		return t
+	}
+	if _, has := p.own[key]; has {
+		return nil // not simple in p's language
+	}
+	return p.fallbackSimple[key]
+}
+
 // fast returns what localize returns for key and data without a plural count, when the
 // message is a simple template that data fills: in p's language if it has the key, in
 // English if only English has it. ok is false when the template engine must decide.
 func (p *Printer) fast(key string, data Args) (s string, ok bool) {
-	t := p.simple[key]
-	if t == nil {
-		if _, has := p.own[key]; has {
-			return "", false // not simple in p's language
-		}
-		t = p.fallbackSimple[key]
-	}
+	t := p.simpleTemplate(key)
 	if t == nil {
 		return "", false
 	}
