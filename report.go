@@ -256,11 +256,14 @@ type CheckResult struct {
 	Outcome CheckOutcome `json:"outcome"`
 	// Contest is the contest the check was about, if any.
 	Contest string `json:"contest,omitempty"`
-	// Detail says, in English, what was compared: "CB 1021 > registered 1000 (station
-	// register) + allowance 5".
+	// Detail says, as text, what was compared: "CB 1021 > registered 1000 (station
+	// register) + allowance 5". QA leaves it empty and says it in Msg; a response or a
+	// page sets it to Msg in its reader's language (DetailIn). A result made before QA
+	// spoke the catalogue has only Detail, in English; one stored before QA left Detail
+	// empty has both, Detail being Msg in English.
 	Detail string `json:"detail,omitempty"`
-	// Msg is Detail as a message of the catalogue, to be written in the reader's language
-	// (Msg.In); nil for results made before QA spoke the catalogue, which have only Detail.
+	// Msg says what was compared as a message of the catalogue, to be written in the
+	// reader's language (DetailIn); nil for results made before QA spoke the catalogue.
 	Msg *Message `json:"msg,omitempty"`
 }
 

@@ -422,7 +422,7 @@ func TestObserverAppOffline(t *testing.T) {
 		}
 		for _, c := range sub.Checks {
 			if c.Outcome == iltod.CheckFail {
-				t.Errorf("report %s (%s) is flagged: %s %s", id, sub.Report.Form, c.Code, c.Detail)
+				t.Errorf("report %s (%s) is flagged: %s %s", id, sub.Report.Form, c.Code, c.DetailIn("en"))
 			}
 		}
 	}

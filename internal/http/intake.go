@@ -96,7 +96,7 @@ func (s *Server) submitReports(w http.ResponseWriter, r *http.Request) {
 		}
 		w.Header().Set("Content-Language", lang)
 		b := append(make([]byte, 0, 2048), `{"receipt":`...)
-		b = appendReceipt(b, receiptIn(res.Receipt, lang), all)
+		b = appendReceipt(b, res.Receipt, lang, all)
 		s.writeJSONBytes(w, r, status, append(b, "}\n"...))
 		return
 	}
@@ -113,9 +113,9 @@ func (s *Server) submitReports(w http.ResponseWriter, r *http.Request) {
 			}
 			out.Error = &errorDetail{Code: code, Message: msg}
 		} else {
-			out.Receipt = receiptIn(res.Receipt, lang)
+			out.Receipt = res.Receipt
 		}
-		b = appendResult(b, out, all)
+		b = appendResult(b, out, lang, all)
 	}
 	w.Header().Set("Content-Language", lang)
 	s.writeJSONBytes(w, r, http.StatusOK, append(b, "]}\n"...))

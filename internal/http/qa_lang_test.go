@@ -108,13 +108,14 @@ func TestQALanguage(t *testing.T) {
 	if c := overVoting("en receipt", again.Receipt); c.Detail != wantEN {
 		t.Errorf("en receipt: detail %q, want %q", c.Detail, wantEN)
 	}
-	// The store keeps the English detail, and the message to write it in any language.
+	// The store keeps the message, to write the detail in any language, and no English
+	// of its own.
 	sub, err := env.app.Store().Submission(app.SystemContext(context.Background()), "example-2024", report.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	stored := overVoting("stored", &app.Receipt{Flagged: iltod.Flagged(sub.Checks), Checks: sub.Checks})
-	if stored.Detail != wantEN || stored.Msg == nil || stored.Msg.In("mn") != wantMN {
+	if stored.Detail != "" || stored.Msg == nil || stored.DetailIn("en") != wantEN || stored.DetailIn("mn") != wantMN {
 		t.Errorf("stored check: %q, msg %+v", stored.Detail, stored.Msg)
 	}
 

@@ -9,14 +9,15 @@ import (
 	"github.com/iltod/iltod/internal/reportjson"
 )
 
-// appendReceipt appends the JSON of rc as the API sends it: the fields of app.Receipt as
-// encoding/json names them, with only the checks that did not pass unless all is set.
+// appendReceipt appends the JSON of rc as the API sends it in the language lang: the
+// fields of app.Receipt as encoding/json names them, with only the checks that did not
+// pass unless all is set, each check's detail written in lang (checksIn).
 // A phone shows the failures; every passed check would add a few hundred bytes a report
 // to an answer on a weak link, and on election night encoding and reading them cost the
 // server and its clients as much as a tenth of ingest. checks_passed counts those left
 // out, so that a client can tell "all passed" from "none ran". TestReceiptJSON checks the
 // encoding against encoding/json.
-func appendReceipt(b []byte, rc *app.Receipt, all bool) []byte {
+func appendReceipt(b []byte, rc *app.Receipt, lang string, all bool) []byte {
 	b = append(b, `{"election":`...)
 	b = iltod.AppendJSONString(b, rc.Election)
 	b = append(b, `,"id":`...)
@@ -44,7 +45,7 @@ func appendReceipt(b []byte, rc *app.Receipt, all bool) []byte {
 	}
 	if len(checks) > 0 {
 		b = append(b, `,"checks":`...)
-		b = reportjson.AppendChecks(b, checks)
+		b = reportjson.AppendChecks(b, checksIn(checks, lang))
 	}
 	if !all {
 		b = append(b, `,"checks_passed":`...)
@@ -60,7 +61,7 @@ func appendReceipt(b []byte, rc *app.Receipt, all bool) []byte {
 }
 
 // appendResult appends one result of a batch: {"receipt": …} or {"error": {…}}.
-func appendResult(b []byte, res resultBody, all bool) []byte {
+func appendResult(b []byte, res resultBody, lang string, all bool) []byte {
 	if res.Error != nil {
 		b = append(b, `{"error":{"code":`...)
 		b = iltod.AppendJSONString(b, string(res.Error.Code))
@@ -69,6 +70,6 @@ func appendResult(b []byte, res resultBody, all bool) []byte {
 		return append(b, "}}"...)
 	}
 	b = append(b, `{"receipt":`...)
-	b = appendReceipt(b, res.Receipt, all)
+	b = appendReceipt(b, res.Receipt, lang, all)
 	return append(b, '}')
 }

@@ -13,7 +13,7 @@ import (
 func key(r iltod.CheckResult) string {
 	k := r.Code + "/" + r.Contest
 	for _, t := range []string{iltod.TallyManual, iltod.TallyMachine} {
-		if strings.HasPrefix(r.Detail, t+" count: ") {
+		if strings.HasPrefix(r.DetailIn("en"), t+" count: ") {
 			k += "/" + t
 		}
 	}
@@ -76,7 +76,7 @@ func TestHonestReportsPass(t *testing.T) {
 			for _, r := range rs {
 				got = append(got, key(r))
 				if r.Outcome != iltod.CheckPass {
-					t.Errorf("%s: %s (%s)", key(r), r.Outcome, r.Detail)
+					t.Errorf("%s: %s (%s)", key(r), r.Outcome, r.DetailIn("en"))
 				}
 			}
 			if !slices.Equal(got, tt.want) {
@@ -172,8 +172,8 @@ func TestBuiltinChecks(t *testing.T) {
 			if !ok {
 				t.Fatalf("no result %s", tt.key)
 			}
-			if got.Outcome != tt.want || !strings.Contains(got.Detail, tt.detail) {
-				t.Errorf("%s = %s (%s), want %s (…%s…)", tt.key, got.Outcome, got.Detail, tt.want, tt.detail)
+			if got.Outcome != tt.want || !strings.Contains(got.DetailIn("en"), tt.detail) {
+				t.Errorf("%s = %s (%s), want %s (…%s…)", tt.key, got.Outcome, got.DetailIn("en"), tt.want, tt.detail)
 			}
 		})
 	}
@@ -199,7 +199,7 @@ func TestBlockCandidateFallsBackToValid(t *testing.T) {
 	f.Questions = slices.DeleteFunc(f.Questions, func(q iltod.Question) bool { return q.Tag == "CB" })
 	s := mustExpand(t, f, "S1")
 	m := byKey(t, s.Check(with(s1Base, "CB=- K2=691")))
-	if r := m["block-candidate-le-cast/B9/manual"]; r.Outcome != iltod.CheckFail || !strings.Contains(r.Detail, "K2 691 > CV 690") {
+	if r := m["block-candidate-le-cast/B9/manual"]; r.Outcome != iltod.CheckFail || !strings.Contains(r.DetailIn("en"), "K2 691 > CV 690") {
 		t.Errorf("got %+v", r)
 	}
 	if _, ok := m["cast-sum/B9"]; ok {
@@ -223,7 +223,7 @@ func TestValidSumPartialForm(t *testing.T) {
 	f.Questions = append(f.Questions[:11], q("P1 integer choice LIST choice=L-01"), q("P2 integer choice LIST choice=L-02"))
 	s := mustExpand(t, f, "S1")
 	r := byKey(t, s.Check(s1Base))["valid-sum/LIST"]
-	if r.Outcome != iltod.CheckSkipped || r.Detail != "the form counts 2 of the contest's 3 choices" {
+	if r.Outcome != iltod.CheckSkipped || r.DetailIn("en") != "the form counts 2 of the contest's 3 choices" {
 		t.Errorf("got %+v", r)
 	}
 }
@@ -235,7 +235,7 @@ func TestStationWideCast(t *testing.T) {
 	f.Questions = append(f.Questions, q("BC integer cast"))
 	s := mustExpand(t, f, "S1")
 	m := byKey(t, s.Check(with(s1Base, "BC=1001")))
-	if r := m["over-voting/"]; r.Outcome != iltod.CheckFail || r.Detail != "BC 1001 > registered 1000 (answer RV) + allowance 0" {
+	if r := m["over-voting/"]; r.Outcome != iltod.CheckFail || r.DetailIn("en") != "BC 1001 > registered 1000 (answer RV) + allowance 0" {
 		t.Errorf("over-voting/ = %+v", r)
 	}
 	if r := m["reconciliation/"]; r.Outcome != iltod.CheckFail {

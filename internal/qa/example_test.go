@@ -71,7 +71,7 @@ func ExampleSheet_Check() {
 	}
 	fmt.Println(sheet.ValidateAnswers(answers).Err())
 	for _, r := range sheet.Check(answers) {
-		fmt.Printf("%s %s %s: %s\n", r.Code, r.Contest, r.Outcome, r.Detail)
+		fmt.Printf("%s %s %s: %s\n", r.Code, r.Contest, r.Outcome, r.DetailIn("en"))
 	}
 	// Output:
 	// <nil>

@@ -78,7 +78,7 @@ func FuzzParseRule(f *testing.F) {
 			// With no answers, a rule passes only if it holds whatever the answers
 			// would be, as on a sheet with no questions at all.
 			if len(ans) == 0 && a.Outcome == iltod.CheckPass && !holdsWithoutQuestions(r, s.Station) {
-				t.Fatalf("%q passes with no answers but depends on them: %s", expr, a.Detail)
+				t.Fatalf("%q passes with no answers but depends on them: %s", expr, a.DetailIn("en"))
 			}
 		}
 	})
@@ -182,18 +182,18 @@ func FuzzValidateAnswers(f *testing.F) {
 			}
 			// Every figure a detail quotes ("CB 700", "CB = 700") is the answer given:
 			// a missing or "not applicable" answer is never shown, or used, as a number.
-			for _, m := range quotedRe.FindAllStringSubmatch(r.Detail, -1) {
+			for _, m := range quotedRe.FindAllStringSubmatch(r.DetailIn("en"), -1) {
 				v, ok := ans[m[1]]
 				if !ok || v.Kind != iltod.Int || strconv.FormatInt(v.Int, 10) != m[2] {
-					t.Fatalf("%s quotes %s %s, but the answer is %v (given: %v): %s", r.Code, m[1], m[2], v, ok, r.Detail)
+					t.Fatalf("%s quotes %s %s, but the answer is %v (given: %v): %s", r.Code, m[1], m[2], v, ok, r.DetailIn("en"))
 				}
 			}
 		}
 		if len(ps) == 0 {
 			// Answers that validate are all usable: no check is skipped for an invalid answer.
 			for _, r := range rs {
-				if strings.Contains(r.Detail, "not a valid answer") {
-					t.Fatalf("valid answers, but %s says: %s", r.Code, r.Detail)
+				if strings.Contains(r.DetailIn("en"), "not a valid answer") {
+					t.Fatalf("valid answers, but %s says: %s", r.Code, r.DetailIn("en"))
 				}
 			}
 		}

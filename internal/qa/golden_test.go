@@ -127,7 +127,7 @@ func goldenLines(t testing.TB) []string {
 	conv := func(cs []iltod.CheckResult) []res {
 		out := make([]res, len(cs))
 		for i, c := range cs {
-			out[i] = res{c.Code, string(c.Outcome), c.Contest, c.Detail, c.Msg.AppendJSON(nil), c.Msg.In("mn")}
+			out[i] = res{c.Code, string(c.Outcome), c.Contest, c.DetailIn("en"), c.Msg.AppendJSON(nil), c.Msg.In("mn")}
 		}
 		return out
 	}

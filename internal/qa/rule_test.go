@@ -289,8 +289,8 @@ func TestRuleEvaluation(t *testing.T) {
 		{"CB <= RV", `CB="12" RV=1000`, skip, "not a valid answer: CB"},
 	} {
 		got := check(t, tt.expr, tt.ans)
-		if got.Outcome != tt.want || !strings.Contains(got.Detail, tt.detail) {
-			t.Errorf("%s with %s = %s (%s), want %s (…%s…)", tt.expr, tt.ans, got.Outcome, got.Detail, tt.want, tt.detail)
+		if got.Outcome != tt.want || !strings.Contains(got.DetailIn("en"), tt.detail) {
+			t.Errorf("%s with %s = %s (%s), want %s (…%s…)", tt.expr, tt.ans, got.Outcome, got.DetailIn("en"), tt.want, tt.detail)
 		}
 	}
 }
@@ -327,10 +327,10 @@ func TestRuleOverflow(t *testing.T) {
 	} {
 		got := checkValues(t, tt.expr, map[string]iltod.Value{"Q1": big, "Q2": big})
 		if got.Outcome != tt.want {
-			t.Errorf("%s = %s (%s), want %s", tt.expr, got.Outcome, got.Detail, tt.want)
+			t.Errorf("%s = %s (%s), want %s", tt.expr, got.Outcome, got.DetailIn("en"), tt.want)
 		}
-		if tt.want == iltod.CheckFail && !strings.Contains(got.Detail, "64-bit") {
-			t.Errorf("%s: detail %q does not name the overflow", tt.expr, got.Detail)
+		if tt.want == iltod.CheckFail && !strings.Contains(got.DetailIn("en"), "64-bit") {
+			t.Errorf("%s: detail %q does not name the overflow", tt.expr, got.DetailIn("en"))
 		}
 	}
 	// Values beyond ±2^53 are not answers at all.

@@ -30,7 +30,7 @@ func TestPosition(t *testing.T) {
 				t.Fatalf("%v: observer %s is %.0f m from the station", loc, obs, d)
 			}
 			if r := qa.CheckGeofence(*st, p, iltod.DefaultGeofenceMetres); r.Outcome != iltod.CheckPass {
-				t.Fatalf("%v: observer %s: geofence %s (%s)", loc, obs, r.Outcome, r.Detail)
+				t.Fatalf("%v: observer %s: geofence %s (%s)", loc, obs, r.Outcome, r.DetailIn("en"))
 			}
 			if q := position(DefaultSeed, obs, st, "results", ""); *q != *p {
 				t.Fatalf("not deterministic: %+v then %+v", p, q)
