@@ -50,6 +50,9 @@ type Store struct {
 	close func() error
 	// stmts keeps the statements of frequent writes prepared (SQLite; nil on PostgreSQL).
 	stmts *stmtCache
+	// wal makes the writer's commits durable (SQLite; nil on PostgreSQL, where a commit
+	// is durable when it returns).
+	wal *walSync
 
 	// openLock opens a database of one connection for the signer lock (PostgreSQL);
 	// nil on SQLite, where signer says whether a caller holds it.
@@ -232,7 +235,26 @@ func (s *Store) writeTx(ctx context.Context, f func(tx *tx) error) error {
 // is seen through: a cancellation during the commit would only leave the caller unsure
 // whether it happened, and the error returned must mean that it did not. f's statements
 // run with ctx.
+//
+// inTx returns once the commit is durable. On SQLite the writer is free for the next
+// transaction before then (see walSync).
 func (s *Store) inTx(ctx context.Context, lock bool, f func(tx *tx) error) error {
+	if err := s.commitTx(ctx, lock, f); err != nil {
+		return err
+	}
+	if s.d.committed != nil {
+		s.d.committed()
+	}
+	if s.wal != nil {
+		if err := s.wal.commit(); err != nil {
+			return fmt.Errorf("commit: %w", err)
+		}
+	}
+	return nil
+}
+
+// commitTx is inTx up to the commit, after which it releases the writer's connection.
+func (s *Store) commitTx(ctx context.Context, lock bool, f func(tx *tx) error) error {
 	conn, err := s.write.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -253,9 +275,6 @@ func (s *Store) inTx(ctx context.Context, lock bool, f func(tx *tx) error) error
 	}
 	if err := t.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
-	}
-	if s.d.committed != nil {
-		s.d.committed()
 	}
 	return nil
 }
