@@ -281,9 +281,10 @@ func (a *App) ReceiptProof(ctx context.Context, election, id string) ([]byte, er
 }
 
 // committer groups concurrent submissions into one store transaction, so that many
-// devices' reports share one durable commit. Its committers workers commit one group
-// each: while one group's commit is made durable (an fsync, milliseconds, which SQLite
-// waits for outside its write lock), the next group's transaction runs.
+// devices' reports share one durable commit. Each of its workers (committers of them)
+// commits one group at a time: while one group's commit is made durable (an fsync,
+// milliseconds, which SQLite waits for outside its write lock), the next group's
+// transaction runs.
 type committer struct {
 	in   chan *pendingBatch
 	stop chan struct{}
