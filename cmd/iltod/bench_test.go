@@ -302,7 +302,8 @@ func BenchmarkIngest(b *testing.B) {
 // poor connection sends them, against its own baseline measured in the same run: the
 // same clients posting the same bodies to a bare net/http handler on loopback that reads
 // the body and answers a fixed receipt of the real answer's size (the cost of HTTP
-// alone). It reports reports/s for both, single/http, their ratio, and
+// alone). It reports reports/s for both, single/http, their ratio, cores-used as
+// BenchmarkIngest does, and
 // single/http+verify, the ratio to the rate that HTTP plus one Ed25519 verification per
 // request allows on this machine (1/(1/http + 1/verify)).
 // Run it with: go test -run XXX -bench 'IngestSingle' -benchtime 10000x ./cmd/iltod
@@ -329,10 +330,12 @@ func BenchmarkIngestSingle(b *testing.B) {
 	ok := receiptsOK(1)
 	baseRun := ingestClients(b, clients, bare.URL, bodies, ok, nil)
 	verify := ed25519Rate(time.Second)
+	cpu0, wall0 := cputime.Process(), time.Now()
 	b.ResetTimer()
 	run := ingestClients(b, clients, s.base+"api/v1/reports", bodies, ok,
 		func(r int) string { return s.base + "api/v1/reports/" + s.ids[r+1] + "/receipt" })
 	b.StopTimer()
+	b.ReportMetric((cputime.Process()-cpu0).Seconds()/time.Since(wall0).Seconds(), "cores-used")
 	baseRun2 := ingestClients(b, clients, bare.URL, bodies, ok, nil)
 	httpRate := float64(len(bodies)) / ((baseRun.elapsed + baseRun2.elapsed).Seconds() / 2)
 	rate := float64(len(bodies)) / run.elapsed.Seconds()
