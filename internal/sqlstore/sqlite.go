@@ -305,7 +305,9 @@ func insertRows(ctx context.Context, tx *tx, table string, cols []string, n int,
 //
 // A commit is counted once Commit has returned, and a sync covers every commit counted
 // when it began: commit returns once a sync that covers its own has ended. TestWALSync
-// checks the order on a real database.
+// checks the order on a real database. The few writes made outside inTx (forgetting
+// rate-limit buckets, releasing a token) are not waited for: one lost to a crash of the
+// machine leaves a limit only stricter.
 type walSync struct {
 	db string // the database file; the WAL is db+"-wal"
 
