@@ -676,7 +676,7 @@ func (s *Store) Unlogged(ctx context.Context, limit int) ([]iltod.Event, error) 
 	rows, err := s.read.QueryContext(ctx, `SELECT `+eventCols+` FROM events WHERE log_index IS NULL ORDER BY seq LIMIT $1`,
 		min(limit, maxUnlogged))
 	out, err := collect(rows, err, scanEvent)
-	if err == nil && s.wal != nil {
+	if err == nil && len(out) > 0 && s.wal != nil {
 		// The events go on to the log, which no crash takes back: the commits that
 		// made them must be durable first, though theirs may not have returned yet.
 		err = s.wal.sync()

@@ -308,13 +308,22 @@ func insertRows(ctx context.Context, tx *tx, table string, cols []string, n int,
 // checks the order on a real database. The few writes made outside inTx (forgetting
 // rate-limit buckets, releasing a token) are not waited for: one lost to a crash of the
 // machine leaves a limit only stricter.
+//
+// A sync that fails fails every later one too, until the store is opened again: after a
+// failed fsync the kernel may have dropped the WAL's unwritten pages and marked them
+// clean, so a later fsync that succeeds would not make the commits before it durable, and
+// SQLite's recovery stops at the first frame it cannot read. Opening the store again
+// recovers from what is on disk.
 type walSync struct {
 	db string // the database file; the WAL is db+"-wal"
 
 	commits atomic.Uint64 // commits that returned from Commit
 	mu      sync.Mutex    // held by the one sync under way
-	synced  atomic.Uint64 // commits a finished sync covered
+	synced  uint64        // commits a finished sync covered
 	f       *os.File      // the WAL file, open while it is the same file
+	// failed is the first sync's failure, returned ever after; read without mu, so that
+	// a writer asks before its transaction without waiting for a sync under way.
+	failed atomic.Pointer[error]
 
 	// fsync syncs f; tests replace it to hold a sync while they look.
 	fsync func(*os.File) error
@@ -323,15 +332,20 @@ type walSync struct {
 // commit counts a commit that has returned from Commit and returns once it is durable.
 func (w *walSync) commit() error {
 	n := w.commits.Add(1)
-	if w.synced.Load() >= n {
-		return nil
-	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.synced.Load() >= n { // a sync that began after commit n has ended meanwhile
+	if w.failed.Load() == nil && w.synced >= n { // a sync that began after commit n has ended meanwhile
 		return nil
 	}
 	return w.syncLocked()
+}
+
+// broken returns the failure of a sync, once one has failed.
+func (w *walSync) broken() error {
+	if err := w.failed.Load(); err != nil {
+		return *err
+	}
+	return nil
 }
 
 // sync syncs the WAL now, whatever was counted. A read whose rows leave the database for
@@ -345,11 +359,16 @@ func (w *walSync) sync() error {
 }
 
 func (w *walSync) syncLocked() error {
-	covered := w.commits.Load()
-	if err := w.syncFile(); err != nil {
+	if err := w.broken(); err != nil {
 		return err
 	}
-	w.synced.Store(covered)
+	covered := w.commits.Load()
+	if err := w.syncFile(); err != nil {
+		err = fmt.Errorf("sync the WAL: %w", err)
+		w.failed.Store(&err)
+		return err
+	}
+	w.synced = covered
 	return nil
 }
 

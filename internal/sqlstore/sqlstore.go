@@ -237,8 +237,17 @@ func (s *Store) writeTx(ctx context.Context, f func(tx *tx) error) error {
 // run with ctx.
 //
 // inTx returns once the commit is durable. On SQLite the writer is free for the next
-// transaction before then (see walSync).
+// transaction before then (see walSync), and readers see the commit before it is durable:
+// if syncing it fails, inTx returns an error though the commit happened. It is then in
+// the database until a crash of the machine, which may take it back, and a retry finds
+// its rows (an intake's retry is a Duplicate); every later inTx fails without writing,
+// until the store is opened again.
 func (s *Store) inTx(ctx context.Context, lock bool, f func(tx *tx) error) error {
+	if s.wal != nil {
+		if err := s.wal.broken(); err != nil {
+			return err
+		}
+	}
 	if err := s.commitTx(ctx, lock, f); err != nil {
 		return err
 	}

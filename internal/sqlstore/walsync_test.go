@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/iltod/iltod"
 )
 
 // heldSyncs replaces w's fsync with one that records the files synced, and holds each
@@ -18,10 +21,12 @@ type heldSyncs struct {
 	names   []string
 	started chan string // a sync of the WAL has begun
 	release chan struct{}
+	once    sync.Once
 }
 
-func holdSyncs(w *walSync) *heldSyncs {
+func holdSyncs(t *testing.T, w *walSync) *heldSyncs {
 	h := &heldSyncs{started: make(chan string, 16), release: make(chan struct{})}
+	t.Cleanup(h.free) // before the store closes, should the test stop while a sync is held
 	w.mu.Lock()
 	w.fsync = func(f *os.File) error {
 		h.mu.Lock()
@@ -35,6 +40,11 @@ func holdSyncs(w *walSync) *heldSyncs {
 	}
 	w.mu.Unlock()
 	return h
+}
+
+// free lets the held syncs and every later one through.
+func (h *heldSyncs) free() {
+	h.once.Do(func() { close(h.release) })
 }
 
 func (h *heldSyncs) walSyncs() int {
@@ -74,7 +84,7 @@ func TestWALSync(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	h := holdSyncs(s.wal)
+	h := holdSyncs(t, s.wal)
 
 	write := func(name string) <-chan error {
 		done := make(chan error, 1)
@@ -115,7 +125,7 @@ func TestWALSync(t *testing.T) {
 	if returned(b) {
 		t.Fatal("the second write returned before any sync after its commit")
 	}
-	close(h.release)
+	h.free()
 	for _, done := range []<-chan error{a, b} {
 		if err := <-done; err != nil {
 			t.Fatal(err)
@@ -126,12 +136,66 @@ func TestWALSync(t *testing.T) {
 		t.Errorf("%d syncs of the WAL for two commits, the second after the first sync began; want 2", n)
 	}
 
+	// Nothing to log: nothing to sync.
 	before := h.walSyncs()
-	if _, err := s.Unlogged(ctx, 10); err != nil {
+	if evs, err := s.Unlogged(ctx, 10); err != nil || len(evs) != 0 {
+		t.Fatalf("Unlogged of a store without events: %v, %v", evs, err)
+	}
+	if n := h.walSyncs(); n != before {
+		t.Errorf("Unlogged found no events but synced the WAL %d times", n-before)
+	}
+	if err := s.writeTx(ctx, func(tx *tx) error {
+		_, err := addEvent(ctx, tx, iltod.Event{Kind: "test", Subject: "walsync", Time: time.Now()})
+		return err
+	}); err != nil {
 		t.Fatal(err)
 	}
-	if h.walSyncs() != before+1 {
-		t.Error("Unlogged did not sync the WAL after reading")
+	before = h.walSyncs()
+	if evs, err := s.Unlogged(ctx, 10); err != nil || len(evs) != 1 {
+		t.Fatalf("Unlogged: %v, %v; want the one event", evs, err)
+	}
+	if n := h.walSyncs(); n != before+1 {
+		t.Errorf("Unlogged read an event and synced the WAL %d times after, want once", n-before)
+	}
+}
+
+// TestWALSyncFails checks that a failed sync of the WAL fails the write whose commit it
+// was to make durable, and every later write, without writing, and the reads of events to
+// be logged: after a failed fsync, no later one vouches for what came before it.
+func TestWALSyncFails(t *testing.T) {
+	ctx := context.Background()
+	s, err := OpenSQLite(ctx, filepath.Join(t.TempDir(), "iltod.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.SharedSecret(ctx, "before"); err != nil {
+		t.Fatal(err)
+	}
+	failing := errors.New("the disk said no")
+	s.wal.mu.Lock()
+	s.wal.fsync = func(f *os.File) error {
+		if strings.HasSuffix(f.Name(), "-wal") {
+			return failing
+		}
+		return f.Sync()
+	}
+	s.wal.mu.Unlock()
+	if _, err := s.SharedSecret(ctx, "unsynced"); !errors.Is(err, failing) {
+		t.Fatalf("a write whose sync failed: %v, want the failure", err)
+	}
+	s.wal.mu.Lock()
+	s.wal.fsync = nil // the disk works again; the store must not believe it
+	s.wal.mu.Unlock()
+	if _, err := s.SharedSecret(ctx, "after"); !errors.Is(err, failing) {
+		t.Errorf("a write after a failed sync: %v, want the failure", err)
+	}
+	var n int
+	if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM secrets WHERE name = 'after'`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("a write after a failed sync stored %d rows (%v); want none", n, err)
+	}
+	if err := s.wal.sync(); !errors.Is(err, failing) {
+		t.Errorf("a sync after a failed one: %v, want the failure", err)
 	}
 }
 
